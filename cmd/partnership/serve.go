@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"partnership-service/internal/server"
+)
+
+func runServe(ctx context.Context, env *environment, args []string) error {
+	var cfg config
+	fs := newFlagSet(env, "serve", &cfg)
+	demo := fs.Bool("demo", false, "load sample commercial data and print how to use it")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewJSONHandler(env.stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	slog.SetDefault(log)
+	a, err := openApp(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+
+	surfaces, err := a.surfaces(ctx)
+	if err != nil {
+		return err
+	}
+	handler, err := server.New(server.Config{Log: log, Ready: a.ping, Surfaces: surfaces})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	if *demo {
+		if err := a.loadDemo(ctx, env.stdout, "http://"+ln.Addr().String()); err != nil {
+			ln.Close()
+			return fmt.Errorf("demo data: %w", err)
+		}
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		// Uploads of several MiB over slow links need a generous read time.
+		ReadTimeout:    2 * time.Minute,
+		WriteTimeout:   2 * time.Minute,
+		IdleTimeout:    2 * time.Minute,
+		MaxHeaderBytes: 64 << 10,
+		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	log.Info("serving", "addr", ln.Addr().String(), "engine", a.engine(), "docs", "http://"+ln.Addr().String()+"/docs/")
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// surfaces builds every API surface; each context adds its constructor.
+func (a *app) surfaces(ctx context.Context) ([]server.Surface, error) {
+	builders := []func(context.Context) (server.Surface, error){}
+	out := make([]server.Surface, 0, len(builders))
+	for _, build := range builders {
+		s, err := build(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// loadDemo loads each context's sample data and prints how to use it.
+// Loading twice is harmless: each loader finds what it created before.
+func (a *app) loadDemo(ctx context.Context, w io.Writer, baseURL string) error {
+	loaders := []func(context.Context, io.Writer, string) error{}
+	fmt.Fprintf(w, "partnership-service demo at %s (docs: %s/docs/)\n", baseURL, baseURL)
+	for _, load := range loaders {
+		if err := load(ctx, w, baseURL); err != nil {
+			return err
+		}
+	}
+	return nil
+}

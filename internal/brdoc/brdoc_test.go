@@ -1,0 +1,458 @@
+package brdoc
+
+import (
+	"encoding/csv"
+	"os"
+	"strings"
+	"testing"
+)
+
+func TestOnlyDigits(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"", ""},
+		{"12345678909", "12345678909"},
+		{"123.456.789-09", "12345678909"},
+		{"+55 (11) 91234-5678", "5511912345678"},
+		{"abc", ""},
+		{"ção1٣2", "12"}, // non-ASCII digits (Arabic-Indic three) are not 0-9
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			t.Parallel()
+			if got := OnlyDigits(tt.in); got != tt.want {
+				t.Errorf("OnlyDigits(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestCPF(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, in, want string // want "" means invalid
+	}{
+		{"formatted", "123.456.789-09", "12345678909"},
+		{"digits", "12345678909", "12345678909"},
+		{"another valid", "529.982.247-25", "52998224725"},
+		{"leading zeros", "000.000.001-91", "00000000191"},
+		{"spaces ignored", " 529 982 247 25 ", "52998224725"},
+		{"wrong first check digit", "123.456.789-19", ""},
+		{"wrong second check digit", "123.456.789-08", ""},
+		{"all same digits", "111.111.111-11", ""},
+		{"all zeros", "00000000000", ""},
+		{"too short", "1234567890", ""},
+		{"too long", "123456789090", ""},
+		{"letters", "123.456.789-0A", ""},
+		{"slash not allowed", "123/456/789-09", ""},
+		{"empty", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, ok := NormalizeCPF(tt.in)
+			if ok != (tt.want != "") || got != tt.want {
+				t.Errorf("NormalizeCPF(%q) = %q, %v; want %q", tt.in, got, ok, tt.want)
+			}
+			if IsCPF(tt.in) != ok {
+				t.Errorf("IsCPF(%q) = %v, disagrees with NormalizeCPF", tt.in, !ok)
+			}
+		})
+	}
+}
+
+func TestCNPJ(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, in, want string // want "" means invalid
+	}{
+		{"numeric formatted", "11.222.333/0001-81", "11222333000181"},
+		{"numeric digits", "11222333000181", "11222333000181"},
+		{"official alphanumeric example", "12.ABC.345/01DE-35", "12ABC34501DE35"},
+		{"alphanumeric unformatted", "12ABC34501DE35", "12ABC34501DE35"},
+		{"lower case accepted", "12.abc.345/01de-35", "12ABC34501DE35"},
+		{"all letters in base", "ZZZZZZZZZZZZ62", "ZZZZZZZZZZZZ62"},
+		{"spaces ignored", "12 ABC 345 01DE 35", "12ABC34501DE35"},
+		{"official invalid example", "12ABC34501DE00", ""},
+		{"wrong numeric check digit", "11.222.333/0001-82", ""},
+		{"letter in first check position", "12ABC34501DEA5", ""},
+		{"letter in second check position", "12ABC34501DE3A", ""},
+		{"all zeros", "00000000000000", ""},
+		{"all same digits", "11.111.111/1111-11", ""},
+		{"too short", "1122233300018", ""},
+		{"too long", "112223330001810", ""},
+		{"non-ASCII letter", "12ÇBC34501DE35", ""},
+		{"symbol", "12*BC34501DE35", ""},
+		{"empty", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, ok := NormalizeCNPJ(tt.in)
+			if ok != (tt.want != "") || got != tt.want {
+				t.Errorf("NormalizeCNPJ(%q) = %q, %v; want %q", tt.in, got, ok, tt.want)
+			}
+			if IsCNPJ(tt.in) != ok {
+				t.Errorf("IsCNPJ(%q) = %v, disagrees with NormalizeCNPJ", tt.in, !ok)
+			}
+		})
+	}
+}
+
+func TestFormat(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		format func(string) string
+		in     string
+		want   string
+	}{
+		{"cpf", FormatCPF, "12345678909", "123.456.789-09"},
+		{"cpf wrong length unchanged", FormatCPF, "1234567890", "1234567890"},
+		{"cnpj alphanumeric", FormatCNPJ, "12ABC34501DE35", "12.ABC.345/01DE-35"},
+		{"cnpj numeric", FormatCNPJ, "11222333000181", "11.222.333/0001-81"},
+		{"cnpj wrong length unchanged", FormatCNPJ, "11.222.333/0001-81", "11.222.333/0001-81"},
+		{"cep", FormatCEP, "01310100", "01310-100"},
+		{"cep wrong length unchanged", FormatCEP, "01310-100", "01310-100"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := tt.format(tt.in); got != tt.want {
+				t.Errorf("format(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestNormalizeCEP(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"01310-100", "01310100"},
+		{"01310100", "01310100"},
+		{"99999-999", "99999999"},
+		{"0131-0100", ""},
+		{"01310--100", ""},
+		{"01310.100", ""},
+		{" 01310100", ""},
+		{"0131010", ""},
+		{"013101000", ""},
+		{"0131010a", ""},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			t.Parallel()
+			got, ok := NormalizeCEP(tt.in)
+			if ok != (tt.want != "") || got != tt.want {
+				t.Errorf("NormalizeCEP(%q) = %q, %v; want %q", tt.in, got, ok, tt.want)
+			}
+		})
+	}
+}
+
+func TestNormalizeMobile(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"11912345678", "11912345678"},
+		{"(11) 91234-5678", "11912345678"},
+		{"+55 (11) 91234-5678", "11912345678"},
+		{"5511912345678", "11912345678"},
+		{"55 91234-5678", "55912345678"}, // DDD 55 (RS), not a country code
+		{"(99) 99999-9999", "99999999999"},
+		{"(11) 81234-5678", ""},    // third digit must be 9
+		{"(11) 3123-4567", ""},     // landline, 10 digits
+		{"(20) 91234-5678", ""},    // DDD 20 does not exist
+		{"(10) 91234-5678", ""},    // second DDD digit zero
+		{"(01) 91234-5678", ""},    // first DDD digit zero
+		{"4411912345678", ""},      // 13 digits but not +55
+		{"+55 11 912345678 9", ""}, // 14 digits
+		{"0 11 91234-5678", ""},    // trunk prefix is not stripped
+		{"", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			t.Parallel()
+			got, ok := NormalizeMobile(tt.in)
+			if ok != (tt.want != "") || got != tt.want {
+				t.Errorf("NormalizeMobile(%q) = %q, %v; want %q", tt.in, got, ok, tt.want)
+			}
+		})
+	}
+}
+
+func TestIsValidDDD(t *testing.T) {
+	t.Parallel()
+	// The full ANATEL list, written out independently of the table in phone.go.
+	const anatel = "11 12 13 14 15 16 17 18 19 21 22 24 27 28 31 32 33 34 35 37 38 " +
+		"41 42 43 44 45 46 47 48 49 51 53 54 55 61 62 63 64 65 66 67 68 69 71 73 74 75 77 79 " +
+		"81 82 83 84 85 86 87 88 89 91 92 93 94 95 96 97 98 99"
+	want := make(map[string]bool)
+	for _, d := range strings.Fields(anatel) {
+		want[d] = true
+	}
+	if len(want) != 67 {
+		t.Fatalf("test list has %d DDDs, want 67", len(want))
+	}
+	for n := range 100 {
+		ddd := string([]byte{byte('0' + n/10), byte('0' + n%10)})
+		t.Run(ddd, func(t *testing.T) {
+			t.Parallel()
+			if got := IsValidDDD(ddd); got != want[ddd] {
+				t.Errorf("IsValidDDD(%q) = %v, want %v", ddd, got, want[ddd])
+			}
+		})
+	}
+	for _, bad := range []string{"", "1", "111", "1a", " 11", "１１"} {
+		t.Run("malformed "+bad, func(t *testing.T) {
+			t.Parallel()
+			if IsValidDDD(bad) {
+				t.Errorf("IsValidDDD(%q) = true, want false", bad)
+			}
+		})
+	}
+}
+
+func TestNormalizeUF(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"SP", "SP"},
+		{"sp", "SP"},
+		{" rj ", "RJ"},
+		{"Df", "DF"},
+		{"TO", "TO"},
+		{"AC", "AC"},
+		{"XX", ""},
+		{"S P", ""},
+		{"SPA", ""},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			t.Parallel()
+			got, ok := NormalizeUF(tt.in)
+			if ok != (tt.want != "") || got != tt.want {
+				t.Errorf("NormalizeUF(%q) = %q, %v; want %q", tt.in, got, ok, tt.want)
+			}
+		})
+	}
+	t.Run("27 distinct", func(t *testing.T) {
+		t.Parallel()
+		seen := make(map[string]bool)
+		for _, uf := range ufs {
+			seen[uf] = true
+		}
+		if len(seen) != 27 {
+			t.Errorf("%d distinct UFs, want 27", len(seen))
+		}
+	})
+}
+
+func TestIsIBGECode(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{"3550308", true}, // São Paulo
+		{"3509502", true}, // Campinas
+		{"5300108", true}, // Brasília
+		{"1100015", true}, // Alta Floresta D'Oeste
+		{"4314902", true}, // Porto Alegre
+		{"2201919", true}, // Bom Princípio do Piauí, known check-digit exception
+		{"3550309", false},
+		{"3550300", false},
+		{"2201910", false}, // an exception's neighbor follows the normal rule
+		{"3450308", false}, // 34 is not a state code
+		{"1000000", false},
+		{"355030", false},
+		{"35503080", false},
+		{"355030a", false},
+		{"", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			t.Parallel()
+			if got := IsIBGECode(tt.in); got != tt.want {
+				t.Errorf("IsIBGECode(%q) = %v, want %v", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestIsIBGECodeAllMunicipalities checks the rule against every real code, and
+// that the exception list holds only real codes that the plain rule rejects.
+func TestIsIBGECodeAllMunicipalities(t *testing.T) {
+	t.Parallel()
+	codes := readMunicipalityCodes(t)
+	if len(codes) != 5571 {
+		t.Fatalf("read %d municipality codes, want 5571", len(codes))
+	}
+	real := make(map[string]bool, len(codes))
+	for _, c := range codes {
+		real[c] = true
+		if !IsIBGECode(c) {
+			t.Errorf("IsIBGECode(%q) = false for a real municipality", c)
+		}
+	}
+	for c := range ibgeCheckDigitExceptions {
+		if !real[c] {
+			t.Errorf("exception %s is not a real municipality code", c)
+		}
+		if ibgeCheckDigit(c[:6]) == c[6] {
+			t.Errorf("exception %s passes the check digit; it need not be listed", c)
+		}
+	}
+}
+
+func readMunicipalityCodes(tb testing.TB) []string {
+	tb.Helper()
+	f, err := os.Open("../geo/data/municipalities.csv")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if len(rows) == 0 || rows[0][0] != "ibge_code" {
+		tb.Fatalf("unexpected header %v", rows[:min(1, len(rows))])
+	}
+	codes := make([]string, 0, len(rows)-1)
+	for _, r := range rows[1:] {
+		codes = append(codes, r[0])
+	}
+	return codes
+}
+
+func TestIsEmail(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("a", 64) + "@" + strings.Repeat("b", 185) + ".com" // 254 bytes
+	tests := []struct {
+		name, in string
+		want     bool
+	}{
+		{"plain", "joao@example.com", true},
+		{"subdomain and plus", "maria.silva+leads@mail.empresa.com.br", true},
+		{"non-ASCII local part", "joão@exemplo.com.br", true},
+		{"254 bytes", long, true},
+		{"255 bytes", "a" + long, false},
+		{"display name", "João <joao@example.com>", false},
+		{"angle brackets", "<joao@example.com>", false},
+		{"comment", "joao@example.com (João)", false},
+		{"quoted local part rewritten", `"joao"@example.com`, false},
+		{"quoted with space", `"jo ao"@example.com`, false},
+		{"two at signs", "a@b@example.com", false},
+		{"no at sign", "joao.example.com", false},
+		{"no dot in domain", "joao@localhost", false},
+		{"domain literal", "joao@[10.0.0.1]", false},
+		{"leading space", " joao@example.com", false},
+		{"trailing newline", "joao@example.com\n", false},
+		{"inner space", "jo ao@example.com", false},
+		{"trailing dot", "joao@example.com.", false},
+		{"double dot", "joao@example..com", false},
+		{"empty", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := IsEmail(tt.in); got != tt.want {
+				t.Errorf("IsEmail(%q) = %v, want %v", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestValidatorsDoNotAllocate(t *testing.T) {
+	// Not parallel: AllocsPerRun is unreliable with other goroutines running.
+	tests := []struct {
+		name string
+		fn   func()
+	}{
+		{"IsCPF", func() { IsCPF("123.456.789-09") }},
+		{"IsCNPJ", func() { IsCNPJ("12.abc.345/01de-35") }},
+		{"NormalizeCNPJ normalized", func() { NormalizeCNPJ("12ABC34501DE35") }},
+		{"NormalizeCPF normalized", func() { NormalizeCPF("12345678909") }},
+		{"NormalizeUF", func() { NormalizeUF(" sp ") }},
+		{"IsIBGECode", func() { IsIBGECode("2201919") }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if n := testing.AllocsPerRun(100, tt.fn); n != 0 {
+				t.Errorf("%s allocates %v times per call, want 0", tt.name, n)
+			}
+		})
+	}
+}
+
+func FuzzIsCNPJ(f *testing.F) {
+	for _, s := range []string{
+		"12.ABC.345/01DE-35", "12abc34501de35", "11.222.333/0001-81", "12ABC34501DE00",
+		"00000000000000", "", "//..--", "12ABC34501DEA5",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		norm, ok := NormalizeCNPJ(s)
+		if IsCNPJ(s) != ok {
+			t.Fatalf("IsCNPJ(%q) disagrees with NormalizeCNPJ", s)
+		}
+		if !ok {
+			return
+		}
+		if len(norm) != cnpjLen || norm != strings.ToUpper(norm) {
+			t.Fatalf("NormalizeCNPJ(%q) = %q, want 14 upper-case chars", s, norm)
+		}
+		if !IsCNPJ(norm) {
+			t.Fatalf("normalized %q does not re-validate", norm)
+		}
+		if again, ok := NormalizeCNPJ(FormatCNPJ(norm)); !ok || again != norm {
+			t.Fatalf("NormalizeCNPJ(FormatCNPJ(%q)) = %q, %v", norm, again, ok)
+		}
+	})
+}
+
+func FuzzNormalizeCPF(f *testing.F) {
+	for _, s := range []string{
+		"123.456.789-09", "12345678909", "111.111.111-11", "", "...--", "1234567890a",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		norm, ok := NormalizeCPF(s)
+		if IsCPF(s) != ok {
+			t.Fatalf("IsCPF(%q) disagrees with NormalizeCPF", s)
+		}
+		if !ok {
+			return
+		}
+		if len(norm) != cpfLen || OnlyDigits(norm) != norm {
+			t.Fatalf("NormalizeCPF(%q) = %q, want 11 digits", s, norm)
+		}
+		if !IsCPF(norm) {
+			t.Fatalf("normalized %q does not re-validate", norm)
+		}
+		if again, ok := NormalizeCPF(FormatCPF(norm)); !ok || again != norm {
+			t.Fatalf("NormalizeCPF(FormatCPF(%q)) = %q, %v", norm, again, ok)
+		}
+	})
+}
+
+func BenchmarkIsCNPJ(b *testing.B) {
+	for _, bb := range []struct{ name, in string }{
+		{"numeric", "11.222.333/0001-81"},
+		{"alphanumeric", "12.ABC.345/01DE-35"},
+		{"lowercase_unformatted", "12abc34501de35"},
+	} {
+		in := bb.in
+		b.Run(bb.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if !IsCNPJ(in) {
+					b.Fatal("want valid")
+				}
+			}
+		})
+	}
+}

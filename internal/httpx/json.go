@@ -1,0 +1,115 @@
+// Package httpx holds the HTTP plumbing every surface shares: size-capped
+// decoding, encoding, middleware and error-renderer selection.
+package httpx
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"partnership-service/internal/apperr"
+)
+
+// MaxJSONBytes caps a JSON request body unless a handler asks for another cap.
+const MaxJSONBytes = 1 << 20
+
+// WriteJSON encodes v and writes it with status. Encoding into a buffer first
+// means a value that cannot be encoded becomes a clean 500, not half a body.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		b = []byte(`{"error":"internal error"}`)
+		status = http.StatusInternalServerError
+	}
+	WriteRawJSON(w, status, b)
+}
+
+// WriteRawJSON writes pre-encoded JSON; catalog handlers serve cached bytes.
+func WriteRawJSON(w http.ResponseWriter, status int, b []byte) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Length", fmt.Sprint(len(b)))
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+// DecodeJSON reads one JSON value from the request body into dst, capped at
+// maxBytes (MaxJSONBytes when 0). Every failure is an *apperr.Error: 415 for a
+// non-JSON content type, 413 for an oversized body, 400 for syntax errors,
+// wrong types (with the offending field in Fields) and trailing data.
+func DecodeJSON(w http.ResponseWriter, r *http.Request, dst any, maxBytes int64) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			return apperr.New(apperr.UnsupportedMedia, "Content-Type must be application/json")
+		}
+	}
+	if maxBytes <= 0 {
+		maxBytes = MaxJSONBytes
+	}
+	body := http.MaxBytesReader(w, r.Body, maxBytes)
+	dec := json.NewDecoder(body)
+	dec.UseNumber()
+	if err := dec.Decode(dst); err != nil {
+		return decodeError(err)
+	}
+	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
+		if err != nil {
+			if e := decodeError(err); e.Code == apperr.TooLarge {
+				return e
+			}
+		}
+		return apperr.New(apperr.Invalid, "request body must contain a single JSON value")
+	}
+	return nil
+}
+
+func decodeError(err error) *apperr.Error {
+	var (
+		maxErr    *http.MaxBytesError
+		syntaxErr *json.SyntaxError
+		typeErr   *json.UnmarshalTypeError
+	)
+	switch {
+	case errors.As(err, &maxErr):
+		return apperr.Wrap(apperr.TooLarge, err, fmt.Sprintf("request body exceeds %d bytes", maxErr.Limit))
+	case errors.Is(err, io.EOF):
+		return apperr.New(apperr.Invalid, "request body is empty")
+	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF):
+		return apperr.Wrap(apperr.Invalid, err, "request body is not valid JSON")
+	case errors.As(err, &typeErr):
+		field := typeErr.Field
+		if field == "" {
+			field = "body"
+		}
+		e := apperr.Field(apperr.Invalid, field, fmt.Sprintf("%s must be of type %s", field, jsonKind(typeErr.Type.Kind().String())))
+		e.Err = err
+		return e
+	default:
+		// Errors from custom UnmarshalJSON methods carry their own wording.
+		var ae *apperr.Error
+		if errors.As(err, &ae) {
+			return ae
+		}
+		return apperr.Wrap(apperr.Invalid, err, "request body is not valid JSON")
+	}
+}
+
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "string":
+		return "string"
+	case "bool":
+		return "boolean"
+	case "slice", "array":
+		return "array"
+	case "map", "struct", "ptr":
+		return "object"
+	default:
+		return "number"
+	}
+}

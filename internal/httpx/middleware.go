@@ -1,0 +1,196 @@
+package httpx
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"partnership-service/internal/apperr"
+)
+
+type ctxKey int
+
+const requestIDKey ctxKey = iota
+
+// RequestID returns the id of the request carried by ctx ("" if none).
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey).(string)
+	return id
+}
+
+// Renderer writes err in one surface's error envelope.
+type Renderer func(w http.ResponseWriter, r *http.Request, err error)
+
+// Renderers picks the envelope for a request by path prefix, so that the
+// 404, 405 and panic answers the plumbing gives look like the surface the
+// client was calling. The longest matching prefix wins.
+type Renderers struct {
+	prefixes []string
+	byPrefix map[string]Renderer
+	fallback Renderer
+}
+
+// NewRenderers returns a table whose fallback is the plain envelope.
+func NewRenderers() *Renderers {
+	return &Renderers{byPrefix: map[string]Renderer{}, fallback: RenderPlain}
+}
+
+// Add registers the renderer for paths starting with prefix.
+func (rs *Renderers) Add(prefix string, render Renderer) {
+	if _, ok := rs.byPrefix[prefix]; !ok {
+		rs.prefixes = append(rs.prefixes, prefix)
+	}
+	rs.byPrefix[prefix] = render
+}
+
+// For returns the renderer that serves path.
+func (rs *Renderers) For(path string) Renderer {
+	best := ""
+	for _, p := range rs.prefixes {
+		if strings.HasPrefix(path, p) && len(p) > len(best) {
+			best = p
+		}
+	}
+	if best == "" {
+		return rs.fallback
+	}
+	return rs.byPrefix[best]
+}
+
+// Render writes err with the renderer for r's path.
+func (rs *Renderers) Render(w http.ResponseWriter, r *http.Request, err error) {
+	rs.For(r.URL.Path)(w, r, err)
+}
+
+// RenderPlain is the envelope of the operational endpoints:
+// {"error":{"code":"not_found","message":"…"}}.
+func RenderPlain(w http.ResponseWriter, r *http.Request, err error) {
+	e := LogIfInternal(r, err)
+	body := map[string]any{"code": e.Code, "message": e.Message}
+	if len(e.Fields) > 0 {
+		body["fields"] = e.Fields
+	}
+	WriteJSON(w, apperr.HTTPStatus(e.Code), map[string]any{"error": body})
+}
+
+// LogIfInternal converts err for rendering; an internal error is logged
+// with the request id and replaced by a generic message, so a database or
+// file-system detail never reaches a client.
+func LogIfInternal(r *http.Request, err error) *apperr.Error {
+	e := apperr.As(err)
+	if e.Code == apperr.Internal {
+		slog.ErrorContext(r.Context(), "internal error",
+			"request_id", RequestID(r.Context()), "method", r.Method, "path", r.URL.Path, "err", err)
+		return &apperr.Error{Code: apperr.Internal, Message: "internal error"}
+	}
+	return e
+}
+
+// statusRecorder remembers what the handler wrote for logs and metrics.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	n, err := s.ResponseWriter.Write(b)
+	s.bytes += int64(n)
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// Observer is told about every finished request (metrics).
+type Observer func(r *http.Request, route string, status int, elapsed time.Duration)
+
+// Logging assigns a request id (keeping a sane incoming X-Request-Id),
+// recovers panics into a 500 in the surface's envelope, and writes one JSON
+// access-log line per request. route is the ServeMux pattern that matched.
+func Logging(log *slog.Logger, renderers *Renderers, observe Observer, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := r.Header.Get("X-Request-Id")
+		if !validRequestID(id) {
+			id = newRequestID()
+		}
+		w.Header().Set("X-Request-Id", id)
+		r = r.WithContext(context.WithValue(r.Context(), requestIDKey, id))
+		rec := &statusRecorder{ResponseWriter: w}
+
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				log.ErrorContext(r.Context(), "panic", "request_id", id, "method", r.Method,
+					"path", r.URL.Path, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+				if rec.status == 0 {
+					renderers.Render(rec, r, apperr.New(apperr.Internal, "internal error"))
+				}
+			}
+			elapsed := time.Since(start)
+			route := r.Pattern
+			if route == "" {
+				route = "unmatched"
+			}
+			if observe != nil {
+				observe(r, route, rec.status, elapsed)
+			}
+			log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+				slog.String("request_id", id),
+				slog.String("method", r.Method),
+				slog.String("path", r.URL.Path),
+				slog.String("route", route),
+				slog.Int("status", rec.status),
+				slog.Int64("bytes", rec.bytes),
+				slog.Duration("elapsed", elapsed),
+				slog.String("remote", r.RemoteAddr),
+			)
+		}()
+		next.ServeHTTP(rec, r)
+	})
+}
+
+func validRequestID(id string) bool {
+	if id == "" || len(id) > 128 {
+		return false
+	}
+	for _, c := range id {
+		if !(c == '-' || c == '_' || c == '.' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+func newRequestID() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// MaxBody caps every request body as a safety net; handlers set tighter caps.
+func MaxBody(limit int64, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		next.ServeHTTP(w, r)
+	})
+}

@@ -1,0 +1,183 @@
+// Package migrations holds the schema of both engines, one folder per
+// dialect, embedded in the binary and applied by goose. Version ranges keep
+// the contexts apart: 1-99 platform and reference data, 100-199 energy,
+// 200-299 storefront, 300-399 companies.
+package migrations
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"strings"
+
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+
+	"partnership-service/internal/geo"
+)
+
+//go:embed sqlite/*.sql
+var sqliteFS embed.FS
+
+//go:embed postgres/*.sql
+var postgresFS embed.FS
+
+// Dialect names one engine's migration set.
+type Dialect struct {
+	goose   goose.Dialect
+	files   fs.FS
+	bindVar func(n int) string
+}
+
+var (
+	// SQLite is the embedded engine's migration set.
+	SQLite = Dialect{goose: goose.DialectSQLite3, files: sub(sqliteFS, "sqlite"), bindVar: func(int) string { return "?" }}
+	// Postgres is the production engine's migration set.
+	Postgres = Dialect{goose: goose.DialectPostgres, files: sub(postgresFS, "postgres"), bindVar: func(n int) string { return fmt.Sprintf("$%d", n) }}
+)
+
+func sub(f embed.FS, dir string) fs.FS {
+	s, err := fs.Sub(f, dir)
+	if err != nil {
+		panic(err) // the directory is embedded at build time
+	}
+	return s
+}
+
+// ReferenceCounts is how many reference rows a database holds.
+type ReferenceCounts struct {
+	States, Municipalities, CEPRanges int
+}
+
+// Up applies every pending migration of d to db.
+func Up(ctx context.Context, d Dialect, db *sql.DB) error {
+	p, err := provider(d, db)
+	if err != nil {
+		return err
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
+// Status lists each migration with whether it is applied, for `migrate --status`.
+func Status(ctx context.Context, d Dialect, db *sql.DB) ([]string, error) {
+	p, err := provider(d, db)
+	if err != nil {
+		return nil, err
+	}
+	st, err := p.Status(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(st))
+	for _, s := range st {
+		out = append(out, fmt.Sprintf("%05d %-40s %s", s.Source.Version, s.Source.Path, s.State))
+	}
+	return out, nil
+}
+
+func provider(d Dialect, db *sql.DB) (*goose.Provider, error) {
+	opts := []goose.ProviderOption{
+		goose.WithGoMigrations(goose.NewGoMigration(2, &goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
+			return loadReferenceData(ctx, tx, d.bindVar)
+		}}, nil)),
+		goose.WithDisableGlobalRegistry(true),
+	}
+	if d.goose == goose.DialectPostgres {
+		// Several processes (replicas, parallel test binaries) may migrate
+		// the same database at once; an advisory lock serializes them.
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	return goose.NewProvider(d.goose, db, d.files, opts...)
+}
+
+// loadReferenceData copies the embedded IBGE states, municipalities and CEP
+// ranges into tables, so other tables can reference them with foreign keys.
+func loadReferenceData(ctx context.Context, tx *sql.Tx, bindVar func(int) string) error {
+	dir, err := geo.Load()
+	if err != nil {
+		return err
+	}
+	states := dir.States()
+	if err := insertRows(ctx, tx, bindVar, "states (ibge_code, uf, name)", 3, len(states), func(i int) []any {
+		s := states[i]
+		return []any{s.IBGECode, s.UF, s.Name}
+	}); err != nil {
+		return err
+	}
+	ms := dir.Municipalities()
+	if err := insertRows(ctx, tx, bindVar, "municipalities (ibge_code, name, uf, lat, lon)", 5, len(ms), func(i int) []any {
+		m := ms[i]
+		return []any{m.IBGECode, m.Name, m.UF, m.Lat, m.Lon}
+	}); err != nil {
+		return err
+	}
+	ranges := append(dir.StateCEPRanges(), dir.MunicipalityCEPRanges()...)
+	return insertRows(ctx, tx, bindVar, "cep_ranges (uf, ibge_code, cep_start, cep_end)", 4, len(ranges), func(i int) []any {
+		r := ranges[i]
+		var ibge any
+		if r.IBGECode != 0 {
+			ibge = r.IBGECode
+		}
+		return []any{r.UF, ibge, r.Start, r.End}
+	})
+}
+
+// insertRows writes n rows with multi-row INSERTs of a few hundred rows each.
+func insertRows(ctx context.Context, tx *sql.Tx, bindVar func(int) string, target string, cols, n int, row func(int) []any) error {
+	const perStatement = 400
+	for start := 0; start < n; start += perStatement {
+		end := min(start+perStatement, n)
+		var sb strings.Builder
+		args := make([]any, 0, (end-start)*cols)
+		sb.WriteString("INSERT INTO " + target + " VALUES ")
+		for i := start; i < end; i++ {
+			if i > start {
+				sb.WriteByte(',')
+			}
+			sb.WriteByte('(')
+			for c := range cols {
+				if c > 0 {
+					sb.WriteByte(',')
+				}
+				sb.WriteString(bindVar(len(args) + c + 1))
+			}
+			sb.WriteByte(')')
+			args = append(args, row(i)...)
+		}
+		if _, err := tx.ExecContext(ctx, sb.String(), args...); err != nil {
+			return fmt.Errorf("load %s: %w", target, err)
+		}
+	}
+	return nil
+}
+
+// Fingerprint identifies the schema a dialect produces, so test harnesses
+// can cache a migrated template and rebuild it when any migration changes.
+func Fingerprint(d Dialect) string {
+	h := sha256.New()
+	_ = fs.WalkDir(d.files, ".", func(path string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(d.files, path)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", path, len(b))
+		h.Write(b)
+		return nil
+	})
+	fmt.Fprintf(h, "refdata:%s", geo.Version)
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}

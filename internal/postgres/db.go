@@ -1,0 +1,113 @@
+// Package postgres is the production store, on pgx. pgx prepares and caches
+// each statement per connection on first use, so the hand-written SQL here
+// runs as prepared statements without extra bookkeeping.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"partnership-service/internal/apperr"
+	"partnership-service/internal/migrations"
+)
+
+// DB is a PostgreSQL connection pool.
+type DB struct {
+	Pool *pgxpool.Pool
+}
+
+// Open connects to url (postgres://…) and checks the connection.
+func Open(ctx context.Context, url string) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: parse url: %w", err)
+	}
+	if cfg.ConnConfig.RuntimeParams == nil {
+		cfg.ConnConfig.RuntimeParams = map[string]string{}
+	}
+	// Times are stored and compared in UTC whatever the server's zone.
+	cfg.ConnConfig.RuntimeParams["timezone"] = "UTC"
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: connect: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: ping: %w", err)
+	}
+	return &DB{Pool: pool}, nil
+}
+
+// Migrate applies the embedded migrations.
+func (db *DB) Migrate(ctx context.Context) error {
+	sqlDB := stdlib.OpenDBFromPool(db.Pool)
+	defer sqlDB.Close()
+	return migrations.Up(ctx, migrations.Postgres, sqlDB)
+}
+
+// Ping checks the pool answers.
+func (db *DB) Ping(ctx context.Context) error { return db.Pool.Ping(ctx) }
+
+// Close closes the pool.
+func (db *DB) Close() error {
+	db.Pool.Close()
+	return nil
+}
+
+// Tx runs fn in a transaction, committing when it returns nil.
+func (db *DB) Tx(ctx context.Context, fn func(pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, db.Pool, fn)
+}
+
+// MapError turns driver errors into domain errors by SQLSTATE: no rows is
+// not_found, unique_violation is conflict, foreign_key_violation is invalid.
+// Anything else is internal.
+func MapError(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return apperr.Wrap(apperr.NotFound, err, "not found")
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "23505":
+			return apperr.Wrap(apperr.Conflict, err, "already exists")
+		case "23503":
+			return apperr.Wrap(apperr.Invalid, err, "refers to a record that does not exist")
+		case "22P02", "22003", "22001":
+			// invalid_text_representation, numeric_value_out_of_range,
+			// string_data_right_truncation: input the edge should have caught.
+			return apperr.Wrap(apperr.Invalid, err, "invalid value")
+		}
+	}
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		return err
+	}
+	return apperr.Wrap(apperr.Internal, err, "internal error")
+}
+
+// ReferenceCounts reports how many reference rows the migrations loaded.
+func (db *DB) ReferenceCounts(ctx context.Context) (migrations.ReferenceCounts, error) {
+	var c migrations.ReferenceCounts
+	err := db.Pool.QueryRow(ctx, `SELECT
+		(SELECT count(*) FROM states),
+		(SELECT count(*) FROM municipalities),
+		(SELECT count(*) FROM cep_ranges)`).Scan(&c.States, &c.Municipalities, &c.CEPRanges)
+	return c, MapError(err)
+}
+
+// MigrationStatus lists each migration and whether it is applied.
+func (db *DB) MigrationStatus(ctx context.Context) ([]string, error) {
+	sqlDB := stdlib.OpenDBFromPool(db.Pool)
+	defer sqlDB.Close()
+	return migrations.Status(ctx, migrations.Postgres, sqlDB)
+}

@@ -1,0 +1,124 @@
+// Package server builds the service's http.Handler: the operational
+// endpoints, the contract and its docs page, and each surface's routes, all
+// behind the shared middleware.
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/swaggest/swgui/v5emb"
+
+	"partnership-service/api"
+	"partnership-service/internal/apperr"
+	"partnership-service/internal/httpx"
+)
+
+// Surface is one API surface: its path prefixes, its error envelope and its
+// routes.
+type Surface struct {
+	Name     string
+	Prefixes []string
+	Render   httpx.Renderer
+	Routes   func(mux *http.ServeMux)
+}
+
+// Config is what the handler needs.
+type Config struct {
+	Log      *slog.Logger
+	Ready    func(ctx context.Context) error // nil: always ready
+	MaxBody  int64                           // safety cap on any request body; 0 = 64 MiB
+	Surfaces []Surface
+}
+
+// DefaultMaxBody caps request bodies when Config.MaxBody is 0.
+const DefaultMaxBody = 64 << 20
+
+// New returns the service's handler.
+func New(cfg Config) (http.Handler, error) {
+	contract, err := api.Document()
+	if err != nil {
+		return nil, err
+	}
+	if cfg.MaxBody <= 0 {
+		cfg.MaxBody = DefaultMaxBody
+	}
+	renderers := httpx.NewRenderers()
+	for _, s := range cfg.Surfaces {
+		for _, p := range s.Prefixes {
+			renderers.Add(p, s.Render)
+		}
+	}
+	mux := httpx.NewMux(renderers)
+
+	ok := []byte(`{"status":"ok"}`)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		httpx.WriteRawJSON(w, http.StatusOK, ok)
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if cfg.Ready != nil {
+			ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+			defer cancel()
+			if err := cfg.Ready(ctx); err != nil {
+				cfg.Log.WarnContext(r.Context(), "not ready", "err", err)
+				httpx.RenderPlain(w, r, apperr.New(apperr.Unavailable, "database unavailable"))
+				return
+			}
+		}
+		httpx.WriteRawJSON(w, http.StatusOK, ok)
+	})
+	mux.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, r *http.Request) {
+		httpx.WriteRawJSON(w, http.StatusOK, contract.JSON)
+	})
+	mux.HandleFunc("GET /openapi.yaml", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/yaml; charset=utf-8")
+		_, _ = w.Write(contract.YAML)
+	})
+	docs := v5emb.New("partnership-service API", "/openapi.json", "/docs/")
+	mux.Handle("GET /docs/", docs)
+	mux.Handle("GET /docs", http.RedirectHandler("/docs/", http.StatusMovedPermanently))
+
+	registry := prometheus.NewRegistry()
+	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m := newMetrics(registry)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(registry, promhttp.HandlerOpts{}))
+
+	for _, s := range cfg.Surfaces {
+		s.Routes(mux)
+	}
+	return httpx.Logging(cfg.Log, renderers, m.observe, httpx.MaxBody(cfg.MaxBody, mux)), nil
+}
+
+type metrics struct {
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+}
+
+func newMetrics(reg prometheus.Registerer) *metrics {
+	m := &metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "http_requests_total",
+			Help: "HTTP requests by method, route pattern and status.",
+		}, []string{"method", "route", "status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "http_request_duration_seconds",
+			Help:    "HTTP request latency by method and route pattern.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 10},
+		}, []string{"method", "route"}),
+	}
+	reg.MustRegister(m.requests, m.latency)
+	return m
+}
+
+// observe labels by route pattern, never by raw path, so ids in URLs cannot
+// blow up the number of series.
+func (m *metrics) observe(r *http.Request, route string, status int, elapsed time.Duration) {
+	m.requests.WithLabelValues(r.Method, route, strconv.Itoa(status)).Inc()
+	m.latency.WithLabelValues(r.Method, route).Observe(elapsed.Seconds())
+}

@@ -1,0 +1,315 @@
+// Package sqlite is the embedded store: pure-Go SQLite (modernc.org/sqlite)
+// in WAL mode with one writer connection and a pool of readers. All writes go
+// through one goroutine that commits concurrent writes together (group
+// commit), so a durable (fsynced) write costs one fsync per batch, not one
+// per request.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	msqlite "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"partnership-service/internal/apperr"
+	"partnership-service/internal/migrations"
+)
+
+// maxBatch bounds how many queued writes share one commit, so one batch
+// cannot hold the write lock for long.
+const maxBatch = 256
+
+// DB is an open SQLite database.
+type DB struct {
+	path   string
+	writer *sql.DB
+	reader *sql.DB
+	queue  chan *writeOp
+	stop   chan struct{}
+	done   chan struct{}
+}
+
+type writeOp struct {
+	ctx   context.Context
+	fn    func(*sql.Tx) error
+	err   error
+	panic any
+	done  chan struct{}
+}
+
+// Open opens (creating if needed) the database file at path. It does not
+// migrate; call Migrate.
+func Open(path string) (*DB, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, fmt.Errorf("sqlite: create data dir: %w", err)
+	}
+	// synchronous(FULL): in WAL mode NORMAL does not fsync on commit, and a
+	// 201 must mean the record survives a power cut.
+	common := url.Values{}
+	common.Add("_pragma", "busy_timeout(10000)")
+	common.Add("_pragma", "foreign_keys(1)")
+	common.Add("_pragma", "journal_mode(WAL)")
+	common.Add("_pragma", "synchronous(FULL)")
+	writerDSN := "file:" + path + "?" + common.Encode() + "&_txlock=immediate"
+	readerQ := url.Values{}
+	readerQ.Add("_pragma", "busy_timeout(10000)")
+	readerQ.Add("_pragma", "foreign_keys(1)")
+	readerQ.Add("_pragma", "query_only(1)")
+	readerDSN := "file:" + path + "?" + readerQ.Encode()
+
+	writer, err := sql.Open("sqlite", writerDSN)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open writer: %w", err)
+	}
+	writer.SetMaxOpenConns(1)
+	writer.SetMaxIdleConns(1)
+	writer.SetConnMaxLifetime(0)
+	// Touch the file now so journal_mode(WAL) is set before readers open it.
+	if err := writer.Ping(); err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	reader, err := sql.Open("sqlite", readerDSN)
+	if err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("sqlite: open reader: %w", err)
+	}
+	readers := max(4, 2*runtime.GOMAXPROCS(0))
+	reader.SetMaxOpenConns(readers)
+	reader.SetMaxIdleConns(readers)
+	reader.SetConnMaxLifetime(0)
+
+	db := &DB{
+		path:   path,
+		writer: writer,
+		reader: reader,
+		queue:  make(chan *writeOp, maxBatch),
+		stop:   make(chan struct{}),
+		done:   make(chan struct{}),
+	}
+	go db.writeLoop()
+	return db, nil
+}
+
+// Path is the database file.
+func (db *DB) Path() string { return db.path }
+
+// Reader is the read-only pool; use it for every query outside Write.
+func (db *DB) Reader() *sql.DB { return db.reader }
+
+// Writer is the single write connection, for preparing statements that are
+// then bound to a write transaction with tx.StmtContext.
+func (db *DB) Writer() *sql.DB { return db.writer }
+
+// Migrate applies the embedded migrations.
+func (db *DB) Migrate(ctx context.Context) error {
+	return migrations.Up(ctx, migrations.SQLite, db.writer)
+}
+
+// Ping checks that both pools answer.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.reader.PingContext(ctx); err != nil {
+		return err
+	}
+	return db.writer.PingContext(ctx)
+}
+
+// Close stops the writer after the queued writes and closes the pools.
+func (db *DB) Close() error {
+	select {
+	case <-db.stop:
+	default:
+		close(db.stop)
+	}
+	<-db.done
+	return errors.Join(db.reader.Close(), db.writer.Close())
+}
+
+// ErrClosed is returned by Write after Close.
+var ErrClosed = errors.New("sqlite: database closed")
+
+// Write runs fn inside a write transaction shared with other concurrent
+// writes. fn runs under its own savepoint: if it returns an error, only its
+// changes are rolled back and the error is returned; the others commit. Write
+// returns after the batch is durably committed. fn must not keep tx.
+func (db *DB) Write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	op := &writeOp{ctx: ctx, fn: fn, done: make(chan struct{})}
+	select {
+	case db.queue <- op:
+	case <-db.stop:
+		return ErrClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	// Once queued, wait for the outcome even if ctx ends: the caller must
+	// know whether its write committed.
+	<-op.done
+	if op.panic != nil {
+		panic(op.panic)
+	}
+	return op.err
+}
+
+func (db *DB) writeLoop() {
+	defer close(db.done)
+	for {
+		var first *writeOp
+		select {
+		case first = <-db.queue:
+		case <-db.stop:
+			// Drain what was queued before the stop.
+			for {
+				select {
+				case op := <-db.queue:
+					db.commit([]*writeOp{op})
+				default:
+					return
+				}
+			}
+		}
+		batch := []*writeOp{first}
+	drain:
+		for len(batch) < maxBatch {
+			select {
+			case op := <-db.queue:
+				batch = append(batch, op)
+			default:
+				break drain
+			}
+		}
+		db.commit(batch)
+	}
+}
+
+func (db *DB) commit(batch []*writeOp) {
+	defer func() {
+		for _, op := range batch {
+			close(op.done)
+		}
+	}()
+	fail := func(err error) {
+		for _, op := range batch {
+			if op.err == nil && op.panic == nil {
+				op.err = err
+			}
+		}
+	}
+	// The batch's own context is not any caller's: one caller giving up must
+	// not abort the others' commit.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	tx, err := db.writer.BeginTx(ctx, nil)
+	if err != nil {
+		fail(fmt.Errorf("sqlite: begin: %w", err))
+		return
+	}
+	applied := 0
+	for _, op := range batch {
+		if err := op.ctx.Err(); err != nil {
+			op.err = err
+			continue
+		}
+		if err := db.apply(ctx, tx, op); err != nil {
+			_ = tx.Rollback()
+			fail(err)
+			return
+		}
+		if op.err == nil && op.panic == nil {
+			applied++
+		}
+	}
+	if applied == 0 {
+		_ = tx.Rollback()
+		return
+	}
+	if err := tx.Commit(); err != nil {
+		fail(fmt.Errorf("sqlite: commit: %w", err))
+	}
+}
+
+// apply runs one op under a savepoint. The returned error is fatal for the
+// whole batch (the savepoint itself failed); the op's own error is in op.err.
+func (db *DB) apply(ctx context.Context, tx *sql.Tx, op *writeOp) (fatal error) {
+	if _, err := tx.ExecContext(ctx, "SAVEPOINT op"); err != nil {
+		return fmt.Errorf("sqlite: savepoint: %w", err)
+	}
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				op.panic = p
+			}
+		}()
+		op.err = op.fn(tx)
+	}()
+	if op.err != nil || op.panic != nil {
+		if _, err := tx.ExecContext(ctx, "ROLLBACK TO op"); err != nil {
+			return fmt.Errorf("sqlite: rollback to savepoint: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, "RELEASE op"); err != nil {
+		return fmt.Errorf("sqlite: release savepoint: %w", err)
+	}
+	return nil
+}
+
+// MapError turns driver errors into domain errors by their codes: no rows
+// is not_found, a unique or primary-key violation is conflict, a foreign-key
+// violation is invalid. Anything else is internal.
+func MapError(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return apperr.Wrap(apperr.NotFound, err, "not found")
+	}
+	var se *msqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return apperr.Wrap(apperr.Conflict, err, "already exists")
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return apperr.Wrap(apperr.Invalid, err, "refers to a record that does not exist")
+		}
+	}
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		return err
+	}
+	return apperr.Wrap(apperr.Internal, err, "internal error")
+}
+
+// TimeLayout stores times as fixed-width UTC text, so text order is time
+// order and the file stays readable in the sqlite3 shell.
+const TimeLayout = "2006-01-02T15:04:05.000000Z"
+
+// FormatTime renders t for storage.
+func FormatTime(t time.Time) string { return t.UTC().Format(TimeLayout) }
+
+// ParseTime reads a stored time.
+func ParseTime(s string) (time.Time, error) { return time.Parse(TimeLayout, s) }
+
+// ReferenceCounts reports how many reference rows the migrations loaded.
+func (db *DB) ReferenceCounts(ctx context.Context) (migrations.ReferenceCounts, error) {
+	var c migrations.ReferenceCounts
+	err := db.reader.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM states),
+		(SELECT count(*) FROM municipalities),
+		(SELECT count(*) FROM cep_ranges)`).Scan(&c.States, &c.Municipalities, &c.CEPRanges)
+	return c, MapError(err)
+}
+
+// MigrationStatus lists each migration and whether it is applied.
+func (db *DB) MigrationStatus(ctx context.Context) ([]string, error) {
+	return migrations.Status(ctx, migrations.SQLite, db.writer)
+}

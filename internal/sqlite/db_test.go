@@ -1,0 +1,133 @@
+package sqlite_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"sync"
+	"testing"
+
+	"partnership-service/internal/apperr"
+	"partnership-service/internal/sqlite"
+	"partnership-service/internal/storetest"
+	"partnership-service/internal/testdb"
+)
+
+func TestPlatformConformance(t *testing.T) {
+	storetest.RunPlatform(t, func(t *testing.T) storetest.Platform { return testdb.SQLite(t) })
+}
+
+func TestMapErrorByDriverCode(t *testing.T) {
+	t.Parallel()
+	db := testdb.SQLite(t)
+	ctx := context.Background()
+	tests := []struct {
+		name string
+		run  func(tx *sql.Tx) error
+		want apperr.Code
+	}{
+		{"unique violation is conflict", func(tx *sql.Tx) error {
+			_, err := tx.Exec(`INSERT INTO states (ibge_code, uf, name) VALUES (99, 'SP', 'Duplicate UF')`)
+			return err
+		}, apperr.Conflict},
+		{"foreign key violation is invalid", func(tx *sql.Tx) error {
+			_, err := tx.Exec(`INSERT INTO municipalities (ibge_code, name, uf, lat, lon) VALUES (9999999, 'Nowhere', 'XX', 0, 0)`)
+			return err
+		}, apperr.Invalid},
+		{"no rows is not found", func(tx *sql.Tx) error {
+			var name string
+			return tx.QueryRow(`SELECT name FROM states WHERE uf = 'XX'`).Scan(&name)
+		}, apperr.NotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := sqlite.MapError(db.Write(ctx, tt.run))
+			if got := apperr.CodeOf(err); got != tt.want {
+				t.Fatalf("code = %s (%v), want %s", got, err, tt.want)
+			}
+		})
+	}
+}
+
+// TestGroupCommitIsolatesFailures runs many concurrent writes, some of which
+// fail: every successful one must be stored and no failed one may leave a
+// trace, even when they share a commit.
+func TestGroupCommitIsolatesFailures(t *testing.T) {
+	t.Parallel()
+	db := testdb.SQLite(t)
+	ctx := context.Background()
+	if err := db.Write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.Exec(`CREATE TABLE gc_probe (n INTEGER PRIMARY KEY)`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	errOdd := errors.New("odd numbers are refused")
+	const n = 200
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range n {
+		wg.Go(func() {
+			errs[i] = db.Write(ctx, func(tx *sql.Tx) error {
+				if _, err := tx.Exec(`INSERT INTO gc_probe (n) VALUES (?)`, i); err != nil {
+					return err
+				}
+				if i%2 == 1 {
+					return errOdd // after the insert: the savepoint must undo it
+				}
+				return nil
+			})
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if i%2 == 1 && !errors.Is(err, errOdd) {
+			t.Fatalf("write %d: err = %v, want errOdd", i, err)
+		}
+		if i%2 == 0 && err != nil {
+			t.Fatalf("write %d: %v", i, err)
+		}
+	}
+	var count, odd int
+	if err := db.Reader().QueryRow(`SELECT count(*), coalesce(sum(n % 2), 0) FROM gc_probe`).Scan(&count, &odd); err != nil {
+		t.Fatal(err)
+	}
+	if count != n/2 || odd != 0 {
+		t.Fatalf("stored %d rows with %d odd, want %d rows and no odd", count, odd, n/2)
+	}
+}
+
+func TestWriteAfterCloseFails(t *testing.T) {
+	t.Parallel()
+	db := testdb.SQLite(t)
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	err := db.Write(context.Background(), func(*sql.Tx) error { return nil })
+	if !errors.Is(err, sqlite.ErrClosed) {
+		t.Fatalf("Write after Close = %v, want ErrClosed", err)
+	}
+}
+
+func BenchmarkWriteParallel(b *testing.B) {
+	db := testdb.SQLite(b)
+	ctx := context.Background()
+	if err := db.Write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.Exec(`CREATE TABLE bench (id INTEGER PRIMARY KEY, v TEXT NOT NULL)`)
+		return err
+	}); err != nil {
+		b.Fatal(err)
+	}
+	b.SetParallelism(16)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if err := db.Write(ctx, func(tx *sql.Tx) error {
+				_, err := tx.Exec(`INSERT INTO bench (v) VALUES ('x')`)
+				return err
+			}); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
