@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"time"
 
 	msqlite "modernc.org/sqlite"
@@ -35,6 +36,11 @@ type DB struct {
 	queue  chan *writeOp
 	stop   chan struct{}
 	done   chan struct{}
+
+	// closeMu makes "not closed, so enqueue" atomic against Close, so no
+	// write is queued after the writer's final drain.
+	closeMu sync.RWMutex
+	closed  bool
 }
 
 type writeOp struct {
@@ -124,11 +130,12 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close stops the writer after the queued writes and closes the pools.
 func (db *DB) Close() error {
-	select {
-	case <-db.stop:
-	default:
+	db.closeMu.Lock()
+	if !db.closed {
+		db.closed = true
 		close(db.stop)
 	}
+	db.closeMu.Unlock()
 	<-db.done
 	return errors.Join(db.reader.Close(), db.writer.Close())
 }
@@ -145,12 +152,8 @@ func (db *DB) Write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return err
 	}
 	op := &writeOp{ctx: ctx, fn: fn, done: make(chan struct{})}
-	select {
-	case db.queue <- op:
-	case <-db.stop:
-		return ErrClosed
-	case <-ctx.Done():
-		return ctx.Err()
+	if err := db.enqueue(ctx, op); err != nil {
+		return err
 	}
 	// Once queued, wait for the outcome even if ctx ends: the caller must
 	// know whether its write committed.
@@ -159,6 +162,20 @@ func (db *DB) Write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		panic(op.panic)
 	}
 	return op.err
+}
+
+func (db *DB) enqueue(ctx context.Context, op *writeOp) error {
+	db.closeMu.RLock()
+	defer db.closeMu.RUnlock()
+	if db.closed {
+		return ErrClosed
+	}
+	select {
+	case db.queue <- op:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 func (db *DB) writeLoop() {
