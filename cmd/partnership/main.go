@@ -27,6 +27,7 @@ func commands() []command {
 	return []command{
 		{"serve", "run the HTTP service (the default)", runServe},
 		{"migrate", "apply database migrations and exit", runMigrate},
+		{"provider", "storefront providers: create --name N --origin URL | token --origin URL", runProvider},
 	}
 }
 

@@ -78,7 +78,9 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 
 // surfaces builds every API surface; each context adds its constructor.
 func (a *app) surfaces(ctx context.Context) ([]server.Surface, error) {
-	builders := []func(context.Context) (server.Surface, error){}
+	builders := []func(context.Context) (server.Surface, error){
+		a.storefrontSurface,
+	}
 	out := make([]server.Surface, 0, len(builders))
 	for _, build := range builders {
 		s, err := build(ctx)
@@ -93,7 +95,9 @@ func (a *app) surfaces(ctx context.Context) ([]server.Surface, error) {
 // loadDemo loads each context's sample data and prints how to use it.
 // Loading twice is harmless: each loader finds what it created before.
 func (a *app) loadDemo(ctx context.Context, w io.Writer, baseURL string) error {
-	loaders := []func(context.Context, io.Writer, string) error{}
+	loaders := []func(context.Context, io.Writer, string) error{
+		a.loadStorefrontDemo,
+	}
 	fmt.Fprintf(w, "partnership-service demo at %s (docs: %s/docs/)\n", baseURL, baseURL)
 	for _, load := range loaders {
 		if err := load(ctx, w, baseURL); err != nil {

@@ -1,0 +1,203 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"partnership-service/internal/apperr"
+	"partnership-service/internal/postgres"
+	"partnership-service/internal/server"
+	"partnership-service/internal/sqlite"
+	"partnership-service/internal/storefront"
+)
+
+// storefrontService wires the storefront to the configured database and
+// the file store.
+func (a *app) storefrontService(ctx context.Context) (*storefront.Service, error) {
+	var store storefront.Store
+	if a.pg != nil {
+		store = postgres.NewStorefrontStore(a.pg)
+	} else {
+		s, err := sqlite.NewStorefrontStore(ctx, a.sqlite)
+		if err != nil {
+			return nil, err
+		}
+		store = s
+	}
+	return storefront.NewService(store, a.blobs, a.now), nil
+}
+
+// storefrontSurface is the ISP storefront and its admin API.
+func (a *app) storefrontSurface(ctx context.Context) (server.Surface, error) {
+	svc, err := a.storefrontService(ctx)
+	if err != nil {
+		return server.Surface{}, err
+	}
+	h := storefront.NewHandler(svc, a.cfg.MaxUploadSize)
+	return server.Surface{Name: "storefront", Prefixes: storefront.Prefixes, Render: storefront.Render, Routes: h.Routes}, nil
+}
+
+// runProvider: partnership provider create --name NAME --origin URL
+// prints the new provider's id; partnership provider token --origin URL
+// prints a new admin token, alone, so scripts can capture it.
+func runProvider(ctx context.Context, env *environment, args []string) error {
+	if len(args) == 0 || (args[0] != "create" && args[0] != "token") {
+		fmt.Fprintln(env.stderr, "usage: partnership provider create --name NAME --origin URL\n       partnership provider token --origin URL")
+		return errors.New("provider: expected create or token")
+	}
+	sub := args[0]
+	var cfg config
+	fs := newFlagSet(env, "provider "+sub, &cfg)
+	origin := fs.String("origin", "", "the storefront's origin, e.g. https://loja.provedor.com.br")
+	name := fs.String("name", "", "the provider's name (create)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if *origin == "" || (sub == "create" && *name == "") {
+		fs.Usage()
+		return flag.ErrHelp
+	}
+	log := slog.New(slog.NewJSONHandler(env.stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	a, err := openApp(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	svc, err := a.storefrontService(ctx)
+	if err != nil {
+		return err
+	}
+	if sub == "create" {
+		p, err := svc.CreateProvider(ctx, *name, *origin)
+		if err != nil {
+			return cliError(err)
+		}
+		fmt.Fprintln(env.stdout, p.ID)
+		return nil
+	}
+	token, err := svc.IssueToken(ctx, *origin)
+	if err != nil {
+		return cliError(err)
+	}
+	fmt.Fprintln(env.stdout, token)
+	return nil
+}
+
+// cliError shows a domain error's field messages instead of its code.
+func cliError(err error) error {
+	e := apperr.As(err)
+	if e.Code == apperr.Internal {
+		return err
+	}
+	var msg string
+	for field, msgs := range e.Fields {
+		msg += fmt.Sprintf(" %s: %v;", field, msgs)
+	}
+	if msg == "" {
+		msg = " " + e.Message
+	}
+	return fmt.Errorf("provider:%s", msg)
+}
+
+// demoOrigin is where the demo storefront lives; the issue asks for it.
+const demoOrigin = "http://localhost:8080"
+
+// batel is a polygon around Batel, a neighbourhood of Curitiba (PR),
+// [longitude, latitude] as GeoJSON orders them.
+const batel = `{"type":"Polygon","coordinates":[[[-49.2985,-25.4390],[-49.2890,-25.4345],[-49.2790,-25.4370],
+[-49.2780,-25.4440],[-49.2860,-25.4500],[-49.2960,-25.4480],[-49.2985,-25.4390]]]}`
+
+// loadStorefrontDemo creates (once) a provider at demoOrigin with two
+// categories, three plans, a coupon and coverage around Batel, and prints
+// how to call it.
+func (a *app) loadStorefrontDemo(ctx context.Context, w io.Writer, baseURL string) error {
+	svc, err := a.storefrontService(ctx)
+	if err != nil {
+		return err
+	}
+	if err := seedStorefrontDemo(ctx, svc); err != nil {
+		return err
+	}
+	c, err := svc.CatalogByOrigin(ctx, demoOrigin)
+	if err != nil {
+		return err
+	}
+	if len(c.Plans) == 0 {
+		return fmt.Errorf("the provider at %s has no plans: it was not created by the demo", demoOrigin)
+	}
+	token, err := svc.IssueToken(ctx, demoOrigin)
+	if err != nil {
+		return err
+	}
+	o := "-H 'Origin: " + demoOrigin + "'"
+	fmt.Fprintf(w, `
+ISP storefront (provider at Origin %[2]s):
+  curl %[3]s %[1]s/api/v2/providers
+  curl %[3]s %[1]s/api/v2/providers/plans
+  curl %[3]s '%[1]s/api/v2/providers/check_coupon_availability?name=BEMVINDO&plan_id=%[5]d'
+  curl %[3]s -H 'Content-Type: application/json' %[1]s/api/v2/subscriptions \
+    -d '{"plan_id":%[5]d,"subscription":{"pre_subscription":true,"nome_razao_social":"Maria Souza","telefone_celular":"(41) 99891-6002","rua":"Av. do Batel","cep":"80420-090","cidade":"Curitiba","coordinates":{"lat":"-25.4425","lng":"-49.2880"}}}'
+  admin (token just issued): curl -H 'Authorization: Bearer %[4]s' %[1]s/api/v2/admin/subscriptions
+`, baseURL, demoOrigin, o, token, c.Plans[0].ID)
+	return nil
+}
+
+func seedStorefrontDemo(ctx context.Context, svc *storefront.Service) error {
+	p, err := svc.CreateProvider(ctx, "Conecte Fibra Curitiba", demoOrigin)
+	if apperr.Is(err, apperr.Conflict) {
+		return nil // loaded before
+	}
+	if err != nil {
+		return err
+	}
+	id := p.ID
+	p.Branding = storefront.Branding{PlansBackgroundColor: "#3f89ff", IntroFontColor: "#ffffff", FooterColor: "#1d2b4f",
+		FooterFontColor: "#ffffff", NavbarColor: "#3f89ff"}
+	p.DueDays = []int{5, 10, 15, 20}
+	if _, err := svc.UpdateProvider(ctx, p); err != nil {
+		return err
+	}
+	item := func(kind storefront.ItemKind, name string) int64 {
+		if err != nil {
+			return 0
+		}
+		var it storefront.Item
+		it, err = svc.SaveItem(ctx, kind, id, storefront.Item{Name: name})
+		return it.ID
+	}
+	personal, business := item(storefront.Categories, "Plano Pessoal"), item(storefront.Categories, "Plano Business")
+	pix, card := item(storefront.PaymentMethods, "Pix"), item(storefront.PaymentMethods, "Cartão de crédito")
+	wifi := item(storefront.Services, "Wi-Fi 6 incluso")
+	if err != nil {
+		return err
+	}
+	plans := []storefront.Plan{
+		{Name: "Fibra 300", MonthlyPriceCents: 9990, DownloadSpeed: 300, UploadSpeed: 150, InstallationFeeUpfront: "100",
+			InstallationFeeInstallments: "2x R$ 60,00", DetailLine1: "Wi-Fi grátis", DetailLine2: "Instalação rápida",
+			PrimaryColor: "#d18080", SecondaryColor: "#c4bec4", CategoryIDs: []int64{personal}, PaymentMethodIDs: []int64{pix, card}},
+		{Name: "Fibra 600", MonthlyPriceCents: 12990, DownloadSpeed: 600, UploadSpeed: 300, DetailLine1: "Wi-Fi 6",
+			CategoryIDs: []int64{personal, business}, PaymentMethodIDs: []int64{pix, card}, ServiceIDs: []int64{wifi}},
+		{Name: "Empresa 1 Giga", MonthlyPriceCents: 29990, DownloadSpeed: 1000, UploadSpeed: 500, DetailLine1: "IP fixo",
+			CategoryIDs: []int64{business}, PaymentMethodIDs: []int64{pix}, ServiceIDs: []int64{wifi}},
+	}
+	for _, pl := range plans {
+		if _, err := svc.SavePlan(ctx, id, pl); err != nil {
+			return err
+		}
+	}
+	limit := 100
+	if _, err := svc.SaveCoupon(ctx, id, storefront.Coupon{Name: "BEMVINDO", Description: "Primeiro mês pela metade",
+		MaxRedemptions: &limit}); err != nil {
+		return err
+	}
+	geometry, err := storefront.ParseGeometry([]byte(batel))
+	if err != nil {
+		return err
+	}
+	_, err = svc.SaveCoverageArea(ctx, id, storefront.CoverageArea{Name: "Batel", Geometry: geometry})
+	return err
+}

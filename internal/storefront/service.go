@@ -1,0 +1,176 @@
+package storefront
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"partnership-service/internal/apperr"
+	"partnership-service/internal/blob"
+)
+
+// Service holds the storefront's business rules.
+type Service struct {
+	store   Store
+	blobs   blob.Store
+	now     func() time.Time
+	tenants *tenants
+}
+
+// NewService returns a service over store, keeping subscription files in
+// blobs. now is the clock (time.Now when nil).
+func NewService(store Store, blobs blob.Store, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{store: store, blobs: blobs, now: now, tenants: newTenants(store)}
+}
+
+// CouponUsedUp is the error a store returns when a coupon reached its
+// redemption limit inside the write that tried to redeem it.
+func CouponUsedUp() error {
+	return apperr.Field(apperr.Unprocessable, "coupon_id", "esgotado")
+}
+
+// couponNotFound is check_coupon_availability's answer for every coupon that
+// cannot be used: the seed shows the message as a string, not a list.
+func couponNotFound() error {
+	e := apperr.Field(apperr.Unprocessable, "coupon", "não encontrado")
+	e.Meta = map[string]string{metaFlat: "true"}
+	return e
+}
+
+// couponProblem says why a coupon cannot be used on a plan (0: no plan
+// chosen yet) at now, or "".
+func couponProblem(c *Coupon, planID int64, now time.Time) string {
+	if planID != 0 && len(c.PlanIDs) > 0 {
+		if !slices.Contains(c.PlanIDs, planID) {
+			return msgNotFound
+		}
+	}
+	if (!c.ValidFrom.IsZero() && now.Before(c.ValidFrom)) || (!c.ValidUntil.IsZero() && now.After(c.ValidUntil)) {
+		return "expirado"
+	}
+	if c.MaxRedemptions != nil && c.Redemptions >= *c.MaxRedemptions {
+		return "esgotado"
+	}
+	return ""
+}
+
+// CheckCoupon finds a coupon by name, without regard to case, that can be
+// used now on the plan (planID 0: on some plan).
+func (s *Service) CheckCoupon(ctx context.Context, t *tenant, name string, planID int64) (Coupon, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || (planID != 0 && t.plans[planID] == nil) {
+		return Coupon{}, couponNotFound()
+	}
+	c, err := s.store.CouponByName(ctx, t.Provider.ID, name)
+	if apperr.Is(err, apperr.NotFound) {
+		return Coupon{}, couponNotFound()
+	}
+	if err != nil {
+		return Coupon{}, err
+	}
+	if couponProblem(&c, planID, s.now()) != "" {
+		return Coupon{}, couponNotFound()
+	}
+	return c, nil
+}
+
+// SubscribeResult is the answer to a create or update: the id is "" when
+// nothing was stored.
+type SubscribeResult struct {
+	ID       string
+	Coverage bool
+}
+
+// Subscribe validates a new subscription and checks its coverage. Only
+// with PreSubscription is it stored (and its coupon redeemed).
+func (s *Service) Subscribe(ctx context.Context, t *tenant, in SubscriptionInput) (SubscribeResult, error) {
+	now := s.now()
+	sub := Subscription{ProviderID: t.Provider.ID}
+	if err := s.prepare(ctx, t, &sub, in, in.PreSubscription, now); err != nil {
+		return SubscribeResult{}, err
+	}
+	if !in.PreSubscription {
+		return SubscribeResult{Coverage: sub.Coverage}, nil
+	}
+	sub.ID = uuid.NewString()
+	sub.CreatedAt, sub.UpdatedAt = now, now
+	if err := s.store.CreateSubscription(ctx, sub); err != nil {
+		return SubscribeResult{}, err
+	}
+	return SubscribeResult{ID: sub.ID, Coverage: sub.Coverage}, nil
+}
+
+// UpdateSubscription changes the fields present in in, validates the
+// result as a whole and re-checks coverage.
+func (s *Service) UpdateSubscription(ctx context.Context, t *tenant, id string, in SubscriptionInput) (SubscribeResult, error) {
+	sub, err := s.subscription(ctx, t.Provider.ID, id)
+	if err != nil {
+		return SubscribeResult{}, err
+	}
+	now := s.now()
+	if err := s.prepare(ctx, t, &sub, in, true, now); err != nil {
+		return SubscribeResult{}, err
+	}
+	sub.UpdatedAt = now
+	if err := s.store.UpdateSubscription(ctx, sub); err != nil {
+		return SubscribeResult{}, err
+	}
+	return SubscribeResult{ID: sub.ID, Coverage: sub.Coverage}, nil
+}
+
+// subscription loads a provider's subscription; a malformed id is as
+// unknown as a missing one.
+func (s *Service) subscription(ctx context.Context, providerID int64, id string) (Subscription, error) {
+	if uuid.Validate(id) != nil {
+		return Subscription{}, errSubscriptionNotFound()
+	}
+	sub, err := s.store.Subscription(ctx, providerID, strings.ToLower(id))
+	if apperr.Is(err, apperr.NotFound) {
+		return Subscription{}, errSubscriptionNotFound()
+	}
+	return sub, err
+}
+
+func errSubscriptionNotFound() error {
+	return apperr.Field(apperr.NotFound, "subscription", "não encontrada")
+}
+
+// prepare applies in to sub, validates the result (stored: with the fields
+// a stored subscription needs) and computes its coverage.
+func (s *Service) prepare(ctx context.Context, t *tenant, sub *Subscription, in SubscriptionInput, stored bool, now time.Time) error {
+	var errs apperr.Fields
+	prevCoupon := sub.CouponID
+	applyInput(sub, in, &errs)
+	checkRequired(sub, stored, &errs)
+	checkAge(sub, now, &errs)
+	t.checkReferences(sub, &errs)
+	if sub.CouponID != 0 && !errs.Has("coupon_id") && !errs.Has("plan_id") {
+		c, err := s.store.Coupon(ctx, t.Provider.ID, sub.CouponID)
+		switch {
+		case apperr.Is(err, apperr.NotFound):
+			errs.Add("coupon_id", "não encontrado")
+		case err != nil:
+			return err
+		default:
+			if sub.CouponID == prevCoupon {
+				// The subscription redeemed it already, while it was valid:
+				// only whether it fits the (maybe new) plan still matters.
+				c.MaxRedemptions, c.ValidFrom, c.ValidUntil = nil, time.Time{}, time.Time{}
+			}
+			if p := couponProblem(&c, sub.PlanID, now); p != "" {
+				errs.Add("coupon_id", p)
+			}
+		}
+	}
+	if err := errs.Err(apperr.Unprocessable); err != nil {
+		return err
+	}
+	sub.Coverage = t.covers(sub.PlanID, sub.Location, sub.CEP)
+	return nil
+}

@@ -1,0 +1,223 @@
+package storefront
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"sync"
+	"time"
+
+	"partnership-service/internal/apperr"
+)
+
+// tenantTTL bounds how long a cached catalog is served without reloading.
+// Changes made through this process's admin API are seen at once; the TTL
+// is for changes made by other processes (replicas, the CLI).
+const tenantTTL = time.Minute
+
+// tenant is a provider's catalog as the storefront serves it: indexed for
+// validation, and the three catalog documents pre-encoded with their ETags.
+type tenant struct {
+	Catalog
+	plans          map[int64]*Plan
+	paymentMethods map[int64]bool
+	dueDays        map[int]bool
+
+	providerDoc   document
+	categoriesDoc document
+	plansDoc      document
+
+	loadedAt time.Time
+}
+
+// document is a pre-encoded response body and its strong ETag.
+type document struct {
+	body []byte
+	etag string
+}
+
+func newDocument(v any) (document, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return document{}, apperr.Wrap(apperr.Internal, err, "encode catalog")
+	}
+	sum := sha256.Sum256(b)
+	return document{body: b, etag: `"` + hex.EncodeToString(sum[:12]) + `"`}, nil
+}
+
+func newTenant(c Catalog) (*tenant, error) {
+	t := &tenant{
+		Catalog:        c,
+		plans:          make(map[int64]*Plan, len(c.Plans)),
+		paymentMethods: make(map[int64]bool, len(c.PaymentMethods)),
+		dueDays:        make(map[int]bool, len(c.Provider.DueDays)),
+		loadedAt:       time.Now(),
+	}
+	for i := range t.Plans {
+		t.plans[t.Plans[i].ID] = &t.Plans[i]
+	}
+	for _, pm := range c.PaymentMethods {
+		t.paymentMethods[pm.ID] = true
+	}
+	for _, d := range c.Provider.DueDays {
+		t.dueDays[d] = true
+	}
+	var err error
+	if t.providerDoc, err = newDocument(encodeProvider(&c)); err != nil {
+		return nil, err
+	}
+	if t.categoriesDoc, err = newDocument(encodeCategories(c.Categories)); err != nil {
+		return nil, err
+	}
+	if t.plansDoc, err = newDocument(encodePlans(&c)); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// covers reports whether the provider serves a visitor at pt (nil when
+// unknown) with CEP cep ("" when unknown) on plan planID (0: no plan chosen,
+// so only areas serving every plan count).
+func (t *tenant) covers(planID int64, pt *Point, cep string) bool {
+	cepNum := 0
+	if cep != "" {
+		cepNum = atoi(cep)
+	}
+	for i := range t.Coverage {
+		a := &t.Coverage[i]
+		if a.PlanID != 0 && a.PlanID != planID {
+			continue
+		}
+		if a.Covers(pt, cepNum) {
+			return true
+		}
+	}
+	return false
+}
+
+func atoi(digits string) int {
+	n := 0
+	for i := 0; i < len(digits); i++ {
+		n = n*10 + int(digits[i]-'0')
+	}
+	return n
+}
+
+// tenants caches tenants by provider id, and provider ids by origin.
+// Unknown origins are not cached, so a provider created by another process
+// is found on its first request.
+type tenants struct {
+	store Store
+
+	mu       sync.RWMutex
+	byOrigin map[string]int64
+	byID     map[int64]*tenant
+	// generation counts invalidations: a load that started before one must
+	// not store what it read.
+	generation uint64
+}
+
+func newTenants(store Store) *tenants {
+	return &tenants{store: store, byOrigin: map[string]int64{}, byID: map[int64]*tenant{}}
+}
+
+// errUnknownOrigin is what every storefront request without a registered
+// Origin gets.
+func errUnknownOrigin() error {
+	return apperr.Field(apperr.NotFound, "origin", "provedor não encontrado")
+}
+
+// byOriginHeader resolves the tenant of an Origin header value. Browsers
+// send origins in the normalized form they are stored in, so the header is
+// first tried as is; only normalized origins are ever cached, so variants
+// of an origin cannot grow the cache.
+func (ts *tenants) byOriginHeader(ctx context.Context, header string) (*tenant, error) {
+	if header == "" {
+		return nil, errUnknownOrigin()
+	}
+	origin := header
+	ts.mu.RLock()
+	id, ok := ts.byOrigin[origin]
+	ts.mu.RUnlock()
+	if !ok {
+		var valid bool
+		if origin, valid = NormalizeOrigin(header); !valid {
+			return nil, errUnknownOrigin()
+		}
+		ts.mu.RLock()
+		id, ok = ts.byOrigin[origin]
+		ts.mu.RUnlock()
+	}
+	if !ok {
+		var err error
+		id, err = ts.store.ProviderIDByOrigin(ctx, origin)
+		if apperr.Is(err, apperr.NotFound) {
+			return nil, errUnknownOrigin()
+		}
+		if err != nil {
+			return nil, err
+		}
+		ts.mu.Lock()
+		ts.byOrigin[origin] = id
+		ts.mu.Unlock()
+	}
+	t, err := ts.get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	// An origin removed by another process stays mapped until the tenant
+	// is reloaded; the reloaded catalog is the authority.
+	if !t.hasOrigin(origin) {
+		ts.mu.Lock()
+		delete(ts.byOrigin, origin)
+		ts.mu.Unlock()
+		return nil, errUnknownOrigin()
+	}
+	return t, nil
+}
+
+func (t *tenant) hasOrigin(origin string) bool {
+	for _, o := range t.Origins {
+		if o.URL == origin {
+			return true
+		}
+	}
+	return false
+}
+
+// get returns the provider's tenant, loading it when missing or stale.
+func (ts *tenants) get(ctx context.Context, providerID int64) (*tenant, error) {
+	ts.mu.RLock()
+	t, gen := ts.byID[providerID], ts.generation
+	ts.mu.RUnlock()
+	if t != nil && time.Since(t.loadedAt) < tenantTTL {
+		return t, nil
+	}
+	c, err := ts.store.Catalog(ctx, providerID)
+	if err != nil {
+		return nil, err
+	}
+	if t, err = newTenant(c); err != nil {
+		return nil, err
+	}
+	ts.mu.Lock()
+	if ts.generation == gen {
+		ts.byID[providerID] = t
+	}
+	ts.mu.Unlock()
+	return t, nil
+}
+
+// invalidate drops what is cached about a provider, after its data changed.
+func (ts *tenants) invalidate(providerID int64) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	ts.generation++
+	delete(ts.byID, providerID)
+	for origin, id := range ts.byOrigin {
+		if id == providerID {
+			delete(ts.byOrigin, origin)
+		}
+	}
+}

@@ -1,0 +1,448 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+
+	"partnership-service/internal/apperr"
+	"partnership-service/internal/blob"
+	"partnership-service/internal/storefront"
+)
+
+// storefrontWorld is two providers with a little catalog each.
+type storefrontWorld struct {
+	s                storefront.Store
+	a, b             int64
+	catA, catB       int64 // a category each
+	pmA, pmB         int64 // a payment method each
+	planA, planA2    int64 // provider A's plans
+	planB            int64
+	couponA, couponB int64 // "Promo" each, A's limited to 2
+	now              time.Time
+	seq              int // numbers subscription ids
+}
+
+func newStorefrontWorld(t *testing.T, s storefront.Store) *storefrontWorld {
+	t.Helper()
+	ctx := context.Background()
+	w := &storefrontWorld{s: s, now: time.Date(2026, 6, 15, 12, 0, 0, 123456000, time.UTC)}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	pa, err := s.CreateProvider(ctx, "Fibra A", "https://a.example", w.now)
+	must(err)
+	pb, err := s.CreateProvider(ctx, "Fibra B", "https://b.example", w.now)
+	must(err)
+	w.a, w.b = pa.ID, pb.ID
+	item := func(kind storefront.ItemKind, provider int64, name string) int64 {
+		it, err := s.CreateItem(ctx, kind, provider, storefront.Item{Name: name})
+		must(err)
+		return it.ID
+	}
+	w.catA, w.catB = item(storefront.Categories, w.a, "Pessoal"), item(storefront.Categories, w.b, "Pessoal")
+	w.pmA, w.pmB = item(storefront.PaymentMethods, w.a, "Pix"), item(storefront.PaymentMethods, w.b, "Pix")
+	plan := func(provider int64, name string, cat, pm int64) int64 {
+		p, err := s.CreatePlan(ctx, provider, storefront.Plan{Name: name, MonthlyPriceCents: 9990,
+			CategoryIDs: []int64{cat}, PaymentMethodIDs: []int64{pm}})
+		must(err)
+		return p.ID
+	}
+	w.planA, w.planA2, w.planB = plan(w.a, "A1", w.catA, w.pmA), plan(w.a, "A2", w.catA, w.pmA), plan(w.b, "B1", w.catB, w.pmB)
+	two := 2
+	ca, err := s.CreateCoupon(ctx, w.a, storefront.Coupon{Name: "Promo", MaxRedemptions: &two, PlanIDs: []int64{w.planA}})
+	must(err)
+	cb, err := s.CreateCoupon(ctx, w.b, storefront.Coupon{Name: "Promo"})
+	must(err)
+	w.couponA, w.couponB = ca.ID, cb.ID
+	return w
+}
+
+func (w *storefrontWorld) subscription(provider, plan int64) storefront.Subscription {
+	w.seq++
+	return storefront.Subscription{
+		ID: fmt.Sprintf("00000000-0000-4000-8000-%012d", w.seq), ProviderID: provider, PlanID: plan,
+		Name: "Maria", MobilePhone: "(41) 99891-6002", CEP: "80420120", CreatedAt: w.now, UpdatedAt: w.now,
+	}
+}
+
+func wantCode(t *testing.T, what string, err error, code apperr.Code) {
+	t.Helper()
+	if !apperr.Is(err, code) {
+		t.Fatalf("%s: err = %v, want %s", what, err, code)
+	}
+}
+
+// RunStorefront checks a storefront store: round trips, provider
+// isolation on every record, the references a provider may make, coupon
+// names and limits, subscription order and pagination, and file records.
+func RunStorefront(t *testing.T, open func(t *testing.T) storefront.Store) {
+	ctx := context.Background()
+
+	t.Run("providers, origins and tokens", func(t *testing.T) {
+		t.Parallel()
+		w := newStorefrontWorld(t, open(t))
+		s := w.s
+		_, err := s.CreateProvider(ctx, "Copy", "https://a.example", w.now)
+		wantCode(t, "duplicate origin", err, apperr.Conflict)
+		if id, err := s.ProviderIDByOrigin(ctx, "https://b.example"); err != nil || id != w.b {
+			t.Fatalf("ProviderIDByOrigin = %d, %v; want %d", id, err, w.b)
+		}
+		_, err = s.ProviderIDByOrigin(ctx, "https://c.example")
+		wantCode(t, "unknown origin", err, apperr.NotFound)
+		o, err := s.AddOrigin(ctx, w.a, "http://localhost:8080")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.AddOrigin(ctx, w.b, "http://localhost:8080")
+		wantCode(t, "origin of another provider", err, apperr.Conflict)
+		wantCode(t, "delete as another provider", s.DeleteOrigin(ctx, w.b, o.ID), apperr.NotFound)
+		if err := s.DeleteOrigin(ctx, w.a, o.ID); err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.ProviderIDByOrigin(ctx, "http://localhost:8080")
+		wantCode(t, "deleted origin", err, apperr.NotFound)
+
+		hash := []byte("0123456789abcdef0123456789abcdef")
+		if err := s.CreateToken(ctx, w.b, hash, w.now); err != nil {
+			t.Fatal(err)
+		}
+		if id, err := s.ProviderIDByToken(ctx, hash); err != nil || id != w.b {
+			t.Fatalf("ProviderIDByToken = %d, %v", id, err)
+		}
+		_, err = s.ProviderIDByToken(ctx, []byte("other"))
+		wantCode(t, "unknown token", err, apperr.NotFound)
+	})
+
+	t.Run("catalog round trip and order", func(t *testing.T) {
+		t.Parallel()
+		w := newStorefrontWorld(t, open(t))
+		s := w.s
+		p := storefront.Provider{ID: w.a, Name: "Fibra A+", DueDays: []int{5, 10}, Branding: storefront.Branding{
+			PlansBackgroundColor: "#1", IntroFontColor: "#2", FooterColor: "#3", FooterFontColor: "#4", NavbarColor: "#5",
+			Wallpaper: "w.png", Logo: "l.svg"}}
+		if err := s.UpdateProvider(ctx, p, w.now.Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, "update unknown provider", s.UpdateProvider(ctx, storefront.Provider{ID: 987654, Name: "x"}, w.now), apperr.NotFound)
+		one, two := 1, 2
+		svc, err := s.CreateItem(ctx, storefront.Services, w.a, storefront.Item{Name: "Wi-Fi", SortOrder: &two})
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, err := s.CreateItem(ctx, storefront.Categories, w.a, storefront.Item{Name: "Primeira", SortOrder: &one})
+		if err != nil {
+			t.Fatal(err)
+		}
+		full := storefront.Plan{Name: "Completo", SortOrder: &one, MonthlyPriceCents: 12345, InstallationFeeUpfront: "100",
+			InstallationFeeInstallments: "2x R$ 60,00", UploadSpeed: 100, DownloadSpeed: 300, PriceNote: "promo",
+			DetailLine1: "1", DetailLine2: "2", DetailLine3: "3", PrimaryColor: "#a", SecondaryColor: "#b", Title: "T",
+			HTML: "<b>x</b>", CategoryIDs: []int64{w.catA, first.ID}, PaymentMethodIDs: []int64{w.pmA}, ServiceIDs: []int64{svc.ID}}
+		full, err = s.CreatePlan(ctx, w.a, full)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := storefront.ParseGeometry([]byte(`{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,0]]]}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		area, err := s.CreateCoverageArea(ctx, w.a, storefront.CoverageArea{Name: "tri", PlanID: full.ID, Geometry: g})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ceps, err := s.CreateCoverageArea(ctx, w.a, storefront.CoverageArea{Name: "ceps", CEPStart: 1310000, CEPEnd: 1310999})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := s.Catalog(ctx, w.a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Provider.Name != "Fibra A+" || c.Provider.Branding != p.Branding || !reflect.DeepEqual(c.Provider.DueDays, []int{5, 10}) ||
+			!c.Provider.UpdatedAt.Equal(w.now.Add(time.Hour)) || !c.Provider.CreatedAt.Equal(w.now) {
+			t.Errorf("provider = %+v", c.Provider)
+		}
+		if len(c.Origins) != 1 || c.Origins[0].URL != "https://a.example" {
+			t.Errorf("origins = %+v", c.Origins)
+		}
+		// ordenacao first, nulls last, then id.
+		if len(c.Categories) != 2 || c.Categories[0].ID != first.ID || c.Categories[1].ID != w.catA {
+			t.Errorf("categories = %+v", c.Categories)
+		}
+		if len(c.Plans) != 3 || c.Plans[0].ID != full.ID || c.Plans[1].ID != w.planA || c.Plans[2].ID != w.planA2 {
+			t.Fatalf("plans = %+v", c.Plans)
+		}
+		got := c.Plans[0]
+		want := full
+		want.CategoryIDs = sortedIDs(w.catA, first.ID)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("plan round trip:\n got %+v\nwant %+v", got, want)
+		}
+		if len(c.Coverage) != 2 || c.Coverage[0].ID != area.ID || c.Coverage[0].PlanID != full.ID || c.Coverage[0].Geometry == nil ||
+			!c.Coverage[0].Geometry.Contains(storefront.Point{Lat: 0.2, Lng: 0.5}) || c.Coverage[1].ID != ceps.ID ||
+			c.Coverage[1].CEPStart != 1310000 || c.Coverage[1].CEPEnd != 1310999 || c.Coverage[1].PlanID != 0 {
+			t.Errorf("coverage = %+v", c.Coverage)
+		}
+		// Provider B's catalog holds none of it.
+		cb, err := s.Catalog(ctx, w.b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(cb.Plans) != 1 || len(cb.Categories) != 1 || len(cb.Services) != 0 || len(cb.Coverage) != 0 || len(cb.Provider.DueDays) != 0 {
+			t.Errorf("provider B's catalog = %+v", cb)
+		}
+		_, err = s.Catalog(ctx, 987654)
+		wantCode(t, "unknown provider's catalog", err, apperr.NotFound)
+	})
+
+	t.Run("records are scoped to their provider", func(t *testing.T) {
+		t.Parallel()
+		w := newStorefrontWorld(t, open(t))
+		s := w.s
+		// Linking another provider's records is refused by the database.
+		_, err := s.CreatePlan(ctx, w.a, storefront.Plan{Name: "x", CategoryIDs: []int64{w.catB}})
+		wantCode(t, "plan in another provider's category", err, apperr.Invalid)
+		_, err = s.CreatePlan(ctx, w.a, storefront.Plan{Name: "x", PaymentMethodIDs: []int64{w.pmB}})
+		wantCode(t, "plan with another provider's payment method", err, apperr.Invalid)
+		_, err = s.CreateCoupon(ctx, w.a, storefront.Coupon{Name: "x", PlanIDs: []int64{w.planB}})
+		wantCode(t, "coupon for another provider's plan", err, apperr.Invalid)
+		_, err = s.CreateCoverageArea(ctx, w.a, storefront.CoverageArea{PlanID: w.planB, CEPStart: 1, CEPEnd: 2})
+		wantCode(t, "area for another provider's plan", err, apperr.Invalid)
+		// Changing or deleting another provider's records finds nothing.
+		wantCode(t, "update item", s.UpdateItem(ctx, storefront.Categories, w.b, storefront.Item{ID: w.catA, Name: "x"}), apperr.NotFound)
+		wantCode(t, "delete item", s.DeleteItem(ctx, storefront.PaymentMethods, w.b, w.pmA), apperr.NotFound)
+		wantCode(t, "update plan", s.UpdatePlan(ctx, w.b, storefront.Plan{ID: w.planA, Name: "x"}), apperr.NotFound)
+		wantCode(t, "delete plan", s.DeletePlan(ctx, w.b, w.planA), apperr.NotFound)
+		wantCode(t, "update coupon", s.UpdateCoupon(ctx, w.b, storefront.Coupon{ID: w.couponA, Name: "x"}), apperr.NotFound)
+		wantCode(t, "delete coupon", s.DeleteCoupon(ctx, w.b, w.couponA), apperr.NotFound)
+		_, err = s.Coupon(ctx, w.b, w.couponA)
+		wantCode(t, "read coupon", err, apperr.NotFound)
+		area, err := s.CreateCoverageArea(ctx, w.a, storefront.CoverageArea{CEPStart: 1, CEPEnd: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, "update area", s.UpdateCoverageArea(ctx, w.b, storefront.CoverageArea{ID: area.ID, CEPStart: 1, CEPEnd: 3}), apperr.NotFound)
+		wantCode(t, "delete area", s.DeleteCoverageArea(ctx, w.b, area.ID), apperr.NotFound)
+		// A's records are intact.
+		c, err := s.Catalog(ctx, w.a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(c.Plans) != 2 || c.Plans[0].Name != "A1" || len(c.Categories) != 1 || c.Categories[0].Name != "Pessoal" || len(c.Coverage) != 1 {
+			t.Fatalf("provider A's catalog changed: %+v", c)
+		}
+		// Deleting a category takes it off the plans; updating a plan replaces its links.
+		if err := s.UpdatePlan(ctx, w.a, storefront.Plan{ID: w.planA, Name: "A1", PaymentMethodIDs: []int64{w.pmA}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DeleteItem(ctx, storefront.Categories, w.a, w.catA); err != nil {
+			t.Fatal(err)
+		}
+		c, _ = s.Catalog(ctx, w.a)
+		if len(c.Plans[0].CategoryIDs) != 0 || len(c.Plans[1].CategoryIDs) != 0 || !reflect.DeepEqual(c.Plans[0].PaymentMethodIDs, []int64{w.pmA}) {
+			t.Fatalf("links after changes: %+v", c.Plans)
+		}
+	})
+
+	t.Run("coupons", func(t *testing.T) {
+		t.Parallel()
+		w := newStorefrontWorld(t, open(t))
+		s := w.s
+		_, err := s.CreateCoupon(ctx, w.a, storefront.Coupon{Name: "PROMO"})
+		wantCode(t, "same name in other case", err, apperr.Conflict)
+		c, err := s.CouponByName(ctx, w.a, " promo ")
+		if err != nil || c.ID != w.couponA || !reflect.DeepEqual(c.PlanIDs, []int64{w.planA}) || c.MaxRedemptions == nil || *c.MaxRedemptions != 2 {
+			t.Fatalf("CouponByName = %+v, %v", c, err)
+		}
+		if c, err := s.CouponByName(ctx, w.b, "PROMO"); err != nil || c.ID != w.couponB || c.MaxRedemptions != nil || c.PlanIDs != nil {
+			t.Fatalf("provider B's coupon = %+v, %v", c, err)
+		}
+		_, err = s.CouponByName(ctx, w.a, "nada")
+		wantCode(t, "unknown name", err, apperr.NotFound)
+		full := storefront.Coupon{ID: w.couponA, Name: "Promo2", Description: "d", PlanIDs: []int64{w.planA, w.planA2},
+			ValidFrom: w.now, ValidUntil: w.now.Add(24 * time.Hour)}
+		if err := s.UpdateCoupon(ctx, w.a, full); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Coupon(ctx, w.a, w.couponA)
+		if err != nil {
+			t.Fatal(err)
+		}
+		full.PlanIDs = sortedIDs(w.planA, w.planA2)
+		if !reflect.DeepEqual(got, full) {
+			t.Fatalf("coupon round trip:\n got %+v\nwant %+v", got, full)
+		}
+		other, err := s.CreateCoupon(ctx, w.a, storefront.Coupon{Name: "Outro"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, "rename onto another", s.UpdateCoupon(ctx, w.a, storefront.Coupon{ID: other.ID, Name: "promo2"}), apperr.Conflict)
+		all, err := s.Coupons(ctx, w.a)
+		if err != nil || len(all) != 2 || all[0].ID != w.couponA || all[1].ID != other.ID || len(all[0].PlanIDs) != 2 {
+			t.Fatalf("Coupons = %+v, %v", all, err)
+		}
+	})
+
+	t.Run("subscriptions and coupon redemptions", func(t *testing.T) {
+		t.Parallel()
+		w := newStorefrontWorld(t, open(t))
+		s := w.s
+		yes := true
+		full := w.subscription(w.a, w.planA)
+		full.CouponID, full.PaymentMethodID, full.ColdLead, full.Coverage = w.couponA, w.pmA, true, true
+		full.Email, full.Document, full.IDDocument, full.DueDay = "m@x.com", "45826486813", "123", 10
+		full.BirthDate = time.Date(1990, 2, 28, 0, 0, 0, 0, time.UTC)
+		full.UpfrontInstallation, full.InstallationFee = &yes, "50"
+		full.Street, full.Number, full.Complement, full.District, full.City = "Rua", "1", "ap 2", "Batel", "Curitiba"
+		full.CurrentProvider, full.Location = "Vivo", &storefront.Point{Lat: -25.44, Lng: -49.29}
+		if err := s.CreateSubscription(ctx, full); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Subscription(ctx, w.a, full.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, full) {
+			t.Fatalf("round trip:\n got %+v\nwant %+v", got, full)
+		}
+		_, err = s.Subscription(ctx, w.b, full.ID)
+		wantCode(t, "another provider's subscription", err, apperr.NotFound)
+		wantCode(t, "update as another provider", s.UpdateSubscription(ctx, storefront.Subscription{ID: full.ID, ProviderID: w.b, UpdatedAt: w.now}), apperr.NotFound)
+		_, err = s.PutSubscriptionFiles(ctx, w.b, full.ID, []storefront.SubscriptionFile{{Kind: storefront.Selfie}})
+		wantCode(t, "files as another provider", err, apperr.NotFound)
+
+		// The limit is 2: the second redemption fits, the third does not,
+		// and a refused redemption stores nothing.
+		second := w.subscription(w.a, w.planA)
+		second.CouponID = w.couponA
+		if err := s.CreateSubscription(ctx, second); err != nil {
+			t.Fatal(err)
+		}
+		third := w.subscription(w.a, w.planA)
+		third.CouponID = w.couponA
+		wantCode(t, "past the limit", s.CreateSubscription(ctx, third), apperr.Unprocessable)
+		_, err = s.Subscription(ctx, w.a, third.ID)
+		wantCode(t, "refused subscription", err, apperr.NotFound)
+		redemptions := func(id int64, provider int64) int {
+			c, err := s.Coupon(ctx, provider, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c.Redemptions
+		}
+		if n := redemptions(w.couponA, w.a); n != 2 {
+			t.Fatalf("redemptions = %d, want 2", n)
+		}
+		// Dropping the coupon releases it; re-saving without change does not count.
+		second.CouponID = 0
+		if err := s.UpdateSubscription(ctx, second); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.UpdateSubscription(ctx, full); err != nil {
+			t.Fatal(err)
+		}
+		if n := redemptions(w.couponA, w.a); n != 1 {
+			t.Fatalf("redemptions after release = %d, want 1", n)
+		}
+		// A coupon, payment method or plan a subscription refers to cannot be deleted.
+		wantCode(t, "delete coupon in use", s.DeleteCoupon(ctx, w.a, w.couponA), apperr.Invalid)
+		wantCode(t, "delete plan in use", s.DeletePlan(ctx, w.a, w.planA), apperr.Invalid)
+		wantCode(t, "delete payment method in use", s.DeleteItem(ctx, storefront.PaymentMethods, w.a, w.pmA), apperr.Invalid)
+		// Nor may a subscription name another provider's coupon or plan.
+		stray := w.subscription(w.a, w.planB)
+		wantCode(t, "another provider's plan", s.CreateSubscription(ctx, stray), apperr.Invalid)
+		stray = w.subscription(w.a, w.planA)
+		stray.CouponID = w.couponB
+		if err := s.CreateSubscription(ctx, stray); !apperr.Is(err, apperr.Invalid) && !apperr.Is(err, apperr.Unprocessable) {
+			t.Fatalf("another provider's coupon: err = %v", err)
+		}
+		if n := redemptions(w.couponB, w.b); n != 0 {
+			t.Fatalf("provider B's coupon redeemed by A: %d", n)
+		}
+	})
+
+	t.Run("subscription list, order and export", func(t *testing.T) {
+		t.Parallel()
+		w := newStorefrontWorld(t, open(t))
+		s := w.s
+		var ids []string
+		for i := range 5 {
+			sub := w.subscription(w.a, w.planA)
+			sub.CreatedAt = w.now.Add(time.Duration(i) * time.Second)
+			if err := s.CreateSubscription(ctx, sub); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, sub.ID)
+		}
+		if err := s.CreateSubscription(ctx, w.subscription(w.b, w.planB)); err != nil {
+			t.Fatal(err)
+		}
+		page, total, err := s.Subscriptions(ctx, w.a, storefront.Page{Limit: 2, Offset: 2})
+		if err != nil || total != 5 || len(page) != 2 || page[0].ID != ids[2] || page[1].ID != ids[1] {
+			t.Fatalf("page = %v, total %d, %v", subscriptionIDs(page), total, err)
+		}
+		var seen []string
+		if err := s.EachSubscription(ctx, w.a, func(sub storefront.Subscription) error {
+			seen = append(seen, sub.ID)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(seen, ids) {
+			t.Fatalf("EachSubscription = %v, want %v", seen, ids)
+		}
+	})
+
+	t.Run("subscription files", func(t *testing.T) {
+		t.Parallel()
+		w := newStorefrontWorld(t, open(t))
+		s := w.s
+		sub := w.subscription(w.a, w.planA)
+		if err := s.CreateSubscription(ctx, sub); err != nil {
+			t.Fatal(err)
+		}
+		file := func(kind storefront.FileKind, key string) storefront.SubscriptionFile {
+			return storefront.SubscriptionFile{Kind: kind, FileName: string(kind) + ".png", UploadedAt: w.now,
+				Object: blob.Object{Key: key, Size: 10, SHA256: "ab", ContentType: "image/png"}}
+		}
+		replaced, err := s.PutSubscriptionFiles(ctx, w.a, sub.ID, []storefront.SubscriptionFile{
+			file(storefront.Selfie, "k1"), file(storefront.IdentityDocument, "k2")})
+		if err != nil || len(replaced) != 0 {
+			t.Fatalf("first put: %v, %v", replaced, err)
+		}
+		replaced, err = s.PutSubscriptionFiles(ctx, w.a, sub.ID, []storefront.SubscriptionFile{file(storefront.Selfie, "k3")})
+		if err != nil || len(replaced) != 1 || replaced[0].Object.Key != "k1" {
+			t.Fatalf("replacing put: %v, %v", replaced, err)
+		}
+		got, err := s.Subscription(ctx, w.a, sub.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []storefront.SubscriptionFile{file(storefront.IdentityDocument, "k2"), file(storefront.Selfie, "k3")}
+		if !reflect.DeepEqual(got.Files, want) {
+			t.Fatalf("files:\n got %+v\nwant %+v", got.Files, want)
+		}
+		_, err = s.PutSubscriptionFiles(ctx, w.a, "00000000-0000-4000-8000-999999999999", []storefront.SubscriptionFile{file(storefront.Selfie, "k4")})
+		wantCode(t, "unknown subscription", err, apperr.NotFound)
+	})
+}
+
+func sortedIDs(a, b int64) []int64 {
+	if a > b {
+		a, b = b, a
+	}
+	return []int64{a, b}
+}
+
+func subscriptionIDs(subs []storefront.Subscription) []string {
+	ids := make([]string, len(subs))
+	for i, s := range subs {
+		ids[i] = s.ID
+	}
+	return ids
+}
