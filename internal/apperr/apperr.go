@@ -26,6 +26,7 @@ const (
 	Unprocessable    Code = "unprocessable"      // well-formed but fails validation: 422
 	TooManyRequests  Code = "too_many_requests"  // 429
 	Unavailable      Code = "unavailable"        // dependency down: 503
+	ClientGone       Code = "client_gone"        // the client hung up before the answer: 499
 	Internal         Code = "internal"           // our fault: 500, details logged, never shown
 )
 
@@ -175,6 +176,10 @@ func HTTPStatus(code Code) int {
 		return http.StatusTooManyRequests
 	case Unavailable:
 		return http.StatusServiceUnavailable
+	case ClientGone:
+		// nginx's "client closed request": nobody reads it, but logs and
+		// metrics must not count it as our failure.
+		return 499
 	default:
 		return http.StatusInternalServerError
 	}

@@ -1,6 +1,8 @@
 package httpx_test
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -61,5 +63,20 @@ func TestDecodeJSON(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestCancelledRequestIsNotOurError(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	r := httptest.NewRequest(http.MethodPost, "/", nil).WithContext(ctx)
+	cancel()
+	e := httpx.LogIfInternal(r, apperr.Wrap(apperr.Internal, fmt.Errorf("insert: %w", context.Canceled), "internal error"))
+	if e.Code != apperr.ClientGone || apperr.HTTPStatus(e.Code) != 499 {
+		t.Fatalf("code = %s, want client_gone (499)", e.Code)
+	}
+	live := httptest.NewRequest(http.MethodPost, "/", nil)
+	if e := httpx.LogIfInternal(live, apperr.Wrap(apperr.Internal, context.Canceled, "x")); e.Code != apperr.Internal {
+		t.Fatalf("a cancellation not caused by the client is still ours: got %s", e.Code)
 	}
 }
