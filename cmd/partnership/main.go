@@ -27,6 +27,9 @@ func commands() []command {
 	return []command{
 		{"serve", "run the HTTP service (the default)", runServe},
 		{"migrate", "apply database migrations and exit", runMigrate},
+		{"partner", "energy partners: create --name NAME", runPartner},
+		{"apikey", "energy partner API keys: create --partner NAME [--seller NAME] [--admin] | revoke KEY_PREFIX", runAPIKey},
+		{"catalog", "energy GD catalog: import-areas FILE.csv (utility_name,ibge_code)", runCatalog},
 		{"provider", "storefront providers: create --name N --origin URL | token --origin URL", runProvider},
 	}
 }

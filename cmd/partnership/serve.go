@@ -28,6 +28,18 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	}
 	defer a.Close()
 
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	// The demo data goes in before the surfaces load their in-memory
+	// catalogs, so the first request already sees it.
+	if *demo {
+		if err := a.loadDemo(ctx, env.stdout, "http://"+ln.Addr().String()); err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+	}
 	surfaces, err := a.surfaces(ctx)
 	if err != nil {
 		return err
@@ -35,16 +47,6 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	handler, err := server.New(server.Config{Log: log, Ready: a.ping, Surfaces: surfaces})
 	if err != nil {
 		return err
-	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return err
-	}
-	if *demo {
-		if err := a.loadDemo(ctx, env.stdout, "http://"+ln.Addr().String()); err != nil {
-			ln.Close()
-			return fmt.Errorf("demo data: %w", err)
-		}
 	}
 	srv := &http.Server{
 		Handler:           handler,
@@ -79,6 +81,7 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 // surfaces builds every API surface; each context adds its constructor.
 func (a *app) surfaces(ctx context.Context) ([]server.Surface, error) {
 	builders := []func(context.Context) (server.Surface, error){
+		a.energySurface,
 		a.storefrontSurface,
 	}
 	out := make([]server.Surface, 0, len(builders))
@@ -96,6 +99,7 @@ func (a *app) surfaces(ctx context.Context) ([]server.Surface, error) {
 // Loading twice is harmless: each loader finds what it created before.
 func (a *app) loadDemo(ctx context.Context, w io.Writer, baseURL string) error {
 	loaders := []func(context.Context, io.Writer, string) error{
+		a.loadEnergyDemo,
 		a.loadStorefrontDemo,
 	}
 	fmt.Fprintf(w, "partnership-service demo at %s (docs: %s/docs/)\n", baseURL, baseURL)

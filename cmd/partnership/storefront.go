@@ -74,21 +74,21 @@ func runProvider(ctx context.Context, env *environment, args []string) error {
 	if sub == "create" {
 		p, err := svc.CreateProvider(ctx, *name, *origin)
 		if err != nil {
-			return cliError(err)
+			return cliError("provider", err)
 		}
 		fmt.Fprintln(env.stdout, p.ID)
 		return nil
 	}
 	token, err := svc.IssueToken(ctx, *origin)
 	if err != nil {
-		return cliError(err)
+		return cliError("provider", err)
 	}
 	fmt.Fprintln(env.stdout, token)
 	return nil
 }
 
 // cliError shows a domain error's field messages instead of its code.
-func cliError(err error) error {
+func cliError(command string, err error) error {
 	e := apperr.As(err)
 	if e.Code == apperr.Internal {
 		return err
@@ -100,7 +100,7 @@ func cliError(err error) error {
 	if msg == "" {
 		msg = " " + e.Message
 	}
-	return fmt.Errorf("provider:%s", msg)
+	return fmt.Errorf("%s:%s", command, msg)
 }
 
 // demoOrigin is where the demo storefront lives; the issue asks for it.

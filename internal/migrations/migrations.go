@@ -1,6 +1,7 @@
 // Package migrations holds the schema of both engines, one folder per
 // dialect, embedded in the binary and applied by goose. Version ranges keep
-// the contexts apart: 1-99 platform and reference data, 100-199 energy,
+// the contexts apart: 1-99 platform and reference data, 100-199 energy
+// (101 loads the ANEEL utilities),
 // 200-299 storefront, 300-399 companies.
 package migrations
 
@@ -17,6 +18,7 @@ import (
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 
+	"partnership-service/internal/energy"
 	"partnership-service/internal/geo"
 )
 
@@ -84,9 +86,14 @@ func Status(ctx context.Context, d Dialect, db *sql.DB) ([]string, error) {
 
 func provider(d Dialect, db *sql.DB) (*goose.Provider, error) {
 	opts := []goose.ProviderOption{
-		goose.WithGoMigrations(goose.NewGoMigration(2, &goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
-			return loadReferenceData(ctx, tx, d.bindVar)
-		}}, nil)),
+		goose.WithGoMigrations(
+			goose.NewGoMigration(2, &goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
+				return loadReferenceData(ctx, tx, d.bindVar)
+			}}, nil),
+			goose.NewGoMigration(101, &goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
+				return loadEnergyUtilities(ctx, tx, d.bindVar)
+			}}, nil),
+		),
 		goose.WithDisableGlobalRegistry(true),
 	}
 	if d.goose == goose.DialectPostgres {
@@ -130,6 +137,24 @@ func loadReferenceData(ctx context.Context, tx *sql.Tx, bindVar func(int) string
 			ibge = r.IBGECode
 		}
 		return []any{r.UF, ibge, r.Start, r.End}
+	})
+}
+
+// loadEnergyUtilities loads ANEEL's distribuidoras (none qualified: which
+// are is commercial data) and the known utility→municipality areas.
+func loadEnergyUtilities(ctx context.Context, tx *sql.Tx, bindVar func(int) string) error {
+	utilities, areas, err := energy.ReferenceCatalog()
+	if err != nil {
+		return err
+	}
+	if err := insertRows(ctx, tx, bindVar, "energy_utilities (public_id, name, uf)", 3, len(utilities), func(i int) []any {
+		u := utilities[i]
+		return []any{u.PublicID, u.Name, u.UF}
+	}); err != nil {
+		return err
+	}
+	return insertRows(ctx, tx, bindVar, "energy_operation_areas (utility_id, ibge_code)", 2, len(areas), func(i int) []any {
+		return []any{areas[i].UtilityID, areas[i].IBGECode}
 	})
 }
 

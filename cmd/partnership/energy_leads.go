@@ -1,0 +1,42 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+
+	"partnership-service/internal/energy"
+	"partnership-service/internal/postgres"
+	"partnership-service/internal/sqlite"
+)
+
+// energyLeadService builds the lead journey for the energy surface: the
+// lead store of the engine in use, and the secret box that seals utility
+// passwords and signing links, keyed by PARTNERSHIP_SECRET_KEY or, when it
+// is unset, by <data-dir>/secret.key (generated on first start, mode 0600).
+// Losing that file makes the stored passwords unreadable: back it up with
+// the database.
+func (a *app) energyLeadService(ctx context.Context, catalog *energy.CatalogService) (*energy.LeadService, error) {
+	var store energy.LeadStore
+	if a.pg != nil {
+		store = postgres.NewEnergyLeadStore(a.pg)
+	} else {
+		s, err := sqlite.NewEnergyLeadStore(a.sqlite)
+		if err != nil {
+			return nil, err
+		}
+		store = s
+	}
+	key, err := energy.LoadSecretKey(os.Getenv(energy.SecretKeyEnv), filepath.Join(a.cfg.DataDir, "secret.key"))
+	if err != nil {
+		return nil, err
+	}
+	box, err := energy.NewSecretBox(key)
+	if err != nil {
+		return nil, err
+	}
+	return energy.NewLeadService(energy.LeadConfig{
+		Store: store, Catalog: catalog, Geo: a.geo, Blobs: a.blobs, Box: box,
+		MaxUploadBytes: a.cfg.MaxUploadSize, Log: a.log, Now: a.now,
+	})
+}

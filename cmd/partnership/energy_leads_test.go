@@ -1,0 +1,150 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"partnership-service/internal/energy"
+	"partnership-service/internal/server"
+)
+
+// energyHandler opens the app on dataDir and returns the real handler with
+// the energy surface, as serve builds it.
+func energyHandler(t *testing.T, ctx context.Context, dataDir string) http.Handler {
+	t.Helper()
+	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	a, err := openApp(ctx, config{DataDir: dataDir, MaxUploadSize: 1 << 20}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	if err := a.loadEnergyDemo(ctx, io.Discard, "http://demo"); err != nil {
+		t.Fatal(err)
+	}
+	s, err := a.energySurface(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := server.New(server.Config{Log: log, Surfaces: []server.Surface{s}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func send(t *testing.T, h http.Handler, key, method, path string, body any) (int, map[string]any) {
+	t.Helper()
+	b, _ := json.Marshal(body)
+	req := httptest.NewRequest(method, path, bytes.NewReader(b))
+	req.Header.Set("Authorization", "Bearer "+key)
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	var out map[string]any
+	_ = json.Unmarshal(rec.Body.Bytes(), &out)
+	return rec.Code, out
+}
+
+// TestEnergyLeadsWiring runs the lead journey's first steps on the service
+// as serve wires it, with a key from the CLI, and checks the secret key is
+// generated once into the data dir (0600) and reused by the next start.
+func TestEnergyLeadsWiring(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	h := energyHandler(t, ctx, dir)
+
+	env, stdout, _ := testEnv(nil)
+	for _, args := range [][]string{
+		{"partner", "create", "--name", "Parceiro Wiring", "--data-dir", dir},
+		{"apikey", "create", "--partner", "Parceiro Wiring", "--seller", "Ana Vendedora", "--data-dir", dir},
+	} {
+		if err := run(ctx, env, args); err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+	}
+	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	key := lines[len(lines)-1]
+
+	status, lead := send(t, h, key, http.MethodPost, "/sales-conversion/leads", map[string]any{
+		"fullName": "Maria Souza", "personType": "PF", "emailAddress": "maria@example.com", "mobilePhone": "11999885544",
+		"utilityBillingValue": 420, "identificationNumber": "52998224725", "nationality": "Brasileira",
+		"maritalStatus": "Casada", "profession": "Professora", "zipCode": "13010-000", "state": "SP", "city": "Campinas",
+		"street": "Rua Barão de Jaguara", "number": "10", "neighborhood": "Centro",
+		"plan": map[string]any{"planName": "Premium", "discount": "15", "loyaltyRequirement": "60", "benefit": "Primeira Fatura Grátis"},
+	})
+	if status != http.StatusCreated || lead["sellerName"] != "Ana Vendedora" || lead["energyUtilityName"] != "CPFL PAULISTA" {
+		t.Fatalf("create lead: %d %v", status, lead)
+	}
+	path := "/sales-conversion/leads/" + lead["id"].(string)
+	if status, _ := send(t, h, key, http.MethodPatch, path+"/energy-utility-credentials",
+		map[string]any{"utilityBillLogin": "maria", "password": "segredo-123"}); status != http.StatusOK {
+		t.Fatalf("credentials: %d", status)
+	}
+	status, contract := send(t, h, key, http.MethodPost, path+"/contracts", map[string]any{})
+	if status != http.StatusCreated {
+		t.Fatalf("contract: %d %v", status, contract)
+	}
+
+	keyFile := filepath.Join(dir, "secret.key")
+	info, err := os.Stat(keyFile)
+	if err != nil {
+		t.Fatalf("no generated secret key: %v", err)
+	}
+	if info.Mode().Perm() != 0o600 {
+		t.Fatalf("secret key mode = %o, want 600", info.Mode().Perm())
+	}
+	first, _ := os.ReadFile(keyFile)
+
+	// A restart reads the same key: the sealed signing link still opens.
+	again := energyHandler(t, ctx, dir)
+	status, reread := send(t, again, key, http.MethodGet, path, nil)
+	link, _ := reread["contractSignerLink"].(string)
+	if status != http.StatusOK || link == "" || link != contract["contractSignerLink"] {
+		t.Fatalf("after restart: %d, signer link %q, want %q", status, link, contract["contractSignerLink"])
+	}
+	if second, _ := os.ReadFile(keyFile); !bytes.Equal(first, second) {
+		t.Fatal("the secret key changed on restart")
+	}
+	u, _ := url.Parse(link)
+	rec := httptest.NewRecorder()
+	again.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, u.Path, nil))
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "Maria Souza") {
+		t.Fatalf("signing page: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// TestEnergySecretKeyFromEnvironment uses PARTNERSHIP_SECRET_KEY and writes
+// no key file.
+func TestEnergySecretKeyFromEnvironment(t *testing.T) {
+	t.Setenv(energy.SecretKeyEnv, hex.EncodeToString(bytes.Repeat([]byte{3}, 32)))
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	energyHandler(t, ctx, dir)
+	if _, err := os.Stat(filepath.Join(dir, "secret.key")); !os.IsNotExist(err) {
+		t.Fatalf("a key file was written although %s is set: %v", energy.SecretKeyEnv, err)
+	}
+
+	t.Setenv(energy.SecretKeyEnv, "too short")
+	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	a, err := openApp(ctx, config{DataDir: t.TempDir(), MaxUploadSize: 1 << 20}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if _, err := a.energySurface(ctx); err == nil || !strings.Contains(err.Error(), energy.SecretKeyEnv) {
+		t.Fatalf("a malformed key: err = %v, want it to name %s", err, energy.SecretKeyEnv)
+	}
+}

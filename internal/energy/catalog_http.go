@@ -1,0 +1,334 @@
+package energy
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"partnership-service/internal/apperr"
+	"partnership-service/internal/httpx"
+)
+
+// catalogRoutes registers the GD catalog, qualification and the catalog
+// admin API. The seed's misspelt "distribuited" is the contract; the
+// correct spelling is served as an alias.
+func (a *API) catalogRoutes(mux *http.ServeMux) {
+	for _, base := range []string{"/distribuited-generation", "/distributed-generation"} {
+		mux.HandleFunc("GET "+base+"/operation-areas", a.authenticated(a.operationAreas))
+		mux.HandleFunc("GET "+base+"/plans", a.authenticated(a.plans))
+	}
+	mux.HandleFunc("GET /sales-conversion/leads/qualification", a.authenticated(a.qualification))
+
+	mux.HandleFunc("GET /admin/energy/utilities", a.adminOnly(a.listUtilities))
+	mux.HandleFunc("POST /admin/energy/utilities", a.adminOnly(a.createUtility))
+	mux.HandleFunc("PUT /admin/energy/utilities/{id}", a.adminOnly(a.updateUtility))
+	mux.HandleFunc("DELETE /admin/energy/utilities/{id}", a.adminOnly(a.deleteUtility))
+	mux.HandleFunc("PUT /admin/energy/utilities/{id}/operation-areas/{ibgeCode}", a.adminOnly(a.addArea))
+	mux.HandleFunc("DELETE /admin/energy/utilities/{id}/operation-areas/{ibgeCode}", a.adminOnly(a.deleteArea))
+	mux.HandleFunc("POST /admin/energy/utilities/{id}/plans", a.adminOnly(a.createPlan))
+	mux.HandleFunc("PUT /admin/energy/plans/{planId}", a.adminOnly(a.updatePlan))
+	mux.HandleFunc("DELETE /admin/energy/plans/{planId}", a.adminOnly(a.deletePlan))
+	mux.HandleFunc("GET /admin/energy/thresholds", a.adminOnly(a.getThresholds))
+	mux.HandleFunc("PUT /admin/energy/thresholds", a.adminOnly(a.setThresholds))
+}
+
+// authenticated runs h only for a valid partner API key, with the caller
+// in the request context.
+func (a *API) authenticated(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		p, err := a.Partners.Authenticate(r.Context(), r.Header.Get("Authorization"))
+		if err != nil {
+			Render(w, r, err)
+			return
+		}
+		h(w, r.WithContext(WithPrincipal(r.Context(), p)))
+	}
+}
+
+// adminOnly runs h only for an admin key.
+func (a *API) adminOnly(h http.HandlerFunc) http.HandlerFunc {
+	return a.authenticated(func(w http.ResponseWriter, r *http.Request) {
+		if p, _ := PrincipalFrom(r.Context()); !p.Admin {
+			Render(w, r, apperr.New(apperr.Forbidden, "this API key may not manage the catalog"))
+			return
+		}
+		h(w, r)
+	})
+}
+
+// serveCached answers with pre-encoded bytes, or 304 when the client holds
+// the same version.
+func serveCached(w http.ResponseWriter, r *http.Request, b cachedBody) {
+	h := w.Header()
+	h.Set("ETag", b.etag)
+	h.Set("Cache-Control", "private, no-cache")
+	if match := r.Header.Get("If-None-Match"); match != "" && etagMatches(match, b.etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	httpx.WriteRawJSON(w, http.StatusOK, b.body)
+}
+
+func etagMatches(header, etag string) bool {
+	for tag := range strings.SplitSeq(header, ",") {
+		tag = strings.TrimPrefix(strings.TrimSpace(tag), "W/")
+		if tag == etag || tag == "*" {
+			return true
+		}
+	}
+	return false
+}
+
+func placeFrom(r *http.Request) Place {
+	q := r.URL.Query()
+	return Place{IBGECode: strings.TrimSpace(q.Get("ibge_code")), UF: strings.TrimSpace(q.Get("state")), City: q.Get("city")}
+}
+
+func (a *API) operationAreas(w http.ResponseWriter, r *http.Request) {
+	b, err := a.Catalog.OperationAreas(placeFrom(r))
+	if err != nil {
+		Render(w, r, err)
+		return
+	}
+	serveCached(w, r, b)
+}
+
+func (a *API) plans(w http.ResponseWriter, r *http.Request) {
+	b, err := a.Catalog.PlansFor(strings.TrimSpace(r.URL.Query().Get("energy_utility_public_id")), placeFrom(r))
+	if err != nil {
+		Render(w, r, err)
+		return
+	}
+	serveCached(w, r, b)
+}
+
+func (a *API) qualification(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	res, err := a.Catalog.Qualify(QualificationQuery{
+		Place:      Place{UF: strings.TrimSpace(q.Get("state")), City: q.Get("city")},
+		PersonType: q.Get("personType"),
+		BillValue:  q.Get("utilityBillingValue"),
+	})
+	if err != nil {
+		Render(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, qualificationBody{Product: res.Product, Qualification: res.Qualified})
+}
+
+type qualificationBody struct {
+	Product       string `json:"product"`
+	Qualification bool   `json:"qualification"`
+}
+
+// Admin wire shapes.
+
+type utilityAdminBody struct {
+	PublicID       string            `json:"energyUtilityPublicId"`
+	Name           string            `json:"energyUtilityName"`
+	State          string            `json:"state"`
+	Qualified      bool              `json:"energyUtilityQualified"`
+	GDMinimumBill  gdMinimumBillBody `json:"gdMinimumBill"`
+	OperationAreas []string          `json:"operationAreas"`
+	Plans          []catalogPlanBody `json:"plans"`
+}
+
+type gdMinimumBillBody struct {
+	Natural   string `json:"natural"`
+	Juridical string `json:"juridical"`
+}
+
+type utilityInputBody struct {
+	Name          string `json:"energyUtilityName"`
+	State         string `json:"state"`
+	Qualified     bool   `json:"energyUtilityQualified"`
+	GDMinimumBill *struct {
+		Natural   string `json:"natural"`
+		Juridical string `json:"juridical"`
+	} `json:"gdMinimumBill"`
+}
+
+func (b utilityInputBody) input() UtilityInput {
+	in := UtilityInput{Name: b.Name, UF: b.State, Qualified: b.Qualified}
+	if b.GDMinimumBill != nil {
+		in.GDMinNatural, in.GDMinJuridical = b.GDMinimumBill.Natural, b.GDMinimumBill.Juridical
+	}
+	return in
+}
+
+type planInputBody struct {
+	Name            string               `json:"name"`
+	FidelityMonths  int                  `json:"fidelityMonths"`
+	Discount        string               `json:"discount"`
+	OfferedBenefits []catalogBenefitBody `json:"offeredBenefits"`
+}
+
+func (b planInputBody) input() PlanInput {
+	in := PlanInput{Name: b.Name, FidelityMonths: b.FidelityMonths, Discount: b.Discount}
+	for _, o := range b.OfferedBenefits {
+		in.Benefits = append(in.Benefits, o.Description)
+	}
+	return in
+}
+
+func reais(cents, fallback int64) string {
+	if cents <= 0 {
+		cents = fallback
+	}
+	return strconv.FormatInt(cents/100, 10) + "." + strconv.FormatInt(cents%100/10, 10) + strconv.FormatInt(cents%10, 10)
+}
+
+func (a *API) utilityBody(u Utility, d CatalogData) utilityAdminBody {
+	b := utilityAdminBody{
+		PublicID: u.PublicID, Name: u.Name, State: u.UF, Qualified: u.Qualified,
+		GDMinimumBill: gdMinimumBillBody{
+			Natural:   reais(u.GDMinNaturalCents, DefaultGDMinNaturalCents),
+			Juridical: reais(u.GDMinJuridicalCents, DefaultGDMinJuridicalCents),
+		},
+		OperationAreas: []string{},
+		Plans:          []catalogPlanBody{},
+	}
+	for _, ar := range d.Areas {
+		if ar.UtilityID == u.PublicID {
+			b.OperationAreas = append(b.OperationAreas, strconv.Itoa(ar.IBGECode))
+		}
+	}
+	slices.Sort(b.OperationAreas)
+	for _, p := range d.Plans {
+		if p.UtilityID == u.PublicID {
+			b.Plans = append(b.Plans, toCatalogPlanBody(p))
+		}
+	}
+	return b
+}
+
+func (a *API) listUtilities(w http.ResponseWriter, r *http.Request) {
+	d := a.Catalog.Data()
+	out := make([]utilityAdminBody, 0, len(d.Utilities))
+	for _, u := range d.Utilities {
+		out = append(out, a.utilityBody(u, d))
+	}
+	httpx.WriteJSON(w, http.StatusOK, out)
+}
+
+// answerUtility writes the utility as stored after a change.
+func (a *API) answerUtility(w http.ResponseWriter, r *http.Request, status int, id string, err error) {
+	if err != nil {
+		Render(w, r, err)
+		return
+	}
+	u, _ := a.Catalog.Utility(id)
+	httpx.WriteJSON(w, status, a.utilityBody(u, a.Catalog.Data()))
+}
+
+func (a *API) createUtility(w http.ResponseWriter, r *http.Request) {
+	var body utilityInputBody
+	if err := httpx.DecodeJSON(w, r, &body, 16<<10); err != nil {
+		Render(w, r, err)
+		return
+	}
+	u, err := a.Catalog.CreateUtility(r.Context(), body.input())
+	a.answerUtility(w, r, http.StatusCreated, u.PublicID, err)
+}
+
+func (a *API) updateUtility(w http.ResponseWriter, r *http.Request) {
+	var body utilityInputBody
+	if err := httpx.DecodeJSON(w, r, &body, 16<<10); err != nil {
+		Render(w, r, err)
+		return
+	}
+	_, err := a.Catalog.UpdateUtility(r.Context(), r.PathValue("id"), body.input())
+	a.answerUtility(w, r, http.StatusOK, r.PathValue("id"), err)
+}
+
+func (a *API) deleteUtility(w http.ResponseWriter, r *http.Request) {
+	noContent(w, r, a.Catalog.DeleteUtility(r.Context(), r.PathValue("id")))
+}
+
+func (a *API) addArea(w http.ResponseWriter, r *http.Request) {
+	err := a.Catalog.AddArea(r.Context(), r.PathValue("id"), r.PathValue("ibgeCode"))
+	a.answerUtility(w, r, http.StatusOK, r.PathValue("id"), err)
+}
+
+func (a *API) deleteArea(w http.ResponseWriter, r *http.Request) {
+	noContent(w, r, a.Catalog.DeleteArea(r.Context(), r.PathValue("id"), r.PathValue("ibgeCode")))
+}
+
+func (a *API) createPlan(w http.ResponseWriter, r *http.Request) {
+	var body planInputBody
+	if err := httpx.DecodeJSON(w, r, &body, 16<<10); err != nil {
+		Render(w, r, err)
+		return
+	}
+	p, err := a.Catalog.CreatePlan(r.Context(), r.PathValue("id"), body.input())
+	answerPlan(w, r, http.StatusCreated, p, err)
+}
+
+func (a *API) updatePlan(w http.ResponseWriter, r *http.Request) {
+	id, ok := planID(w, r)
+	if !ok {
+		return
+	}
+	var body planInputBody
+	if err := httpx.DecodeJSON(w, r, &body, 16<<10); err != nil {
+		Render(w, r, err)
+		return
+	}
+	p, err := a.Catalog.UpdatePlan(r.Context(), id, body.input())
+	answerPlan(w, r, http.StatusOK, p, err)
+}
+
+func (a *API) deletePlan(w http.ResponseWriter, r *http.Request) {
+	if id, ok := planID(w, r); ok {
+		noContent(w, r, a.Catalog.DeletePlan(r.Context(), id))
+	}
+}
+
+func planID(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue("planId"), 10, 64)
+	if err != nil || id <= 0 {
+		Render(w, r, apperr.Field(apperr.Invalid, "planId", "planId must be a positive integer"))
+		return 0, false
+	}
+	return id, true
+}
+
+func answerPlan(w http.ResponseWriter, r *http.Request, status int, p Plan, err error) {
+	if err != nil {
+		Render(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, status, toCatalogPlanBody(p))
+}
+
+func noContent(w http.ResponseWriter, r *http.Request, err error) {
+	if err != nil {
+		Render(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+type thresholdsBody struct {
+	FreeMarketMinimumBill string `json:"freeMarketMinimumBill"`
+}
+
+func (a *API) getThresholds(w http.ResponseWriter, r *http.Request) {
+	t := a.Catalog.Data().Thresholds
+	httpx.WriteJSON(w, http.StatusOK, thresholdsBody{FreeMarketMinimumBill: reais(t.FreeMarketMinCents, DefaultFreeMarketMinCents)})
+}
+
+func (a *API) setThresholds(w http.ResponseWriter, r *http.Request) {
+	var body thresholdsBody
+	if err := httpx.DecodeJSON(w, r, &body, 4<<10); err != nil {
+		Render(w, r, err)
+		return
+	}
+	t, err := a.Catalog.SetFreeMarketMinimum(r.Context(), body.FreeMarketMinimumBill)
+	if err != nil {
+		Render(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, thresholdsBody{FreeMarketMinimumBill: reais(t.FreeMarketMinCents, DefaultFreeMarketMinCents)})
+}

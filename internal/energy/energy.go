@@ -1,0 +1,53 @@
+// Package energy is the energy-partnerships context: the distributed
+// generation (GD) catalog, qualification, partners and their API keys, and
+// sales-conversion leads with their credentials, uploads and contracts.
+//
+// The surface's wire contract is seed 000 (paths, NestJS-style error
+// envelope); api/energy.yaml documents it.
+package energy
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+)
+
+// Principal is who is calling: the partner an API key belongs to, the
+// seller it was issued for, and whether it may manage the catalog.
+type Principal struct {
+	PartnerID   string
+	PartnerName string
+	SellerName  string
+	KeyID       string
+	Admin       bool
+}
+
+type principalKey struct{}
+
+// WithPrincipal returns ctx carrying p.
+func WithPrincipal(ctx context.Context, p Principal) context.Context {
+	return context.WithValue(ctx, principalKey{}, p)
+}
+
+// PrincipalFrom returns the authenticated caller, set by the API-key middleware.
+func PrincipalFrom(ctx context.Context) (Principal, bool) {
+	p, ok := ctx.Value(principalKey{}).(Principal)
+	return p, ok
+}
+
+// Prefixes are the paths this surface answers (the misspelling is the contract).
+var Prefixes = []string{"/distribuited-generation/", "/distributed-generation/", "/sales-conversion/", "/admin/energy/"}
+
+// API serves the energy surface.
+type API struct {
+	Log      *slog.Logger
+	Catalog  *CatalogService
+	Partners *PartnerService
+	Leads    *LeadService
+}
+
+// Routes registers every energy route on mux.
+func (a *API) Routes(mux *http.ServeMux) {
+	a.catalogRoutes(mux)
+	a.leadRoutes(mux)
+}

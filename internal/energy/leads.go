@@ -1,0 +1,364 @@
+package energy
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+
+	"partnership-service/internal/apperr"
+	"partnership-service/internal/blob"
+	"partnership-service/internal/geo"
+)
+
+// PersonType says whether a customer is a person (pessoa física) or a
+// company (pessoa jurídica).
+type PersonType string
+
+const (
+	Natural   PersonType = "natural"
+	Juridical PersonType = "juridical"
+)
+
+// LeadStatus is where a lead is in the sales journey.
+type LeadStatus string
+
+const (
+	StatusIndicado       LeadStatus = "indicado"       // registered by the partner
+	StatusNegociacao     LeadStatus = "negociacao"     // contract sent for signature
+	StatusAssinado       LeadStatus = "assinado"       // contract signed
+	StatusDesqualificado LeadStatus = "desqualificado" // out of the journey (back office)
+)
+
+// Open reports whether a lead still counts for the one-open-lead-per-customer
+// rule: a signed or disqualified lead is closed.
+func (s LeadStatus) Open() bool { return s == StatusIndicado || s == StatusNegociacao }
+
+// Lead is a customer a partner's seller registered, with everything the
+// journey gathered about it.
+type Lead struct {
+	ID         string // UUIDv7, so ids sort by creation time
+	PartnerID  string
+	SellerName string
+
+	PersonType           PersonType
+	FullName             string
+	CompanyName          string
+	PersonCPF            string // juridical leads: the contact person's CPF (UpdateLeadDTO "cpf")
+	Email                string
+	MobilePhone          string // 11 digits: DDD + 9 + number
+	UtilityBillHolder    PersonType
+	UtilityBillCents     int64
+	IdentificationNumber string // CPF (11 digits) for natural, CNPJ (14 characters) for juridical
+	Nationality          string
+	MaritalStatus        string
+	Profession           string
+	InstallationNumber   string
+	BirthDate            string // YYYY-MM-DD, or ""
+	Address              Address
+
+	UtilityID   string // the catalog utility serving Address.IBGECode, "" when none
+	UtilityName string
+	Plan        *LeadPlan
+
+	Status        LeadStatus
+	StatusDetails string
+	// History holds every status change, oldest first. Stores insert the
+	// entries appended after a load.
+	History []StatusChange
+
+	// Credentials is the sealed (encrypted and authenticated) utility login.
+	Credentials []byte
+
+	// Documents are the files received, in upload order. Stores insert the
+	// entries appended after a load.
+	Documents []Document
+
+	LegalRepresentatives []LegalRepresentative
+	Contract             *Contract
+	// Signatures are the signers' evidence, in signing order. Stores insert
+	// the entries appended after a load.
+	Signatures []Signature
+
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Address is where the consumer unit is.
+type Address struct {
+	ZipCode      string // 8 digits
+	State        string // UF
+	City         string // IBGE spelling
+	IBGECode     int
+	Street       string
+	Number       string
+	Neighborhood string
+	Complement   string
+}
+
+// LeadPlan is the catalog plan a lead chose, copied when chosen so that a
+// later catalog change does not alter what the customer was offered.
+type LeadPlan struct {
+	ID             int64
+	Name           string
+	Discount       string // decimal fraction, as in the catalog: "0.14"
+	FidelityMonths int
+	Benefit        string // the benefit's description in the catalog
+}
+
+// LegalRepresentative signs for a juridical lead.
+type LegalRepresentative struct {
+	Name          string
+	CPF           string
+	Email         string
+	Cellphone     string
+	Nationality   string
+	Profession    string
+	MaritalStatus string
+	Address       Address
+}
+
+// HasCredentials reports whether the utility login was stored.
+func (l *Lead) HasCredentials() bool { return len(l.Credentials) > 0 }
+
+// Document returns the lead's document of kind k.
+func (l *Lead) Document(k DocumentKind) (Document, bool) {
+	for _, d := range l.Documents {
+		if d.Kind == k {
+			return d, true
+		}
+	}
+	return Document{}, false
+}
+
+// LeadStore keeps leads. Every method that takes a partner id only sees that
+// partner's leads: another partner's lead is not found.
+type LeadStore interface {
+	// CreateLead stores a new lead with its first history entry. A second
+	// open lead of the partner with the same identification number is a
+	// conflict whose Meta["id"] is the existing lead's id.
+	CreateLead(ctx context.Context, l Lead) error
+	// Lead returns a lead with its documents and history.
+	Lead(ctx context.Context, partnerID, id string) (Lead, error)
+	// ListLeads returns one page of the partner's leads, newest first, with
+	// their documents (not their history), and the exact number matching.
+	ListLeads(ctx context.Context, partnerID string, q LeadQuery) ([]Lead, int, error)
+	// UpdateLead loads a lead, lets change modify it and saves it, all in
+	// one transaction: an error from change saves nothing and is returned.
+	// Besides the lead's own fields it inserts the history entries,
+	// documents and signatures appended by change; the duplicate-open-lead
+	// rule applies as in CreateLead.
+	UpdateLead(ctx context.Context, partnerID, id string, change func(*Lead) error) (Lead, error)
+	// LeadBySignReference finds the lead whose pending or finished
+	// signature request has reference ref, whatever its partner.
+	LeadBySignReference(ctx context.Context, ref string) (Lead, error)
+}
+
+// PlanCatalog is what leads need from the GD catalog.
+type PlanCatalog interface {
+	UtilityFor(ibgeCode int) (Utility, bool)
+	PlansOf(utilityPublicID string) (Utility, []Plan, bool)
+}
+
+// LeadConfig is what a LeadService is built from.
+type LeadConfig struct {
+	Store   LeadStore
+	Catalog PlanCatalog
+	Geo     *geo.Directory
+	Blobs   blob.Store
+	Box     *SecretBox
+	// Signer sends contracts for signature; nil means the built-in signing
+	// page (SigningPage) with SignTTL.
+	Signer ESigner
+	// SignTTL is how long a signing link stays valid (default 7 days).
+	SignTTL time.Duration
+	// MaxUploadBytes caps each uploaded file (default 10 MiB).
+	MaxUploadBytes int64
+	Log            *slog.Logger
+	Now            func() time.Time // default time.Now
+}
+
+// LeadService runs the sales-conversion journey: leads, credentials,
+// uploads, contracts and signing.
+type LeadService struct {
+	store   LeadStore
+	catalog PlanCatalog
+	geo     *geo.Directory
+	blobs   blob.Store
+	box     *SecretBox
+	signer  ESigner
+	maxFile int64
+	log     *slog.Logger
+	now     func() time.Time
+}
+
+// DefaultMaxUploadBytes is the file size limit when none is configured.
+const DefaultMaxUploadBytes = 10 << 20
+
+// NewLeadService checks cfg and builds the service.
+func NewLeadService(cfg LeadConfig) (*LeadService, error) {
+	if cfg.Store == nil || cfg.Catalog == nil || cfg.Geo == nil || cfg.Blobs == nil || cfg.Box == nil {
+		return nil, errors.New("energy: lead service needs a store, a catalog, the geo directory, a blob store and a secret box")
+	}
+	s := &LeadService{
+		store:   cfg.Store,
+		catalog: cfg.Catalog,
+		geo:     cfg.Geo,
+		blobs:   cfg.Blobs,
+		box:     cfg.Box,
+		signer:  cfg.Signer,
+		maxFile: cfg.MaxUploadBytes,
+		log:     cfg.Log,
+		now:     cfg.Now,
+	}
+	if s.maxFile <= 0 {
+		s.maxFile = DefaultMaxUploadBytes
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.signer == nil {
+		s.signer = SigningPage{TTL: cfg.SignTTL, Now: s.now}
+	}
+	return s, nil
+}
+
+// clock is the current time as stores keep it: UTC, whole microseconds.
+func (s *LeadService) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+// Create registers a new lead for the caller's partner and seller, in status
+// indicado. The seller is the API key's; a key issued without one records
+// the partner's name.
+func (s *LeadService) Create(ctx context.Context, p Principal, d LeadDraft) (Lead, error) {
+	now := s.clock()
+	l := Lead{
+		ID:         newLeadID(),
+		PartnerID:  p.PartnerID,
+		SellerName: cmp.Or(p.SellerName, p.PartnerName),
+		CreatedAt:  now,
+		UpdatedAt:  now,
+	}
+	if err := s.apply(&l, d, true); err != nil {
+		return Lead{}, err
+	}
+	l.moveTo(StatusIndicado, "Lead cadastrado pelo parceiro.", now)
+	if err := s.store.CreateLead(ctx, l); err != nil {
+		return Lead{}, duplicateLead(err)
+	}
+	return l, nil
+}
+
+// Get returns one of the caller's leads.
+func (s *LeadService) Get(ctx context.Context, p Principal, id string) (Lead, error) {
+	if err := checkLeadID(id); err != nil {
+		return Lead{}, err
+	}
+	l, err := s.store.Lead(ctx, p.PartnerID, id)
+	return l, leadNotFound(err)
+}
+
+// List returns a page of the caller's leads and how many match in all.
+func (s *LeadService) List(ctx context.Context, p Principal, q LeadQuery) ([]Lead, int, error) {
+	return s.store.ListLeads(ctx, p.PartnerID, q)
+}
+
+// Update changes the fields present in d. The result must pass the same
+// rules as a new lead. A signed lead cannot change (409); changing a lead
+// whose contract awaits signature cancels that contract, so that what the
+// customer signs always matches the lead.
+func (s *LeadService) Update(ctx context.Context, p Principal, id string, d LeadDraft) (Lead, error) {
+	if err := checkLeadID(id); err != nil {
+		return Lead{}, err
+	}
+	var cancelled *Contract
+	l, err := s.store.UpdateLead(ctx, p.PartnerID, id, func(l *Lead) error {
+		cancelled = nil
+		if err := l.checkChangeable(); err != nil {
+			return err
+		}
+		if err := s.apply(l, d, false); err != nil {
+			return err
+		}
+		now := s.clock()
+		l.UpdatedAt = now
+		if l.Status == StatusNegociacao {
+			cancelled, l.Contract = l.Contract, nil
+			l.moveTo(StatusIndicado, "Dados do lead alterados; o contrato enviado foi cancelado.", now)
+		}
+		return nil
+	})
+	if err != nil {
+		return Lead{}, duplicateLead(leadNotFound(err))
+	}
+	if cancelled != nil {
+		s.deleteBlobs(ctx, cancelled.Key)
+	}
+	return l, nil
+}
+
+// checkChangeable refuses changes to a lead that left the journey.
+func (l *Lead) checkChangeable() error {
+	switch l.Status {
+	case StatusAssinado:
+		return apperr.New(apperr.Conflict, "O lead já assinou o contrato e não pode ser alterado.")
+	case StatusDesqualificado:
+		return apperr.New(apperr.Conflict, "O lead foi desqualificado e não pode ser alterado.")
+	}
+	return nil
+}
+
+// moveTo changes the status and records why in the history.
+func (l *Lead) moveTo(status LeadStatus, details string, at time.Time) {
+	l.Status = status
+	l.StatusDetails = details
+	l.History = append(l.History, StatusChange{Status: status, Details: details, At: at})
+}
+
+// StatusChange is one entry of a lead's status history.
+type StatusChange struct {
+	Status  LeadStatus
+	Details string
+	At      time.Time
+}
+
+// newLeadID returns a UUIDv7: ids of leads created later sort later, which
+// keeps the primary-key index append-only.
+func newLeadID() string {
+	// NewV7 fails only when crypto/rand does, which it documents as never.
+	return uuid.Must(uuid.NewV7()).String()
+}
+
+func checkLeadID(id string) error {
+	if _, err := uuid.Parse(id); err != nil || len(id) != 36 {
+		return apperr.Field(apperr.Invalid, "id", "id deve ser um UUID")
+	}
+	return nil
+}
+
+func leadNotFound(err error) error {
+	if apperr.Is(err, apperr.NotFound) {
+		return apperr.New(apperr.NotFound, "Lead não encontrado.")
+	}
+	return err
+}
+
+// duplicateLead words the store's conflict about a second open lead,
+// keeping the existing lead's id for the client.
+func duplicateLead(err error) error {
+	e := apperr.As(err)
+	if e.Code != apperr.Conflict || e.Meta["id"] == "" {
+		return err
+	}
+	return &apperr.Error{
+		Code:    apperr.Conflict,
+		Message: "Já existe um lead em aberto com este identificationNumber.",
+		Meta:    map[string]string{"id": e.Meta["id"]},
+		Err:     err,
+	}
+}

@@ -1,0 +1,162 @@
+package energy_test
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strconv"
+	"sync/atomic"
+	"testing"
+
+	"partnership-service/internal/testdb"
+)
+
+// benchLeads is how many leads BenchmarkListLeads seeds for the listing
+// partner (PARTNERSHIP_BENCH_LEADS overrides, e.g. 1000000).
+func benchLeads(b *testing.B) int {
+	if n, err := strconv.Atoi(os.Getenv("PARTNERSHIP_BENCH_LEADS")); err == nil && n > 0 {
+		return n
+	}
+	return 200_000
+}
+
+func serve(b *testing.B, env *leadEnv, method, path string, body []byte, want int) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(method, path, bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+env.KeyA)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	rec := httptest.NewRecorder()
+	env.Handler.ServeHTTP(rec, req)
+	if rec.Code != want {
+		b.Fatalf("%s %s: %d %s", method, path, rec.Code, rec.Body)
+	}
+	return rec
+}
+
+// BenchmarkCreateLead is a durable create (SQLite, group commit, fsync)
+// through the whole handler, with validation, catalog and plan checks.
+// Parallel, because group commit is what makes concurrent creates cheap.
+func BenchmarkCreateLead(b *testing.B) {
+	env := newLeadEnv(b, testdb.Engine{Name: "sqlite", SQLite: testdb.SQLite(b)})
+	// Valid CPFs, one per create, so no create hits the one-open-lead rule.
+	var next atomic.Int64
+	newBody := func() []byte {
+		l := naturalLead()
+		l["identificationNumber"] = cpfFor(next.Add(1))
+		body, _ := json.Marshal(l)
+		return body
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			serve(b, env, http.MethodPost, "/sales-conversion/leads", newBody(), http.StatusCreated)
+		}
+	})
+}
+
+func BenchmarkGetLead(b *testing.B) {
+	env := newLeadEnv(b, testdb.Engine{Name: "sqlite", SQLite: testdb.SQLite(b)})
+	body, _ := json.Marshal(naturalLead())
+	rec := serve(b, env, http.MethodPost, "/sales-conversion/leads", body, http.StatusCreated)
+	var lead struct{ ID string }
+	if err := json.Unmarshal(rec.Body.Bytes(), &lead); err != nil {
+		b.Fatal(err)
+	}
+	id := lead.ID
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			serve(b, env, http.MethodGet, "/sales-conversion/leads/"+id, nil, http.StatusOK)
+		}
+	})
+}
+
+// BenchmarkListLeads lists from a partner with many leads (bulk-inserted in
+// SQL), and another partner's as many, so every query must use the
+// partner's index range.
+func BenchmarkListLeads(b *testing.B) {
+	db := testdb.SQLite(b)
+	env := newLeadEnv(b, testdb.Engine{Name: "sqlite", SQLite: db})
+	n := benchLeads(b)
+	// In batches: one write transaction must commit within the writer's timeout.
+	const batch = 100_000
+	for first := 1; first <= n; first += batch {
+		err := db.Write(context.Background(), func(tx *sql.Tx) error {
+			_, err := tx.Exec(`WITH RECURSIVE seq(i) AS (SELECT ? UNION ALL SELECT i + 1 FROM seq WHERE i < ?)
+			INSERT INTO energy_leads (id, partner_id, seller_name, seller_name_folded, person_type, full_name, full_name_folded,
+				company_name, company_name_folded, person_cpf, email, mobile_phone, utility_bill_holder, utility_bill_cents,
+				identification_number, nationality, marital_status, profession, installation_number, birth_date,
+				zip_code, state, city, ibge_code, street, number, neighborhood, complement, utility_id, utility_name,
+				plan_id, plan_name, plan_discount, plan_fidelity_months, plan_benefit, status, status_details,
+				legal_representatives, created_at, updated_at)
+			SELECT printf('00000000-0000-7000-%04x-%012x', p, i), CASE p WHEN 0 THEN ? ELSE ? END,
+				'Vendedor ' || (i % 50), 'vendedor ' || (i % 50), 'natural', 'Cliente ' || i, 'cliente ' || i,
+				'', '', '', 'c' || i || '@example.com', '11999885544', 'natural', 85015,
+				printf('%011d', i), 'Brasileira', 'Solteira', 'Engenheira', '', '',
+				'13010000', 'SP', 'Campinas', 3509502, 'Rua A', '1', 'Centro', '', '', '',
+				NULL, '', '', 0, '', CASE i % 4 WHEN 0 THEN 'indicado' WHEN 1 THEN 'negociacao' WHEN 2 THEN 'assinado' ELSE 'desqualificado' END,
+				'seed', '[]',
+				strftime('%Y-%m-%dT%H:%M:%S', 1704067200 + i * 60, 'unixepoch') || '.000000Z',
+				strftime('%Y-%m-%dT%H:%M:%S', 1704067200 + i * 60, 'unixepoch') || '.000000Z'
+			FROM seq, (SELECT 0 AS p UNION ALL SELECT 1)`, first, min(first+batch-1, n), env.PartnerA, env.PartnerB)
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	// The store keeps these counts as it writes; a bulk insert sets them.
+	err := db.Write(context.Background(), func(tx *sql.Tx) error {
+		_, err := tx.Exec(`INSERT INTO energy_lead_counts (partner_id, status, leads)
+			SELECT partner_id, status, count(*) FROM energy_leads GROUP BY partner_id, status`)
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	middle := strconv.Itoa(n / 2)
+	for _, bc := range []struct{ name, query string }{
+		{"first page", ""},
+		{"page 100", "page=100&limit=100"},
+		{"status", "filters=" + url.QueryEscape("status:negociação")},
+		{"seller", "filters=" + url.QueryEscape("seller_name:Vendedor 7")},
+		{"created_at day", "filters=" + url.QueryEscape("created_at:2024-02-15")},
+		{"customer document", "filters=" + url.QueryEscape("customer:"+fmt.Sprintf("%011s", middle))},
+		{"customer name prefix", "filters=" + url.QueryEscape("customer:Cliente "+middle)},
+		{"all filters", "filters=" + url.QueryEscape("customer:Cliente 1,seller_name:Vendedor 1,created_at:2024-01-08,status:negociacao")},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				serve(b, env, http.MethodGet, "/sales-conversion/leads?"+bc.query, nil, http.StatusOK)
+			}
+		})
+	}
+}
+
+// cpfFor returns a valid CPF built from n.
+func cpfFor(n int64) string {
+	base := fmt.Sprintf("%09d", n%1_000_000_000)
+	d := []byte(base)
+	for _, l := range []int{9, 10} {
+		sum := 0
+		for i := 0; i < l; i++ {
+			sum += int(d[i]-'0') * (l + 1 - i)
+		}
+		r := sum * 10 % 11
+		if r == 10 {
+			r = 0
+		}
+		d = append(d, byte('0'+r))
+	}
+	return string(d)
+}

@@ -1,0 +1,135 @@
+package energy_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"partnership-service/internal/apitest"
+	"partnership-service/internal/blob"
+	"partnership-service/internal/energy"
+	"partnership-service/internal/energy/energytest"
+	"partnership-service/internal/geo"
+	"partnership-service/internal/postgres"
+	"partnership-service/internal/sqlite"
+	"partnership-service/internal/testdb"
+)
+
+// leadEnv is the energy surface on a fresh database: partner A's and
+// partner B's clients, a client with no key, and what tests inspect.
+type leadEnv struct {
+	A, B, Anon *apitest.Client
+	Handler    http.Handler // the handler, for benchmarks (no contract validation)
+	KeyA       string
+	PartnerA   string // partner ids
+	PartnerB   string
+	Leads      *energy.LeadService
+	Log        *syncBuffer
+	SQLite     *sqlite.DB // nil on PostgreSQL
+	BlobDir    string
+	clock      *testClock
+}
+
+type leadEnvOptions struct {
+	maxUpload int64
+}
+
+// newLeadEnv builds the energy surface with energytest (catalog, partners
+// and keys) and this package's lead service. CPFL PAULISTA (Campinas)
+// offers energytest's "Plano Premium" and a "Plano Básico" added here.
+func newLeadEnv(t testing.TB, e testdb.Engine, opts ...leadEnvOptions) *leadEnv {
+	t.Helper()
+	var o leadEnvOptions
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	ctx := context.Background()
+	logs := &syncBuffer{}
+	clock := &testClock{t: time.Now().UTC()}
+	dir := t.TempDir()
+	var leads *energy.LeadService
+	env := energytest.New(t, e, energytest.Options{Log: logs, Leads: func(t testing.TB, e testdb.Engine, catalog *energy.CatalogService) *energy.LeadService {
+		var store energy.LeadStore
+		if e.SQLite != nil {
+			s, err := sqlite.NewEnergyLeadStore(e.SQLite)
+			if err != nil {
+				t.Fatal(err)
+			}
+			store = s
+		} else {
+			store = postgres.NewEnergyLeadStore(e.Postgres)
+		}
+		blobs, err := blob.NewDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		box, err := energy.NewSecretBox(bytes.Repeat([]byte{42}, 32))
+		if err != nil {
+			t.Fatal(err)
+		}
+		leads, err = energy.NewLeadService(energy.LeadConfig{
+			Store: store, Catalog: catalog, Geo: geo.MustLoad(), Blobs: blobs, Box: box,
+			MaxUploadBytes: o.maxUpload, Log: slog.New(slog.NewJSONHandler(logs, nil)), Now: clock.Now,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return leads
+	}})
+	if _, err := env.Catalog.CreatePlan(ctx, env.Utility.PublicID, energy.PlanInput{Name: "Plano Básico", FidelityMonths: 12, Discount: "0.105"}); err != nil {
+		t.Fatal(err)
+	}
+	partnerID := func(name string) string {
+		p, err := env.Partners.PartnerByName(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.ID
+	}
+	anon := apitest.New(t, env.Handler)
+	return &leadEnv{
+		A: anon.With("Authorization", "Bearer "+env.KeyA), B: anon.With("Authorization", "Bearer "+env.KeyB), Anon: anon,
+		Handler: env.Handler, KeyA: env.KeyA, PartnerA: partnerID("Partner A"), PartnerB: partnerID("Partner B"),
+		Leads: leads, Log: logs, SQLite: e.SQLite, BlobDir: dir, clock: clock,
+	}
+}
+
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(time.Millisecond) // every event gets its own instant
+	return c.t
+}
+
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// syncBuffer collects log lines written by the server goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

@@ -1,0 +1,185 @@
+package energy
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/hex"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"partnership-service/internal/apperr"
+)
+
+// Partner is a company whose sellers send leads.
+type Partner struct {
+	ID        string
+	Name      string
+	CreatedAt time.Time
+}
+
+// APIKey is a partner's credential; only its hash is stored.
+type APIKey struct {
+	ID         string
+	PartnerID  string
+	Prefix     string // shown in lists and used to revoke
+	Hash       string // hex SHA-256 of the whole key
+	SellerName string
+	Admin      bool
+	CreatedAt  time.Time
+	RevokedAt  *time.Time
+}
+
+// PartnerStore persists partners and keys.
+type PartnerStore interface {
+	CreatePartner(ctx context.Context, p Partner) error // conflict when the name exists
+	PartnerByName(ctx context.Context, name string) (Partner, error)
+	CreateKey(ctx context.Context, k APIKey) error
+	// KeyByHash returns the key and its partner; revoked keys are returned too.
+	KeyByHash(ctx context.Context, hash string) (APIKey, Partner, error)
+	// RevokeKey revokes the key with prefix; not_found when none is active.
+	RevokeKey(ctx context.Context, prefix string, at time.Time) error
+}
+
+// PartnerService manages partners and authenticates their API keys.
+type PartnerService struct {
+	store PartnerStore
+	now   func() time.Time
+	// cacheTTL bounds how long another process's revocation may take to
+	// show; this process's own revocations apply at once.
+	cacheTTL time.Duration
+
+	mu    sync.RWMutex
+	cache map[string]cachedPrincipal
+}
+
+type cachedPrincipal struct {
+	principal Principal
+	ok        bool
+	until     time.Time
+}
+
+// NewPartnerService returns the service; now is the clock.
+func NewPartnerService(store PartnerStore, now func() time.Time) *PartnerService {
+	return &PartnerService{store: store, now: now, cacheTTL: 30 * time.Second, cache: map[string]cachedPrincipal{}}
+}
+
+// CreatePartner registers a partner.
+func (s *PartnerService) CreatePartner(ctx context.Context, name string) (Partner, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || len(name) > 200 {
+		return Partner{}, apperr.Field(apperr.Invalid, "name", "partner name must have 1 to 200 characters")
+	}
+	p := Partner{ID: uuid.NewString(), Name: name, CreatedAt: s.now().UTC()}
+	if err := s.store.CreatePartner(ctx, p); err != nil {
+		return Partner{}, err
+	}
+	return p, nil
+}
+
+// PartnerByName finds a partner.
+func (s *PartnerService) PartnerByName(ctx context.Context, name string) (Partner, error) {
+	return s.store.PartnerByName(ctx, strings.TrimSpace(name))
+}
+
+// keyEncoding keeps keys copy-paste safe: letters and digits only.
+var keyEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
+
+// CreateKey issues a key for a partner and returns it in clear: the only
+// time it is ever visible. Format: "pk_<prefix>_<secret>".
+func (s *PartnerService) CreateKey(ctx context.Context, partnerName, seller string, admin bool) (string, APIKey, error) {
+	p, err := s.PartnerByName(ctx, partnerName)
+	if err != nil {
+		return "", APIKey{}, err
+	}
+	var prefix [5]byte
+	var secret [32]byte
+	_, _ = rand.Read(prefix[:])
+	_, _ = rand.Read(secret[:])
+	pre := strings.ToLower(keyEncoding.EncodeToString(prefix[:]))
+	key := "pk_" + pre + "_" + strings.ToLower(keyEncoding.EncodeToString(secret[:]))
+	k := APIKey{
+		ID: uuid.NewString(), PartnerID: p.ID, Prefix: pre, Hash: hashKey(key),
+		SellerName: strings.TrimSpace(seller), Admin: admin, CreatedAt: s.now().UTC(),
+	}
+	if err := s.store.CreateKey(ctx, k); err != nil {
+		return "", APIKey{}, err
+	}
+	return key, k, nil
+}
+
+// RevokeKey revokes the key with the given prefix ("pk_xxxxxxxx" or the
+// bare prefix).
+func (s *PartnerService) RevokeKey(ctx context.Context, prefix string) error {
+	prefix = strings.TrimPrefix(strings.ToLower(strings.TrimSpace(prefix)), "pk_")
+	prefix, _, _ = strings.Cut(prefix, "_")
+	if prefix == "" {
+		return apperr.New(apperr.Invalid, "key prefix is required")
+	}
+	if err := s.store.RevokeKey(ctx, prefix, s.now().UTC()); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	clear(s.cache)
+	s.mu.Unlock()
+	return nil
+}
+
+var errUnauthorized = apperr.New(apperr.Unauthorized, "Unauthorized")
+
+// Authenticate checks an Authorization header ("Bearer <key>"). Answers are
+// cached for a short while so the hot catalog paths do not hit the database.
+func (s *PartnerService) Authenticate(ctx context.Context, authorization string) (Principal, error) {
+	scheme, key, ok := strings.Cut(authorization, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || !strings.HasPrefix(key, "pk_") || len(key) > 128 {
+		return Principal{}, errUnauthorized
+	}
+	// The cache is keyed by the key itself: the process holds it for the
+	// request anyway, and a hit then costs no hashing.
+	key = strings.TrimSpace(key)
+	now := s.now()
+	s.mu.RLock()
+	c, hit := s.cache[key]
+	s.mu.RUnlock()
+	if hit && now.Before(c.until) {
+		if !c.ok {
+			return Principal{}, errUnauthorized
+		}
+		return c.principal, nil
+	}
+	k, p, err := s.store.KeyByHash(ctx, hashKey(key))
+	switch {
+	case apperr.Is(err, apperr.NotFound):
+		s.remember(key, cachedPrincipal{until: now.Add(s.cacheTTL)})
+		return Principal{}, errUnauthorized
+	case err != nil:
+		return Principal{}, err
+	case k.RevokedAt != nil:
+		s.remember(key, cachedPrincipal{until: now.Add(s.cacheTTL)})
+		return Principal{}, errUnauthorized
+	}
+	pr := Principal{PartnerID: p.ID, PartnerName: p.Name, SellerName: k.SellerName, KeyID: k.ID, Admin: k.Admin}
+	s.remember(key, cachedPrincipal{principal: pr, ok: true, until: now.Add(s.cacheTTL)})
+	return pr, nil
+}
+
+// maxCachedKeys bounds the cache against a flood of random keys.
+const maxCachedKeys = 10_000
+
+func (s *PartnerService) remember(key string, c cachedPrincipal) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.cache) >= maxCachedKeys {
+		clear(s.cache)
+	}
+	s.cache[key] = c
+}
+
+func hashKey(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:])
+}

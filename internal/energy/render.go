@@ -1,0 +1,33 @@
+package energy
+
+import (
+	"net/http"
+
+	"partnership-service/internal/apperr"
+	"partnership-service/internal/httpx"
+)
+
+// Render writes err in the surface's NestJS-style envelope:
+// {"statusCode":400,"message":["…"],"error":"Bad Request"}. message is a
+// list of the field messages (or the one message); a conflict about an
+// existing record also carries its id in "id".
+func Render(w http.ResponseWriter, r *http.Request, err error) {
+	e := httpx.LogIfInternal(r, err)
+	status := apperr.HTTPStatus(e.Code)
+	body := errorBody{
+		StatusCode: status,
+		Message:    e.Messages(),
+		Error:      http.StatusText(status),
+	}
+	if id, ok := e.Meta["id"]; ok {
+		body.ID = id
+	}
+	httpx.WriteJSON(w, status, body)
+}
+
+type errorBody struct {
+	StatusCode int      `json:"statusCode"`
+	Message    []string `json:"message"`
+	Error      string   `json:"error"`
+	ID         string   `json:"id,omitempty"`
+}

@@ -1,0 +1,92 @@
+package energy
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestSecretBoxSealsBoundToContext(t *testing.T) {
+	t.Parallel()
+	key := bytes.Repeat([]byte{7}, 32)
+	box, err := NewSecretBox(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed := box.Seal([]byte("qwer1234"), "lead-1")
+	if bytes.Contains(sealed, []byte("qwer1234")) {
+		t.Fatal("sealed value contains the plaintext")
+	}
+	if again := box.Seal([]byte("qwer1234"), "lead-1"); bytes.Equal(again, sealed) {
+		t.Fatal("two seals of one value are equal: the nonce is not random")
+	}
+	plain, err := box.Open(sealed, "lead-1")
+	if err != nil || string(plain) != "qwer1234" {
+		t.Fatalf("Open = %q, %v", plain, err)
+	}
+	if _, err := box.Open(sealed, "lead-2"); err == nil {
+		t.Fatal("opened with another context")
+	}
+	other, _ := NewSecretBox(bytes.Repeat([]byte{8}, 32))
+	if _, err := other.Open(sealed, "lead-1"); err == nil {
+		t.Fatal("opened with another key")
+	}
+	tampered := bytes.Clone(sealed)
+	tampered[len(tampered)-1] ^= 1
+	if _, err := box.Open(tampered, "lead-1"); err == nil {
+		t.Fatal("opened a tampered value")
+	}
+	if _, err := box.Open(sealed[:5], "lead-1"); err == nil {
+		t.Fatal("opened a truncated value")
+	}
+}
+
+func TestParseSecretKey(t *testing.T) {
+	t.Parallel()
+	key := bytes.Repeat([]byte{0xab}, 32)
+	for _, s := range []string{
+		hex.EncodeToString(key), base64.StdEncoding.EncodeToString(key), base64.RawURLEncoding.EncodeToString(key),
+		" " + base64.StdEncoding.EncodeToString(key) + "\n",
+	} {
+		got, err := ParseSecretKey(s)
+		if err != nil || !bytes.Equal(got, key) {
+			t.Errorf("ParseSecretKey(%q) = %x, %v", s, got, err)
+		}
+	}
+	for _, s := range []string{"", "short", hex.EncodeToString(key[:16]), base64.StdEncoding.EncodeToString(append(key, 1))} {
+		if _, err := ParseSecretKey(s); err == nil {
+			t.Errorf("ParseSecretKey(%q) accepted a bad key", s)
+		}
+	}
+}
+
+func TestLoadSecretKeyGeneratesOnce(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "data", "secret.key")
+	first, err := LoadSecretKey("", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if perm := info.Mode().Perm(); perm != 0o600 {
+		t.Fatalf("key file mode = %o, want 600", perm)
+	}
+	second, err := LoadSecretKey("", path)
+	if err != nil || !bytes.Equal(first, second) {
+		t.Fatalf("second load = %x, %v; want the same key %x", second, err, first)
+	}
+	env := bytes.Repeat([]byte{1}, 32)
+	fromEnv, err := LoadSecretKey(hex.EncodeToString(env), path)
+	if err != nil || !bytes.Equal(fromEnv, env) {
+		t.Fatalf("env key = %x, %v; want %x", fromEnv, err, env)
+	}
+	if _, err := LoadSecretKey("not a key", path); err == nil {
+		t.Fatal("a bad environment key was accepted")
+	}
+}

@@ -1,0 +1,338 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+
+	"partnership-service/internal/apperr"
+	"partnership-service/internal/energy"
+)
+
+// EnergyLeadHarness is a lead store on a fresh database, and a way to add
+// the partners leads belong to.
+type EnergyLeadHarness struct {
+	Store      energy.LeadStore
+	AddPartner func(t *testing.T, id, name string)
+}
+
+// RunEnergyLeads checks a lead store: round trips of every field, partner
+// isolation, the one-open-lead rule, atomic updates, children appended by
+// updates, and the list's order, pagination, total and filters.
+func RunEnergyLeads(t *testing.T, open func(t *testing.T) EnergyLeadHarness) {
+	ctx := context.Background()
+	base := time.Date(2024, 7, 1, 12, 0, 0, 123456000, time.UTC)
+
+	setup := func(t *testing.T) energy.LeadStore {
+		h := open(t)
+		h.AddPartner(t, "partner-a", "Parceiro A")
+		h.AddPartner(t, "partner-b", "Parceiro B")
+		return h.Store
+	}
+
+	t.Run("round trip of every field", func(t *testing.T) {
+		t.Parallel()
+		s := setup(t)
+		l := fullLead("partner-a", "00000000-0000-7000-8000-000000000001", base)
+		if err := s.CreateLead(ctx, l); err != nil {
+			t.Fatalf("CreateLead: %v", err)
+		}
+		got, err := s.Lead(ctx, "partner-a", l.ID)
+		if err != nil {
+			t.Fatalf("Lead: %v", err)
+		}
+		if !reflect.DeepEqual(got, l) {
+			t.Fatalf("round trip differs:\n got %+v\nwant %+v", got, l)
+		}
+		byRef, err := s.LeadBySignReference(ctx, l.Contract.SignReference)
+		if err != nil || byRef.ID != l.ID {
+			t.Fatalf("LeadBySignReference = %v, %v; want the lead", byRef.ID, err)
+		}
+		if _, err := s.LeadBySignReference(ctx, "unknown"); !apperr.Is(err, apperr.NotFound) {
+			t.Fatalf("unknown reference: err = %v, want not_found", err)
+		}
+	})
+
+	t.Run("another partner's lead is not found", func(t *testing.T) {
+		t.Parallel()
+		s := setup(t)
+		l := newLead("partner-a", "00000000-0000-7000-8000-000000000002", "11144477735", base)
+		mustCreate(t, s, l)
+		if _, err := s.Lead(ctx, "partner-b", l.ID); !apperr.Is(err, apperr.NotFound) {
+			t.Fatalf("Lead by partner-b: err = %v, want not_found", err)
+		}
+		called := false
+		_, err := s.UpdateLead(ctx, "partner-b", l.ID, func(*energy.Lead) error { called = true; return nil })
+		if !apperr.Is(err, apperr.NotFound) || called {
+			t.Fatalf("UpdateLead by partner-b: err = %v, change called = %v; want not_found and no call", err, called)
+		}
+		leads, total, err := s.ListLeads(ctx, "partner-b", energy.LeadQuery{Page: 1, Limit: 10})
+		if err != nil || total != 0 || len(leads) != 0 {
+			t.Fatalf("ListLeads partner-b = %d leads, total %d, %v; want none", len(leads), total, err)
+		}
+	})
+
+	t.Run("one open lead per customer and partner", func(t *testing.T) {
+		t.Parallel()
+		s := setup(t)
+		first := newLead("partner-a", "00000000-0000-7000-8000-000000000003", "11144477735", base)
+		mustCreate(t, s, first)
+		second := newLead("partner-a", "00000000-0000-7000-8000-000000000004", "11144477735", base.Add(time.Second))
+		err := s.CreateLead(ctx, second)
+		if e := apperr.As(err); e.Code != apperr.Conflict || e.Meta["id"] != first.ID {
+			t.Fatalf("second open lead: err = %v (meta %v), want conflict naming %s", err, e.Meta, first.ID)
+		}
+		if _, err := s.Lead(ctx, "partner-a", second.ID); !apperr.Is(err, apperr.NotFound) {
+			t.Fatalf("refused lead was stored: %v", err)
+		}
+		// Another partner may have the same customer.
+		mustCreate(t, s, newLead("partner-b", "00000000-0000-7000-8000-000000000005", "11144477735", base))
+		// Once the first is closed, a new one may open.
+		if _, err := s.UpdateLead(ctx, "partner-a", first.ID, func(l *energy.Lead) error {
+			l.Status = energy.StatusAssinado
+			return nil
+		}); err != nil {
+			t.Fatalf("close first: %v", err)
+		}
+		mustCreate(t, s, second)
+		// Changing a lead into a duplicate of an open one is refused too.
+		other := newLead("partner-a", "00000000-0000-7000-8000-000000000006", "52998224725", base)
+		mustCreate(t, s, other)
+		_, err = s.UpdateLead(ctx, "partner-a", other.ID, func(l *energy.Lead) error {
+			l.IdentificationNumber = "11144477735"
+			return nil
+		})
+		if e := apperr.As(err); e.Code != apperr.Conflict || e.Meta["id"] != second.ID {
+			t.Fatalf("update into duplicate: err = %v, want conflict naming %s", err, second.ID)
+		}
+	})
+
+	t.Run("update is atomic and appends children", func(t *testing.T) {
+		t.Parallel()
+		s := setup(t)
+		l := newLead("partner-a", "00000000-0000-7000-8000-000000000007", "11144477735", base)
+		mustCreate(t, s, l)
+		boom := errors.New("refused")
+		_, err := s.UpdateLead(ctx, "partner-a", l.ID, func(l *energy.Lead) error {
+			l.FullName = "Changed"
+			l.History = append(l.History, energy.StatusChange{Status: energy.StatusNegociacao, Details: "x", At: base})
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("change error: got %v, want it returned", err)
+		}
+		got, _ := s.Lead(ctx, "partner-a", l.ID)
+		if got.FullName != l.FullName || len(got.History) != 1 {
+			t.Fatalf("refused change was saved: name %q, %d history entries", got.FullName, len(got.History))
+		}
+
+		later := base.Add(time.Hour)
+		doc := energy.Document{Kind: energy.DocUtilityBill, Key: "ab/" + fmt.Sprint(1), FileName: "conta.pdf",
+			ContentType: "application/pdf", Size: 10, SHA256: "00", UploadedAt: later}
+		updated, err := s.UpdateLead(ctx, "partner-a", l.ID, func(l *energy.Lead) error {
+			l.FullName = "Maria Souza"
+			l.Status, l.StatusDetails = energy.StatusNegociacao, "contrato"
+			l.History = append(l.History, energy.StatusChange{Status: energy.StatusNegociacao, Details: "contrato", At: later})
+			l.Documents = append(l.Documents, doc)
+			l.Signatures = append(l.Signatures, energy.Signature{SignerName: "Maria", SignerCPF: "11144477735", SignedAt: later,
+				IP: "192.0.2.1", UserAgent: "test", ContractSHA256: "ff", Reference: "r"})
+			l.UpdatedAt = later
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("UpdateLead: %v", err)
+		}
+		got, err = s.Lead(ctx, "partner-a", l.ID)
+		if err != nil {
+			t.Fatalf("Lead: %v", err)
+		}
+		if !reflect.DeepEqual(got, updated) {
+			t.Fatalf("stored lead differs from returned:\n got %+v\nwant %+v", got, updated)
+		}
+		if got.FullName != "Maria Souza" || len(got.History) != 2 || len(got.Documents) != 1 || len(got.Signatures) != 1 {
+			t.Fatalf("update not stored: %+v", got)
+		}
+		// The same document kind twice is a conflict and saves nothing.
+		_, err = s.UpdateLead(ctx, "partner-a", l.ID, func(l *energy.Lead) error {
+			l.FullName = "Should not stay"
+			d := doc
+			d.Key = "ab/2"
+			l.Documents = append(l.Documents, d)
+			return nil
+		})
+		if !apperr.Is(err, apperr.Conflict) {
+			t.Fatalf("second utility bill: err = %v, want conflict", err)
+		}
+		if got, _ := s.Lead(ctx, "partner-a", l.ID); got.FullName != "Maria Souza" {
+			t.Fatalf("failed update left a change: %q", got.FullName)
+		}
+	})
+
+	t.Run("list order, pages, total and filters", func(t *testing.T) {
+		t.Parallel()
+		s := setup(t)
+		cpfs := []string{"11144477735", "52998224725", "39053344705", "15350946056", "71428793860"}
+		saoPaulo, _ := time.LoadLocation("America/Sao_Paulo")
+		// Leads 0-2 on 2024-07-01 in São Paulo, lead 3 on the 2nd; lead 4
+		// at 02:30 UTC on the 2nd, which is still 23:30 on the 1st there.
+		times := []time.Time{
+			time.Date(2024, 7, 1, 10, 0, 0, 0, saoPaulo), time.Date(2024, 7, 1, 11, 0, 0, 0, saoPaulo),
+			time.Date(2024, 7, 1, 12, 0, 0, 0, saoPaulo), time.Date(2024, 7, 2, 9, 0, 0, 0, saoPaulo),
+			time.Date(2024, 7, 2, 2, 30, 0, 0, time.UTC),
+		}
+		var ids []string
+		for i, cpf := range cpfs {
+			l := newLead("partner-a", fmt.Sprintf("00000000-0000-7000-8000-0000000001%02d", i), cpf, times[i].UTC())
+			l.FullName = []string{"Ana Lima", "Bruno Alves", "Ana Paula Reis", "Carla Dias", "Davi Souza"}[i]
+			l.SellerName = []string{"João Vendedor", "joao vendedor", "Outro", "Outro", "Outro"}[i]
+			if i == 3 {
+				l.PersonType, l.CompanyName, l.IdentificationNumber = energy.Juridical, "Anápolis Energia LTDA", "11222333000181"
+			}
+			if i == 2 {
+				l.Status = energy.StatusNegociacao
+			}
+			mustCreate(t, s, l)
+			ids = append(ids, l.ID)
+		}
+		mustCreate(t, s, newLead("partner-b", "00000000-0000-7000-8000-000000000199", "11144477735", base))
+
+		day := func(y, m, d int) (time.Time, time.Time) {
+			from := time.Date(y, time.Month(m), d, 0, 0, 0, 0, saoPaulo)
+			return from.UTC(), from.AddDate(0, 0, 1).UTC()
+		}
+		from1, to1 := day(2024, 7, 1)
+		tests := []struct {
+			name  string
+			q     energy.LeadQuery
+			want  []int // indexes into ids, in order
+			total int
+		}{
+			{"all, newest first", energy.LeadQuery{Page: 1, Limit: 10}, []int{3, 4, 2, 1, 0}, 5},
+			{"first page", energy.LeadQuery{Page: 1, Limit: 2}, []int{3, 4}, 5},
+			{"last page", energy.LeadQuery{Page: 3, Limit: 2}, []int{0}, 5},
+			{"beyond the end", energy.LeadQuery{Page: 4, Limit: 2}, []int{}, 5},
+			{"status", energy.LeadQuery{Page: 1, Limit: 10, Status: energy.StatusNegociacao}, []int{2}, 1},
+			{"seller folded", energy.LeadQuery{Page: 1, Limit: 10, SellerName: "joao vendedor"}, []int{1, 0}, 2},
+			{"created_at day in São Paulo", energy.LeadQuery{Page: 1, Limit: 10, CreatedFrom: from1, CreatedTo: to1}, []int{4, 2, 1, 0}, 4},
+			{"customer document prefix", energy.LeadQuery{Page: 1, Limit: 10, Customer: &energy.CustomerFilter{ByDocument: true, Prefix: "5299"}}, []int{1}, 1},
+			{"customer full CNPJ", energy.LeadQuery{Page: 1, Limit: 10, Customer: &energy.CustomerFilter{ByDocument: true, Prefix: "11222333000181"}}, []int{3}, 1},
+			{"customer name prefix", energy.LeadQuery{Page: 1, Limit: 10, Customer: &energy.CustomerFilter{Prefix: "ana"}}, []int{3, 2, 0}, 3},
+			{"customer company name", energy.LeadQuery{Page: 1, Limit: 10, Customer: &energy.CustomerFilter{Prefix: "anapolis"}}, []int{3}, 1},
+			{"filters combine", energy.LeadQuery{Page: 1, Limit: 10, Customer: &energy.CustomerFilter{Prefix: "ana"}, CreatedFrom: from1, CreatedTo: to1}, []int{2, 0}, 2},
+			{"nothing matches", energy.LeadQuery{Page: 1, Limit: 10, Status: energy.StatusAssinado}, []int{}, 0},
+		}
+		for _, tt := range tests {
+			leads, total, err := s.ListLeads(ctx, "partner-a", tt.q)
+			if err != nil {
+				t.Fatalf("%s: %v", tt.name, err)
+			}
+			got := make([]string, len(leads))
+			for i, l := range leads {
+				got[i] = l.ID
+			}
+			want := make([]string, len(tt.want))
+			for i, w := range tt.want {
+				want[i] = ids[w]
+			}
+			if total != tt.total || !reflect.DeepEqual(got, want) {
+				t.Errorf("%s: got %v (total %d), want %v (total %d)", tt.name, got, total, want, tt.total)
+			}
+		}
+	})
+
+	t.Run("totals follow status changes", func(t *testing.T) {
+		t.Parallel()
+		s := setup(t)
+		for i, cpf := range []string{"11144477735", "52998224725", "39053344705"} {
+			mustCreate(t, s, newLead("partner-a", fmt.Sprintf("00000000-0000-7000-8000-0000000003%02d", i), cpf, base.Add(time.Duration(i)*time.Second)))
+		}
+		mustCreate(t, s, newLead("partner-b", "00000000-0000-7000-8000-000000000399", "11144477735", base))
+		if _, err := s.UpdateLead(ctx, "partner-a", "00000000-0000-7000-8000-000000000301", func(l *energy.Lead) error {
+			l.Status = energy.StatusAssinado
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		// A refused change must not move the counts either.
+		_, _ = s.UpdateLead(ctx, "partner-a", "00000000-0000-7000-8000-000000000302", func(l *energy.Lead) error {
+			l.Status = energy.StatusNegociacao
+			return errors.New("refused")
+		})
+		for _, tt := range []struct {
+			status energy.LeadStatus
+			want   int
+		}{{"", 3}, {energy.StatusIndicado, 2}, {energy.StatusAssinado, 1}, {energy.StatusNegociacao, 0}} {
+			leads, total, err := s.ListLeads(ctx, "partner-a", energy.LeadQuery{Page: 1, Limit: 10, Status: tt.status})
+			if err != nil || total != tt.want || len(leads) != tt.want {
+				t.Errorf("status %q: %d leads, total %d, %v; want %d", tt.status, len(leads), total, err, tt.want)
+			}
+		}
+	})
+
+	t.Run("list carries documents", func(t *testing.T) {
+		t.Parallel()
+		s := setup(t)
+		l := newLead("partner-a", "00000000-0000-7000-8000-000000000201", "11144477735", base)
+		mustCreate(t, s, l)
+		if _, err := s.UpdateLead(ctx, "partner-a", l.ID, func(l *energy.Lead) error {
+			l.Documents = append(l.Documents, energy.Document{Kind: energy.DocIDFront, Key: "cd/1", FileName: "rg.png",
+				ContentType: "image/png", Size: 3, SHA256: "aa", UploadedAt: base})
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		leads, _, err := s.ListLeads(ctx, "partner-a", energy.LeadQuery{Page: 1, Limit: 10})
+		if err != nil || len(leads) != 1 || len(leads[0].Documents) != 1 || leads[0].Documents[0].Kind != energy.DocIDFront {
+			t.Fatalf("ListLeads = %+v, %v; want the lead with its document", leads, err)
+		}
+	})
+}
+
+func mustCreate(t *testing.T, s energy.LeadStore, l energy.Lead) {
+	t.Helper()
+	if err := s.CreateLead(context.Background(), l); err != nil {
+		t.Fatalf("CreateLead %s: %v", l.ID, err)
+	}
+}
+
+// newLead is a minimal valid natural lead in São Paulo.
+func newLead(partnerID, id, cpf string, at time.Time) energy.Lead {
+	return energy.Lead{
+		ID: id, PartnerID: partnerID, SellerName: "Vendedor", PersonType: energy.Natural,
+		FullName: "Cliente Teste", Email: "cliente@example.com", MobilePhone: "11999885544",
+		UtilityBillHolder: energy.Natural, UtilityBillCents: 85015, IdentificationNumber: cpf,
+		Nationality: "Brasileira", MaritalStatus: "Solteira", Profession: "Engenheira",
+		Address: energy.Address{ZipCode: "01310100", State: "SP", City: "São Paulo", IBGECode: 3550308,
+			Street: "Avenida Paulista", Number: "1000", Neighborhood: "Bela Vista"},
+		Status: energy.StatusIndicado, StatusDetails: "novo",
+		History:   []energy.StatusChange{{Status: energy.StatusIndicado, Details: "novo", At: at}},
+		CreatedAt: at, UpdatedAt: at,
+	}
+}
+
+// fullLead sets every field a lead can have.
+func fullLead(partnerID, id string, at time.Time) energy.Lead {
+	l := newLead(partnerID, id, "11222333000181", at)
+	l.PersonType, l.CompanyName, l.PersonCPF = energy.Juridical, "Empresa Social LTDA", "11144477735"
+	l.InstallationNumber, l.BirthDate = "4324234432", "1995-05-10"
+	l.Address.Complement = "Conjunto 2"
+	l.UtilityID, l.UtilityName = "a06dcadc-fe16-44ee-b541-0c4658aad3e0", "ENEL SP"
+	l.Plan = &energy.LeadPlan{ID: 7, Name: "Plano Premium", Discount: "0.14", FidelityMonths: 60, Benefit: "Primeira Fatura Grátis"}
+	l.Status, l.StatusDetails = energy.StatusNegociacao, "Contrato enviado"
+	l.History = append(l.History, energy.StatusChange{Status: energy.StatusNegociacao, Details: "Contrato enviado", At: at.Add(time.Minute)})
+	l.Credentials = []byte{1, 2, 3, 0, 255}
+	l.Documents = []energy.Document{{Kind: energy.DocUtilityBill, Key: "aa/0123", FileName: "conta de luz.pdf",
+		ContentType: "application/pdf", Size: 1234, SHA256: "abcd", UploadedAt: at.Add(time.Second)}}
+	l.LegalRepresentatives = []energy.LegalRepresentative{{Name: "John Doe", CPF: "60738456004", Email: "john@example.com",
+		Cellphone: "11999885544", Nationality: "Brasileiro", Profession: "Diretor", MaritalStatus: "Casado",
+		Address: energy.Address{ZipCode: "13010000", State: "SP", City: "Campinas", IBGECode: 3509502, Street: "Rua A", Number: "1", Neighborhood: "Centro"}}}
+	l.Contract = &energy.Contract{Key: "bb/4567", SHA256: "ef01", Size: 4321, CreatedAt: at.Add(time.Minute),
+		SignProvider: "pagina", SignReference: "ref-" + id, SignLink: []byte{9, 8, 7}, SignExpiresAt: at.Add(7 * 24 * time.Hour)}
+	l.Signatures = []energy.Signature{{SignerName: "John Doe", SignerCPF: "60738456004", SignedAt: at.Add(2 * time.Minute),
+		IP: "192.0.2.10", ForwardedFor: "198.51.100.1", UserAgent: "Mozilla/5.0", ContractSHA256: "ef01", Reference: "ref-" + id}}
+	l.UpdatedAt = at.Add(2 * time.Minute)
+	return l
+}

@@ -1,0 +1,96 @@
+// Command baseline is the yardstick for the load tests: the barest net/http
+// handlers doing the same job as the service's hot paths, measured with wrk
+// in the same run so the service is judged as a ratio, not in absolute
+// numbers that depend on the machine.
+//
+//	baseline -addr 127.0.0.1:9090 -bytes-from URL [-header 'K: V']  # serves the exact bytes URL answers
+//	baseline -addr 127.0.0.1:9090 -insert-db FILE                  # POST: decode JSON, INSERT, no fsync
+package main
+
+import (
+	"database/sql"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:9090", "listen address")
+	bytesFrom := flag.String("bytes-from", "", "URL whose response body is served as is")
+	header := flag.String("header", "", "header sent when fetching -bytes-from, 'Key: value'")
+	insertDB := flag.String("insert-db", "", "SQLite file for the bare INSERT handler")
+	flag.Parse()
+
+	mux := http.NewServeMux()
+	switch {
+	case *bytesFrom != "":
+		body, contentType, err := fetch(*bytesFrom, *header)
+		if err != nil {
+			log.Fatal(err)
+		}
+		mux.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", contentType)
+			w.Write(body)
+		})
+	case *insertDB != "":
+		db, err := sql.Open("sqlite", "file:"+*insertDB+"?_pragma=journal_mode(WAL)&_pragma=synchronous(OFF)&_pragma=busy_timeout(10000)")
+		if err != nil {
+			log.Fatal(err)
+		}
+		db.SetMaxOpenConns(1)
+		if _, err := db.Exec(`CREATE TABLE IF NOT EXISTS rows (id INTEGER PRIMARY KEY, body TEXT NOT NULL, created_at TEXT NOT NULL)`); err != nil {
+			log.Fatal(err)
+		}
+		insert, err := db.Prepare(`INSERT INTO rows (body, created_at) VALUES (?, ?)`)
+		if err != nil {
+			log.Fatal(err)
+		}
+		mux.HandleFunc("POST /", func(w http.ResponseWriter, r *http.Request) {
+			var v map[string]any
+			if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&v); err != nil {
+				http.Error(w, err.Error(), http.StatusBadRequest)
+				return
+			}
+			b, _ := json.Marshal(v)
+			res, err := insert.Exec(string(b), time.Now().UTC().Format(time.RFC3339Nano))
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
+			id, _ := res.LastInsertId()
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusCreated)
+			fmt.Fprintf(w, `{"id":%d}`, id)
+		})
+	default:
+		log.Fatal("one of -bytes-from or -insert-db is required")
+	}
+	log.Fatal(http.ListenAndServe(*addr, mux))
+}
+
+func fetch(url, header string) ([]byte, string, error) {
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		return nil, "", err
+	}
+	if k, v, ok := strings.Cut(header, ":"); ok {
+		req.Header.Set(strings.TrimSpace(k), strings.TrimSpace(v))
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, "", err
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return nil, "", fmt.Errorf("%s answered %d", url, res.StatusCode)
+	}
+	b, err := io.ReadAll(res.Body)
+	return b, res.Header.Get("Content-Type"), err
+}
