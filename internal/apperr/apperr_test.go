@@ -50,7 +50,7 @@ func TestHTTPStatus(t *testing.T) {
 		apperr.Invalid: 400, apperr.Unauthorized: 401, apperr.Forbidden: 403, apperr.NotFound: 404,
 		apperr.MethodNotAllowed: 405, apperr.Conflict: 409, apperr.TooLarge: 413, apperr.UnsupportedMedia: 415,
 		apperr.Unprocessable: 422, apperr.TooManyRequests: 429, apperr.Unavailable: 503, apperr.Internal: 500,
-		apperr.ClientGone: 499,
+		apperr.ClientGone:      499,
 		apperr.Code("made-up"): http.StatusInternalServerError,
 	}
 	for code, want := range tests {

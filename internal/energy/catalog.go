@@ -141,14 +141,14 @@ func (c *CatalogService) RefreshEvery(ctx context.Context, d time.Duration) {
 // pre-encoded: a catalog read is a map lookup and a write of cached bytes.
 type snapshot struct {
 	data        CatalogData
-	utilities   map[string]Utility   // by public id
-	byName      map[string]Utility   // by folded name
-	atCity      map[int][]Utility    // serving a municipality, by name
-	plans       map[string][]Plan    // by utility, by id
-	areasJSON   map[int]cachedBody   // operation-areas answer per municipality
+	utilities   map[string]Utility    // by public id
+	byName      map[string]Utility    // by folded name
+	atCity      map[int][]Utility     // serving a municipality, by name
+	plans       map[string][]Plan     // by utility, by id
+	areasJSON   map[int]cachedBody    // operation-areas answer per municipality
 	plansByUtil map[string]cachedBody // plans answer per utility
-	plansAtCity map[int]cachedBody   // plans answer per municipality
-	empty       cachedBody           // "[]"
+	plansAtCity map[int]cachedBody    // plans answer per municipality
+	empty       cachedBody            // "[]"
 }
 
 // cachedBody is a pre-encoded answer with its entity tag.
@@ -239,15 +239,15 @@ type operationAreaBody struct {
 }
 
 type utilityPlansBody struct {
-	EnergyUtilityName string     `json:"energyUtilityName"`
+	EnergyUtilityName string            `json:"energyUtilityName"`
 	Plans             []catalogPlanBody `json:"plans"`
 }
 
 type catalogPlanBody struct {
-	ID              int64         `json:"id"`
-	Name            string        `json:"name"`
-	FidelityMonths  int           `json:"fidelityMonths"`
-	Discount        string        `json:"discount"`
+	ID              int64                `json:"id"`
+	Name            string               `json:"name"`
+	FidelityMonths  int                  `json:"fidelityMonths"`
+	Discount        string               `json:"discount"`
 	OfferedBenefits []catalogBenefitBody `json:"offeredBenefits"`
 }
 
