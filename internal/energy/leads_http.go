@@ -13,9 +13,13 @@ import (
 	"partnership-service/internal/httpx"
 )
 
-// leadRoutes registers the sales-conversion lead journey. Every lead route
-// needs a partner API key; the signing page is reached by its token alone.
+// leadRoutes registers the sales-conversion lead journey (none when the API
+// has no lead service, as in catalog-only tests). Every lead route needs a
+// partner API key; the signing page is reached by its token alone.
 func (a *API) leadRoutes(mux *http.ServeMux) {
+	if a.Leads == nil {
+		return
+	}
 	mux.HandleFunc("POST /sales-conversion/leads", a.partner(a.createLead))
 	mux.HandleFunc("GET /sales-conversion/leads", a.partner(a.listLeads))
 	mux.HandleFunc("GET /sales-conversion/leads/{id}", a.partner(a.getLead))

@@ -2,7 +2,9 @@ package energy_test
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"mime/multipart"
 	"net/http"
@@ -295,8 +297,7 @@ func TestLeadRefusals(t *testing.T) {
 		env := newLeadEnv(t, e, leadEnvOptions{maxUpload: 1 << 10})
 		c := env.A
 		natural := "/sales-conversion/leads/" + createLead(t, c, naturalLead())["id"].(string)
-		jl := juridicalLead()
-		juridical := "/sales-conversion/leads/" + createLead(t, c, jl)["id"].(string)
+		juridical := "/sales-conversion/leads/" + createLead(t, c, juridicalLead())["id"].(string)
 		with := func(edit func(m map[string]any)) map[string]any {
 			m := naturalLead()
 			m["identificationNumber"] = "529.982.247-25"
@@ -389,6 +390,12 @@ func TestLeadRefusals(t *testing.T) {
 			{"upload: long file name", func() *apitest.Response {
 				return c.Do(multipartRequest(c, "POST", natural+"/utility-bill", filePart{"utilityBill", strings.Repeat("n", 151) + ".pdf", pdfBytes}))
 			}, 400, "nome do arquivo"},
+			{"upload: connection drops mid-file", func() *apitest.Response {
+				req := multipartRequest(c, "POST", natural+"/utility-bill", filePart{"utilityBill", "a.pdf", append(bytes.Clone(pdfBytes), make([]byte, 600)...)})
+				body, _ := io.ReadAll(req.Body)
+				req.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body[:len(body)/2]), failingReader{}))
+				return c.Do(req)
+			}, 400, "multipart"},
 			{"upload: document of a natural lead", func() *apitest.Response {
 				return c.Do(multipartRequest(c, "POST", natural+"/document", filePart{"file", "a.pdf", pdfBytes}))
 			}, 400, "apenas para lead PJ"},
@@ -431,8 +438,7 @@ func TestLeadRefusals(t *testing.T) {
 			}
 		}
 
-		// Refused uploads left nothing: the juridical lead still has no
-		// document, and only the two accepted files... none were accepted.
+		// Every upload above was refused: no record and no file remain.
 		lead := c.Get(juridical).Expect(http.StatusOK).Map()
 		if docs := lead["documents"].([]any); len(docs) != 0 {
 			t.Errorf("refused uploads left documents: %v", docs)
@@ -502,6 +508,11 @@ func TestPartnersSeeOnlyTheirLeads(t *testing.T) {
 		}
 	})
 }
+
+// failingReader is a connection that drops.
+type failingReader struct{}
+
+func (failingReader) Read([]byte) (int, error) { return 0, errors.New("connection reset by peer") }
 
 // storedFiles lists the files in the blob directory, temp files included.
 func storedFiles(t *testing.T, dir string) []string {
