@@ -286,37 +286,37 @@ func (c *CatalogService) resolve(p Place) (geo.Municipality, error) {
 	hasCity := p.UF != "" || p.City != ""
 	switch {
 	case p.IBGECode != "" && hasCity:
-		f.Add("ibge_code", "ibge_code must be sent alone, without state and city")
+		f.Add("ibge_code", "ibge_code deve ser enviado sozinho, sem state e city")
 	case p.IBGECode != "":
 		code, err := strconv.Atoi(p.IBGECode)
 		if err != nil || len(p.IBGECode) != 7 {
-			f.Add("ibge_code", "ibge_code must be a 7-digit IBGE municipality code")
+			f.Add("ibge_code", "ibge_code deve ser o código IBGE de 7 dígitos de um município")
 			break
 		}
 		if m, ok := c.geo.Municipality(code); ok {
 			return m, nil
 		}
-		f.Add("ibge_code", "ibge_code does not name a Brazilian municipality")
+		f.Add("ibge_code", "ibge_code não corresponde a um município brasileiro")
 	case hasCity:
 		if p.UF == "" {
-			f.Add("state", "state should not be empty when city is sent")
+			f.Add("state", "state é obrigatório quando city é enviado")
 		}
 		if strings.TrimSpace(p.City) == "" {
-			f.Add("city", "city should not be empty when state is sent")
+			f.Add("city", "city é obrigatório quando state é enviado")
 		}
 		if !f.Empty() {
 			break
 		}
 		if _, ok := c.geo.StateByUF(p.UF); !ok {
-			f.Add("state", "state must be a Brazilian state abbreviation (UF)")
+			f.Add("state", "state deve ser a sigla de um estado brasileiro (UF)")
 			break
 		}
 		if m, ok := c.geo.MunicipalityByName(p.UF, p.City); ok {
 			return m, nil
 		}
-		f.Add("city", "city is not a municipality of "+strings.ToUpper(strings.TrimSpace(p.UF)))
+		f.Add("city", "city não é um município de "+strings.ToUpper(strings.TrimSpace(p.UF)))
 	default:
-		f.Add("state", "state and city, or ibge_code, are required")
+		f.Add("state", "informe state e city, ou ibge_code")
 	}
 	return geo.Municipality{}, f.Err(apperr.Invalid)
 }
@@ -340,11 +340,11 @@ func (c *CatalogService) PlansFor(utilityID string, p Place) (cachedBody, error)
 	s := c.snap.Load()
 	if utilityID != "" {
 		if !isUUID(utilityID) {
-			return cachedBody{}, apperr.Field(apperr.Invalid, "energy_utility_public_id", "energy_utility_public_id must be a UUID")
+			return cachedBody{}, apperr.Field(apperr.Invalid, "energy_utility_public_id", "energy_utility_public_id deve ser um UUID válido")
 		}
 		b, ok := s.plansByUtil[strings.ToLower(utilityID)]
 		if !ok {
-			return cachedBody{}, apperr.New(apperr.NotFound, "energy utility not found")
+			return cachedBody{}, apperr.New(apperr.NotFound, "distribuidora não encontrada")
 		}
 		return b, nil
 	}
@@ -426,5 +426,5 @@ func isUUID(s string) bool {
 
 // errUtilityNotFound is the admin API's answer for an unknown utility.
 func errUtilityNotFound(id string) error {
-	return apperr.New(apperr.NotFound, "energy utility %s not found", id)
+	return apperr.New(apperr.NotFound, "distribuidora %s não encontrada", id)
 }

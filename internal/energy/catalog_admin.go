@@ -33,11 +33,11 @@ func (in UtilityInput) validate(id string) (Utility, error) {
 	var f apperr.Fields
 	u := Utility{PublicID: id, Name: strings.TrimSpace(in.Name), Qualified: in.Qualified}
 	if u.Name == "" || len(u.Name) > 120 {
-		f.Add("energyUtilityName", "energyUtilityName must have 1 to 120 characters")
+		f.Add("energyUtilityName", "energyUtilityName deve ter de 1 a 120 caracteres")
 	}
 	uf, ok := brdoc.NormalizeUF(in.UF)
 	if !ok {
-		f.Add("state", "state must be a Brazilian state abbreviation (UF)")
+		f.Add("state", "state deve ser a sigla de um estado brasileiro (UF)")
 	}
 	u.UF = uf
 	for _, m := range []struct {
@@ -49,7 +49,7 @@ func (in UtilityInput) validate(id string) (Utility, error) {
 		}
 		cents, ok := ParseBRL(m.value)
 		if !ok {
-			f.Add(m.field, m.field+" must be a positive amount such as 200 or 250,50")
+			f.Add(m.field, m.field+" deve ser um valor positivo, como 200 ou 250,50")
 		}
 		*m.dst = cents
 	}
@@ -60,26 +60,26 @@ func (in PlanInput) validate() (Plan, error) {
 	var f apperr.Fields
 	p := Plan{Name: strings.TrimSpace(in.Name), FidelityMonths: in.FidelityMonths}
 	if p.Name == "" || len(p.Name) > 120 {
-		f.Add("name", "name must have 1 to 120 characters")
+		f.Add("name", "name deve ter de 1 a 120 caracteres")
 	}
 	if in.FidelityMonths < 0 || in.FidelityMonths > 240 {
-		f.Add("fidelityMonths", "fidelityMonths must be between 0 and 240")
+		f.Add("fidelityMonths", "fidelityMonths deve estar entre 0 e 240")
 	}
 	d, err := strconv.ParseFloat(in.Discount, 64)
 	if err != nil || d <= 0 || d >= 1 || strings.ContainsAny(in.Discount, "eE+-") || len(in.Discount) > 8 {
-		f.Add("discount", `discount must be a decimal fraction between 0 and 1, such as "0.14"`)
+		f.Add("discount", `discount deve ser uma fração decimal entre 0 e 1, como "0.14"`)
 	}
 	p.Discount = in.Discount
 	for _, b := range in.Benefits {
 		b = strings.TrimSpace(b)
 		if b == "" || len(b) > 200 {
-			f.Add("offeredBenefits", "each offered benefit needs a description of 1 to 200 characters")
+			f.Add("offeredBenefits", "cada benefício precisa de uma descrição de 1 a 200 caracteres")
 			break
 		}
 		p.Benefits = append(p.Benefits, b)
 	}
 	if len(in.Benefits) > 20 {
-		f.Add("offeredBenefits", "at most 20 offered benefits")
+		f.Add("offeredBenefits", "no máximo 20 benefícios")
 	}
 	if p.Benefits == nil {
 		p.Benefits = []string{}
@@ -151,7 +151,7 @@ func (c *CatalogService) area(id, ibge string) (OperationArea, error) {
 	}
 	code, err := strconv.Atoi(ibge)
 	if _, known := c.geo.Municipality(code); err != nil || !known {
-		return OperationArea{}, apperr.Field(apperr.Invalid, "ibgeCode", "ibgeCode must be the 7-digit IBGE code of a municipality")
+		return OperationArea{}, apperr.Field(apperr.Invalid, "ibgeCode", "ibgeCode deve ser o código IBGE de 7 dígitos de um município")
 	}
 	return OperationArea{UtilityID: u.PublicID, IBGECode: code}, nil
 }
@@ -175,7 +175,7 @@ func (c *CatalogService) CreatePlan(ctx context.Context, utilityID string, in Pl
 func (c *CatalogService) UpdatePlan(ctx context.Context, id int64, in PlanInput) (Plan, error) {
 	old, ok := c.Plan(id)
 	if !ok {
-		return Plan{}, apperr.New(apperr.NotFound, "plan %d not found", id)
+		return Plan{}, apperr.New(apperr.NotFound, "plano %d não encontrado", id)
 	}
 	p, err := in.validate()
 	if err != nil {
@@ -188,7 +188,7 @@ func (c *CatalogService) UpdatePlan(ctx context.Context, id int64, in PlanInput)
 // DeletePlan removes a plan.
 func (c *CatalogService) DeletePlan(ctx context.Context, id int64) error {
 	if _, ok := c.Plan(id); !ok {
-		return apperr.New(apperr.NotFound, "plan %d not found", id)
+		return apperr.New(apperr.NotFound, "plano %d não encontrado", id)
 	}
 	return c.changed(ctx, c.store.DeletePlan(ctx, id))
 }
@@ -199,7 +199,7 @@ func (c *CatalogService) SetFreeMarketMinimum(ctx context.Context, value string)
 	if value != "" {
 		cents, ok := ParseBRL(value)
 		if !ok {
-			return t, apperr.Field(apperr.Invalid, "freeMarketMinimumBill", "freeMarketMinimumBill must be a positive amount such as 10000")
+			return t, apperr.Field(apperr.Invalid, "freeMarketMinimumBill", "freeMarketMinimumBill deve ser um valor positivo, como 10000")
 		}
 		t.FreeMarketMinCents = cents
 	}

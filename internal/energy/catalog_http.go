@@ -50,7 +50,7 @@ func (a *API) authenticated(h http.HandlerFunc) http.HandlerFunc {
 func (a *API) adminOnly(h http.HandlerFunc) http.HandlerFunc {
 	return a.authenticated(func(w http.ResponseWriter, r *http.Request) {
 		if p, _ := PrincipalFrom(r.Context()); !p.Admin {
-			Render(w, r, apperr.New(apperr.Forbidden, "this API key may not manage the catalog"))
+			Render(w, r, apperr.New(apperr.Forbidden, "esta chave de API não pode administrar o catálogo"))
 			return
 		}
 		h(w, r)
@@ -288,7 +288,7 @@ func (a *API) deletePlan(w http.ResponseWriter, r *http.Request) {
 func planID(w http.ResponseWriter, r *http.Request) (int64, bool) {
 	id, err := strconv.ParseInt(r.PathValue("planId"), 10, 64)
 	if err != nil || id <= 0 {
-		Render(w, r, apperr.Field(apperr.Invalid, "planId", "planId must be a positive integer"))
+		Render(w, r, apperr.Field(apperr.Invalid, "planId", "planId deve ser um número inteiro positivo"))
 		return 0, false
 	}
 	return id, true

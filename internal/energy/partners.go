@@ -72,7 +72,7 @@ func NewPartnerService(store PartnerStore, now func() time.Time) *PartnerService
 func (s *PartnerService) CreatePartner(ctx context.Context, name string) (Partner, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || len(name) > 200 {
-		return Partner{}, apperr.Field(apperr.Invalid, "name", "partner name must have 1 to 200 characters")
+		return Partner{}, apperr.Field(apperr.Invalid, "name", "o nome do parceiro deve ter de 1 a 200 caracteres")
 	}
 	p := Partner{ID: uuid.NewString(), Name: name, CreatedAt: s.now().UTC()}
 	if err := s.store.CreatePartner(ctx, p); err != nil {
@@ -118,7 +118,7 @@ func (s *PartnerService) RevokeKey(ctx context.Context, prefix string) error {
 	prefix = strings.TrimPrefix(strings.ToLower(strings.TrimSpace(prefix)), "pk_")
 	prefix, _, _ = strings.Cut(prefix, "_")
 	if prefix == "" {
-		return apperr.New(apperr.Invalid, "key prefix is required")
+		return apperr.New(apperr.Invalid, "informe o prefixo da chave")
 	}
 	if err := s.store.RevokeKey(ctx, prefix, s.now().UTC()); err != nil {
 		return err

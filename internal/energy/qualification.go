@@ -77,18 +77,18 @@ func (c *CatalogService) Qualify(q QualificationQuery) (Qualification, error) {
 	var f apperr.Fields
 	person, ok := ParsePersonType(q.PersonType)
 	if !ok {
-		f.Add("personType", "personType must be one of the following values: natural, juridical")
+		f.Add("personType", "personType deve ser natural ou juridical")
 	}
 	cents, ok := ParseBRL(q.BillValue)
 	if !ok {
-		f.Add(qualificationField, "utilityBillingValue must be a positive amount such as 815, 815.5 or 815,50")
+		f.Add(qualificationField, "utilityBillingValue deve ser um valor positivo, como 815, 815.5 ou 815,50")
 	}
 	if q.Place.IBGECode == "" && (q.Place.UF == "" || q.Place.City == "") {
 		if q.Place.City == "" {
-			f.Add("city", "city should not be empty")
+			f.Add("city", "city é obrigatório")
 		}
 		if q.Place.UF == "" {
-			f.Add("state", "state should not be empty")
+			f.Add("state", "state é obrigatório")
 		}
 	}
 	if err := f.Err(apperr.Invalid); err != nil {
