@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"partnership-service/internal/server"
@@ -17,6 +18,7 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	var cfg config
 	fs := newFlagSet(env, "serve", &cfg)
 	demo := fs.Bool("demo", false, "load sample commercial data and print how to use it")
+	debugAddr := fs.String("debug-addr", "", "serve Go's pprof profiles on this address (e.g. 127.0.0.1:6060); off when empty")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -58,6 +60,9 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 		MaxHeaderBytes: 64 << 10,
 		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	if *debugAddr != "" {
+		go serveDebug(log, *debugAddr)
+	}
 	log.Info("serving", "addr", ln.Addr().String(), "engine", a.engine(), "docs", "http://"+ln.Addr().String()+"/docs/")
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -76,6 +81,21 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	return nil
+}
+
+// serveDebug exposes pprof on its own listener, never on the public one.
+func serveDebug(log *slog.Logger, addr string) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	log.Info("debug listener", "addr", addr)
+	if err := srv.ListenAndServe(); err != nil {
+		log.Error("debug listener", "err", err)
+	}
 }
 
 // surfaces builds every API surface; each context adds its constructor.

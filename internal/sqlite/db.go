@@ -64,6 +64,9 @@ func Open(path string) (*DB, error) {
 	common.Add("_pragma", "foreign_keys(1)")
 	common.Add("_pragma", "journal_mode(WAL)")
 	common.Add("_pragma", "synchronous(FULL)")
+	// Each grouped write runs under a savepoint, whose page copies go to a
+	// statement journal: in memory, not a temp file written per write.
+	common.Add("_pragma", "temp_store(MEMORY)")
 	writerDSN := "file:" + path + "?" + common.Encode() + "&_txlock=immediate"
 	readerQ := url.Values{}
 	readerQ.Add("_pragma", "busy_timeout(10000)")
