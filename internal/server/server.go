@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -98,7 +99,20 @@ func New(cfg Config) (http.Handler, error) {
 type metrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+
+	// The children of the vectors, cached: finding one by label values
+	// hashes every value on every request.
+	mu       sync.RWMutex
+	counters map[routeStatus]prometheus.Counter
+	timers   map[routeMethod]prometheus.Observer
 }
+
+type routeStatus struct {
+	method, route string
+	status        int
+}
+
+type routeMethod struct{ method, route string }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
 	m := &metrics{
@@ -111,6 +125,8 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help:    "HTTP request latency by method and route pattern.",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 10},
 		}, []string{"method", "route"}),
+		counters: map[routeStatus]prometheus.Counter{},
+		timers:   map[routeMethod]prometheus.Observer{},
 	}
 	reg.MustRegister(m.requests, m.latency)
 	return m
@@ -119,6 +135,26 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 // observe labels by route pattern, never by raw path, so ids in URLs cannot
 // blow up the number of series.
 func (m *metrics) observe(r *http.Request, route string, status int, elapsed time.Duration) {
-	m.requests.WithLabelValues(r.Method, route, strconv.Itoa(status)).Inc()
-	m.latency.WithLabelValues(r.Method, route).Observe(elapsed.Seconds())
+	method := r.Method
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
+	default:
+		method = "OTHER" // clients choose methods freely; series must stay bounded
+	}
+	rs, rm := routeStatus{method, route, status}, routeMethod{method, route}
+	m.mu.RLock()
+	counter, okC := m.counters[rs]
+	timer, okT := m.timers[rm]
+	m.mu.RUnlock()
+	if !okC || !okT {
+		counter = m.requests.WithLabelValues(method, route, strconv.Itoa(status))
+		timer = m.latency.WithLabelValues(method, route)
+		m.mu.Lock()
+		// Unmatched requests share the route "unmatched", so the map is
+		// bounded by the routes × methods × statuses the server answers.
+		m.counters[rs], m.timers[rm] = counter, timer
+		m.mu.Unlock()
+	}
+	counter.Inc()
+	timer.Observe(elapsed.Seconds())
 }
