@@ -38,7 +38,8 @@ func WriteRawJSON(w http.ResponseWriter, status int, b []byte) {
 	_, _ = w.Write(b)
 }
 
-// DecodeJSON reads one JSON value from the request body into dst, capped at
+// DecodeJSON reads one JSON value (messages are in Portuguese, the language
+// of every surface's clients) from the request body into dst, capped at
 // maxBytes (MaxJSONBytes when 0). Every failure is an *apperr.Error: 415 for a
 // non-JSON content type, 413 for an oversized body, 400 for syntax errors,
 // wrong types (with the offending field in Fields) and trailing data.
@@ -46,7 +47,7 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, dst any, maxBytes int64)
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
-			return apperr.New(apperr.UnsupportedMedia, "Content-Type must be application/json")
+			return apperr.New(apperr.UnsupportedMedia, "o Content-Type deve ser application/json")
 		}
 	}
 	if maxBytes <= 0 {
@@ -64,7 +65,7 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, dst any, maxBytes int64)
 				return e
 			}
 		}
-		return apperr.New(apperr.Invalid, "request body must contain a single JSON value")
+		return apperr.New(apperr.Invalid, "o corpo da requisição deve conter um único valor JSON")
 	}
 	return nil
 }
@@ -77,17 +78,17 @@ func decodeError(err error) *apperr.Error {
 	)
 	switch {
 	case errors.As(err, &maxErr):
-		return apperr.Wrap(apperr.TooLarge, err, fmt.Sprintf("request body exceeds %d bytes", maxErr.Limit))
+		return apperr.Wrap(apperr.TooLarge, err, fmt.Sprintf("o corpo da requisição excede %d bytes", maxErr.Limit))
 	case errors.Is(err, io.EOF):
-		return apperr.New(apperr.Invalid, "request body is empty")
+		return apperr.New(apperr.Invalid, "o corpo da requisição está vazio")
 	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF):
-		return apperr.Wrap(apperr.Invalid, err, "request body is not valid JSON")
+		return apperr.Wrap(apperr.Invalid, err, "o corpo da requisição não é um JSON válido")
 	case errors.As(err, &typeErr):
 		field := typeErr.Field
 		if field == "" {
 			field = "body"
 		}
-		e := apperr.Field(apperr.Invalid, field, fmt.Sprintf("%s must be of type %s", field, jsonKind(typeErr.Type.Kind().String())))
+		e := apperr.Field(apperr.Invalid, field, fmt.Sprintf("%s deve ser do tipo %s", field, jsonKind(typeErr.Type.Kind().String())))
 		e.Err = err
 		return e
 	default:
@@ -96,7 +97,7 @@ func decodeError(err error) *apperr.Error {
 		if errors.As(err, &ae) {
 			return ae
 		}
-		return apperr.Wrap(apperr.Invalid, err, "request body is not valid JSON")
+		return apperr.Wrap(apperr.Invalid, err, "o corpo da requisição não é um JSON válido")
 	}
 }
 
