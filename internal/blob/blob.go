@@ -11,7 +11,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"net/http"
 	"os"
@@ -23,15 +22,15 @@ import (
 
 // Object describes a stored file.
 type Object struct {
-	Key         string // "<2 hex>/<32 hex>", never derived from user input
+	Key         string // "<2 hex>/<32 hex>", random, never derived from user input
 	Size        int64
-	SHA256      string // hex
+	SHA256      string // hex; empty when Open did not compute it
 	ContentType string // sniffed: application/pdf, image/jpeg, image/png, …
 }
 
 // Limits are enforced while streaming.
 type Limits struct {
-	MaxBytes     int64
+	MaxBytes     int64    // must be > 0
 	AllowedTypes []string // sniffed types accepted; empty means any
 }
 
@@ -45,12 +44,16 @@ var (
 // Store is what domain code depends on; the local directory is one
 // implementation, object storage may be another.
 type Store interface {
+	// Put streams r into the store under a new key.
 	Put(ctx context.Context, r io.Reader, lim Limits) (Object, error)
+	// Open returns the file and its Key, Size and sniffed ContentType.
 	Open(ctx context.Context, key string) (io.ReadCloser, Object, error)
+	// Delete removes key; a missing key is not an error.
 	Delete(ctx context.Context, key string) error
 }
 
-// Dir stores files in a local directory.
+// Dir stores files in a local directory: root/<2 hex>/<32 hex>, with
+// in-flight uploads in root/tmp.
 type Dir struct {
 	root string
 }
@@ -59,34 +62,78 @@ var _ Store = (*Dir)(nil)
 
 // NewDir opens (creating) a file store rooted at root.
 func NewDir(root string) (*Dir, error) {
-	if err := os.MkdirAll(filepath.Join(root, "tmp"), 0o750); err != nil {
+	if err := os.MkdirAll(filepath.Join(root, tmpDir), 0o750); err != nil {
 		return nil, fmt.Errorf("blob: create %s: %w", root, err)
 	}
 	return &Dir{root: root}, nil
 }
 
-const chunk = 32 << 10
+const (
+	tmpDir    = "tmp"
+	chunkSize = 32 << 10
+	// sniffLen is all http.DetectContentType ever looks at.
+	sniffLen = 512
+)
 
-// Put streams r into the store. It reads through one fixed buffer, so memory
-// stays constant whatever the file size.
+// Put streams r into the store through one fixed buffer, so memory stays
+// constant whatever the file size.
 func (d *Dir) Put(ctx context.Context, r io.Reader, lim Limits) (obj Object, err error) {
 	if lim.MaxBytes <= 0 {
 		return Object{}, errors.New("blob: Limits.MaxBytes must be positive")
 	}
-	tmp, err := os.CreateTemp(filepath.Join(d.root, "tmp"), "up-*")
+	src := ctxReader{ctx: ctx, r: r}
+	buf := make([]byte, chunkSize)
+
+	// The type is decided before any disk work, so a refused file costs
+	// one read of at most sniffLen bytes and nothing else of it is read.
+	n, eof, err := readHead(src, buf[:sniffLen])
+	if err != nil {
+		return Object{}, fmt.Errorf("blob: read: %w", err)
+	}
+	if n == 0 {
+		return Object{}, ErrEmpty
+	}
+	contentType := sniff(buf[:n])
+	if len(lim.AllowedTypes) > 0 && !slices.Contains(lim.AllowedTypes, contentType) {
+		return Object{}, ErrTypeNotAllowed
+	}
+	if int64(n) > lim.MaxBytes {
+		return Object{}, ErrTooLarge
+	}
+
+	tmp, err := os.CreateTemp(filepath.Join(d.root, tmpDir), "up-*")
 	if err != nil {
 		return Object{}, fmt.Errorf("blob: temp file: %w", err)
 	}
 	defer func() {
 		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
+			// After a successful rename the temp name is gone and this
+			// is a harmless ENOENT.
+			_ = tmp.Close()
+			_ = os.Remove(tmp.Name())
 		}
 	}()
 	sum := sha256.New()
-	size, contentType, err := copySniffed(ctx, io.MultiWriter(tmp, sum), r, lim)
-	if err != nil {
-		return Object{}, err
+	dst := io.MultiWriter(tmp, sum)
+	if _, err := dst.Write(buf[:n]); err != nil {
+		return Object{}, fmt.Errorf("blob: write: %w", err)
+	}
+	size := int64(n)
+	if !eof {
+		// One byte past the limit is enough to know the file is too
+		// large without reading any more of it.
+		rest := &io.LimitedReader{R: src, N: lim.MaxBytes - size + 1}
+		copied, err := io.CopyBuffer(dst, readerOnly{rest}, buf)
+		size += copied
+		if err != nil {
+			if isReadErr(err) {
+				return Object{}, fmt.Errorf("blob: read: %w", err)
+			}
+			return Object{}, fmt.Errorf("blob: write: %w", err)
+		}
+		if size > lim.MaxBytes {
+			return Object{}, ErrTooLarge
+		}
 	}
 	if err := tmp.Sync(); err != nil {
 		return Object{}, fmt.Errorf("blob: sync: %w", err)
@@ -94,66 +141,82 @@ func (d *Dir) Put(ctx context.Context, r io.Reader, lim Limits) (obj Object, err
 	if err := tmp.Close(); err != nil {
 		return Object{}, fmt.Errorf("blob: close: %w", err)
 	}
+
 	key := newKey()
-	final := filepath.Join(d.root, filepath.FromSlash(key))
-	if err := os.MkdirAll(filepath.Dir(final), 0o750); err != nil {
-		return Object{}, fmt.Errorf("blob: mkdir: %w", err)
+	dir := filepath.Join(d.root, key[:2])
+	created, err := mkdir(dir)
+	if err != nil {
+		return Object{}, err
 	}
+	final := filepath.Join(d.root, filepath.FromSlash(key))
 	if err := os.Rename(tmp.Name(), final); err != nil {
 		return Object{}, fmt.Errorf("blob: rename: %w", err)
 	}
-	if err := syncDir(filepath.Dir(final)); err != nil {
-		os.Remove(final)
+	// The rename is durable only once the directory holding the new name
+	// is synced, and a new prefix directory only once its parent is.
+	err = syncDir(dir)
+	if err == nil && created {
+		err = syncDir(d.root)
+	}
+	if err != nil {
+		_ = os.Remove(final)
 		return Object{}, err
 	}
-	return Object{Key: key, Size: size, SHA256: hexSum(sum), ContentType: contentType}, nil
+	return Object{Key: key, Size: size, SHA256: hex.EncodeToString(sum.Sum(nil)), ContentType: contentType}, nil
 }
 
-// copySniffed copies src to dst, checking the type as soon as the first
-// bytes are in and the size as it goes, so a refused file is not read to
-// its end.
-func copySniffed(ctx context.Context, dst io.Writer, src io.Reader, lim Limits) (int64, string, error) {
-	buf := make([]byte, chunk)
-	head, err := io.ReadFull(src, buf[:512])
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return 0, "", err
-	}
-	if head == 0 {
-		return 0, "", ErrEmpty
-	}
-	contentType := sniff(buf[:head])
-	if len(lim.AllowedTypes) > 0 && !slices.Contains(lim.AllowedTypes, contentType) {
-		return 0, "", ErrTypeNotAllowed
-	}
-	if int64(head) > lim.MaxBytes {
-		return 0, "", ErrTooLarge
-	}
-	if _, err := dst.Write(buf[:head]); err != nil {
-		return 0, "", err
-	}
-	size := int64(head)
-	for {
-		if err := ctx.Err(); err != nil {
-			return 0, "", err
+// readHead fills head unless r ends first. Unlike io.ReadFull it keeps a
+// reader's own io.ErrUnexpectedEOF (a truncated request body) apart from
+// a file that is merely shorter than head.
+func readHead(r io.Reader, head []byte) (n int, eof bool, err error) {
+	for n < len(head) {
+		m, err := r.Read(head[n:])
+		n += m
+		if err == io.EOF {
+			return n, true, nil
 		}
-		n, rerr := src.Read(buf)
-		if n > 0 {
-			size += int64(n)
-			if size > lim.MaxBytes {
-				return 0, "", ErrTooLarge
-			}
-			if _, err := dst.Write(buf[:n]); err != nil {
-				return 0, "", err
-			}
-		}
-		if errors.Is(rerr, io.EOF) {
-			return size, contentType, nil
-		}
-		if rerr != nil {
-			return 0, "", rerr
+		if err != nil {
+			return n, false, err
 		}
 	}
+	return n, false, nil
 }
+
+// ctxReader lets a cancelled request stop the copy between chunks; a Read
+// already blocked on the client is left to the server's read timeout.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	n, err := c.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = readError{err}
+	}
+	return n, err
+}
+
+// readError marks a failure of the source, so Put can tell it from a
+// failure of the disk once io.CopyBuffer has mixed both into one error.
+type readError struct{ err error }
+
+func (e readError) Error() string { return e.err.Error() }
+func (e readError) Unwrap() error { return e.err }
+
+func isReadErr(err error) bool {
+	var re readError
+	return errors.As(err, &re) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// readerOnly hides any WriterTo of the source, so io.CopyBuffer really
+// copies through the one fixed buffer.
+type readerOnly struct{ r io.Reader }
+
+func (r readerOnly) Read(p []byte) (int, error) { return r.r.Read(p) }
 
 // sniff names the type by content; http.DetectContentType knows PDF, JPEG
 // and PNG by their magic bytes.
@@ -162,8 +225,12 @@ func sniff(head []byte) string {
 	return ct
 }
 
-// Open returns the file stored under key.
+// Open returns the file stored under key. SHA256 is left empty: computing
+// it would mean reading the whole file before the caller does.
 func (d *Dir) Open(ctx context.Context, key string) (io.ReadCloser, Object, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, Object{}, err
+	}
 	if !validKey(key) {
 		return nil, Object{}, ErrNotFound
 	}
@@ -179,8 +246,16 @@ func (d *Dir) Open(ctx context.Context, key string) (io.ReadCloser, Object, erro
 		f.Close()
 		return nil, Object{}, fmt.Errorf("blob: stat: %w", err)
 	}
-	head := make([]byte, 512)
-	n, _ := io.ReadFull(f, head)
+	if !st.Mode().IsRegular() {
+		f.Close()
+		return nil, Object{}, ErrNotFound
+	}
+	head := make([]byte, sniffLen)
+	n, err := io.ReadFull(f, head)
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		f.Close()
+		return nil, Object{}, fmt.Errorf("blob: read: %w", err)
+	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		f.Close()
 		return nil, Object{}, fmt.Errorf("blob: seek: %w", err)
@@ -188,10 +263,12 @@ func (d *Dir) Open(ctx context.Context, key string) (io.ReadCloser, Object, erro
 	return f, Object{Key: key, Size: st.Size(), ContentType: sniff(head[:n])}, nil
 }
 
-// Delete removes key; a missing key is not an error.
-func (d *Dir) Delete(ctx context.Context, key string) error {
+// Delete removes key; a missing key is not an error, a key that could not
+// have been generated is ErrNotFound. It ignores ctx being done, because it
+// is how failed requests clean up after themselves.
+func (d *Dir) Delete(_ context.Context, key string) error {
 	if !validKey(key) {
-		return nil
+		return ErrNotFound
 	}
 	err := os.Remove(filepath.Join(d.root, filepath.FromSlash(key)))
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -200,22 +277,26 @@ func (d *Dir) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
-// SweepTemp removes temp files older than olderThan: uploads a crash cut off.
+// SweepTemp removes temp files older than olderThan: uploads a crash cut
+// off. Younger ones may belong to uploads still running.
 func (d *Dir) SweepTemp(olderThan time.Duration) error {
-	dir := filepath.Join(d.root, "tmp")
+	dir := filepath.Join(d.root, tmpDir)
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return err
+		return fmt.Errorf("blob: sweep: %w", err)
 	}
 	cutoff := time.Now().Add(-olderThan)
 	var errs []error
 	for _, e := range entries {
-		info, err := e.Info()
-		if err != nil || info.ModTime().After(cutoff) {
+		if !e.Type().IsRegular() {
 			continue
 		}
+		info, err := e.Info()
+		if err != nil || info.ModTime().After(cutoff) {
+			continue // vanished meanwhile, or too young
+		}
 		if err := os.Remove(filepath.Join(dir, e.Name())); err != nil && !errors.Is(err, os.ErrNotExist) {
-			errs = append(errs, err)
+			errs = append(errs, fmt.Errorf("blob: sweep: %w", err))
 		}
 	}
 	return errors.Join(errs...)
@@ -223,29 +304,38 @@ func (d *Dir) SweepTemp(olderThan time.Duration) error {
 
 func newKey() string {
 	var b [16]byte
-	_, _ = rand.Read(b[:])
+	_, _ = rand.Read(b[:]) // never fails since Go 1.24
 	id := hex.EncodeToString(b[:])
 	return id[:2] + "/" + id
 }
 
 // validKey accepts only the shape newKey makes, so a key can never walk out
-// of the root.
+// of the root or name tmp.
 func validKey(key string) bool {
 	if len(key) != 35 || key[2] != '/' || key[:2] != key[3:5] {
 		return false
 	}
-	for i, c := range key {
-		if i == 2 {
-			continue
-		}
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		if i != 2 && !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
 			return false
 		}
 	}
 	return true
 }
 
-func hexSum(h hash.Hash) string { return hex.EncodeToString(h.Sum(nil)) }
+// mkdir reports whether it created dir, so the caller knows whether the
+// parent needs syncing.
+func mkdir(dir string) (bool, error) {
+	err := os.Mkdir(dir, 0o750)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, os.ErrExist):
+		return false, nil
+	}
+	return false, fmt.Errorf("blob: mkdir: %w", err)
+}
 
 func syncDir(dir string) error {
 	f, err := os.Open(dir)

@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"mime"
 	"mime/multipart"
 	"net/http"
@@ -21,48 +20,57 @@ import (
 
 // Field says how one multipart file field is accepted.
 type Field struct {
-	Name     string
+	Name     string // form field name, e.g. "utilityBill", "files[selfie]"
 	Required bool
 }
 
-// Policy is per endpoint.
+// Policy is per endpoint. A zero limit other than MaxFileBytes means the
+// default below, never "unlimited": these are safety caps.
 type Policy struct {
 	Fields         []Field
-	MaxFileBytes   int64
-	MaxFileNameLen int // in runes
-	AllowedTypes   []string
-	MaxParts       int
-	MaxValueBytes  int64
+	MaxFileBytes   int64    // per file; must be > 0
+	MaxFileNameLen int      // runes of the client's file name; default 255
+	AllowedTypes   []string // sniffed types; empty accepts any
+	MaxParts       int      // files and plain values together; default 16
+	MaxValueBytes  int64    // per plain form value; default 4 KiB
 }
+
+const (
+	defaultMaxFileNameLen = 255
+	defaultMaxParts       = 16
+	defaultMaxValueBytes  = 4 << 10
+)
 
 // Stored is one accepted file.
 type Stored struct {
 	Field    string
-	FileName string
+	FileName string // the client's base name, for display only: never a path
 	Object   blob.Object
 }
 
 // Result of a successful Receive.
 type Result struct {
-	Files  map[string]Stored
-	Values map[string]string
+	Files  map[string]Stored // by field name
+	Values map[string]string // plain form values by field name
 }
 
 // Reason says why a field was refused; each surface phrases it.
 type Reason string
 
 const (
-	ReasonMissing         Reason = "missing"
-	ReasonTooLarge        Reason = "too_large"
+	ReasonMissing         Reason = "missing"   // a required field absent
+	ReasonTooLarge        Reason = "too_large" // Field "" when the whole body is over the caller's cap
 	ReasonTypeNotAllowed  Reason = "type_not_allowed"
 	ReasonFileNameTooLong Reason = "file_name_too_long"
 	ReasonEmpty           Reason = "empty"
-	ReasonDuplicate       Reason = "duplicate"
-	ReasonUnexpected      Reason = "unexpected"
-	ReasonMalformed       Reason = "malformed"
+	ReasonDuplicate       Reason = "duplicate"  // same field twice
+	ReasonUnexpected      Reason = "unexpected" // a file field not in the policy
+	ReasonMalformed       Reason = "malformed"  // not multipart, bad framing, truncated body, too many parts; Field ""
 )
 
 // FieldError is a client mistake about one field ("" for the whole body).
+// Limit is the limit that was passed, for the too-large and too-long
+// reasons.
 type FieldError struct {
 	Field  string
 	Reason Reason
@@ -76,114 +84,172 @@ func (e *FieldError) Error() string {
 	return fmt.Sprintf("upload: %s: %s", e.Field, e.Reason)
 }
 
-// Receive streams r's multipart body into store under policy p.
-func Receive(ctx context.Context, r *http.Request, store blob.Store, p Policy) (res Result, err error) {
-	mt, _, perr := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if perr != nil || mt != "multipart/form-data" {
+// Receive streams r's multipart/form-data body part by part into store
+// under policy p. On any error every file already stored by this call is
+// deleted before returning. Client mistakes are *FieldError; any other
+// error (the store failing, ctx done, a bad Policy) is internal.
+func Receive(ctx context.Context, r *http.Request, store blob.Store, p Policy) (Result, error) {
+	if p.MaxFileBytes <= 0 {
+		return Result{}, errors.New("upload: Policy.MaxFileBytes must be positive")
+	}
+	if p.MaxFileNameLen <= 0 {
+		p.MaxFileNameLen = defaultMaxFileNameLen
+	}
+	if p.MaxParts <= 0 {
+		p.MaxParts = defaultMaxParts
+	}
+	if p.MaxValueBytes <= 0 {
+		p.MaxValueBytes = defaultMaxValueBytes
+	}
+	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
 		return Result{}, &FieldError{Reason: ReasonMalformed}
 	}
-	mr, merr := r.MultipartReader()
-	if merr != nil {
+	mr, err := r.MultipartReader()
+	if err != nil {
 		return Result{}, &FieldError{Reason: ReasonMalformed}
 	}
-	res = Result{Files: map[string]Stored{}, Values: map[string]string{}}
-	defer func() {
-		if err != nil {
-			for _, f := range res.Files {
-				// Best effort: the request already failed; a leftover is
-				// found by its missing record, never served.
-				_ = store.Delete(context.WithoutCancel(ctx), f.Object.Key)
+	rc := receiver{
+		store:  store,
+		policy: p,
+		wanted: make(map[string]bool, len(p.Fields)),
+		res:    Result{Files: map[string]Stored{}, Values: map[string]string{}},
+	}
+	for _, f := range p.Fields {
+		rc.wanted[f.Name] = true
+	}
+	if err := rc.receive(ctx, mr); err != nil {
+		// The request is over either way; the files must go even if it
+		// was cancelled.
+		cleanupCtx := context.WithoutCancel(ctx)
+		var errs []error
+		for _, f := range rc.res.Files {
+			if derr := store.Delete(cleanupCtx, f.Object.Key); derr != nil {
+				errs = append(errs, fmt.Errorf("upload: delete %s after failure: %w", f.Object.Key, derr))
 			}
-			res = Result{}
 		}
-	}()
-	wanted := map[string]bool{}
-	for _, f := range p.Fields {
-		wanted[f.Name] = true
+		if len(errs) > 0 {
+			// errors.As still finds a *FieldError in the joined error.
+			return Result{}, errors.Join(append([]error{err}, errs...)...)
+		}
+		return Result{}, err
 	}
-	for parts := 0; ; parts++ {
-		part, nerr := mr.NextPart()
-		if errors.Is(nerr, io.EOF) {
-			break
-		}
-		if nerr != nil {
-			return res, bodyError(nerr)
-		}
-		if p.MaxParts > 0 && parts >= p.MaxParts {
-			part.Close()
-			return res, &FieldError{Reason: ReasonMalformed}
-		}
-		if err := receivePart(ctx, part, store, p, wanted, &res); err != nil {
-			part.Close()
-			return res, err
-		}
-		part.Close()
-	}
-	for _, f := range p.Fields {
-		if _, ok := res.Files[f.Name]; f.Required && !ok {
-			return res, &FieldError{Field: f.Name, Reason: ReasonMissing}
-		}
-	}
-	return res, nil
+	return rc.res, nil
 }
 
-func receivePart(ctx context.Context, part *multipart.Part, store blob.Store, p Policy, wanted map[string]bool, res *Result) error {
-	name := part.FormName()
-	if part.FileName() == "" {
-		// A plain form value, capped so it cannot be a way around the limits.
-		limit := p.MaxValueBytes
-		if limit <= 0 {
-			limit = 4 << 10
+type receiver struct {
+	store  blob.Store
+	policy Policy
+	wanted map[string]bool
+	res    Result
+}
+
+func (rc *receiver) receive(ctx context.Context, mr *multipart.Reader) error {
+	for count := 0; ; count++ {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
 		}
-		b, err := io.ReadAll(io.LimitReader(part, limit+1))
 		if err != nil {
 			return bodyError(err)
 		}
-		if int64(len(b)) > limit {
-			return &FieldError{Field: name, Reason: ReasonTooLarge, Limit: limit}
+		// Parts are never Closed on a refusal: Close drains the rest of
+		// the part, which is exactly the reading a refusal should save.
+		if count >= rc.policy.MaxParts {
+			return &FieldError{Reason: ReasonMalformed, Limit: int64(rc.policy.MaxParts)}
 		}
-		res.Values[name] = string(b)
-		return nil
+		if part.FileName() == "" {
+			err = rc.value(part)
+		} else {
+			err = rc.file(ctx, part)
+		}
+		if err != nil {
+			return err
+		}
 	}
-	if !wanted[name] {
+	for _, f := range rc.policy.Fields {
+		if _, ok := rc.res.Files[f.Name]; f.Required && !ok {
+			return &FieldError{Field: f.Name, Reason: ReasonMissing}
+		}
+	}
+	return nil
+}
+
+// value reads a plain form value, capped so values cannot be a way around
+// the limits. Values is a plain map, so a repeated name would silently lose
+// one of them: it is refused instead.
+func (rc *receiver) value(part *multipart.Part) error {
+	name := part.FormName()
+	if _, dup := rc.res.Values[name]; dup {
+		return &FieldError{Field: name, Reason: ReasonDuplicate}
+	}
+	limit := rc.policy.MaxValueBytes
+	b, err := io.ReadAll(io.LimitReader(part, limit+1))
+	if err != nil {
+		return bodyError(err)
+	}
+	if int64(len(b)) > limit {
+		return &FieldError{Field: name, Reason: ReasonTooLarge, Limit: limit}
+	}
+	rc.res.Values[name] = string(b)
+	return nil
+}
+
+func (rc *receiver) file(ctx context.Context, part *multipart.Part) error {
+	name := part.FormName()
+	if !rc.wanted[name] {
 		return &FieldError{Field: name, Reason: ReasonUnexpected}
 	}
-	if _, dup := res.Files[name]; dup {
+	if _, dup := rc.res.Files[name]; dup {
 		return &FieldError{Field: name, Reason: ReasonDuplicate}
 	}
 	fileName := part.FileName()
-	if p.MaxFileNameLen > 0 && utf8.RuneCountInString(fileName) > p.MaxFileNameLen {
-		return &FieldError{Field: name, Reason: ReasonFileNameTooLong, Limit: int64(p.MaxFileNameLen)}
+	if utf8.RuneCountInString(fileName) > rc.policy.MaxFileNameLen {
+		return &FieldError{Field: name, Reason: ReasonFileNameTooLong, Limit: int64(rc.policy.MaxFileNameLen)}
 	}
-	obj, err := store.Put(ctx, part, blob.Limits{MaxBytes: p.MaxFileBytes, AllowedTypes: p.AllowedTypes})
+	body := &bodyReader{r: part}
+	obj, err := rc.store.Put(ctx, body, blob.Limits{MaxBytes: rc.policy.MaxFileBytes, AllowedTypes: rc.policy.AllowedTypes})
 	switch {
+	case err == nil:
+	case body.err != nil:
+		// Whatever the store made of it, the request body broke first.
+		return bodyError(body.err)
 	case errors.Is(err, blob.ErrTooLarge):
-		return &FieldError{Field: name, Reason: ReasonTooLarge, Limit: p.MaxFileBytes}
+		return &FieldError{Field: name, Reason: ReasonTooLarge, Limit: rc.policy.MaxFileBytes}
 	case errors.Is(err, blob.ErrTypeNotAllowed):
 		return &FieldError{Field: name, Reason: ReasonTypeNotAllowed}
 	case errors.Is(err, blob.ErrEmpty):
 		return &FieldError{Field: name, Reason: ReasonEmpty}
-	case err != nil:
-		return bodyError(err)
+	default:
+		return fmt.Errorf("upload: store %s: %w", name, err)
 	}
-	res.Files[name] = Stored{Field: name, FileName: fileName, Object: obj}
+	rc.res.Files[name] = Stored{Field: name, FileName: fileName, Object: obj}
 	return nil
 }
 
-// bodyError classifies a read failure: a body over the request cap is too
-// large; a disk error (a *fs.PathError from the store) or a cancelled context
-// is ours; anything else went wrong reading the client's body (truncated,
-// garbled framing, dropped connection) and is the client's.
+// bodyReader remembers a failure reading the request body, so a store
+// error is classified by where it came from rather than by its type, which
+// the store is free to wrap as it likes.
+type bodyReader struct {
+	r   io.Reader
+	err error
+}
+
+func (b *bodyReader) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF && b.err == nil {
+		b.err = err
+	}
+	return n, err
+}
+
+// bodyError classifies a failure reading the request body: over the
+// caller's http.MaxBytesReader cap is too large, anything else (truncated,
+// garbled framing, dropped connection) is a malformed body.
 func bodyError(err error) error {
-	var (
-		maxErr  *http.MaxBytesError
-		pathErr *fs.PathError
-	)
-	switch {
-	case errors.As(err, &maxErr):
+	var maxErr *http.MaxBytesError
+	if errors.As(err, &maxErr) {
 		return &FieldError{Reason: ReasonTooLarge, Limit: maxErr.Limit}
-	case errors.As(err, &pathErr), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return err
 	}
 	return &FieldError{Reason: ReasonMalformed}
 }
