@@ -31,6 +31,9 @@ func commands() []command {
 		{"apikey", "energy partner API keys: create --partner NAME [--seller NAME] [--admin] | revoke KEY_PREFIX", runAPIKey},
 		{"catalog", "energy GD catalog: import-areas FILE.csv (utility_name,ibge_code)", runCatalog},
 		{"provider", "storefront providers: create --name N --origin URL | token --origin URL", runProvider},
+		{"account", "companies accounts: create --name N --type cliente|gestao [--manager N]", runAccount},
+		{"user", "companies users: create --email E --password P (--account N | --super-admin)", runUser},
+		{"token", "companies user tokens: create --email E [--ttl D] | revoke TOKEN", runToken},
 	}
 }
 

@@ -103,6 +103,7 @@ func (a *app) surfaces(ctx context.Context) ([]server.Surface, error) {
 	builders := []func(context.Context) (server.Surface, error){
 		a.energySurface,
 		a.storefrontSurface,
+		a.companiesSurface,
 	}
 	out := make([]server.Surface, 0, len(builders))
 	for _, build := range builders {
@@ -121,6 +122,7 @@ func (a *app) loadDemo(ctx context.Context, w io.Writer, baseURL string) error {
 	loaders := []func(context.Context, io.Writer, string) error{
 		a.loadEnergyDemo,
 		a.loadStorefrontDemo,
+		a.loadCompaniesDemo,
 	}
 	fmt.Fprintf(w, "partnership-service demo at %s (docs: %s/docs/)\n", baseURL, baseURL)
 	for _, load := range loaders {

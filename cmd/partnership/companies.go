@@ -1,0 +1,264 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"partnership-service/internal/apperr"
+	"partnership-service/internal/companies"
+	"partnership-service/internal/postgres"
+	"partnership-service/internal/server"
+	"partnership-service/internal/sqlite"
+)
+
+// companiesService wires the Companies API to the configured database.
+func (a *app) companiesService(ctx context.Context) (*companies.Service, error) {
+	var store companies.Store
+	if a.pg != nil {
+		store = postgres.NewCompaniesStore(a.pg)
+	} else {
+		s, err := sqlite.NewCompaniesStore(ctx, a.sqlite)
+		if err != nil {
+			return nil, err
+		}
+		store = s
+	}
+	return companies.NewService(store, a.geo, a.now), nil
+}
+
+// companiesSurface is the Companies API.
+func (a *app) companiesSurface(ctx context.Context) (server.Surface, error) {
+	svc, err := a.companiesService(ctx)
+	if err != nil {
+		return server.Surface{}, err
+	}
+	h := companies.NewHandler(svc)
+	return server.Surface{Name: "companies", Prefixes: companies.Prefixes, Render: companies.Render, Routes: h.Routes}, nil
+}
+
+// companiesCommand parses a Companies subcommand's flags and opens the
+// service; define adds the command's own flags.
+func companiesCommand(ctx context.Context, env *environment, name string, args []string, define func(*flag.FlagSet)) (*companies.Service, *flag.FlagSet, func(), error) {
+	var cfg config
+	fs := newFlagSet(env, name, &cfg)
+	define(fs)
+	if err := fs.Parse(args); err != nil {
+		return nil, nil, nil, err
+	}
+	log := slog.New(slog.NewJSONHandler(env.stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	a, err := openApp(ctx, cfg, log)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	svc, err := a.companiesService(ctx)
+	if err != nil {
+		a.Close()
+		return nil, nil, nil, err
+	}
+	return svc, fs, func() { a.Close() }, nil
+}
+
+// runAccount: partnership account create --name NAME --type cliente|gestao [--manager NAME]
+// prints the new account's id.
+func runAccount(ctx context.Context, env *environment, args []string) error {
+	if len(args) == 0 || args[0] != "create" {
+		fmt.Fprintln(env.stderr, "usage: partnership account create --name NAME --type cliente|gestao [--manager NAME]")
+		return errors.New("account: expected create")
+	}
+	var name, typ, manager *string
+	svc, fs, done, err := companiesCommand(ctx, env, "account create", args[1:], func(fs *flag.FlagSet) {
+		name = fs.String("name", "", "the account's name (unique)")
+		typ = fs.String("type", "", "cliente or gestao")
+		manager = fs.String("manager", "", "the gestao account that manages this cliente account")
+	})
+	if err != nil {
+		return err
+	}
+	defer done()
+	if *name == "" || *typ == "" {
+		fs.Usage()
+		return flag.ErrHelp
+	}
+	a, err := svc.CreateAccount(ctx, *name, companies.AccountType(*typ), *manager)
+	if err != nil {
+		return cliError("account", err)
+	}
+	fmt.Fprintln(env.stdout, a.ID)
+	return nil
+}
+
+// runUser: partnership user create --email E --password P (--account NAME | --super-admin)
+// prints the new user's id.
+func runUser(ctx context.Context, env *environment, args []string) error {
+	if len(args) == 0 || args[0] != "create" {
+		fmt.Fprintln(env.stderr, "usage: partnership user create --email E --password P (--account NAME | --super-admin)")
+		return errors.New("user: expected create")
+	}
+	var email, password, account *string
+	var superAdmin *bool
+	svc, fs, done, err := companiesCommand(ctx, env, "user create", args[1:], func(fs *flag.FlagSet) {
+		email = fs.String("email", "", "the user's e-mail (login)")
+		password = fs.String("password", "", "the user's password (8 characters or more)")
+		account = fs.String("account", "", "the account the user belongs to")
+		superAdmin = fs.Bool("super-admin", false, "a super admin, acting for every account")
+	})
+	if err != nil {
+		return err
+	}
+	defer done()
+	if *email == "" || *password == "" {
+		fs.Usage()
+		return flag.ErrHelp
+	}
+	u, err := svc.CreateUser(ctx, *email, *password, *account, *superAdmin)
+	if err != nil {
+		return cliError("user", err)
+	}
+	fmt.Fprintln(env.stdout, u.ID)
+	return nil
+}
+
+// runToken: partnership token create --email E [--ttl D] prints a new
+// token, alone; partnership token revoke TOKEN ends one.
+func runToken(ctx context.Context, env *environment, args []string) error {
+	if len(args) == 0 || (args[0] != "create" && args[0] != "revoke") {
+		fmt.Fprintln(env.stderr, "usage: partnership token create --email E [--ttl 720h]\n       partnership token revoke TOKEN")
+		return errors.New("token: expected create or revoke")
+	}
+	sub := args[0]
+	var email *string
+	var ttl *time.Duration
+	svc, fs, done, err := companiesCommand(ctx, env, "token "+sub, args[1:], func(fs *flag.FlagSet) {
+		if sub == "create" {
+			email = fs.String("email", "", "the user the token speaks for")
+			ttl = fs.Duration("ttl", companies.CLITTL, "how long the token is valid")
+		}
+	})
+	if err != nil {
+		return err
+	}
+	defer done()
+	if sub == "revoke" {
+		if fs.NArg() != 1 {
+			fs.Usage()
+			return flag.ErrHelp
+		}
+		if err := svc.RevokeToken(ctx, fs.Arg(0)); err != nil {
+			return cliError("token", err)
+		}
+		return nil
+	}
+	if *email == "" || *ttl <= 0 {
+		fs.Usage()
+		return flag.ErrHelp
+	}
+	token, _, err := svc.IssueToken(ctx, *email, *ttl)
+	if err != nil {
+		return cliError("token", err)
+	}
+	fmt.Fprintln(env.stdout, token)
+	return nil
+}
+
+// Demo data: a super admin, a management account managing a client
+// account, a user each, and companies with a parent.
+const (
+	demoCompaniesPassword = "demo-senha-123"
+	demoSuperAdmin        = "admin@demo.com.br"
+	demoManagerUser       = "gestora@demo.com.br"
+	demoClientUser        = "cliente@demo.com.br"
+	demoManagerAccount    = "Gestora Demo"
+	demoClientAccount     = "Conta Cliente Demo"
+)
+
+// loadCompaniesDemo creates the demo data once and prints a token per user
+// and how to call the API.
+func (a *app) loadCompaniesDemo(ctx context.Context, w io.Writer, baseURL string) error {
+	svc, err := a.companiesService(ctx)
+	if err != nil {
+		return err
+	}
+	manager, err := svc.CreateAccount(ctx, demoManagerAccount, companies.Management, "")
+	if apperr.Is(err, apperr.Conflict) {
+		// Loaded before: only new tokens are needed.
+	} else if err != nil {
+		return err
+	} else if err := seedCompaniesDemo(ctx, svc, manager); err != nil {
+		return err
+	}
+	tokens := map[string]string{}
+	for _, email := range []string{demoSuperAdmin, demoManagerUser, demoClientUser} {
+		if tokens[email], _, err = svc.IssueToken(ctx, email, companies.LoginTTL); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(w, `
+Companies API: users %[2]s (super admin), %[3]s (gestão), %[4]s (cliente), password %[5]q
+  tokens (24 h): super admin %[6]s
+                 gestão      %[7]s
+                 cliente     %[8]s
+  curl -s %[1]s/api/v4/auth/login -H 'Content-Type: application/json' -d '{"email":"%[4]s","password":"%[5]s"}'
+  curl -s -H 'Authorization: Bearer %[7]s' '%[1]s/api/v4/companies?_sort=name&_order=asc'
+  curl -s -H 'Authorization: Bearer %[8]s' -H 'Content-Type: application/json' %[1]s/api/v4/companies \
+    -d '{"name":"Filial Santos","city_id":3548500,"state_id":35}'
+  curl -s -H 'Authorization: Bearer %[6]s' '%[1]s/api/v4/audit-log'
+`, baseURL, demoSuperAdmin, demoManagerUser, demoClientUser, demoCompaniesPassword,
+		tokens[demoSuperAdmin], tokens[demoManagerUser], tokens[demoClientUser])
+	return nil
+}
+
+func seedCompaniesDemo(ctx context.Context, svc *companies.Service, manager companies.Account) error {
+	if _, err := svc.CreateAccount(ctx, demoClientAccount, companies.Client, manager.Name); err != nil {
+		return err
+	}
+	for _, u := range []struct{ email, account string }{
+		{demoSuperAdmin, ""}, {demoManagerUser, demoManagerAccount}, {demoClientUser, demoClientAccount},
+	} {
+		if _, err := svc.CreateUser(ctx, u.email, demoCompaniesPassword, u.account, u.account == ""); err != nil {
+			return err
+		}
+	}
+	token, _, err := svc.IssueToken(ctx, demoClientUser, companies.LoginTTL)
+	if err != nil {
+		return err
+	}
+	sess, err := svc.Authenticate(ctx, token)
+	if err != nil {
+		return err
+	}
+	defer svc.RevokeToken(ctx, token)
+	create := func(body string) (companies.Company, error) {
+		var raw map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(body), &raw); err != nil {
+			return companies.Company{}, err
+		}
+		in, err := companies.ParseCompanyInput(raw)
+		if err != nil {
+			return companies.Company{}, err
+		}
+		return svc.CreateCompany(ctx, sess, in)
+	}
+	parent, err := create(`{"name":"Indústria Modelo Matriz","cnpj":"11.222.333/0001-81","corporate_name":"Indústria Modelo S.A.",
+		"address":"Av. Paulista","number":"1000","district":"Bela Vista","zip_code":"01310-100","cnae":"2599-3/99",
+		"city_id":3550308,"state_id":35,"code_ibge":3550308,"unit_code":"123456",
+		"energy_demands_peak":[{"value_kw":500,"start_date":"2026-01-01"}],
+		"energy_demands_off_peak":[{"value_kw":750,"start_date":"2026-01-01"}]}`)
+	if err != nil {
+		return err
+	}
+	for _, body := range []string{
+		fmt.Sprintf(`{"name":"Filial São Bernardo","parent_id":%d,"city_id":3548708,"state_id":35,"external_id":"SBC-01"}`, parent.ID),
+		fmt.Sprintf(`{"name":"Filial Campinas","parent_id":%d,"city_id":3509502,"state_id":35,"external_id":"CPS-01"}`, parent.ID),
+	} {
+		if _, err := create(body); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"partnership-service/internal/server"
+)
+
+// TestCompaniesCommands creates an account pair, users and a token from the
+// CLI, uses the token on the API, revokes it, and loads the demo twice.
+func TestCompaniesCommands(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	cli := func(args ...string) (string, error) {
+		env, stdout, stderr := testEnv(nil)
+		err := run(ctx, env, append(args[:2:2], append([]string{"--data-dir", dir}, args[2:]...)...))
+		if err != nil {
+			t.Logf("stderr: %s", stderr.String())
+		}
+		return strings.TrimSpace(stdout.String()), err
+	}
+	mustCLI := func(args ...string) string {
+		t.Helper()
+		out, err := cli(args...)
+		if err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		return out
+	}
+	mustCLI("account", "create", "--name", "Gestora", "--type", "gestao")
+	mustCLI("account", "create", "--name", "Cliente", "--type", "cliente", "--manager", "Gestora")
+	if _, err := cli("account", "create", "--name", "Outra", "--type", "gestao", "--manager", "Gestora"); err == nil {
+		t.Error("a gestao account managed by another was accepted")
+	}
+	mustCLI("user", "create", "--email", "g@example.com", "--password", "senha-forte-1", "--account", "Gestora")
+	mustCLI("user", "create", "--email", "root@example.com", "--password", "senha-forte-1", "--super-admin")
+	if _, err := cli("user", "create", "--email", "x@example.com", "--password", "senha-forte-1"); err == nil {
+		t.Error("a user with neither account nor super admin was accepted")
+	}
+	token := mustCLI("token", "create", "--email", "g@example.com")
+	if strings.ContainsAny(token, " \n") || len(token) < 40 {
+		t.Fatalf("token output = %q", token)
+	}
+
+	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	a, err := openApp(ctx, config{DataDir: dir, MaxUploadSize: 1 << 20}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	s, err := a.companiesSurface(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := server.New(server.Config{Log: log, Surfaces: []server.Surface{s}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	status := func() int {
+		req := httptest.NewRequest(http.MethodGet, "/api/v4/companies", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	if got := status(); got != http.StatusNoContent {
+		t.Errorf("with a CLI token: %d, want 204 (no companies yet)", got)
+	}
+	mustCLI("token", "revoke", token)
+	if got := status(); got != http.StatusUnauthorized {
+		t.Errorf("after revoke: %d", got)
+	}
+	if _, err := cli("token", "revoke", token); err == nil {
+		t.Error("revoking twice succeeded")
+	}
+
+	for range 2 {
+		var out strings.Builder
+		if err := a.loadCompaniesDemo(ctx, &out, "http://x"); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out.String(), "/api/v4/auth/login") {
+			t.Errorf("demo output: %s", out.String())
+		}
+	}
+}

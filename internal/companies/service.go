@@ -1,0 +1,547 @@
+package companies
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"partnership-service/internal/apperr"
+	"partnership-service/internal/brdoc"
+	"partnership-service/internal/geo"
+)
+
+// Token lifetimes: a login lasts a working day; CLI tokens are for
+// integrations and last longer unless the caller says otherwise.
+const (
+	LoginTTL = 24 * time.Hour
+	CLITTL   = 30 * 24 * time.Hour
+)
+
+// maxParentDepth bounds the walk up a company's ancestors; deeper trees
+// than this are refused as if they were cycles.
+const maxParentDepth = 64
+
+// Service holds the companies' business rules.
+type Service struct {
+	store   Store
+	geo     *geo.Directory
+	now     func() time.Time
+	limiter *loginLimiter
+}
+
+// NewService returns a service over store; now is the clock (time.Now when
+// nil), which the login rate limit uses too.
+func NewService(store Store, dir *geo.Directory, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{store: store, geo: dir, now: now, limiter: newLoginLimiter()}
+}
+
+// fail is an error without a field: the surface shows Message as is (a
+// one-element list), so it must be the Portuguese text clients see.
+func fail(code apperr.Code, message string) *apperr.Error {
+	return &apperr.Error{Code: code, Message: message, Meta: map[string]string{metaShow: "true"}}
+}
+
+func errUnauthenticated() error { return fail(apperr.Unauthorized, "Não autenticado.") }
+func errCompanyNotFound() error { return fail(apperr.NotFound, "Empresa não encontrada.") }
+func errForbidden() error       { return fail(apperr.Forbidden, msgNoPermission) }
+
+// HasChildren is the error a store returns when deleting a company that is
+// the parent of others: they would be orphaned, so the client must move or
+// delete them first.
+func HasChildren() error {
+	return apperr.Field(apperr.Unprocessable, "id", "A empresa possui empresas filhas.")
+}
+
+// --- accounts, users, tokens ---
+
+// CreateAccount creates an account; a client account may name the
+// management account that manages it.
+func (s *Service) CreateAccount(ctx context.Context, name string, typ AccountType, managerName string) (Account, error) {
+	var errs apperr.Fields
+	name = strings.TrimSpace(name)
+	if name == "" || len(name) > maxText {
+		errs.Add("name", msgRequired("name"))
+	}
+	if typ != Client && typ != Management {
+		errs.Add("type", msgInvalid("type"))
+	}
+	a := Account{Name: name, Type: typ, CreatedAt: s.now().UTC()}
+	if managerName = strings.TrimSpace(managerName); managerName != "" {
+		m, err := s.store.AccountByName(ctx, managerName)
+		switch {
+		case apperr.Is(err, apperr.NotFound):
+			errs.Add("manager", msgInvalid("manager"))
+		case err != nil:
+			return Account{}, err
+		case m.Type != Management || typ != Client:
+			errs.Add("manager", "Apenas contas de gestão gerenciam, e apenas contas cliente são gerenciadas.")
+		default:
+			a.ManagerID = m.ID
+		}
+	}
+	if err := errs.Err(apperr.Unprocessable); err != nil {
+		return Account{}, err
+	}
+	return s.store.CreateAccount(ctx, a)
+}
+
+// CreateUser creates a user of the named account, or a super admin.
+func (s *Service) CreateUser(ctx context.Context, email, password, accountName string, superAdmin bool) (User, error) {
+	var errs apperr.Fields
+	email = normalizeLogin(email)
+	if !brdoc.IsEmail(email) {
+		errs.Add("email", "O campo email deve ser um endereço de e-mail válido.")
+	}
+	if len(password) < 8 || len(password) > 256 {
+		errs.Add("password", "O campo password deve ter entre 8 e 256 caracteres.")
+	}
+	u := User{Email: email, SuperAdmin: superAdmin, CreatedAt: s.now().UTC()}
+	switch {
+	case superAdmin == (accountName != ""):
+		errs.Add("account", "Informe uma conta ou super admin, não ambos.")
+	case !superAdmin:
+		a, err := s.store.AccountByName(ctx, accountName)
+		if apperr.Is(err, apperr.NotFound) {
+			errs.Add("account", msgInvalid("account"))
+		} else if err != nil {
+			return User{}, err
+		}
+		u.AccountID = a.ID
+	}
+	if err := errs.Err(apperr.Unprocessable); err != nil {
+		return User{}, err
+	}
+	hash, err := hashPassword(password)
+	if err != nil {
+		return User{}, err
+	}
+	u.PasswordHash = hash
+	return s.store.CreateUser(ctx, u)
+}
+
+func normalizeLogin(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+
+// IssueToken creates a token for the user with email, valid for ttl.
+func (s *Service) IssueToken(ctx context.Context, email string, ttl time.Duration) (string, time.Time, error) {
+	u, err := s.store.UserByEmail(ctx, normalizeLogin(email))
+	if apperr.Is(err, apperr.NotFound) {
+		return "", time.Time{}, apperr.Field(apperr.NotFound, "email", "Usuário não encontrado.")
+	}
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	return s.issue(ctx, u.ID, ttl)
+}
+
+func (s *Service) issue(ctx context.Context, userID int64, ttl time.Duration) (string, time.Time, error) {
+	token, hash, err := newToken()
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	now := s.now().UTC()
+	expires := now.Add(ttl).Truncate(time.Second)
+	if err := s.store.CreateToken(ctx, hash, userID, now, expires); err != nil {
+		return "", time.Time{}, err
+	}
+	return token, expires, nil
+}
+
+// RevokeToken ends a token before it expires.
+func (s *Service) RevokeToken(ctx context.Context, token string) error {
+	err := s.store.RevokeToken(ctx, tokenHash(strings.TrimSpace(token)), s.now().UTC())
+	if apperr.Is(err, apperr.NotFound) {
+		return apperr.Field(apperr.NotFound, "token", "Token não encontrado, expirado ou já revogado.")
+	}
+	return err
+}
+
+// Login checks e-mail and password and issues a token. Every wrong
+// combination answers the same 401; past the failure limit of the e-mail
+// or of the client address it answers 429 without checking anything.
+func (s *Service) Login(ctx context.Context, email, password, clientIP string) (string, time.Time, error) {
+	email = normalizeLogin(email)
+	now := s.now()
+	if blocked, wait := s.limiter.blocked(email, clientIP, now); blocked {
+		e := fail(apperr.TooManyRequests, "Muitas tentativas de login. Tente novamente mais tarde.")
+		e.Meta[MetaRetryAfter] = strconv.Itoa(int(wait.Seconds()) + 1)
+		return "", time.Time{}, e
+	}
+	u, err := s.store.UserByEmail(ctx, email)
+	if err != nil && !apperr.Is(err, apperr.NotFound) {
+		return "", time.Time{}, err
+	}
+	hash := u.PasswordHash
+	if err != nil {
+		hash = dummyHash
+	}
+	ok, herr := checkPassword(hash, password)
+	if herr != nil {
+		return "", time.Time{}, herr
+	}
+	if err != nil || !ok {
+		s.limiter.fail(email, clientIP, now)
+		return "", time.Time{}, fail(apperr.Unauthorized, "Credenciais inválidas.")
+	}
+	s.limiter.succeed(email)
+	return s.issue(ctx, u.ID, LoginTTL)
+}
+
+// MetaRetryAfter carries, on a 429, the seconds until the client may try
+// again.
+const MetaRetryAfter = "retry_after"
+
+// Authenticate returns the session of a bearer token.
+func (s *Service) Authenticate(ctx context.Context, token string) (*Session, error) {
+	if token == "" || len(token) > 256 {
+		return nil, errUnauthenticated()
+	}
+	sess, err := s.store.SessionByToken(ctx, tokenHash(token), s.now().UTC())
+	if apperr.Is(err, apperr.NotFound) {
+		return nil, errUnauthenticated()
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &sess, nil
+}
+
+// ActsFor reports whether the session may see and change the companies of
+// account: a super admin every account, a management user its own and
+// those it manages, a client user its own.
+func (s *Session) ActsFor(accountID int64) bool {
+	switch {
+	case s.User.SuperAdmin:
+		return true
+	case accountID == s.Account.ID:
+		return true
+	case s.Account.Type == Management:
+		return slices.Contains(s.Managed, accountID)
+	}
+	return false
+}
+
+// accounts lists the accounts the session acts for; nil means all.
+func (s *Session) accounts() []int64 {
+	if s.User.SuperAdmin {
+		return nil
+	}
+	return append([]int64{s.Account.ID}, s.Managed...)
+}
+
+// --- companies ---
+
+// Page is one page of a company list.
+type Page struct {
+	Items []Company
+	Total int
+	Limit int
+	Page  int
+}
+
+// ListCompanies lists the companies the session may see. account_id
+// narrows the list to accounts the session acts for (any existing account
+// for a super admin; anything else is 422); parent_id must name companies
+// the session may see.
+func (s *Service) ListCompanies(ctx context.Context, sess *Session, q ListQuery) (Page, error) {
+	f := Filter{AccountIDs: sess.accounts(), ExternalIDs: q.ExternalIDs, Sort: q.Sort, Desc: q.Desc,
+		Limit: q.Limit, Offset: (q.Page - 1) * q.Limit}
+	var errs apperr.Fields
+	if len(q.AccountIDs) > 0 {
+		for _, id := range q.AccountIDs {
+			ok := sess.ActsFor(id)
+			if ok && sess.User.SuperAdmin {
+				_, err := s.store.Account(ctx, id)
+				if err != nil && !apperr.Is(err, apperr.NotFound) {
+					return Page{}, err
+				}
+				ok = err == nil
+			}
+			if !ok {
+				errs.Add("account_id", msgInvalid("account_id"))
+				break
+			}
+		}
+		f.AccountIDs = q.AccountIDs
+	}
+	for _, id := range q.ParentIDs {
+		if _, err := s.visibleCompany(ctx, sess, id); err != nil {
+			if !apperr.Is(err, apperr.NotFound) {
+				return Page{}, err
+			}
+			errs.Add("parent_id", msgNoPermission)
+			break
+		}
+	}
+	f.ParentIDs = q.ParentIDs
+	if err := errs.Err(apperr.Unprocessable); err != nil {
+		return Page{}, err
+	}
+	if q.Q != "" {
+		f.Query = geo.Fold(q.Q)
+		if id, err := strconv.ParseInt(q.Q, 10, 64); err == nil && id > 0 {
+			f.QueryID = id
+		}
+	}
+	items, total, err := s.store.Companies(ctx, f)
+	if err != nil {
+		return Page{}, err
+	}
+	for i := range items {
+		s.fillPlace(&items[i])
+	}
+	return Page{Items: items, Total: total, Limit: q.Limit, Page: q.Page}, nil
+}
+
+// visibleCompany loads a company the session may see; any other is as
+// unknown as a missing one, so ids of other accounts reveal nothing.
+func (s *Service) visibleCompany(ctx context.Context, sess *Session, id int64) (Company, error) {
+	c, err := s.store.Company(ctx, id)
+	if apperr.Is(err, apperr.NotFound) || err == nil && !sess.ActsFor(c.AccountID) {
+		return Company{}, errCompanyNotFound()
+	}
+	if err != nil {
+		return Company{}, err
+	}
+	s.fillPlace(&c)
+	return c, nil
+}
+
+func (s *Service) fillPlace(c *Company) {
+	if m, ok := s.geo.Municipality(int(c.CityID)); ok {
+		c.CityName = m.Name
+	}
+	if st, ok := s.geo.StateByCode(int(c.StateID)); ok {
+		c.StateName = st.Name
+	}
+}
+
+// Company returns a company the session may see.
+func (s *Service) Company(ctx context.Context, sess *Session, id int64) (Company, error) {
+	return s.visibleCompany(ctx, sess, id)
+}
+
+// CreateCompany creates a company in an account the session acts for.
+// account_id is required for super admins and management users; a client
+// user's company goes to its own account.
+func (s *Service) CreateCompany(ctx context.Context, sess *Session, in CompanyInput) (Company, error) {
+	var errs apperr.Fields
+	c := Company{EnergyDemandsPeak: []EnergyDemand{}, EnergyDemandsOffPeak: []EnergyDemand{}}
+	switch {
+	case in.AccountID.set && in.AccountID.v != 0:
+		c.AccountID = in.AccountID.v
+		if err := s.checkAccount(ctx, sess, c.AccountID); err != nil {
+			if !apperr.Is(err, apperr.NotFound) {
+				return Company{}, err
+			}
+			errs.Add("account_id", msgInvalid("account_id"))
+		}
+	case sess.User.SuperAdmin || sess.Account.Type == Management:
+		errs.Add("account_id", msgRequired("account_id"))
+	default:
+		c.AccountID = sess.Account.ID
+	}
+	applyInput(&c, in)
+	if err := s.validate(ctx, &c, &errs); err != nil {
+		return Company{}, err
+	}
+	if err := errs.Err(apperr.Unprocessable); err != nil {
+		return Company{}, err
+	}
+	now := s.now().UTC()
+	c.CreatedAt, c.UpdatedAt = now, now
+	created, err := s.store.CreateCompany(ctx, c, s.audit(sess, Created, diff(nil, &c), now))
+	if err != nil {
+		return Company{}, err
+	}
+	return s.visibleCompany(ctx, sess, created.ID)
+}
+
+// checkAccount answers not found unless the account exists and the
+// session acts for it.
+func (s *Service) checkAccount(ctx context.Context, sess *Session, id int64) error {
+	if !sess.ActsFor(id) {
+		return errCompanyNotFound()
+	}
+	_, err := s.store.Account(ctx, id)
+	return err
+}
+
+// UpdateCompany changes the fields present in in. A company never changes
+// account (403); its new parent must be in its account and not below it.
+func (s *Service) UpdateCompany(ctx context.Context, sess *Session, id int64, in CompanyInput) (Company, error) {
+	old, err := s.visibleCompany(ctx, sess, id)
+	if err != nil {
+		return Company{}, err
+	}
+	if in.AccountID.set && in.AccountID.v != old.AccountID {
+		return Company{}, fail(apperr.Forbidden, msgAccountChange)
+	}
+	c := old
+	applyInput(&c, in)
+	var errs apperr.Fields
+	if err := s.validate(ctx, &c, &errs); err != nil {
+		return Company{}, err
+	}
+	if err := errs.Err(apperr.Unprocessable); err != nil {
+		return Company{}, err
+	}
+	changes := diff(&old, &c)
+	if changes == nil {
+		return old, nil // nothing to write, nothing to audit
+	}
+	now := s.now().UTC()
+	c.UpdatedAt = now
+	if err := s.store.UpdateCompany(ctx, c, s.audit(sess, Updated, changes, now)); err != nil {
+		return Company{}, err
+	}
+	return s.visibleCompany(ctx, sess, id)
+}
+
+// DeleteCompany deletes a company without children.
+func (s *Service) DeleteCompany(ctx context.Context, sess *Session, id int64) error {
+	old, err := s.visibleCompany(ctx, sess, id)
+	if err != nil {
+		return err
+	}
+	now := s.now().UTC()
+	err = s.store.DeleteCompany(ctx, id, s.audit(sess, Deleted, diff(&old, nil), now))
+	if apperr.Is(err, apperr.NotFound) {
+		return errCompanyNotFound() // deleted by a concurrent request
+	}
+	return err
+}
+
+func (s *Service) audit(sess *Session, action AuditAction, changes []byte, now time.Time) AuditEntry {
+	return AuditEntry{UserID: sess.User.ID, UserEmail: sess.User.Email, Action: action, Changes: changes, At: now}
+}
+
+// applyInput copies the fields present in in onto c.
+func applyInput(c *Company, in CompanyInput) {
+	for _, f := range []struct {
+		src opt[string]
+		dst *string
+	}{
+		{in.Name, &c.Name}, {in.ExternalID, &c.ExternalID}, {in.UnitCode, &c.UnitCode}, {in.CNPJ, &c.CNPJ},
+		{in.CorporateName, &c.CorporateName}, {in.Address, &c.Address}, {in.Number, &c.Number},
+		{in.Complement, &c.Complement}, {in.District, &c.District}, {in.ZipCode, &c.ZipCode}, {in.CNAE, &c.CNAE},
+		{in.ContactName, &c.ContactName}, {in.ContactTelephone, &c.ContactTelephone},
+		{in.ContactCellphone, &c.ContactCellphone}, {in.ContactEmail, &c.ContactEmail},
+	} {
+		if f.src.set {
+			*f.dst = f.src.v
+		}
+	}
+	for _, f := range []struct {
+		src opt[int64]
+		dst *int64
+	}{{in.ParentID, &c.ParentID}, {in.CityID, &c.CityID}, {in.StateID, &c.StateID}, {in.CodeIBGE, &c.CodeIBGE}} {
+		if f.src.set {
+			*f.dst = f.src.v
+		}
+	}
+	if in.EnergyDemandsPeak.set {
+		c.EnergyDemandsPeak = in.EnergyDemandsPeak.v
+	}
+	if in.EnergyDemandsOffPeak.set {
+		c.EnergyDemandsOffPeak = in.EnergyDemandsOffPeak.v
+	}
+}
+
+// validate checks c as a whole: required fields, places, and the parent.
+func (s *Service) validate(ctx context.Context, c *Company, errs *apperr.Fields) error {
+	if c.Name == "" && !errs.Has("name") {
+		errs.Add("name", msgRequired("name"))
+	}
+	state, stateOK := s.geo.StateByCode(int(c.StateID))
+	switch {
+	case c.StateID == 0:
+		errs.Add("state_id", msgRequired("state_id"))
+	case !stateOK:
+		errs.Add("state_id", msgInvalid("state_id"))
+	}
+	city, cityOK := s.geo.Municipality(int(c.CityID))
+	switch {
+	case c.CityID == 0:
+		errs.Add("city_id", msgRequired("city_id"))
+	case !cityOK:
+		errs.Add("city_id", msgInvalid("city_id"))
+	case stateOK && city.UF != state.UF:
+		errs.Add("city_id", "O campo city id não pertence ao estado informado.")
+	}
+	if c.CodeIBGE != 0 {
+		if _, ok := s.geo.Municipality(int(c.CodeIBGE)); !ok {
+			errs.Add("code_ibge", "O campo code ibge não é um código IBGE válido.")
+		}
+	}
+	if c.ParentID == 0 || c.AccountID == 0 {
+		return nil
+	}
+	// Walk up from the new parent: it must be in the company's account, and
+	// the company itself must not be among its ancestors.
+	next := c.ParentID
+	for depth := 0; next != 0; depth++ {
+		if next == c.ID || depth == maxParentDepth {
+			errs.Add("parent_id", "A empresa pai não pode ser a própria empresa nem uma de suas filhas.")
+			return nil
+		}
+		p, err := s.store.Company(ctx, next)
+		if apperr.Is(err, apperr.NotFound) || err == nil && p.AccountID != c.AccountID {
+			errs.Add("parent_id", msgNoPermission)
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if c.ID == 0 {
+			return nil // a new company has no children yet
+		}
+		next = p.ParentID
+	}
+	return nil
+}
+
+// --- audit log ---
+
+// AuditPage is one page of the audit log.
+type AuditPage struct {
+	Items []AuditEntry
+	Total int
+	Limit int
+	Page  int
+}
+
+// AuditLog lists audit entries, newest first, of one company (0: all).
+// Only super admins read it.
+func (s *Service) AuditLog(ctx context.Context, sess *Session, companyID int64, limit, page int) (AuditPage, error) {
+	if !sess.User.SuperAdmin {
+		return AuditPage{}, errForbidden()
+	}
+	items, total, err := s.store.AuditLog(ctx, companyID, limit, (page-1)*limit)
+	if err != nil {
+		return AuditPage{}, err
+	}
+	return AuditPage{Items: items, Total: total, Limit: limit, Page: page}, nil
+}
+
+// --- reference data ---
+
+// States lists the states, ordered by UF.
+func (s *Service) States() []geo.State { return s.geo.States() }
+
+// Cities finds municipalities of a state (0: any) whose name contains q.
+func (s *Service) Cities(stateID int, q string, limit int) ([]geo.Municipality, error) {
+	uf := ""
+	if stateID != 0 {
+		st, ok := s.geo.StateByCode(stateID)
+		if !ok {
+			return nil, apperr.Field(apperr.Unprocessable, "state_id", msgInvalid("state_id"))
+		}
+		uf = st.UF
+	}
+	return s.geo.SearchMunicipalities(uf, q, limit), nil
+}

@@ -1,0 +1,192 @@
+package storetest
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"partnership-service/internal/apperr"
+	"partnership-service/internal/companies"
+)
+
+// RunCompanies is the conformance suite of companies.Store.
+func RunCompanies(t *testing.T, newStore func(t *testing.T) companies.Store) {
+	ctx := context.Background()
+	now := time.Date(2026, 6, 15, 12, 0, 0, 123456000, time.UTC)
+	must := func(t *testing.T, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	type world struct {
+		s            companies.Store
+		gestao, cli  companies.Account
+		user         companies.User
+		audit        companies.AuditEntry
+		parent, kid  companies.Company
+		otherAccount companies.Company
+	}
+	setup := func(t *testing.T) *world {
+		t.Helper()
+		w := &world{s: newStore(t)}
+		var err error
+		w.gestao, err = w.s.CreateAccount(ctx, companies.Account{Name: "Gestora", Type: companies.Management, CreatedAt: now})
+		must(t, err)
+		w.cli, err = w.s.CreateAccount(ctx, companies.Account{Name: "Cliente", Type: companies.Client, ManagerID: w.gestao.ID, CreatedAt: now})
+		must(t, err)
+		w.user, err = w.s.CreateUser(ctx, companies.User{Email: "u@example.com", PasswordHash: "h", AccountID: w.gestao.ID, CreatedAt: now})
+		must(t, err)
+		w.audit = companies.AuditEntry{UserID: w.user.ID, UserEmail: w.user.Email, Action: companies.Created, Changes: []byte(`{"name":{"from":null,"to":"x"}}`), At: now}
+		mk := func(name string, account, parent int64) companies.Company {
+			c, err := w.s.CreateCompany(ctx, companies.Company{AccountID: account, ParentID: parent, Name: name, CityID: 3550308,
+				StateID: 35, EnergyDemandsPeak: []companies.EnergyDemand{{ValueKW: 10.5, StartDate: "2026-01-01"}},
+				CreatedAt: now, UpdatedAt: now}, w.audit)
+			must(t, err)
+			return c
+		}
+		w.parent = mk("Ávila Matriz", w.cli.ID, 0)
+		w.kid = mk("Bravo Filial", w.cli.ID, w.parent.ID)
+		w.otherAccount = mk("Charlie", w.gestao.ID, 0)
+		return w
+	}
+
+	t.Run("accounts and users", func(t *testing.T) {
+		w := setup(t)
+		a, err := w.s.AccountByName(ctx, "Cliente")
+		must(t, err)
+		if a.ID != w.cli.ID || a.ManagerID != w.gestao.ID || a.Type != companies.Client || !a.CreatedAt.Equal(now) {
+			t.Errorf("account = %+v", a)
+		}
+		if _, err := w.s.AccountByName(ctx, "Nenhuma"); !apperr.Is(err, apperr.NotFound) {
+			t.Errorf("unknown account: %v", err)
+		}
+		if _, err := w.s.CreateAccount(ctx, companies.Account{Name: "Cliente", Type: companies.Client, CreatedAt: now}); !apperr.Is(err, apperr.Conflict) {
+			t.Errorf("duplicate account: %v", err)
+		}
+		if _, err := w.s.CreateUser(ctx, companies.User{Email: "u@example.com", PasswordHash: "h", SuperAdmin: true, CreatedAt: now}); !apperr.Is(err, apperr.Conflict) {
+			t.Errorf("duplicate user: %v", err)
+		}
+		u, err := w.s.UserByEmail(ctx, "u@example.com")
+		must(t, err)
+		if u.ID != w.user.ID || u.AccountID != w.gestao.ID || u.SuperAdmin {
+			t.Errorf("user = %+v", u)
+		}
+	})
+
+	t.Run("tokens expire and revoke", func(t *testing.T) {
+		w := setup(t)
+		hash := []byte("0123456789abcdef0123456789abcdef")
+		must(t, w.s.CreateToken(ctx, hash, w.user.ID, now, now.Add(time.Hour)))
+		sess, err := w.s.SessionByToken(ctx, hash, now)
+		must(t, err)
+		if sess.User.ID != w.user.ID || sess.Account.ID != w.gestao.ID || !slices.Equal(sess.Managed, []int64{w.cli.ID}) {
+			t.Errorf("session = %+v", sess)
+		}
+		if _, err := w.s.SessionByToken(ctx, hash, now.Add(time.Hour)); !apperr.Is(err, apperr.NotFound) {
+			t.Errorf("expired token: %v", err)
+		}
+		must(t, w.s.RevokeToken(ctx, hash, now))
+		if _, err := w.s.SessionByToken(ctx, hash, now); !apperr.Is(err, apperr.NotFound) {
+			t.Errorf("revoked token: %v", err)
+		}
+		if err := w.s.RevokeToken(ctx, hash, now); !apperr.Is(err, apperr.NotFound) {
+			t.Errorf("revoking twice: %v", err)
+		}
+	})
+
+	t.Run("company round trip", func(t *testing.T) {
+		w := setup(t)
+		c, err := w.s.Company(ctx, w.kid.ID)
+		must(t, err)
+		if c.Name != "Bravo Filial" || c.AccountName != "Cliente" || c.ParentName != "Ávila Matriz" || c.ParentID != w.parent.ID ||
+			len(c.EnergyDemandsPeak) != 1 || c.EnergyDemandsPeak[0].ValueKW != 10.5 || len(c.EnergyDemandsOffPeak) != 0 ||
+			!c.CreatedAt.Equal(now) {
+			t.Errorf("company = %+v", c)
+		}
+		c.Name, c.CNPJ, c.ParentID, c.UpdatedAt = "Bravo 2", "11222333000181", 0, now.Add(time.Minute)
+		must(t, w.s.UpdateCompany(ctx, c, w.audit))
+		got, err := w.s.Company(ctx, c.ID)
+		must(t, err)
+		if got.Name != "Bravo 2" || got.CNPJ != "11222333000181" || got.ParentID != 0 || !got.UpdatedAt.Equal(c.UpdatedAt) {
+			t.Errorf("after update = %+v", got)
+		}
+		if _, err := w.s.Company(ctx, 999999); !apperr.Is(err, apperr.NotFound) {
+			t.Errorf("unknown company: %v", err)
+		}
+		c.ID = 999999
+		if err := w.s.UpdateCompany(ctx, c, w.audit); !apperr.Is(err, apperr.NotFound) {
+			t.Errorf("updating unknown: %v", err)
+		}
+		bad := companies.Company{AccountID: w.cli.ID, Name: "x", CityID: 1, StateID: 35, CreatedAt: now, UpdatedAt: now}
+		if _, err := w.s.CreateCompany(ctx, bad, w.audit); !apperr.Is(err, apperr.Invalid) {
+			t.Errorf("unknown city: %v", err)
+		}
+	})
+
+	t.Run("list filters, order, pagination, isolation", func(t *testing.T) {
+		w := setup(t)
+		ids := func(f companies.Filter) ([]int64, int) {
+			t.Helper()
+			if f.Limit == 0 {
+				f.Limit = 10
+			}
+			items, total, err := w.s.Companies(ctx, f)
+			must(t, err)
+			var out []int64
+			for _, c := range items {
+				out = append(out, c.ID)
+			}
+			return out, total
+		}
+		p, k, o := w.parent.ID, w.kid.ID, w.otherAccount.ID
+		cases := []struct {
+			name  string
+			f     companies.Filter
+			want  []int64
+			total int
+		}{
+			{"all, id desc", companies.Filter{Desc: true}, []int64{o, k, p}, 3},
+			{"one account", companies.Filter{AccountIDs: []int64{w.cli.ID}}, []int64{p, k}, 2},
+			{"no accounts", companies.Filter{AccountIDs: []int64{}}, nil, 0},
+			{"folded name", companies.Filter{Query: "avila"}, []int64{p}, 1},
+			{"id query", companies.Filter{Query: "zzz", QueryID: k}, []int64{k}, 1},
+			{"parent", companies.Filter{ParentIDs: []int64{p}}, []int64{k}, 1},
+			{"name desc", companies.Filter{Sort: companies.SortByName, Desc: true}, []int64{o, k, p}, 3},
+			{"page 2", companies.Filter{Limit: 2, Offset: 2}, []int64{o}, 3},
+			{"past the end", companies.Filter{Limit: 2, Offset: 4}, nil, 3},
+		}
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				got, total := ids(tc.f)
+				if !slices.Equal(got, tc.want) || total != tc.total {
+					t.Errorf("ids = %v (total %d), want %v (total %d)", got, total, tc.want, tc.total)
+				}
+			})
+		}
+	})
+
+	t.Run("delete refuses parents and audits", func(t *testing.T) {
+		w := setup(t)
+		err := w.s.DeleteCompany(ctx, w.parent.ID, w.audit)
+		if e := apperr.As(err); e.Code != apperr.Unprocessable || len(e.Fields["id"]) == 0 {
+			t.Errorf("deleting a parent: %v", err)
+		}
+		must(t, w.s.DeleteCompany(ctx, w.kid.ID, w.audit))
+		if err := w.s.DeleteCompany(ctx, w.kid.ID, w.audit); !apperr.Is(err, apperr.NotFound) {
+			t.Errorf("deleting twice: %v", err)
+		}
+		entries, total, err := w.s.AuditLog(ctx, w.kid.ID, 10, 0)
+		must(t, err)
+		if total != 2 || len(entries) != 2 || entries[0].ID < entries[1].ID || entries[0].UserEmail != "u@example.com" ||
+			string(entries[0].Changes) != string(w.audit.Changes) || !entries[0].At.Equal(now) {
+			t.Errorf("audit = %d %+v", total, entries)
+		}
+		_, all, err := w.s.AuditLog(ctx, 0, 10, 0)
+		must(t, err)
+		if all != 4 { // three creates and one delete
+			t.Errorf("all entries = %d", all)
+		}
+	})
+}
