@@ -95,9 +95,6 @@ func (f *Fields) Has(field string) bool { _, ok := f.msgs[field]; return ok }
 // Empty reports whether no message was added.
 func (f *Fields) Empty() bool { return len(f.msgs) == 0 }
 
-// Names lists the fields in the order their first message was added.
-func (f *Fields) Names() []string { return f.order }
-
 // Err returns nil when empty, else an *Error with the given code. The
 // message joins the field messages, for surfaces that show a flat list.
 func (f *Fields) Err(code Code) error {
