@@ -203,6 +203,12 @@ func Fingerprint(d Dialect) string {
 		h.Write(b)
 		return nil
 	})
-	fmt.Fprintf(h, "refdata:%s", geo.Version)
+	// The Go migrations load embedded data: it is part of the schema too,
+	// so a changed CSV must not reuse a template built from the old one.
+	if dir, err := geo.Load(); err == nil {
+		fmt.Fprint(h, dir.States(), dir.Municipalities(), dir.StateCEPRanges(), dir.MunicipalityCEPRanges())
+	}
+	utilities, areas, _ := energy.ReferenceCatalog()
+	fmt.Fprint(h, utilities, areas)
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
