@@ -144,6 +144,7 @@ type snapshot struct {
 	utilities   map[string]Utility    // by public id
 	byName      map[string]Utility    // by folded name
 	atCity      map[int][]Utility     // serving a municipality, by name
+	areasOf     map[string][]int      // municipalities a utility serves, by code
 	plans       map[string][]Plan     // by utility, by id
 	areasJSON   map[int]cachedBody    // operation-areas answer per municipality
 	plansByUtil map[string]cachedBody // plans answer per utility
@@ -173,6 +174,7 @@ func buildSnapshot(d CatalogData, dir *geo.Directory) (*snapshot, error) {
 		utilities:   map[string]Utility{},
 		byName:      map[string]Utility{},
 		atCity:      map[int][]Utility{},
+		areasOf:     map[string][]int{},
 		plans:       map[string][]Plan{},
 		areasJSON:   map[int]cachedBody{},
 		plansByUtil: map[string]cachedBody{},
@@ -185,6 +187,7 @@ func buildSnapshot(d CatalogData, dir *geo.Directory) (*snapshot, error) {
 	for _, a := range d.Areas {
 		if u, ok := s.utilities[a.UtilityID]; ok {
 			s.atCity[a.IBGECode] = append(s.atCity[a.IBGECode], u)
+			s.areasOf[u.PublicID] = append(s.areasOf[u.PublicID], a.IBGECode)
 		}
 	}
 	for _, p := range d.Plans {
@@ -394,6 +397,13 @@ func (c *CatalogService) UtilityByName(name string) (Utility, bool) {
 
 // Data returns the catalog as loaded, for the admin API.
 func (c *CatalogService) Data() CatalogData { return c.snap.Load().data }
+
+// AreasAndPlans returns the municipalities a utility serves (by code) and
+// its plans, for the admin API.
+func (c *CatalogService) AreasAndPlans(publicID string) ([]int, []Plan) {
+	s := c.snap.Load()
+	return s.areasOf[publicID], s.plans[publicID]
+}
 
 // Plan returns one plan by id.
 func (c *CatalogService) Plan(id int64) (Plan, bool) {

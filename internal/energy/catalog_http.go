@@ -179,7 +179,7 @@ func reais(cents, fallback int64) string {
 	return strconv.FormatInt(cents/100, 10) + "." + strconv.FormatInt(cents%100/10, 10) + strconv.FormatInt(cents%10, 10)
 }
 
-func (a *API) utilityBody(u Utility, d CatalogData) utilityAdminBody {
+func (a *API) utilityBody(u Utility) utilityAdminBody {
 	b := utilityAdminBody{
 		PublicID: u.PublicID, Name: u.Name, State: u.UF, Qualified: u.Qualified,
 		GDMinimumBill: gdMinimumBillBody{
@@ -189,25 +189,22 @@ func (a *API) utilityBody(u Utility, d CatalogData) utilityAdminBody {
 		OperationAreas: []string{},
 		Plans:          []catalogPlanBody{},
 	}
-	for _, ar := range d.Areas {
-		if ar.UtilityID == u.PublicID {
-			b.OperationAreas = append(b.OperationAreas, strconv.Itoa(ar.IBGECode))
-		}
+	areas, plans := a.Catalog.AreasAndPlans(u.PublicID)
+	for _, code := range areas {
+		b.OperationAreas = append(b.OperationAreas, strconv.Itoa(code))
 	}
 	slices.Sort(b.OperationAreas)
-	for _, p := range d.Plans {
-		if p.UtilityID == u.PublicID {
-			b.Plans = append(b.Plans, toCatalogPlanBody(p))
-		}
+	for _, p := range plans {
+		b.Plans = append(b.Plans, toCatalogPlanBody(p))
 	}
 	return b
 }
 
 func (a *API) listUtilities(w http.ResponseWriter, r *http.Request) {
-	d := a.Catalog.Data()
-	out := make([]utilityAdminBody, 0, len(d.Utilities))
-	for _, u := range d.Utilities {
-		out = append(out, a.utilityBody(u, d))
+	utilities := a.Catalog.Data().Utilities
+	out := make([]utilityAdminBody, 0, len(utilities))
+	for _, u := range utilities {
+		out = append(out, a.utilityBody(u))
 	}
 	httpx.WriteJSON(w, http.StatusOK, out)
 }
@@ -219,7 +216,7 @@ func (a *API) answerUtility(w http.ResponseWriter, r *http.Request, status int, 
 		return
 	}
 	u, _ := a.Catalog.Utility(id)
-	httpx.WriteJSON(w, status, a.utilityBody(u, a.Catalog.Data()))
+	httpx.WriteJSON(w, status, a.utilityBody(u))
 }
 
 func (a *API) createUtility(w http.ResponseWriter, r *http.Request) {

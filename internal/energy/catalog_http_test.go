@@ -1,6 +1,7 @@
 package energy_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -165,6 +166,16 @@ func TestCatalogHTTP(t *testing.T) {
 			list.Decode(&utilities)
 			if len(utilities) != 105 {
 				t.Fatalf("%d utilities, want the 105 ANEEL ones", len(utilities))
+			}
+			for _, u := range utilities {
+				if u["energyUtilityPublicId"] != env.Utility.PublicID {
+					continue
+				}
+				areas, _ := json.Marshal(u["operationAreas"])
+				plans, _ := json.Marshal(u["plans"])
+				if !strings.Contains(string(areas), `"3509502"`) || !strings.Contains(string(plans), "Plano Premium") {
+					t.Fatalf("CPFL PAULISTA as the admin sees it: areas %s, plans %s", areas, plans)
+				}
 			}
 			// Qualify ENEL SP with a juridical minimum, then qualification follows.
 			admin.JSON(http.MethodPut, "/admin/energy/utilities/"+enelSP, map[string]any{
