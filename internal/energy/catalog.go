@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"hash/fnv"
 	"log/slog"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -152,10 +153,12 @@ type snapshot struct {
 	empty       cachedBody            // "[]"
 }
 
-// cachedBody is a pre-encoded answer with its entity tag.
+// cachedBody is a pre-encoded answer with its entity tag, and the header
+// values that go with it, built once per catalog version.
 type cachedBody struct {
-	body []byte
-	etag string
+	body   []byte
+	etag   string
+	header http.Header
 }
 
 func newCachedBody(v any) (cachedBody, error) {
@@ -165,7 +168,13 @@ func newCachedBody(v any) (cachedBody, error) {
 	}
 	h := fnv.New64a()
 	h.Write(b)
-	return cachedBody{body: b, etag: `"` + strconv.FormatUint(h.Sum64(), 36) + `"`}, nil
+	etag := `"` + strconv.FormatUint(h.Sum64(), 36) + `"`
+	return cachedBody{body: b, etag: etag, header: http.Header{
+		"Content-Type":   {"application/json; charset=utf-8"},
+		"Content-Length": {strconv.Itoa(len(b))},
+		"Etag":           {etag},
+		"Cache-Control":  {"private, no-cache"},
+	}}, nil
 }
 
 func buildSnapshot(d CatalogData, dir *geo.Directory) (*snapshot, error) {

@@ -61,13 +61,18 @@ func (a *API) adminOnly(h http.HandlerFunc) http.HandlerFunc {
 // the same version.
 func serveCached(w http.ResponseWriter, r *http.Request, b cachedBody) {
 	h := w.Header()
-	h.Set("ETag", b.etag)
-	h.Set("Cache-Control", "private, no-cache")
 	if match := r.Header.Get("If-None-Match"); match != "" && etagMatches(match, b.etag) {
+		h["Etag"], h["Cache-Control"] = b.header["Etag"], b.header["Cache-Control"]
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	httpx.WriteRawJSON(w, http.StatusOK, b.body)
+	// The values are shared by every answer of this catalog version;
+	// net/http only reads them.
+	for k, v := range b.header {
+		h[k] = v
+	}
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(b.body)
 }
 
 func etagMatches(header, etag string) bool {

@@ -29,11 +29,16 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	WriteRawJSON(w, status, b)
 }
 
+// jsonContentType is shared by every response: headers are assigned
+// directly with canonical keys, so the hot paths allocate no value slices.
+// net/http only reads them.
+var jsonContentType = []string{"application/json; charset=utf-8"}
+
 // WriteRawJSON writes pre-encoded JSON; catalog handlers serve cached bytes.
 func WriteRawJSON(w http.ResponseWriter, status int, b []byte) {
 	h := w.Header()
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(len(b)))
+	h["Content-Type"] = jsonContentType
+	h["Content-Length"] = []string{strconv.Itoa(len(b))}
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
 }

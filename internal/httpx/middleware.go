@@ -9,7 +9,9 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"partnership-service/internal/apperr"
@@ -135,7 +137,7 @@ func Logging(log *slog.Logger, renderers *Renderers, observe Observer, next http
 		if !validRequestID(id) {
 			id = newRequestID()
 		}
-		w.Header().Set("X-Request-Id", id)
+		w.Header()["X-Request-Id"] = []string{id}
 		r = r.WithContext(context.WithValue(r.Context(), requestIDKey, id))
 		sr := &statusRecorder{ResponseWriter: w}
 
@@ -200,10 +202,22 @@ func validRequestID(id string) bool {
 	return true
 }
 
+// requestIDs are a random per-process prefix and a counter: unique across
+// restarts and replicas, and cheap enough to make on every request.
+var (
+	requestIDPrefix = func() string {
+		var b [6]byte
+		_, _ = rand.Read(b[:])
+		return hex.EncodeToString(b[:])
+	}()
+	requestCounter atomic.Uint64
+)
+
 func newRequestID() string {
-	var b [12]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
+	var buf [12 + 1 + 16]byte
+	n := copy(buf[:], requestIDPrefix)
+	buf[n] = '-'
+	return string(strconv.AppendUint(buf[:n+1], requestCounter.Add(1), 16))
 }
 
 // MaxBody caps every request body as a safety net; handlers set tighter caps.
