@@ -212,22 +212,21 @@ type ImportReport struct {
 	Bad             []string // "line N: why"
 }
 
-// ImportAreas loads utility→municipality rows (utility name, IBGE code).
-// Rows naming an unknown utility or municipality are reported, not fatal;
-// re-importing the same file adds nothing.
-func (c *CatalogService) ImportAreas(ctx context.Context, rows [][2]string) (ImportReport, error) {
+// ImportAreas loads utility→municipality rows. Rows naming an unknown
+// utility or municipality, or missing a value, are reported with their
+// line, not fatal; re-importing the same file adds nothing.
+func (c *CatalogService) ImportAreas(ctx context.Context, rows []AreaRow) (ImportReport, error) {
 	var rep ImportReport
 	var areas []OperationArea
-	for i, row := range rows {
-		line := i + 2
-		u, ok := c.UtilityByName(row[0])
+	for _, row := range rows {
+		u, ok := c.UtilityByName(row.Utility)
 		if !ok {
-			rep.Bad = append(rep.Bad, fmt.Sprintf("line %d: unknown utility %q", line, row[0]))
+			rep.Bad = append(rep.Bad, fmt.Sprintf("line %d: unknown utility %q", row.Line, row.Utility))
 			continue
 		}
-		code, err := strconv.Atoi(strings.TrimSpace(row[1]))
+		code, err := strconv.Atoi(row.IBGECode)
 		if _, known := c.geo.Municipality(code); err != nil || !known {
-			rep.Bad = append(rep.Bad, fmt.Sprintf("line %d: %q is not an IBGE municipality code", line, row[1]))
+			rep.Bad = append(rep.Bad, fmt.Sprintf("line %d: %q is not an IBGE municipality code", row.Line, row.IBGECode))
 			continue
 		}
 		areas = append(areas, OperationArea{UtilityID: u.PublicID, IBGECode: code})

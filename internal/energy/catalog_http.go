@@ -2,6 +2,7 @@ package energy
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -85,13 +86,12 @@ func etagMatches(header, etag string) bool {
 	return false
 }
 
-func placeFrom(r *http.Request) Place {
-	q := r.URL.Query()
+func placeFrom(q url.Values) Place {
 	return Place{IBGECode: strings.TrimSpace(q.Get("ibge_code")), UF: strings.TrimSpace(q.Get("state")), City: q.Get("city")}
 }
 
 func (a *API) operationAreas(w http.ResponseWriter, r *http.Request) {
-	b, err := a.Catalog.OperationAreas(placeFrom(r))
+	b, err := a.Catalog.OperationAreas(placeFrom(r.URL.Query()))
 	if err != nil {
 		Render(w, r, err)
 		return
@@ -100,7 +100,8 @@ func (a *API) operationAreas(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) plans(w http.ResponseWriter, r *http.Request) {
-	b, err := a.Catalog.PlansFor(strings.TrimSpace(r.URL.Query().Get("energy_utility_public_id")), placeFrom(r))
+	q := r.URL.Query()
+	b, err := a.Catalog.PlansFor(strings.TrimSpace(q.Get("energy_utility_public_id")), placeFrom(q))
 	if err != nil {
 		Render(w, r, err)
 		return

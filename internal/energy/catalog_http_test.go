@@ -39,6 +39,10 @@ func TestCatalogHTTP(t *testing.T) {
 				{"unknown state", "state=XX&city=Campinas", 400, []string{"UF"}},
 				{"unknown city", "state=SP&city=Gotham", 400, []string{"não é um município de SP"}},
 				{"hostile city", "state=SP&city=" + url.QueryEscape("'; DROP TABLE energy_utilities; --"), 400, nil},
+				{"huge city", "state=SP&city=" + strings.Repeat("a", 20000), 400, nil},
+				{"control characters", "state=SP&city=S%00o%0APaulo", 400, nil},
+				{"bad escape", "state=SP&city=%zz", 400, nil},
+				{"full-width digits", "ibge_code=" + url.QueryEscape("３５５０３０８"), 400, []string{"7 dígitos"}},
 			}
 			for _, tt := range tests {
 				t.Run(tt.name, func(t *testing.T) {
@@ -140,7 +144,8 @@ func TestCatalogHTTP(t *testing.T) {
 
 		t.Run("keys", func(t *testing.T) {
 			anon := apitest.New(t, env.Handler)
-			for _, auth := range []string{"", "Bearer", "Bearer pk_nope_nope", "Basic " + env.KeyA, env.KeyA} {
+			unknown := "pk_" + strings.Repeat("a", 8) + "_" + strings.Repeat("b", 52) // well formed, never issued
+			for _, auth := range []string{"", "Bearer", "Bearer pk_nope_nope", "Bearer " + unknown, "Bearer " + strings.ToUpper(env.KeyA), "Basic " + env.KeyA, env.KeyA} {
 				res := anon.With("Authorization", auth).Get("/distribuited-generation/plans?ibge_code=3509502").Expect(http.StatusUnauthorized)
 				if !strings.Contains(string(res.Body), `"statusCode":401`) {
 					t.Errorf("401 not in envelope: %s", res.Body)

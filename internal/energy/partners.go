@@ -135,12 +135,14 @@ var errUnauthorized = apperr.New(apperr.Unauthorized, "Unauthorized")
 // cached for a short while so the hot catalog paths do not hit the database.
 func (s *PartnerService) Authenticate(ctx context.Context, authorization string) (Principal, error) {
 	scheme, key, ok := strings.Cut(authorization, " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") || !strings.HasPrefix(key, "pk_") || len(key) > 128 {
+	key = strings.TrimSpace(key)
+	if !ok || !strings.EqualFold(scheme, "Bearer") || !wellFormedKey(key) {
+		// Refused before the cache and the database: random strings
+		// cannot fill the one or load the other.
 		return Principal{}, errUnauthorized
 	}
 	// The cache is keyed by the key itself: the process holds it for the
 	// request anyway, and a hit then costs no hashing.
-	key = strings.TrimSpace(key)
 	now := s.now()
 	s.mu.RLock()
 	c, hit := s.cache[key]
@@ -177,6 +179,21 @@ func (s *PartnerService) remember(key string, c cachedPrincipal) {
 		clear(s.cache)
 	}
 	s.cache[key] = c
+}
+
+// wellFormedKey says whether key has the shape CreateKey issues:
+// "pk_", 8 prefix characters, "_", 52 secret characters, base32 in lower case.
+func wellFormedKey(key string) bool {
+	const prefixEnd, length = len("pk_") + 8, len("pk_") + 8 + 1 + 52
+	if len(key) != length || key[:3] != "pk_" || key[prefixEnd] != '_' {
+		return false
+	}
+	for i := 3; i < length; i++ {
+		if c := key[i]; i != prefixEnd && !(c >= 'a' && c <= 'z' || c >= '2' && c <= '7') {
+			return false
+		}
+	}
+	return true
 }
 
 func hashKey(key string) string {

@@ -30,19 +30,21 @@ func UtilityPublicID(name string) string {
 // commercial data) and the known utility→municipality areas, embedded in
 // the binary and loaded by a migration.
 func ReferenceCatalog() ([]Utility, []OperationArea, error) {
-	utilities, err := readCSV(utilitiesCSV, "name", func(col map[string]int, rec []string) (Utility, error) {
-		name := rec[col["name"]]
-		return Utility{PublicID: UtilityPublicID(name), Name: name, UF: rec[col["uf"]]}, nil
+	utilities, err := readCSV(strings.NewReader(utilitiesCSV), []string{"name", "uf"}, func(_ int, rec map[string]string) (Utility, error) {
+		if rec["name"] == "" || rec["uf"] == "" {
+			return Utility{}, fmt.Errorf("name and uf are required")
+		}
+		return Utility{PublicID: UtilityPublicID(rec["name"]), Name: rec["name"], UF: rec["uf"]}, nil
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("energy_utilities.csv: %w", err)
 	}
-	areas, err := readCSV(utilityAreasCSV, "utility_name", func(col map[string]int, rec []string) (OperationArea, error) {
-		code, err := strconv.Atoi(rec[col["ibge_code"]])
+	areas, err := readCSV(strings.NewReader(utilityAreasCSV), areaColumns, func(_ int, rec map[string]string) (OperationArea, error) {
+		code, err := strconv.Atoi(rec["ibge_code"])
 		if err != nil {
 			return OperationArea{}, err
 		}
-		return OperationArea{UtilityID: UtilityPublicID(rec[col["utility_name"]]), IBGECode: code}, nil
+		return OperationArea{UtilityID: UtilityPublicID(rec["utility_name"]), IBGECode: code}, nil
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("utility_municipalities.csv: %w", err)
@@ -50,48 +52,62 @@ func ReferenceCatalog() ([]Utility, []OperationArea, error) {
 	return utilities, areas, nil
 }
 
+var areaColumns = []string{"utility_name", "ibge_code"}
+
+// AreaRow is one row of an operator's utility→municipality file.
+type AreaRow struct {
+	Line              int // in the file, header = 1
+	Utility, IBGECode string
+}
+
 // ReadAreasCSV parses an operator's utility→municipality file (columns
-// utility_name, ibge_code), for `partnership catalog import-areas`.
-func ReadAreasCSV(r io.Reader) ([][2]string, error) {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return nil, err
-	}
-	return readCSV(string(b), "utility_name", func(col map[string]int, rec []string) ([2]string, error) {
-		if _, ok := col["ibge_code"]; !ok {
-			return [2]string{}, fmt.Errorf("missing column ibge_code")
-		}
-		return [2]string{rec[col["utility_name"]], rec[col["ibge_code"]]}, nil
+// utility_name, ibge_code; others ignored), for `partnership catalog
+// import-areas`. A row missing a value comes back with it empty, so the
+// import reports it with its line; only a file that is not CSV, or lacks
+// a column, is an error.
+func ReadAreasCSV(r io.Reader) ([]AreaRow, error) {
+	return readCSV(r, areaColumns, func(line int, rec map[string]string) (AreaRow, error) {
+		return AreaRow{Line: line, Utility: rec["utility_name"], IBGECode: rec["ibge_code"]}, nil
 	})
 }
 
-func readCSV[T any](text, firstCol string, row func(col map[string]int, rec []string) (T, error)) ([]T, error) {
-	r := csv.NewReader(strings.NewReader(text))
-	r.FieldsPerRecord = -1
-	header, err := r.Read()
+// readCSV reads a CSV file whose header names at least columns, handing
+// row each record by column name (trimmed; "" when the record is short)
+// with its line number.
+func readCSV[T any](r io.Reader, columns []string, row func(line int, rec map[string]string) (T, error)) ([]T, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("header: %w", err)
 	}
 	col := map[string]int{}
 	for i, h := range header {
 		col[strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))] = i
 	}
-	if _, ok := col[firstCol]; !ok {
-		return nil, fmt.Errorf("missing column %s", firstCol)
+	for _, c := range columns {
+		if _, ok := col[c]; !ok {
+			return nil, fmt.Errorf("missing column %s", c)
+		}
 	}
 	var out []T
-	for line := 2; ; line++ {
-		rec, err := r.Read()
+	rec := make(map[string]string, len(columns))
+	for {
+		fields, err := cr.Read()
 		if err == io.EOF {
 			return out, nil
 		}
 		if err != nil {
-			return nil, err
+			return nil, err // a *csv.ParseError names its line
 		}
-		if len(rec) < len(header) {
-			return nil, fmt.Errorf("line %d: %d columns, want %d", line, len(rec), len(header))
+		line, _ := cr.FieldPos(0)
+		for _, c := range columns {
+			rec[c] = ""
+			if i := col[c]; i < len(fields) {
+				rec[c] = strings.TrimSpace(fields[i])
+			}
 		}
-		v, err := row(col, rec)
+		v, err := row(line, rec)
 		if err != nil {
 			return nil, fmt.Errorf("line %d: %w", line, err)
 		}
