@@ -154,7 +154,11 @@ type Store interface {
 	Companies(ctx context.Context, f Filter) ([]Company, int, error)
 	Company(ctx context.Context, id int64) (Company, error)
 	// CreateCompany stores c and its audit entry (whose CompanyID it sets)
-	// in one transaction.
+	// in one transaction. Create and update check the parent in the writing
+	// transaction, serialized with every other change of the account's
+	// tree: a parent that is no company of c's account answers
+	// ParentOutsideAccount(), one that is c or a descendant of c
+	// ParentCycle().
 	CreateCompany(ctx context.Context, c Company, audit AuditEntry) (Company, error)
 	UpdateCompany(ctx context.Context, c Company, audit AuditEntry) error
 	// DeleteCompany answers HasChildren() when other companies name it as

@@ -77,22 +77,29 @@ func TestIsolationMatrix(t *testing.T) {
 				}
 			})
 		}
-		t.Run("account_id filter", func(t *testing.T) {
+		t.Run("account_id filter is the super admin's", func(t *testing.T) {
 			if ids := listIDs(t, w.super, fmt.Sprintf("?account_id=%d&_limit=100", w.alheia)); !slices.Contains(ids, w.alheiaCo) ||
 				slices.Contains(ids, w.clienteCo) {
 				t.Errorf("super admin filtered by foreign account: %v", ids)
 			}
-			if ids := listIDs(t, w.manager, fmt.Sprintf("?account_id=%d&_limit=100", w.cliente)); !slices.Contains(ids, w.clienteCo) ||
-				slices.Contains(ids, w.gestaoCo) {
-				t.Errorf("manager narrowed to managed account: %v", ids)
+			if ids := listIDs(t, w.super, fmt.Sprintf("?account_id=%d&account_id=%d&_limit=100", w.gestao, w.cliente)); !slices.Contains(ids, w.gestaoCo) ||
+				!slices.Contains(ids, w.clienteCo) || slices.Contains(ids, w.alheiaCo) {
+				t.Errorf("super admin filtered by two accounts: %v", ids)
 			}
-			for _, p := range []persona{w.manager, w.client} {
-				got := fieldErrors(t, p.api.Get(fmt.Sprintf("/api/v4/companies?account_id=%d", w.alheia)))
+			got := fieldErrors(t, w.super.api.Get("/api/v4/companies?account_id=999999"))
+			if got["account_id"][0] != "O campo account id selecionado é inválido." {
+				t.Errorf("super admin filtering by an unknown account: %v", got)
+			}
+			// Everyone else: 422, whether the account is theirs, managed or foreign.
+			for _, tc := range []struct {
+				p       persona
+				account int64
+			}{{w.manager, w.gestao}, {w.manager, w.cliente}, {w.manager, w.alheia}, {w.client, w.cliente}, {w.client, w.alheia}} {
+				got := fieldErrors(t, tc.p.api.Get(fmt.Sprintf("/api/v4/companies?account_id=%d", tc.account)))
 				if got["account_id"][0] != "O campo account id selecionado é inválido." {
-					t.Errorf("%s filtering by a foreign account: %v", p.email, got)
+					t.Errorf("%s filtering by account %d: %v", tc.p.email, tc.account, got)
 				}
 			}
-			fieldErrors(t, w.super.api.Get("/api/v4/companies?account_id=999999"))
 		})
 	})
 }
@@ -340,6 +347,8 @@ func TestHostileInput(t *testing.T) {
 			{"_sort injection", "GET", "/api/v4/companies?_sort=drop%20table", nil, http.StatusUnprocessableEntity},
 			{"_order bad", "GET", "/api/v4/companies?_order=sideways", nil, http.StatusUnprocessableEntity},
 			{"parent_id text", "GET", "/api/v4/companies?parent_id=abc", nil, http.StatusUnprocessableEntity},
+			{"too many parent_id", "GET", "/api/v4/companies?" + strings.Repeat("parent_id=1&", 101), nil, http.StatusUnprocessableEntity},
+			{"too many external_id", "GET", "/api/v4/companies?" + strings.Repeat("external_id=x&", 101), nil, http.StatusUnprocessableEntity},
 			{"non-numeric id", "GET", "/api/v4/companies/abc", nil, http.StatusNotFound},
 			{"negative id", "GET", "/api/v4/companies/-1", nil, http.StatusNotFound},
 			{"overflowing id", "DELETE", "/api/v3/companies/99999999999999999999", nil, http.StatusNotFound},

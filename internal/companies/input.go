@@ -43,6 +43,9 @@ const (
 	maxText     = 255
 	maxDemands  = 240 // 20 years of monthly changes
 	maxQueryLen = 255
+	// maxFilterValues bounds a repeatable list filter, which becomes one
+	// bound parameter (and, for parent_id, one lookup) per value.
+	maxFilterValues = 100
 )
 
 // Laravel's pt-BR wording, which the seed's messages come from: the field is
@@ -63,6 +66,7 @@ func msgMax(field string, n int) string {
 const (
 	msgNoPermission  = "Permissões insuficientes para essa conta"
 	msgAccountChange = "Não é permitido trocar a conta."
+	msgParentCycle   = "A empresa pai não pode ser a própria empresa nem uma de suas filhas."
 )
 
 // companyFields parses each known field; unknown fields are ignored, as
@@ -347,9 +351,13 @@ func ParseListQuery(q map[string][]string) (ListQuery, error) {
 		errs.Add("_order", msgInvalid("_order"))
 	}
 	lq.Limit, lq.Page = pageParams(q, DefaultLimit, &errs)
-	for _, s := range q["external_id"] {
-		if s = strings.TrimSpace(s); s != "" {
-			lq.ExternalIDs = append(lq.ExternalIDs, s)
+	if len(q["external_id"]) > maxFilterValues {
+		errs.Add("external_id", msgTooMany("external_id"))
+	} else {
+		for _, s := range q["external_id"] {
+			if s = strings.TrimSpace(s); s != "" {
+				lq.ExternalIDs = append(lq.ExternalIDs, s)
+			}
 		}
 	}
 	lq.ParentIDs = ids(q, "parent_id", &errs)
@@ -390,8 +398,16 @@ func first(q map[string][]string, key string) string {
 	return ""
 }
 
+func msgTooMany(field string) string {
+	return fmt.Sprintf("O campo %s não pode ter mais de %d itens.", attr(field), maxFilterValues)
+}
+
 // ids reads a repeatable id parameter (?parent_id=1&parent_id=2).
 func ids(q map[string][]string, key string, errs *apperr.Fields) []int64 {
+	if len(q[key]) > maxFilterValues {
+		errs.Add(key, msgTooMany(key))
+		return nil
+	}
 	var out []int64
 	for _, s := range q[key] {
 		if s = strings.TrimSpace(s); s == "" {

@@ -19,10 +19,6 @@ const (
 	CLITTL   = 30 * 24 * time.Hour
 )
 
-// maxParentDepth bounds the walk up a company's ancestors; deeper trees
-// than this are refused as if they were cycles.
-const maxParentDepth = 64
-
 // Service holds the companies' business rules.
 type Service struct {
 	store   Store
@@ -55,6 +51,18 @@ func errForbidden() error       { return fail(apperr.Forbidden, msgNoPermission)
 // delete them first.
 func HasChildren() error {
 	return apperr.Field(apperr.Unprocessable, "id", "A empresa possui empresas filhas.")
+}
+
+// ParentOutsideAccount is the error for a parent_id that names no company
+// of the company's own account.
+func ParentOutsideAccount() error {
+	return apperr.Field(apperr.Unprocessable, "parent_id", msgNoPermission)
+}
+
+// ParentCycle is the error a store returns when the new parent is the
+// company itself or one of its descendants.
+func ParentCycle() error {
+	return apperr.Field(apperr.Unprocessable, "parent_id", msgParentCycle)
 }
 
 // --- accounts, users, tokens ---
@@ -243,18 +251,18 @@ type Page struct {
 	Page  int
 }
 
-// ListCompanies lists the companies the session may see. account_id
-// narrows the list to accounts the session acts for (any existing account
-// for a super admin; anything else is 422); parent_id must name companies
-// the session may see.
+// ListCompanies lists the companies the session may see. Only a super
+// admin may filter by account_id (as the seed says), and only by existing
+// accounts; from anyone else the parameter is a 422. parent_id must name
+// companies the session may see.
 func (s *Service) ListCompanies(ctx context.Context, sess *Session, q ListQuery) (Page, error) {
 	f := Filter{AccountIDs: sess.accounts(), ExternalIDs: q.ExternalIDs, Sort: q.Sort, Desc: q.Desc,
 		Limit: q.Limit, Offset: (q.Page - 1) * q.Limit}
 	var errs apperr.Fields
 	if len(q.AccountIDs) > 0 {
 		for _, id := range q.AccountIDs {
-			ok := sess.ActsFor(id)
-			if ok && sess.User.SuperAdmin {
+			ok := sess.User.SuperAdmin
+			if ok {
 				_, err := s.store.Account(ctx, id)
 				if err != nil && !apperr.Is(err, apperr.NotFound) {
 					return Page{}, err
@@ -481,26 +489,20 @@ func (s *Service) validate(ctx context.Context, c *Company, errs *apperr.Fields)
 	if c.ParentID == 0 || c.AccountID == 0 {
 		return nil
 	}
-	// Walk up from the new parent: it must be in the company's account, and
-	// the company itself must not be among its ancestors.
-	next := c.ParentID
-	for depth := 0; next != 0; depth++ {
-		if next == c.ID || depth == maxParentDepth {
-			errs.Add("parent_id", "A empresa pai não pode ser a própria empresa nem uma de suas filhas.")
-			return nil
-		}
-		p, err := s.store.Company(ctx, next)
-		if apperr.Is(err, apperr.NotFound) || err == nil && p.AccountID != c.AccountID {
-			errs.Add("parent_id", msgNoPermission)
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if c.ID == 0 {
-			return nil // a new company has no children yet
-		}
-		next = p.ParentID
+	// The parent is checked here so its error is reported with the others;
+	// whether it is a descendant is the store's check, made (with the
+	// account check again) inside the writing transaction, where concurrent
+	// changes of the tree cannot slip between check and write.
+	if c.ParentID == c.ID {
+		errs.Add("parent_id", msgParentCycle)
+		return nil
+	}
+	p, err := s.store.Company(ctx, c.ParentID)
+	switch {
+	case apperr.Is(err, apperr.NotFound) || err == nil && p.AccountID != c.AccountID:
+		errs.Add("parent_id", msgNoPermission)
+	case err != nil:
+		return err
 	}
 	return nil
 }

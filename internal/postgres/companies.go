@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -232,8 +233,51 @@ func writeAudit(ctx context.Context, tx pgx.Tx, companyID int64, a companies.Aud
 	return err
 }
 
+// lockTree takes the account row lock that serializes the changes of an
+// account's company tree (setting a parent, deleting a company), so a
+// check made after it sees every change committed before. FOR NO KEY
+// UPDATE leaves the foreign-key checks of the account's other writes
+// unblocked.
+const lockTree = `SELECT a.id FROM companies_accounts a WHERE a.id = $1 FOR NO KEY UPDATE`
+
+// parentCheckSQL reads, for parent $1, its account and whether company $2
+// is among the parent and its ancestors. UNION (not UNION ALL) ends the
+// walk even on a cycle.
+const parentCheckSQL = `WITH RECURSIVE up(id, parent_id) AS (
+		SELECT id, parent_id FROM companies WHERE id = $1
+		UNION
+		SELECT c.id, c.parent_id FROM companies c JOIN up ON c.id = up.parent_id
+	)
+	SELECT p.account_id, EXISTS (SELECT 1 FROM up WHERE up.id = $2) FROM companies p WHERE p.id = $1`
+
+// checkParent enforces the tree rules of companies.Store inside the
+// writing transaction, under the account's tree lock.
+func checkParent(ctx context.Context, tx pgx.Tx, c *companies.Company) error {
+	if c.ParentID == 0 {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, lockTree, c.AccountID); err != nil {
+		return err
+	}
+	var account int64
+	var cycle bool
+	err := tx.QueryRow(ctx, parentCheckSQL, c.ParentID, c.ID).Scan(&account, &cycle)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows) || err == nil && account != c.AccountID:
+		return companies.ParentOutsideAccount()
+	case err != nil:
+		return err
+	case cycle:
+		return companies.ParentCycle()
+	}
+	return nil
+}
+
 func (s *CompaniesStore) CreateCompany(ctx context.Context, c companies.Company, audit companies.AuditEntry) (companies.Company, error) {
 	err := s.db.Tx(ctx, func(tx pgx.Tx) error {
+		if err := checkParent(ctx, tx, &c); err != nil {
+			return err
+		}
 		args := append(companyArgs(&c), c.CreatedAt, c.UpdatedAt)
 		if err := tx.QueryRow(ctx, `INSERT INTO companies (`+coWriteColumns+`, created_at, updated_at)
 			VALUES (`+coWriteValues+`, $24, $25) RETURNING id`, args...).Scan(&c.ID); err != nil {
@@ -246,6 +290,9 @@ func (s *CompaniesStore) CreateCompany(ctx context.Context, c companies.Company,
 
 func (s *CompaniesStore) UpdateCompany(ctx context.Context, c companies.Company, audit companies.AuditEntry) error {
 	return MapError(s.db.Tx(ctx, func(tx pgx.Tx) error {
+		if err := checkParent(ctx, tx, &c); err != nil {
+			return err
+		}
 		args := append(companyArgs(&c), c.UpdatedAt, c.ID)
 		tag, err := tx.Exec(ctx, `UPDATE companies SET (`+coWriteColumns+`, updated_at)
 			= (`+coWriteValues+`, $24) WHERE id = $25`, args...)
@@ -258,8 +305,15 @@ func (s *CompaniesStore) UpdateCompany(ctx context.Context, c companies.Company,
 
 func (s *CompaniesStore) DeleteCompany(ctx context.Context, id int64, audit companies.AuditEntry) error {
 	return MapError(s.db.Tx(ctx, func(tx pgx.Tx) error {
-		// A child added concurrently still cannot orphan anything: the
-		// parent_id foreign key makes the DELETE fail.
+		// Under the tree lock, a child being added concurrently is either
+		// committed (and counted below) or finds its parent gone.
+		var account int64
+		if err := tx.QueryRow(ctx, `SELECT account_id FROM companies WHERE id = $1`, id).Scan(&account); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, lockTree, account); err != nil {
+			return err
+		}
 		var children bool
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM companies WHERE parent_id = $1)`, id).Scan(&children); err != nil {
 			return err

@@ -26,6 +26,7 @@ type CompaniesStore struct {
 	insertCompany *sql.Stmt
 	updateCompany *sql.Stmt
 	insertAudit   *sql.Stmt
+	parentCheck   *sql.Stmt
 	childCount    *sql.Stmt
 	deleteCompany *sql.Stmt
 }
@@ -68,6 +69,7 @@ func NewCompaniesStore(ctx context.Context, db *DB) (*CompaniesStore, error) {
 			= (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) WHERE id = ?`},
 		{db.writer, &s.insertAudit, `INSERT INTO companies_audit (company_id, user_id, user_email, action, changes, created_at)
 			VALUES (?, ?, ?, ?, ?, ?)`},
+		{db.writer, &s.parentCheck, parentCheckSQL},
 		{db.writer, &s.childCount, `SELECT COUNT(*) FROM companies WHERE parent_id = ?`},
 		{db.writer, &s.deleteCompany, `DELETE FROM companies WHERE id = ?`},
 	} {
@@ -85,7 +87,7 @@ func NewCompaniesStore(ctx context.Context, db *DB) (*CompaniesStore, error) {
 func (s *CompaniesStore) Close() error {
 	var errs []error
 	for _, st := range []*sql.Stmt{s.companyByID, s.accountByID, s.sessionByToken, s.managedIDs, s.insertCompany,
-		s.updateCompany, s.insertAudit, s.childCount, s.deleteCompany} {
+		s.updateCompany, s.insertAudit, s.parentCheck, s.childCount, s.deleteCompany} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}
@@ -327,8 +329,42 @@ func (s *CompaniesStore) writeAudit(ctx context.Context, tx *sql.Tx, companyID i
 	return err
 }
 
+// parentCheckSQL reads, for parent ?1, its account and whether company ?2
+// is among the parent and its ancestors. UNION (not UNION ALL) ends the
+// walk even on a cycle.
+const parentCheckSQL = `WITH RECURSIVE up(id, parent_id) AS (
+		SELECT id, parent_id FROM companies WHERE id = ?1
+		UNION
+		SELECT c.id, c.parent_id FROM companies c JOIN up ON c.id = up.parent_id
+	)
+	SELECT p.account_id, EXISTS (SELECT 1 FROM up WHERE up.id = ?2) FROM companies p WHERE p.id = ?1`
+
+// checkParent enforces the tree rules of companies.Store inside the
+// writing transaction; the single writer serializes it with every other
+// change.
+func (s *CompaniesStore) checkParent(ctx context.Context, tx *sql.Tx, c *companies.Company) error {
+	if c.ParentID == 0 {
+		return nil
+	}
+	var account int64
+	var cycle bool
+	err := tx.StmtContext(ctx, s.parentCheck).QueryRowContext(ctx, c.ParentID, c.ID).Scan(&account, &cycle)
+	switch {
+	case errors.Is(err, sql.ErrNoRows) || err == nil && account != c.AccountID:
+		return companies.ParentOutsideAccount()
+	case err != nil:
+		return err
+	case cycle:
+		return companies.ParentCycle()
+	}
+	return nil
+}
+
 func (s *CompaniesStore) CreateCompany(ctx context.Context, c companies.Company, audit companies.AuditEntry) (companies.Company, error) {
 	err := s.db.Write(ctx, func(tx *sql.Tx) error {
+		if err := s.checkParent(ctx, tx, &c); err != nil {
+			return err
+		}
 		args := append(companyArgs(&c), FormatTime(c.CreatedAt), FormatTime(c.UpdatedAt))
 		if err := tx.StmtContext(ctx, s.insertCompany).QueryRowContext(ctx, args...).Scan(&c.ID); err != nil {
 			return err
@@ -340,6 +376,9 @@ func (s *CompaniesStore) CreateCompany(ctx context.Context, c companies.Company,
 
 func (s *CompaniesStore) UpdateCompany(ctx context.Context, c companies.Company, audit companies.AuditEntry) error {
 	return MapError(s.db.Write(ctx, func(tx *sql.Tx) error {
+		if err := s.checkParent(ctx, tx, &c); err != nil {
+			return err
+		}
 		args := append(companyArgs(&c), FormatTime(c.UpdatedAt), c.ID)
 		res, err := tx.StmtContext(ctx, s.updateCompany).ExecContext(ctx, args...)
 		if err := sfExpectOne(res, err); err != nil {

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -164,6 +165,64 @@ func RunCompanies(t *testing.T, newStore func(t *testing.T) companies.Store) {
 					t.Errorf("ids = %v (total %d), want %v (total %d)", got, total, tc.want, tc.total)
 				}
 			})
+		}
+	})
+
+	t.Run("parent rules hold in the writing transaction", func(t *testing.T) {
+		w := setup(t)
+		isField := func(err error, code apperr.Code, field string) bool {
+			e := apperr.As(err)
+			return e != nil && e.Code == code && len(e.Fields[field]) > 0
+		}
+		foreign := companies.Company{AccountID: w.gestao.ID, ParentID: w.parent.ID, Name: "x", CityID: 3550308, StateID: 35,
+			CreatedAt: now, UpdatedAt: now}
+		if _, err := w.s.CreateCompany(ctx, foreign, w.audit); !isField(err, apperr.Unprocessable, "parent_id") {
+			t.Errorf("parent in another account: %v", err)
+		}
+		foreign.AccountID, foreign.ParentID = w.cli.ID, 999999
+		if _, err := w.s.CreateCompany(ctx, foreign, w.audit); !isField(err, apperr.Unprocessable, "parent_id") {
+			t.Errorf("missing parent: %v", err)
+		}
+		top := w.parent
+		top.ParentID = w.kid.ID // the kid is below the parent: a cycle
+		if err := w.s.UpdateCompany(ctx, top, w.audit); !isField(err, apperr.Unprocessable, "parent_id") {
+			t.Errorf("cycle: %v", err)
+		}
+		top.ParentID = top.ID
+		if err := w.s.UpdateCompany(ctx, top, w.audit); !isField(err, apperr.Unprocessable, "parent_id") {
+			t.Errorf("own parent: %v", err)
+		}
+		entries, _, err := w.s.AuditLog(ctx, top.ID, 10, 0)
+		must(t, err)
+		if len(entries) != 1 {
+			t.Errorf("refused updates were audited: %d entries", len(entries))
+		}
+		// Two companies made each other's parent at the same time: at most
+		// one may win, whatever the interleaving.
+		for i := range 10 {
+			a := w.kid
+			a.ID, a.ParentID = 0, 0
+			a.Name = fmt.Sprintf("A%d", i)
+			a, err := w.s.CreateCompany(ctx, a, w.audit)
+			must(t, err)
+			b := a
+			b.ID, b.Name = 0, fmt.Sprintf("B%d", i)
+			b, err = w.s.CreateCompany(ctx, b, w.audit)
+			must(t, err)
+			a.ParentID, b.ParentID = b.ID, a.ID
+			errs := make(chan error, 2)
+			for _, c := range []companies.Company{a, b} {
+				go func() { errs <- w.s.UpdateCompany(ctx, c, w.audit) }()
+			}
+			e1, e2 := <-errs, <-errs
+			if e1 == nil && e2 == nil {
+				t.Fatalf("round %d: both sides of a cycle were stored", i)
+			}
+			for _, err := range []error{e1, e2} {
+				if err != nil && !isField(err, apperr.Unprocessable, "parent_id") {
+					t.Errorf("round %d: %v", i, err)
+				}
+			}
 		}
 	})
 
