@@ -177,20 +177,30 @@ const (
 	demoClientAccount     = "Conta Cliente Demo"
 )
 
-// loadCompaniesDemo creates the demo data once and prints a token per user
-// and how to call the API.
+// loadCompaniesDemo creates the demo data and prints a token per user and
+// how to call the API. Every step keeps what an earlier run created, even
+// one that stopped half-way.
 func (a *app) loadCompaniesDemo(ctx context.Context, w io.Writer, baseURL string) error {
 	svc, err := a.companiesService(ctx)
 	if err != nil {
 		return err
 	}
-	manager, err := svc.CreateAccount(ctx, demoManagerAccount, companies.Management, "")
-	if apperr.Is(err, apperr.Conflict) {
-		// Loaded before: only new tokens are needed.
-	} else if err != nil {
-		return err
-	} else if err := seedCompaniesDemo(ctx, svc, manager); err != nil {
-		return err
+	for _, acc := range []struct {
+		name    string
+		typ     companies.AccountType
+		manager string
+	}{{demoManagerAccount, companies.Management, ""}, {demoClientAccount, companies.Client, demoManagerAccount}} {
+		if _, err := svc.CreateAccount(ctx, acc.name, acc.typ, acc.manager); err != nil && !apperr.Is(err, apperr.Conflict) {
+			return err
+		}
+	}
+	for _, u := range []struct{ email, account string }{
+		{demoSuperAdmin, ""}, {demoManagerUser, demoManagerAccount}, {demoClientUser, demoClientAccount},
+	} {
+		_, err := svc.CreateUser(ctx, u.email, demoCompaniesPassword, u.account, u.account == "")
+		if err != nil && !apperr.Is(err, apperr.Conflict) {
+			return err
+		}
 	}
 	tokens := map[string]string{}
 	for _, email := range []string{demoSuperAdmin, demoManagerUser, demoClientUser} {
@@ -198,41 +208,44 @@ func (a *app) loadCompaniesDemo(ctx context.Context, w io.Writer, baseURL string
 			return err
 		}
 	}
+	if err := seedCompaniesDemo(ctx, svc, tokens[demoClientUser]); err != nil {
+		return err
+	}
 	fmt.Fprintf(w, `
 Companies API: users %[2]s (super admin), %[3]s (gestão), %[4]s (cliente), password %[5]q
   tokens (24 h): super admin %[6]s
                  gestão      %[7]s
                  cliente     %[8]s
-  curl -s %[1]s/api/v4/auth/login -H 'Content-Type: application/json' -d '{"email":"%[4]s","password":"%[5]s"}'
   curl -s -H 'Authorization: Bearer %[7]s' '%[1]s/api/v4/companies?_sort=name&_order=asc'
-  curl -s -H 'Authorization: Bearer %[8]s' -H 'Content-Type: application/json' %[1]s/api/v4/companies \
-    -d '{"name":"Filial Santos","city_id":3548500,"state_id":35}'
-  curl -s -H 'Authorization: Bearer %[6]s' '%[1]s/api/v4/audit-log'
+  # as the client user: log in, create, list, update, delete; then the super admin reads the audit log
+  TOKEN=$(curl -s %[1]s/api/v4/auth/login -H 'Content-Type: application/json' \
+    -d '{"email":"%[4]s","password":"%[5]s"}' | sed -E 's/.*"token":"([^"]+)".*/\1/')
+  ID=$(curl -s -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' %[1]s/api/v4/companies \
+    -d '{"name":"Filial Santos","city_id":3548500,"state_id":35,"cnpj":"11.444.777/0001-61"}' | sed -E 's/^\{"id":([0-9]+).*/\1/')
+  curl -s -H "Authorization: Bearer $TOKEN" '%[1]s/api/v4/companies?_q=santos'
+  curl -s -X PUT -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' %[1]s/api/v4/companies/$ID \
+    -d '{"complement":"Sala 2"}'
+  curl -s -o /dev/null -w '%%{http_code}\n' -X DELETE -H "Authorization: Bearer $TOKEN" %[1]s/api/v4/companies/$ID
+  curl -s -H 'Authorization: Bearer %[6]s' "%[1]s/api/v4/audit-log?company_id=$ID"
 `, baseURL, demoSuperAdmin, demoManagerUser, demoClientUser, demoCompaniesPassword,
 		tokens[demoSuperAdmin], tokens[demoManagerUser], tokens[demoClientUser])
 	return nil
 }
 
-func seedCompaniesDemo(ctx context.Context, svc *companies.Service, manager companies.Account) error {
-	if _, err := svc.CreateAccount(ctx, demoClientAccount, companies.Client, manager.Name); err != nil {
-		return err
-	}
-	for _, u := range []struct{ email, account string }{
-		{demoSuperAdmin, ""}, {demoManagerUser, demoManagerAccount}, {demoClientUser, demoClientAccount},
-	} {
-		if _, err := svc.CreateUser(ctx, u.email, demoCompaniesPassword, u.account, u.account == ""); err != nil {
-			return err
-		}
-	}
-	token, _, err := svc.IssueToken(ctx, demoClientUser, companies.LoginTTL)
+// seedCompaniesDemo creates, as the client user, a parent company and two
+// children, unless the client account already has companies.
+func seedCompaniesDemo(ctx context.Context, svc *companies.Service, clientToken string) error {
+	sess, err := svc.Authenticate(ctx, clientToken)
 	if err != nil {
 		return err
 	}
-	sess, err := svc.Authenticate(ctx, token)
+	q, err := companies.ParseListQuery(nil)
 	if err != nil {
 		return err
 	}
-	defer svc.RevokeToken(ctx, token)
+	if page, err := svc.ListCompanies(ctx, sess, q); err != nil || page.Total > 0 {
+		return err
+	}
 	create := func(body string) (companies.Company, error) {
 		var raw map[string]json.RawMessage
 		if err := json.Unmarshal([]byte(body), &raw); err != nil {

@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -80,13 +82,31 @@ func TestCompaniesCommands(t *testing.T) {
 		t.Error("revoking twice succeeded")
 	}
 
+	// A demo load that stopped after its first step, then two full loads:
+	// the client account ends up with the three demo companies, once.
+	mustCLI("account", "create", "--name", demoManagerAccount, "--type", "gestao")
+	clientToken := regexp.MustCompile(`cliente +(\S+)`)
 	for range 2 {
 		var out strings.Builder
 		if err := a.loadCompaniesDemo(ctx, &out, "http://x"); err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(out.String(), "/api/v4/auth/login") {
-			t.Errorf("demo output: %s", out.String())
+		for _, want := range []string{"/api/v4/auth/login", "-X PUT", "-X DELETE", "/api/v4/audit-log"} {
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("demo output lacks %q: %s", want, out.String())
+			}
+		}
+		m := clientToken.FindStringSubmatch(out.String())
+		if m == nil {
+			t.Fatalf("no client token in %s", out.String())
+		}
+		req := httptest.NewRequest(http.MethodGet, "/api/v4/companies", nil)
+		req.Header.Set("Authorization", "Bearer "+m[1])
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		var page struct{ Total int }
+		if err := json.Unmarshal(rec.Body.Bytes(), &page); err != nil || page.Total != 3 {
+			t.Errorf("client's demo companies: %d %s", rec.Code, rec.Body)
 		}
 	}
 }

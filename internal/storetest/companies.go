@@ -224,6 +224,28 @@ func RunCompanies(t *testing.T, newStore func(t *testing.T) companies.Store) {
 				}
 			}
 		}
+		// A parent deleted while a child is added to it: either the delete
+		// sees the child or the child sees no parent, each a 422 naming it.
+		for i := range 10 {
+			p := w.kid
+			p.ID, p.ParentID, p.Name = 0, 0, fmt.Sprintf("P%d", i)
+			p, err := w.s.CreateCompany(ctx, p, w.audit)
+			must(t, err)
+			child := p
+			child.ID, child.ParentID, child.Name = 0, p.ID, fmt.Sprintf("F%d", i)
+			created, deleted := make(chan error, 1), make(chan error, 1)
+			go func() { _, err := w.s.CreateCompany(ctx, child, w.audit); created <- err }()
+			go func() { deleted <- w.s.DeleteCompany(ctx, p.ID, w.audit) }()
+			ce, de := <-created, <-deleted
+			switch {
+			case ce == nil && de == nil:
+				t.Fatalf("round %d: a child was added to a deleted parent", i)
+			case ce != nil && !isField(ce, apperr.Unprocessable, "parent_id"):
+				t.Errorf("round %d: create: %v", i, ce)
+			case de != nil && !isField(de, apperr.Unprocessable, "id"):
+				t.Errorf("round %d: delete: %v", i, de)
+			}
+		}
 	})
 
 	t.Run("delete refuses parents and audits", func(t *testing.T) {
