@@ -363,6 +363,12 @@ func TestHostileInput(t *testing.T) {
 				}
 			})
 		}
+		t.Run("parameter names in messages", func(t *testing.T) {
+			got := fieldErrors(t, api.Get("/api/v4/companies?_sort=drop%20table&_order=x"))
+			if got["_sort"][0] != "O campo _sort selecionado é inválido." || got["_order"][0] != "O campo _order selecionado é inválido." {
+				t.Errorf("errors = %v", got)
+			}
+		})
 		t.Run("wrong content type", func(t *testing.T) {
 			req := api.NewRequest("POST", "/api/v4/companies", strings.NewReader(`{}`), "text/plain")
 			api.Do(req).Expect(http.StatusUnsupportedMediaType)

@@ -49,8 +49,15 @@ const (
 )
 
 // Laravel's pt-BR wording, which the seed's messages come from: the field is
-// named with spaces for underscores ("account id").
-func attr(field string) string { return strings.ReplaceAll(field, "_", " ") }
+// named with spaces for underscores ("account id"). The list parameters
+// (_sort, _q, …) keep their name, which would otherwise lose its only word
+// separator.
+func attr(field string) string {
+	if strings.HasPrefix(field, "_") {
+		return field
+	}
+	return strings.ReplaceAll(field, "_", " ")
+}
 
 func msgRequired(field string) string { return "O campo " + attr(field) + " é obrigatório." }
 func msgString(field string) string   { return "O campo " + attr(field) + " deve ser uma string." }
