@@ -3,24 +3,20 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"path/filepath"
 	"time"
 
 	"partnership-service/internal/blob"
 	"partnership-service/internal/geo"
-	"partnership-service/internal/postgres"
-	"partnership-service/internal/sqlite"
+	"partnership-service/internal/storage"
 )
 
-// app holds the opened resources a command works with. Exactly one of
-// sqlite and pg is set.
+// app holds the opened resources a command works with.
 type app struct {
 	cfg    config
 	log    *slog.Logger
-	sqlite *sqlite.DB
-	pg     *postgres.DB
+	stores storage.Stores
 	blobs  *blob.Dir
 	geo    *geo.Directory
 	now    func() time.Time
@@ -37,19 +33,8 @@ func openApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 		return nil, err
 	}
 	a := &app{cfg: cfg, log: log, geo: dir, now: time.Now}
-	if cfg.usesPostgres() {
-		a.pg, err = postgres.Open(ctx, cfg.DatabaseURL)
-		if err == nil {
-			err = a.pg.Migrate(ctx)
-		}
-	} else {
-		a.sqlite, err = sqlite.Open(cfg.sqlitePath())
-		if err == nil {
-			err = a.sqlite.Migrate(ctx)
-		}
-	}
-	if err != nil {
-		return nil, errors.Join(err, a.Close())
+	if a.stores, err = openStores(ctx, cfg); err != nil {
+		return nil, err
 	}
 	a.blobs, err = blob.NewDir(filepath.Join(cfg.DataDir, "files"))
 	if err != nil {
@@ -63,35 +48,5 @@ func openApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	return a, nil
 }
 
-// engine names the database in use, for logs.
-func (a *app) engine() string {
-	if a.pg != nil {
-		return "postgres"
-	}
-	return fmt.Sprintf("sqlite (%s)", a.sqlite.Path())
-}
-
-func (a *app) ping(ctx context.Context) error {
-	if a.pg != nil {
-		return a.pg.Ping(ctx)
-	}
-	return a.sqlite.Ping(ctx)
-}
-
-func (a *app) migrationStatus(ctx context.Context) ([]string, error) {
-	if a.pg != nil {
-		return a.pg.MigrationStatus(ctx)
-	}
-	return a.sqlite.MigrationStatus(ctx)
-}
-
 // Close releases the database.
-func (a *app) Close() error {
-	switch {
-	case a.pg != nil:
-		return a.pg.Close()
-	case a.sqlite != nil:
-		return a.sqlite.Close()
-	}
-	return nil
-}
+func (a *app) Close() error { return a.stores.Close() }

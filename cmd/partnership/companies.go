@@ -12,24 +12,12 @@ import (
 
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/companies"
-	"partnership-service/internal/postgres"
 	"partnership-service/internal/server"
-	"partnership-service/internal/sqlite"
 )
 
 // companiesService wires the Companies API to the configured database.
 func (a *app) companiesService(ctx context.Context) (*companies.Service, error) {
-	var store companies.Store
-	if a.pg != nil {
-		store = postgres.NewCompaniesStore(a.pg)
-	} else {
-		s, err := sqlite.NewCompaniesStore(ctx, a.sqlite)
-		if err != nil {
-			return nil, err
-		}
-		store = s
-	}
-	return companies.NewService(store, a.geo, a.now), nil
+	return companies.NewService(a.stores.Companies(), a.geo, a.now), nil
 }
 
 // companiesSurface is the Companies API.

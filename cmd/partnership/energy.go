@@ -12,33 +12,16 @@ import (
 
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/energy"
-	"partnership-service/internal/postgres"
 	"partnership-service/internal/server"
-	"partnership-service/internal/sqlite"
 )
-
-// energyStore is the catalog and partner store of the configured engine.
-func (a *app) energyStore(ctx context.Context) (interface {
-	energy.CatalogStore
-	energy.PartnerStore
-}, error) {
-	if a.pg != nil {
-		return postgres.NewEnergyCatalogStore(a.pg), nil
-	}
-	return sqlite.NewEnergyCatalogStore(ctx, a.sqlite)
-}
 
 // energyServices builds the catalog and partner services.
 func (a *app) energyServices(ctx context.Context) (*energy.CatalogService, *energy.PartnerService, error) {
-	store, err := a.energyStore(ctx)
+	catalog, err := energy.NewCatalogService(ctx, a.stores.EnergyCatalog(), a.geo, a.log)
 	if err != nil {
 		return nil, nil, err
 	}
-	catalog, err := energy.NewCatalogService(ctx, store, a.geo, a.log)
-	if err != nil {
-		return nil, nil, err
-	}
-	return catalog, energy.NewPartnerService(store, a.now), nil
+	return catalog, energy.NewPartnerService(a.stores.EnergyPartners(), a.now), nil
 }
 
 // energySurface is the energy partnerships API.

@@ -6,8 +6,6 @@ import (
 	"path/filepath"
 
 	"partnership-service/internal/energy"
-	"partnership-service/internal/postgres"
-	"partnership-service/internal/sqlite"
 )
 
 // energyLeadService builds the lead journey for the energy surface: the
@@ -17,16 +15,6 @@ import (
 // Losing that file makes the stored passwords unreadable: back it up with
 // the database.
 func (a *app) energyLeadService(ctx context.Context, catalog *energy.CatalogService) (*energy.LeadService, error) {
-	var store energy.LeadStore
-	if a.pg != nil {
-		store = postgres.NewEnergyLeadStore(a.pg)
-	} else {
-		s, err := sqlite.NewEnergyLeadStore(a.sqlite)
-		if err != nil {
-			return nil, err
-		}
-		store = s
-	}
 	key, err := energy.LoadSecretKey(os.Getenv(energy.SecretKeyEnv), filepath.Join(a.cfg.DataDir, "secret.key"))
 	if err != nil {
 		return nil, err
@@ -36,7 +24,7 @@ func (a *app) energyLeadService(ctx context.Context, catalog *energy.CatalogServ
 		return nil, err
 	}
 	return energy.NewLeadService(energy.LeadConfig{
-		Store: store, Catalog: catalog, Geo: a.geo, Blobs: a.blobs, Box: box,
+		Store: a.stores.EnergyLeads(), Catalog: catalog, Geo: a.geo, Blobs: a.blobs, Box: box,
 		MaxUploadBytes: a.cfg.MaxUploadSize, Log: a.log, Now: a.now,
 	})
 }

@@ -18,11 +18,11 @@ func runMigrate(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	defer a.Close()
-	status, err := a.migrationStatus(ctx)
+	status, err := a.stores.MigrationStatus(ctx)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.stdout, "migrated %s\n", a.engine())
+	fmt.Fprintf(env.stdout, "migrated %s\n", a.stores.Engine())
 	for _, line := range status {
 		fmt.Fprintln(env.stdout, line)
 	}

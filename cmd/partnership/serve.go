@@ -46,7 +46,7 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
-	handler, err := server.New(server.Config{Log: log, Ready: a.ping, Surfaces: surfaces})
+	handler, err := server.New(server.Config{Log: log, Ready: a.stores.Ping, Surfaces: surfaces})
 	if err != nil {
 		return err
 	}
@@ -63,7 +63,7 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	if *debugAddr != "" {
 		go serveDebug(log, *debugAddr)
 	}
-	log.Info("serving", "addr", ln.Addr().String(), "engine", a.engine(), "docs", "http://"+ln.Addr().String()+"/docs/")
+	log.Info("serving", "addr", ln.Addr().String(), "engine", a.stores.Engine(), "docs", "http://"+ln.Addr().String()+"/docs/")
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

@@ -9,26 +9,14 @@ import (
 	"log/slog"
 
 	"partnership-service/internal/apperr"
-	"partnership-service/internal/postgres"
 	"partnership-service/internal/server"
-	"partnership-service/internal/sqlite"
 	"partnership-service/internal/storefront"
 )
 
 // storefrontService wires the storefront to the configured database and
 // the file store.
 func (a *app) storefrontService(ctx context.Context) (*storefront.Service, error) {
-	var store storefront.Store
-	if a.pg != nil {
-		store = postgres.NewStorefrontStore(a.pg)
-	} else {
-		s, err := sqlite.NewStorefrontStore(ctx, a.sqlite)
-		if err != nil {
-			return nil, err
-		}
-		store = s
-	}
-	return storefront.NewService(store, a.blobs, a.now), nil
+	return storefront.NewService(a.stores.Storefront(), a.blobs, a.now), nil
 }
 
 // storefrontSurface is the ISP storefront and its admin API.

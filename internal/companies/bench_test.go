@@ -19,8 +19,9 @@ const benchCompanies = 100_000
 // 5k): as a gestão user (its own and a managed account: 10k companies) and
 // as the super admin (all of them), with the list's filters.
 func BenchmarkListCompanies(b *testing.B) {
-	db := testdb.SQLite(b)
-	w := newWorld(b, testdb.Engine{Name: "sqlite", SQLite: db})
+	stores := testdb.SQLite(b)
+	db := stores.DB()
+	w := newWorld(b, stores)
 	ctx := context.Background()
 	var accounts []int64
 	for i := range 18 {
@@ -79,7 +80,7 @@ func BenchmarkListCompanies(b *testing.B) {
 // BenchmarkCreateCompany is the durable create with its audit entry,
 // through the service (rules, parent check, SQLite group commit).
 func BenchmarkCreateCompany(b *testing.B) {
-	w := newWorld(b, testdb.Engine{Name: "sqlite", SQLite: testdb.SQLite(b)})
+	w := newWorld(b, testdb.SQLite(b))
 	ctx := context.Background()
 	sess := session(b, w, "cliente@example.com")
 	var raw map[string]json.RawMessage

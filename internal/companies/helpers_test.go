@@ -13,10 +13,8 @@ import (
 	"partnership-service/internal/apitest"
 	"partnership-service/internal/companies"
 	"partnership-service/internal/geo"
-	"partnership-service/internal/postgres"
 	"partnership-service/internal/server"
-	"partnership-service/internal/sqlite"
-	"partnership-service/internal/testdb"
+	"partnership-service/internal/storage"
 )
 
 // clock is a settable test clock.
@@ -70,24 +68,11 @@ type world struct {
 	gestaoCo, clienteCo, alheiaCo int64
 }
 
-func newStore(tb testing.TB, e testdb.Engine) companies.Store {
-	tb.Helper()
-	if e.Postgres != nil {
-		return postgres.NewCompaniesStore(e.Postgres)
-	}
-	s, err := sqlite.NewCompaniesStore(context.Background(), e.SQLite)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { s.Close() })
-	return s
-}
-
-func newWorld(t testing.TB, e testdb.Engine) *world {
+func newWorld(t testing.TB, e storage.Stores) *world {
 	t.Helper()
 	ctx := context.Background()
 	w := &world{t: t, clock: &clock{t: time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)}}
-	w.svc = companies.NewService(newStore(t, e), geo.MustLoad(), w.clock.now)
+	w.svc = companies.NewService(e.Companies(), geo.MustLoad(), w.clock.now)
 	srv, err := server.New(server.Config{
 		Log: slog.New(slog.NewJSONHandler(io.Discard, nil)),
 		Surfaces: []server.Surface{{Name: "companies", Prefixes: companies.Prefixes, Render: companies.Render,

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"partnership-service/internal/storage"
 	"partnership-service/internal/testdb"
 )
 
@@ -16,7 +17,7 @@ import (
 // the companies of which account: super admin / gestão user / client user
 // × own, managed, foreign account.
 func TestIsolationMatrix(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		w := newWorld(t, e)
 		type target struct {
 			name    string
@@ -105,7 +106,7 @@ func TestIsolationMatrix(t *testing.T) {
 }
 
 func TestCompanyRules(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		w := newWorld(t, e)
 
 		t.Run("create shape and normalization", func(t *testing.T) {
@@ -281,7 +282,7 @@ func TestCompanyRules(t *testing.T) {
 }
 
 func TestListFilters(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		w := newWorld(t, e)
 		names := []string{"Açaí do Norte", "Beta Energia", "acai Sul", "Gama"}
 		ids := make([]int64, len(names))
@@ -323,7 +324,7 @@ func TestListFilters(t *testing.T) {
 }
 
 func TestHostileInput(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		w := newWorld(t, e)
 		api := w.client.api
 		cases := []struct {
@@ -384,7 +385,7 @@ func TestHostileInput(t *testing.T) {
 }
 
 func TestLogin(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		w := newWorld(t, e)
 		login := func(email, pw string) *struct {
 			status int
@@ -456,7 +457,7 @@ func TestLogin(t *testing.T) {
 }
 
 func TestAuditLog(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		w := newWorld(t, e)
 		id := w.create(w.client, map[string]any{"name": "Auditada"})
 		w.client.api.JSON("PUT", path(id), map[string]any{"name": "Auditada 2", "district": "Centro"}).Expect(http.StatusOK)
@@ -493,7 +494,7 @@ func TestAuditLog(t *testing.T) {
 }
 
 func TestReferenceData(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		w := newWorld(t, e)
 		var states struct {
 			Items []struct {

@@ -12,7 +12,7 @@ import (
 // benchmarkGet measures one catalog read through the real handler and
 // middleware (auth, logging, metrics), as a partner's request runs.
 func benchmarkGet(b *testing.B, path func(*energytest.Env) string) {
-	env := energytest.New(b, testdb.Engine{Name: "sqlite", SQLite: testdb.SQLite(b)}, energytest.Options{})
+	env := energytest.New(b, testdb.SQLite(b), energytest.Options{})
 	req := httptest.NewRequest(http.MethodGet, path(env), nil)
 	req.Header.Set("Authorization", "Bearer "+env.KeyA)
 	b.ReportAllocs()

@@ -44,7 +44,7 @@ func serve(b *testing.B, env *leadEnv, method, path string, body []byte, want in
 // through the whole handler, with validation, catalog and plan checks.
 // Parallel, because group commit is what makes concurrent creates cheap.
 func BenchmarkCreateLead(b *testing.B) {
-	env := newLeadEnv(b, testdb.Engine{Name: "sqlite", SQLite: testdb.SQLite(b)})
+	env := newLeadEnv(b, testdb.SQLite(b))
 	// Valid CPFs, one per create, so no create hits the one-open-lead rule.
 	var next atomic.Int64
 	newBody := func() []byte {
@@ -63,7 +63,7 @@ func BenchmarkCreateLead(b *testing.B) {
 }
 
 func BenchmarkGetLead(b *testing.B) {
-	env := newLeadEnv(b, testdb.Engine{Name: "sqlite", SQLite: testdb.SQLite(b)})
+	env := newLeadEnv(b, testdb.SQLite(b))
 	body, _ := json.Marshal(naturalLead())
 	rec := serve(b, env, http.MethodPost, "/sales-conversion/leads", body, http.StatusCreated)
 	var lead struct{ ID string }
@@ -84,8 +84,9 @@ func BenchmarkGetLead(b *testing.B) {
 // SQL), and another partner's as many, so every query must use the
 // partner's index range.
 func BenchmarkListLeads(b *testing.B) {
-	db := testdb.SQLite(b)
-	env := newLeadEnv(b, testdb.Engine{Name: "sqlite", SQLite: db})
+	stores := testdb.SQLite(b)
+	db := stores.DB()
+	env := newLeadEnv(b, stores)
 	n := benchLeads(b)
 	// In batches: one write transaction must commit within the writer's timeout.
 	const batch = 100_000

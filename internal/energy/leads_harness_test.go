@@ -14,9 +14,7 @@ import (
 	"partnership-service/internal/energy"
 	"partnership-service/internal/energy/energytest"
 	"partnership-service/internal/geo"
-	"partnership-service/internal/postgres"
-	"partnership-service/internal/sqlite"
-	"partnership-service/internal/testdb"
+	"partnership-service/internal/storage"
 )
 
 // leadEnv is the energy surface on a fresh database: partner A's and
@@ -29,7 +27,6 @@ type leadEnv struct {
 	PartnerB   string
 	Leads      *energy.LeadService
 	Log        *syncBuffer
-	SQLite     *sqlite.DB // nil on PostgreSQL
 	BlobDir    string
 	clock      *testClock
 }
@@ -41,7 +38,7 @@ type leadEnvOptions struct {
 // newLeadEnv builds the energy surface with energytest (catalog, partners
 // and keys) and this package's lead service. CPFL PAULISTA (Campinas)
 // offers energytest's "Plano Premium" and a "Plano Básico" added here.
-func newLeadEnv(t testing.TB, e testdb.Engine, opts ...leadEnvOptions) *leadEnv {
+func newLeadEnv(t testing.TB, e storage.Stores, opts ...leadEnvOptions) *leadEnv {
 	t.Helper()
 	var o leadEnvOptions
 	if len(opts) > 0 {
@@ -52,17 +49,7 @@ func newLeadEnv(t testing.TB, e testdb.Engine, opts ...leadEnvOptions) *leadEnv 
 	clock := &testClock{t: time.Now().UTC()}
 	dir := t.TempDir()
 	var leads *energy.LeadService
-	env := energytest.New(t, e, energytest.Options{Log: logs, Leads: func(t testing.TB, e testdb.Engine, catalog *energy.CatalogService) *energy.LeadService {
-		var store energy.LeadStore
-		if e.SQLite != nil {
-			s, err := sqlite.NewEnergyLeadStore(e.SQLite)
-			if err != nil {
-				t.Fatal(err)
-			}
-			store = s
-		} else {
-			store = postgres.NewEnergyLeadStore(e.Postgres)
-		}
+	env := energytest.New(t, e, energytest.Options{Log: logs, Leads: func(t testing.TB, e storage.Stores, catalog *energy.CatalogService) *energy.LeadService {
 		blobs, err := blob.NewDir(dir)
 		if err != nil {
 			t.Fatal(err)
@@ -72,7 +59,7 @@ func newLeadEnv(t testing.TB, e testdb.Engine, opts ...leadEnvOptions) *leadEnv 
 			t.Fatal(err)
 		}
 		leads, err = energy.NewLeadService(energy.LeadConfig{
-			Store: store, Catalog: catalog, Geo: geo.MustLoad(), Blobs: blobs, Box: box,
+			Store: e.EnergyLeads(), Catalog: catalog, Geo: geo.MustLoad(), Blobs: blobs, Box: box,
 			MaxUploadBytes: o.maxUpload, Log: slog.New(slog.NewJSONHandler(logs, nil)), Now: clock.Now,
 		})
 		if err != nil {
@@ -94,7 +81,7 @@ func newLeadEnv(t testing.TB, e testdb.Engine, opts ...leadEnvOptions) *leadEnv 
 	return &leadEnv{
 		A: anon.With("Authorization", "Bearer "+env.KeyA), B: anon.With("Authorization", "Bearer "+env.KeyB), Anon: anon,
 		Handler: env.Handler, KeyA: env.KeyA, PartnerA: partnerID("Partner A"), PartnerB: partnerID("Partner B"),
-		Leads: leads, Log: logs, SQLite: e.SQLite, BlobDir: dir, clock: clock,
+		Leads: leads, Log: logs, BlobDir: dir, clock: clock,
 	}
 }
 

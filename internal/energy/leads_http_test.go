@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"partnership-service/internal/apitest"
+	"partnership-service/internal/storage"
 	"partnership-service/internal/testdb"
 )
 
@@ -106,7 +107,7 @@ func statuses(lead map[string]any) []string {
 }
 
 func TestNaturalLeadJourney(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		env := newLeadEnv(t, e)
 		c := env.A
 		lead := createLead(t, c, naturalLead())
@@ -214,7 +215,7 @@ func TestNaturalLeadJourney(t *testing.T) {
 }
 
 func TestJuridicalLeadJourney(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		env := newLeadEnv(t, e)
 		c := env.A
 		lead := createLead(t, c, juridicalLead())
@@ -260,7 +261,7 @@ func TestJuridicalLeadJourney(t *testing.T) {
 // under negotiation, and expiry: each old link stops working and a
 // refused signature changes nothing.
 func TestContractLinkLifecycle(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		env := newLeadEnv(t, e)
 		c := env.A
 		path := "/sales-conversion/leads/" + createLead(t, c, naturalLead())["id"].(string)
@@ -293,7 +294,7 @@ func TestContractLinkLifecycle(t *testing.T) {
 }
 
 func TestLeadRefusals(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		env := newLeadEnv(t, e, leadEnvOptions{maxUpload: 1 << 10})
 		c := env.A
 		natural := "/sales-conversion/leads/" + createLead(t, c, naturalLead())["id"].(string)
@@ -468,7 +469,7 @@ func TestLeadRefusals(t *testing.T) {
 // TestPartnersSeeOnlyTheirLeads sends partner B to every lead route with
 // partner A's lead id: each answers 404, and A's lead is unchanged.
 func TestPartnersSeeOnlyTheirLeads(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		env := newLeadEnv(t, e)
 		lead := createLead(t, env.A, naturalLead())
 		path := "/sales-conversion/leads/" + lead["id"].(string)

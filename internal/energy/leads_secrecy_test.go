@@ -23,7 +23,8 @@ import (
 // so the test cannot pass by the password having been dropped.
 func TestCredentialsPasswordNeverInClear(t *testing.T) {
 	t.Parallel()
-	env := newLeadEnv(t, testdb.Engine{Name: "sqlite", SQLite: testdb.SQLite(t)})
+	db := testdb.SQLite(t)
+	env := newLeadEnv(t, db)
 	const login, password = "cliente.cpfl@example.com", "Zq9!senha-MUITO-secreta-4711"
 	c := env.A
 	id := createLead(t, c, naturalLead())["id"].(string)
@@ -48,7 +49,7 @@ func TestCredentialsPasswordNeverInClear(t *testing.T) {
 		t.Error("the log contains the password")
 	}
 	for _, suffix := range []string{"", "-wal", "-shm"} {
-		b, err := os.ReadFile(env.SQLite.Path() + suffix)
+		b, err := os.ReadFile(db.DB().Path() + suffix)
 		if err != nil && !os.IsNotExist(err) {
 			t.Fatal(err)
 		}
@@ -76,7 +77,7 @@ func TestLargeUploadStreams(t *testing.T) {
 	if testing.Short() {
 		t.Skip("streams 50 MiB")
 	}
-	env := newLeadEnv(t, testdb.Engine{Name: "sqlite", SQLite: testdb.SQLite(t)}, leadEnvOptions{maxUpload: 60 << 20})
+	env := newLeadEnv(t, testdb.SQLite(t), leadEnvOptions{maxUpload: 60 << 20})
 	id := createLead(t, env.A, naturalLead())["id"].(string)
 
 	const size = 50 << 20

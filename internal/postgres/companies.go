@@ -20,8 +20,8 @@ type CompaniesStore struct {
 
 var _ companies.Store = (*CompaniesStore)(nil)
 
-// NewCompaniesStore returns the store over db.
-func NewCompaniesStore(db *DB) *CompaniesStore { return &CompaniesStore{db: db} }
+// newCompaniesStore returns the store over db.
+func newCompaniesStore(db *DB) *CompaniesStore { return &CompaniesStore{db: db} }
 
 // coSelect reads a company with its account's and parent's names, in the
 // order scanCompany expects.

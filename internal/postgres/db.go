@@ -22,8 +22,8 @@ type DB struct {
 	Pool *pgxpool.Pool
 }
 
-// Open connects to url (postgres://…) and checks the connection.
-func Open(ctx context.Context, url string) (*DB, error) {
+// OpenDB connects to url (postgres://…) and checks the connection.
+func OpenDB(ctx context.Context, url string) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: parse url: %w", err)

@@ -8,16 +8,18 @@ import (
 
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/postgres"
+	"partnership-service/internal/storage"
 	"partnership-service/internal/storetest"
 	"partnership-service/internal/testdb"
 )
 
-func TestPlatformConformance(t *testing.T) {
-	storetest.RunPlatform(t, func(t *testing.T) storetest.Platform { return testdb.Postgres(t) })
+// TestConformance runs the storage conformance suite on Postgres.
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) storage.Stores { return testdb.Postgres(t) })
 }
 
 func TestMapErrorBySQLState(t *testing.T) {
-	db := testdb.Postgres(t)
+	db := testdb.Postgres(t).DB()
 	ctx := context.Background()
 	tests := []struct {
 		name string

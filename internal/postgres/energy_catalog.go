@@ -21,8 +21,8 @@ var (
 	_ energy.PartnerStore = (*EnergyCatalogStore)(nil)
 )
 
-// NewEnergyCatalogStore returns the store.
-func NewEnergyCatalogStore(db *DB) *EnergyCatalogStore { return &EnergyCatalogStore{db: db} }
+// newEnergyCatalogStore returns the store.
+func newEnergyCatalogStore(db *DB) *EnergyCatalogStore { return &EnergyCatalogStore{db: db} }
 
 func (s *EnergyCatalogStore) exec(ctx context.Context, query string, args ...any) error {
 	_, err := s.db.Pool.Exec(ctx, query, args...)

@@ -22,8 +22,8 @@ type EnergyLeadStore struct {
 
 var _ energy.LeadStore = (*EnergyLeadStore)(nil)
 
-// NewEnergyLeadStore returns the store; pgx prepares and caches statements.
-func NewEnergyLeadStore(db *DB) *EnergyLeadStore { return &EnergyLeadStore{db: db} }
+// newEnergyLeadStore returns the store; pgx prepares and caches statements.
+func newEnergyLeadStore(db *DB) *EnergyLeadStore { return &EnergyLeadStore{db: db} }
 
 // leadColumns are selected, in scanLead's order.
 const leadColumns = `id, partner_id, seller_name, person_type, full_name, company_name, person_cpf,

@@ -20,8 +20,8 @@ type StorefrontStore struct {
 
 var _ storefront.Store = (*StorefrontStore)(nil)
 
-// NewStorefrontStore returns the storefront store on db.
-func NewStorefrontStore(db *DB) *StorefrontStore { return &StorefrontStore{db: db} }
+// newStorefrontStore returns the storefront store on db.
+func newStorefrontStore(db *DB) *StorefrontStore { return &StorefrontStore{db: db} }
 
 const sfSubscriptionColumns = `id, provider_id, plan_id, coupon_id, payment_method_id, cold_lead, coverage,
 	name, email, mobile_phone, document, id_document, birth_date, due_day, upfront_installation,

@@ -47,8 +47,8 @@ const coWriteColumns = `account_id, parent_id, name, name_folded, external_id, u
 	address, number, complement, district, zip_code, cnae, city_id, state_id, contact_name, contact_telephone,
 	contact_cellphone, contact_email, code_ibge, energy_demands_peak, energy_demands_off_peak`
 
-// NewCompaniesStore prepares the statements on db.
-func NewCompaniesStore(ctx context.Context, db *DB) (*CompaniesStore, error) {
+// newCompaniesStore prepares the statements on db.
+func newCompaniesStore(ctx context.Context, db *DB) (*CompaniesStore, error) {
 	s := &CompaniesStore{db: db}
 	for _, p := range []struct {
 		pool *sql.DB

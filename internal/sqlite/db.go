@@ -51,9 +51,9 @@ type writeOp struct {
 	done  chan struct{}
 }
 
-// Open opens (creating if needed) the database file at path. It does not
+// OpenDB opens (creating if needed) the database file at path. It does not
 // migrate; call Migrate.
-func Open(path string) (*DB, error) {
+func OpenDB(path string) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("sqlite: create data dir: %w", err)
 	}

@@ -9,17 +9,19 @@ import (
 
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/sqlite"
+	"partnership-service/internal/storage"
 	"partnership-service/internal/storetest"
 	"partnership-service/internal/testdb"
 )
 
-func TestPlatformConformance(t *testing.T) {
-	storetest.RunPlatform(t, func(t *testing.T) storetest.Platform { return testdb.SQLite(t) })
+// TestConformance runs the storage conformance suite on SQLite.
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) storage.Stores { return testdb.SQLite(t) })
 }
 
 func TestMapErrorByDriverCode(t *testing.T) {
 	t.Parallel()
-	db := testdb.SQLite(t)
+	db := testdb.SQLite(t).DB()
 	ctx := context.Background()
 	tests := []struct {
 		name string
@@ -54,7 +56,7 @@ func TestMapErrorByDriverCode(t *testing.T) {
 // trace, even when they share a commit.
 func TestGroupCommitIsolatesFailures(t *testing.T) {
 	t.Parallel()
-	db := testdb.SQLite(t)
+	db := testdb.SQLite(t).DB()
 	ctx := context.Background()
 	if err := db.Write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.Exec(`CREATE TABLE gc_probe (n INTEGER PRIMARY KEY)`)
@@ -99,7 +101,7 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 
 func TestWriteAfterCloseFails(t *testing.T) {
 	t.Parallel()
-	db := testdb.SQLite(t)
+	db := testdb.SQLite(t).DB()
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +112,7 @@ func TestWriteAfterCloseFails(t *testing.T) {
 }
 
 func BenchmarkWriteParallel(b *testing.B) {
-	db := testdb.SQLite(b)
+	db := testdb.SQLite(b).DB()
 	ctx := context.Background()
 	if err := db.Write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.Exec(`CREATE TABLE bench (id INTEGER PRIMARY KEY, v TEXT NOT NULL)`)

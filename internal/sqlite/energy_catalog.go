@@ -21,8 +21,8 @@ var (
 	_ energy.PartnerStore = (*EnergyCatalogStore)(nil)
 )
 
-// NewEnergyCatalogStore prepares the store's statements on db.
-func NewEnergyCatalogStore(ctx context.Context, db *DB) (*EnergyCatalogStore, error) {
+// newEnergyCatalogStore prepares the store's statements on db.
+func newEnergyCatalogStore(ctx context.Context, db *DB) (*EnergyCatalogStore, error) {
 	stmt, err := db.reader.PrepareContext(ctx, `SELECT k.id, k.partner_id, k.prefix, k.key_hash, k.seller_name, k.admin,
 		k.created_at, k.revoked_at, p.name, p.created_at
 		FROM partner_api_keys k JOIN partners p ON p.id = k.partner_id WHERE k.key_hash = ?`)
@@ -31,6 +31,9 @@ func NewEnergyCatalogStore(ctx context.Context, db *DB) (*EnergyCatalogStore, er
 	}
 	return &EnergyCatalogStore{db: db, keyByHash: stmt}, nil
 }
+
+// Close releases the prepared statement.
+func (s *EnergyCatalogStore) Close() error { return s.keyByHash.Close() }
 
 func (s *EnergyCatalogStore) exec(ctx context.Context, query string, args ...any) error {
 	return MapError(s.db.Write(ctx, func(tx *sql.Tx) error {

@@ -59,8 +59,8 @@ const (
 	signatureColumns = `signer_name, signer_cpf, signed_at, ip, forwarded_for, user_agent, contract_sha256, sign_reference`
 )
 
-// NewEnergyLeadStore prepares the store's statements.
-func NewEnergyLeadStore(db *DB) (*EnergyLeadStore, error) {
+// newEnergyLeadStore prepares the store's statements.
+func newEnergyLeadStore(db *DB) (*EnergyLeadStore, error) {
 	s := &EnergyLeadStore{db: db, lists: map[string]*sql.Stmt{}}
 	selectLead := `SELECT ` + leadColumns + ` FROM energy_leads WHERE partner_id = ? AND id = ?`
 	selectDocs := `SELECT ` + docColumns + ` FROM energy_lead_documents WHERE lead_id = ? ORDER BY uploaded_at, kind`

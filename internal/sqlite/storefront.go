@@ -39,8 +39,8 @@ const sfSubscriptionColumns = `id, provider_id, plan_id, coupon_id, payment_meth
 	installation_fee, street, number, complement, district, city, cep, current_provider,
 	latitude, longitude, created_at, updated_at`
 
-// NewStorefrontStore prepares the storefront's statements on db.
-func NewStorefrontStore(ctx context.Context, db *DB) (*StorefrontStore, error) {
+// newStorefrontStore prepares the storefront's statements on db.
+func newStorefrontStore(ctx context.Context, db *DB) (*StorefrontStore, error) {
 	s := &StorefrontStore{db: db}
 	for _, p := range []struct {
 		pool *sql.DB

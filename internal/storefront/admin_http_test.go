@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"partnership-service/internal/storage"
 	"partnership-service/internal/testdb"
 )
 
@@ -30,7 +31,7 @@ func created(t testing.TB, res interface{ Decode(any) }) int64 {
 }
 
 func TestAdminAuthentication(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		h := newHarness(t, e)
 		for _, auth := range []string{"", "Bearer ", "Bearer sfa_nottherealtoken", "Basic " + h.a.token, h.a.token,
 			"Bearer " + strings.Repeat("x", 5000)} {
@@ -49,7 +50,7 @@ func TestAdminAuthentication(t *testing.T) {
 }
 
 func TestAdminIsolation(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		h := newHarness(t, e)
 		// Provider B, with its own token, cannot read, change or delete A's records.
 		for _, path := range []string{
@@ -86,7 +87,7 @@ func TestAdminIsolation(t *testing.T) {
 }
 
 func TestAdminProviderAndOrigins(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		h := newHarness(t, e)
 		body := map[string]any{"nome": "Fibra A+", "cor_navbar": "#000000", "logo": "https://cdn.fibra-a.com.br/logo.svg",
 			"dias_vencimento": []int{20, 5, 5}}
@@ -136,7 +137,7 @@ func TestAdminProviderAndOrigins(t *testing.T) {
 }
 
 func TestAdminItems(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		h := newHarness(t, e)
 		for _, kind := range []string{"categories", "payment_methods", "services"} {
 			t.Run(kind, func(t *testing.T) {
@@ -167,7 +168,7 @@ func TestAdminItems(t *testing.T) {
 }
 
 func TestAdminPlans(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		h := newHarness(t, e)
 		body := map[string]any{
 			"nome": "Fibra 1 Giga", "ordenacao": 2, "mensalidade": 199.9, "taxa_instalacao_a_vista": "0",
@@ -227,7 +228,7 @@ func TestAdminPlans(t *testing.T) {
 }
 
 func TestAdminCoupons(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		h := newHarness(t, e)
 		body := map[string]any{"name": "Natal", "description": "Natal 2026", "plan_ids": []int64{h.a.fast},
 			"valid_from": "2026-06-01T00:00:00-03:00", "valid_until": "2026-12-31T23:59:59-03:00", "max_redemptions": 10}
@@ -271,7 +272,7 @@ func TestAdminCoupons(t *testing.T) {
 }
 
 func TestAdminCoverageAreas(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		h := newHarness(t, e)
 		ctx := map[string]any{"plan_id": h.a.enterprise, "subscription": map[string]any{"cep": "01310-100"}}
 		if h.a.subscribe(t, ctx).Data.Attributes.Coverage {
@@ -322,7 +323,7 @@ func TestAdminCoverageAreas(t *testing.T) {
 }
 
 func TestAdminSubscriptionsListAndExport(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		h := newHarness(t, e)
 		start := h.clock.now()
 		var ids []string

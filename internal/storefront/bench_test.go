@@ -22,7 +22,7 @@ func serve(b *testing.B, h http.Handler, req *http.Request, want int) {
 }
 
 func BenchmarkGetProviders(b *testing.B) {
-	h := newHarness(b, testdb.Engine{Name: "sqlite", SQLite: testdb.SQLite(b)})
+	h := newHarness(b, testdb.SQLite(b))
 	first := httptest.NewRecorder()
 	req := httptest.NewRequest(http.MethodGet, "/api/v2/providers", nil)
 	req.Header.Set("Origin", originA)
@@ -52,7 +52,7 @@ func BenchmarkGetProviders(b *testing.B) {
 }
 
 func BenchmarkCreateSubscription(b *testing.B) {
-	h := newHarness(b, testdb.Engine{Name: "sqlite", SQLite: testdb.SQLite(b)})
+	h := newHarness(b, testdb.SQLite(b))
 	body := func(pre bool) []byte {
 		fields := map[string]any{}
 		if !pre {

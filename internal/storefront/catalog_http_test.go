@@ -4,11 +4,12 @@ import (
 	"net/http"
 	"testing"
 
+	"partnership-service/internal/storage"
 	"partnership-service/internal/testdb"
 )
 
 func TestProviderDocumentFollowsTheSeed(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		h := newHarness(t, e)
 		var doc struct {
 			Data struct {
@@ -77,7 +78,7 @@ func TestProviderDocumentFollowsTheSeed(t *testing.T) {
 }
 
 func TestPlansAndCategoriesFollowTheSeed(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		h := newHarness(t, e)
 		var plans struct {
 			Data []struct {
@@ -126,7 +127,7 @@ func TestPlansAndCategoriesFollowTheSeed(t *testing.T) {
 }
 
 func TestCatalogETagAndRefresh(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		h := newHarness(t, e)
 		for _, path := range []string{"/api/v2/providers", "/api/v2/providers/categories", "/api/v2/providers/plans"} {
 			first := h.a.client.Get(path).Expect(http.StatusOK)
@@ -164,7 +165,7 @@ func TestCatalogETagAndRefresh(t *testing.T) {
 }
 
 func TestOriginSelectsTheProvider(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		h := newHarness(t, e)
 		for _, tt := range []struct {
 			name, origin string
@@ -208,7 +209,7 @@ func TestOriginSelectsTheProvider(t *testing.T) {
 }
 
 func TestCORSPreflight(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		h := newHarness(t, e)
 		paths := map[string]string{
 			"/api/v2/providers":                                                "GET",

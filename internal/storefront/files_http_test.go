@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"partnership-service/internal/apitest"
+	"partnership-service/internal/storage"
 	"partnership-service/internal/testdb"
 )
 
@@ -55,7 +56,7 @@ func upload(t testing.TB, c *apitest.Client, id string, parts ...part) *apitest.
 }
 
 func TestUploadFiles(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		h := newHarness(t, e)
 		id := *h.a.subscribe(t, subscription(h.a.fast, nil)).Data.ID
 
@@ -117,7 +118,7 @@ func TestUploadFiles(t *testing.T) {
 }
 
 func TestUploadFilesRefusals(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		h := newHarness(t, e)
 		id := *h.a.subscribe(t, subscription(h.a.fast, nil)).Data.ID
 		tests := []struct {

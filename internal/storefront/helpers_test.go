@@ -13,11 +13,9 @@ import (
 
 	"partnership-service/internal/apitest"
 	"partnership-service/internal/blob"
-	"partnership-service/internal/postgres"
 	"partnership-service/internal/server"
-	"partnership-service/internal/sqlite"
+	"partnership-service/internal/storage"
 	"partnership-service/internal/storefront"
-	"partnership-service/internal/testdb"
 )
 
 // Two tenants, so every test can check isolation.
@@ -74,26 +72,13 @@ type tenantFixture struct {
 	coupon                  int64           // "PROMO10", limit 3, plans basic and fast
 }
 
-func newStore(tb testing.TB, e testdb.Engine) storefront.Store {
-	tb.Helper()
-	if e.Postgres != nil {
-		return postgres.NewStorefrontStore(e.Postgres)
-	}
-	s, err := sqlite.NewStorefrontStore(context.Background(), e.SQLite)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { s.Close() })
-	return s
-}
-
-func newHarness(t testing.TB, e testdb.Engine) *harness {
+func newHarness(t testing.TB, e storage.Stores) *harness {
 	t.Helper()
 	blobs, err := blob.NewDir(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, store: newStore(t, e), clock: &clock{t: time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)}}
+	h := &harness{t: t, store: e.Storefront(), clock: &clock{t: time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)}}
 	h.svc = storefront.NewService(h.store, blobs, h.clock.now)
 	handler := storefront.NewHandler(h.svc, maxFileBytes)
 	srv, err := server.New(server.Config{

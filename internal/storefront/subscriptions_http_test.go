@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"partnership-service/internal/storage"
 	"partnership-service/internal/storefront"
 	"partnership-service/internal/testdb"
 )
@@ -27,7 +28,7 @@ func (f tenantFixture) storedCount(t testing.TB) int {
 }
 
 func TestCoverageCheckStoresNothing(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		h := newHarness(t, e)
 		tests := []struct {
 			name   string
@@ -64,7 +65,7 @@ func TestCoverageCheckStoresNothing(t *testing.T) {
 }
 
 func TestPreSubscriptionIsStored(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		h := newHarness(t, e)
 		res := h.a.subscribe(t, subscription(h.a.fast, map[string]any{
 			"forma_pagamentos_id": h.a.card, "vencimento": "dia 10", "coupon_id": fmt.Sprint(h.a.coupon),
@@ -101,7 +102,7 @@ func TestPreSubscriptionIsStored(t *testing.T) {
 }
 
 func TestTheSeedsCreateExampleGetsTheSeeds422(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		h := newHarness(t, e)
 		// The seed's own body, with cold_lead but no name or phone.
 		body := fmt.Sprintf(`{"plan_id": %d, "subscription": {"rua": "Av Anitta Garibald", "cep": "82220-370",
@@ -116,7 +117,7 @@ func TestTheSeedsCreateExampleGetsTheSeeds422(t *testing.T) {
 }
 
 func TestColdLead(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		h := newHarness(t, e)
 		// Only name and phone: no plan, no address.
 		res := h.a.subscribe(t, map[string]any{"pre_subscription": true, "cold_lead": true, "subscription": map[string]any{
@@ -148,7 +149,7 @@ func TestColdLead(t *testing.T) {
 }
 
 func TestSubscriptionValidation(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		h := newHarness(t, e)
 		ctx := context.Background()
 		expired, err := h.svc.SaveCoupon(ctx, h.a.id, storefront.Coupon{Name: "VELHO", ValidUntil: h.clock.now().Add(-time.Hour)})
@@ -231,7 +232,7 @@ func TestSubscriptionValidation(t *testing.T) {
 }
 
 func TestUpdateSubscription(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		h := newHarness(t, e)
 		created := h.a.subscribe(t, map[string]any{"plan_id": h.a.basic, "subscription": map[string]any{
 			"pre_subscription": true, "nome_razao_social": "Jian", "telefone_celular": "(41) 99891-6002",
@@ -296,7 +297,7 @@ func TestUpdateSubscription(t *testing.T) {
 }
 
 func TestCouponCountedOncePerSubscription(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		h := newHarness(t, e)
 		ctx := context.Background()
 		other, err := h.svc.SaveCoupon(ctx, h.a.id, storefront.Coupon{Name: "OUTRO"})
@@ -330,7 +331,7 @@ func TestCouponCountedOncePerSubscription(t *testing.T) {
 }
 
 func TestCouponLimitUnderConcurrency(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		h := newHarness(t, e)
 		const attempts, limit = 24, 5
 		l := limit
@@ -373,7 +374,7 @@ func TestCouponLimitUnderConcurrency(t *testing.T) {
 }
 
 func TestCheckCouponAvailability(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		h := newHarness(t, e)
 		ctx := context.Background()
 		_, err := h.svc.SaveCoupon(ctx, h.a.id, storefront.Coupon{Name: "VELHO", ValidUntil: h.clock.now().Add(-time.Minute)})
@@ -428,7 +429,7 @@ func TestCheckCouponAvailability(t *testing.T) {
 }
 
 func TestHostileInput(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e testdb.Engine) {
+	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		h := newHarness(t, e)
 		big := `{"plan_id":1,"subscription":{"rua":"` + strings.Repeat("a", 70<<10) + `"}}`
 		tests := []struct {

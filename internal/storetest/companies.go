@@ -11,8 +11,8 @@ import (
 	"partnership-service/internal/companies"
 )
 
-// RunCompanies is the conformance suite of companies.Store.
-func RunCompanies(t *testing.T, newStore func(t *testing.T) companies.Store) {
+// runCompanies is the conformance suite of companies.Store.
+func runCompanies(t *testing.T, newStore func(t *testing.T) companies.Store) {
 	ctx := context.Background()
 	now := time.Date(2026, 6, 15, 12, 0, 0, 123456000, time.UTC)
 	must := func(t *testing.T, err error) {

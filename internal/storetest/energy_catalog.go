@@ -9,14 +9,14 @@ import (
 	"partnership-service/internal/energy"
 )
 
-// EnergyCatalogStore is what both engines implement for the energy catalog.
-type EnergyCatalogStore interface {
+// energyCatalogStore is what both engines implement for the energy catalog.
+type energyCatalogStore interface {
 	energy.CatalogStore
 	energy.PartnerStore
 }
 
-// RunEnergyCatalog checks the catalog and partner store of one engine.
-func RunEnergyCatalog(t *testing.T, open func(t *testing.T) EnergyCatalogStore) {
+// runEnergyCatalog checks the catalog and partner store of one engine.
+func runEnergyCatalog(t *testing.T, open func(t *testing.T) energyCatalogStore) {
 	ctx := context.Background()
 	wantCode := func(t *testing.T, err error, code apperr.Code) {
 		t.Helper()

@@ -12,24 +12,27 @@ import (
 	"partnership-service/internal/energy"
 )
 
-// EnergyLeadHarness is a lead store on a fresh database, and a way to add
-// the partners leads belong to.
-type EnergyLeadHarness struct {
-	Store      energy.LeadStore
-	AddPartner func(t *testing.T, id, name string)
+// energyLeadHarness is a lead store on a fresh database, and the partner
+// store that adds the partners leads belong to.
+type energyLeadHarness struct {
+	Store    energy.LeadStore
+	Partners energy.PartnerStore
 }
 
-// RunEnergyLeads checks a lead store: round trips of every field, partner
+// runEnergyLeads checks a lead store: round trips of every field, partner
 // isolation, the one-open-lead rule, atomic updates, children appended by
 // updates, and the list's order, pagination, total and filters.
-func RunEnergyLeads(t *testing.T, open func(t *testing.T) EnergyLeadHarness) {
+func runEnergyLeads(t *testing.T, open func(t *testing.T) energyLeadHarness) {
 	ctx := context.Background()
 	base := time.Date(2024, 7, 1, 12, 0, 0, 123456000, time.UTC)
 
 	setup := func(t *testing.T) energy.LeadStore {
 		h := open(t)
-		h.AddPartner(t, "partner-a", "Parceiro A")
-		h.AddPartner(t, "partner-b", "Parceiro B")
+		for id, name := range map[string]string{"partner-a": "Parceiro A", "partner-b": "Parceiro B"} {
+			if err := h.Partners.CreatePartner(ctx, energy.Partner{ID: id, Name: name, CreatedAt: base}); err != nil {
+				t.Fatalf("add partner %s: %v", name, err)
+			}
+		}
 		return h.Store
 	}
 

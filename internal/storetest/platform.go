@@ -1,6 +1,3 @@
-// Package storetest holds the conformance suites every store implementation
-// must pass. Each suite takes a constructor and is run by the adapter
-// packages' tests against a real database of their engine.
 package storetest
 
 import (
@@ -11,17 +8,17 @@ import (
 	"partnership-service/internal/migrations"
 )
 
-// Platform is the part of a store every context relies on: migrations and
+// platform is the part of a store every context relies on: migrations and
 // the reference tables.
-type Platform interface {
+type platform interface {
 	Migrate(ctx context.Context) error
 	Ping(ctx context.Context) error
 	ReferenceCounts(ctx context.Context) (migrations.ReferenceCounts, error)
 }
 
-// RunPlatform checks that a migrated database holds exactly the embedded
+// runPlatform checks that a migrated database holds exactly the embedded
 // reference data and that migrating again changes nothing.
-func RunPlatform(t *testing.T, open func(t *testing.T) Platform) {
+func runPlatform(t *testing.T, open func(t *testing.T) platform) {
 	dir := geo.MustLoad()
 	want := migrations.ReferenceCounts{
 		States:         len(dir.States()),

@@ -78,10 +78,10 @@ func wantCode(t *testing.T, what string, err error, code apperr.Code) {
 	}
 }
 
-// RunStorefront checks a storefront store: round trips, provider
+// runStorefront checks a storefront store: round trips, provider
 // isolation on every record, the references a provider may make, coupon
 // names and limits, subscription order and pagination, and file records.
-func RunStorefront(t *testing.T, open func(t *testing.T) storefront.Store) {
+func runStorefront(t *testing.T, open func(t *testing.T) storefront.Store) {
 	ctx := context.Background()
 
 	t.Run("providers, origins and tokens", func(t *testing.T) {

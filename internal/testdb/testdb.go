@@ -24,29 +24,19 @@ import (
 	"partnership-service/internal/migrations"
 	"partnership-service/internal/postgres"
 	"partnership-service/internal/sqlite"
+	"partnership-service/internal/storage"
 )
 
 // PostgresURLEnv turns the PostgreSQL tests on.
 const PostgresURLEnv = "PARTNERSHIP_TEST_POSTGRES_URL"
 
-// Engine is one database engine a test runs against. Exactly one of SQLite
-// and Postgres is set.
-type Engine struct {
-	Name     string
-	SQLite   *sqlite.DB
-	Postgres *postgres.DB
-}
-
-// Each runs fn as a subtest per engine: "sqlite" always, "postgres" when
+// Each runs fn as a subtest per engine, with that engine's stores on a
+// fresh database: "sqlite" always, "postgres" when
 // PARTNERSHIP_TEST_POSTGRES_URL is set (skipped with a message otherwise).
-func Each(t *testing.T, fn func(t *testing.T, e Engine)) {
+func Each(t *testing.T, fn func(t *testing.T, s storage.Stores)) {
 	t.Helper()
-	t.Run("sqlite", func(t *testing.T) {
-		fn(t, Engine{Name: "sqlite", SQLite: SQLite(t)})
-	})
-	t.Run("postgres", func(t *testing.T) {
-		fn(t, Engine{Name: "postgres", Postgres: Postgres(t)})
-	})
+	t.Run("sqlite", func(t *testing.T) { fn(t, SQLite(t)) })
+	t.Run("postgres", func(t *testing.T) { fn(t, Postgres(t)) })
 }
 
 var sqliteTemplate = sync.OnceValues(func() (string, error) {
@@ -57,12 +47,8 @@ var sqliteTemplate = sync.OnceValues(func() (string, error) {
 	// Build in a private file and rename, so parallel test binaries never
 	// see a half-built template.
 	tmp := fmt.Sprintf("%s.%s.tmp", path, randomHex(6))
-	db, err := sqlite.Open(tmp)
+	db, err := sqlite.Open(context.Background(), tmp)
 	if err != nil {
-		return "", err
-	}
-	if err := db.Migrate(context.Background()); err != nil {
-		db.Close()
 		return "", err
 	}
 	// Closing the last connection checkpoints the WAL into the main file.
@@ -75,8 +61,9 @@ var sqliteTemplate = sync.OnceValues(func() (string, error) {
 	return path, os.Rename(tmp, path)
 })
 
-// SQLite returns a migrated SQLite database in t's temp dir, closed at cleanup.
-func SQLite(tb testing.TB) *sqlite.DB {
+// SQLite returns the stores of a migrated SQLite database in tb's temp dir,
+// closed at cleanup.
+func SQLite(tb testing.TB) *sqlite.Stores {
 	tb.Helper()
 	tmpl, err := sqliteTemplate()
 	if err != nil {
@@ -86,13 +73,10 @@ func SQLite(tb testing.TB) *sqlite.DB {
 	if err := copyFile(tmpl, path); err != nil {
 		tb.Fatalf("testdb: copy template: %v", err)
 	}
-	db, err := sqlite.Open(path)
+	// Migrating a copy of the template is a no-op unless it is stale.
+	db, err := sqlite.Open(context.Background(), path)
 	if err != nil {
 		tb.Fatalf("testdb: open sqlite: %v", err)
-	}
-	// Migrating a copy of the template is a no-op unless it is stale.
-	if err := db.Migrate(context.Background()); err != nil {
-		tb.Fatalf("testdb: migrate sqlite: %v", err)
 	}
 	tb.Cleanup(func() { db.Close() })
 	return db
@@ -108,8 +92,9 @@ func PostgresURL(tb testing.TB) string {
 	return url
 }
 
-// Postgres returns a fresh, migrated PostgreSQL database, dropped at cleanup.
-func Postgres(tb testing.TB) *postgres.DB {
+// Postgres returns the stores of a fresh, migrated PostgreSQL database,
+// dropped at cleanup.
+func Postgres(tb testing.TB) *postgres.Stores {
 	tb.Helper()
 	url := PostgresURL(tb)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -168,11 +153,7 @@ func ensurePostgresTemplate(ctx context.Context, admin *pgx.Conn, url string) (s
 	if err != nil {
 		return "", err
 	}
-	err = db.Migrate(ctx)
 	db.Close()
-	if err != nil {
-		return "", err
-	}
 	if _, err := admin.Exec(ctx, "ALTER DATABASE "+building+" RENAME TO "+name); err != nil {
 		return "", err
 	}

@@ -13,16 +13,14 @@ import (
 
 	"partnership-service/internal/energy"
 	"partnership-service/internal/geo"
-	"partnership-service/internal/postgres"
 	"partnership-service/internal/server"
-	"partnership-service/internal/sqlite"
-	"partnership-service/internal/testdb"
+	"partnership-service/internal/storage"
 )
 
 // Options customise the environment.
 type Options struct {
 	// Leads builds the lead service; nil leaves the lead routes without one.
-	Leads func(tb testing.TB, e testdb.Engine, catalog *energy.CatalogService) *energy.LeadService
+	Leads func(tb testing.TB, e storage.Stores, catalog *energy.CatalogService) *energy.LeadService
 	// Log receives the service's logs; nil discards them.
 	Log io.Writer
 }
@@ -30,7 +28,7 @@ type Options struct {
 // Env is a ready energy surface.
 type Env struct {
 	Handler  http.Handler
-	Engine   testdb.Engine
+	Stores   storage.Stores
 	Catalog  *energy.CatalogService
 	Partners *energy.PartnerService
 	// KeyA and KeyB belong to two different partners (seller "Seller A",
@@ -41,24 +39,8 @@ type Env struct {
 	Plan    energy.Plan
 }
 
-// Store returns the engine's catalog and partner store.
-func Store(tb testing.TB, e testdb.Engine) interface {
-	energy.CatalogStore
-	energy.PartnerStore
-} {
-	tb.Helper()
-	if e.Postgres != nil {
-		return postgres.NewEnergyCatalogStore(e.Postgres)
-	}
-	s, err := sqlite.NewEnergyCatalogStore(context.Background(), e.SQLite)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return s
-}
-
-// New builds the environment on e.
-func New(tb testing.TB, e testdb.Engine, opts Options) *Env {
+// New builds the environment on e's stores.
+func New(tb testing.TB, e storage.Stores, opts Options) *Env {
 	tb.Helper()
 	ctx := context.Background()
 	out := opts.Log
@@ -66,13 +48,12 @@ func New(tb testing.TB, e testdb.Engine, opts Options) *Env {
 		out = io.Discard
 	}
 	log := slog.New(slog.NewJSONHandler(out, nil))
-	store := Store(tb, e)
-	catalog, err := energy.NewCatalogService(ctx, store, geo.MustLoad(), log)
+	catalog, err := energy.NewCatalogService(ctx, e.EnergyCatalog(), geo.MustLoad(), log)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	partners := energy.NewPartnerService(store, time.Now)
-	env := &Env{Engine: e, Catalog: catalog, Partners: partners}
+	partners := energy.NewPartnerService(e.EnergyPartners(), time.Now)
+	env := &Env{Stores: e, Catalog: catalog, Partners: partners}
 
 	u, ok := catalog.UtilityByName("CPFL PAULISTA")
 	if !ok {

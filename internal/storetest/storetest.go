@@ -1,0 +1,43 @@
+// Package storetest is the conformance suite every storage engine must
+// pass, in the style of gocloud's drivertest: an adapter's test calls Run
+// with a function that opens its engine's stores on a fresh database, and
+// the suite checks behaviour and error codes, not just happy paths.
+package storetest
+
+import (
+	"testing"
+
+	"partnership-service/internal/companies"
+	"partnership-service/internal/energy"
+	"partnership-service/internal/storage"
+	"partnership-service/internal/storefront"
+)
+
+// Run checks every context's store of one engine. open must return the
+// engine's stores on a fresh, migrated database, closed at t's cleanup.
+func Run(t *testing.T, open func(t *testing.T) storage.Stores) {
+	t.Run("platform", func(t *testing.T) {
+		runPlatform(t, func(t *testing.T) platform { return open(t) })
+	})
+	t.Run("energy catalog", func(t *testing.T) {
+		runEnergyCatalog(t, func(t *testing.T) energyCatalogStore {
+			s := open(t)
+			return struct {
+				energy.CatalogStore
+				energy.PartnerStore
+			}{s.EnergyCatalog(), s.EnergyPartners()}
+		})
+	})
+	t.Run("energy leads", func(t *testing.T) {
+		runEnergyLeads(t, func(t *testing.T) energyLeadHarness {
+			s := open(t)
+			return energyLeadHarness{Store: s.EnergyLeads(), Partners: s.EnergyPartners()}
+		})
+	})
+	t.Run("storefront", func(t *testing.T) {
+		runStorefront(t, func(t *testing.T) storefront.Store { return open(t).Storefront() })
+	})
+	t.Run("companies", func(t *testing.T) {
+		runCompanies(t, func(t *testing.T) companies.Store { return open(t).Companies() })
+	})
+}
