@@ -33,6 +33,9 @@ type Policy struct {
 	AllowedTypes   []string // sniffed types; empty accepts any
 	MaxParts       int      // files and plain values together; default 16
 	MaxValueBytes  int64    // per plain form value; default 4 KiB
+	// MaxBodyBytes caps the whole body, framing included; 0 leaves the cap
+	// to the caller (an http.MaxBytesReader of its own).
+	MaxBodyBytes int64
 }
 
 const (
@@ -63,9 +66,10 @@ const (
 	ReasonTypeNotAllowed  Reason = "type_not_allowed"
 	ReasonFileNameTooLong Reason = "file_name_too_long"
 	ReasonEmpty           Reason = "empty"
-	ReasonDuplicate       Reason = "duplicate"  // same field twice
-	ReasonUnexpected      Reason = "unexpected" // a file field not in the policy
-	ReasonMalformed       Reason = "malformed"  // not multipart, bad framing, truncated body, too many parts; Field ""
+	ReasonDuplicate       Reason = "duplicate"     // same field twice
+	ReasonUnexpected      Reason = "unexpected"    // a file field not in the policy
+	ReasonMalformed       Reason = "malformed"     // bad framing, truncated body, too many parts; Field ""
+	ReasonNotMultipart    Reason = "not_multipart" // the body is not multipart/form-data; Field ""
 )
 
 // FieldError is a client mistake about one field ("" for the whole body).
@@ -82,6 +86,22 @@ func (e *FieldError) Error() string {
 		return fmt.Sprintf("upload: %s", e.Reason)
 	}
 	return fmt.Sprintf("upload: %s: %s", e.Field, e.Reason)
+}
+
+// Source is a request body carrying files, as the HTTP edge hands it to a
+// service: the service decides the policy and the store, the source
+// streams the parts. Services take a Source, never an *http.Request.
+type Source interface {
+	Receive(ctx context.Context, store blob.Store, p Policy) (Result, error)
+}
+
+// FromRequest is the Source of r's body.
+func FromRequest(r *http.Request) Source { return requestSource{r} }
+
+type requestSource struct{ r *http.Request }
+
+func (s requestSource) Receive(ctx context.Context, store blob.Store, p Policy) (Result, error) {
+	return Receive(ctx, s.r, store, p)
 }
 
 // Receive streams r's multipart/form-data body part by part into store
@@ -102,8 +122,14 @@ func Receive(ctx context.Context, r *http.Request, store blob.Store, p Policy) (
 		p.MaxValueBytes = defaultMaxValueBytes
 	}
 	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
+	if err != nil || mt != "multipart/form-data" {
+		return Result{}, &FieldError{Reason: ReasonNotMultipart}
+	}
+	if params["boundary"] == "" {
 		return Result{}, &FieldError{Reason: ReasonMalformed}
+	}
+	if p.MaxBodyBytes > 0 {
+		r.Body = http.MaxBytesReader(nil, r.Body, p.MaxBodyBytes)
 	}
 	mr, err := r.MultipartReader()
 	if err != nil {

@@ -309,10 +309,10 @@ func TestReceiveBrokenBodiesLeaveNothing(t *testing.T) {
 		ct     string
 		reason upload.Reason
 	}{
-		{"not multipart", func() io.Reader { return strings.NewReader(`{"a":1}`) }, "application/json", upload.ReasonMalformed},
-		{"no content type", func() io.Reader { return bytes.NewReader(whole) }, "", upload.ReasonMalformed},
+		{"not multipart", func() io.Reader { return strings.NewReader(`{"a":1}`) }, "application/json", upload.ReasonNotMultipart},
+		{"no content type", func() io.Reader { return bytes.NewReader(whole) }, "", upload.ReasonNotMultipart},
 		{"multipart without a boundary", func() io.Reader { return bytes.NewReader(whole) }, "multipart/form-data", upload.ReasonMalformed},
-		{"multipart/mixed", func() io.Reader { return bytes.NewReader(whole) }, strings.Replace(ct, "form-data", "mixed", 1), upload.ReasonMalformed},
+		{"multipart/mixed", func() io.Reader { return bytes.NewReader(whole) }, strings.Replace(ct, "form-data", "mixed", 1), upload.ReasonNotMultipart},
 		{"wrong boundary", func() io.Reader { return bytes.NewReader(whole) }, "multipart/form-data; boundary=nope", upload.ReasonMalformed},
 		{"truncated inside the second file", func() io.Reader { return bytes.NewReader(whole[:mid]) }, ct, upload.ReasonMalformed},
 		{"truncated before the closing boundary", func() io.Reader { return bytes.NewReader(whole[:len(whole)-4]) }, ct, upload.ReasonMalformed},

@@ -1,0 +1,70 @@
+// Package testkit holds what tests of every package share: a settable
+// clock, a log buffer safe for concurrent writers, and the error-code
+// assertion. Production code never imports it.
+package testkit
+
+import (
+	"bytes"
+	"sync"
+	"testing"
+	"time"
+
+	"partnership-service/internal/apperr"
+)
+
+// Clock is a settable clock; Now is safe for concurrent use.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewClock returns a clock standing at t.
+func NewClock(t time.Time) *Clock { return &Clock{t: t} }
+
+// Now is the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Set moves the clock to t.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	c.t = t
+	c.mu.Unlock()
+}
+
+// Advance moves the clock forward by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// SyncBuffer is a bytes.Buffer safe for concurrent writers, for logs.
+type SyncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *SyncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// String is everything written so far.
+func (b *SyncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// WantCode fails tb unless err carries code; what names the step.
+func WantCode(tb testing.TB, what string, err error, code apperr.Code) {
+	tb.Helper()
+	if got := apperr.CodeOf(err); got != code {
+		tb.Fatalf("%s: err = %v (code %s), want %s", what, err, got, code)
+	}
+}
