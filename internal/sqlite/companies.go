@@ -203,7 +203,7 @@ func (s *CompaniesStore) RevokeToken(ctx context.Context, hash []byte, now time.
 		ts := FormatTime(now)
 		res, err := tx.ExecContext(ctx, `UPDATE companies_tokens SET revoked_at = ?
 			WHERE token_hash = ? AND revoked_at IS NULL AND expires_at > ?`, ts, hash, ts)
-		return sfExpectOne(res, err)
+		return expectOne(res, err)
 	}))
 }
 
@@ -381,7 +381,7 @@ func (s *CompaniesStore) UpdateCompany(ctx context.Context, c companies.Company,
 		}
 		args := append(companyArgs(&c), FormatTime(c.UpdatedAt), c.ID)
 		res, err := tx.StmtContext(ctx, s.updateCompany).ExecContext(ctx, args...)
-		if err := sfExpectOne(res, err); err != nil {
+		if err := expectOne(res, err); err != nil {
 			return err
 		}
 		return s.writeAudit(ctx, tx, c.ID, audit)
@@ -398,7 +398,7 @@ func (s *CompaniesStore) DeleteCompany(ctx context.Context, id int64, audit comp
 			return companies.HasChildren()
 		}
 		res, err := tx.StmtContext(ctx, s.deleteCompany).ExecContext(ctx, id)
-		if err := sfExpectOne(res, err); err != nil {
+		if err := expectOne(res, err); err != nil {
 			return err
 		}
 		return s.writeAudit(ctx, tx, id, audit)

@@ -333,3 +333,17 @@ func (db *DB) ReferenceCounts(ctx context.Context) (migrations.ReferenceCounts, 
 func (db *DB) MigrationStatus(ctx context.Context) ([]string, error) {
 	return migrations.Status(ctx, migrations.SQLite, db.writer)
 }
+
+// expectOne turns "no row changed" into not found.
+func expectOne(res sql.Result, err error) error {
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		if err != nil {
+			return err
+		}
+		return sql.ErrNoRows
+	}
+	return nil
+}

@@ -117,7 +117,7 @@ func (s *StorefrontStore) UpdateProvider(ctx context.Context, p storefront.Provi
 			intro_font_color = ?, footer_color = ?, footer_font_color = ?, navbar_color = ?, wallpaper = ?, logo = ?,
 			updated_at = ? WHERE id = ?`, p.Name, b.PlansBackgroundColor, b.IntroFontColor, b.FooterColor,
 			b.FooterFontColor, b.NavbarColor, b.Wallpaper, b.Logo, FormatTime(now), p.ID)
-		if err := sfExpectOne(res, err); err != nil {
+		if err := expectOne(res, err); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM storefront_due_days WHERE provider_id = ?`, p.ID); err != nil {
@@ -132,19 +132,6 @@ func (s *StorefrontStore) UpdateProvider(ctx context.Context, p storefront.Provi
 	}))
 }
 
-// sfExpectOne turns "no row changed" into not found.
-func sfExpectOne(res sql.Result, err error) error {
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		if err != nil {
-			return err
-		}
-		return sql.ErrNoRows
-	}
-	return nil
-}
 
 func (s *StorefrontStore) ProviderIDByOrigin(ctx context.Context, origin string) (int64, error) {
 	var id int64
@@ -170,7 +157,7 @@ func (s *StorefrontStore) DeleteOrigin(ctx context.Context, providerID, originID
 func (s *StorefrontStore) deleteOwned(ctx context.Context, table string, providerID, id int64) error {
 	return MapError(s.db.Write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE provider_id = ? AND id = ?`, providerID, id)
-		return sfExpectOne(res, err)
+		return expectOne(res, err)
 	}))
 }
 
@@ -385,7 +372,7 @@ func (s *StorefrontStore) UpdateItem(ctx context.Context, kind storefront.ItemKi
 	return MapError(s.db.Write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE `+sfItemTables[kind].table+` SET name = ?, sort_order = ?
 			WHERE provider_id = ? AND id = ?`, it.Name, sfNullInt(it.SortOrder), providerID, it.ID)
-		return sfExpectOne(res, err)
+		return expectOne(res, err)
 	}))
 }
 
@@ -421,7 +408,7 @@ func (s *StorefrontStore) UpdatePlan(ctx context.Context, providerID int64, p st
 			p.Name, sfNullInt(p.SortOrder), p.MonthlyPriceCents, p.InstallationFeeUpfront,
 			p.InstallationFeeInstallments, p.UploadSpeed, p.DownloadSpeed, p.PriceNote, p.DetailLine1,
 			p.DetailLine2, p.DetailLine3, p.PrimaryColor, p.SecondaryColor, p.Title, p.HTML, providerID, p.ID)
-		if err := sfExpectOne(res, err); err != nil {
+		if err := expectOne(res, err); err != nil {
 			return err
 		}
 		return sfWritePlanLinks(ctx, tx, providerID, &p)
@@ -556,7 +543,7 @@ func (s *StorefrontStore) UpdateCoupon(ctx context.Context, providerID int64, c 
 			valid_from = ?, valid_until = ?, max_redemptions = ? WHERE provider_id = ? AND id = ?`,
 			c.Name, storefront.CouponKey(c.Name), c.Description, sfNullTime(c.ValidFrom), sfNullTime(c.ValidUntil),
 			sfNullInt(c.MaxRedemptions), providerID, c.ID)
-		if err := sfExpectOne(res, err); err != nil {
+		if err := expectOne(res, err); err != nil {
 			return err
 		}
 		return sfWriteCouponPlans(ctx, tx, providerID, &c)
@@ -605,7 +592,7 @@ func (s *StorefrontStore) UpdateCoverageArea(ctx context.Context, providerID int
 		res, err := tx.ExecContext(ctx, `UPDATE storefront_coverage_areas SET plan_id = ?, name = ?, geometry = ?,
 			cep_start = ?, cep_end = ? WHERE provider_id = ? AND id = ?`,
 			sfNullID(a.PlanID), a.Name, geometry, start, end, providerID, a.ID)
-		return sfExpectOne(res, err)
+		return expectOne(res, err)
 	}))
 }
 
@@ -720,7 +707,7 @@ func (s *StorefrontStore) UpdateSubscription(ctx context.Context, sub storefront
 		}
 		args := append(sfSubscriptionValues(&sub), FormatTime(sub.UpdatedAt), sub.ProviderID, sub.ID)
 		res, err := tx.StmtContext(ctx, s.updateSubscription).ExecContext(ctx, args...)
-		return sfExpectOne(res, err)
+		return expectOne(res, err)
 	}))
 }
 

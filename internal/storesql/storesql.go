@@ -1,0 +1,61 @@
+// Package storesql holds the dialect-free SQL pieces both adapters share:
+// column lists, scan functions and value conversions, so that only what
+// truly differs per engine (placeholders, RETURNING, locking, how a time is
+// stored) is written twice. It imports no driver.
+package storesql
+
+import (
+	"database/sql/driver"
+	"fmt"
+	"time"
+)
+
+// Row is what both engines' rows offer: *sql.Row, *sql.Rows and pgx.Row.
+type Row interface {
+	Scan(dest ...any) error
+}
+
+// TimeLayout is how SQLite stores times: fixed-width UTC text, so text order
+// is time order. PostgreSQL stores timestamptz.
+const TimeLayout = "2006-01-02T15:04:05.000000Z"
+
+// Time scans a time from either engine: SQLite's text or PostgreSQL's
+// timestamptz. A NULL leaves the zero time.
+type Time struct{ T time.Time }
+
+// Scan implements sql.Scanner.
+func (t *Time) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		t.T = time.Time{}
+	case time.Time:
+		t.T = v.UTC()
+	case string:
+		return t.parse(v)
+	case []byte:
+		return t.parse(string(v))
+	default:
+		return fmt.Errorf("storesql: cannot scan %T into a time", src)
+	}
+	return nil
+}
+
+func (t *Time) parse(s string) error {
+	p, err := time.Parse(TimeLayout, s)
+	if err != nil {
+		return fmt.Errorf("storesql: stored time %q: %w", s, err)
+	}
+	t.T = p
+	return nil
+}
+
+var _ driver.Valuer = Time{}
+
+// Value implements driver.Valuer with SQLite's text form; PostgreSQL
+// adapters pass time.Time values instead.
+func (t Time) Value() (driver.Value, error) {
+	if t.T.IsZero() {
+		return nil, nil
+	}
+	return t.T.UTC().Format(TimeLayout), nil
+}
