@@ -132,7 +132,6 @@ func (s *StorefrontStore) UpdateProvider(ctx context.Context, p storefront.Provi
 	}))
 }
 
-
 func (s *StorefrontStore) ProviderIDByOrigin(ctx context.Context, origin string) (int64, error) {
 	var id int64
 	err := s.providerByOrigin.QueryRowContext(ctx, origin).Scan(&id)
