@@ -3,12 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"log/slog"
-	"time"
 
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/companies"
@@ -28,130 +24,6 @@ func (a *app) companiesSurface(ctx context.Context) (server.Surface, error) {
 	}
 	h := companies.NewHandler(svc)
 	return server.Surface{Name: "companies", Prefixes: companies.Prefixes, Render: companies.Render, Routes: h.Routes}, nil
-}
-
-// companiesCommand parses a Companies subcommand's flags and opens the
-// service; define adds the command's own flags.
-func companiesCommand(ctx context.Context, env *environment, name string, args []string, define func(*flag.FlagSet)) (*companies.Service, *flag.FlagSet, func(), error) {
-	var cfg config
-	fs := newFlagSet(env, name, &cfg)
-	define(fs)
-	if err := fs.Parse(args); err != nil {
-		return nil, nil, nil, err
-	}
-	log := slog.New(slog.NewJSONHandler(env.stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
-	a, err := openApp(ctx, cfg, log)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	svc, err := a.companiesService(ctx)
-	if err != nil {
-		a.Close()
-		return nil, nil, nil, err
-	}
-	return svc, fs, func() { a.Close() }, nil
-}
-
-// runAccount: partnership account create --name NAME --type cliente|gestao [--manager NAME]
-// prints the new account's id.
-func runAccount(ctx context.Context, env *environment, args []string) error {
-	if len(args) == 0 || args[0] != "create" {
-		fmt.Fprintln(env.stderr, "usage: partnership account create --name NAME --type cliente|gestao [--manager NAME]")
-		return errors.New("account: expected create")
-	}
-	var name, typ, manager *string
-	svc, fs, done, err := companiesCommand(ctx, env, "account create", args[1:], func(fs *flag.FlagSet) {
-		name = fs.String("name", "", "the account's name (unique)")
-		typ = fs.String("type", "", "cliente or gestao")
-		manager = fs.String("manager", "", "the gestao account that manages this cliente account")
-	})
-	if err != nil {
-		return err
-	}
-	defer done()
-	if *name == "" || *typ == "" {
-		fs.Usage()
-		return flag.ErrHelp
-	}
-	a, err := svc.CreateAccount(ctx, *name, companies.AccountType(*typ), *manager)
-	if err != nil {
-		return cliError("account", err)
-	}
-	fmt.Fprintln(env.stdout, a.ID)
-	return nil
-}
-
-// runUser: partnership user create --email E --password P (--account NAME | --super-admin)
-// prints the new user's id.
-func runUser(ctx context.Context, env *environment, args []string) error {
-	if len(args) == 0 || args[0] != "create" {
-		fmt.Fprintln(env.stderr, "usage: partnership user create --email E --password P (--account NAME | --super-admin)")
-		return errors.New("user: expected create")
-	}
-	var email, password, account *string
-	var superAdmin *bool
-	svc, fs, done, err := companiesCommand(ctx, env, "user create", args[1:], func(fs *flag.FlagSet) {
-		email = fs.String("email", "", "the user's e-mail (login)")
-		password = fs.String("password", "", "the user's password (8 characters or more)")
-		account = fs.String("account", "", "the account the user belongs to")
-		superAdmin = fs.Bool("super-admin", false, "a super admin, acting for every account")
-	})
-	if err != nil {
-		return err
-	}
-	defer done()
-	if *email == "" || *password == "" {
-		fs.Usage()
-		return flag.ErrHelp
-	}
-	u, err := svc.CreateUser(ctx, *email, *password, *account, *superAdmin)
-	if err != nil {
-		return cliError("user", err)
-	}
-	fmt.Fprintln(env.stdout, u.ID)
-	return nil
-}
-
-// runToken: partnership token create --email E [--ttl D] prints a new
-// token, alone; partnership token revoke TOKEN ends one.
-func runToken(ctx context.Context, env *environment, args []string) error {
-	if len(args) == 0 || (args[0] != "create" && args[0] != "revoke") {
-		fmt.Fprintln(env.stderr, "usage: partnership token create --email E [--ttl 720h]\n       partnership token revoke TOKEN")
-		return errors.New("token: expected create or revoke")
-	}
-	sub := args[0]
-	var email *string
-	var ttl *time.Duration
-	svc, fs, done, err := companiesCommand(ctx, env, "token "+sub, args[1:], func(fs *flag.FlagSet) {
-		if sub == "create" {
-			email = fs.String("email", "", "the user the token speaks for")
-			ttl = fs.Duration("ttl", companies.CLITTL, "how long the token is valid")
-		}
-	})
-	if err != nil {
-		return err
-	}
-	defer done()
-	if sub == "revoke" {
-		if fs.NArg() != 1 {
-			fs.Usage()
-			return flag.ErrHelp
-		}
-		if err := svc.RevokeToken(ctx, fs.Arg(0)); err != nil {
-			return cliError("token", err)
-		}
-		return nil
-	}
-	if *email == "" || *ttl <= 0 {
-		fs.Usage()
-		return flag.ErrHelp
-	}
-	token, _, err := svc.IssueToken(ctx, *email, *ttl)
-	if err != nil {
-		return cliError("token", err)
-	}
-	fmt.Fprintln(env.stdout, token)
-	return nil
 }
 
 // Demo data: a super admin, a management account managing a client

@@ -2,12 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"log/slog"
-	"os"
 	"time"
 
 	"partnership-service/internal/apperr"
@@ -38,111 +34,6 @@ func (a *app) energySurface(ctx context.Context) (server.Surface, error) {
 	}
 	api := &energy.API{Log: a.log, Catalog: catalog, Partners: partners, Leads: leads}
 	return server.Surface{Name: "energy", Prefixes: energy.Prefixes, Render: energy.Render, Routes: api.Routes}, nil
-}
-
-// withEnergy opens the app for an energy admin command.
-func withEnergy(ctx context.Context, env *environment, name string, args []string, flags func(*flag.FlagSet), run func(*app, *energy.CatalogService, *energy.PartnerService, []string) error) error {
-	var cfg config
-	fs := newFlagSet(env, name, &cfg)
-	flags(fs)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	log := slog.New(slog.NewJSONHandler(env.stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
-	a, err := openApp(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	catalog, partners, err := a.energyServices(ctx)
-	if err != nil {
-		return err
-	}
-	return run(a, catalog, partners, fs.Args())
-}
-
-// runPartner: partnership partner create --name NAME prints the partner id.
-func runPartner(ctx context.Context, env *environment, args []string) error {
-	if len(args) == 0 || args[0] != "create" {
-		fmt.Fprintln(env.stderr, "usage: partnership partner create --name NAME")
-		return errors.New("partner: expected create")
-	}
-	var name *string
-	return withEnergy(ctx, env, "partner create", args[1:], func(fs *flag.FlagSet) {
-		name = fs.String("name", "", "the partner's name")
-	}, func(_ *app, _ *energy.CatalogService, partners *energy.PartnerService, _ []string) error {
-		p, err := partners.CreatePartner(ctx, *name)
-		if err != nil {
-			return cliError("partner", err)
-		}
-		fmt.Fprintln(env.stdout, p.ID)
-		return nil
-	})
-}
-
-// runAPIKey: partnership apikey create --partner NAME [--seller NAME] [--admin]
-// prints the new key alone; partnership apikey revoke KEY_PREFIX.
-func runAPIKey(ctx context.Context, env *environment, args []string) error {
-	if len(args) == 0 || (args[0] != "create" && args[0] != "revoke") {
-		fmt.Fprintln(env.stderr, "usage: partnership apikey create --partner NAME [--seller NAME] [--admin]\n       partnership apikey revoke KEY_PREFIX")
-		return errors.New("apikey: expected create or revoke")
-	}
-	var partner, seller *string
-	var admin *bool
-	return withEnergy(ctx, env, "apikey "+args[0], args[1:], func(fs *flag.FlagSet) {
-		partner = fs.String("partner", "", "the partner's name (create)")
-		seller = fs.String("seller", "", "the seller the key is issued to; leads record it as sellerName (create)")
-		admin = fs.Bool("admin", false, "the key may also manage the catalog (create)")
-	}, func(_ *app, _ *energy.CatalogService, partners *energy.PartnerService, rest []string) error {
-		if args[0] == "revoke" {
-			if len(rest) != 1 {
-				return errors.New("apikey revoke: expected one KEY_PREFIX")
-			}
-			if err := partners.RevokeKey(ctx, rest[0]); err != nil {
-				return cliError("apikey", err)
-			}
-			fmt.Fprintln(env.stdout, "revoked")
-			return nil
-		}
-		key, _, err := partners.CreateKey(ctx, *partner, *seller, *admin)
-		if err != nil {
-			return cliError("apikey", err)
-		}
-		fmt.Fprintln(env.stdout, key)
-		return nil
-	})
-}
-
-// runCatalog: partnership catalog import-areas FILE.csv
-func runCatalog(ctx context.Context, env *environment, args []string) error {
-	if len(args) == 0 || args[0] != "import-areas" {
-		fmt.Fprintln(env.stderr, "usage: partnership catalog import-areas FILE.csv   (columns utility_name,ibge_code)")
-		return errors.New("catalog: expected import-areas")
-	}
-	return withEnergy(ctx, env, "catalog import-areas", args[1:], func(*flag.FlagSet) {},
-		func(_ *app, catalog *energy.CatalogService, _ *energy.PartnerService, rest []string) error {
-			if len(rest) != 1 {
-				return errors.New("catalog import-areas: expected one FILE.csv")
-			}
-			f, err := os.Open(rest[0])
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			rows, err := energy.ReadAreasCSV(f)
-			if err != nil {
-				return fmt.Errorf("catalog import-areas: %s: %w", rest[0], err)
-			}
-			rep, err := catalog.ImportAreas(ctx, rows)
-			if err != nil {
-				return err
-			}
-			for _, bad := range rep.Bad {
-				fmt.Fprintln(env.stderr, "skipped", bad)
-			}
-			fmt.Fprintf(env.stdout, "%d areas added, %d already known, %d rows skipped\n", rep.Added, rep.Existing, len(rep.Bad))
-			return nil
-		})
 }
 
 // demoPlans are realistic GD plans for the utilities the demo qualifies.

@@ -14,27 +14,42 @@ import (
 	"syscall"
 )
 
-// command is one subcommand. run gets the arguments after the subcommand's
-// name; it parses them (the global flags included) with newFlagSet.
+// command is one leaf subcommand, named by the words after "partnership"
+// ("serve", "apikey revoke").
 type command struct {
 	name    string
+	args    string // the positional arguments in the usage line, e.g. "KEY_PREFIX"
+	nargs   int    // how many positional arguments it takes, exactly
 	summary string
-	run     func(ctx context.Context, env *environment, args []string) error
+	// bind adds the command's own flags to fs (the global ones are already
+	// there) and returns what the command does. Each call binds fresh
+	// variables, so one command may run concurrently in tests.
+	bind func(fs *flag.FlagSet) action
 }
 
-// commands lists every subcommand; contexts add their admin commands here.
-func commands() []command {
-	return []command{
-		{"serve", "run the HTTP service (the default)", runServe},
-		{"migrate", "apply database migrations and exit", runMigrate},
-		{"partner", "energy partners: create --name NAME", runPartner},
-		{"apikey", "energy partner API keys: create --partner NAME [--seller NAME] [--admin] | revoke KEY_PREFIX", runAPIKey},
-		{"catalog", "energy GD catalog: import-areas FILE.csv (utility_name,ibge_code)", runCatalog},
-		{"provider", "storefront providers: create --name N --origin URL | token --origin URL", runProvider},
-		{"account", "companies accounts: create --name N --type cliente|gestao [--manager N]", runAccount},
-		{"user", "companies users: create --email E --password P (--account N | --super-admin)", runUser},
-		{"token", "companies user tokens: create --email E [--ttl D] | revoke TOKEN", runToken},
-	}
+// action does a command's work once its flags and arguments are parsed.
+type action func(ctx context.Context, inv *invocation) error
+
+// invocation is one parsed command line.
+type invocation struct {
+	env  *environment
+	cfg  config
+	args []string // positional arguments, len == command.nargs
+	fs   *flag.FlagSet
+}
+
+// usageError is a command line that cannot run; main prints the usage and
+// exits with status 2.
+type usageError struct {
+	usage func(io.Writer)
+	msg   string
+}
+
+func (e *usageError) Error() string { return e.msg }
+
+// usagef refuses the invocation's command line.
+func (inv *invocation) usagef(format string, a ...any) error {
+	return &usageError{usage: func(w io.Writer) { commandUsage(w, inv.fs) }, msg: fmt.Sprintf(format, a...)}
 }
 
 // environment is what a command may touch besides its arguments, so tests
@@ -48,37 +63,195 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	env := &environment{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
-	if err := run(ctx, env, os.Args[1:]); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "partnership:", err)
-		}
-		os.Exit(2)
+	os.Exit(exitCode(env, run(ctx, env, os.Args[1:])))
+}
+
+// exitCode reports err and says how the process ends: 0 for success and
+// for help asked with -h, 2 for a command line that cannot run, 1 for a
+// command that failed.
+func exitCode(env *environment, err error) int {
+	var ue *usageError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintln(env.stderr, "partnership:", err)
+		ue.usage(env.stderr)
+		return 2
+	default:
+		fmt.Fprintln(env.stderr, "partnership:", err)
+		return 1
 	}
 }
 
+// run parses a command line: global flags may stand before the command
+// words, and global and command flags anywhere after them. Without a
+// command it serves; an unknown command never does.
 func run(ctx context.Context, env *environment, args []string) error {
-	name := "serve"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		name, args = args[0], args[1:]
-	}
 	cmds := commands()
-	if name == "help" {
+	leading := newFlagSet(env, "partnership", &config{})
+	leading.SetOutput(io.Discard)
+	if err := leading.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			usage(env.stdout, cmds)
+			return err
+		}
+		return toolUsage(cmds, err)
+	}
+	globals := args[:len(args)-leading.NArg()]
+	words := leading.Args()
+	if len(words) == 0 {
+		words = []string{"serve"}
+	}
+	if words[0] == "help" {
+		return help(env, cmds, words[1:])
+	}
+	cmd, rest, ok := lookup(cmds, words)
+	if !ok {
+		return unknown(cmds, words)
+	}
+	return cmd.run(ctx, env, append(slices.Clip(globals), rest...))
+}
+
+// lookup finds the command named by the first words: two-word names first.
+func lookup(cmds []command, words []string) (command, []string, bool) {
+	for n := min(2, len(words)); n > 0; n-- {
+		name := strings.Join(words[:n], " ")
+		if i := slices.IndexFunc(cmds, func(c command) bool { return c.name == name }); i >= 0 {
+			return cmds[i], words[n:], true
+		}
+	}
+	return command{}, nil, false
+}
+
+// unknown refuses words that name no command, listing the group's
+// commands when the first word names a group.
+func unknown(cmds []command, words []string) error {
+	group := groupOf(cmds, words[0])
+	if len(group) == 0 {
+		return toolUsage(cmds, fmt.Errorf("unknown command %q", words[0]))
+	}
+	verbs := make([]string, len(group))
+	for i, c := range group {
+		verbs[i] = strings.TrimPrefix(c.name, words[0]+" ")
+	}
+	expected := strings.Join(verbs[:len(verbs)-1], ", ")
+	if expected != "" {
+		expected += " or "
+	}
+	expected += verbs[len(verbs)-1]
+	msg := fmt.Sprintf("%s: expected %s", words[0], expected)
+	if len(words) > 1 && !strings.HasPrefix(words[1], "-") {
+		msg = fmt.Sprintf("%s: unknown command %q, expected %s", words[0], words[1], expected)
+	}
+	return &usageError{usage: func(w io.Writer) { list(w, group) }, msg: msg}
+}
+
+func toolUsage(cmds []command, err error) error {
+	return &usageError{usage: func(w io.Writer) { usage(w, cmds) }, msg: err.Error()}
+}
+
+// groupOf lists the commands whose first word is word.
+func groupOf(cmds []command, word string) []command {
+	var out []command
+	for _, c := range cmds {
+		if strings.HasPrefix(c.name, word+" ") {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// run parses args (global and own flags anywhere, then exactly nargs
+// positional arguments) and runs the command.
+func (c command) run(ctx context.Context, env *environment, args []string) error {
+	inv := &invocation{env: env}
+	inv.fs = newFlagSet(env, c.name, &inv.cfg)
+	do := c.bind(inv.fs)
+	setCommandUsage(inv.fs, c)
+	// The flag package would print its own messages; usageError does.
+	inv.fs.SetOutput(io.Discard)
+	positional, err := parseInterspersed(inv.fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		commandUsage(env.stdout, inv.fs)
+		return err
+	}
+	if err != nil {
+		return inv.usagef("%s", err)
+	}
+	if len(positional) != c.nargs {
+		if c.nargs == 0 {
+			return inv.usagef("%s takes no arguments, got %q", c.name, positional)
+		}
+		return inv.usagef("%s expects %s", c.name, c.args)
+	}
+	inv.args = positional
+	return do(ctx, inv)
+}
+
+// parseInterspersed parses flags wherever they stand among the positional
+// arguments, which it returns in order.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return positional, nil
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
+}
+
+// help prints the tool's usage, a group's commands or one command's flags.
+func help(env *environment, cmds []command, words []string) error {
+	if len(words) == 0 {
 		usage(env.stdout, cmds)
 		return nil
 	}
-	i := slices.IndexFunc(cmds, func(c command) bool { return c.name == name })
-	if i < 0 {
-		usage(env.stderr, cmds)
-		return fmt.Errorf("unknown command %q", name)
+	cmd, rest, ok := lookup(cmds, words)
+	if !ok || len(rest) > 0 {
+		if group := groupOf(cmds, words[0]); len(group) > 0 && len(words) == 1 {
+			list(env.stdout, group)
+			return nil
+		}
+		return unknown(cmds, words)
 	}
-	return cmds[i].run(ctx, env, args)
+	fs := newFlagSet(env, cmd.name, &config{})
+	cmd.bind(fs)
+	setCommandUsage(fs, cmd)
+	commandUsage(env.stdout, fs)
+	return nil
+}
+
+// commandUsage prints a command's usage line and every flag it takes.
+func commandUsage(w io.Writer, fs *flag.FlagSet) {
+	fs.SetOutput(w)
+	fs.Usage()
+}
+
+// setCommandUsage makes fs.Usage print cmd's usage line, summary and flags.
+func setCommandUsage(fs *flag.FlagSet, cmd command) {
+	fs.Usage = func() {
+		w := fs.Output()
+		fmt.Fprintf(w, "usage: %s\n\n%s\n\nflags:\n", strings.TrimSpace("partnership "+cmd.name+" [flags] "+cmd.args), cmd.summary)
+		fs.PrintDefaults()
+	}
 }
 
 func usage(w io.Writer, cmds []command) {
-	fmt.Fprintln(w, "usage: partnership [command] [flags]")
-	fmt.Fprintln(w, "\ncommands:")
+	fmt.Fprintln(w, "usage: partnership [global flags] [command] [flags] [arguments]")
+	fmt.Fprintln(w, "\nWithout a command, partnership serves. Commands:")
+	list(w, cmds)
+	fmt.Fprintln(w, "\nRun 'partnership help COMMAND' or 'partnership COMMAND -h' for a command's flags.")
+}
+
+// list prints one line per command.
+func list(w io.Writer, cmds []command) {
 	for _, c := range cmds {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-36s %s\n", strings.TrimSpace(c.name+" "+c.args), c.summary)
 	}
-	fmt.Fprintln(w, "\nRun 'partnership COMMAND -h' for a command's flags.")
 }

@@ -126,3 +126,110 @@ func TestCommandErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestGlobalFlagsBeforeTheCommand: a global flag may stand before the
+// command words, and never turns a command into a server.
+func TestGlobalFlagsBeforeTheCommand(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"--data-dir", dir, "partner", "create", "--name", "Parceiro Sul"},
+		{"--data-dir", dir, "apikey", "create", "--partner", "Parceiro Sul"},
+	} {
+		env, _, _ := testEnv(nil)
+		if err := run(ctx, env, args); err != nil {
+			t.Fatalf("%q: %v", args, err)
+		}
+	}
+	env, stdout, _ := testEnv(nil)
+	if err := run(ctx, env, []string{"--data-dir", dir, "migrate"}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stdout.String(), dir) {
+		t.Fatalf("migrate before-flag --data-dir ignored:\n%s", stdout)
+	}
+	env, stdout, _ = testEnv(nil)
+	if err := run(ctx, env, []string{"--data-dir", dir, "apikey", "revoke", "pk_unknown1"}); err == nil || !strings.Contains(err.Error(), "apikey") {
+		t.Fatalf("revoking an unknown key = %v, want the apikey command's error", err)
+	}
+	if stdout.String() != "" {
+		t.Fatalf("printed %q", stdout)
+	}
+}
+
+// TestServeDemoAfterGlobalFlag: `--data-dir D serve --demo` loads the demo.
+func TestServeDemoAfterGlobalFlag(t *testing.T) {
+	addr := freeAddr(t)
+	env, stdout, stderr := testEnv(nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, env, []string{"--data-dir", t.TempDir(), "serve", "--demo", "--addr", addr}) }()
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(stdout.String(), "Companies API") || !healthy(addr) {
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("no demo output within 20s:\n%s\nlogs: %s", stdout, stderr)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("serve returned %v", err)
+	}
+}
+
+func healthy(addr string) bool {
+	res, err := http.Get("http://" + addr + "/healthz")
+	if err != nil {
+		return false
+	}
+	res.Body.Close()
+	return res.StatusCode == http.StatusOK
+}
+
+// TestCommandLineRefusals: what cannot run is refused with the usage and
+// exit status 2; -h prints the command's flags and exits 0.
+func TestCommandLineRefusals(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		args     []string
+		wantExit int
+		wantErr  string // in stderr
+		wantOut  string // in stdout
+	}{
+		{"unknown command", []string{"--data-dir", "x", "frobnicate"}, 2, `unknown command "frobnicate"`, ""},
+		{"unknown verb", []string{"apikey", "rotate"}, 2, `apikey: unknown command "rotate", expected create or revoke`, ""},
+		{"unknown global flag", []string{"--frob", "serve"}, 2, "flag provided but not defined: -frob", ""},
+		{"unknown command flag", []string{"migrate", "--frob"}, 2, "flag provided but not defined: -frob", ""},
+		{"extra argument", []string{"migrate", "now"}, 2, `migrate takes no arguments, got ["now"]`, ""},
+		{"missing argument", []string{"apikey", "revoke"}, 2, "apikey revoke expects KEY_PREFIX", ""},
+		{"two arguments", []string{"token", "revoke", "a", "b"}, 2, "token revoke expects TOKEN", ""},
+		{"missing required flag", []string{"user", "create", "--email", "a@b.com"}, 2, "--password is required", ""},
+		{"command help", []string{"apikey", "create", "-h"}, 0, "", "-partner string"},
+		{"help lists global flags too", []string{"help", "catalog", "import-areas"}, 0, "", "-data-dir string"},
+		{"group help", []string{"help", "token"}, 0, "", "token revoke TOKEN"},
+		{"tool help", []string{"-h"}, 0, "", "Without a command, partnership serves"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			env, stdout, stderr := testEnv(nil)
+			code := exitCode(env, run(context.Background(), env, tt.args))
+			if code != tt.wantExit {
+				t.Fatalf("exit %d, want %d\nstderr: %s\nstdout: %s", code, tt.wantExit, stderr, stdout)
+			}
+			if !strings.Contains(stderr.String(), tt.wantErr) {
+				t.Errorf("stderr %q lacks %q", stderr, tt.wantErr)
+			}
+			// The usage is a command's usage line or a list of commands.
+			if tt.wantExit == 2 && !strings.Contains(stderr.String(), "usage: partnership") && !strings.Contains(stderr.String(), "\n  ") {
+				t.Errorf("no usage printed: %q", stderr)
+			}
+			if !strings.Contains(stdout.String(), tt.wantOut) {
+				t.Errorf("stdout %q lacks %q", stdout, tt.wantOut)
+			}
+		})
+	}
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,14 +15,16 @@ import (
 	"partnership-service/internal/server"
 )
 
-func runServe(ctx context.Context, env *environment, args []string) error {
-	var cfg config
-	fs := newFlagSet(env, "serve", &cfg)
+func bindServe(fs *flag.FlagSet) action {
 	demo := fs.Bool("demo", false, "load sample commercial data and print how to use it")
 	debugAddr := fs.String("debug-addr", "", "serve Go's pprof profiles on this address (e.g. 127.0.0.1:6060); off when empty")
-	if err := fs.Parse(args); err != nil {
-		return err
+	return func(ctx context.Context, inv *invocation) error {
+		return serve(ctx, inv.env, inv.cfg, *demo, *debugAddr)
 	}
+}
+
+// serve runs the service until ctx ends, then drains it.
+func serve(ctx context.Context, env *environment, cfg config, demo bool, debugAddr string) error {
 	log := slog.New(slog.NewJSONHandler(env.stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	slog.SetDefault(log)
 	a, err := openApp(ctx, cfg, log)
@@ -37,7 +40,7 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	defer ln.Close()
 	// The demo data goes in before the surfaces load their in-memory
 	// catalogs, so the first request already sees it.
-	if *demo {
+	if demo {
 		if err := a.loadDemo(ctx, env.stdout, "http://"+ln.Addr().String()); err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
@@ -60,8 +63,8 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 		MaxHeaderBytes: 64 << 10,
 		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	if *debugAddr != "" {
-		go serveDebug(log, *debugAddr)
+	if debugAddr != "" {
+		go serveDebug(log, debugAddr)
 	}
 	log.Info("serving", "addr", ln.Addr().String(), "engine", a.stores.Engine(), "docs", "http://"+ln.Addr().String()+"/docs/")
 	errc := make(chan error, 1)

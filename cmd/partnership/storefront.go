@@ -2,11 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/server"
@@ -27,68 +24,6 @@ func (a *app) storefrontSurface(ctx context.Context) (server.Surface, error) {
 	}
 	h := storefront.NewHandler(svc, a.cfg.MaxUploadSize)
 	return server.Surface{Name: "storefront", Prefixes: storefront.Prefixes, Render: storefront.Render, Routes: h.Routes}, nil
-}
-
-// runProvider: partnership provider create --name NAME --origin URL
-// prints the new provider's id; partnership provider token --origin URL
-// prints a new admin token, alone, so scripts can capture it.
-func runProvider(ctx context.Context, env *environment, args []string) error {
-	if len(args) == 0 || (args[0] != "create" && args[0] != "token") {
-		fmt.Fprintln(env.stderr, "usage: partnership provider create --name NAME --origin URL\n       partnership provider token --origin URL")
-		return errors.New("provider: expected create or token")
-	}
-	sub := args[0]
-	var cfg config
-	fs := newFlagSet(env, "provider "+sub, &cfg)
-	origin := fs.String("origin", "", "the storefront's origin, e.g. https://loja.provedor.com.br")
-	name := fs.String("name", "", "the provider's name (create)")
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
-	if *origin == "" || (sub == "create" && *name == "") {
-		fs.Usage()
-		return flag.ErrHelp
-	}
-	log := slog.New(slog.NewJSONHandler(env.stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
-	a, err := openApp(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	svc, err := a.storefrontService(ctx)
-	if err != nil {
-		return err
-	}
-	if sub == "create" {
-		p, err := svc.CreateProvider(ctx, *name, *origin)
-		if err != nil {
-			return cliError("provider", err)
-		}
-		fmt.Fprintln(env.stdout, p.ID)
-		return nil
-	}
-	token, err := svc.IssueToken(ctx, *origin)
-	if err != nil {
-		return cliError("provider", err)
-	}
-	fmt.Fprintln(env.stdout, token)
-	return nil
-}
-
-// cliError shows a domain error's field messages instead of its code.
-func cliError(command string, err error) error {
-	e := apperr.As(err)
-	if e.Code == apperr.Internal {
-		return err
-	}
-	var msg string
-	for field, msgs := range e.Fields {
-		msg += fmt.Sprintf(" %s: %v;", field, msgs)
-	}
-	if msg == "" {
-		msg = " " + e.Message
-	}
-	return fmt.Errorf("%s:%s", command, msg)
 }
 
 // demoOrigin is where the demo storefront lives; the issue asks for it.

@@ -85,7 +85,7 @@ func TestProviderCommands(t *testing.T) {
 		{"bad origin", []string{"provider", "create", "--name", "Outro", "--origin", "loja"}, "origin"},
 		{"token for an unknown origin", []string{"provider", "token", "--origin", "https://nada.example"}, "provedor não encontrado"},
 		{"no subcommand", []string{"provider"}, "create or token"},
-		{"missing name", []string{"provider", "create", "--origin", "https://x.example"}, "help requested"},
+		{"missing name", []string{"provider", "create", "--origin", "https://x.example"}, "--name is required"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			env, stdout, _ := testEnv(nil)
