@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,25 +14,8 @@ import (
 	"partnership-service/internal/geo"
 	"partnership-service/internal/server"
 	"partnership-service/internal/storage"
+	"partnership-service/internal/testkit"
 )
-
-// clock is a settable test clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // Places used by the tests (IBGE codes).
 const (
@@ -57,7 +39,7 @@ type persona struct {
 type world struct {
 	t       testing.TB
 	svc     *companies.Service
-	clock   *clock
+	clock   *testkit.Clock
 	handler http.Handler
 	anon    *apitest.Client
 
@@ -71,8 +53,8 @@ type world struct {
 func newWorld(t testing.TB, e storage.Stores) *world {
 	t.Helper()
 	ctx := context.Background()
-	w := &world{t: t, clock: &clock{t: time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)}}
-	w.svc = companies.NewService(e.Companies(), geo.MustLoad(), w.clock.now)
+	w := &world{t: t, clock: testkit.NewClock(time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC))}
+	w.svc = companies.NewService(e.Companies(), geo.MustLoad(), w.clock.Now)
 	srv, err := server.New(server.Config{
 		Log: slog.New(slog.NewJSONHandler(io.Discard, nil)),
 		Surfaces: []server.Surface{{Name: "companies", Prefixes: companies.Prefixes, Render: companies.Render,

@@ -585,15 +585,39 @@ func (s *Service) AuditLog(ctx context.Context, sess *Session, companyID int64, 
 // States lists the states, ordered by UF.
 func (s *Service) States() []geo.State { return s.geo.States() }
 
-// Cities finds municipalities of a state (0: any) whose name contains q.
-func (s *Service) Cities(stateID int, q string, limit int) ([]geo.Municipality, error) {
+// City is a municipality as the API lists it.
+type City struct {
+	IBGECode int
+	Name     string
+	StateID  int // the state's IBGE code
+}
+
+// CityPage is one page of a city search.
+type CityPage struct {
+	Items []City
+	Total int
+	Limit int
+	Page  int
+}
+
+// Cities finds municipalities of a state (0: any) whose name contains q,
+// one page of limit at a time.
+func (s *Service) Cities(stateID int64, q string, limit, page int) (CityPage, error) {
 	uf := ""
 	if stateID != 0 {
-		st, ok := s.geo.StateByCode(stateID)
-		if !ok {
-			return nil, apperr.Field(apperr.Unprocessable, "state_id", msgInvalid("state_id"))
+		st, ok := s.geo.StateByCode(int(stateID))
+		if !ok || stateID > 99 {
+			return CityPage{}, apperr.Field(apperr.Unprocessable, "state_id", msgInvalid("state_id"))
 		}
 		uf = st.UF
 	}
-	return s.geo.SearchMunicipalities(uf, q, limit), nil
+	all := s.geo.SearchMunicipalities(uf, q, 0)
+	from := min((page-1)*limit, len(all))
+	found := all[from:min(from+limit, len(all))]
+	items := make([]City, len(found))
+	for i, m := range found {
+		st, _ := s.geo.StateByUF(m.UF)
+		items[i] = City{IBGECode: m.IBGECode, Name: m.Name, StateID: st.IBGECode}
+	}
+	return CityPage{Items: items, Total: len(all), Limit: limit, Page: page}, nil
 }

@@ -91,9 +91,6 @@ func (s *CompaniesStore) Company(ctx context.Context, id int64) (companies.Compa
 }
 
 func (s *CompaniesStore) Companies(ctx context.Context, f companies.Filter) ([]companies.Company, int, error) {
-	if f.AccountIDs != nil && len(f.AccountIDs) == 0 {
-		return nil, 0, nil
-	}
 	var args []any
 	bind := func(v any) string {
 		args = append(args, v)
@@ -102,7 +99,10 @@ func (s *CompaniesStore) Companies(ctx context.Context, f companies.Filter) ([]c
 	in := func(col string, values any) string { return col + " = ANY(" + bind(values) + ")" }
 	// COLLATE "C": the folded name is plain ASCII, and byte order keeps both
 	// engines sorting alike.
-	cond, order := storesql.CompanyList(f, bind, in, `c.name_folded COLLATE "C"`)
+	cond, order, none := storesql.CompanyList(f, bind, in, `c.name_folded COLLATE "C"`)
+	if none {
+		return nil, 0, nil
+	}
 	var out []companies.Company
 	var total int
 	// Repeatable read: the count and the page see the same snapshot.

@@ -128,18 +128,8 @@ func (s *CompaniesStore) SessionByToken(ctx context.Context, hash []byte, now ti
 		return sess, MapError(err)
 	}
 	rows, err := s.managedIDs.QueryContext(ctx, sess.Account.ID)
-	if err != nil {
-		return companies.Session{}, MapError(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return companies.Session{}, MapError(err)
-		}
-		sess.Managed = append(sess.Managed, id)
-	}
-	return sess, MapError(rows.Err())
+	sess.Managed, err = collect(rows, err, scanID)
+	return sess, MapError(err)
 }
 
 func (s *CompaniesStore) RevokeToken(ctx context.Context, hash []byte, now time.Time) error {
@@ -177,16 +167,16 @@ func bindList(bind func(any) string, col string, values any) string {
 }
 
 func (s *CompaniesStore) Companies(ctx context.Context, f companies.Filter) ([]companies.Company, int, error) {
-	if f.AccountIDs != nil && len(f.AccountIDs) == 0 {
-		return nil, 0, nil
-	}
 	var args []any
 	bind := func(v any) string {
 		args = append(args, v)
 		return "?"
 	}
 	in := func(col string, values any) string { return bindList(bind, col, values) }
-	cond, order := storesql.CompanyList(f, bind, in, "c.name_folded")
+	cond, order, none := storesql.CompanyList(f, bind, in, "c.name_folded")
+	if none {
+		return nil, 0, nil
+	}
 	// One read transaction: the count and the page see the same snapshot.
 	tx, err := s.db.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
@@ -204,19 +194,8 @@ func (s *CompaniesStore) Companies(ctx context.Context, f companies.Filter) ([]c
 	// the rows on the page are joined and decoded, not every match.
 	rows, err := tx.QueryContext(ctx, storesql.CompanySelect+` WHERE c.id IN (SELECT c.id FROM companies c`+cond+order+
 		` LIMIT ? OFFSET ?)`+order, append(args, f.Limit, f.Offset)...)
-	if err != nil {
-		return nil, 0, MapError(err)
-	}
-	defer rows.Close()
-	out := make([]companies.Company, 0, f.Limit)
-	for rows.Next() {
-		c, err := storesql.ScanCompany(rows)
-		if err != nil {
-			return nil, 0, MapError(err)
-		}
-		out = append(out, c)
-	}
-	return out, total, MapError(rows.Err())
+	out, err := collect(rows, err, storesql.ScanCompany)
+	return out, total, MapError(err)
 }
 
 // UpdateCompanies runs fn in the single writer, which serializes it with
@@ -244,19 +223,8 @@ func (t *companyTx) Company(ctx context.Context, id int64) (companies.Company, e
 
 func (t *companyTx) Lineage(ctx context.Context, id int64) ([]int64, error) {
 	rows, err := t.stmt(ctx, t.s.lineage).QueryContext(ctx, id)
-	if err != nil {
-		return nil, MapError(err)
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, MapError(err)
-		}
-		ids = append(ids, id)
-	}
-	return ids, MapError(rows.Err())
+	ids, err := collect(rows, err, scanID)
+	return ids, MapError(err)
 }
 
 func (t *companyTx) CountChildren(ctx context.Context, id int64) (int, error) {
@@ -299,17 +267,29 @@ func (s *CompaniesStore) AuditLog(ctx context.Context, companyID int64, limit, o
 	}
 	rows, err := s.db.reader.QueryContext(ctx, storesql.AuditSelect+cond+` ORDER BY id DESC LIMIT ? OFFSET ?`,
 		append(args, limit, offset)...)
+	out, err := collect(rows, err, storesql.ScanAuditEntry)
+	return out, total, MapError(err)
+}
+
+// collect reads every row of a query, given with its error, with scan.
+func collect[T any](rows *sql.Rows, err error, scan func(storesql.Row) (T, error)) ([]T, error) {
 	if err != nil {
-		return nil, 0, MapError(err)
+		return nil, err
 	}
 	defer rows.Close()
-	var out []companies.AuditEntry
+	var out []T
 	for rows.Next() {
-		e, err := storesql.ScanAuditEntry(rows)
+		v, err := scan(rows)
 		if err != nil {
-			return nil, 0, MapError(err)
+			return nil, err
 		}
-		out = append(out, e)
+		out = append(out, v)
 	}
-	return out, total, MapError(rows.Err())
+	return out, rows.Err()
+}
+
+func scanID(row storesql.Row) (int64, error) {
+	var id int64
+	err := row.Scan(&id)
+	return id, err
 }

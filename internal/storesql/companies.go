@@ -135,11 +135,15 @@ func CompanyLineage(placeholder string) string {
 	) SELECT id FROM up`
 }
 
-// CompanyList is the WHERE and ORDER BY of a company list. bind binds one
-// value and returns its placeholder; in binds a []int64 or []string as a
-// membership test of col; nameOrder is how the folded name sorts, so both
-// engines sort bytewise.
-func CompanyList(f companies.Filter, bind func(v any) string, in func(col string, values any) string, nameOrder string) (where, order string) {
+// CompanyList is the WHERE and ORDER BY of a company list; matchesNone
+// says the filter names no account, so there is nothing to query. bind
+// binds one value and returns its placeholder; in binds a []int64 or
+// []string as a membership test of col; nameOrder is how the folded name
+// sorts, so both engines sort bytewise.
+func CompanyList(f companies.Filter, bind func(v any) string, in func(col string, values any) string, nameOrder string) (where, order string, matchesNone bool) {
+	if f.AccountIDs != nil && len(f.AccountIDs) == 0 {
+		return "", "", true
+	}
 	var conds []string
 	if f.AccountIDs != nil {
 		conds = append(conds, in("c.account_id", f.AccountIDs))
@@ -161,9 +165,9 @@ func CompanyList(f companies.Filter, bind func(v any) string, in func(col string
 		dir = " DESC"
 	}
 	if f.Sort == companies.SortByName {
-		return where, " ORDER BY " + nameOrder + dir + ", c.id" + dir
+		return where, " ORDER BY " + nameOrder + dir + ", c.id" + dir, false
 	}
-	return where, " ORDER BY c.id" + dir
+	return where, " ORDER BY c.id" + dir, false
 }
 
 // likePattern escapes LIKE's wildcards in a fragment.
