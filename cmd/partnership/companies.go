@@ -31,13 +31,19 @@ func (a *app) companiesSurface(ctx context.Context) (server.Surface, error) {
 }
 
 // companiesCommand parses a Companies subcommand's flags and opens the
-// service; define adds the command's own flags.
-func companiesCommand(ctx context.Context, env *environment, name string, args []string, define func(*flag.FlagSet)) (*companies.Service, *flag.FlagSet, func(), error) {
+// service. define adds the command's own flags and returns whether the
+// parsed arguments are enough to run; when they are not, the command
+// prints its usage and answers flag.ErrHelp without opening anything.
+func companiesCommand(ctx context.Context, env *environment, name string, args []string, define func(*flag.FlagSet) (complete func() bool)) (*companies.Service, *flag.FlagSet, func(), error) {
 	var cfg config
 	fs := newFlagSet(env, name, &cfg)
-	define(fs)
+	complete := define(fs)
 	if err := fs.Parse(args); err != nil {
 		return nil, nil, nil, err
+	}
+	if !complete() {
+		fs.Usage()
+		return nil, nil, nil, flag.ErrHelp
 	}
 	log := slog.New(slog.NewJSONHandler(env.stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	a, err := openApp(ctx, cfg, log)
@@ -60,19 +66,16 @@ func runAccount(ctx context.Context, env *environment, args []string) error {
 		return errors.New("account: expected create")
 	}
 	var name, typ, manager *string
-	svc, fs, done, err := companiesCommand(ctx, env, "account create", args[1:], func(fs *flag.FlagSet) {
+	svc, _, done, err := companiesCommand(ctx, env, "account create", args[1:], func(fs *flag.FlagSet) func() bool {
 		name = fs.String("name", "", "the account's name (unique)")
 		typ = fs.String("type", "", "cliente or gestao")
 		manager = fs.String("manager", "", "the gestao account that manages this cliente account")
+		return func() bool { return *name != "" && *typ != "" }
 	})
 	if err != nil {
 		return err
 	}
 	defer done()
-	if *name == "" || *typ == "" {
-		fs.Usage()
-		return flag.ErrHelp
-	}
 	a, err := svc.CreateAccount(ctx, *name, companies.AccountType(*typ), *manager)
 	if err != nil {
 		return cliError("account", err)
@@ -90,20 +93,17 @@ func runUser(ctx context.Context, env *environment, args []string) error {
 	}
 	var email, password, account *string
 	var superAdmin *bool
-	svc, fs, done, err := companiesCommand(ctx, env, "user create", args[1:], func(fs *flag.FlagSet) {
+	svc, _, done, err := companiesCommand(ctx, env, "user create", args[1:], func(fs *flag.FlagSet) func() bool {
 		email = fs.String("email", "", "the user's e-mail (login)")
 		password = fs.String("password", "", "the user's password (8 characters or more)")
 		account = fs.String("account", "", "the account the user belongs to")
 		superAdmin = fs.Bool("super-admin", false, "a super admin, acting for every account")
+		return func() bool { return *email != "" && *password != "" }
 	})
 	if err != nil {
 		return err
 	}
 	defer done()
-	if *email == "" || *password == "" {
-		fs.Usage()
-		return flag.ErrHelp
-	}
 	u, err := svc.CreateUser(ctx, *email, *password, *account, *superAdmin)
 	if err != nil {
 		return cliError("user", err)
@@ -122,29 +122,23 @@ func runToken(ctx context.Context, env *environment, args []string) error {
 	sub := args[0]
 	var email *string
 	var ttl *time.Duration
-	svc, fs, done, err := companiesCommand(ctx, env, "token "+sub, args[1:], func(fs *flag.FlagSet) {
-		if sub == "create" {
-			email = fs.String("email", "", "the user the token speaks for")
-			ttl = fs.Duration("ttl", companies.CLITTL, "how long the token is valid")
+	svc, fs, done, err := companiesCommand(ctx, env, "token "+sub, args[1:], func(fs *flag.FlagSet) func() bool {
+		if sub == "revoke" {
+			return func() bool { return fs.NArg() == 1 }
 		}
+		email = fs.String("email", "", "the user the token speaks for")
+		ttl = fs.Duration("ttl", companies.CLITTL, "how long the token is valid")
+		return func() bool { return *email != "" && *ttl > 0 }
 	})
 	if err != nil {
 		return err
 	}
 	defer done()
 	if sub == "revoke" {
-		if fs.NArg() != 1 {
-			fs.Usage()
-			return flag.ErrHelp
-		}
 		if err := svc.RevokeToken(ctx, fs.Arg(0)); err != nil {
 			return cliError("token", err)
 		}
 		return nil
-	}
-	if *email == "" || *ttl <= 0 {
-		fs.Usage()
-		return flag.ErrHelp
 	}
 	token, _, err := svc.IssueToken(ctx, *email, *ttl)
 	if err != nil {

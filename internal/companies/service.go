@@ -502,19 +502,9 @@ func (s *Service) checkFields(c *Company, errs *apperr.Fields) {
 		errs.Add("name", msgRequired("name"))
 	}
 	state, stateOK := s.geo.StateByCode(int(c.StateID))
-	switch {
-	case c.StateID == 0:
-		errs.Add("state_id", msgRequired("state_id"))
-	case !stateOK:
-		errs.Add("state_id", msgInvalid("state_id"))
-	}
+	checkPlace(errs, "state_id", c.StateID, stateOK)
 	city, cityOK := s.geo.Municipality(int(c.CityID))
-	switch {
-	case c.CityID == 0:
-		errs.Add("city_id", msgRequired("city_id"))
-	case !cityOK:
-		errs.Add("city_id", msgInvalid("city_id"))
-	case stateOK && city.UF != state.UF:
+	if checkPlace(errs, "city_id", c.CityID, cityOK) && stateOK && city.UF != state.UF {
 		errs.Add("city_id", "O campo city id não pertence ao estado informado.")
 	}
 	if c.CodeIBGE != 0 {
@@ -522,6 +512,18 @@ func (s *Service) checkFields(c *Company, errs *apperr.Fields) {
 			errs.Add("code_ibge", "O campo code ibge não é um código IBGE válido.")
 		}
 	}
+}
+
+// checkPlace reports a required place (state or city) that is absent or
+// unknown, and whether it is known.
+func checkPlace(errs *apperr.Fields, field string, id int64, known bool) bool {
+	switch {
+	case id == 0:
+		errs.Add(field, msgRequired(field))
+	case !known:
+		errs.Add(field, msgInvalid(field))
+	}
+	return id != 0 && known
 }
 
 // checkParent holds the tree rules: a parent is a company of c's own
