@@ -35,9 +35,13 @@ func (inv *invocation) open(ctx context.Context) (*app, error) {
 	return openApp(ctx, inv.cfg, slog.New(slog.NewJSONHandler(inv.env.stderr, &slog.HandlerOptions{Level: inv.cfg.LogLevel})))
 }
 
-// withApp is the shape of most commands: open the app, do the work, close.
-func withApp(do func(ctx context.Context, inv *invocation, a *app) error) action {
+// withApp is the shape of most commands: check the required flags (before
+// anything is opened or created), open the app, do the work, close.
+func withApp(do func(ctx context.Context, inv *invocation, a *app) error, required ...string) action {
 	return func(ctx context.Context, inv *invocation) error {
+		if err := inv.required(required...); err != nil {
+			return err
+		}
 		a, err := inv.open(ctx)
 		if err != nil {
 			return err
@@ -81,9 +85,6 @@ func bindMigrate(*flag.FlagSet) action {
 func bindPartnerCreate(fs *flag.FlagSet) action {
 	name := fs.String("name", "", "the partner's name (required)")
 	return withApp(func(ctx context.Context, inv *invocation, a *app) error {
-		if err := inv.required("name"); err != nil {
-			return err
-		}
 		_, partners, err := a.energyServices(ctx)
 		if err != nil {
 			return err
@@ -93,7 +94,7 @@ func bindPartnerCreate(fs *flag.FlagSet) action {
 			return cliError("partner", err)
 		}
 		return inv.printed(p.ID)
-	})
+	}, "name")
 }
 
 func bindAPIKeyCreate(fs *flag.FlagSet) action {
@@ -101,9 +102,6 @@ func bindAPIKeyCreate(fs *flag.FlagSet) action {
 	seller := fs.String("seller", "", "the seller the key is issued to; leads record it as sellerName")
 	admin := fs.Bool("admin", false, "the key may also manage the catalog")
 	return withApp(func(ctx context.Context, inv *invocation, a *app) error {
-		if err := inv.required("partner"); err != nil {
-			return err
-		}
 		_, partners, err := a.energyServices(ctx)
 		if err != nil {
 			return err
@@ -113,7 +111,7 @@ func bindAPIKeyCreate(fs *flag.FlagSet) action {
 			return cliError("apikey", err)
 		}
 		return inv.printed(key)
-	})
+	}, "partner")
 }
 
 func bindAPIKeyRevoke(*flag.FlagSet) action {
@@ -161,9 +159,6 @@ func bindProviderCreate(fs *flag.FlagSet) action {
 	name := fs.String("name", "", "the provider's name (required)")
 	origin := fs.String("origin", "", "the storefront's origin, e.g. https://loja.provedor.com.br (required)")
 	return withApp(func(ctx context.Context, inv *invocation, a *app) error {
-		if err := inv.required("name", "origin"); err != nil {
-			return err
-		}
 		svc, err := a.storefrontService(ctx)
 		if err != nil {
 			return err
@@ -173,15 +168,12 @@ func bindProviderCreate(fs *flag.FlagSet) action {
 			return cliError("provider", err)
 		}
 		return inv.printed(p.ID)
-	})
+	}, "name", "origin")
 }
 
 func bindProviderToken(fs *flag.FlagSet) action {
 	origin := fs.String("origin", "", "the storefront's origin (required)")
 	return withApp(func(ctx context.Context, inv *invocation, a *app) error {
-		if err := inv.required("origin"); err != nil {
-			return err
-		}
 		svc, err := a.storefrontService(ctx)
 		if err != nil {
 			return err
@@ -191,7 +183,7 @@ func bindProviderToken(fs *flag.FlagSet) action {
 			return cliError("provider", err)
 		}
 		return inv.printed(token)
-	})
+	}, "origin")
 }
 
 func bindAccountCreate(fs *flag.FlagSet) action {
@@ -199,9 +191,6 @@ func bindAccountCreate(fs *flag.FlagSet) action {
 	typ := fs.String("type", "", "cliente or gestao (required)")
 	manager := fs.String("manager", "", "the gestao account that manages this cliente account")
 	return withApp(func(ctx context.Context, inv *invocation, a *app) error {
-		if err := inv.required("name", "type"); err != nil {
-			return err
-		}
 		svc, err := a.companiesService(ctx)
 		if err != nil {
 			return err
@@ -211,7 +200,7 @@ func bindAccountCreate(fs *flag.FlagSet) action {
 			return cliError("account", err)
 		}
 		return inv.printed(acc.ID)
-	})
+	}, "name", "type")
 }
 
 func bindUserCreate(fs *flag.FlagSet) action {
@@ -220,9 +209,6 @@ func bindUserCreate(fs *flag.FlagSet) action {
 	account := fs.String("account", "", "the account the user belongs to (or --super-admin)")
 	superAdmin := fs.Bool("super-admin", false, "a super admin, acting for every account")
 	return withApp(func(ctx context.Context, inv *invocation, a *app) error {
-		if err := inv.required("email", "password"); err != nil {
-			return err
-		}
 		svc, err := a.companiesService(ctx)
 		if err != nil {
 			return err
@@ -232,16 +218,13 @@ func bindUserCreate(fs *flag.FlagSet) action {
 			return cliError("user", err)
 		}
 		return inv.printed(u.ID)
-	})
+	}, "email", "password")
 }
 
 func bindTokenCreate(fs *flag.FlagSet) action {
 	email := fs.String("email", "", "the user the token speaks for (required)")
 	ttl := fs.Duration("ttl", companies.CLITTL, "how long the token is valid")
 	return withApp(func(ctx context.Context, inv *invocation, a *app) error {
-		if err := inv.required("email"); err != nil {
-			return err
-		}
 		if *ttl <= 0 {
 			return inv.usagef("--ttl must be positive")
 		}
@@ -254,7 +237,7 @@ func bindTokenCreate(fs *flag.FlagSet) action {
 			return cliError("token", err)
 		}
 		return inv.printed(token)
-	})
+	}, "email")
 }
 
 func bindTokenRevoke(*flag.FlagSet) action {

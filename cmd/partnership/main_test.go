@@ -4,6 +4,8 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -213,5 +215,24 @@ func TestCommandLineRefusals(t *testing.T) {
 				t.Errorf("stdout %q lacks %q", stdout, tt.wantOut)
 			}
 		})
+	}
+}
+
+// TestUsageErrorsTouchNothing: a refused command line creates no data dir.
+func TestUsageErrorsTouchNothing(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "never")
+	for _, args := range [][]string{
+		{"user", "create", "--email", "a@b.com", "--data-dir", dir},
+		{"provider", "create", "--origin", "https://x.example", "--data-dir", dir},
+		{"--data-dir", dir, "token", "revoke"},
+	} {
+		env, _, _ := testEnv(nil)
+		if code := exitCode(env, run(context.Background(), env, args)); code != 2 {
+			t.Fatalf("%q: exit %d, want 2", args, code)
+		}
+	}
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Fatalf("the refused commands created %s (%v)", dir, err)
 	}
 }

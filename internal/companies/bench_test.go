@@ -49,7 +49,7 @@ func BenchmarkListCompanies(b *testing.B) {
 	w.must(err)
 	_, err = db.Writer().ExecContext(ctx, "ANALYZE")
 	w.must(err)
-	manager, super := session(b, w, "gestor@example.com"), session(b, w, "admin@example.com")
+	manager, super := w.managerSess, w.superSess
 	for _, bc := range []struct {
 		name  string
 		sess  *companies.Session
@@ -82,7 +82,7 @@ func BenchmarkListCompanies(b *testing.B) {
 func BenchmarkCreateCompany(b *testing.B) {
 	w := newWorld(b, testdb.SQLite(b))
 	ctx := context.Background()
-	sess := session(b, w, "cliente@example.com")
+	sess := w.clientSess
 	var raw map[string]json.RawMessage
 	w.must(json.Unmarshal([]byte(fmt.Sprintf(`{"name":"Filial","parent_id":%d,"city_id":3550308,"state_id":35,
 		"cnpj":"11.222.333/0001-81","cnae":"4721-1/02","zip_code":"01310-100"}`, w.clienteCo)), &raw))
@@ -97,13 +97,4 @@ func BenchmarkCreateCompany(b *testing.B) {
 			}
 		}
 	})
-}
-
-func session(tb testing.TB, w *world, email string) *companies.Session {
-	tb.Helper()
-	token, _, err := w.svc.IssueToken(context.Background(), email, 1<<40)
-	w.must(err)
-	sess, err := w.svc.Authenticate(context.Background(), token)
-	w.must(err)
-	return sess
 }

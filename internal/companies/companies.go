@@ -5,7 +5,6 @@ package companies
 
 import (
 	"context"
-	"encoding/json"
 	"time"
 )
 
@@ -153,49 +152,36 @@ type Store interface {
 
 	Companies(ctx context.Context, f Filter) ([]Company, int, error)
 	Company(ctx context.Context, id int64) (Company, error)
-	// CreateCompany stores c and its audit entry (whose CompanyID it sets)
-	// in one transaction. Create and update check the parent in the writing
-	// transaction, serialized with every other change of the account's
-	// tree: a parent that is no company of c's account answers
-	// ParentOutsideAccount(), one that is c or a descendant of c
-	// ParentCycle().
-	CreateCompany(ctx context.Context, c Company, audit AuditEntry) (Company, error)
-	UpdateCompany(ctx context.Context, c Company, audit AuditEntry) error
-	// DeleteCompany answers HasChildren() when other companies name it as
-	// their parent, checked in the deleting transaction.
-	DeleteCompany(ctx context.Context, id int64, audit AuditEntry) error
+	// UpdateCompanies runs fn in one write transaction over the companies
+	// of account accountID, serialized with every other UpdateCompanies of
+	// that account, so what fn reads through tx stays true until the
+	// transaction commits. An error from fn rolls everything back and is
+	// returned as is. On SQLite fn runs inside the single writer's group
+	// commit: it must be short, with no network or file I/O.
+	UpdateCompanies(ctx context.Context, accountID int64, fn func(tx CompanyTx) error) error
 
 	AuditLog(ctx context.Context, companyID int64, limit, offset int) ([]AuditEntry, int, error)
 }
 
-type demandRecord struct {
-	ValueKW   float64 `json:"value_kw"`
-	StartDate string  `json:"start_date"`
-}
-
-// EncodeDemands is how stores keep a demand list: a JSON array of
-// {value_kw, start_date}.
-func EncodeDemands(ds []EnergyDemand) string {
-	recs := make([]demandRecord, len(ds))
-	for i, d := range ds {
-		recs[i] = demandRecord(d)
-	}
-	b, err := json.Marshal(recs)
-	if err != nil {
-		panic(err) // floats from the API are finite: cannot fail
-	}
-	return string(b)
-}
-
-// DecodeDemands reads what EncodeDemands wrote.
-func DecodeDemands(s string) ([]EnergyDemand, error) {
-	var recs []demandRecord
-	if err := json.Unmarshal([]byte(s), &recs); err != nil {
-		return nil, err
-	}
-	out := make([]EnergyDemand, len(recs))
-	for i, r := range recs {
-		out[i] = EnergyDemand(r)
-	}
-	return out, nil
+// CompanyTx is what the service may do inside UpdateCompanies: small reads
+// and writes from which it decides the tree rules. Failed reads answer
+// apperr codes (not_found for a missing company).
+type CompanyTx interface {
+	// Company reads a company of any account.
+	Company(ctx context.Context, id int64) (Company, error)
+	// Lineage lists id and the ids above it, up to the root (the walk
+	// stops at a repeat, so even a corrupt tree ends); empty when id names
+	// no company.
+	Lineage(ctx context.Context, id int64) ([]int64, error)
+	// CountChildren counts the companies that name id as their parent.
+	CountChildren(ctx context.Context, id int64) (int, error)
+	// Insert stores a new company and returns its id.
+	Insert(ctx context.Context, c Company) (int64, error)
+	// Update writes every field of company c.ID but CreatedAt; not found
+	// when it is gone.
+	Update(ctx context.Context, c Company) error
+	// Delete removes a company; not found when it is gone.
+	Delete(ctx context.Context, id int64) error
+	// AppendAudit records an entry of the audit log.
+	AppendAudit(ctx context.Context, e AuditEntry) error
 }

@@ -2,11 +2,11 @@ package companies_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,25 +15,8 @@ import (
 	"partnership-service/internal/geo"
 	"partnership-service/internal/server"
 	"partnership-service/internal/storage"
+	"partnership-service/internal/testkit"
 )
-
-// clock is a settable test clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // Places used by the tests (IBGE codes).
 const (
@@ -46,33 +29,110 @@ const (
 	validCNPJ = "11222333000181"
 )
 
-// persona is a signed-in user of the world.
-type persona struct {
-	email string
-	api   *apitest.Client
-}
+// fixture is the world as the service sees it: a management account
+// managing one client account, a foreign client account, a user of each,
+// and a super admin, each account with a company.
+type fixture struct {
+	t     testing.TB
+	svc   *companies.Service
+	clock *testkit.Clock
 
-// world: a management account managing one client account, a foreign
-// client account, a user of each, and a super admin, each with a company.
-type world struct {
-	t       testing.TB
-	svc     *companies.Service
-	clock   *clock
-	handler http.Handler
-	anon    *apitest.Client
-
-	super, manager, client, foreign persona
+	// Signed-in users: the super admin, the gestão user, the user of the
+	// managed client account and the user of the foreign one.
+	superSess, managerSess, clientSess, foreignSess *companies.Session
+	// tokens are the users' bearer tokens, by e-mail.
+	tokens map[string]string
 	// Accounts.
 	gestao, cliente, alheia int64
 	// One company per account.
 	gestaoCo, clienteCo, alheiaCo int64
 }
 
-func newWorld(t testing.TB, e storage.Stores) *world {
+func newFixture(t testing.TB, e storage.Stores) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	w := &world{t: t, clock: &clock{t: time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)}}
-	w.svc = companies.NewService(e.Companies(), geo.MustLoad(), w.clock.now)
+	f := &fixture{t: t, clock: testkit.NewClock(time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)), tokens: map[string]string{}}
+	f.svc = companies.NewService(e.Companies(), geo.MustLoad(), f.clock.Now)
+	account := func(name string, typ companies.AccountType, manager string) int64 {
+		a, err := f.svc.CreateAccount(ctx, name, typ, manager)
+		f.must(err)
+		return a.ID
+	}
+	f.gestao = account("Gestora", companies.Management, "")
+	f.cliente = account("Conta Cliente", companies.Client, "Gestora")
+	f.alheia = account("Conta Alheia", companies.Client, "")
+	f.superSess = f.user("admin@example.com", "")
+	f.managerSess = f.user("gestor@example.com", "Gestora")
+	f.clientSess = f.user("cliente@example.com", "Conta Cliente")
+	f.foreignSess = f.user("alheio@example.com", "Conta Alheia")
+	f.gestaoCo = f.mustCreate(f.superSess, map[string]any{"name": "Empresa Gestora", "account_id": f.gestao}).ID
+	f.clienteCo = f.mustCreate(f.superSess, map[string]any{"name": "Empresa Cliente", "account_id": f.cliente}).ID
+	f.alheiaCo = f.mustCreate(f.superSess, map[string]any{"name": "Empresa Alheia", "account_id": f.alheia}).ID
+	return f
+}
+
+func (f *fixture) must(err error) {
+	f.t.Helper()
+	if err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+// user creates a user (account "" → super admin), signs it in and returns
+// its session.
+func (f *fixture) user(email, account string) *companies.Session {
+	f.t.Helper()
+	ctx := context.Background()
+	_, err := f.svc.CreateUser(ctx, email, password, account, account == "")
+	f.must(err)
+	token, _, err := f.svc.IssueToken(ctx, email, time.Hour)
+	f.must(err)
+	f.tokens[email] = token
+	sess, err := f.svc.Authenticate(ctx, token)
+	f.must(err)
+	return sess
+}
+
+// input is a company body as the handler would parse it.
+func (f *fixture) input(fields map[string]any) companies.CompanyInput {
+	f.t.Helper()
+	body := map[string]json.RawMessage{}
+	for k, v := range fields {
+		raw, err := json.Marshal(v)
+		f.must(err)
+		body[k] = raw
+	}
+	in, err := companies.ParseCompanyInput(body)
+	f.must(err)
+	return in
+}
+
+// mustCreate creates a company (with the required places filled) as sess.
+func (f *fixture) mustCreate(sess *companies.Session, fields map[string]any) companies.Company {
+	f.t.Helper()
+	c, err := f.svc.CreateCompany(context.Background(), sess, f.input(company(fields)))
+	f.must(err)
+	return c
+}
+
+// persona is a signed-in user of the world.
+type persona struct {
+	email string
+	api   *apitest.Client
+}
+
+// world is the fixture behind the real HTTP handler.
+type world struct {
+	*fixture
+	handler http.Handler
+	anon    *apitest.Client
+
+	super, manager, client, foreign persona
+}
+
+func newWorld(t testing.TB, e storage.Stores) *world {
+	t.Helper()
+	w := &world{fixture: newFixture(t, e)}
 	srv, err := server.New(server.Config{
 		Log: slog.New(slog.NewJSONHandler(io.Discard, nil)),
 		Surfaces: []server.Surface{{Name: "companies", Prefixes: companies.Prefixes, Render: companies.Render,
@@ -83,39 +143,14 @@ func newWorld(t testing.TB, e storage.Stores) *world {
 	}
 	w.handler = srv
 	w.anon = apitest.New(t, srv)
-	account := func(name string, typ companies.AccountType, manager string) int64 {
-		a, err := w.svc.CreateAccount(ctx, name, typ, manager)
-		w.must(err)
-		return a.ID
+	persona := func(email string) persona {
+		return persona{email: email, api: w.anon.With("Authorization", "Bearer "+w.tokens[email])}
 	}
-	w.gestao = account("Gestora", companies.Management, "")
-	w.cliente = account("Conta Cliente", companies.Client, "Gestora")
-	w.alheia = account("Conta Alheia", companies.Client, "")
-	w.super = w.user("admin@example.com", "")
-	w.manager = w.user("gestor@example.com", "Gestora")
-	w.client = w.user("cliente@example.com", "Conta Cliente")
-	w.foreign = w.user("alheio@example.com", "Conta Alheia")
-	w.gestaoCo = w.create(w.super, map[string]any{"name": "Empresa Gestora", "account_id": w.gestao})
-	w.clienteCo = w.create(w.super, map[string]any{"name": "Empresa Cliente", "account_id": w.cliente})
-	w.alheiaCo = w.create(w.super, map[string]any{"name": "Empresa Alheia", "account_id": w.alheia})
+	w.super = persona("admin@example.com")
+	w.manager = persona("gestor@example.com")
+	w.client = persona("cliente@example.com")
+	w.foreign = persona("alheio@example.com")
 	return w
-}
-
-func (w *world) must(err error) {
-	w.t.Helper()
-	if err != nil {
-		w.t.Fatal(err)
-	}
-}
-
-// user creates a user (account "" → super admin) and signs it in.
-func (w *world) user(email, account string) persona {
-	w.t.Helper()
-	_, err := w.svc.CreateUser(context.Background(), email, password, account, account == "")
-	w.must(err)
-	token, _, err := w.svc.IssueToken(context.Background(), email, time.Hour)
-	w.must(err)
-	return persona{email: email, api: w.anon.With("Authorization", "Bearer "+token)}
 }
 
 // company fills the required fields of a company body.

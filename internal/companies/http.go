@@ -42,20 +42,6 @@ func NewHandler(svc *Service) *Handler {
 	return &Handler{svc: svc, states: body}
 }
 
-// Routes registers the surface's routes.
-func (h *Handler) Routes(mux *http.ServeMux) {
-	mux.HandleFunc("POST /api/v4/auth/login", h.login)
-	mux.HandleFunc("GET /api/v4/states", h.listStates)
-	mux.HandleFunc("GET /api/v4/cities", h.listCities)
-	mux.HandleFunc("GET /api/v4/companies", h.authed(h.listCompanies))
-	mux.HandleFunc("POST /api/v4/companies", h.authed(h.createCompany))
-	mux.HandleFunc("GET /api/v4/companies/{id}", h.authed(h.getCompany))
-	mux.HandleFunc("PUT /api/v4/companies/{id}", h.authed(h.updateCompany))
-	mux.HandleFunc("DELETE /api/v4/companies/{id}", h.authed(h.deleteCompany))
-	mux.HandleFunc("DELETE /api/v3/companies/{id}", h.authed(h.deleteCompany))
-	mux.HandleFunc("GET /api/v4/audit-log", h.authed(h.auditLog))
-}
-
 // authed resolves the bearer token into a session.
 func (h *Handler) authed(next func(http.ResponseWriter, *http.Request, *Session)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
@@ -270,50 +256,56 @@ func pathID(r *http.Request) (int64, error) {
 	return id, nil
 }
 
+// writeCompany answers c with status, or err.
+func writeCompany(w http.ResponseWriter, r *http.Request, status int, c Company, err error) {
+	if err != nil {
+		Render(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, status, toJSON(&c))
+}
+
+// companyInput reads a create or update body.
+func companyInput(w http.ResponseWriter, r *http.Request) (CompanyInput, error) {
+	body, err := decodeObject(w, r)
+	if err != nil {
+		return CompanyInput{}, err
+	}
+	return ParseCompanyInput(body)
+}
+
 func (h *Handler) getCompany(w http.ResponseWriter, r *http.Request, sess *Session) {
 	id, err := pathID(r)
+	var c Company
 	if err == nil {
-		var c Company
-		if c, err = h.svc.Company(r.Context(), sess, id); err == nil {
-			httpx.WriteJSON(w, http.StatusOK, toJSON(&c))
-			return
-		}
+		c, err = h.svc.Company(r.Context(), sess, id)
 	}
-	Render(w, r, err)
+	writeCompany(w, r, http.StatusOK, c, err)
 }
 
 func (h *Handler) createCompany(w http.ResponseWriter, r *http.Request, sess *Session) {
-	body, err := decodeObject(w, r)
+	in, err := companyInput(w, r)
+	var c Company
 	if err == nil {
-		var in CompanyInput
-		if in, err = ParseCompanyInput(body); err == nil {
-			var c Company
-			if c, err = h.svc.CreateCompany(r.Context(), sess, in); err == nil {
-				w.Header().Set("Location", "/api/v4/companies/"+strconv.FormatInt(c.ID, 10))
-				httpx.WriteJSON(w, http.StatusCreated, toJSON(&c))
-				return
-			}
-		}
+		c, err = h.svc.CreateCompany(r.Context(), sess, in)
 	}
-	Render(w, r, err)
+	if err == nil {
+		w.Header().Set("Location", "/api/v4/companies/"+strconv.FormatInt(c.ID, 10))
+	}
+	writeCompany(w, r, http.StatusCreated, c, err)
 }
 
 func (h *Handler) updateCompany(w http.ResponseWriter, r *http.Request, sess *Session) {
 	id, err := pathID(r)
+	var in CompanyInput
 	if err == nil {
-		var body map[string]json.RawMessage
-		if body, err = decodeObject(w, r); err == nil {
-			var in CompanyInput
-			if in, err = ParseCompanyInput(body); err == nil {
-				var c Company
-				if c, err = h.svc.UpdateCompany(r.Context(), sess, id, in); err == nil {
-					httpx.WriteJSON(w, http.StatusOK, toJSON(&c))
-					return
-				}
-			}
-		}
+		in, err = companyInput(w, r)
 	}
-	Render(w, r, err)
+	var c Company
+	if err == nil {
+		c, err = h.svc.UpdateCompany(r.Context(), sess, id, in)
+	}
+	writeCompany(w, r, http.StatusOK, c, err)
 }
 
 func (h *Handler) deleteCompany(w http.ResponseWriter, r *http.Request, sess *Session) {
@@ -405,21 +397,14 @@ func (h *Handler) listCities(w http.ResponseWriter, r *http.Request) {
 		Render(w, r, err)
 		return
 	}
-	if stateID > 99 {
-		Render(w, r, apperr.Field(apperr.Unprocessable, "state_id", msgInvalid("state_id")))
-		return
-	}
-	all, err := h.svc.Cities(int(stateID), query, 0)
+	p, err := h.svc.Cities(stateID, query, limit, page)
 	if err != nil {
 		Render(w, r, err)
 		return
 	}
-	from := min((page-1)*limit, len(all))
-	pageItems := all[from:min(from+limit, len(all))]
-	items := make([]cityJSON, len(pageItems))
-	for i, m := range pageItems {
-		st, _ := h.svc.geo.StateByUF(m.UF)
-		items[i] = cityJSON{ID: m.IBGECode, Name: m.Name, StateID: st.IBGECode}
+	items := make([]cityJSON, len(p.Items))
+	for i, c := range p.Items {
+		items[i] = cityJSON{ID: c.IBGECode, Name: c.Name, StateID: c.StateID}
 	}
-	writeList(w, items, len(all), limit, page)
+	writeList(w, items, p.Total, p.Limit, p.Page)
 }

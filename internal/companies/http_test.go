@@ -436,7 +436,7 @@ func TestLogin(t *testing.T) {
 			if res.Header.Get("Retry-After") == "" {
 				t.Error("no Retry-After")
 			}
-			w.clock.advance(16 * time.Minute)
+			w.clock.Advance(16 * time.Minute)
 			if r := login("gestor@example.com", password); r.status != http.StatusOK {
 				t.Errorf("after the window: %d %s", r.status, r.body)
 			}
@@ -450,7 +450,7 @@ func TestLogin(t *testing.T) {
 
 			r = login("alheio@example.com", password)
 			c = w.anon.With("Authorization", "Bearer "+r.token)
-			w.clock.advance(25 * time.Hour)
+			w.clock.Advance(25 * time.Hour)
 			c.Get("/api/v4/companies").Expect(http.StatusUnauthorized)
 		})
 	})

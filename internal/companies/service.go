@@ -46,23 +46,10 @@ func errUnauthenticated() error { return fail(apperr.Unauthorized, "Não autenti
 func errCompanyNotFound() error { return fail(apperr.NotFound, "Empresa não encontrada.") }
 func errForbidden() error       { return fail(apperr.Forbidden, msgNoPermission) }
 
-// HasChildren is the error a store returns when deleting a company that is
-// the parent of others: they would be orphaned, so the client must move or
-// delete them first.
-func HasChildren() error {
+// errHasChildren refuses to delete a company that is the parent of others:
+// they would be orphaned, so the client must move or delete them first.
+func errHasChildren() error {
 	return apperr.Field(apperr.Unprocessable, "id", "A empresa possui empresas filhas.")
-}
-
-// ParentOutsideAccount is the error for a parent_id that names no company
-// of the company's own account.
-func ParentOutsideAccount() error {
-	return apperr.Field(apperr.Unprocessable, "parent_id", msgNoPermission)
-}
-
-// ParentCycle is the error a store returns when the new parent is the
-// company itself or one of its descendants.
-func ParentCycle() error {
-	return apperr.Field(apperr.Unprocessable, "parent_id", msgParentCycle)
 }
 
 // --- accounts, users, tokens ---
@@ -354,19 +341,23 @@ func (s *Service) CreateCompany(ctx context.Context, sess *Session, in CompanyIn
 		c.AccountID = sess.Account.ID
 	}
 	applyInput(&c, in)
-	if err := s.validate(ctx, &c, &errs); err != nil {
-		return Company{}, err
-	}
-	if err := errs.Err(apperr.Unprocessable); err != nil {
-		return Company{}, err
-	}
 	now := s.now().UTC()
 	c.CreatedAt, c.UpdatedAt = now, now
-	created, err := s.store.CreateCompany(ctx, c, s.audit(sess, Created, diff(nil, &c), now))
+	err := s.store.UpdateCompanies(ctx, c.AccountID, func(tx CompanyTx) error {
+		if err := s.check(ctx, tx, &c, &errs); err != nil {
+			return err
+		}
+		id, err := tx.Insert(ctx, c)
+		if err != nil {
+			return err
+		}
+		c.ID = id
+		return tx.AppendAudit(ctx, s.audit(sess, id, Created, diff(nil, &c), now))
+	})
 	if err != nil {
 		return Company{}, err
 	}
-	return s.visibleCompany(ctx, sess, created.ID)
+	return s.visibleCompany(ctx, sess, c.ID)
 }
 
 // checkAccount answers not found unless the account exists and the
@@ -381,6 +372,8 @@ func (s *Service) checkAccount(ctx context.Context, sess *Session, id int64) err
 
 // UpdateCompany changes the fields present in in. A company never changes
 // account (403); its new parent must be in its account and not below it.
+// The fields are applied to the company as the writing transaction reads
+// it, so what is checked is what is written.
 func (s *Service) UpdateCompany(ctx context.Context, sess *Session, id int64, in CompanyInput) (Company, error) {
 	old, err := s.visibleCompany(ctx, sess, id)
 	if err != nil {
@@ -389,22 +382,29 @@ func (s *Service) UpdateCompany(ctx context.Context, sess *Session, id int64, in
 	if in.AccountID.set && in.AccountID.v != old.AccountID {
 		return Company{}, fail(apperr.Forbidden, msgAccountChange)
 	}
-	c := old
-	applyInput(&c, in)
-	var errs apperr.Fields
-	if err := s.validate(ctx, &c, &errs); err != nil {
-		return Company{}, err
-	}
-	if err := errs.Err(apperr.Unprocessable); err != nil {
-		return Company{}, err
-	}
-	changes := diff(&old, &c)
-	if changes == nil {
-		return old, nil // nothing to write, nothing to audit
-	}
 	now := s.now().UTC()
-	c.UpdatedAt = now
-	if err := s.store.UpdateCompany(ctx, c, s.audit(sess, Updated, changes, now)); err != nil {
+	err = s.store.UpdateCompanies(ctx, old.AccountID, func(tx CompanyTx) error {
+		cur, err := currentCompany(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		c := cur
+		applyInput(&c, in)
+		var errs apperr.Fields
+		if err := s.check(ctx, tx, &c, &errs); err != nil {
+			return err
+		}
+		changes := diff(&cur, &c)
+		if changes == nil {
+			return nil // nothing to write, nothing to audit
+		}
+		c.UpdatedAt = now
+		if err := tx.Update(ctx, c); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, s.audit(sess, id, Updated, changes, now))
+	})
+	if err != nil {
 		return Company{}, err
 	}
 	return s.visibleCompany(ctx, sess, id)
@@ -417,15 +417,38 @@ func (s *Service) DeleteCompany(ctx context.Context, sess *Session, id int64) er
 		return err
 	}
 	now := s.now().UTC()
-	err = s.store.DeleteCompany(ctx, id, s.audit(sess, Deleted, diff(&old, nil), now))
-	if apperr.Is(err, apperr.NotFound) {
-		return errCompanyNotFound() // deleted by a concurrent request
-	}
-	return err
+	return s.store.UpdateCompanies(ctx, old.AccountID, func(tx CompanyTx) error {
+		cur, err := currentCompany(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		children, err := tx.CountChildren(ctx, id)
+		if err != nil {
+			return err
+		}
+		if children > 0 {
+			return errHasChildren()
+		}
+		if err := tx.Delete(ctx, id); err != nil {
+			return err
+		}
+		return tx.AppendAudit(ctx, s.audit(sess, id, Deleted, diff(&cur, nil), now))
+	})
 }
 
-func (s *Service) audit(sess *Session, action AuditAction, changes []byte, now time.Time) AuditEntry {
-	return AuditEntry{UserID: sess.User.ID, UserEmail: sess.User.Email, Action: action, Changes: changes, At: now}
+// currentCompany reads a company inside the writing transaction; one
+// deleted by a concurrent request since the session saw it is not found.
+func currentCompany(ctx context.Context, tx CompanyTx, id int64) (Company, error) {
+	c, err := tx.Company(ctx, id)
+	if apperr.Is(err, apperr.NotFound) {
+		return Company{}, errCompanyNotFound()
+	}
+	return c, err
+}
+
+func (s *Service) audit(sess *Session, companyID int64, action AuditAction, changes []byte, now time.Time) AuditEntry {
+	return AuditEntry{CompanyID: companyID, UserID: sess.User.ID, UserEmail: sess.User.Email, Action: action,
+		Changes: changes, At: now}
 }
 
 // applyInput copies the fields present in in onto c.
@@ -460,25 +483,28 @@ func applyInput(c *Company, in CompanyInput) {
 	}
 }
 
-// validate checks c as a whole: required fields, places, and the parent.
-func (s *Service) validate(ctx context.Context, c *Company, errs *apperr.Fields) error {
+// check decides, inside the writing transaction, whether c may be
+// written: its required fields, its places and its parent, every problem
+// reported at once together with those already in errs (the account's).
+// The checks are in memory plus at most two indexed reads, short enough
+// for SQLite's single writer.
+func (s *Service) check(ctx context.Context, tx CompanyTx, c *Company, errs *apperr.Fields) error {
+	s.checkFields(c, errs)
+	if err := checkParent(ctx, tx, c, errs); err != nil {
+		return err
+	}
+	return errs.Err(apperr.Unprocessable)
+}
+
+// checkFields checks the required fields and the places.
+func (s *Service) checkFields(c *Company, errs *apperr.Fields) {
 	if c.Name == "" && !errs.Has("name") {
 		errs.Add("name", msgRequired("name"))
 	}
 	state, stateOK := s.geo.StateByCode(int(c.StateID))
-	switch {
-	case c.StateID == 0:
-		errs.Add("state_id", msgRequired("state_id"))
-	case !stateOK:
-		errs.Add("state_id", msgInvalid("state_id"))
-	}
+	checkPlace(errs, "state_id", c.StateID, stateOK)
 	city, cityOK := s.geo.Municipality(int(c.CityID))
-	switch {
-	case c.CityID == 0:
-		errs.Add("city_id", msgRequired("city_id"))
-	case !cityOK:
-		errs.Add("city_id", msgInvalid("city_id"))
-	case stateOK && city.UF != state.UF:
+	if checkPlace(errs, "city_id", c.CityID, cityOK) && stateOK && city.UF != state.UF {
 		errs.Add("city_id", "O campo city id não pertence ao estado informado.")
 	}
 	if c.CodeIBGE != 0 {
@@ -486,23 +512,49 @@ func (s *Service) validate(ctx context.Context, c *Company, errs *apperr.Fields)
 			errs.Add("code_ibge", "O campo code ibge não é um código IBGE válido.")
 		}
 	}
+}
+
+// checkPlace reports a required place (state or city) that is absent or
+// unknown, and whether it is known.
+func checkPlace(errs *apperr.Fields, field string, id int64, known bool) bool {
+	switch {
+	case id == 0:
+		errs.Add(field, msgRequired(field))
+	case !known:
+		errs.Add(field, msgInvalid(field))
+	}
+	return id != 0 && known
+}
+
+// checkParent holds the tree rules: a parent is a company of c's own
+// account, and neither c itself nor a company below it. Whether it is
+// below c is asked last, of an otherwise valid existing company (a new one
+// has nothing below it).
+func checkParent(ctx context.Context, tx CompanyTx, c *Company, errs *apperr.Fields) error {
 	if c.ParentID == 0 || c.AccountID == 0 {
 		return nil
 	}
-	// The parent is checked here so its error is reported with the others;
-	// whether it is a descendant is the store's check, made (with the
-	// account check again) inside the writing transaction, where concurrent
-	// changes of the tree cannot slip between check and write.
 	if c.ParentID == c.ID {
 		errs.Add("parent_id", msgParentCycle)
 		return nil
 	}
-	p, err := s.store.Company(ctx, c.ParentID)
+	p, err := tx.Company(ctx, c.ParentID)
 	switch {
 	case apperr.Is(err, apperr.NotFound) || err == nil && p.AccountID != c.AccountID:
 		errs.Add("parent_id", msgNoPermission)
+		return nil
 	case err != nil:
 		return err
+	}
+	if c.ID == 0 || !errs.Empty() {
+		return nil
+	}
+	lineage, err := tx.Lineage(ctx, c.ParentID)
+	if err != nil {
+		return err
+	}
+	if slices.Contains(lineage, c.ID) {
+		errs.Add("parent_id", msgParentCycle)
 	}
 	return nil
 }
@@ -535,15 +587,39 @@ func (s *Service) AuditLog(ctx context.Context, sess *Session, companyID int64, 
 // States lists the states, ordered by UF.
 func (s *Service) States() []geo.State { return s.geo.States() }
 
-// Cities finds municipalities of a state (0: any) whose name contains q.
-func (s *Service) Cities(stateID int, q string, limit int) ([]geo.Municipality, error) {
+// City is a municipality as the API lists it.
+type City struct {
+	IBGECode int
+	Name     string
+	StateID  int // the state's IBGE code
+}
+
+// CityPage is one page of a city search.
+type CityPage struct {
+	Items []City
+	Total int
+	Limit int
+	Page  int
+}
+
+// Cities finds municipalities of a state (0: any) whose name contains q,
+// one page of limit at a time.
+func (s *Service) Cities(stateID int64, q string, limit, page int) (CityPage, error) {
 	uf := ""
 	if stateID != 0 {
-		st, ok := s.geo.StateByCode(stateID)
-		if !ok {
-			return nil, apperr.Field(apperr.Unprocessable, "state_id", msgInvalid("state_id"))
+		st, ok := s.geo.StateByCode(int(stateID))
+		if !ok || stateID > 99 {
+			return CityPage{}, apperr.Field(apperr.Unprocessable, "state_id", msgInvalid("state_id"))
 		}
 		uf = st.UF
 	}
-	return s.geo.SearchMunicipalities(uf, q, limit), nil
+	all := s.geo.SearchMunicipalities(uf, q, 0)
+	from := min((page-1)*limit, len(all))
+	found := all[from:min(from+limit, len(all))]
+	items := make([]City, len(found))
+	for i, m := range found {
+		st, _ := s.geo.StateByUF(m.UF)
+		items[i] = City{IBGECode: m.IBGECode, Name: m.Name, StateID: st.IBGECode}
+	}
+	return CityPage{Items: items, Total: len(all), Limit: limit, Page: page}, nil
 }

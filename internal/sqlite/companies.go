@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"partnership-service/internal/companies"
-	"partnership-service/internal/geo"
+	"partnership-service/internal/storesql"
 )
 
 // CompaniesStore keeps the Companies API in SQLite.
@@ -22,30 +22,18 @@ type CompaniesStore struct {
 	sessionByToken *sql.Stmt
 	managedIDs     *sql.Stmt
 
-	// Hot writes, prepared on the writer and bound to each transaction.
+	// The primitives of companyTx, prepared on the writer and bound to
+	// each transaction.
+	txCompany     *sql.Stmt
+	lineage       *sql.Stmt
+	childCount    *sql.Stmt
 	insertCompany *sql.Stmt
 	updateCompany *sql.Stmt
-	insertAudit   *sql.Stmt
-	parentCheck   *sql.Stmt
-	childCount    *sql.Stmt
 	deleteCompany *sql.Stmt
+	insertAudit   *sql.Stmt
 }
 
 var _ companies.Store = (*CompaniesStore)(nil)
-
-// coSelect reads a company with its account's and parent's names, in the
-// order scanCompany expects.
-const coSelect = `SELECT c.id, c.account_id, a.name, COALESCE(c.parent_id, 0), COALESCE(p.name, ''), c.name,
-	c.external_id, c.unit_code, c.cnpj, c.corporate_name, c.address, c.number, c.complement, c.district,
-	c.zip_code, c.cnae, c.city_id, c.state_id, c.contact_name, c.contact_telephone, c.contact_cellphone,
-	c.contact_email, COALESCE(c.code_ibge, 0), c.energy_demands_peak, c.energy_demands_off_peak,
-	c.created_at, c.updated_at
-	FROM companies c JOIN companies_accounts a ON a.id = c.account_id LEFT JOIN companies p ON p.id = c.parent_id`
-
-// coWriteColumns are bound in this order by insert and update.
-const coWriteColumns = `account_id, parent_id, name, name_folded, external_id, unit_code, cnpj, corporate_name,
-	address, number, complement, district, zip_code, cnae, city_id, state_id, contact_name, contact_telephone,
-	contact_cellphone, contact_email, code_ibge, energy_demands_peak, energy_demands_off_peak`
 
 // newCompaniesStore prepares the statements on db.
 func newCompaniesStore(ctx context.Context, db *DB) (*CompaniesStore, error) {
@@ -55,23 +43,21 @@ func newCompaniesStore(ctx context.Context, db *DB) (*CompaniesStore, error) {
 		dst  **sql.Stmt
 		sql  string
 	}{
-		{db.reader, &s.companyByID, coSelect + ` WHERE c.id = ?`},
-		{db.reader, &s.accountByID, `SELECT id, name, type, COALESCE(manager_id, 0), created_at FROM companies_accounts WHERE id = ?`},
-		{db.reader, &s.sessionByToken, `SELECT u.id, u.email, u.password_hash, COALESCE(u.account_id, 0), u.super_admin,
-			u.created_at, COALESCE(a.id, 0), COALESCE(a.name, ''), COALESCE(a.type, ''), COALESCE(a.manager_id, 0)
-			FROM companies_tokens t JOIN companies_users u ON u.id = t.user_id
-			LEFT JOIN companies_accounts a ON a.id = u.account_id
-			WHERE t.token_hash = ? AND t.revoked_at IS NULL AND t.expires_at > ?`},
+		{db.reader, &s.companyByID, storesql.CompanySelect + ` WHERE c.id = ?`},
+		{db.reader, &s.accountByID, storesql.AccountSelect + ` WHERE id = ?`},
+		{db.reader, &s.sessionByToken, storesql.SessionSelect +
+			` WHERE t.token_hash = ? AND t.revoked_at IS NULL AND t.expires_at > ?`},
 		{db.reader, &s.managedIDs, `SELECT id FROM companies_accounts WHERE manager_id = ? ORDER BY id`},
-		{db.writer, &s.insertCompany, `INSERT INTO companies (` + coWriteColumns + `, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`},
-		{db.writer, &s.updateCompany, `UPDATE companies SET (` + coWriteColumns + `, updated_at)
-			= (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) WHERE id = ?`},
-		{db.writer, &s.insertAudit, `INSERT INTO companies_audit (company_id, user_id, user_email, action, changes, created_at)
-			VALUES (?, ?, ?, ?, ?, ?)`},
-		{db.writer, &s.parentCheck, parentCheckSQL},
+		{db.writer, &s.txCompany, storesql.CompanySelect + ` WHERE c.id = ?`},
+		{db.writer, &s.lineage, storesql.CompanyLineage("?")},
 		{db.writer, &s.childCount, `SELECT COUNT(*) FROM companies WHERE parent_id = ?`},
+		{db.writer, &s.insertCompany, `INSERT INTO companies (` + storesql.CompanyWriteColumns + `, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`},
+		{db.writer, &s.updateCompany, `UPDATE companies SET (` + storesql.CompanyWriteColumns + `, updated_at)
+			= (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) WHERE id = ?`},
 		{db.writer, &s.deleteCompany, `DELETE FROM companies WHERE id = ?`},
+		{db.writer, &s.insertAudit, `INSERT INTO companies_audit (` + storesql.AuditInsertColumns + `)
+			VALUES (?, ?, ?, ?, ?, ?)`},
 	} {
 		stmt, err := p.pool.PrepareContext(ctx, p.sql)
 		if err != nil {
@@ -86,8 +72,8 @@ func newCompaniesStore(ctx context.Context, db *DB) (*CompaniesStore, error) {
 // Close releases the prepared statements.
 func (s *CompaniesStore) Close() error {
 	var errs []error
-	for _, st := range []*sql.Stmt{s.companyByID, s.accountByID, s.sessionByToken, s.managedIDs, s.insertCompany,
-		s.updateCompany, s.insertAudit, s.parentCheck, s.childCount, s.deleteCompany} {
+	for _, st := range []*sql.Stmt{s.companyByID, s.accountByID, s.sessionByToken, s.managedIDs, s.txCompany,
+		s.lineage, s.childCount, s.insertCompany, s.updateCompany, s.deleteCompany, s.insertAudit} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}
@@ -95,60 +81,36 @@ func (s *CompaniesStore) Close() error {
 	return errors.Join(errs...)
 }
 
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
-}
-
 // --- accounts, users, tokens ---
 
 func (s *CompaniesStore) CreateAccount(ctx context.Context, a companies.Account) (companies.Account, error) {
 	err := s.db.Write(ctx, func(tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, `INSERT INTO companies_accounts (name, type, manager_id, created_at)
-			VALUES (?, ?, ?, ?) RETURNING id`, a.Name, a.Type, nullID(a.ManagerID), FormatTime(a.CreatedAt)).Scan(&a.ID)
+		return tx.QueryRowContext(ctx, `INSERT INTO companies_accounts (`+storesql.AccountInsertColumns+`)
+			VALUES (?, ?, ?, ?) RETURNING id`, append(storesql.AccountValues(a), FormatTime(a.CreatedAt))...).Scan(&a.ID)
 	})
 	return a, MapError(err)
 }
 
-func scanAccount(row interface{ Scan(...any) error }) (companies.Account, error) {
-	var a companies.Account
-	var created string
-	err := row.Scan(&a.ID, &a.Name, &a.Type, &a.ManagerID, &created)
-	if err == nil {
-		a.CreatedAt, err = ParseTime(created)
-	}
+func (s *CompaniesStore) AccountByName(ctx context.Context, name string) (companies.Account, error) {
+	a, err := storesql.ScanAccount(s.db.reader.QueryRowContext(ctx, storesql.AccountSelect+` WHERE name = ?`, name))
 	return a, MapError(err)
 }
 
-func (s *CompaniesStore) AccountByName(ctx context.Context, name string) (companies.Account, error) {
-	return scanAccount(s.db.reader.QueryRowContext(ctx,
-		`SELECT id, name, type, COALESCE(manager_id, 0), created_at FROM companies_accounts WHERE name = ?`, name))
-}
-
 func (s *CompaniesStore) Account(ctx context.Context, id int64) (companies.Account, error) {
-	return scanAccount(s.accountByID.QueryRowContext(ctx, id))
+	a, err := storesql.ScanAccount(s.accountByID.QueryRowContext(ctx, id))
+	return a, MapError(err)
 }
 
 func (s *CompaniesStore) CreateUser(ctx context.Context, u companies.User) (companies.User, error) {
 	err := s.db.Write(ctx, func(tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, `INSERT INTO companies_users (email, password_hash, account_id, super_admin, created_at)
-			VALUES (?, ?, ?, ?, ?) RETURNING id`, u.Email, u.PasswordHash, nullID(u.AccountID), u.SuperAdmin,
-			FormatTime(u.CreatedAt)).Scan(&u.ID)
+		return tx.QueryRowContext(ctx, `INSERT INTO companies_users (`+storesql.UserInsertColumns+`)
+			VALUES (?, ?, ?, ?, ?) RETURNING id`, append(storesql.UserValues(u), FormatTime(u.CreatedAt))...).Scan(&u.ID)
 	})
 	return u, MapError(err)
 }
 
 func (s *CompaniesStore) UserByEmail(ctx context.Context, email string) (companies.User, error) {
-	var u companies.User
-	var created string
-	err := s.db.reader.QueryRowContext(ctx, `SELECT id, email, password_hash, COALESCE(account_id, 0), super_admin,
-		created_at FROM companies_users WHERE email = ?`, email).
-		Scan(&u.ID, &u.Email, &u.PasswordHash, &u.AccountID, &u.SuperAdmin, &created)
-	if err == nil {
-		u.CreatedAt, err = ParseTime(created)
-	}
+	u, err := storesql.ScanUser(s.db.reader.QueryRowContext(ctx, storesql.UserSelect+` WHERE email = ?`, email))
 	return u, MapError(err)
 }
 
@@ -161,41 +123,13 @@ func (s *CompaniesStore) CreateToken(ctx context.Context, hash []byte, userID in
 }
 
 func (s *CompaniesStore) SessionByToken(ctx context.Context, hash []byte, now time.Time) (companies.Session, error) {
-	var sess companies.Session
-	u, a := &sess.User, &sess.Account
-	var created string
-	err := s.sessionByToken.QueryRowContext(ctx, hash, FormatTime(now)).Scan(&u.ID, &u.Email, &u.PasswordHash,
-		&u.AccountID, &u.SuperAdmin, &created, &a.ID, &a.Name, &a.Type, &a.ManagerID)
-	if err == nil {
-		u.CreatedAt, err = ParseTime(created)
+	sess, err := storesql.ScanSession(s.sessionByToken.QueryRowContext(ctx, hash, FormatTime(now)))
+	if err != nil || sess.Account.Type != companies.Management {
+		return sess, MapError(err)
 	}
-	if err != nil {
-		return companies.Session{}, MapError(err)
-	}
-	if a.Type == companies.Management {
-		rows, err := s.managedIDs.QueryContext(ctx, a.ID)
-		if err != nil {
-			return companies.Session{}, MapError(err)
-		}
-		sess.Managed, err = scanIDs(rows)
-		if err != nil {
-			return companies.Session{}, MapError(err)
-		}
-	}
-	return sess, nil
-}
-
-func scanIDs(rows *sql.Rows) ([]int64, error) {
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	rows, err := s.managedIDs.QueryContext(ctx, sess.Account.ID)
+	sess.Managed, err = collect(rows, err, scanID)
+	return sess, MapError(err)
 }
 
 func (s *CompaniesStore) RevokeToken(ctx context.Context, hash []byte, now time.Time) error {
@@ -209,87 +143,39 @@ func (s *CompaniesStore) RevokeToken(ctx context.Context, hash []byte, now time.
 
 // --- companies ---
 
-func scanCompany(row interface{ Scan(...any) error }) (companies.Company, error) {
-	var c companies.Company
-	var peak, offPeak, created, updated string
-	err := row.Scan(&c.ID, &c.AccountID, &c.AccountName, &c.ParentID, &c.ParentName, &c.Name, &c.ExternalID,
-		&c.UnitCode, &c.CNPJ, &c.CorporateName, &c.Address, &c.Number, &c.Complement, &c.District, &c.ZipCode,
-		&c.CNAE, &c.CityID, &c.StateID, &c.ContactName, &c.ContactTelephone, &c.ContactCellphone, &c.ContactEmail,
-		&c.CodeIBGE, &peak, &offPeak, &created, &updated)
-	if err != nil {
-		return c, err
-	}
-	if c.EnergyDemandsPeak, err = companies.DecodeDemands(peak); err != nil {
-		return c, err
-	}
-	if c.EnergyDemandsOffPeak, err = companies.DecodeDemands(offPeak); err != nil {
-		return c, err
-	}
-	if c.CreatedAt, err = ParseTime(created); err != nil {
-		return c, err
-	}
-	c.UpdatedAt, err = ParseTime(updated)
-	return c, err
-}
-
-// companyArgs binds coWriteColumns.
-func companyArgs(c *companies.Company) []any {
-	return []any{c.AccountID, nullID(c.ParentID), c.Name, geo.Fold(c.Name), c.ExternalID, c.UnitCode, c.CNPJ,
-		c.CorporateName, c.Address, c.Number, c.Complement, c.District, c.ZipCode, c.CNAE, c.CityID, c.StateID,
-		c.ContactName, c.ContactTelephone, c.ContactCellphone, c.ContactEmail, nullID(c.CodeIBGE),
-		companies.EncodeDemands(c.EnergyDemandsPeak), companies.EncodeDemands(c.EnergyDemandsOffPeak)}
-}
-
 func (s *CompaniesStore) Company(ctx context.Context, id int64) (companies.Company, error) {
-	c, err := scanCompany(s.companyByID.QueryRowContext(ctx, id))
+	c, err := storesql.ScanCompany(s.companyByID.QueryRowContext(ctx, id))
 	return c, MapError(err)
 }
 
-// likePattern escapes LIKE's wildcards in a fragment.
-func likePattern(fragment string) string {
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return "%" + r.Replace(fragment) + "%"
-}
-
-// inList appends "col IN (?, ?, …)" for values.
-func inList[T any](where []string, args []any, col string, values []T) ([]string, []any) {
-	marks := strings.TrimSuffix(strings.Repeat("?, ", len(values)), ", ")
-	for _, v := range values {
-		args = append(args, v)
+// bindList binds a []int64 or []string as "col IN (?, ?, …)".
+func bindList(bind func(any) string, col string, values any) string {
+	var marks []string
+	switch vs := values.(type) {
+	case []int64:
+		for _, v := range vs {
+			marks = append(marks, bind(v))
+		}
+	case []string:
+		for _, v := range vs {
+			marks = append(marks, bind(v))
+		}
+	default:
+		panic(fmt.Sprintf("sqlite: cannot bind %T as a list", values))
 	}
-	return append(where, col+" IN ("+marks+")"), args
+	return col + " IN (" + strings.Join(marks, ", ") + ")"
 }
 
 func (s *CompaniesStore) Companies(ctx context.Context, f companies.Filter) ([]companies.Company, int, error) {
-	if f.AccountIDs != nil && len(f.AccountIDs) == 0 {
-		return nil, 0, nil
-	}
-	var where []string
 	var args []any
-	if f.AccountIDs != nil {
-		where, args = inList(where, args, "c.account_id", f.AccountIDs)
+	bind := func(v any) string {
+		args = append(args, v)
+		return "?"
 	}
-	if f.Query != "" {
-		where = append(where, `(c.name_folded LIKE ? ESCAPE '\' OR c.id = ?)`)
-		args = append(args, likePattern(f.Query), f.QueryID)
-	}
-	if len(f.ExternalIDs) > 0 {
-		where, args = inList(where, args, "c.external_id", f.ExternalIDs)
-	}
-	if len(f.ParentIDs) > 0 {
-		where, args = inList(where, args, "c.parent_id", f.ParentIDs)
-	}
-	cond := ""
-	if len(where) > 0 {
-		cond = " WHERE " + strings.Join(where, " AND ")
-	}
-	dir := " ASC"
-	if f.Desc {
-		dir = " DESC"
-	}
-	order := " ORDER BY c.id" + dir
-	if f.Sort == companies.SortByName {
-		order = " ORDER BY c.name_folded" + dir + ", c.id" + dir
+	in := func(col string, values any) string { return bindList(bind, col, values) }
+	cond, order, none := storesql.CompanyList(f, bind, in, "c.name_folded")
+	if none {
+		return nil, 0, nil
 	}
 	// One read transaction: the count and the page see the same snapshot.
 	tx, err := s.db.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
@@ -306,103 +192,68 @@ func (s *CompaniesStore) Companies(ctx context.Context, f companies.Filter) ([]c
 	}
 	// The page's ids are picked from the covering indexes first, so only
 	// the rows on the page are joined and decoded, not every match.
-	rows, err := tx.QueryContext(ctx, coSelect+` WHERE c.id IN (SELECT c.id FROM companies c`+cond+order+
+	rows, err := tx.QueryContext(ctx, storesql.CompanySelect+` WHERE c.id IN (SELECT c.id FROM companies c`+cond+order+
 		` LIMIT ? OFFSET ?)`+order, append(args, f.Limit, f.Offset)...)
-	if err != nil {
-		return nil, 0, MapError(err)
-	}
-	defer rows.Close()
-	out := make([]companies.Company, 0, f.Limit)
-	for rows.Next() {
-		c, err := scanCompany(rows)
-		if err != nil {
-			return nil, 0, MapError(err)
-		}
-		out = append(out, c)
-	}
-	return out, total, MapError(rows.Err())
+	out, err := collect(rows, err, storesql.ScanCompany)
+	return out, total, MapError(err)
 }
 
-func (s *CompaniesStore) writeAudit(ctx context.Context, tx *sql.Tx, companyID int64, a companies.AuditEntry) error {
-	_, err := tx.StmtContext(ctx, s.insertAudit).ExecContext(ctx, companyID, a.UserID, a.UserEmail, a.Action,
-		string(a.Changes), FormatTime(a.At))
-	return err
+// UpdateCompanies runs fn in the single writer, which serializes it with
+// every other write: no lock is needed for the account's tree.
+func (s *CompaniesStore) UpdateCompanies(ctx context.Context, accountID int64, fn func(tx companies.CompanyTx) error) error {
+	return MapError(s.db.Write(ctx, func(tx *sql.Tx) error {
+		return fn(&companyTx{s: s, tx: tx})
+	}))
 }
 
-// parentCheckSQL reads, for parent ?1, its account and whether company ?2
-// is among the parent and its ancestors. UNION (not UNION ALL) ends the
-// walk even on a cycle.
-const parentCheckSQL = `WITH RECURSIVE up(id, parent_id) AS (
-		SELECT id, parent_id FROM companies WHERE id = ?1
-		UNION
-		SELECT c.id, c.parent_id FROM companies c JOIN up ON c.id = up.parent_id
-	)
-	SELECT p.account_id, EXISTS (SELECT 1 FROM up WHERE up.id = ?2) FROM companies p WHERE p.id = ?1`
-
-// checkParent enforces the tree rules of companies.Store inside the
-// writing transaction; the single writer serializes it with every other
-// change.
-func (s *CompaniesStore) checkParent(ctx context.Context, tx *sql.Tx, c *companies.Company) error {
-	if c.ParentID == 0 {
-		return nil
-	}
-	var account int64
-	var cycle bool
-	err := tx.StmtContext(ctx, s.parentCheck).QueryRowContext(ctx, c.ParentID, c.ID).Scan(&account, &cycle)
-	switch {
-	case errors.Is(err, sql.ErrNoRows) || err == nil && account != c.AccountID:
-		return companies.ParentOutsideAccount()
-	case err != nil:
-		return err
-	case cycle:
-		return companies.ParentCycle()
-	}
-	return nil
+// companyTx is companies.CompanyTx over one write transaction.
+type companyTx struct {
+	s  *CompaniesStore
+	tx *sql.Tx
 }
 
-func (s *CompaniesStore) CreateCompany(ctx context.Context, c companies.Company, audit companies.AuditEntry) (companies.Company, error) {
-	err := s.db.Write(ctx, func(tx *sql.Tx) error {
-		if err := s.checkParent(ctx, tx, &c); err != nil {
-			return err
-		}
-		args := append(companyArgs(&c), FormatTime(c.CreatedAt), FormatTime(c.UpdatedAt))
-		if err := tx.StmtContext(ctx, s.insertCompany).QueryRowContext(ctx, args...).Scan(&c.ID); err != nil {
-			return err
-		}
-		return s.writeAudit(ctx, tx, c.ID, audit)
-	})
+func (t *companyTx) stmt(ctx context.Context, st *sql.Stmt) *sql.Stmt {
+	return t.tx.StmtContext(ctx, st)
+}
+
+func (t *companyTx) Company(ctx context.Context, id int64) (companies.Company, error) {
+	c, err := storesql.ScanCompany(t.stmt(ctx, t.s.txCompany).QueryRowContext(ctx, id))
 	return c, MapError(err)
 }
 
-func (s *CompaniesStore) UpdateCompany(ctx context.Context, c companies.Company, audit companies.AuditEntry) error {
-	return MapError(s.db.Write(ctx, func(tx *sql.Tx) error {
-		if err := s.checkParent(ctx, tx, &c); err != nil {
-			return err
-		}
-		args := append(companyArgs(&c), FormatTime(c.UpdatedAt), c.ID)
-		res, err := tx.StmtContext(ctx, s.updateCompany).ExecContext(ctx, args...)
-		if err := expectOne(res, err); err != nil {
-			return err
-		}
-		return s.writeAudit(ctx, tx, c.ID, audit)
-	}))
+func (t *companyTx) Lineage(ctx context.Context, id int64) ([]int64, error) {
+	rows, err := t.stmt(ctx, t.s.lineage).QueryContext(ctx, id)
+	ids, err := collect(rows, err, scanID)
+	return ids, MapError(err)
 }
 
-func (s *CompaniesStore) DeleteCompany(ctx context.Context, id int64, audit companies.AuditEntry) error {
-	return MapError(s.db.Write(ctx, func(tx *sql.Tx) error {
-		var children int
-		if err := tx.StmtContext(ctx, s.childCount).QueryRowContext(ctx, id).Scan(&children); err != nil {
-			return err
-		}
-		if children > 0 {
-			return companies.HasChildren()
-		}
-		res, err := tx.StmtContext(ctx, s.deleteCompany).ExecContext(ctx, id)
-		if err := expectOne(res, err); err != nil {
-			return err
-		}
-		return s.writeAudit(ctx, tx, id, audit)
-	}))
+func (t *companyTx) CountChildren(ctx context.Context, id int64) (int, error) {
+	var n int
+	err := t.stmt(ctx, t.s.childCount).QueryRowContext(ctx, id).Scan(&n)
+	return n, MapError(err)
+}
+
+func (t *companyTx) Insert(ctx context.Context, c companies.Company) (int64, error) {
+	args := append(storesql.CompanyValues(c), FormatTime(c.CreatedAt), FormatTime(c.UpdatedAt))
+	var id int64
+	err := t.stmt(ctx, t.s.insertCompany).QueryRowContext(ctx, args...).Scan(&id)
+	return id, MapError(err)
+}
+
+func (t *companyTx) Update(ctx context.Context, c companies.Company) error {
+	args := append(storesql.CompanyValues(c), FormatTime(c.UpdatedAt), c.ID)
+	res, err := t.stmt(ctx, t.s.updateCompany).ExecContext(ctx, args...)
+	return MapError(expectOne(res, err))
+}
+
+func (t *companyTx) Delete(ctx context.Context, id int64) error {
+	res, err := t.stmt(ctx, t.s.deleteCompany).ExecContext(ctx, id)
+	return MapError(expectOne(res, err))
+}
+
+func (t *companyTx) AppendAudit(ctx context.Context, e companies.AuditEntry) error {
+	_, err := t.stmt(ctx, t.s.insertAudit).ExecContext(ctx, append(storesql.AuditValues(e), FormatTime(e.At))...)
+	return MapError(err)
 }
 
 func (s *CompaniesStore) AuditLog(ctx context.Context, companyID int64, limit, offset int) ([]companies.AuditEntry, int, error) {
@@ -414,24 +265,31 @@ func (s *CompaniesStore) AuditLog(ctx context.Context, companyID int64, limit, o
 	if err := s.db.reader.QueryRowContext(ctx, `SELECT COUNT(*) FROM companies_audit`+cond, args...).Scan(&total); err != nil {
 		return nil, 0, MapError(err)
 	}
-	rows, err := s.db.reader.QueryContext(ctx, `SELECT id, company_id, user_id, user_email, action, changes, created_at
-		FROM companies_audit`+cond+` ORDER BY id DESC LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	rows, err := s.db.reader.QueryContext(ctx, storesql.AuditSelect+cond+` ORDER BY id DESC LIMIT ? OFFSET ?`,
+		append(args, limit, offset)...)
+	out, err := collect(rows, err, storesql.ScanAuditEntry)
+	return out, total, MapError(err)
+}
+
+// collect reads every row of a query, given with its error, with scan.
+func collect[T any](rows *sql.Rows, err error, scan func(storesql.Row) (T, error)) ([]T, error) {
 	if err != nil {
-		return nil, 0, MapError(err)
+		return nil, err
 	}
 	defer rows.Close()
-	var out []companies.AuditEntry
+	var out []T
 	for rows.Next() {
-		var e companies.AuditEntry
-		var changes, at string
-		if err := rows.Scan(&e.ID, &e.CompanyID, &e.UserID, &e.UserEmail, &e.Action, &changes, &at); err != nil {
-			return nil, 0, MapError(err)
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
 		}
-		e.Changes = []byte(changes)
-		if e.At, err = ParseTime(at); err != nil {
-			return nil, 0, MapError(err)
-		}
-		out = append(out, e)
+		out = append(out, v)
 	}
-	return out, total, MapError(rows.Err())
+	return out, rows.Err()
+}
+
+func scanID(row storesql.Row) (int64, error) {
+	var id int64
+	err := row.Scan(&id)
+	return id, err
 }

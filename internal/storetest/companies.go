@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"testing"
@@ -29,6 +30,45 @@ func runCompanies(t *testing.T, newStore func(t *testing.T) companies.Store) {
 		parent, kid  companies.Company
 		otherAccount companies.Company
 	}
+	// write runs fn in the account's transaction.
+	write := func(w *world, account int64, fn func(tx companies.CompanyTx) error) error {
+		return w.s.UpdateCompanies(ctx, account, fn)
+	}
+	// insert stores c and its audit entry in one transaction, as the
+	// service does.
+	insert := func(w *world, c companies.Company) (companies.Company, error) {
+		err := write(w, c.AccountID, func(tx companies.CompanyTx) error {
+			id, err := tx.Insert(ctx, c)
+			if err != nil {
+				return err
+			}
+			c.ID = id
+			a := w.audit
+			a.CompanyID = id
+			return tx.AppendAudit(ctx, a)
+		})
+		return c, err
+	}
+	update := func(w *world, c companies.Company) error {
+		return write(w, c.AccountID, func(tx companies.CompanyTx) error {
+			if err := tx.Update(ctx, c); err != nil {
+				return err
+			}
+			a := w.audit
+			a.CompanyID, a.Action = c.ID, companies.Updated
+			return tx.AppendAudit(ctx, a)
+		})
+	}
+	remove := func(w *world, c companies.Company) error {
+		return write(w, c.AccountID, func(tx companies.CompanyTx) error {
+			if err := tx.Delete(ctx, c.ID); err != nil {
+				return err
+			}
+			a := w.audit
+			a.CompanyID, a.Action = c.ID, companies.Deleted
+			return tx.AppendAudit(ctx, a)
+		})
+	}
 	setup := func(t *testing.T) *world {
 		t.Helper()
 		w := &world{s: newStore(t)}
@@ -41,9 +81,9 @@ func runCompanies(t *testing.T, newStore func(t *testing.T) companies.Store) {
 		must(t, err)
 		w.audit = companies.AuditEntry{UserID: w.user.ID, UserEmail: w.user.Email, Action: companies.Created, Changes: []byte(`{"name":{"from":null,"to":"x"}}`), At: now}
 		mk := func(name string, account, parent int64) companies.Company {
-			c, err := w.s.CreateCompany(ctx, companies.Company{AccountID: account, ParentID: parent, Name: name, CityID: 3550308,
+			c, err := insert(w, companies.Company{AccountID: account, ParentID: parent, Name: name, CityID: 3550308,
 				StateID: 35, EnergyDemandsPeak: []companies.EnergyDemand{{ValueKW: 10.5, StartDate: "2026-01-01"}},
-				CreatedAt: now, UpdatedAt: now}, w.audit)
+				CreatedAt: now, UpdatedAt: now})
 			must(t, err)
 			return c
 		}
@@ -107,7 +147,7 @@ func runCompanies(t *testing.T, newStore func(t *testing.T) companies.Store) {
 			t.Errorf("company = %+v", c)
 		}
 		c.Name, c.CNPJ, c.ParentID, c.UpdatedAt = "Bravo 2", "11222333000181", 0, now.Add(time.Minute)
-		must(t, w.s.UpdateCompany(ctx, c, w.audit))
+		must(t, update(w, c))
 		got, err := w.s.Company(ctx, c.ID)
 		must(t, err)
 		if got.Name != "Bravo 2" || got.CNPJ != "11222333000181" || got.ParentID != 0 || !got.UpdatedAt.Equal(c.UpdatedAt) {
@@ -117,11 +157,11 @@ func runCompanies(t *testing.T, newStore func(t *testing.T) companies.Store) {
 			t.Errorf("unknown company: %v", err)
 		}
 		c.ID = 999999
-		if err := w.s.UpdateCompany(ctx, c, w.audit); !apperr.Is(err, apperr.NotFound) {
+		if err := update(w, c); !apperr.Is(err, apperr.NotFound) {
 			t.Errorf("updating unknown: %v", err)
 		}
 		bad := companies.Company{AccountID: w.cli.ID, Name: "x", CityID: 1, StateID: 35, CreatedAt: now, UpdatedAt: now}
-		if _, err := w.s.CreateCompany(ctx, bad, w.audit); !apperr.Is(err, apperr.Invalid) {
+		if _, err := insert(w, bad); !apperr.Is(err, apperr.Invalid) {
 			t.Errorf("unknown city: %v", err)
 		}
 	})
@@ -168,34 +208,82 @@ func runCompanies(t *testing.T, newStore func(t *testing.T) companies.Store) {
 		}
 	})
 
-	t.Run("parent rules hold in the writing transaction", func(t *testing.T) {
+	t.Run("tree primitives", func(t *testing.T) {
 		w := setup(t)
-		isField := func(err error, code apperr.Code, field string) bool {
-			e := apperr.As(err)
-			return e != nil && e.Code == code && len(e.Fields[field]) > 0
+		err := write(w, w.cli.ID, func(tx companies.CompanyTx) error {
+			c, err := tx.Company(ctx, w.kid.ID)
+			if err != nil {
+				return err
+			}
+			if c.ParentID != w.parent.ID || c.AccountID != w.cli.ID || c.ParentName != "Ávila Matriz" {
+				t.Errorf("company in the transaction = %+v", c)
+			}
+			if _, err := tx.Company(ctx, 999999); !apperr.Is(err, apperr.NotFound) {
+				t.Errorf("unknown company in the transaction: %v", err)
+			}
+			for _, tc := range []struct {
+				id   int64
+				want []int64
+			}{{w.kid.ID, []int64{w.kid.ID, w.parent.ID}}, {w.parent.ID, []int64{w.parent.ID}}, {999999, nil}} {
+				got, err := tx.Lineage(ctx, tc.id)
+				if err != nil {
+					return err
+				}
+				if !slices.Equal(got, tc.want) {
+					t.Errorf("lineage of %d = %v, want %v", tc.id, got, tc.want)
+				}
+			}
+			for id, want := range map[int64]int{w.parent.ID: 1, w.kid.ID: 0} {
+				if n, err := tx.CountChildren(ctx, id); err != nil || n != want {
+					t.Errorf("children of %d = %d, %v; want %d", id, n, err, want)
+				}
+			}
+			return nil
+		})
+		must(t, err)
+		// A write the callback refuses leaves nothing behind: neither the
+		// change nor its audit entry.
+		refused := errors.New("refused")
+		err = write(w, w.cli.ID, func(tx companies.CompanyTx) error {
+			c := w.parent
+			c.Name = "Mudou"
+			if err := tx.Update(ctx, c); err != nil {
+				return err
+			}
+			if err := tx.AppendAudit(ctx, w.audit); err != nil {
+				return err
+			}
+			return refused
+		})
+		if !errors.Is(err, refused) {
+			t.Errorf("refused write: %v", err)
 		}
-		foreign := companies.Company{AccountID: w.gestao.ID, ParentID: w.parent.ID, Name: "x", CityID: 3550308, StateID: 35,
-			CreatedAt: now, UpdatedAt: now}
-		if _, err := w.s.CreateCompany(ctx, foreign, w.audit); !isField(err, apperr.Unprocessable, "parent_id") {
-			t.Errorf("parent in another account: %v", err)
+		if c, err := w.s.Company(ctx, w.parent.ID); err != nil || c.Name != "Ávila Matriz" {
+			t.Errorf("after a refused write: %+v, %v", c, err)
 		}
-		foreign.AccountID, foreign.ParentID = w.cli.ID, 999999
-		if _, err := w.s.CreateCompany(ctx, foreign, w.audit); !isField(err, apperr.Unprocessable, "parent_id") {
-			t.Errorf("missing parent: %v", err)
-		}
-		top := w.parent
-		top.ParentID = w.kid.ID // the kid is below the parent: a cycle
-		if err := w.s.UpdateCompany(ctx, top, w.audit); !isField(err, apperr.Unprocessable, "parent_id") {
-			t.Errorf("cycle: %v", err)
-		}
-		top.ParentID = top.ID
-		if err := w.s.UpdateCompany(ctx, top, w.audit); !isField(err, apperr.Unprocessable, "parent_id") {
-			t.Errorf("own parent: %v", err)
-		}
-		entries, _, err := w.s.AuditLog(ctx, top.ID, 10, 0)
+		entries, _, err := w.s.AuditLog(ctx, w.parent.ID, 10, 0)
 		must(t, err)
 		if len(entries) != 1 {
 			t.Errorf("refused updates were audited: %d entries", len(entries))
+		}
+	})
+
+	t.Run("tree checks hold in the writing transaction", func(t *testing.T) {
+		w := setup(t)
+		errCycle, errNoParent, errHasChildren := errors.New("cycle"), errors.New("no parent"), errors.New("has children")
+		// setParent is the service's rule in short: the new parent must not
+		// be c or below it.
+		setParent := func(c companies.Company) error {
+			return write(w, c.AccountID, func(tx companies.CompanyTx) error {
+				lineage, err := tx.Lineage(ctx, c.ParentID)
+				if err != nil {
+					return err
+				}
+				if slices.Contains(lineage, c.ID) {
+					return errCycle
+				}
+				return tx.Update(ctx, c)
+			})
 		}
 		// Two companies made each other's parent at the same time: at most
 		// one may win, whatever the interleaving.
@@ -203,65 +291,86 @@ func runCompanies(t *testing.T, newStore func(t *testing.T) companies.Store) {
 			a := w.kid
 			a.ID, a.ParentID = 0, 0
 			a.Name = fmt.Sprintf("A%d", i)
-			a, err := w.s.CreateCompany(ctx, a, w.audit)
+			a, err := insert(w, a)
 			must(t, err)
 			b := a
 			b.ID, b.Name = 0, fmt.Sprintf("B%d", i)
-			b, err = w.s.CreateCompany(ctx, b, w.audit)
+			b, err = insert(w, b)
 			must(t, err)
 			a.ParentID, b.ParentID = b.ID, a.ID
 			errs := make(chan error, 2)
 			for _, c := range []companies.Company{a, b} {
-				go func() { errs <- w.s.UpdateCompany(ctx, c, w.audit) }()
+				go func() { errs <- setParent(c) }()
 			}
 			e1, e2 := <-errs, <-errs
 			if e1 == nil && e2 == nil {
 				t.Fatalf("round %d: both sides of a cycle were stored", i)
 			}
 			for _, err := range []error{e1, e2} {
-				if err != nil && !isField(err, apperr.Unprocessable, "parent_id") {
+				if err != nil && !errors.Is(err, errCycle) {
 					t.Errorf("round %d: %v", i, err)
 				}
 			}
 		}
 		// A parent deleted while a child is added to it: either the delete
-		// sees the child or the child sees no parent, each a 422 naming it.
+		// sees the child or the child sees no parent.
 		for i := range 10 {
 			p := w.kid
 			p.ID, p.ParentID, p.Name = 0, 0, fmt.Sprintf("P%d", i)
-			p, err := w.s.CreateCompany(ctx, p, w.audit)
+			p, err := insert(w, p)
 			must(t, err)
 			child := p
 			child.ID, child.ParentID, child.Name = 0, p.ID, fmt.Sprintf("F%d", i)
 			created, deleted := make(chan error, 1), make(chan error, 1)
-			go func() { _, err := w.s.CreateCompany(ctx, child, w.audit); created <- err }()
-			go func() { deleted <- w.s.DeleteCompany(ctx, p.ID, w.audit) }()
+			go func() {
+				created <- write(w, child.AccountID, func(tx companies.CompanyTx) error {
+					if _, err := tx.Company(ctx, child.ParentID); apperr.Is(err, apperr.NotFound) {
+						return errNoParent
+					} else if err != nil {
+						return err
+					}
+					_, err := tx.Insert(ctx, child)
+					return err
+				})
+			}()
+			go func() {
+				deleted <- write(w, p.AccountID, func(tx companies.CompanyTx) error {
+					n, err := tx.CountChildren(ctx, p.ID)
+					if err != nil {
+						return err
+					}
+					if n > 0 {
+						return errHasChildren
+					}
+					return tx.Delete(ctx, p.ID)
+				})
+			}()
 			ce, de := <-created, <-deleted
 			switch {
 			case ce == nil && de == nil:
 				t.Fatalf("round %d: a child was added to a deleted parent", i)
-			case ce != nil && !isField(ce, apperr.Unprocessable, "parent_id"):
+			case ce != nil && !errors.Is(ce, errNoParent):
 				t.Errorf("round %d: create: %v", i, ce)
-			case de != nil && !isField(de, apperr.Unprocessable, "id"):
+			case de != nil && !errors.Is(de, errHasChildren):
 				t.Errorf("round %d: delete: %v", i, de)
 			}
 		}
 	})
 
-	t.Run("delete refuses parents and audits", func(t *testing.T) {
+	t.Run("delete audits, and the foreign key backs the children rule", func(t *testing.T) {
 		w := setup(t)
-		err := w.s.DeleteCompany(ctx, w.parent.ID, w.audit)
-		if e := apperr.As(err); e.Code != apperr.Unprocessable || len(e.Fields["id"]) == 0 {
-			t.Errorf("deleting a parent: %v", err)
+		if err := remove(w, w.parent); !apperr.Is(err, apperr.Invalid) {
+			t.Errorf("deleting a parent past the service: %v", err)
 		}
-		must(t, w.s.DeleteCompany(ctx, w.kid.ID, w.audit))
-		if err := w.s.DeleteCompany(ctx, w.kid.ID, w.audit); !apperr.Is(err, apperr.NotFound) {
+		must(t, remove(w, w.kid))
+		if err := remove(w, w.kid); !apperr.Is(err, apperr.NotFound) {
 			t.Errorf("deleting twice: %v", err)
 		}
 		entries, total, err := w.s.AuditLog(ctx, w.kid.ID, 10, 0)
 		must(t, err)
 		if total != 2 || len(entries) != 2 || entries[0].ID < entries[1].ID || entries[0].UserEmail != "u@example.com" ||
-			string(entries[0].Changes) != string(w.audit.Changes) || !entries[0].At.Equal(now) {
+			string(entries[0].Changes) != string(w.audit.Changes) || !entries[0].At.Equal(now) ||
+			entries[0].Action != companies.Deleted || entries[1].Action != companies.Created {
 			t.Errorf("audit = %d %+v", total, entries)
 		}
 		_, all, err := w.s.AuditLog(ctx, 0, 10, 0)

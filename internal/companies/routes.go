@@ -1,0 +1,17 @@
+package companies
+
+import "net/http"
+
+// Routes registers the surface's routes.
+func (h *Handler) Routes(mux *http.ServeMux) {
+	mux.HandleFunc("POST /api/v4/auth/login", h.login)
+	mux.HandleFunc("GET /api/v4/states", h.listStates)
+	mux.HandleFunc("GET /api/v4/cities", h.listCities)
+	mux.HandleFunc("GET /api/v4/companies", h.authed(h.listCompanies))
+	mux.HandleFunc("POST /api/v4/companies", h.authed(h.createCompany))
+	mux.HandleFunc("GET /api/v4/companies/{id}", h.authed(h.getCompany))
+	mux.HandleFunc("PUT /api/v4/companies/{id}", h.authed(h.updateCompany))
+	mux.HandleFunc("DELETE /api/v4/companies/{id}", h.authed(h.deleteCompany))
+	mux.HandleFunc("DELETE /api/v3/companies/{id}", h.authed(h.deleteCompany))
+	mux.HandleFunc("GET /api/v4/audit-log", h.authed(h.auditLog))
+}
