@@ -118,8 +118,8 @@ type Queue struct {
 	idle   chan struct{} // closed when closing and nothing is pending
 	cancel context.CancelFunc
 	ctx    context.Context // of every attempt; cancelled at hard stop
-	wg     sync.WaitGroup // workers
-	dead   sync.WaitGroup // dead-letter writes
+	wg     sync.WaitGroup  // workers
+	dead   sync.WaitGroup  // dead-letter writes
 
 	mu      sync.Mutex
 	pending int // accepted and not finished
