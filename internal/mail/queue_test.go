@@ -155,7 +155,7 @@ func TestQueueGivesUpAfterMaxAttemptsIntoDeadLetter(t *testing.T) {
 // A permanent refusal (an invalid message, a 5xx) is not retried.
 func TestQueueDoesNotRetryPermanentFailures(t *testing.T) {
 	t.Parallel()
-	rec := &recorder{fail: func(int) error { return &deliveryError{text: "550 no such user", permanent: true}}}
+	rec := &recorder{fail: func(int) error { return &deliveryError{text: "550 no such user", permanent: true} }}
 	log, logs := newLogger(t)
 	q := NewQueue(rec, QueueConfig{Retry: fast, Logger: log})
 	if err := q.Enqueue(context.Background(), validMessage("maria@example.com")); err != nil {
