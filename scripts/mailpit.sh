@@ -61,7 +61,7 @@ start() {
     mkdir -p "$state"
     rm -f "$pidfile"
     "$bin" --smtp "$smtp_addr" --listen "$http_addr" \
-      --disable-version-check --max 5000 --quiet \
+      --disable-version-check --smtp-disable-rdns --max 5000 --quiet \
       >"$logfile" 2>&1 </dev/null &
     pid=$!
     echo "$pid" >"$pidfile"
