@@ -68,7 +68,7 @@ func (o *Outbox) Send(ctx context.Context, m Message) error {
 		return err
 	}
 	now := o.now().UTC()
-	msg, err := build(m, o.from, now)
+	msg, err := render(m, o.from, now)
 	if err != nil {
 		return err
 	}

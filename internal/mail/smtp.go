@@ -122,7 +122,7 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 	if err := m.Validate(); err != nil {
 		return err
 	}
-	msg, err := build(m, s.from, time.Now())
+	msg, err := render(m, s.from, time.Now())
 	if err != nil {
 		return err
 	}
@@ -230,9 +230,9 @@ func IsPermanent(err error) bool {
 	return errors.As(err, &de) && de.permanent
 }
 
-// build renders m as a go-mail message: the one rendering both the SMTP
+// render renders m as a go-mail message: the one rendering both the SMTP
 // sender and the outbox use.
-func build(m Message, from *mail.Address, now time.Time) (*gomail.Msg, error) {
+func render(m Message, from *mail.Address, now time.Time) (*gomail.Msg, error) {
 	to, err := parseAddress("recipient", m.To)
 	if err != nil {
 		return nil, err
