@@ -97,7 +97,7 @@ type QueueConfig struct {
 	Workers int
 	// Logger gets one line per failure and per delivery; default slog.Default().
 	Logger *slog.Logger
-	// DeadLetter, when set, receives (once, best effort) every message the
+	// DeadLetter, when set, receives (one try) every message the
 	// queue gives up on: attempts exhausted, a permanent error, or still
 	// undelivered when Close's deadline passes. An Outbox under
 	// <data-dir>/outbox/failed/ keeps them for an operator.
@@ -119,7 +119,6 @@ type Queue struct {
 	cancel context.CancelFunc
 	ctx    context.Context // of every attempt; cancelled at hard stop
 	wg     sync.WaitGroup  // workers
-	dead   sync.WaitGroup  // dead-letter writes
 
 	mu      sync.Mutex
 	pending int // accepted and not finished
@@ -222,54 +221,57 @@ func (q *Queue) attempt(j *job) {
 	// Errors of this package's senders are scrubbed already; scrub again
 	// for a Sender from elsewhere.
 	attrs = append(attrs, slog.String("err", scrub(err.Error(), j.m.To)))
+	why := ""
 	q.mu.Lock()
-	defer q.mu.Unlock()
 	switch {
 	case q.stopped:
-		q.giveUpLocked(j, "mail not sent before shutdown", attrs)
+		why = "mail not sent before shutdown"
 	case IsPermanent(err):
-		q.giveUpLocked(j, "mail not sent: permanent failure", attrs)
+		why = "mail not sent: permanent failure"
 	case j.attempts >= q.cfg.Retry.MaxAttempts:
-		q.giveUpLocked(j, "mail not sent: attempts exhausted", attrs)
+		why = "mail not sent: attempts exhausted"
 	default:
 		d := q.cfg.Retry.Delay(j.attempts)
 		q.log.Warn("mail send failed; will retry", append(attrs, slog.Duration("retry_in", d))...)
 		q.waiting[j] = time.AfterFunc(d, func() { q.ready(j) })
+	}
+	q.mu.Unlock()
+	if why != "" {
+		q.giveUp(j, why, attrs)
 	}
 }
 
 // ready puts a job whose wait is over back in line.
 func (q *Queue) ready(j *job) {
 	q.mu.Lock()
-	defer q.mu.Unlock()
 	if _, ok := q.waiting[j]; !ok {
+		q.mu.Unlock()
 		return // Close took it
 	}
 	delete(q.waiting, j)
 	if q.stopped {
-		q.giveUpLocked(j, "mail not sent before shutdown", q.attrs(j.m))
+		q.mu.Unlock()
+		q.giveUp(j, "mail not sent before shutdown", q.attrs(j.m))
 		return
 	}
 	q.jobs <- j // never blocks, as in Enqueue
+	q.mu.Unlock()
 }
 
-// giveUpLocked logs a message that will not be delivered and hands it to
-// the dead-letter sender, outside the lock.
-func (q *Queue) giveUpLocked(j *job, why string, attrs []any) {
+// giveUp logs a message that will not be delivered, hands it to the
+// dead-letter sender and only then counts it finished, so that a graceful
+// Close returns after the dead letter is written. Called without q.mu.
+func (q *Queue) giveUp(j *job, why string, attrs []any) {
 	dead := q.cfg.DeadLetter != nil
 	q.log.Error(why, append(attrs, slog.Int("attempts", j.attempts), slog.Bool("dead_letter", dead))...)
-	q.finishLocked()
 	if dead {
-		q.dead.Go(func() { q.deadLetter(j.m) })
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		if err := q.cfg.DeadLetter.Send(ctx, j.m); err != nil {
+			q.log.Error("mail lost: dead-letter write failed", append(q.attrs(j.m), slog.String("err", scrub(err.Error(), j.m.To)))...)
+		}
+		cancel()
 	}
-}
-
-func (q *Queue) deadLetter(m Message) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := q.cfg.DeadLetter.Send(ctx, m); err != nil {
-		q.log.Error("mail lost: dead-letter write failed", append(q.attrs(m), slog.String("err", scrub(err.Error(), m.To)))...)
-	}
+	q.finish()
 }
 
 func (q *Queue) finish() {
@@ -294,10 +296,12 @@ func (q *Queue) closeIdleLocked() {
 }
 
 // Close stops accepting messages and waits until every queued message is
-// delivered or given up, or ctx is done. Then it stops the workers and
-// gives up (logged, dead-lettered) what is left, returning an error that
-// counts it. A send in progress at that moment is cancelled; it is
-// dead-lettered if it fails.
+// delivered or given up, or ctx is done. Past ctx's deadline it stops the
+// workers, gives up what is left (logged at error level and written to the
+// DeadLetter sender before Close returns: a local outbox write takes
+// milliseconds) and returns an error that counts it. A send in progress at
+// that moment has its context cancelled; it ends within the SMTP timeouts
+// and is given up the same way if it fails. Close may be called again.
 func (q *Queue) Close(ctx context.Context) error {
 	q.mu.Lock()
 	q.closing = true
@@ -310,7 +314,6 @@ func (q *Queue) Close(ctx context.Context) error {
 	case <-q.idle:
 		q.shutdown()
 		q.wg.Wait()
-		q.dead.Wait()
 		return nil
 	case <-ctx.Done():
 	}
@@ -318,23 +321,26 @@ func (q *Queue) Close(ctx context.Context) error {
 	q.mu.Lock()
 	q.stopped = true
 	left := q.pending
+	var rest []*job
 	for j, t := range q.waiting {
-		if t.Stop() {
+		if t.Stop() { // else its ready is running and gives it up
 			delete(q.waiting, j)
-			q.giveUpLocked(j, "mail not sent before shutdown", q.attrs(j.m))
+			rest = append(rest, j)
 		}
 	}
 	for drained := false; !drained; {
 		select {
 		case j := <-q.jobs:
-			q.giveUpLocked(j, "mail not sent before shutdown", q.attrs(j.m))
+			rest = append(rest, j)
 		default:
 			drained = true
 		}
 	}
 	q.mu.Unlock()
 	q.shutdown()
-	q.dead.Wait()
+	for _, j := range rest {
+		q.giveUp(j, "mail not sent before shutdown", q.attrs(j.m))
+	}
 	return fmt.Errorf("mail: %d message(s) not delivered before the deadline: %w", left, ctx.Err())
 }
 
