@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Mailpit, a real SMTP server with an HTTP API, for the mail tests.
+#
+#   bash scripts/mailpit.sh start   install it if missing, start it, wait until it answers
+#   bash scripts/mailpit.sh stop    stop the Mailpit that start started (and nothing else)
+#   bash scripts/mailpit.sh env     print the variables the tests read
+#
+# It is installed from the Go module proxy with `go install` (a separate
+# module build: the service's go.mod is not touched) into $(go env GOPATH)/bin,
+# and listens on 127.0.0.1 only, without authentication: SMTP on 1025, the
+# HTTP API on 8025 (MAILPIT_SMTP_ADDR / MAILPIT_HTTP_ADDR override them).
+# Its PID and log live in .ci/state/mailpit/ (git-ignored).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+version=v1.33.1
+smtp_addr=${MAILPIT_SMTP_ADDR:-127.0.0.1:1025}
+http_addr=${MAILPIT_HTTP_ADDR:-127.0.0.1:8025}
+state=${MAILPIT_STATE_DIR:-.ci/state/mailpit}
+pidfile=$state/mailpit.pid
+logfile=$state/mailpit.log
+bin="$(go env GOPATH)/bin/mailpit"
+
+say() { printf 'mailpit: %s\n' "$*" >&2; }
+
+installed_version() {
+  go version -m "$bin" 2>/dev/null | awk '$1 == "mod" && $2 == "github.com/axllent/mailpit" { print $3 }'
+}
+
+ensure_installed() {
+  if [ -x "$bin" ] && [ "$(installed_version)" = "$version" ]; then
+    return
+  fi
+  say "installing github.com/axllent/mailpit@$version (go install)"
+  go install "github.com/axllent/mailpit@$version"
+}
+
+answers() {
+  curl -fsS -o /dev/null --max-time 2 "http://$http_addr/api/v1/info" 2>/dev/null
+}
+
+running_pid() {
+  [ -f "$pidfile" ] || return 1
+  local pid
+  pid=$(cat "$pidfile")
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
+  # Only a Mailpit: a PID left from an earlier run may have been reused.
+  [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = "$(readlink -f "$bin")" ] || return 1
+  echo "$pid"
+}
+
+start() {
+  ensure_installed
+  if pid=$(running_pid); then
+    say "already running (pid $pid)"
+  else
+    if answers; then
+      say "something already answers on $http_addr: not starting another"
+      exit 1
+    fi
+    mkdir -p "$state"
+    rm -f "$pidfile"
+    "$bin" --smtp "$smtp_addr" --listen "$http_addr" \
+      --disable-version-check --smtp-disable-rdns --max 5000 --quiet \
+      >"$logfile" 2>&1 </dev/null &
+    pid=$!
+    echo "$pid" >"$pidfile"
+    say "started (pid $pid), SMTP $smtp_addr, API http://$http_addr, log $logfile"
+  fi
+  for _ in $(seq 1 100); do
+    if answers; then
+      env_lines
+      return
+    fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+      say "exited before answering; its log:"
+      cat "$logfile" >&2 || true
+      rm -f "$pidfile"
+      exit 1
+    fi
+    sleep 0.1
+  done
+  say "no answer from http://$http_addr after 10 s; its log:"
+  cat "$logfile" >&2 || true
+  exit 1
+}
+
+stop() {
+  if ! pid=$(running_pid); then
+    say "not running (nothing started by this script)"
+    rm -f "$pidfile"
+    return
+  fi
+  kill "$pid"
+  for _ in $(seq 1 100); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    say "pid $pid did not stop in 10 s: killing it"
+    kill -9 "$pid" || true
+  fi
+  rm -f "$pidfile"
+  say "stopped (pid $pid)"
+}
+
+env_lines() {
+  echo "export PARTNERSHIP_TEST_SMTP_URL=smtp://$smtp_addr"
+  echo "export PARTNERSHIP_TEST_MAILPIT_API=http://$http_addr"
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  env) env_lines ;;
+  *)
+    echo "usage: bash scripts/mailpit.sh start|stop|env" >&2
+    exit 2
+    ;;
+esac
