@@ -1,6 +1,8 @@
 package mail
 
 import (
+	"partnership-service/internal/testkit"
+
 	"context"
 	"encoding/json"
 	"errors"
@@ -36,9 +38,7 @@ type mailpit struct {
 func needMailpit(tb testing.TB) mailpit {
 	tb.Helper()
 	mp := mailpit{smtpURL: os.Getenv("PARTNERSHIP_TEST_SMTP_URL"), api: strings.TrimSuffix(os.Getenv("PARTNERSHIP_TEST_MAILPIT_API"), "/")}
-	if mp.smtpURL == "" || mp.api == "" {
-		tb.Skip(mailpitHelp)
-	}
+	testkit.SkipUnlessPresent(tb, mp.smtpURL != "" && mp.api != "", mailpitHelp)
 	return mp
 }
 

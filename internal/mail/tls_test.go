@@ -1,6 +1,9 @@
 package mail
 
 import (
+	"fmt"
+	"partnership-service/internal/testkit"
+
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -38,9 +41,8 @@ func mailpitBinary(tb testing.TB) string {
 		return p
 	}
 	p := filepath.Join(build.Default.GOPATH, "bin", "mailpit")
-	if _, err := os.Stat(p); err != nil {
-		tb.Skipf("no mailpit binary (PATH, %s or PARTNERSHIP_TEST_MAILPIT_BIN): %s", p, mailpitHelp)
-	}
+	_, err := os.Stat(p)
+	testkit.SkipUnlessPresent(tb, err == nil, fmt.Sprintf("no mailpit binary (PATH, %s or PARTNERSHIP_TEST_MAILPIT_BIN): %s", p, mailpitHelp))
 	return p
 }
 

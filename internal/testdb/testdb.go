@@ -25,6 +25,7 @@ import (
 	"partnership-service/internal/postgres"
 	"partnership-service/internal/sqlite"
 	"partnership-service/internal/storage"
+	"partnership-service/internal/testkit"
 )
 
 // PostgresURLEnv turns the PostgreSQL tests on.
@@ -86,9 +87,7 @@ func SQLite(tb testing.TB) *sqlite.Stores {
 func PostgresURL(tb testing.TB) string {
 	tb.Helper()
 	url := os.Getenv(PostgresURLEnv)
-	if url == "" {
-		tb.Skipf("PostgreSQL tests are off: set %s (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable) to run them; .ci/run does", PostgresURLEnv)
-	}
+	testkit.SkipUnlessPresent(tb, url != "", fmt.Sprintf("PostgreSQL tests are off: set %s (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable) to run them; .ci/run does", PostgresURLEnv))
 	return url
 }
 

@@ -5,6 +5,7 @@ package testkit
 
 import (
 	"bytes"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -67,4 +68,19 @@ func WantCode(tb testing.TB, what string, err error, code apperr.Code) {
 	if got := apperr.CodeOf(err); got != code {
 		tb.Fatalf("%s: err = %v (code %s), want %s", what, err, got, code)
 	}
+}
+
+// SkipUnlessPresent skips tb when a real part it needs (a database
+// server, an SMTP server) is absent, saying how to provide it; in CI (CI
+// set), where .ci/run starts every part, an absent part fails the test
+// instead, so no test is skipped there.
+func SkipUnlessPresent(tb testing.TB, present bool, help string) {
+	tb.Helper()
+	if present {
+		return
+	}
+	if os.Getenv("CI") != "" {
+		tb.Fatalf("CI must provide this part: %s", help)
+	}
+	tb.Skip(help)
 }
