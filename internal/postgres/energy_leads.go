@@ -166,7 +166,7 @@ func (s *EnergyLeadStore) ListLeads(ctx context.Context, partnerID string, q ene
 	where, args := listWhere(partnerID, q)
 	var count pgx.Row
 	switch {
-	case q.Customer != nil || q.SellerName != "" || !q.CreatedFrom.IsZero():
+	case !storesql.TotalFromCounts(q):
 		count = s.db.Pool.QueryRow(ctx, `SELECT count(*) FROM energy_leads WHERE `+where, args...)
 	case q.Status != "":
 		count = s.db.Pool.QueryRow(ctx, `SELECT coalesce(sum(leads), 0) FROM energy_lead_counts WHERE partner_id = $1 AND status = $2`,
@@ -178,49 +178,28 @@ func (s *EnergyLeadStore) ListLeads(ctx context.Context, partnerID string, q ene
 	if err := count.Scan(&total); err != nil {
 		return nil, 0, MapError(err)
 	}
-	offset := (q.Page - 1) * q.Limit
-	if total <= offset {
+	if total <= q.Offset() {
 		return []energy.Lead{}, total, nil
 	}
 	n := len(args)
-	rows, err := s.db.Pool.Query(ctx, fmt.Sprintf(`SELECT `+storesql.LeadColumns+` FROM energy_leads WHERE %s
-		ORDER BY created_at DESC, id DESC LIMIT $%d OFFSET $%d`, where, n+1, n+2), append(args, q.Limit, offset)...)
+	leads, err := queryAll(ctx, s.db.Pool, storesql.ScanLead, fmt.Sprintf(`SELECT `+storesql.LeadColumns+` FROM energy_leads WHERE %s
+		ORDER BY created_at DESC, id DESC LIMIT $%d OFFSET $%d`, where, n+1, n+2), append(args, q.Limit, q.Offset())...)
 	if err != nil {
 		return nil, 0, MapError(err)
 	}
-	leads := make([]energy.Lead, 0, q.Limit)
-	byID := make(map[string]int, q.Limit)
-	ids := make([]string, 0, q.Limit)
-	for rows.Next() {
-		l, err := storesql.ScanLead(rows)
-		if err != nil {
-			rows.Close()
-			return nil, 0, MapError(err)
-		}
-		byID[l.ID] = len(leads)
-		ids = append(ids, l.ID)
-		leads = append(leads, l)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, 0, MapError(err)
-	}
+	page := storesql.NewLeadPage(leads)
 	docs, err := s.db.Pool.Query(ctx, `SELECT lead_id, `+storesql.DocumentColumns+` FROM energy_lead_documents
-		WHERE lead_id = ANY($1) ORDER BY uploaded_at, kind`, ids)
+		WHERE lead_id = ANY($1) ORDER BY uploaded_at, kind`, page.IDs())
 	if err != nil {
 		return nil, 0, MapError(err)
 	}
 	defer docs.Close()
 	for docs.Next() {
-		var leadID string
-		d, err := storesql.ScanDocument(docs, &leadID)
-		if err != nil {
+		if err := page.ScanDocument(docs); err != nil {
 			return nil, 0, MapError(err)
 		}
-		l := &leads[byID[leadID]]
-		l.Documents = append(l.Documents, d)
 	}
-	return leads, total, MapError(docs.Err())
+	return page.Leads, total, MapError(docs.Err())
 }
 
 // listWhere builds the filter from fixed fragments; values are only ever
@@ -270,19 +249,20 @@ type querier interface {
 // loadChildren reads the lead's documents, history and signatures.
 func loadChildren(ctx context.Context, q querier, l *energy.Lead) error {
 	var err error
-	if l.Documents, err = queryAll(ctx, q, selectDocsSQL, l.ID, func(r storesql.Row) (energy.Document, error) { return storesql.ScanDocument(r) }); err != nil {
+	scanDocument := func(r storesql.Row) (energy.Document, error) { return storesql.ScanDocument(r) }
+	if l.Documents, err = queryAll(ctx, q, scanDocument, selectDocsSQL, l.ID); err != nil {
 		return err
 	}
-	if l.History, err = queryAll(ctx, q, selectHistorySQL, l.ID, storesql.ScanHistory); err != nil {
+	if l.History, err = queryAll(ctx, q, storesql.ScanHistory, selectHistorySQL, l.ID); err != nil {
 		return err
 	}
-	l.Signatures, err = queryAll(ctx, q, selectSignaturesQL, l.ID, storesql.ScanSignature)
+	l.Signatures, err = queryAll(ctx, q, storesql.ScanSignature, selectSignaturesQL, l.ID)
 	return err
 }
 
-// queryAll collects the rows query answers for arg, nil when none.
-func queryAll[T any](ctx context.Context, q querier, query string, arg any, scan func(storesql.Row) (T, error)) ([]T, error) {
-	rows, err := q.Query(ctx, query, arg)
+// queryAll collects the rows query answers for args, nil when none.
+func queryAll[T any](ctx context.Context, q querier, scan func(storesql.Row) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -193,7 +193,7 @@ func (s *EnergyLeadStore) ListLeads(ctx context.Context, partnerID string, q ene
 	where, args := listWhere(partnerID, q)
 	var count *sql.Row
 	switch {
-	case q.Customer != nil || q.SellerName != "" || !q.CreatedFrom.IsZero():
+	case !storesql.TotalFromCounts(q):
 		countStmt, err := s.listStmt(`SELECT count(*) FROM energy_leads WHERE ` + where)
 		if err != nil {
 			return nil, 0, err
@@ -208,8 +208,7 @@ func (s *EnergyLeadStore) ListLeads(ctx context.Context, partnerID string, q ene
 	if err := count.Scan(&total); err != nil {
 		return nil, 0, MapError(err)
 	}
-	offset := (q.Page - 1) * q.Limit
-	if total <= offset {
+	if total <= q.Offset() {
 		return []energy.Lead{}, total, nil
 	}
 	pageStmt, err := s.listStmt(`SELECT ` + storesql.LeadColumns + ` FROM energy_leads WHERE ` + where +
@@ -217,26 +216,13 @@ func (s *EnergyLeadStore) ListLeads(ctx context.Context, partnerID string, q ene
 	if err != nil {
 		return nil, 0, err
 	}
-	rows, err := pageStmt.QueryContext(ctx, append(args, q.Limit, offset)...)
+	rows, err := pageStmt.QueryContext(ctx, append(args, q.Limit, q.Offset())...)
+	leads, err := collect(rows, err, storesql.ScanLead)
 	if err != nil {
 		return nil, 0, MapError(err)
 	}
-	defer rows.Close()
-	leads := make([]energy.Lead, 0, q.Limit)
-	byID := make(map[string]int, q.Limit)
-	for rows.Next() {
-		l, err := storesql.ScanLead(rows)
-		if err != nil {
-			return nil, 0, MapError(err)
-		}
-		byID[l.ID] = len(leads)
-		leads = append(leads, l)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, MapError(err)
-	}
-	rows.Close()
-	return leads, total, MapError(s.listDocuments(ctx, leads, byID))
+	page := storesql.NewLeadPage(leads)
+	return page.Leads, total, MapError(s.listDocuments(ctx, page))
 }
 
 // listWhere builds the filter from fixed fragments; values are only ever
@@ -306,28 +292,25 @@ func (s *EnergyLeadStore) listStmt(query string) (*sql.Stmt, error) {
 }
 
 // listDocuments loads the documents of a page of leads in one query.
-func (s *EnergyLeadStore) listDocuments(ctx context.Context, leads []energy.Lead, byID map[string]int) error {
-	if len(leads) == 0 {
+func (s *EnergyLeadStore) listDocuments(ctx context.Context, page storesql.LeadPage) error {
+	ids := page.IDs()
+	if len(ids) == 0 {
 		return nil
 	}
-	args := make([]any, len(leads))
-	for i, l := range leads {
-		args[i] = l.ID
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
 	}
 	rows, err := s.db.Reader().QueryContext(ctx, `SELECT lead_id, `+storesql.DocumentColumns+` FROM energy_lead_documents
-		WHERE lead_id IN (?`+strings.Repeat(", ?", len(leads)-1)+`) ORDER BY uploaded_at, kind`, args...)
+		WHERE lead_id IN (?`+strings.Repeat(", ?", len(ids)-1)+`) ORDER BY uploaded_at, kind`, args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var leadID string
-		d, err := storesql.ScanDocument(rows, &leadID)
-		if err != nil {
+		if err := page.ScanDocument(rows); err != nil {
 			return err
 		}
-		l := &leads[byID[leadID]]
-		l.Documents = append(l.Documents, d)
 	}
 	return rows.Err()
 }
@@ -335,20 +318,22 @@ func (s *EnergyLeadStore) listDocuments(ctx context.Context, leads []energy.Lead
 // loadChildren reads the lead's documents, history and signatures with the
 // given statements (the reader's, or the writer's inside a write).
 func loadChildren(ctx context.Context, l *energy.Lead, docs, history, signatures *sql.Stmt) error {
-	var err error
-	if l.Documents, err = queryAll(ctx, docs, l.ID, func(r storesql.Row) (energy.Document, error) { return storesql.ScanDocument(r) }); err != nil {
+	rows, err := docs.QueryContext(ctx, l.ID)
+	if l.Documents, err = collect(rows, err, func(r storesql.Row) (energy.Document, error) { return storesql.ScanDocument(r) }); err != nil {
 		return err
 	}
-	if l.History, err = queryAll(ctx, history, l.ID, storesql.ScanHistory); err != nil {
+	rows, err = history.QueryContext(ctx, l.ID)
+	if l.History, err = collect(rows, err, storesql.ScanHistory); err != nil {
 		return err
 	}
-	l.Signatures, err = queryAll(ctx, signatures, l.ID, storesql.ScanSignature)
+	rows, err = signatures.QueryContext(ctx, l.ID)
+	l.Signatures, err = collect(rows, err, storesql.ScanSignature)
 	return err
 }
 
-// queryAll collects the rows stmt answers for arg, nil when none.
-func queryAll[T any](ctx context.Context, stmt *sql.Stmt, arg any, scan func(storesql.Row) (T, error)) ([]T, error) {
-	rows, err := stmt.QueryContext(ctx, arg)
+// collect scans every row of rows and closes them, nil when there are
+// none; err is the query's, returned as is.
+func collect[T any](rows *sql.Rows, err error, scan func(storesql.Row) (T, error)) ([]T, error) {
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package storesql
 import (
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"partnership-service/internal/energy"
@@ -241,4 +242,54 @@ func ScanAPIKey(r Row) (energy.APIKey, energy.Partner, error) {
 		k.RevokedAt = &revoked.T
 	}
 	return k, p, err
+}
+
+// TotalFromCounts reports whether the per-status counts
+// (energy_lead_counts) answer q's total: only a status filter, or none.
+// Other filters are counted on the leads.
+func TotalFromCounts(q energy.LeadQuery) bool {
+	return q.Customer == nil && q.SellerName == "" && q.CreatedFrom.IsZero()
+}
+
+// LeadPage is one page of a lead list, indexed by id so that the documents
+// of the whole page are read with one query.
+type LeadPage struct {
+	Leads []energy.Lead
+	byID  map[string]int
+}
+
+// NewLeadPage indexes leads; no leads is an empty, non-nil page.
+func NewLeadPage(leads []energy.Lead) LeadPage {
+	p := LeadPage{Leads: leads, byID: make(map[string]int, len(leads))}
+	if p.Leads == nil {
+		p.Leads = []energy.Lead{}
+	}
+	for i, l := range p.Leads {
+		p.byID[l.ID] = i
+	}
+	return p
+}
+
+// IDs are the page's lead ids, for the documents query.
+func (p LeadPage) IDs() []string {
+	ids := make([]string, len(p.Leads))
+	for i, l := range p.Leads {
+		ids[i] = l.ID
+	}
+	return ids
+}
+
+// ScanDocument reads a row of lead_id and DocumentColumns onto its lead.
+func (p LeadPage) ScanDocument(r Row) error {
+	var leadID string
+	d, err := ScanDocument(r, &leadID)
+	if err != nil {
+		return err
+	}
+	i, ok := p.byID[leadID]
+	if !ok {
+		return fmt.Errorf("storesql: document of lead %s, not on the page", leadID)
+	}
+	p.Leads[i].Documents = append(p.Leads[i].Documents, d)
+	return nil
 }
