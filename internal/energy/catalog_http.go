@@ -11,53 +11,6 @@ import (
 	"partnership-service/internal/httpx"
 )
 
-// catalogRoutes registers the GD catalog, qualification and the catalog
-// admin API. The seed's misspelt "distribuited" is the contract; the
-// correct spelling is served as an alias.
-func (a *API) catalogRoutes(mux *http.ServeMux) {
-	for _, base := range []string{"/distribuited-generation", "/distributed-generation"} {
-		mux.HandleFunc("GET "+base+"/operation-areas", a.authenticated(a.operationAreas))
-		mux.HandleFunc("GET "+base+"/plans", a.authenticated(a.plans))
-	}
-	mux.HandleFunc("GET /sales-conversion/leads/qualification", a.authenticated(a.qualification))
-
-	mux.HandleFunc("GET /admin/energy/utilities", a.adminOnly(a.listUtilities))
-	mux.HandleFunc("POST /admin/energy/utilities", a.adminOnly(a.createUtility))
-	mux.HandleFunc("PUT /admin/energy/utilities/{id}", a.adminOnly(a.updateUtility))
-	mux.HandleFunc("DELETE /admin/energy/utilities/{id}", a.adminOnly(a.deleteUtility))
-	mux.HandleFunc("PUT /admin/energy/utilities/{id}/operation-areas/{ibgeCode}", a.adminOnly(a.addArea))
-	mux.HandleFunc("DELETE /admin/energy/utilities/{id}/operation-areas/{ibgeCode}", a.adminOnly(a.deleteArea))
-	mux.HandleFunc("POST /admin/energy/utilities/{id}/plans", a.adminOnly(a.createPlan))
-	mux.HandleFunc("PUT /admin/energy/plans/{planId}", a.adminOnly(a.updatePlan))
-	mux.HandleFunc("DELETE /admin/energy/plans/{planId}", a.adminOnly(a.deletePlan))
-	mux.HandleFunc("GET /admin/energy/thresholds", a.adminOnly(a.getThresholds))
-	mux.HandleFunc("PUT /admin/energy/thresholds", a.adminOnly(a.setThresholds))
-}
-
-// authenticated runs h only for a valid partner API key, with the caller
-// in the request context.
-func (a *API) authenticated(h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		p, err := a.Partners.Authenticate(r.Context(), r.Header.Get("Authorization"))
-		if err != nil {
-			Render(w, r, err)
-			return
-		}
-		h(w, r.WithContext(WithPrincipal(r.Context(), p)))
-	}
-}
-
-// adminOnly runs h only for an admin key.
-func (a *API) adminOnly(h http.HandlerFunc) http.HandlerFunc {
-	return a.authenticated(func(w http.ResponseWriter, r *http.Request) {
-		if p, _ := PrincipalFrom(r.Context()); !p.Admin {
-			Render(w, r, apperr.New(apperr.Forbidden, "esta chave de API não pode administrar o catálogo"))
-			return
-		}
-		h(w, r)
-	})
-}
-
 // serveCached answers with pre-encoded bytes, or 304 when the client holds
 // the same version.
 func serveCached(w http.ResponseWriter, r *http.Request, b cachedBody) {

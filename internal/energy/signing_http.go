@@ -13,16 +13,6 @@ import (
 	"partnership-service/internal/httpx"
 )
 
-// signingRoutes serves the built-in signing page. The token in the path is
-// the only credential: whoever has the link may read the contract and sign
-// it after confirming a signer's name and CPF. Answers are HTML pages, the
-// contract is a PDF.
-func (a *API) signingRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET "+SignPathPrefix+"{token}", a.signingPage)
-	mux.HandleFunc("POST "+SignPathPrefix+"{token}", a.sign)
-	mux.HandleFunc("GET "+SignPathPrefix+"{token}/contrato.pdf", a.signingContract)
-}
-
 func (a *API) signingPage(w http.ResponseWriter, r *http.Request) {
 	ss, err := a.Leads.Signing(r.Context(), r.PathValue("token"))
 	if err != nil {
