@@ -43,4 +43,6 @@ type API struct {
 	Catalog  *CatalogService
 	Partners *PartnerService
 	Leads    *LeadService
+
+	catalogBodies catalogBodies // encoded catalog reads, per catalog version
 }
