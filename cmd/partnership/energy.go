@@ -12,6 +12,7 @@ import (
 
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/energy"
+	"partnership-service/internal/energyref"
 	"partnership-service/internal/server"
 )
 
@@ -129,7 +130,7 @@ func runCatalog(ctx context.Context, env *environment, args []string) error {
 				return err
 			}
 			defer f.Close()
-			rows, err := energy.ReadAreasCSV(f)
+			rows, err := energyref.ReadAreasCSV(f)
 			if err != nil {
 				return fmt.Errorf("catalog import-areas: %s: %w", rest[0], err)
 			}
