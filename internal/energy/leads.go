@@ -12,6 +12,7 @@ import (
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/blob"
 	"partnership-service/internal/geo"
+	"partnership-service/internal/secretbox"
 )
 
 // PersonType says whether a customer is a person (pessoa física) or a
@@ -198,7 +199,7 @@ type LeadConfig struct {
 	Catalog PlanCatalog
 	Geo     *geo.Directory
 	Blobs   blob.Store
-	Box     *SecretBox
+	Box     *secretbox.Box
 	// Signer sends contracts for signature; nil means the built-in signing
 	// page (SigningPage) with SignTTL.
 	Signer ESigner
@@ -217,7 +218,7 @@ type LeadService struct {
 	catalog PlanCatalog
 	geo     *geo.Directory
 	blobs   blob.Store
-	box     *SecretBox
+	box     *secretbox.Box
 	signer  ESigner
 	maxFile int64
 	log     *slog.Logger

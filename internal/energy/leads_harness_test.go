@@ -14,6 +14,7 @@ import (
 	"partnership-service/internal/energy"
 	"partnership-service/internal/energy/energytest"
 	"partnership-service/internal/geo"
+	"partnership-service/internal/secretbox"
 	"partnership-service/internal/storage"
 )
 
@@ -54,7 +55,7 @@ func newLeadEnv(t testing.TB, e storage.Stores, opts ...leadEnvOptions) *leadEnv
 		if err != nil {
 			t.Fatal(err)
 		}
-		box, err := energy.NewSecretBox(bytes.Repeat([]byte{42}, 32))
+		box, err := secretbox.New(bytes.Repeat([]byte{42}, 32))
 		if err != nil {
 			t.Fatal(err)
 		}
