@@ -332,6 +332,17 @@ func (s *LeadService) Update(ctx context.Context, p Principal, id string, d Lead
 	return l, nil
 }
 
+// changeableLead loads one of the caller's leads that may still change,
+// for the journey steps that prepare outside the write (files, the
+// contract) and check again inside it.
+func (s *LeadService) changeableLead(ctx context.Context, p Principal, id string) (Lead, error) {
+	l, err := s.Get(ctx, p, id)
+	if err != nil {
+		return Lead{}, err
+	}
+	return l, l.checkChangeable()
+}
+
 // checkChangeable refuses changes to a lead that left the journey.
 func (l *Lead) checkChangeable() error {
 	switch l.Status {

@@ -85,14 +85,8 @@ func (u UploadForm) fields() []formField {
 // Any refusal, including one found after the files were stored, leaves no
 // file and no record behind.
 func (s *LeadService) Upload(ctx context.Context, p Principal, id string, form UploadForm, src upload.Source) (Lead, error) {
-	if err := checkLeadID(id); err != nil {
-		return Lead{}, err
-	}
-	l, err := s.store.Lead(ctx, p.PartnerID, id)
+	l, err := s.changeableLead(ctx, p, id)
 	if err != nil {
-		return Lead{}, leadNotFound(err)
-	}
-	if err := l.checkChangeable(); err != nil {
 		return Lead{}, err
 	}
 	policy := upload.Policy{

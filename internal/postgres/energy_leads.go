@@ -194,12 +194,7 @@ func (s *EnergyLeadStore) ListLeads(ctx context.Context, partnerID string, q ene
 		return nil, 0, MapError(err)
 	}
 	defer docs.Close()
-	for docs.Next() {
-		if err := page.ScanDocument(docs); err != nil {
-			return nil, 0, MapError(err)
-		}
-	}
-	return page.Leads, total, MapError(docs.Err())
+	return page.Leads, total, MapError(storesql.EachRow(docs, page.ScanDocument))
 }
 
 // listWhere builds the filter from fixed fragments; values are only ever
@@ -267,13 +262,5 @@ func queryAll[T any](ctx context.Context, q querier, scan func(storesql.Row) (T,
 		return nil, err
 	}
 	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return storesql.CollectAll(rows, scan)
 }

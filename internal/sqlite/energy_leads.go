@@ -307,12 +307,7 @@ func (s *EnergyLeadStore) listDocuments(ctx context.Context, page storesql.LeadP
 		return err
 	}
 	defer rows.Close()
-	for rows.Next() {
-		if err := page.ScanDocument(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return storesql.EachRow(rows, page.ScanDocument)
 }
 
 // loadChildren reads the lead's documents, history and signatures with the
@@ -338,13 +333,5 @@ func collect[T any](rows *sql.Rows, err error, scan func(storesql.Row) (T, error
 		return nil, err
 	}
 	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return storesql.CollectAll(rows, scan)
 }

@@ -243,11 +243,12 @@ func runEnergyLeads(t *testing.T, open func(t *testing.T) energyLeadHarness) {
 		}
 		mustCreate(t, s, newLead("partner-b", "00000000-0000-7000-8000-000000000199", "11144477735", base))
 
-		day := func(y, m, d int) (time.Time, time.Time) {
-			from := time.Date(y, time.Month(m), d, 0, 0, 0, 0, saoPaulo)
-			return from.UTC(), from.AddDate(0, 0, 1).UTC()
+		// The domain's day filter: 2024-07-01 in São Paulo.
+		day, err := energy.ParseLeadQuery("", "", "created_at:2024-07-01")
+		if err != nil {
+			t.Fatal(err)
 		}
-		from1, to1 := day(2024, 7, 1)
+		from1, to1 := day.CreatedFrom, day.CreatedTo
 		tests := []struct {
 			name  string
 			q     energy.LeadQuery
