@@ -9,7 +9,7 @@ import (
 
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/companies"
-	"partnership-service/internal/energy"
+	"partnership-service/internal/energyref"
 )
 
 // commands lists every command, in the order `partnership help` shows them.
@@ -139,7 +139,7 @@ func bindImportAreas(*flag.FlagSet) action {
 			return err
 		}
 		defer f.Close()
-		rows, err := energy.ReadAreasCSV(f)
+		rows, err := energyref.ReadAreasCSV(f)
 		if err != nil {
 			return fmt.Errorf("catalog import-areas: %s: %w", path, err)
 		}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"partnership-service/internal/energy"
+	"partnership-service/internal/secretbox"
 )
 
 // energyLeadService builds the lead journey for the energy surface: the
@@ -15,11 +16,11 @@ import (
 // Losing that file makes the stored passwords unreadable: back it up with
 // the database.
 func (a *app) energyLeadService(ctx context.Context, catalog *energy.CatalogService) (*energy.LeadService, error) {
-	key, err := energy.LoadSecretKey(os.Getenv(energy.SecretKeyEnv), filepath.Join(a.cfg.DataDir, "secret.key"))
+	key, err := secretbox.LoadKey(os.Getenv(secretbox.KeyEnv), filepath.Join(a.cfg.DataDir, "secret.key"))
 	if err != nil {
 		return nil, err
 	}
-	box, err := energy.NewSecretBox(key)
+	box, err := secretbox.New(key)
 	if err != nil {
 		return nil, err
 	}

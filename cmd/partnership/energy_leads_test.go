@@ -15,7 +15,7 @@ import (
 	"strings"
 	"testing"
 
-	"partnership-service/internal/energy"
+	"partnership-service/internal/secretbox"
 	"partnership-service/internal/server"
 )
 
@@ -128,23 +128,23 @@ func TestEnergyLeadsWiring(t *testing.T) {
 // TestEnergySecretKeyFromEnvironment uses PARTNERSHIP_SECRET_KEY and writes
 // no key file.
 func TestEnergySecretKeyFromEnvironment(t *testing.T) {
-	t.Setenv(energy.SecretKeyEnv, hex.EncodeToString(bytes.Repeat([]byte{3}, 32)))
+	t.Setenv(secretbox.KeyEnv, hex.EncodeToString(bytes.Repeat([]byte{3}, 32)))
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	energyHandler(t, ctx, dir)
 	if _, err := os.Stat(filepath.Join(dir, "secret.key")); !os.IsNotExist(err) {
-		t.Fatalf("a key file was written although %s is set: %v", energy.SecretKeyEnv, err)
+		t.Fatalf("a key file was written although %s is set: %v", secretbox.KeyEnv, err)
 	}
 
-	t.Setenv(energy.SecretKeyEnv, "too short")
+	t.Setenv(secretbox.KeyEnv, "too short")
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
 	a, err := openApp(ctx, config{DataDir: t.TempDir(), MaxUploadSize: 1 << 20}, log)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	if _, err := a.energySurface(ctx); err == nil || !strings.Contains(err.Error(), energy.SecretKeyEnv) {
-		t.Fatalf("a malformed key: err = %v, want it to name %s", err, energy.SecretKeyEnv)
+	if _, err := a.energySurface(ctx); err == nil || !strings.Contains(err.Error(), secretbox.KeyEnv) {
+		t.Fatalf("a malformed key: err = %v, want it to name %s", err, secretbox.KeyEnv)
 	}
 }

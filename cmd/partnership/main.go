@@ -171,7 +171,7 @@ func (c command) run(ctx context.Context, env *environment, args []string) error
 	setCommandUsage(inv.fs, c)
 	// The flag package would print its own messages; usageError does.
 	inv.fs.SetOutput(io.Discard)
-	positional, err := parseInterspersed(inv.fs, args)
+	positional, err := parseInterspersed(inv.fs, args, c.nargs > 0)
 	if errors.Is(err, flag.ErrHelp) {
 		commandUsage(env.stdout, inv.fs)
 		return err
@@ -190,10 +190,15 @@ func (c command) run(ctx context.Context, env *environment, args []string) error
 }
 
 // parseInterspersed parses flags wherever they stand among the positional
-// arguments, which it returns in order.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+// arguments, which it returns in order. When the command takes positional
+// arguments, a word that starts with "-" but names no flag is one of them:
+// tokens and keys are random and may start with a dash.
+func parseInterspersed(fs *flag.FlagSet, args []string, takesArgs bool) ([]string, error) {
 	var positional []string
 	for {
+		for takesArgs && len(args) > 0 && !namesFlag(fs, args[0]) {
+			positional, args = append(positional, args[0]), args[1:]
+		}
 		if err := fs.Parse(args); err != nil {
 			return nil, err
 		}
@@ -204,6 +209,15 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 		positional = append(positional, args[0])
 		args = args[1:]
 	}
+}
+
+// namesFlag reports whether arg is a flag of fs, "-h"/"-help" or "--".
+func namesFlag(fs *flag.FlagSet, arg string) bool {
+	if !strings.HasPrefix(arg, "-") {
+		return true // not a dash word: left to fs.Parse, which stops at it
+	}
+	name, _, _ := strings.Cut(strings.TrimLeft(arg, "-"), "=")
+	return arg == "--" || name == "h" || name == "help" || fs.Lookup(name) != nil
 }
 
 // help prints the tool's usage, a group's commands or one command's flags.

@@ -190,6 +190,7 @@ func TestCommandLineRefusals(t *testing.T) {
 		{"extra argument", []string{"migrate", "now"}, 2, `migrate takes no arguments, got ["now"]`, ""},
 		{"missing argument", []string{"apikey", "revoke"}, 2, "apikey revoke expects KEY_PREFIX", ""},
 		{"two arguments", []string{"token", "revoke", "a", "b"}, 2, "token revoke expects TOKEN", ""},
+		{"a token starting with a dash is an argument", []string{"token", "revoke", "-Ab3", "x", "--data-dir", "d"}, 2, "token revoke expects TOKEN", ""},
 		{"missing required flag", []string{"user", "create", "--email", "a@b.com"}, 2, "--password is required", ""},
 		{"command help", []string{"apikey", "create", "-h"}, 0, "", "-partner string"},
 		{"help lists global flags too", []string{"help", "catalog", "import-areas"}, 0, "", "-data-dir string"},

@@ -2,10 +2,7 @@ package energy
 
 import (
 	"context"
-	"encoding/json"
-	"hash/fnv"
 	"log/slog"
-	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -113,11 +110,11 @@ func (c *CatalogService) Reload(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s, err := buildSnapshot(data, c.geo)
-	if err != nil {
-		return err
+	var version uint64 = 1
+	if old := c.snap.Load(); old != nil {
+		version = old.version + 1
 	}
-	c.snap.Store(s)
+	c.snap.Store(buildSnapshot(version, data))
 	return nil
 }
 
@@ -138,56 +135,26 @@ func (c *CatalogService) RefreshEvery(ctx context.Context, d time.Duration) {
 	}
 }
 
-// snapshot is one immutable view of the catalog with its answers
-// pre-encoded: a catalog read is a map lookup and a write of cached bytes.
+// snapshot is one immutable view of the catalog, indexed for the reads.
 type snapshot struct {
-	data        CatalogData
-	utilities   map[string]Utility    // by public id
-	byName      map[string]Utility    // by folded name
-	atCity      map[int][]Utility     // serving a municipality, by name
-	areasOf     map[string][]int      // municipalities a utility serves, by code
-	plans       map[string][]Plan     // by utility, by id
-	areasJSON   map[int]cachedBody    // operation-areas answer per municipality
-	plansByUtil map[string]cachedBody // plans answer per utility
-	plansAtCity map[int]cachedBody    // plans answer per municipality
-	empty       cachedBody            // "[]"
+	version   uint64 // one more on every rebuild
+	data      CatalogData
+	utilities map[string]Utility // by public id
+	byName    map[string]Utility // by folded name
+	atCity    map[int][]Utility  // serving a municipality, by name
+	areasOf   map[string][]int   // municipalities a utility serves, by code
+	plans     map[string][]Plan  // by utility, by id
 }
 
-// cachedBody is a pre-encoded answer with its entity tag, and the header
-// values that go with it, built once per catalog version.
-type cachedBody struct {
-	body   []byte
-	etag   string
-	header http.Header
-}
-
-func newCachedBody(v any) (cachedBody, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return cachedBody{}, err
-	}
-	h := fnv.New64a()
-	h.Write(b)
-	etag := `"` + strconv.FormatUint(h.Sum64(), 36) + `"`
-	return cachedBody{body: b, etag: etag, header: http.Header{
-		"Content-Type":   {"application/json; charset=utf-8"},
-		"Content-Length": {strconv.Itoa(len(b))},
-		"Etag":           {etag},
-		"Cache-Control":  {"private, no-cache"},
-	}}, nil
-}
-
-func buildSnapshot(d CatalogData, dir *geo.Directory) (*snapshot, error) {
+func buildSnapshot(version uint64, d CatalogData) *snapshot {
 	s := &snapshot{
-		data:        d,
-		utilities:   map[string]Utility{},
-		byName:      map[string]Utility{},
-		atCity:      map[int][]Utility{},
-		areasOf:     map[string][]int{},
-		plans:       map[string][]Plan{},
-		areasJSON:   map[int]cachedBody{},
-		plansByUtil: map[string]cachedBody{},
-		plansAtCity: map[int]cachedBody{},
+		version:   version,
+		data:      d,
+		utilities: map[string]Utility{},
+		byName:    map[string]Utility{},
+		atCity:    map[int][]Utility{},
+		areasOf:   map[string][]int{},
+		plans:     map[string][]Plan{},
 	}
 	for _, u := range d.Utilities {
 		s.utilities[u.PublicID] = u
@@ -199,88 +166,41 @@ func buildSnapshot(d CatalogData, dir *geo.Directory) (*snapshot, error) {
 			s.areasOf[u.PublicID] = append(s.areasOf[u.PublicID], a.IBGECode)
 		}
 	}
+	for _, us := range s.atCity {
+		slices.SortFunc(us, func(a, b Utility) int { return strings.Compare(a.Name, b.Name) })
+	}
 	for _, p := range d.Plans {
 		s.plans[p.UtilityID] = append(s.plans[p.UtilityID], p)
 	}
 	for id := range s.plans {
 		slices.SortFunc(s.plans[id], func(a, b Plan) int { return int(a.ID - b.ID) })
 	}
-	var err error
-	if s.empty, err = newCachedBody([]struct{}{}); err != nil {
-		return nil, err
+	return s
+}
+
+// CatalogListing answers a catalog read: the utilities it lists, each with
+// its plans. Version and Key identify it: within one catalog version, the
+// same key is the same listing, so an edge may encode it once per version.
+type CatalogListing struct {
+	Version uint64
+	Key     string
+	// Municipality is the place asked about; zero when asked by utility.
+	Municipality geo.Municipality
+	Utilities    []UtilityPlans
+}
+
+// UtilityPlans is a utility with its plans, by id.
+type UtilityPlans struct {
+	Utility Utility
+	Plans   []Plan
+}
+
+func (s *snapshot) listing(key string, m geo.Municipality, us []Utility) CatalogListing {
+	l := CatalogListing{Version: s.version, Key: key, Municipality: m, Utilities: make([]UtilityPlans, len(us))}
+	for i, u := range us {
+		l.Utilities[i] = UtilityPlans{Utility: u, Plans: s.plans[u.PublicID]}
 	}
-	for _, u := range d.Utilities {
-		if s.plansByUtil[u.PublicID], err = newCachedBody([]utilityPlansBody{s.utilityPlansBody(u)}); err != nil {
-			return nil, err
-		}
-	}
-	for ibge, us := range s.atCity {
-		slices.SortFunc(us, func(a, b Utility) int { return strings.Compare(a.Name, b.Name) })
-		m, _ := dir.Municipality(ibge)
-		areas := make([]operationAreaBody, 0, len(us))
-		plans := make([]utilityPlansBody, 0, len(us))
-		for _, u := range us {
-			areas = append(areas, operationAreaBody{
-				EnergyUtilityPublicID:  u.PublicID,
-				EnergyUtilityName:      u.Name,
-				EnergyUtilityQualified: u.Qualified,
-				IBGECode:               strconv.Itoa(ibge),
-				State:                  m.UF,
-				City:                   m.Name,
-			})
-			plans = append(plans, s.utilityPlansBody(u))
-		}
-		if s.areasJSON[ibge], err = newCachedBody(areas); err != nil {
-			return nil, err
-		}
-		if s.plansAtCity[ibge], err = newCachedBody(plans); err != nil {
-			return nil, err
-		}
-	}
-	return s, nil
-}
-
-// Wire shapes of the catalog reads (seed: DistribuitedGenerationOperationAreaDto, PlansDto).
-type operationAreaBody struct {
-	EnergyUtilityPublicID  string `json:"energyUtilityPublicId"`
-	EnergyUtilityName      string `json:"energyUtilityName"`
-	EnergyUtilityQualified bool   `json:"energyUtilityQualified"`
-	IBGECode               string `json:"ibgeCode"`
-	State                  string `json:"state"`
-	City                   string `json:"city"`
-}
-
-type utilityPlansBody struct {
-	EnergyUtilityName string            `json:"energyUtilityName"`
-	Plans             []catalogPlanBody `json:"plans"`
-}
-
-type catalogPlanBody struct {
-	ID              int64                `json:"id"`
-	Name            string               `json:"name"`
-	FidelityMonths  int                  `json:"fidelityMonths"`
-	Discount        string               `json:"discount"`
-	OfferedBenefits []catalogBenefitBody `json:"offeredBenefits"`
-}
-
-type catalogBenefitBody struct {
-	Description string `json:"description"`
-}
-
-func (s *snapshot) utilityPlansBody(u Utility) utilityPlansBody {
-	out := utilityPlansBody{EnergyUtilityName: u.Name, Plans: []catalogPlanBody{}}
-	for _, p := range s.plans[u.PublicID] {
-		out.Plans = append(out.Plans, toCatalogPlanBody(p))
-	}
-	return out
-}
-
-func toCatalogPlanBody(p Plan) catalogPlanBody {
-	b := catalogPlanBody{ID: p.ID, Name: p.Name, FidelityMonths: p.FidelityMonths, Discount: p.Discount, OfferedBenefits: []catalogBenefitBody{}}
-	for _, d := range p.Benefits {
-		b.OfferedBenefits = append(b.OfferedBenefits, catalogBenefitBody{Description: d})
-	}
-	return b
+	return l
 }
 
 // Place is a municipality named by the caller, either way the seed allows.
@@ -333,41 +253,36 @@ func (c *CatalogService) resolve(p Place) (geo.Municipality, error) {
 	return geo.Municipality{}, f.Err(apperr.Invalid)
 }
 
-// OperationAreas answers GET /distribuited-generation/operation-areas.
-func (c *CatalogService) OperationAreas(p Place) (cachedBody, error) {
+// OperationAreas answers GET /distribuited-generation/operation-areas: the
+// utilities serving the place.
+func (c *CatalogService) OperationAreas(p Place) (CatalogListing, error) {
 	m, err := c.resolve(p)
 	if err != nil {
-		return cachedBody{}, err
+		return CatalogListing{}, err
 	}
 	s := c.snap.Load()
-	if b, ok := s.areasJSON[m.IBGECode]; ok {
-		return b, nil
-	}
-	return s.empty, nil
+	return s.listing("areas:"+strconv.Itoa(m.IBGECode), m, s.atCity[m.IBGECode]), nil
 }
 
 // PlansFor answers GET /distribuited-generation/plans: by utility when
 // utilityID is given (it wins over the place), else by place.
-func (c *CatalogService) PlansFor(utilityID string, p Place) (cachedBody, error) {
+func (c *CatalogService) PlansFor(utilityID string, p Place) (CatalogListing, error) {
 	s := c.snap.Load()
 	if utilityID != "" {
 		if !isUUID(utilityID) {
-			return cachedBody{}, apperr.Field(apperr.Invalid, "energy_utility_public_id", "energy_utility_public_id deve ser um UUID válido")
+			return CatalogListing{}, apperr.Field(apperr.Invalid, "energy_utility_public_id", "energy_utility_public_id deve ser um UUID válido")
 		}
-		b, ok := s.plansByUtil[strings.ToLower(utilityID)]
+		u, ok := s.utilities[strings.ToLower(utilityID)]
 		if !ok {
-			return cachedBody{}, apperr.New(apperr.NotFound, "distribuidora não encontrada")
+			return CatalogListing{}, apperr.New(apperr.NotFound, "distribuidora não encontrada")
 		}
-		return b, nil
+		return s.listing("plans-of:"+u.PublicID, geo.Municipality{}, []Utility{u}), nil
 	}
 	m, err := c.resolve(p)
 	if err != nil {
-		return cachedBody{}, err
+		return CatalogListing{}, err
 	}
-	if b, ok := s.plansAtCity[m.IBGECode]; ok {
-		return b, nil
-	}
-	return s.empty, nil
+	return s.listing("plans-at:"+strconv.Itoa(m.IBGECode), m, s.atCity[m.IBGECode]), nil
 }
 
 // UtilityFor returns the utility serving a municipality, preferring one

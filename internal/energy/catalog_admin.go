@@ -10,6 +10,7 @@ import (
 
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/brdoc"
+	"partnership-service/internal/energyref"
 )
 
 // UtilityInput is the commercial data an admin sets on a utility.
@@ -215,7 +216,7 @@ type ImportReport struct {
 // ImportAreas loads utility→municipality rows. Rows naming an unknown
 // utility or municipality, or missing a value, are reported with their
 // line, not fatal; re-importing the same file adds nothing.
-func (c *CatalogService) ImportAreas(ctx context.Context, rows []AreaRow) (ImportReport, error) {
+func (c *CatalogService) ImportAreas(ctx context.Context, rows []energyref.AreaRow) (ImportReport, error) {
 	var rep ImportReport
 	var areas []OperationArea
 	for _, row := range rows {

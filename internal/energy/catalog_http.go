@@ -1,66 +1,151 @@
 package energy
 
 import (
+	"encoding/json"
+	"hash/fnv"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/httpx"
 )
 
-// catalogRoutes registers the GD catalog, qualification and the catalog
-// admin API. The seed's misspelt "distribuited" is the contract; the
-// correct spelling is served as an alias.
-func (a *API) catalogRoutes(mux *http.ServeMux) {
-	for _, base := range []string{"/distribuited-generation", "/distributed-generation"} {
-		mux.HandleFunc("GET "+base+"/operation-areas", a.authenticated(a.operationAreas))
-		mux.HandleFunc("GET "+base+"/plans", a.authenticated(a.plans))
+// Wire shapes of the catalog reads (seed: DistribuitedGenerationOperationAreaDto, PlansDto).
+type operationAreaBody struct {
+	EnergyUtilityPublicID  string `json:"energyUtilityPublicId"`
+	EnergyUtilityName      string `json:"energyUtilityName"`
+	EnergyUtilityQualified bool   `json:"energyUtilityQualified"`
+	IBGECode               string `json:"ibgeCode"`
+	State                  string `json:"state"`
+	City                   string `json:"city"`
+}
+
+type utilityPlansBody struct {
+	EnergyUtilityName string            `json:"energyUtilityName"`
+	Plans             []catalogPlanBody `json:"plans"`
+}
+
+type catalogPlanBody struct {
+	ID              int64                `json:"id"`
+	Name            string               `json:"name"`
+	FidelityMonths  int                  `json:"fidelityMonths"`
+	Discount        string               `json:"discount"`
+	OfferedBenefits []catalogBenefitBody `json:"offeredBenefits"`
+}
+
+type catalogBenefitBody struct {
+	Description string `json:"description"`
+}
+
+func toCatalogPlanBody(p Plan) catalogPlanBody {
+	b := catalogPlanBody{ID: p.ID, Name: p.Name, FidelityMonths: p.FidelityMonths, Discount: p.Discount, OfferedBenefits: []catalogBenefitBody{}}
+	for _, d := range p.Benefits {
+		b.OfferedBenefits = append(b.OfferedBenefits, catalogBenefitBody{Description: d})
 	}
-	mux.HandleFunc("GET /sales-conversion/leads/qualification", a.authenticated(a.qualification))
-
-	mux.HandleFunc("GET /admin/energy/utilities", a.adminOnly(a.listUtilities))
-	mux.HandleFunc("POST /admin/energy/utilities", a.adminOnly(a.createUtility))
-	mux.HandleFunc("PUT /admin/energy/utilities/{id}", a.adminOnly(a.updateUtility))
-	mux.HandleFunc("DELETE /admin/energy/utilities/{id}", a.adminOnly(a.deleteUtility))
-	mux.HandleFunc("PUT /admin/energy/utilities/{id}/operation-areas/{ibgeCode}", a.adminOnly(a.addArea))
-	mux.HandleFunc("DELETE /admin/energy/utilities/{id}/operation-areas/{ibgeCode}", a.adminOnly(a.deleteArea))
-	mux.HandleFunc("POST /admin/energy/utilities/{id}/plans", a.adminOnly(a.createPlan))
-	mux.HandleFunc("PUT /admin/energy/plans/{planId}", a.adminOnly(a.updatePlan))
-	mux.HandleFunc("DELETE /admin/energy/plans/{planId}", a.adminOnly(a.deletePlan))
-	mux.HandleFunc("GET /admin/energy/thresholds", a.adminOnly(a.getThresholds))
-	mux.HandleFunc("PUT /admin/energy/thresholds", a.adminOnly(a.setThresholds))
+	return b
 }
 
-// authenticated runs h only for a valid partner API key, with the caller
-// in the request context.
-func (a *API) authenticated(h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		p, err := a.Partners.Authenticate(r.Context(), r.Header.Get("Authorization"))
-		if err != nil {
-			Render(w, r, err)
-			return
-		}
-		h(w, r.WithContext(WithPrincipal(r.Context(), p)))
+func toUtilityPlansBody(up UtilityPlans) utilityPlansBody {
+	out := utilityPlansBody{EnergyUtilityName: up.Utility.Name, Plans: []catalogPlanBody{}}
+	for _, p := range up.Plans {
+		out.Plans = append(out.Plans, toCatalogPlanBody(p))
 	}
+	return out
 }
 
-// adminOnly runs h only for an admin key.
-func (a *API) adminOnly(h http.HandlerFunc) http.HandlerFunc {
-	return a.authenticated(func(w http.ResponseWriter, r *http.Request) {
-		if p, _ := PrincipalFrom(r.Context()); !p.Admin {
-			Render(w, r, apperr.New(apperr.Forbidden, "esta chave de API não pode administrar o catálogo"))
-			return
-		}
-		h(w, r)
-	})
+func operationAreasBody(l CatalogListing) any {
+	out := make([]operationAreaBody, len(l.Utilities))
+	m := l.Municipality
+	for i, up := range l.Utilities {
+		u := up.Utility
+		out[i] = operationAreaBody{EnergyUtilityPublicID: u.PublicID, EnergyUtilityName: u.Name, EnergyUtilityQualified: u.Qualified,
+			IBGECode: strconv.Itoa(m.IBGECode), State: m.UF, City: m.Name}
+	}
+	return out
 }
 
-// serveCached answers with pre-encoded bytes, or 304 when the client holds
-// the same version.
-func serveCached(w http.ResponseWriter, r *http.Request, b cachedBody) {
+func plansBody(l CatalogListing) any {
+	out := make([]utilityPlansBody, len(l.Utilities))
+	for i, up := range l.Utilities {
+		out[i] = toUtilityPlansBody(up)
+	}
+	return out
+}
+
+// catalogBodies holds the encoded catalog reads of the current catalog
+// version: each listing is encoded on first use, so a read is a map lookup
+// and a write of cached bytes; a new version starts afresh.
+type catalogBodies struct {
+	mu      sync.RWMutex
+	version uint64
+	bodies  map[string]cachedBody
+}
+
+// cachedBody is an encoded answer with its entity tag, and the header
+// values that go with it.
+type cachedBody struct {
+	body   []byte
+	etag   string
+	header http.Header
+}
+
+func (c *catalogBodies) get(l CatalogListing, shape func(CatalogListing) any) (cachedBody, error) {
+	c.mu.RLock()
+	b, ok := c.bodies[l.Key]
+	current := c.version == l.Version
+	c.mu.RUnlock()
+	if ok && current {
+		return b, nil
+	}
+	b, err := newCachedBody(shape(l))
+	if err != nil {
+		return cachedBody{}, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case l.Version > c.version:
+		c.version, c.bodies = l.Version, map[string]cachedBody{l.Key: b}
+	case l.Version == c.version:
+		c.bodies[l.Key] = b
+	}
+	// A listing of an older version than the cache's is answered but
+	// not kept.
+	return b, nil
+}
+
+func newCachedBody(v any) (cachedBody, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return cachedBody{}, err
+	}
+	h := fnv.New64a()
+	h.Write(b)
+	etag := `"` + strconv.FormatUint(h.Sum64(), 36) + `"`
+	return cachedBody{body: b, etag: etag, header: http.Header{
+		"Content-Type":   {"application/json; charset=utf-8"},
+		"Content-Length": {strconv.Itoa(len(b))},
+		"Etag":           {etag},
+		"Cache-Control":  {"private, no-cache"},
+	}}, nil
+}
+
+// serveListing answers with the listing's encoded bytes, or 304 when the
+// client holds the same version.
+func (a *API) serveListing(w http.ResponseWriter, r *http.Request, l CatalogListing, err error, shape func(CatalogListing) any) {
+	if err != nil {
+		Render(w, r, err)
+		return
+	}
+	b, err := a.catalogBodies.get(l, shape)
+	if err != nil {
+		Render(w, r, apperr.Wrap(apperr.Internal, err, "internal error"))
+		return
+	}
 	h := w.Header()
 	if match := r.Header.Get("If-None-Match"); match != "" && etagMatches(match, b.etag) {
 		h["Etag"], h["Cache-Control"] = b.header["Etag"], b.header["Cache-Control"]
@@ -91,22 +176,14 @@ func placeFrom(q url.Values) Place {
 }
 
 func (a *API) operationAreas(w http.ResponseWriter, r *http.Request) {
-	b, err := a.Catalog.OperationAreas(placeFrom(r.URL.Query()))
-	if err != nil {
-		Render(w, r, err)
-		return
-	}
-	serveCached(w, r, b)
+	l, err := a.Catalog.OperationAreas(placeFrom(r.URL.Query()))
+	a.serveListing(w, r, l, err, operationAreasBody)
 }
 
 func (a *API) plans(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	b, err := a.Catalog.PlansFor(strings.TrimSpace(q.Get("energy_utility_public_id")), placeFrom(q))
-	if err != nil {
-		Render(w, r, err)
-		return
-	}
-	serveCached(w, r, b)
+	l, err := a.Catalog.PlansFor(strings.TrimSpace(q.Get("energy_utility_public_id")), placeFrom(q))
+	a.serveListing(w, r, l, err, plansBody)
 }
 
 func (a *API) qualification(w http.ResponseWriter, r *http.Request) {

@@ -53,14 +53,8 @@ const (
 // whose contract awaits signature gets a new one (the old link stops
 // working); a signed lead cannot (409).
 func (s *LeadService) CreateContract(ctx context.Context, p Principal, id string, d ContractDraft) (Lead, error) {
-	if err := checkLeadID(id); err != nil {
-		return Lead{}, err
-	}
-	l, err := s.store.Lead(ctx, p.PartnerID, id)
+	l, err := s.changeableLead(ctx, p, id)
 	if err != nil {
-		return Lead{}, leadNotFound(err)
-	}
-	if err := l.checkChangeable(); err != nil {
 		return Lead{}, err
 	}
 	var f apperr.Fields
@@ -109,7 +103,7 @@ func (s *LeadService) CreateContract(ctx context.Context, p Principal, id string
 		return Lead{}, err
 	}
 	var previous *Contract
-	updated, err := s.store.UpdateLead(ctx, p.PartnerID, id, func(cur *Lead) error {
+	updated, err := s.updateLead(ctx, p.PartnerID, id, func(cur *Lead) error {
 		if !cur.UpdatedAt.Equal(loadedAt) {
 			return apperr.New(apperr.Conflict, "O lead foi alterado enquanto o contrato era gerado; tente novamente.")
 		}

@@ -9,7 +9,6 @@ package energy
 import (
 	"context"
 	"log/slog"
-	"net/http"
 )
 
 // Principal is who is calling: the partner an API key belongs to, the
@@ -44,10 +43,6 @@ type API struct {
 	Catalog  *CatalogService
 	Partners *PartnerService
 	Leads    *LeadService
-}
 
-// Routes registers every energy route on mux.
-func (a *API) Routes(mux *http.ServeMux) {
-	a.catalogRoutes(mux)
-	a.leadRoutes(mux)
+	catalogBodies catalogBodies // encoded catalog reads, per catalog version
 }

@@ -12,6 +12,7 @@ import (
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/blob"
 	"partnership-service/internal/geo"
+	"partnership-service/internal/secretbox"
 )
 
 // PersonType says whether a customer is a person (pessoa física) or a
@@ -66,21 +67,21 @@ type Lead struct {
 
 	Status        LeadStatus
 	StatusDetails string
-	// History holds every status change, oldest first. Stores insert the
+	// History holds every status change, oldest first; a write records the
 	// entries appended after a load.
 	History []StatusChange
 
 	// Credentials is the sealed (encrypted and authenticated) utility login.
 	Credentials []byte
 
-	// Documents are the files received, in upload order. Stores insert the
-	// entries appended after a load.
+	// Documents are the files received, in upload order; appended like
+	// History.
 	Documents []Document
 
 	LegalRepresentatives []LegalRepresentative
 	Contract             *Contract
-	// Signatures are the signers' evidence, in signing order. Stores insert
-	// the entries appended after a load.
+	// Signatures are the signers' evidence, in signing order; appended
+	// like History.
 	Signatures []Signature
 
 	CreatedAt time.Time
@@ -135,27 +136,56 @@ func (l *Lead) Document(k DocumentKind) (Document, bool) {
 }
 
 // LeadStore keeps leads. Every method that takes a partner id only sees that
-// partner's leads: another partner's lead is not found.
+// partner's leads: another partner's lead is not found. The store decides
+// nothing about leads: the LeadService runs its rules inside WriteLeads.
 type LeadStore interface {
-	// CreateLead stores a new lead with its first history entry. A second
-	// open lead of the partner with the same identification number is a
-	// conflict whose Meta["id"] is the existing lead's id.
-	CreateLead(ctx context.Context, l Lead) error
 	// Lead returns a lead with its documents and history.
 	Lead(ctx context.Context, partnerID, id string) (Lead, error)
 	// ListLeads returns one page of the partner's leads, newest first, with
 	// their documents (not their history), and the exact number matching.
 	ListLeads(ctx context.Context, partnerID string, q LeadQuery) ([]Lead, int, error)
-	// UpdateLead loads a lead, lets change modify it and saves it, all in
-	// one transaction: an error from change saves nothing and is returned.
-	// Besides the lead's own fields it inserts the history entries,
-	// documents and signatures appended by change; the duplicate-open-lead
-	// rule applies as in CreateLead.
-	UpdateLead(ctx context.Context, partnerID, id string, change func(*Lead) error) (Lead, error)
 	// LeadBySignReference finds the lead whose pending or finished
 	// signature request has reference ref, whatever its partner.
 	LeadBySignReference(ctx context.Context, ref string) (Lead, error)
+	// WriteLeads runs fn in one write transaction: an error from fn rolls
+	// back everything fn did and is returned. fn may run on a shared writer
+	// (SQLite's group commit), so it must stay cheap: no network or file
+	// I/O inside it.
+	WriteLeads(ctx context.Context, fn func(tx LeadTx) error) error
 }
+
+// LeadTx is what a write transaction offers on leads: small primitives both
+// engines implement. The partial unique index on open leads stays under
+// them as the backstop: a write it refuses fails with an error matching
+// ErrOpenLeadTaken where the engine can tell (PostgreSQL, whose concurrent
+// transactions can race; SQLite's single writer cannot), and with a
+// conflict in any case.
+type LeadTx interface {
+	// Lead loads the partner's lead with its documents, history and
+	// signatures, locked against concurrent writers until the end of the
+	// transaction.
+	Lead(partnerID, id string) (Lead, error)
+	// OpenLeadWith returns the id of the partner's open lead (see
+	// LeadStatus.Open) with identification number doc, other than
+	// exceptID, or "" when there is none.
+	OpenLeadWith(partnerID, doc, exceptID string) (string, error)
+	// Insert stores a new lead's own fields (not its history, documents or
+	// signatures).
+	Insert(l Lead) error
+	// Save writes the lead's own fields over the stored ones.
+	Save(l Lead) error
+	AppendHistory(leadID string, h StatusChange) error
+	// AppendDocument records a file; a second document of one kind is a
+	// conflict.
+	AppendDocument(leadID string, d Document) error
+	AppendSignature(leadID string, sg Signature) error
+	// AdjustCount adds delta to the number of the partner's leads in
+	// status, which ListLeads answers unfiltered totals from.
+	AdjustCount(partnerID string, status LeadStatus, delta int) error
+}
+
+// ErrOpenLeadTaken marks a write the open-lead unique index refused.
+var ErrOpenLeadTaken = errors.New("energy: an open lead with this identification number exists")
 
 // PlanCatalog is what leads need from the GD catalog.
 type PlanCatalog interface {
@@ -169,7 +199,7 @@ type LeadConfig struct {
 	Catalog PlanCatalog
 	Geo     *geo.Directory
 	Blobs   blob.Store
-	Box     *SecretBox
+	Box     *secretbox.Box
 	// Signer sends contracts for signature; nil means the built-in signing
 	// page (SigningPage) with SignTTL.
 	Signer ESigner
@@ -188,7 +218,7 @@ type LeadService struct {
 	catalog PlanCatalog
 	geo     *geo.Directory
 	blobs   blob.Store
-	box     *SecretBox
+	box     *secretbox.Box
 	signer  ESigner
 	maxFile int64
 	log     *slog.Logger
@@ -248,8 +278,8 @@ func (s *LeadService) Create(ctx context.Context, p Principal, d LeadDraft) (Lea
 		return Lead{}, err
 	}
 	l.moveTo(StatusIndicado, "Lead cadastrado pelo parceiro.", now)
-	if err := s.store.CreateLead(ctx, l); err != nil {
-		return Lead{}, duplicateLead(err)
+	if err := s.createLead(ctx, l); err != nil {
+		return Lead{}, err
 	}
 	return l, nil
 }
@@ -277,7 +307,7 @@ func (s *LeadService) Update(ctx context.Context, p Principal, id string, d Lead
 		return Lead{}, err
 	}
 	var cancelled *Contract
-	l, err := s.store.UpdateLead(ctx, p.PartnerID, id, func(l *Lead) error {
+	l, err := s.updateLead(ctx, p.PartnerID, id, func(l *Lead) error {
 		cancelled = nil
 		if err := l.checkChangeable(); err != nil {
 			return err
@@ -294,12 +324,23 @@ func (s *LeadService) Update(ctx context.Context, p Principal, id string, d Lead
 		return nil
 	})
 	if err != nil {
-		return Lead{}, duplicateLead(leadNotFound(err))
+		return Lead{}, leadNotFound(err)
 	}
 	if cancelled != nil {
 		s.deleteBlobs(ctx, cancelled.Key)
 	}
 	return l, nil
+}
+
+// changeableLead loads one of the caller's leads that may still change,
+// for the journey steps that prepare outside the write (files, the
+// contract) and check again inside it.
+func (s *LeadService) changeableLead(ctx context.Context, p Principal, id string) (Lead, error) {
+	l, err := s.Get(ctx, p, id)
+	if err != nil {
+		return Lead{}, err
+	}
+	return l, l.checkChangeable()
 }
 
 // checkChangeable refuses changes to a lead that left the journey.
@@ -346,19 +387,4 @@ func leadNotFound(err error) error {
 		return apperr.New(apperr.NotFound, "Lead não encontrado.")
 	}
 	return err
-}
-
-// duplicateLead words the store's conflict about a second open lead,
-// keeping the existing lead's id for the client.
-func duplicateLead(err error) error {
-	e := apperr.As(err)
-	if e.Code != apperr.Conflict || e.Meta["id"] == "" {
-		return err
-	}
-	return &apperr.Error{
-		Code:    apperr.Conflict,
-		Message: "Já existe um lead em aberto com este identificationNumber.",
-		Meta:    map[string]string{"id": e.Meta["id"]},
-		Err:     err,
-	}
 }

@@ -57,14 +57,14 @@ const (
 func (s *LeadService) apply(l *Lead, d LeadDraft, creating bool) error {
 	var f apperr.Fields
 	if d.PersonType != nil {
-		if t, ok := parsePersonType(*d.PersonType); ok {
+		if t, ok := ParsePersonType(*d.PersonType); ok {
 			l.PersonType = t
 		} else {
 			f.Add("personType", "personType deve ser natural (PF) ou juridical (PJ)")
 		}
 	}
 	if d.UtilityBillHolder != nil {
-		if t, ok := parsePersonType(*d.UtilityBillHolder); ok {
+		if t, ok := ParsePersonType(*d.UtilityBillHolder); ok {
 			l.UtilityBillHolder = t
 		} else {
 			f.Add("utilityBillHolder", "utilityBillHolder deve ser natural (PF) ou juridical (PJ)")
@@ -90,16 +90,7 @@ func (s *LeadService) apply(l *Lead, d LeadDraft, creating bool) error {
 		}
 		l.Email = v
 	}
-	if d.MobilePhone != nil {
-		l.MobilePhone = ""
-		if v := strings.TrimSpace(*d.MobilePhone); v != "" {
-			if m, ok := brdoc.NormalizeMobile(v); ok {
-				l.MobilePhone = m
-			} else {
-				f.Add("mobilePhone", "mobilePhone deve ser um celular brasileiro com DDD (11 dígitos)")
-			}
-		}
-	}
+	normalized(&f, "mobilePhone", d.MobilePhone, brdoc.NormalizeMobile, "mobilePhone deve ser um celular brasileiro com DDD (11 dígitos)", &l.MobilePhone)
 	if d.UtilityBillingValue != nil {
 		if cents, ok := parseAmount(*d.UtilityBillingValue); ok {
 			l.UtilityBillCents = cents
@@ -204,16 +195,7 @@ func (s *LeadService) applyIdentification(f *apperr.Fields, l *Lead, d LeadDraft
 		l.PersonCPF = ""
 	case Juridical:
 		other("cnpj", d.CNPJ)
-		if d.CPF != nil {
-			l.PersonCPF = ""
-			if v := strings.TrimSpace(*d.CPF); v != "" {
-				if cpf, ok := brdoc.NormalizeCPF(v); ok {
-					l.PersonCPF = cpf
-				} else {
-					f.Add("cpf", "cpf deve ser um CPF válido")
-				}
-			}
-		}
+		normalized(f, "cpf", d.CPF, brdoc.NormalizeCPF, "cpf deve ser um CPF válido", &l.PersonCPF)
 	}
 	if idValue != nil {
 		l.IdentificationNumber = strings.TrimSpace(*idValue)
@@ -246,26 +228,8 @@ func (s *LeadService) checkAddress(f *apperr.Fields, prefix string, a *Address, 
 		return
 	}
 	zipField, stateField, cityField := prefix+"zipCode", prefix+"state", prefix+"city"
-	if zipCode != nil {
-		a.ZipCode = ""
-		if v := strings.TrimSpace(*zipCode); v != "" {
-			if cep, ok := brdoc.NormalizeCEP(v); ok {
-				a.ZipCode = cep
-			} else {
-				f.Add(zipField, zipField+" deve ser um CEP no formato 99999-999")
-			}
-		}
-	}
-	if state != nil {
-		a.State = ""
-		if v := strings.TrimSpace(*state); v != "" {
-			if uf, ok := brdoc.NormalizeUF(v); ok {
-				a.State = uf
-			} else {
-				f.Add(stateField, stateField+" deve ser a sigla de um estado brasileiro")
-			}
-		}
-	}
+	normalized(f, zipField, zipCode, brdoc.NormalizeCEP, zipField+" deve ser um CEP no formato 99999-999", &a.ZipCode)
+	normalized(f, stateField, state, brdoc.NormalizeUF, stateField+" deve ser a sigla de um estado brasileiro", &a.State)
 	if city != nil {
 		a.City, a.IBGECode = strings.TrimSpace(*city), 0
 	}
@@ -309,7 +273,24 @@ func text(f *apperr.Fields, field string, v *string, max int, dst *string) {
 	*dst = t
 }
 
-func parsePersonType(s string) (PersonType, bool) {
+// normalized writes a sent value onto dst in its normal form (norm's), or
+// "" when sent blank; a value norm refuses is reported as msg on field.
+func normalized(f *apperr.Fields, field string, v *string, norm func(string) (string, bool), msg string, dst *string) {
+	if v == nil {
+		return
+	}
+	*dst = ""
+	if t := strings.TrimSpace(*v); t != "" {
+		if n, ok := norm(t); ok {
+			*dst = n
+		} else {
+			f.Add(field, msg)
+		}
+	}
+}
+
+// ParsePersonType accepts natural/juridical and the PF/PJ abbreviations.
+func ParsePersonType(s string) (PersonType, bool) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "natural", "pf":
 		return Natural, true

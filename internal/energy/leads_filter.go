@@ -28,6 +28,9 @@ type LeadQuery struct {
 	Status                 LeadStatus
 }
 
+// Offset is how many leads come before q's page.
+func (q LeadQuery) Offset() int { return (q.Page - 1) * q.Limit }
+
 // CustomerFilter matches leads whose identification number (ByDocument) or
 // folded full or company name (otherwise) starts with Prefix.
 type CustomerFilter struct {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,7 +13,9 @@ import (
 	"partnership-service/internal/energy"
 	"partnership-service/internal/energy/energytest"
 	"partnership-service/internal/geo"
+	"partnership-service/internal/secretbox"
 	"partnership-service/internal/storage"
+	"partnership-service/internal/testkit"
 )
 
 // leadEnv is the energy surface on a fresh database: partner A's and
@@ -26,9 +27,9 @@ type leadEnv struct {
 	PartnerA   string // partner ids
 	PartnerB   string
 	Leads      *energy.LeadService
-	Log        *syncBuffer
+	Log        *testkit.SyncBuffer
 	BlobDir    string
-	clock      *testClock
+	clock      *testkit.Clock
 }
 
 type leadEnvOptions struct {
@@ -45,8 +46,8 @@ func newLeadEnv(t testing.TB, e storage.Stores, opts ...leadEnvOptions) *leadEnv
 		o = opts[0]
 	}
 	ctx := context.Background()
-	logs := &syncBuffer{}
-	clock := &testClock{t: time.Now().UTC()}
+	logs := &testkit.SyncBuffer{}
+	clock := testkit.NewClock(time.Now().UTC())
 	dir := t.TempDir()
 	var leads *energy.LeadService
 	env := energytest.New(t, e, energytest.Options{Log: logs, Leads: func(t testing.TB, e storage.Stores, catalog *energy.CatalogService) *energy.LeadService {
@@ -54,7 +55,7 @@ func newLeadEnv(t testing.TB, e storage.Stores, opts ...leadEnvOptions) *leadEnv
 		if err != nil {
 			t.Fatal(err)
 		}
-		box, err := energy.NewSecretBox(bytes.Repeat([]byte{42}, 32))
+		box, err := secretbox.New(bytes.Repeat([]byte{42}, 32))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -83,40 +84,4 @@ func newLeadEnv(t testing.TB, e storage.Stores, opts ...leadEnvOptions) *leadEnv
 		Handler: env.Handler, KeyA: env.KeyA, PartnerA: partnerID("Partner A"), PartnerB: partnerID("Partner B"),
 		Leads: leads, Log: logs, BlobDir: dir, clock: clock,
 	}
-}
-
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(time.Millisecond) // every event gets its own instant
-	return c.t
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-// syncBuffer collects log lines written by the server goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -11,38 +11,8 @@ import (
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/brdoc"
 	"partnership-service/internal/httpx"
+	"partnership-service/internal/upload"
 )
-
-// leadRoutes registers the sales-conversion lead journey (none when the API
-// has no lead service, as in catalog-only tests). Every lead route needs a
-// partner API key; the signing page is reached by its token alone.
-func (a *API) leadRoutes(mux *http.ServeMux) {
-	if a.Leads == nil {
-		return
-	}
-	mux.HandleFunc("POST /sales-conversion/leads", a.partner(a.createLead))
-	mux.HandleFunc("GET /sales-conversion/leads", a.partner(a.listLeads))
-	mux.HandleFunc("GET /sales-conversion/leads/{id}", a.partner(a.getLead))
-	mux.HandleFunc("PUT /sales-conversion/leads/{id}", a.partner(a.updateLead))
-	mux.HandleFunc("PATCH /sales-conversion/leads/{id}/energy-utility-credentials", a.partner(a.setCredentials))
-	mux.HandleFunc("POST /sales-conversion/leads/{id}/utility-bill", a.partner(a.upload(UtilityBillForm)))
-	mux.HandleFunc("POST /sales-conversion/leads/{id}/document", a.partner(a.upload(DocumentForm)))
-	mux.HandleFunc("PUT /sales-conversion/leads/{id}/v2/document", a.partner(a.upload(DocumentsV2Form)))
-	mux.HandleFunc("POST /sales-conversion/leads/{id}/contracts", a.partner(a.createContract))
-	mux.HandleFunc("GET /sales-conversion/leads/{id}/contract", a.partner(a.downloadContract))
-	a.signingRoutes(mux)
-}
-
-// partnerHandler is a handler that knows its authenticated caller.
-type partnerHandler func(w http.ResponseWriter, r *http.Request, p Principal)
-
-// partner runs h behind the API-key check, with the caller it found.
-func (a *API) partner(h partnerHandler) http.HandlerFunc {
-	return a.authenticated(func(w http.ResponseWriter, r *http.Request) {
-		p, _ := PrincipalFrom(r.Context())
-		h(w, r, p)
-	})
-}
 
 // leadBodyMax caps JSON bodies of the lead routes.
 const leadBodyMax = 64 << 10
@@ -87,7 +57,7 @@ func (a *API) setCredentials(w http.ResponseWriter, r *http.Request, p Principal
 
 func (a *API) upload(form UploadForm) partnerHandler {
 	return func(w http.ResponseWriter, r *http.Request, p Principal) {
-		l, err := a.Leads.Upload(r.Context(), p, r.PathValue("id"), form, r)
+		l, err := a.Leads.Upload(r.Context(), p, r.PathValue("id"), form, upload.FromRequest(r))
 		a.answerLead(w, r, http.StatusCreated, l, err)
 	}
 }

@@ -375,7 +375,7 @@ func TestLeadRefusals(t *testing.T) {
 			}, 400, "password"},
 			{"upload: not multipart", func() *apitest.Response {
 				return c.JSON("POST", natural+"/utility-bill", map[string]any{})
-			}, 415, ""},
+			}, 415, "Content-Type deve ser multipart/form-data"},
 			{"upload: missing field", func() *apitest.Response {
 				return c.Do(multipartRequest(c, "POST", natural+"/utility-bill", filePart{"fatura", "a.pdf", pdfBytes}))
 			}, 400, "fatura"},

@@ -11,8 +11,6 @@ import (
 const (
 	ProductGD          = "Geração Distribuída"
 	ProductFreeMarket  = "Mercado Livre"
-	PersonNatural      = "natural"
-	PersonJuridical    = "juridical"
 	qualificationField = "utilityBillingValue"
 )
 
@@ -27,18 +25,6 @@ type QualificationQuery struct {
 	Place      Place
 	PersonType string
 	BillValue  string // as sent: "815", "815.5", "815,50"
-}
-
-// ParsePersonType accepts natural/juridical and the PF/PJ abbreviations,
-// returning the long form.
-func ParsePersonType(s string) (string, bool) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "natural", "pf":
-		return PersonNatural, true
-	case "juridical", "pj":
-		return PersonJuridical, true
-	}
-	return "", false
 }
 
 // ParseBRL reads a positive amount of reais with at most two decimals and
@@ -103,7 +89,7 @@ func (c *CatalogService) Qualify(q QualificationQuery) (Qualification, error) {
 	if threshold <= 0 {
 		threshold = DefaultFreeMarketMinCents
 	}
-	if person == PersonJuridical && cents >= threshold {
+	if person == Juridical && cents >= threshold {
 		return Qualification{Product: ProductFreeMarket, Qualified: true}, nil
 	}
 	for _, u := range s.atCity[m.IBGECode] {
@@ -114,8 +100,8 @@ func (c *CatalogService) Qualify(q QualificationQuery) (Qualification, error) {
 	return Qualification{Product: ProductGD, Qualified: false}, nil
 }
 
-func (u Utility) gdMinimum(person string) int64 {
-	if person == PersonJuridical {
+func (u Utility) gdMinimum(person PersonType) int64 {
+	if person == Juridical {
 		if u.GDMinJuridicalCents > 0 {
 			return u.GDMinJuridicalCents
 		}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"mime"
-	"net/http"
 	"time"
 
 	"partnership-service/internal/apperr"
@@ -86,15 +84,9 @@ func (u UploadForm) fields() []formField {
 // POST …/document), and "constitucional" exists only for juridical leads.
 // Any refusal, including one found after the files were stored, leaves no
 // file and no record behind.
-func (s *LeadService) Upload(ctx context.Context, p Principal, id string, form UploadForm, r *http.Request) (Lead, error) {
-	if err := checkLeadID(id); err != nil {
-		return Lead{}, err
-	}
-	l, err := s.store.Lead(ctx, p.PartnerID, id)
+func (s *LeadService) Upload(ctx context.Context, p Principal, id string, form UploadForm, src upload.Source) (Lead, error) {
+	l, err := s.changeableLead(ctx, p, id)
 	if err != nil {
-		return Lead{}, leadNotFound(err)
-	}
-	if err := l.checkChangeable(); err != nil {
 		return Lead{}, err
 	}
 	policy := upload.Policy{
@@ -125,10 +117,7 @@ func (s *LeadService) Upload(ctx context.Context, p Principal, id string, form U
 		return Lead{}, apperr.Field(apperr.Invalid, "identificacaoFrente", "todos os documentos deste lead já foram enviados")
 	}
 
-	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "multipart/form-data" {
-		return Lead{}, apperr.New(apperr.UnsupportedMedia, "Content-Type deve ser multipart/form-data")
-	}
-	res, err := upload.Receive(ctx, r, s.blobs, policy)
+	res, err := src.Receive(ctx, s.blobs, policy)
 	if err != nil {
 		return Lead{}, s.uploadError(err, refused)
 	}
@@ -142,7 +131,7 @@ func (s *LeadService) Upload(ctx context.Context, p Principal, id string, form U
 			})
 		}
 	}
-	updated, err := s.store.UpdateLead(ctx, p.PartnerID, id, func(l *Lead) error {
+	updated, err := s.updateLead(ctx, p.PartnerID, id, func(l *Lead) error {
 		if err := l.checkChangeable(); err != nil {
 			return err
 		}
@@ -188,6 +177,8 @@ func (s *LeadService) uploadError(err error, refused map[string]string) error {
 	}
 	var msg string
 	switch fe.Reason {
+	case upload.ReasonNotMultipart:
+		return apperr.Wrap(apperr.UnsupportedMedia, err, "Content-Type deve ser multipart/form-data")
 	case upload.ReasonTooLarge:
 		if fe.Field == "" { // the whole body is over the server's cap
 			return apperr.Wrap(apperr.TooLarge, err, fmt.Sprintf("o corpo da requisição excede %s", byteSize(fe.Limit)))

@@ -18,7 +18,7 @@ import (
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 
-	"partnership-service/internal/energy"
+	"partnership-service/internal/energyref"
 	"partnership-service/internal/geo"
 )
 
@@ -143,7 +143,7 @@ func loadReferenceData(ctx context.Context, tx *sql.Tx, bindVar func(int) string
 // loadEnergyUtilities loads ANEEL's distribuidoras (none qualified: which
 // are is commercial data) and the known utility→municipality areas.
 func loadEnergyUtilities(ctx context.Context, tx *sql.Tx, bindVar func(int) string) error {
-	utilities, areas, err := energy.ReferenceCatalog()
+	utilities, areas, err := energyref.Catalog()
 	if err != nil {
 		return err
 	}
@@ -208,7 +208,7 @@ func Fingerprint(d Dialect) string {
 	if dir, err := geo.Load(); err == nil {
 		fmt.Fprint(h, dir.States(), dir.Municipalities(), dir.StateCEPRanges(), dir.MunicipalityCEPRanges())
 	}
-	utilities, areas, _ := energy.ReferenceCatalog()
+	utilities, areas, _ := energyref.Catalog()
 	fmt.Fprint(h, utilities, areas)
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }

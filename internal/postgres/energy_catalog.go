@@ -2,13 +2,13 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/energy"
+	"partnership-service/internal/storesql"
 )
 
 // EnergyCatalogStore keeps partners, API keys and the GD catalog in PostgreSQL.
@@ -46,8 +46,7 @@ func (s *EnergyCatalogStore) CreatePartner(ctx context.Context, p energy.Partner
 }
 
 func (s *EnergyCatalogStore) PartnerByName(ctx context.Context, name string) (energy.Partner, error) {
-	var p energy.Partner
-	err := s.db.Pool.QueryRow(ctx, `SELECT id, name, created_at FROM partners WHERE name = $1`, name).Scan(&p.ID, &p.Name, &p.CreatedAt)
+	p, err := storesql.ScanPartner(s.db.Pool.QueryRow(ctx, `SELECT id, name, created_at FROM partners WHERE name = $1`, name))
 	return p, MapError(err)
 }
 
@@ -57,13 +56,8 @@ func (s *EnergyCatalogStore) CreateKey(ctx context.Context, k energy.APIKey) err
 }
 
 func (s *EnergyCatalogStore) KeyByHash(ctx context.Context, hash string) (energy.APIKey, energy.Partner, error) {
-	var k energy.APIKey
-	var p energy.Partner
-	err := s.db.Pool.QueryRow(ctx, `SELECT k.id, k.partner_id, k.prefix, k.key_hash, k.seller_name, k.admin,
-		k.created_at, k.revoked_at, p.name, p.created_at
-		FROM partner_api_keys k JOIN partners p ON p.id = k.partner_id WHERE k.key_hash = $1`, hash).
-		Scan(&k.ID, &k.PartnerID, &k.Prefix, &k.Hash, &k.SellerName, &k.Admin, &k.CreatedAt, &k.RevokedAt, &p.Name, &p.CreatedAt)
-	p.ID = k.PartnerID
+	k, p, err := storesql.ScanAPIKey(s.db.Pool.QueryRow(ctx, `SELECT `+storesql.APIKeyColumns+`
+		FROM partner_api_keys k JOIN partners p ON p.id = k.partner_id WHERE k.key_hash = $1`, hash))
 	return k, p, MapError(err)
 }
 
@@ -71,39 +65,18 @@ func (s *EnergyCatalogStore) RevokeKey(ctx context.Context, prefix string, at ti
 	return s.execOne(ctx, `UPDATE partner_api_keys SET revoked_at = $1 WHERE prefix = $2 AND revoked_at IS NULL`, at, prefix)
 }
 
+// LoadCatalog reads the whole catalog from one snapshot.
 func (s *EnergyCatalogStore) LoadCatalog(ctx context.Context) (energy.CatalogData, error) {
 	var d energy.CatalogData
 	err := pgx.BeginTxFunc(ctx, s.db.Pool, pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead}, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, `SELECT public_id, name, uf, qualified, gd_min_natural_cents, gd_min_juridical_cents
-			FROM energy_utilities ORDER BY name`)
 		var err error
-		d.Utilities, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (energy.Utility, error) {
-			var u energy.Utility
-			err := r.Scan(&u.PublicID, &u.Name, &u.UF, &u.Qualified, &u.GDMinNaturalCents, &u.GDMinJuridicalCents)
-			return u, err
-		})
-		if err != nil {
+		if d.Utilities, err = queryAll(ctx, tx, storesql.ScanUtility, `SELECT `+storesql.UtilityColumns+` FROM energy_utilities ORDER BY name`); err != nil {
 			return err
 		}
-		rows, _ = tx.Query(ctx, `SELECT utility_id, ibge_code FROM energy_operation_areas ORDER BY ibge_code, utility_id`)
-		d.Areas, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (energy.OperationArea, error) {
-			var a energy.OperationArea
-			err := r.Scan(&a.UtilityID, &a.IBGECode)
-			return a, err
-		})
-		if err != nil {
+		if d.Areas, err = queryAll(ctx, tx, storesql.ScanArea, `SELECT utility_id, ibge_code FROM energy_operation_areas ORDER BY ibge_code, utility_id`); err != nil {
 			return err
 		}
-		rows, _ = tx.Query(ctx, `SELECT id, utility_id, name, fidelity_months, discount, benefits FROM energy_plans ORDER BY id`)
-		d.Plans, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (energy.Plan, error) {
-			var p energy.Plan
-			var benefits string
-			if err := r.Scan(&p.ID, &p.UtilityID, &p.Name, &p.FidelityMonths, &p.Discount, &benefits); err != nil {
-				return p, err
-			}
-			return p, json.Unmarshal([]byte(benefits), &p.Benefits)
-		})
-		if err != nil {
+		if d.Plans, err = queryAll(ctx, tx, storesql.ScanPlan, `SELECT `+storesql.PlanColumns+` FROM energy_plans ORDER BY id`); err != nil {
 			return err
 		}
 		return tx.QueryRow(ctx, `SELECT free_market_min_cents FROM energy_thresholds WHERE id = 1`).Scan(&d.Thresholds.FreeMarketMinCents)
@@ -112,8 +85,7 @@ func (s *EnergyCatalogStore) LoadCatalog(ctx context.Context) (energy.CatalogDat
 }
 
 func (s *EnergyCatalogStore) CreateUtility(ctx context.Context, u energy.Utility) error {
-	return s.exec(ctx, `INSERT INTO energy_utilities (public_id, name, uf, qualified, gd_min_natural_cents, gd_min_juridical_cents)
-		VALUES ($1, $2, $3, $4, $5, $6)`, u.PublicID, u.Name, u.UF, u.Qualified, u.GDMinNaturalCents, u.GDMinJuridicalCents)
+	return s.exec(ctx, `INSERT INTO energy_utilities (`+storesql.UtilityColumns+`) VALUES ($1, $2, $3, $4, $5, $6)`, storesql.UtilityValues(u)...)
 }
 
 func (s *EnergyCatalogStore) UpdateUtility(ctx context.Context, u energy.Utility) error {
@@ -146,22 +118,22 @@ func (s *EnergyCatalogStore) DeleteArea(ctx context.Context, a energy.OperationA
 }
 
 func (s *EnergyCatalogStore) CreatePlan(ctx context.Context, p energy.Plan) (energy.Plan, error) {
-	benefits, err := json.Marshal(p.Benefits)
+	benefits, err := storesql.PlanBenefits(p)
 	if err != nil {
 		return p, err
 	}
 	err = s.db.Pool.QueryRow(ctx, `INSERT INTO energy_plans (utility_id, name, fidelity_months, discount, benefits)
-		VALUES ($1, $2, $3, $4, $5) RETURNING id`, p.UtilityID, p.Name, p.FidelityMonths, p.Discount, string(benefits)).Scan(&p.ID)
+		VALUES ($1, $2, $3, $4, $5) RETURNING id`, p.UtilityID, p.Name, p.FidelityMonths, p.Discount, benefits).Scan(&p.ID)
 	return p, MapError(err)
 }
 
 func (s *EnergyCatalogStore) UpdatePlan(ctx context.Context, p energy.Plan) error {
-	benefits, err := json.Marshal(p.Benefits)
+	benefits, err := storesql.PlanBenefits(p)
 	if err != nil {
 		return err
 	}
 	return s.execOne(ctx, `UPDATE energy_plans SET name = $1, fidelity_months = $2, discount = $3, benefits = $4 WHERE id = $5`,
-		p.Name, p.FidelityMonths, p.Discount, string(benefits), p.ID)
+		p.Name, p.FidelityMonths, p.Discount, benefits, p.ID)
 }
 
 func (s *EnergyCatalogStore) DeletePlan(ctx context.Context, id int64) error {

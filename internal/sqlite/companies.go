@@ -271,23 +271,6 @@ func (s *CompaniesStore) AuditLog(ctx context.Context, companyID int64, limit, o
 	return out, total, MapError(err)
 }
 
-// collect reads every row of a query, given with its error, with scan.
-func collect[T any](rows *sql.Rows, err error, scan func(storesql.Row) (T, error)) ([]T, error) {
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
-}
-
 func scanID(row storesql.Row) (int64, error) {
 	var id int64
 	err := row.Scan(&id)

@@ -22,6 +22,7 @@ import (
 
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/migrations"
+	"partnership-service/internal/storesql"
 )
 
 // maxBatch bounds how many queued writes share one commit, so one batch
@@ -346,4 +347,14 @@ func expectOne(res sql.Result, err error) error {
 		return sql.ErrNoRows
 	}
 	return nil
+}
+
+// collect scans every row of rows and closes them, nil when there are
+// none; err is the query's, returned as is.
+func collect[T any](rows *sql.Rows, err error, scan func(storesql.Row) (T, error)) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	return storesql.CollectAll(rows, scan)
 }

@@ -3,11 +3,11 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"time"
 
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/energy"
+	"partnership-service/internal/storesql"
 )
 
 // EnergyCatalogStore keeps partners, API keys and the GD catalog in SQLite.
@@ -23,8 +23,7 @@ var (
 
 // newEnergyCatalogStore prepares the store's statements on db.
 func newEnergyCatalogStore(ctx context.Context, db *DB) (*EnergyCatalogStore, error) {
-	stmt, err := db.reader.PrepareContext(ctx, `SELECT k.id, k.partner_id, k.prefix, k.key_hash, k.seller_name, k.admin,
-		k.created_at, k.revoked_at, p.name, p.created_at
+	stmt, err := db.reader.PrepareContext(ctx, `SELECT `+storesql.APIKeyColumns+`
 		FROM partner_api_keys k JOIN partners p ON p.id = k.partner_id WHERE k.key_hash = ?`)
 	if err != nil {
 		return nil, err
@@ -57,132 +56,55 @@ func (s *EnergyCatalogStore) execOne(ctx context.Context, query string, args ...
 }
 
 func (s *EnergyCatalogStore) CreatePartner(ctx context.Context, p energy.Partner) error {
-	return s.exec(ctx, `INSERT INTO partners (id, name, created_at) VALUES (?, ?, ?)`, p.ID, p.Name, FormatTime(p.CreatedAt))
+	return s.exec(ctx, `INSERT INTO partners (id, name, created_at) VALUES (?, ?, ?)`, p.ID, p.Name, sqliteTime(p.CreatedAt))
 }
 
 func (s *EnergyCatalogStore) PartnerByName(ctx context.Context, name string) (energy.Partner, error) {
-	var p energy.Partner
-	var created string
-	err := s.db.reader.QueryRowContext(ctx, `SELECT id, name, created_at FROM partners WHERE name = ?`, name).Scan(&p.ID, &p.Name, &created)
-	if err != nil {
-		return p, MapError(err)
-	}
-	p.CreatedAt, err = ParseTime(created)
-	return p, err
+	p, err := storesql.ScanPartner(s.db.reader.QueryRowContext(ctx, `SELECT id, name, created_at FROM partners WHERE name = ?`, name))
+	return p, MapError(err)
 }
 
 func (s *EnergyCatalogStore) CreateKey(ctx context.Context, k energy.APIKey) error {
 	return s.exec(ctx, `INSERT INTO partner_api_keys (id, partner_id, prefix, key_hash, seller_name, admin, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, k.ID, k.PartnerID, k.Prefix, k.Hash, k.SellerName, k.Admin, FormatTime(k.CreatedAt))
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, k.ID, k.PartnerID, k.Prefix, k.Hash, k.SellerName, k.Admin, sqliteTime(k.CreatedAt))
 }
 
 func (s *EnergyCatalogStore) KeyByHash(ctx context.Context, hash string) (energy.APIKey, energy.Partner, error) {
-	var (
-		k                        energy.APIKey
-		p                        energy.Partner
-		keyCreated, partnerAdded string
-		revoked                  sql.NullString
-	)
-	err := s.keyByHash.QueryRowContext(ctx, hash).Scan(&k.ID, &k.PartnerID, &k.Prefix, &k.Hash, &k.SellerName, &k.Admin,
-		&keyCreated, &revoked, &p.Name, &partnerAdded)
-	if err != nil {
-		return k, p, MapError(err)
-	}
-	p.ID = k.PartnerID
-	k.CreatedAt, _ = ParseTime(keyCreated)
-	p.CreatedAt, _ = ParseTime(partnerAdded)
-	if revoked.Valid {
-		t, err := ParseTime(revoked.String)
-		if err != nil {
-			return k, p, err
-		}
-		k.RevokedAt = &t
-	}
-	return k, p, nil
+	k, p, err := storesql.ScanAPIKey(s.keyByHash.QueryRowContext(ctx, hash))
+	return k, p, MapError(err)
 }
 
 func (s *EnergyCatalogStore) RevokeKey(ctx context.Context, prefix string, at time.Time) error {
-	return s.execOne(ctx, `UPDATE partner_api_keys SET revoked_at = ? WHERE prefix = ? AND revoked_at IS NULL`, FormatTime(at), prefix)
+	return s.execOne(ctx, `UPDATE partner_api_keys SET revoked_at = ? WHERE prefix = ? AND revoked_at IS NULL`, sqliteTime(at), prefix)
 }
 
+// LoadCatalog reads the whole catalog in one read transaction: one
+// consistent snapshot of the WAL.
 func (s *EnergyCatalogStore) LoadCatalog(ctx context.Context) (energy.CatalogData, error) {
 	var d energy.CatalogData
-	err := readTx(ctx, s.db.reader, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT public_id, name, uf, qualified, gd_min_natural_cents, gd_min_juridical_cents
-			FROM energy_utilities ORDER BY name`)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var u energy.Utility
-			if err := rows.Scan(&u.PublicID, &u.Name, &u.UF, &u.Qualified, &u.GDMinNaturalCents, &u.GDMinJuridicalCents); err != nil {
-				rows.Close()
-				return err
-			}
-			d.Utilities = append(d.Utilities, u)
-		}
-		if err := closeRows(rows); err != nil {
-			return err
-		}
-		if rows, err = tx.QueryContext(ctx, `SELECT utility_id, ibge_code FROM energy_operation_areas ORDER BY ibge_code, utility_id`); err != nil {
-			return err
-		}
-		for rows.Next() {
-			var a energy.OperationArea
-			if err := rows.Scan(&a.UtilityID, &a.IBGECode); err != nil {
-				rows.Close()
-				return err
-			}
-			d.Areas = append(d.Areas, a)
-		}
-		if err := closeRows(rows); err != nil {
-			return err
-		}
-		if rows, err = tx.QueryContext(ctx, `SELECT id, utility_id, name, fidelity_months, discount, benefits FROM energy_plans ORDER BY id`); err != nil {
-			return err
-		}
-		for rows.Next() {
-			var p energy.Plan
-			var benefits string
-			if err := rows.Scan(&p.ID, &p.UtilityID, &p.Name, &p.FidelityMonths, &p.Discount, &benefits); err != nil {
-				rows.Close()
-				return err
-			}
-			if err := json.Unmarshal([]byte(benefits), &p.Benefits); err != nil {
-				rows.Close()
-				return err
-			}
-			d.Plans = append(d.Plans, p)
-		}
-		if err := closeRows(rows); err != nil {
-			return err
-		}
-		return tx.QueryRowContext(ctx, `SELECT free_market_min_cents FROM energy_thresholds WHERE id = 1`).Scan(&d.Thresholds.FreeMarketMinCents)
-	})
+	tx, err := s.db.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return d, MapError(err)
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, `SELECT `+storesql.UtilityColumns+` FROM energy_utilities ORDER BY name`)
+	if d.Utilities, err = collect(rows, err, storesql.ScanUtility); err != nil {
+		return d, MapError(err)
+	}
+	rows, err = tx.QueryContext(ctx, `SELECT utility_id, ibge_code FROM energy_operation_areas ORDER BY ibge_code, utility_id`)
+	if d.Areas, err = collect(rows, err, storesql.ScanArea); err != nil {
+		return d, MapError(err)
+	}
+	rows, err = tx.QueryContext(ctx, `SELECT `+storesql.PlanColumns+` FROM energy_plans ORDER BY id`)
+	if d.Plans, err = collect(rows, err, storesql.ScanPlan); err != nil {
+		return d, MapError(err)
+	}
+	err = tx.QueryRowContext(ctx, `SELECT free_market_min_cents FROM energy_thresholds WHERE id = 1`).Scan(&d.Thresholds.FreeMarketMinCents)
 	return d, MapError(err)
 }
 
-// readTx runs fn in a read transaction: one consistent snapshot of the WAL.
-func readTx(ctx context.Context, db *sql.DB, fn func(*sql.Tx) error) error {
-	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	return fn(tx)
-}
-
-func closeRows(rows *sql.Rows) error {
-	if err := rows.Err(); err != nil {
-		rows.Close()
-		return err
-	}
-	return rows.Close()
-}
-
 func (s *EnergyCatalogStore) CreateUtility(ctx context.Context, u energy.Utility) error {
-	return s.exec(ctx, `INSERT INTO energy_utilities (public_id, name, uf, qualified, gd_min_natural_cents, gd_min_juridical_cents)
-		VALUES (?, ?, ?, ?, ?, ?)`, u.PublicID, u.Name, u.UF, u.Qualified, u.GDMinNaturalCents, u.GDMinJuridicalCents)
+	return s.exec(ctx, `INSERT INTO energy_utilities (`+storesql.UtilityColumns+`) VALUES (?, ?, ?, ?, ?, ?)`, storesql.UtilityValues(u)...)
 }
 
 func (s *EnergyCatalogStore) UpdateUtility(ctx context.Context, u energy.Utility) error {
@@ -216,24 +138,24 @@ func (s *EnergyCatalogStore) DeleteArea(ctx context.Context, a energy.OperationA
 }
 
 func (s *EnergyCatalogStore) CreatePlan(ctx context.Context, p energy.Plan) (energy.Plan, error) {
-	benefits, err := json.Marshal(p.Benefits)
+	benefits, err := storesql.PlanBenefits(p)
 	if err != nil {
 		return p, err
 	}
 	err = s.db.Write(ctx, func(tx *sql.Tx) error {
 		return tx.QueryRowContext(ctx, `INSERT INTO energy_plans (utility_id, name, fidelity_months, discount, benefits)
-			VALUES (?, ?, ?, ?, ?) RETURNING id`, p.UtilityID, p.Name, p.FidelityMonths, p.Discount, string(benefits)).Scan(&p.ID)
+			VALUES (?, ?, ?, ?, ?) RETURNING id`, p.UtilityID, p.Name, p.FidelityMonths, p.Discount, benefits).Scan(&p.ID)
 	})
 	return p, MapError(err)
 }
 
 func (s *EnergyCatalogStore) UpdatePlan(ctx context.Context, p energy.Plan) error {
-	benefits, err := json.Marshal(p.Benefits)
+	benefits, err := storesql.PlanBenefits(p)
 	if err != nil {
 		return err
 	}
 	return s.execOne(ctx, `UPDATE energy_plans SET name = ?, fidelity_months = ?, discount = ?, benefits = ? WHERE id = ?`,
-		p.Name, p.FidelityMonths, p.Discount, string(benefits), p.ID)
+		p.Name, p.FidelityMonths, p.Discount, benefits, p.ID)
 }
 
 func (s *EnergyCatalogStore) DeletePlan(ctx context.Context, id int64) error {

@@ -59,3 +59,35 @@ func (t Time) Value() (driver.Value, error) {
 	}
 	return t.T.UTC().Format(TimeLayout), nil
 }
+
+// Cursor is what both engines' result sets offer for reading: *sql.Rows and
+// pgx.Rows. Closing stays with the caller: their Close methods differ.
+type Cursor interface {
+	Row
+	Next() bool
+	Err() error
+}
+
+// CollectAll scans every row of c with scan; nil when there are none.
+func CollectAll[T any](c Cursor, scan func(Row) (T, error)) ([]T, error) {
+	var out []T
+	err := EachRow(c, func(r Row) error {
+		v, err := scan(r)
+		out = append(out, v)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// EachRow hands every row of c to fn, stopping at its first error.
+func EachRow(c Cursor, fn func(Row) error) error {
+	for c.Next() {
+		if err := fn(c); err != nil {
+			return err
+		}
+	}
+	return c.Err()
+}

@@ -7,6 +7,7 @@ import (
 
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/energy"
+	"partnership-service/internal/energyref"
 )
 
 // energyCatalogStore is what both engines implement for the energy catalog.
@@ -38,7 +39,7 @@ func runEnergyCatalog(t *testing.T, open func(t *testing.T) energyCatalogStore) 
 			if u.Qualified {
 				t.Fatalf("%s is qualified by reference data", u.Name)
 			}
-			if u.PublicID != energy.UtilityPublicID(u.Name) {
+			if u.PublicID != energyref.UtilityPublicID(u.Name) {
 				t.Fatalf("%s has id %s, want the stable one", u.Name, u.PublicID)
 			}
 		}

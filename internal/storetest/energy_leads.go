@@ -19,9 +19,12 @@ type energyLeadHarness struct {
 	Partners energy.PartnerStore
 }
 
-// runEnergyLeads checks a lead store: round trips of every field, partner
-// isolation, the one-open-lead rule, atomic updates, children appended by
-// updates, and the list's order, pagination, total and filters.
+// runEnergyLeads checks a lead store's primitives: round trips of every
+// field, partner isolation, the open-lead lookup and the unique index under
+// it, atomic writes, appended children, counts, and the list's order,
+// pagination, total and filters. The rules built on them (one open lead per
+// customer, counts following the status) are the energy package's, tested
+// there on both engines.
 func runEnergyLeads(t *testing.T, open func(t *testing.T) energyLeadHarness) {
 	ctx := context.Background()
 	base := time.Date(2024, 7, 1, 12, 0, 0, 123456000, time.UTC)
@@ -40,15 +43,21 @@ func runEnergyLeads(t *testing.T, open func(t *testing.T) energyLeadHarness) {
 		t.Parallel()
 		s := setup(t)
 		l := fullLead("partner-a", "00000000-0000-7000-8000-000000000001", base)
-		if err := s.CreateLead(ctx, l); err != nil {
-			t.Fatalf("CreateLead: %v", err)
-		}
+		mustCreate(t, s, l)
 		got, err := s.Lead(ctx, "partner-a", l.ID)
 		if err != nil {
 			t.Fatalf("Lead: %v", err)
 		}
 		if !reflect.DeepEqual(got, l) {
 			t.Fatalf("round trip differs:\n got %+v\nwant %+v", got, l)
+		}
+		var inTx energy.Lead
+		mustWrite(t, s, func(tx energy.LeadTx) (err error) {
+			inTx, err = tx.Lead("partner-a", l.ID)
+			return err
+		})
+		if !reflect.DeepEqual(inTx, l) {
+			t.Fatalf("LeadTx.Lead differs:\n got %+v\nwant %+v", inTx, l)
 		}
 		byRef, err := s.LeadBySignReference(ctx, l.Contract.SignReference)
 		if err != nil || byRef.ID != l.ID {
@@ -67,10 +76,12 @@ func runEnergyLeads(t *testing.T, open func(t *testing.T) energyLeadHarness) {
 		if _, err := s.Lead(ctx, "partner-b", l.ID); !apperr.Is(err, apperr.NotFound) {
 			t.Fatalf("Lead by partner-b: err = %v, want not_found", err)
 		}
-		called := false
-		_, err := s.UpdateLead(ctx, "partner-b", l.ID, func(*energy.Lead) error { called = true; return nil })
-		if !apperr.Is(err, apperr.NotFound) || called {
-			t.Fatalf("UpdateLead by partner-b: err = %v, change called = %v; want not_found and no call", err, called)
+		err := s.WriteLeads(ctx, func(tx energy.LeadTx) error {
+			_, err := tx.Lead("partner-b", l.ID)
+			return err
+		})
+		if !apperr.Is(err, apperr.NotFound) {
+			t.Fatalf("LeadTx.Lead by partner-b: err = %v; want not_found", err)
 		}
 		leads, total, err := s.ListLeads(ctx, "partner-b", energy.LeadQuery{Page: 1, Limit: 10})
 		if err != nil || total != 0 || len(leads) != 0 {
@@ -78,99 +89,129 @@ func runEnergyLeads(t *testing.T, open func(t *testing.T) energyLeadHarness) {
 		}
 	})
 
-	t.Run("one open lead per customer and partner", func(t *testing.T) {
+	t.Run("open lead lookup and the unique backstop", func(t *testing.T) {
 		t.Parallel()
 		s := setup(t)
 		first := newLead("partner-a", "00000000-0000-7000-8000-000000000003", "11144477735", base)
 		mustCreate(t, s, first)
+		openLead := func(partnerID, doc, except string) string {
+			t.Helper()
+			var id string
+			mustWrite(t, s, func(tx energy.LeadTx) (err error) {
+				id, err = tx.OpenLeadWith(partnerID, doc, except)
+				return err
+			})
+			return id
+		}
+		for _, tt := range []struct {
+			name, partner, doc, except, want string
+		}{
+			{"same partner and document", "partner-a", "11144477735", "", first.ID},
+			{"the lead itself is excepted", "partner-a", "11144477735", first.ID, ""},
+			{"another document", "partner-a", "52998224725", "", ""},
+			{"another partner", "partner-b", "11144477735", "", ""},
+		} {
+			if got := openLead(tt.partner, tt.doc, tt.except); got != tt.want {
+				t.Errorf("%s: OpenLeadWith = %q, want %q", tt.name, got, tt.want)
+			}
+		}
+		// Written past the check, a second open lead is refused by the
+		// partial unique index, and nothing of it stays.
 		second := newLead("partner-a", "00000000-0000-7000-8000-000000000004", "11144477735", base.Add(time.Second))
-		err := s.CreateLead(ctx, second)
-		if e := apperr.As(err); e.Code != apperr.Conflict || e.Meta["id"] != first.ID {
-			t.Fatalf("second open lead: err = %v (meta %v), want conflict naming %s", err, e.Meta, first.ID)
+		err := s.WriteLeads(ctx, func(tx energy.LeadTx) error { return tx.Insert(second) })
+		if !apperr.Is(err, apperr.Conflict) {
+			t.Fatalf("second open lead past the check: err = %v, want conflict", err)
 		}
 		if _, err := s.Lead(ctx, "partner-a", second.ID); !apperr.Is(err, apperr.NotFound) {
 			t.Fatalf("refused lead was stored: %v", err)
 		}
 		// Another partner may have the same customer.
 		mustCreate(t, s, newLead("partner-b", "00000000-0000-7000-8000-000000000005", "11144477735", base))
-		// Once the first is closed, a new one may open.
-		if _, err := s.UpdateLead(ctx, "partner-a", first.ID, func(l *energy.Lead) error {
-			l.Status = energy.StatusAssinado
-			return nil
-		}); err != nil {
-			t.Fatalf("close first: %v", err)
+		// Once the first is closed, it is no longer open, and a new one may open.
+		closed := first
+		closed.Status = energy.StatusAssinado
+		mustWrite(t, s, func(tx energy.LeadTx) error { return tx.Save(closed) })
+		if got := openLead("partner-a", "11144477735", ""); got != "" {
+			t.Fatalf("closed lead still open: OpenLeadWith = %q", got)
 		}
 		mustCreate(t, s, second)
-		// Changing a lead into a duplicate of an open one is refused too.
+		// Saving a lead into a duplicate of an open one is refused too.
 		other := newLead("partner-a", "00000000-0000-7000-8000-000000000006", "52998224725", base)
 		mustCreate(t, s, other)
-		_, err = s.UpdateLead(ctx, "partner-a", other.ID, func(l *energy.Lead) error {
-			l.IdentificationNumber = "11144477735"
-			return nil
-		})
-		if e := apperr.As(err); e.Code != apperr.Conflict || e.Meta["id"] != second.ID {
-			t.Fatalf("update into duplicate: err = %v, want conflict naming %s", err, second.ID)
+		other.IdentificationNumber = "11144477735"
+		if got := openLead("partner-a", other.IdentificationNumber, other.ID); got != second.ID {
+			t.Fatalf("OpenLeadWith for the changed lead = %q, want %s", got, second.ID)
+		}
+		err = s.WriteLeads(ctx, func(tx energy.LeadTx) error { return tx.Save(other) })
+		if !apperr.Is(err, apperr.Conflict) {
+			t.Fatalf("save into duplicate past the check: err = %v, want conflict", err)
 		}
 	})
 
-	t.Run("update is atomic and appends children", func(t *testing.T) {
+	t.Run("a write is atomic and appends children", func(t *testing.T) {
 		t.Parallel()
 		s := setup(t)
 		l := newLead("partner-a", "00000000-0000-7000-8000-000000000007", "11144477735", base)
 		mustCreate(t, s, l)
 		boom := errors.New("refused")
-		_, err := s.UpdateLead(ctx, "partner-a", l.ID, func(l *energy.Lead) error {
-			l.FullName = "Changed"
-			l.History = append(l.History, energy.StatusChange{Status: energy.StatusNegociacao, Details: "x", At: base})
+		err := s.WriteLeads(ctx, func(tx energy.LeadTx) error {
+			changed := l
+			changed.FullName = "Changed"
+			if err := tx.Save(changed); err != nil {
+				return err
+			}
+			if err := tx.AppendHistory(l.ID, energy.StatusChange{Status: energy.StatusNegociacao, Details: "x", At: base}); err != nil {
+				return err
+			}
 			return boom
 		})
 		if !errors.Is(err, boom) {
-			t.Fatalf("change error: got %v, want it returned", err)
+			t.Fatalf("fn error: got %v, want it returned", err)
 		}
 		got, _ := s.Lead(ctx, "partner-a", l.ID)
 		if got.FullName != l.FullName || len(got.History) != 1 {
-			t.Fatalf("refused change was saved: name %q, %d history entries", got.FullName, len(got.History))
+			t.Fatalf("refused write was saved: name %q, %d history entries", got.FullName, len(got.History))
 		}
 
 		later := base.Add(time.Hour)
 		doc := energy.Document{Kind: energy.DocUtilityBill, Key: "ab/" + fmt.Sprint(1), FileName: "conta.pdf",
 			ContentType: "application/pdf", Size: 10, SHA256: "00", UploadedAt: later}
-		updated, err := s.UpdateLead(ctx, "partner-a", l.ID, func(l *energy.Lead) error {
-			l.FullName = "Maria Souza"
-			l.Status, l.StatusDetails = energy.StatusNegociacao, "contrato"
-			l.History = append(l.History, energy.StatusChange{Status: energy.StatusNegociacao, Details: "contrato", At: later})
-			l.Documents = append(l.Documents, doc)
-			l.Signatures = append(l.Signatures, energy.Signature{SignerName: "Maria", SignerCPF: "11144477735", SignedAt: later,
-				IP: "192.0.2.1", UserAgent: "test", ContractSHA256: "ff", Reference: "r"})
-			l.UpdatedAt = later
-			return nil
+		sig := energy.Signature{SignerName: "Maria", SignerCPF: "11144477735", SignedAt: later,
+			IP: "192.0.2.1", UserAgent: "test", ContractSHA256: "ff", Reference: "r"}
+		change := energy.StatusChange{Status: energy.StatusNegociacao, Details: "contrato", At: later}
+		want := l
+		want.FullName = "Maria Souza"
+		want.Status, want.StatusDetails = energy.StatusNegociacao, "contrato"
+		want.History = append(append([]energy.StatusChange(nil), l.History...), change)
+		want.Documents = []energy.Document{doc}
+		want.Signatures = []energy.Signature{sig}
+		want.UpdatedAt = later
+		mustWrite(t, s, func(tx energy.LeadTx) error {
+			return errors.Join(tx.Save(want), tx.AppendHistory(l.ID, change), tx.AppendDocument(l.ID, doc), tx.AppendSignature(l.ID, sig))
 		})
-		if err != nil {
-			t.Fatalf("UpdateLead: %v", err)
-		}
 		got, err = s.Lead(ctx, "partner-a", l.ID)
 		if err != nil {
 			t.Fatalf("Lead: %v", err)
 		}
-		if !reflect.DeepEqual(got, updated) {
-			t.Fatalf("stored lead differs from returned:\n got %+v\nwant %+v", got, updated)
-		}
-		if got.FullName != "Maria Souza" || len(got.History) != 2 || len(got.Documents) != 1 || len(got.Signatures) != 1 {
-			t.Fatalf("update not stored: %+v", got)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("stored lead differs from written:\n got %+v\nwant %+v", got, want)
 		}
 		// The same document kind twice is a conflict and saves nothing.
-		_, err = s.UpdateLead(ctx, "partner-a", l.ID, func(l *energy.Lead) error {
-			l.FullName = "Should not stay"
+		err = s.WriteLeads(ctx, func(tx energy.LeadTx) error {
+			changed := want
+			changed.FullName = "Should not stay"
+			if err := tx.Save(changed); err != nil {
+				return err
+			}
 			d := doc
 			d.Key = "ab/2"
-			l.Documents = append(l.Documents, d)
-			return nil
+			return tx.AppendDocument(l.ID, d)
 		})
 		if !apperr.Is(err, apperr.Conflict) {
 			t.Fatalf("second utility bill: err = %v, want conflict", err)
 		}
 		if got, _ := s.Lead(ctx, "partner-a", l.ID); got.FullName != "Maria Souza" {
-			t.Fatalf("failed update left a change: %q", got.FullName)
+			t.Fatalf("failed write left a change: %q", got.FullName)
 		}
 	})
 
@@ -202,11 +243,12 @@ func runEnergyLeads(t *testing.T, open func(t *testing.T) energyLeadHarness) {
 		}
 		mustCreate(t, s, newLead("partner-b", "00000000-0000-7000-8000-000000000199", "11144477735", base))
 
-		day := func(y, m, d int) (time.Time, time.Time) {
-			from := time.Date(y, time.Month(m), d, 0, 0, 0, 0, saoPaulo)
-			return from.UTC(), from.AddDate(0, 0, 1).UTC()
+		// The domain's day filter: 2024-07-01 in São Paulo.
+		day, err := energy.ParseLeadQuery("", "", "created_at:2024-07-01")
+		if err != nil {
+			t.Fatal(err)
 		}
-		from1, to1 := day(2024, 7, 1)
+		from1, to1 := day.CreatedFrom, day.CreatedTo
 		tests := []struct {
 			name  string
 			q     energy.LeadQuery
@@ -246,31 +288,30 @@ func runEnergyLeads(t *testing.T, open func(t *testing.T) energyLeadHarness) {
 		}
 	})
 
-	t.Run("totals follow status changes", func(t *testing.T) {
+	t.Run("totals follow the counts", func(t *testing.T) {
 		t.Parallel()
 		s := setup(t)
 		for i, cpf := range []string{"11144477735", "52998224725", "39053344705"} {
 			mustCreate(t, s, newLead("partner-a", fmt.Sprintf("00000000-0000-7000-8000-0000000003%02d", i), cpf, base.Add(time.Duration(i)*time.Second)))
 		}
 		mustCreate(t, s, newLead("partner-b", "00000000-0000-7000-8000-000000000399", "11144477735", base))
-		if _, err := s.UpdateLead(ctx, "partner-a", "00000000-0000-7000-8000-000000000301", func(l *energy.Lead) error {
-			l.Status = energy.StatusAssinado
-			return nil
-		}); err != nil {
-			t.Fatal(err)
-		}
-		// A refused change must not move the counts either.
-		_, _ = s.UpdateLead(ctx, "partner-a", "00000000-0000-7000-8000-000000000302", func(l *energy.Lead) error {
-			l.Status = energy.StatusNegociacao
+		mustWrite(t, s, func(tx energy.LeadTx) error {
+			return errors.Join(tx.AdjustCount("partner-a", energy.StatusIndicado, -1), tx.AdjustCount("partner-a", energy.StatusAssinado, 1))
+		})
+		// A refused write must not move the counts either.
+		_ = s.WriteLeads(ctx, func(tx energy.LeadTx) error {
+			if err := tx.AdjustCount("partner-a", energy.StatusNegociacao, 1); err != nil {
+				return err
+			}
 			return errors.New("refused")
 		})
 		for _, tt := range []struct {
 			status energy.LeadStatus
 			want   int
 		}{{"", 3}, {energy.StatusIndicado, 2}, {energy.StatusAssinado, 1}, {energy.StatusNegociacao, 0}} {
-			leads, total, err := s.ListLeads(ctx, "partner-a", energy.LeadQuery{Page: 1, Limit: 10, Status: tt.status})
-			if err != nil || total != tt.want || len(leads) != tt.want {
-				t.Errorf("status %q: %d leads, total %d, %v; want %d", tt.status, len(leads), total, err, tt.want)
+			_, total, err := s.ListLeads(ctx, "partner-a", energy.LeadQuery{Page: 1, Limit: 10, Status: tt.status})
+			if err != nil || total != tt.want {
+				t.Errorf("status %q: total %d, %v; want %d", tt.status, total, err, tt.want)
 			}
 		}
 	})
@@ -280,13 +321,10 @@ func runEnergyLeads(t *testing.T, open func(t *testing.T) energyLeadHarness) {
 		s := setup(t)
 		l := newLead("partner-a", "00000000-0000-7000-8000-000000000201", "11144477735", base)
 		mustCreate(t, s, l)
-		if _, err := s.UpdateLead(ctx, "partner-a", l.ID, func(l *energy.Lead) error {
-			l.Documents = append(l.Documents, energy.Document{Kind: energy.DocIDFront, Key: "cd/1", FileName: "rg.png",
+		mustWrite(t, s, func(tx energy.LeadTx) error {
+			return tx.AppendDocument(l.ID, energy.Document{Kind: energy.DocIDFront, Key: "cd/1", FileName: "rg.png",
 				ContentType: "image/png", Size: 3, SHA256: "aa", UploadedAt: base})
-			return nil
-		}); err != nil {
-			t.Fatal(err)
-		}
+		})
 		leads, _, err := s.ListLeads(ctx, "partner-a", energy.LeadQuery{Page: 1, Limit: 10})
 		if err != nil || len(leads) != 1 || len(leads[0].Documents) != 1 || leads[0].Documents[0].Kind != energy.DocIDFront {
 			t.Fatalf("ListLeads = %+v, %v; want the lead with its document", leads, err)
@@ -294,11 +332,31 @@ func runEnergyLeads(t *testing.T, open func(t *testing.T) energyLeadHarness) {
 	})
 }
 
+// mustWrite runs fn in one write transaction of s.
+func mustWrite(t *testing.T, s energy.LeadStore, fn func(energy.LeadTx) error) {
+	t.Helper()
+	if err := s.WriteLeads(context.Background(), fn); err != nil {
+		t.Fatalf("WriteLeads: %v", err)
+	}
+}
+
+// mustCreate stores l with its children and counts it, through the
+// primitives.
 func mustCreate(t *testing.T, s energy.LeadStore, l energy.Lead) {
 	t.Helper()
-	if err := s.CreateLead(context.Background(), l); err != nil {
-		t.Fatalf("CreateLead %s: %v", l.ID, err)
-	}
+	mustWrite(t, s, func(tx energy.LeadTx) error {
+		errs := []error{tx.Insert(l), tx.AdjustCount(l.PartnerID, l.Status, 1)}
+		for _, h := range l.History {
+			errs = append(errs, tx.AppendHistory(l.ID, h))
+		}
+		for _, d := range l.Documents {
+			errs = append(errs, tx.AppendDocument(l.ID, d))
+		}
+		for _, sg := range l.Signatures {
+			errs = append(errs, tx.AppendSignature(l.ID, sg))
+		}
+		return errors.Join(errs...)
+	})
 }
 
 // newLead is a minimal valid natural lead in São Paulo.

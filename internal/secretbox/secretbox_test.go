@@ -1,4 +1,4 @@
-package energy
+package secretbox
 
 import (
 	"bytes"
@@ -12,7 +12,7 @@ import (
 func TestSecretBoxSealsBoundToContext(t *testing.T) {
 	t.Parallel()
 	key := bytes.Repeat([]byte{7}, 32)
-	box, err := NewSecretBox(key)
+	box, err := New(key)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +30,7 @@ func TestSecretBoxSealsBoundToContext(t *testing.T) {
 	if _, err := box.Open(sealed, "lead-2"); err == nil {
 		t.Fatal("opened with another context")
 	}
-	other, _ := NewSecretBox(bytes.Repeat([]byte{8}, 32))
+	other, _ := New(bytes.Repeat([]byte{8}, 32))
 	if _, err := other.Open(sealed, "lead-1"); err == nil {
 		t.Fatal("opened with another key")
 	}
@@ -44,29 +44,29 @@ func TestSecretBoxSealsBoundToContext(t *testing.T) {
 	}
 }
 
-func TestParseSecretKey(t *testing.T) {
+func TestParseKey(t *testing.T) {
 	t.Parallel()
 	key := bytes.Repeat([]byte{0xab}, 32)
 	for _, s := range []string{
 		hex.EncodeToString(key), base64.StdEncoding.EncodeToString(key), base64.RawURLEncoding.EncodeToString(key),
 		" " + base64.StdEncoding.EncodeToString(key) + "\n",
 	} {
-		got, err := ParseSecretKey(s)
+		got, err := ParseKey(s)
 		if err != nil || !bytes.Equal(got, key) {
-			t.Errorf("ParseSecretKey(%q) = %x, %v", s, got, err)
+			t.Errorf("ParseKey(%q) = %x, %v", s, got, err)
 		}
 	}
 	for _, s := range []string{"", "short", hex.EncodeToString(key[:16]), base64.StdEncoding.EncodeToString(append(key, 1))} {
-		if _, err := ParseSecretKey(s); err == nil {
-			t.Errorf("ParseSecretKey(%q) accepted a bad key", s)
+		if _, err := ParseKey(s); err == nil {
+			t.Errorf("ParseKey(%q) accepted a bad key", s)
 		}
 	}
 }
 
-func TestLoadSecretKeyGeneratesOnce(t *testing.T) {
+func TestLoadKeyGeneratesOnce(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "data", "secret.key")
-	first, err := LoadSecretKey("", path)
+	first, err := LoadKey("", path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,16 +77,16 @@ func TestLoadSecretKeyGeneratesOnce(t *testing.T) {
 	if perm := info.Mode().Perm(); perm != 0o600 {
 		t.Fatalf("key file mode = %o, want 600", perm)
 	}
-	second, err := LoadSecretKey("", path)
+	second, err := LoadKey("", path)
 	if err != nil || !bytes.Equal(first, second) {
 		t.Fatalf("second load = %x, %v; want the same key %x", second, err, first)
 	}
 	env := bytes.Repeat([]byte{1}, 32)
-	fromEnv, err := LoadSecretKey(hex.EncodeToString(env), path)
+	fromEnv, err := LoadKey(hex.EncodeToString(env), path)
 	if err != nil || !bytes.Equal(fromEnv, env) {
 		t.Fatalf("env key = %x, %v; want %x", fromEnv, err, env)
 	}
-	if _, err := LoadSecretKey("not a key", path); err == nil {
+	if _, err := LoadKey("not a key", path); err == nil {
 		t.Fatal("a bad environment key was accepted")
 	}
 }

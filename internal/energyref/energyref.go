@@ -1,4 +1,9 @@
-package energy
+// Package energyref is the energy reference data embedded in the binary:
+// ANEEL's distribution utilities with stable public ids and the known
+// utility→municipality areas, loaded by a migration, and the parser of
+// operators' area files. It imports no context, so the migrations and the
+// energy context can both use it.
+package energyref
 
 import (
 	_ "embed"
@@ -11,10 +16,10 @@ import (
 	"github.com/google/uuid"
 )
 
-//go:embed refdata/energy_utilities.csv
+//go:embed data/energy_utilities.csv
 var utilitiesCSV string
 
-//go:embed refdata/utility_municipalities.csv
+//go:embed data/utility_municipalities.csv
 var utilityAreasCSV string
 
 // utilityNamespace makes reference utilities' public ids stable: the same
@@ -26,10 +31,23 @@ func UtilityPublicID(name string) string {
 	return uuid.NewSHA1(utilityNamespace, []byte(strings.ToUpper(name))).String()
 }
 
-// ReferenceCatalog returns the ANEEL utilities (none qualified: that is
-// commercial data) and the known utility→municipality areas, embedded in
-// the binary and loaded by a migration.
-func ReferenceCatalog() ([]Utility, []OperationArea, error) {
+// Utility is a reference utility: which are qualified, and their plans,
+// is commercial data kept elsewhere.
+type Utility struct {
+	PublicID string // UtilityPublicID(Name)
+	Name     string
+	UF       string // main state
+}
+
+// Area says a utility serves a municipality.
+type Area struct {
+	UtilityID string // Utility.PublicID
+	IBGECode  int
+}
+
+// Catalog returns the ANEEL utilities and the known utility→municipality
+// areas.
+func Catalog() ([]Utility, []Area, error) {
 	utilities, err := readCSV(strings.NewReader(utilitiesCSV), []string{"name", "uf"}, func(_ int, rec map[string]string) (Utility, error) {
 		if rec["name"] == "" || rec["uf"] == "" {
 			return Utility{}, fmt.Errorf("name and uf are required")
@@ -39,12 +57,12 @@ func ReferenceCatalog() ([]Utility, []OperationArea, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("energy_utilities.csv: %w", err)
 	}
-	areas, err := readCSV(strings.NewReader(utilityAreasCSV), areaColumns, func(_ int, rec map[string]string) (OperationArea, error) {
+	areas, err := readCSV(strings.NewReader(utilityAreasCSV), areaColumns, func(_ int, rec map[string]string) (Area, error) {
 		code, err := strconv.Atoi(rec["ibge_code"])
 		if err != nil {
-			return OperationArea{}, err
+			return Area{}, err
 		}
-		return OperationArea{UtilityID: UtilityPublicID(rec["utility_name"]), IBGECode: code}, nil
+		return Area{UtilityID: UtilityPublicID(rec["utility_name"]), IBGECode: code}, nil
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("utility_municipalities.csv: %w", err)

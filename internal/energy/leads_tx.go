@@ -1,0 +1,129 @@
+package energy
+
+import (
+	"context"
+	"errors"
+
+	"partnership-service/internal/apperr"
+)
+
+// The rules every lead write follows, run inside the store's transaction:
+// one open lead per customer and partner, and the per-status counts moving
+// with the status. They exist only here; the stores offer the primitives.
+
+// createLead stores l, a new lead with its first history entry.
+func (s *LeadService) createLead(ctx context.Context, l Lead) error {
+	return s.writeLeads(ctx, func(tx LeadTx) error {
+		if err := checkOpenLead(tx, l); err != nil {
+			return err
+		}
+		if err := tx.Insert(l); err != nil {
+			return err
+		}
+		return recordChanges(tx, Lead{}, l)
+	})
+}
+
+// updateLead loads a lead, lets change modify it and saves it, all in one
+// transaction: an error from change saves nothing and is returned. Besides
+// the lead's own fields it records the history entries, documents and
+// signatures change appended. change may run more than once (see
+// writeLeads), each time on a freshly loaded lead.
+func (s *LeadService) updateLead(ctx context.Context, partnerID, id string, change func(*Lead) error) (Lead, error) {
+	var out Lead
+	err := s.writeLeads(ctx, func(tx LeadTx) error {
+		old, err := tx.Lead(partnerID, id)
+		if err != nil {
+			return err
+		}
+		l := old.clone()
+		if err := change(&l); err != nil {
+			return err
+		}
+		if err := checkOpenLead(tx, l); err != nil {
+			return err
+		}
+		if err := tx.Save(l); err != nil {
+			return err
+		}
+		if err := recordChanges(tx, old, l); err != nil {
+			return err
+		}
+		out = l
+		return nil
+	})
+	if err != nil {
+		return Lead{}, err
+	}
+	return out, nil
+}
+
+// writeLeads runs fn in a store transaction, and once more when the
+// open-lead index refused it: a concurrent transaction opened a lead for
+// the same customer first, and the second run's check finds that lead and
+// names it.
+func (s *LeadService) writeLeads(ctx context.Context, fn func(LeadTx) error) error {
+	err := s.store.WriteLeads(ctx, fn)
+	if errors.Is(err, ErrOpenLeadTaken) {
+		err = s.store.WriteLeads(ctx, fn)
+	}
+	return err
+}
+
+// checkOpenLead enforces one open lead per customer and partner, naming the
+// existing lead so the client can continue with it.
+func checkOpenLead(tx LeadTx, l Lead) error {
+	if !l.Status.Open() {
+		return nil
+	}
+	existing, err := tx.OpenLeadWith(l.PartnerID, l.IdentificationNumber, l.ID)
+	if err != nil || existing == "" {
+		return err
+	}
+	return &apperr.Error{
+		Code:    apperr.Conflict,
+		Message: "Já existe um lead em aberto com este identificationNumber.",
+		Meta:    map[string]string{"id": existing},
+	}
+}
+
+// recordChanges writes what l gained over old (the zero Lead for a new
+// one): the count of its status, and the history entries, documents and
+// signatures appended.
+func recordChanges(tx LeadTx, old, l Lead) error {
+	if l.Status != old.Status {
+		if old.Status != "" {
+			if err := tx.AdjustCount(l.PartnerID, old.Status, -1); err != nil {
+				return err
+			}
+		}
+		if err := tx.AdjustCount(l.PartnerID, l.Status, 1); err != nil {
+			return err
+		}
+	}
+	for _, h := range l.History[len(old.History):] {
+		if err := tx.AppendHistory(l.ID, h); err != nil {
+			return err
+		}
+	}
+	for _, d := range l.Documents[len(old.Documents):] {
+		if err := tx.AppendDocument(l.ID, d); err != nil {
+			return err
+		}
+	}
+	for _, sg := range l.Signatures[len(old.Signatures):] {
+		if err := tx.AppendSignature(l.ID, sg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// clone copies the slices a change may append to, so that the loaded lead
+// keeps its lengths for recordChanges.
+func (l Lead) clone() Lead {
+	l.History = append([]StatusChange(nil), l.History...)
+	l.Documents = append([]Document(nil), l.Documents...)
+	l.Signatures = append([]Signature(nil), l.Signatures...)
+	return l
+}
