@@ -29,8 +29,8 @@ func NewService(store Store, blobs blob.Store, now func() time.Time) *Service {
 	return &Service{store: store, blobs: blobs, now: now, tenants: newTenants(store)}
 }
 
-// CouponUsedUp is the error a store returns when a coupon reached its
-// redemption limit inside the write that tried to redeem it.
+// CouponUsedUp is the error of a write that tried to redeem a coupon at its
+// redemption limit: the whole write fails.
 func CouponUsedUp() error {
 	return apperr.Field(apperr.Unprocessable, "coupon_id", "esgotado")
 }
@@ -100,7 +100,13 @@ func (s *Service) Subscribe(ctx context.Context, t *tenant, in SubscriptionInput
 	}
 	sub.ID = uuid.NewString()
 	sub.CreatedAt, sub.UpdatedAt = now, now
-	if err := s.store.CreateSubscription(ctx, sub); err != nil {
+	err := s.store.CreateSubscription(ctx, sub.ProviderID, func(tx SubscriptionTx) error {
+		if err := swapCoupon(tx, 0, sub.CouponID); err != nil {
+			return err
+		}
+		return tx.Insert(sub)
+	})
+	if err != nil {
 		return SubscribeResult{}, err
 	}
 	return SubscribeResult{ID: sub.ID, Coverage: sub.Coverage}, nil
@@ -118,10 +124,43 @@ func (s *Service) UpdateSubscription(ctx context.Context, t *tenant, id string, 
 		return SubscribeResult{}, err
 	}
 	sub.UpdatedAt = now
-	if err := s.store.UpdateSubscription(ctx, sub); err != nil {
+	err = s.store.UpdateSubscription(ctx, sub.ProviderID, sub.ID, func(tx SubscriptionTx, stored Subscription) error {
+		// The stored coupon, not the one read before the write, is the one
+		// this subscription holds: another update may have changed it since.
+		if err := swapCoupon(tx, stored.CouponID, sub.CouponID); err != nil {
+			return err
+		}
+		return tx.Save(sub)
+	})
+	if err != nil {
 		return SubscribeResult{}, err
 	}
 	return SubscribeResult{ID: sub.ID, Coverage: sub.Coverage}, nil
+}
+
+// swapCoupon moves a subscription from coupon from to coupon to (0: none):
+// the old one is released and the new one redeemed; a new coupon at its
+// limit fails the write. Keeping a coupon counts nothing.
+func swapCoupon(tx SubscriptionTx, from, to int64) error {
+	if from == to {
+		return nil
+	}
+	if from != 0 {
+		if err := tx.ReleaseCoupon(from); err != nil {
+			return err
+		}
+	}
+	if to == 0 {
+		return nil
+	}
+	taken, err := tx.RedeemCoupon(to)
+	if err != nil {
+		return err
+	}
+	if !taken {
+		return CouponUsedUp()
+	}
+	return nil
 }
 
 // subscription loads a provider's subscription; a malformed id is as

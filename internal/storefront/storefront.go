@@ -223,13 +223,14 @@ type Store interface {
 	UpdateCoverageArea(ctx context.Context, providerID int64, a CoverageArea) error
 	DeleteCoverageArea(ctx context.Context, providerID, id int64) error
 
-	// CreateSubscription stores s and, when s names a coupon, redeems it in
-	// the same transaction; a coupon at its limit fails the whole write
-	// with CouponUsedUp().
-	CreateSubscription(ctx context.Context, s Subscription) error
-	// UpdateSubscription saves s (not its files). When the coupon changes,
-	// the old one is released and the new one redeemed atomically.
-	UpdateSubscription(ctx context.Context, s Subscription) error
+	// CreateSubscription runs write in one transaction over the provider's
+	// subscriptions: everything write did commits together, or nothing does
+	// when it returns an error (which is returned as it is).
+	CreateSubscription(ctx context.Context, providerID int64, write func(tx SubscriptionTx) error) error
+	// UpdateSubscription loads subscription id (without its files), locked
+	// against concurrent writes, and runs write with it in the same
+	// transaction, as CreateSubscription does.
+	UpdateSubscription(ctx context.Context, providerID int64, id string, write func(tx SubscriptionTx, stored Subscription) error) error
 	// Subscription returns one subscription with its files.
 	Subscription(ctx context.Context, providerID int64, id string) (Subscription, error)
 	// Subscriptions lists newest first (without files) with the total count.
@@ -240,6 +241,25 @@ type Store interface {
 	// PutSubscriptionFiles records files, replacing those of the same kind,
 	// and returns the replaced ones so their blobs can be deleted.
 	PutSubscriptionFiles(ctx context.Context, providerID int64, subscriptionID string, files []SubscriptionFile) (replaced []SubscriptionFile, err error)
+}
+
+// SubscriptionTx is what a subscription write may do inside the store's
+// transaction, scoped to the provider of the write: the rules (which coupon
+// to redeem or release, when a redemption fails the write) are the
+// Service's.
+type SubscriptionTx interface {
+	// Insert stores a new subscription (not its files).
+	Insert(sub Subscription) error
+	// Save stores sub's fields (not its files, nor its creation time) over
+	// the stored subscription with sub's id.
+	Save(sub Subscription) error
+	// RedeemCoupon counts one use of a coupon, unless it is at its limit
+	// (or not the provider's): taken reports whether it counted. The
+	// condition is checked by the UPDATE itself, so concurrent redemptions
+	// never pass the limit.
+	RedeemCoupon(couponID int64) (taken bool, err error)
+	// ReleaseCoupon gives one use of a coupon back.
+	ReleaseCoupon(couponID int64) error
 }
 
 // CouponKey is the form coupon names are compared in: trimmed and

@@ -10,6 +10,7 @@ import (
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/blob"
 	"partnership-service/internal/storefront"
+	"partnership-service/internal/testkit"
 )
 
 // storefrontWorld is two providers with a little catalog each.
@@ -71,12 +72,47 @@ func (w *storefrontWorld) subscription(provider, plan int64) storefront.Subscrip
 	}
 }
 
-func wantCode(t *testing.T, what string, err error, code apperr.Code) {
-	t.Helper()
-	if !apperr.Is(err, code) {
-		t.Fatalf("%s: err = %v, want %s", what, err, code)
-	}
+// create stores sub as the Service does: its coupon redeemed in the same
+// write, a refused redemption failing the write with CouponUsedUp.
+func (w *storefrontWorld) create(ctx context.Context, sub storefront.Subscription) error {
+	return w.s.CreateSubscription(ctx, sub.ProviderID, func(tx storefront.SubscriptionTx) error {
+		if err := redeem(tx, sub.CouponID); err != nil {
+			return err
+		}
+		return tx.Insert(sub)
+	})
 }
+
+// update saves sub as the Service does: when its coupon differs from the
+// stored one, the stored one is released and the new one redeemed.
+func (w *storefrontWorld) update(ctx context.Context, sub storefront.Subscription) error {
+	return w.s.UpdateSubscription(ctx, sub.ProviderID, sub.ID, func(tx storefront.SubscriptionTx, stored storefront.Subscription) error {
+		if stored.CouponID != sub.CouponID {
+			if stored.CouponID != 0 {
+				if err := tx.ReleaseCoupon(stored.CouponID); err != nil {
+					return err
+				}
+			}
+			if err := redeem(tx, sub.CouponID); err != nil {
+				return err
+			}
+		}
+		return tx.Save(sub)
+	})
+}
+
+func redeem(tx storefront.SubscriptionTx, couponID int64) error {
+	if couponID == 0 {
+		return nil
+	}
+	taken, err := tx.RedeemCoupon(couponID)
+	if err == nil && !taken {
+		err = storefront.CouponUsedUp()
+	}
+	return err
+}
+
+var wantCode = testkit.WantCode
 
 // runStorefront checks a storefront store: round trips, provider
 // isolation on every record, the references a provider may make, coupon
@@ -300,7 +336,7 @@ func runStorefront(t *testing.T, open func(t *testing.T) storefront.Store) {
 		full.UpfrontInstallation, full.InstallationFee = &yes, "50"
 		full.Street, full.Number, full.Complement, full.District, full.City = "Rua", "1", "ap 2", "Batel", "Curitiba"
 		full.CurrentProvider, full.Location = "Vivo", &storefront.Point{Lat: -25.44, Lng: -49.29}
-		if err := s.CreateSubscription(ctx, full); err != nil {
+		if err := w.create(ctx, full); err != nil {
 			t.Fatal(err)
 		}
 		got, err := s.Subscription(ctx, w.a, full.ID)
@@ -312,7 +348,7 @@ func runStorefront(t *testing.T, open func(t *testing.T) storefront.Store) {
 		}
 		_, err = s.Subscription(ctx, w.b, full.ID)
 		wantCode(t, "another provider's subscription", err, apperr.NotFound)
-		wantCode(t, "update as another provider", s.UpdateSubscription(ctx, storefront.Subscription{ID: full.ID, ProviderID: w.b, UpdatedAt: w.now}), apperr.NotFound)
+		wantCode(t, "update as another provider", w.update(ctx, storefront.Subscription{ID: full.ID, ProviderID: w.b, UpdatedAt: w.now}), apperr.NotFound)
 		_, err = s.PutSubscriptionFiles(ctx, w.b, full.ID, []storefront.SubscriptionFile{{Kind: storefront.Selfie}})
 		wantCode(t, "files as another provider", err, apperr.NotFound)
 
@@ -320,12 +356,12 @@ func runStorefront(t *testing.T, open func(t *testing.T) storefront.Store) {
 		// and a refused redemption stores nothing.
 		second := w.subscription(w.a, w.planA)
 		second.CouponID = w.couponA
-		if err := s.CreateSubscription(ctx, second); err != nil {
+		if err := w.create(ctx, second); err != nil {
 			t.Fatal(err)
 		}
 		third := w.subscription(w.a, w.planA)
 		third.CouponID = w.couponA
-		wantCode(t, "past the limit", s.CreateSubscription(ctx, third), apperr.Unprocessable)
+		wantCode(t, "past the limit", w.create(ctx, third), apperr.Unprocessable)
 		_, err = s.Subscription(ctx, w.a, third.ID)
 		wantCode(t, "refused subscription", err, apperr.NotFound)
 		redemptions := func(id int64, provider int64) int {
@@ -340,10 +376,10 @@ func runStorefront(t *testing.T, open func(t *testing.T) storefront.Store) {
 		}
 		// Dropping the coupon releases it; re-saving without change does not count.
 		second.CouponID = 0
-		if err := s.UpdateSubscription(ctx, second); err != nil {
+		if err := w.update(ctx, second); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.UpdateSubscription(ctx, full); err != nil {
+		if err := w.update(ctx, full); err != nil {
 			t.Fatal(err)
 		}
 		if n := redemptions(w.couponA, w.a); n != 1 {
@@ -355,14 +391,89 @@ func runStorefront(t *testing.T, open func(t *testing.T) storefront.Store) {
 		wantCode(t, "delete payment method in use", s.DeleteItem(ctx, storefront.PaymentMethods, w.a, w.pmA), apperr.Invalid)
 		// Nor may a subscription name another provider's coupon or plan.
 		stray := w.subscription(w.a, w.planB)
-		wantCode(t, "another provider's plan", s.CreateSubscription(ctx, stray), apperr.Invalid)
+		wantCode(t, "another provider's plan", w.create(ctx, stray), apperr.Invalid)
 		stray = w.subscription(w.a, w.planA)
 		stray.CouponID = w.couponB
-		if err := s.CreateSubscription(ctx, stray); !apperr.Is(err, apperr.Invalid) && !apperr.Is(err, apperr.Unprocessable) {
+		if err := w.create(ctx, stray); !apperr.Is(err, apperr.Invalid) && !apperr.Is(err, apperr.Unprocessable) {
 			t.Fatalf("another provider's coupon: err = %v", err)
 		}
 		if n := redemptions(w.couponB, w.b); n != 0 {
 			t.Fatalf("provider B's coupon redeemed by A: %d", n)
+		}
+	})
+
+	t.Run("subscription write primitives", func(t *testing.T) {
+		t.Parallel()
+		w := newStorefrontWorld(t, open(t))
+		s := w.s
+		// A write that fails after inserting stores nothing, and its
+		// error comes back as it is.
+		sub := w.subscription(w.a, w.planA)
+		refused := storefront.CouponUsedUp()
+		err := s.CreateSubscription(ctx, w.a, func(tx storefront.SubscriptionTx) error {
+			if err := tx.Insert(sub); err != nil {
+				return err
+			}
+			if taken, err := tx.RedeemCoupon(w.couponA); err != nil || !taken {
+				t.Errorf("first redemption: taken %v, %v", taken, err)
+			}
+			return refused
+		})
+		if apperr.As(err) != apperr.As(refused) {
+			t.Fatalf("failed write: err = %v, want the write's own error", err)
+		}
+		_, err = s.Subscription(ctx, w.a, sub.ID)
+		wantCode(t, "subscription of a failed write", err, apperr.NotFound)
+		if c, _ := s.Coupon(ctx, w.a, w.couponA); c.Redemptions != 0 {
+			t.Fatalf("redemptions after a failed write = %d, want 0", c.Redemptions)
+		}
+		// Redemptions report whether they took: A's coupon takes two.
+		var took []bool
+		err = s.CreateSubscription(ctx, w.a, func(tx storefront.SubscriptionTx) error {
+			for range 3 {
+				taken, err := tx.RedeemCoupon(w.couponA)
+				if err != nil {
+					return err
+				}
+				took = append(took, taken)
+			}
+			// Another provider's coupon is not this write's to redeem.
+			if taken, err := tx.RedeemCoupon(w.couponB); err != nil || taken {
+				t.Errorf("redeeming another provider's coupon: taken %v, %v", taken, err)
+			}
+			return tx.Insert(sub)
+		})
+		if err != nil || !reflect.DeepEqual(took, []bool{true, true, false}) {
+			t.Fatalf("redemptions took %v, %v", took, err)
+		}
+		// The update sees what is stored, and a release gives one use back.
+		err = s.UpdateSubscription(ctx, w.a, sub.ID, func(tx storefront.SubscriptionTx, stored storefront.Subscription) error {
+			if stored.ID != sub.ID || stored.Name != "Maria" || !stored.CreatedAt.Equal(w.now) {
+				t.Errorf("stored = %+v", stored)
+			}
+			if err := tx.ReleaseCoupon(w.couponA); err != nil {
+				return err
+			}
+			stored.Name = "Maria Silva"
+			return tx.Save(stored)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.Subscription(ctx, w.a, sub.ID); err != nil || got.Name != "Maria Silva" {
+			t.Fatalf("saved = %+v, %v", got, err)
+		}
+		if c, _ := s.Coupon(ctx, w.a, w.couponA); c.Redemptions != 1 {
+			t.Fatalf("redemptions after a release = %d, want 1", c.Redemptions)
+		}
+		called := false
+		err = s.UpdateSubscription(ctx, w.b, sub.ID, func(storefront.SubscriptionTx, storefront.Subscription) error {
+			called = true
+			return nil
+		})
+		wantCode(t, "update of another provider's subscription", err, apperr.NotFound)
+		if called {
+			t.Fatal("the write ran for another provider's subscription")
 		}
 	})
 
@@ -374,12 +485,12 @@ func runStorefront(t *testing.T, open func(t *testing.T) storefront.Store) {
 		for i := range 5 {
 			sub := w.subscription(w.a, w.planA)
 			sub.CreatedAt = w.now.Add(time.Duration(i) * time.Second)
-			if err := s.CreateSubscription(ctx, sub); err != nil {
+			if err := w.create(ctx, sub); err != nil {
 				t.Fatal(err)
 			}
 			ids = append(ids, sub.ID)
 		}
-		if err := s.CreateSubscription(ctx, w.subscription(w.b, w.planB)); err != nil {
+		if err := w.create(ctx, w.subscription(w.b, w.planB)); err != nil {
 			t.Fatal(err)
 		}
 		page, total, err := s.Subscriptions(ctx, w.a, storefront.Page{Limit: 2, Offset: 2})
@@ -403,7 +514,7 @@ func runStorefront(t *testing.T, open func(t *testing.T) storefront.Store) {
 		w := newStorefrontWorld(t, open(t))
 		s := w.s
 		sub := w.subscription(w.a, w.planA)
-		if err := s.CreateSubscription(ctx, sub); err != nil {
+		if err := w.create(ctx, sub); err != nil {
 			t.Fatal(err)
 		}
 		file := func(kind storefront.FileKind, key string) storefront.SubscriptionFile {
