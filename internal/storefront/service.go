@@ -10,6 +10,7 @@ import (
 
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/blob"
+	"partnership-service/internal/upload"
 )
 
 // Service holds the storefront's business rules.
@@ -18,15 +19,16 @@ type Service struct {
 	blobs   blob.Store
 	now     func() time.Time
 	tenants *tenants
+	files   upload.Policy
 }
 
 // NewService returns a service over store, keeping subscription files in
-// blobs. now is the clock (time.Now when nil).
-func NewService(store Store, blobs blob.Store, now func() time.Time) *Service {
+// blobs, each at most maxFileBytes. now is the clock (time.Now when nil).
+func NewService(store Store, blobs blob.Store, now func() time.Time, maxFileBytes int64) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: store, blobs: blobs, now: now, tenants: newTenants(store)}
+	return &Service{store: store, blobs: blobs, now: now, tenants: newTenants(store), files: filePolicy(maxFileBytes)}
 }
 
 // CouponUsedUp is the error of a write that tried to redeem a coupon at its
@@ -62,7 +64,11 @@ func couponProblem(c *Coupon, planID int64, now time.Time) string {
 
 // CheckCoupon finds a coupon by name, without regard to case, that can be
 // used now on the plan (planID 0: on some plan).
-func (s *Service) CheckCoupon(ctx context.Context, t *tenant, name string, planID int64) (Coupon, error) {
+func (s *Service) CheckCoupon(ctx context.Context, providerID int64, name string, planID int64) (Coupon, error) {
+	t, err := s.tenants.get(ctx, providerID)
+	if err != nil {
+		return Coupon{}, err
+	}
 	name = strings.TrimSpace(name)
 	if name == "" || (planID != 0 && t.plans[planID] == nil) {
 		return Coupon{}, couponNotFound()
@@ -87,9 +93,14 @@ type SubscribeResult struct {
 	Coverage bool
 }
 
-// Subscribe validates a new subscription and checks its coverage. Only
-// with PreSubscription is it stored (and its coupon redeemed).
-func (s *Service) Subscribe(ctx context.Context, t *tenant, in SubscriptionInput) (SubscribeResult, error) {
+// Subscribe validates a new subscription to the provider and checks its
+// coverage. Only with PreSubscription is it stored (and its coupon
+// redeemed).
+func (s *Service) Subscribe(ctx context.Context, providerID int64, in SubscriptionInput) (SubscribeResult, error) {
+	t, err := s.tenants.get(ctx, providerID)
+	if err != nil {
+		return SubscribeResult{}, err
+	}
 	now := s.now()
 	sub := Subscription{ProviderID: t.Provider.ID}
 	if err := s.prepare(ctx, t, &sub, in, in.PreSubscription, now); err != nil {
@@ -100,7 +111,7 @@ func (s *Service) Subscribe(ctx context.Context, t *tenant, in SubscriptionInput
 	}
 	sub.ID = uuid.NewString()
 	sub.CreatedAt, sub.UpdatedAt = now, now
-	err := s.store.CreateSubscription(ctx, sub.ProviderID, func(tx SubscriptionTx) error {
+	err = s.store.CreateSubscription(ctx, sub.ProviderID, func(tx SubscriptionTx) error {
 		if err := swapCoupon(tx, 0, sub.CouponID); err != nil {
 			return err
 		}
@@ -114,8 +125,12 @@ func (s *Service) Subscribe(ctx context.Context, t *tenant, in SubscriptionInput
 
 // UpdateSubscription changes the fields present in in, validates the
 // result as a whole and re-checks coverage.
-func (s *Service) UpdateSubscription(ctx context.Context, t *tenant, id string, in SubscriptionInput) (SubscribeResult, error) {
-	sub, err := s.subscription(ctx, t.Provider.ID, id)
+func (s *Service) UpdateSubscription(ctx context.Context, providerID int64, id string, in SubscriptionInput) (SubscribeResult, error) {
+	t, err := s.tenants.get(ctx, providerID)
+	if err != nil {
+		return SubscribeResult{}, err
+	}
+	sub, err := s.subscription(ctx, providerID, id)
 	if err != nil {
 		return SubscribeResult{}, err
 	}

@@ -152,9 +152,9 @@ func TestSubscriptionValidation(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		h := newHarness(t, e)
 		ctx := context.Background()
-		expired, err := h.svc.SaveCoupon(ctx, h.a.id, storefront.Coupon{Name: "VELHO", ValidUntil: h.clock.now().Add(-time.Hour)})
+		expired, err := h.svc.SaveCoupon(ctx, h.a.id, storefront.Coupon{Name: "VELHO", ValidUntil: h.clock.Now().Add(-time.Hour)})
 		h.must(err)
-		future, err := h.svc.SaveCoupon(ctx, h.a.id, storefront.Coupon{Name: "FUTURO", ValidFrom: h.clock.now().Add(time.Hour)})
+		future, err := h.svc.SaveCoupon(ctx, h.a.id, storefront.Coupon{Name: "FUTURO", ValidFrom: h.clock.Now().Add(time.Hour)})
 		h.must(err)
 		zero := 0
 		usedUp, err := h.svc.SaveCoupon(ctx, h.a.id, storefront.Coupon{Name: "ESGOTADO", MaxRedemptions: &zero})
@@ -377,7 +377,7 @@ func TestCheckCouponAvailability(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		h := newHarness(t, e)
 		ctx := context.Background()
-		_, err := h.svc.SaveCoupon(ctx, h.a.id, storefront.Coupon{Name: "VELHO", ValidUntil: h.clock.now().Add(-time.Minute)})
+		_, err := h.svc.SaveCoupon(ctx, h.a.id, storefront.Coupon{Name: "VELHO", ValidUntil: h.clock.Now().Add(-time.Minute)})
 		h.must(err)
 		zero := 0
 		_, err = h.svc.SaveCoupon(ctx, h.a.id, storefront.Coupon{Name: "ESGOTADO", MaxRedemptions: &zero})
