@@ -106,21 +106,21 @@ type couponAttrs struct {
 
 // checkCoupon: GET /api/v2/providers/check_coupon_availability?name=&plan_id=.
 // Every coupon that cannot be used, and a plan_id that names no plan of
-// the provider, answer the seed's 422.
+// the provider, answer the seed's 422, its message a string, not a list.
 func (h *Handler) checkCoupon(w http.ResponseWriter, r *http.Request, cat *Catalog) {
 	q := r.URL.Query()
 	var planID int64
 	if s := q.Get("plan_id"); s != "" {
 		id, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || id <= 0 {
-			Render(w, r, couponNotFound())
+			renderFlat(w, r, couponNotFound())
 			return
 		}
 		planID = id
 	}
 	c, err := h.svc.CheckCoupon(r.Context(), cat.Provider.ID, q.Get("name"), planID)
 	if err != nil {
-		Render(w, r, err)
+		renderFlat(w, r, err)
 		return
 	}
 	httpx.WriteJSON(w, http.StatusOK, one[resource[couponAttrs]]{Data: resource[couponAttrs]{

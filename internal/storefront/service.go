@@ -38,11 +38,9 @@ func CouponUsedUp() error {
 }
 
 // couponNotFound is check_coupon_availability's answer for every coupon that
-// cannot be used: the seed shows the message as a string, not a list.
+// cannot be used.
 func couponNotFound() error {
-	e := apperr.Field(apperr.Unprocessable, "coupon", "não encontrado")
-	e.Meta = map[string]string{metaFlat: "true"}
-	return e
+	return apperr.Field(apperr.Unprocessable, "coupon", "não encontrado")
 }
 
 // couponProblem says why a coupon cannot be used on a plan (0: no plan
