@@ -49,12 +49,7 @@ func sfQueryEach(ctx context.Context, q sfQuerier, sql string, args []any, fn fu
 		return err
 	}
 	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return storesql.EachRow(rows, fn)
 }
 
 // sfNonNil makes an empty id list an empty array, not NULL, for unnest.
@@ -174,15 +169,15 @@ func (s *StorefrontStore) Catalog(ctx context.Context, providerID int64) (storef
 
 // --- categories, payment methods, services ---
 
-func (s *StorefrontStore) CreateItem(ctx context.Context, kind storefront.ItemKind, providerID int64, it storefront.Item) (storefront.Item, error) {
-	err := s.db.Pool.QueryRow(ctx, `INSERT INTO `+storesql.ItemTables[kind].Table+` (provider_id, name, sort_order)
-		VALUES ($1, $2, $3) RETURNING id`, providerID, it.Name, storesql.NullInt(it.SortOrder)).Scan(&it.ID)
-	return it, MapError(err)
-}
-
-func (s *StorefrontStore) UpdateItem(ctx context.Context, kind storefront.ItemKind, providerID int64, it storefront.Item) error {
-	return s.execOne(ctx, `UPDATE `+storesql.ItemTables[kind].Table+` SET name = $1, sort_order = $2
-		WHERE provider_id = $3 AND id = $4`, it.Name, storesql.NullInt(it.SortOrder), providerID, it.ID)
+func (s *StorefrontStore) SaveItem(ctx context.Context, kind storefront.ItemKind, providerID int64, it storefront.Item) (storefront.Item, error) {
+	table := storesql.ItemTables[kind].Table
+	if it.ID == 0 {
+		err := s.db.Pool.QueryRow(ctx, `INSERT INTO `+table+` (provider_id, name, sort_order) VALUES ($1, $2, $3) RETURNING id`,
+			providerID, it.Name, storesql.NullInt(it.SortOrder)).Scan(&it.ID)
+		return it, MapError(err)
+	}
+	return it, s.execOne(ctx, `UPDATE `+table+` SET name = $1, sort_order = $2 WHERE provider_id = $3 AND id = $4`,
+		it.Name, storesql.NullInt(it.SortOrder), providerID, it.ID)
 }
 
 func (s *StorefrontStore) DeleteItem(ctx context.Context, kind storefront.ItemKind, providerID, id int64) error {
@@ -191,28 +186,22 @@ func (s *StorefrontStore) DeleteItem(ctx context.Context, kind storefront.ItemKi
 
 // --- plans ---
 
-func (s *StorefrontStore) CreatePlan(ctx context.Context, providerID int64, p storefront.Plan) (storefront.Plan, error) {
+func (s *StorefrontStore) SavePlan(ctx context.Context, providerID int64, p storefront.Plan) (storefront.Plan, error) {
 	err := s.db.Tx(ctx, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, `INSERT INTO storefront_plans (provider_id, `+storesql.PlanFields+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
-			append([]any{providerID}, storesql.PlanValues(&p)...)...).Scan(&p.ID); err != nil {
+		if p.ID == 0 {
+			if err := tx.QueryRow(ctx, `INSERT INTO storefront_plans (provider_id, `+storesql.PlanFields+`)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
+				append([]any{providerID}, storesql.PlanValues(&p)...)...).Scan(&p.ID); err != nil {
+				return err
+			}
+		} else if err := sfExpectOne(tx.Exec(ctx, `UPDATE storefront_plans SET (`+storesql.PlanFields+`)
+			= ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) WHERE provider_id = $16 AND id = $17`,
+			append(storesql.PlanValues(&p), providerID, p.ID)...)); err != nil {
 			return err
 		}
 		return sfWritePlanLinks(ctx, tx, providerID, &p)
 	})
 	return p, MapError(err)
-}
-
-func (s *StorefrontStore) UpdatePlan(ctx context.Context, providerID int64, p storefront.Plan) error {
-	return MapError(s.db.Tx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE storefront_plans SET (`+storesql.PlanFields+`)
-			= ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) WHERE provider_id = $16 AND id = $17`,
-			append(storesql.PlanValues(&p), providerID, p.ID)...)
-		if err := sfExpectOne(tag, err); err != nil {
-			return err
-		}
-		return sfWritePlanLinks(ctx, tx, providerID, &p)
-	}))
 }
 
 // sfWritePlanLinks replaces a plan's categories, payment methods and
@@ -274,28 +263,22 @@ func (s *StorefrontStore) CouponByName(ctx context.Context, providerID int64, na
 	return c, MapError(err)
 }
 
-func (s *StorefrontStore) CreateCoupon(ctx context.Context, providerID int64, c storefront.Coupon) (storefront.Coupon, error) {
+func (s *StorefrontStore) SaveCoupon(ctx context.Context, providerID int64, c storefront.Coupon) (storefront.Coupon, error) {
 	err := s.db.Tx(ctx, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, `INSERT INTO storefront_coupons (provider_id, `+storesql.CouponFields+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-			append([]any{providerID}, storesql.CouponValues(&c, sfStamp)...)...).Scan(&c.ID); err != nil {
+		if c.ID == 0 {
+			if err := tx.QueryRow(ctx, `INSERT INTO storefront_coupons (provider_id, `+storesql.CouponFields+`)
+				VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+				append([]any{providerID}, storesql.CouponValues(&c, sfStamp)...)...).Scan(&c.ID); err != nil {
+				return err
+			}
+		} else if err := sfExpectOne(tx.Exec(ctx, `UPDATE storefront_coupons SET (`+storesql.CouponFields+`)
+			= ($1, $2, $3, $4, $5, $6) WHERE provider_id = $7 AND id = $8`,
+			append(storesql.CouponValues(&c, sfStamp), providerID, c.ID)...)); err != nil {
 			return err
 		}
 		return sfWriteCouponPlans(ctx, tx, providerID, &c)
 	})
 	return c, MapError(err)
-}
-
-func (s *StorefrontStore) UpdateCoupon(ctx context.Context, providerID int64, c storefront.Coupon) error {
-	return MapError(s.db.Tx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE storefront_coupons SET (`+storesql.CouponFields+`)
-			= ($1, $2, $3, $4, $5, $6) WHERE provider_id = $7 AND id = $8`,
-			append(storesql.CouponValues(&c, sfStamp), providerID, c.ID)...)
-		if err := sfExpectOne(tag, err); err != nil {
-			return err
-		}
-		return sfWriteCouponPlans(ctx, tx, providerID, &c)
-	}))
 }
 
 func sfWriteCouponPlans(ctx context.Context, tx pgx.Tx, providerID int64, c *storefront.Coupon) error {
@@ -313,14 +296,13 @@ func (s *StorefrontStore) DeleteCoupon(ctx context.Context, providerID, id int64
 
 // --- coverage areas ---
 
-func (s *StorefrontStore) CreateCoverageArea(ctx context.Context, providerID int64, a storefront.CoverageArea) (storefront.CoverageArea, error) {
-	err := s.db.Pool.QueryRow(ctx, `INSERT INTO storefront_coverage_areas (provider_id, `+storesql.AreaFields+`)
-		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, append([]any{providerID}, storesql.AreaValues(&a)...)...).Scan(&a.ID)
-	return a, MapError(err)
-}
-
-func (s *StorefrontStore) UpdateCoverageArea(ctx context.Context, providerID int64, a storefront.CoverageArea) error {
-	return s.execOne(ctx, `UPDATE storefront_coverage_areas SET (`+storesql.AreaFields+`) = ($1, $2, $3, $4, $5)
+func (s *StorefrontStore) SaveCoverageArea(ctx context.Context, providerID int64, a storefront.CoverageArea) (storefront.CoverageArea, error) {
+	if a.ID == 0 {
+		err := s.db.Pool.QueryRow(ctx, `INSERT INTO storefront_coverage_areas (provider_id, `+storesql.AreaFields+`)
+			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, append([]any{providerID}, storesql.AreaValues(&a)...)...).Scan(&a.ID)
+		return a, MapError(err)
+	}
+	return a, s.execOne(ctx, `UPDATE storefront_coverage_areas SET (`+storesql.AreaFields+`) = ($1, $2, $3, $4, $5)
 		WHERE provider_id = $6 AND id = $7`, append(storesql.AreaValues(&a), providerID, a.ID)...)
 }
 

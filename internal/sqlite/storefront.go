@@ -148,14 +148,8 @@ func (s *StorefrontStore) DeleteOrigin(ctx context.Context, providerID, originID
 // deleteOwned deletes a provider's row of table; table is one of ours,
 // never input.
 func (s *StorefrontStore) deleteOwned(ctx context.Context, table string, providerID, id int64) error {
-	return s.execOne(ctx, `DELETE FROM `+table+` WHERE provider_id = ? AND id = ?`, providerID, id)
-}
-
-// execOne runs a statement that must change exactly one row: none is not
-// found.
-func (s *StorefrontStore) execOne(ctx context.Context, query string, args ...any) error {
 	return MapError(s.db.Write(ctx, func(tx *sql.Tx) error {
-		return expectOne(tx.ExecContext(ctx, query, args...))
+		return expectOne(tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE provider_id = ? AND id = ?`, providerID, id))
 	}))
 }
 
@@ -221,27 +215,22 @@ func sfEachRow(rows *sql.Rows, err error, fn func(storesql.Row) error) error {
 		return err
 	}
 	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return storesql.EachRow(rows, fn)
 }
 
 // --- categories, payment methods, services ---
 
-func (s *StorefrontStore) CreateItem(ctx context.Context, kind storefront.ItemKind, providerID int64, it storefront.Item) (storefront.Item, error) {
+func (s *StorefrontStore) SaveItem(ctx context.Context, kind storefront.ItemKind, providerID int64, it storefront.Item) (storefront.Item, error) {
+	table := storesql.ItemTables[kind].Table
 	err := s.db.Write(ctx, func(tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, `INSERT INTO `+storesql.ItemTables[kind].Table+` (provider_id, name, sort_order)
-			VALUES (?, ?, ?) RETURNING id`, providerID, it.Name, storesql.NullInt(it.SortOrder)).Scan(&it.ID)
+		if it.ID == 0 {
+			return tx.QueryRowContext(ctx, `INSERT INTO `+table+` (provider_id, name, sort_order) VALUES (?, ?, ?) RETURNING id`,
+				providerID, it.Name, storesql.NullInt(it.SortOrder)).Scan(&it.ID)
+		}
+		return expectOne(tx.ExecContext(ctx, `UPDATE `+table+` SET name = ?, sort_order = ? WHERE provider_id = ? AND id = ?`,
+			it.Name, storesql.NullInt(it.SortOrder), providerID, it.ID))
 	})
 	return it, MapError(err)
-}
-
-func (s *StorefrontStore) UpdateItem(ctx context.Context, kind storefront.ItemKind, providerID int64, it storefront.Item) error {
-	return s.execOne(ctx, `UPDATE `+storesql.ItemTables[kind].Table+` SET name = ?, sort_order = ?
-		WHERE provider_id = ? AND id = ?`, it.Name, storesql.NullInt(it.SortOrder), providerID, it.ID)
 }
 
 func (s *StorefrontStore) DeleteItem(ctx context.Context, kind storefront.ItemKind, providerID, id int64) error {
@@ -250,28 +239,22 @@ func (s *StorefrontStore) DeleteItem(ctx context.Context, kind storefront.ItemKi
 
 // --- plans ---
 
-func (s *StorefrontStore) CreatePlan(ctx context.Context, providerID int64, p storefront.Plan) (storefront.Plan, error) {
+func (s *StorefrontStore) SavePlan(ctx context.Context, providerID int64, p storefront.Plan) (storefront.Plan, error) {
 	err := s.db.Write(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, `INSERT INTO storefront_plans (provider_id, `+storesql.PlanFields+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			append([]any{providerID}, storesql.PlanValues(&p)...)...).Scan(&p.ID); err != nil {
+		if p.ID == 0 {
+			if err := tx.QueryRowContext(ctx, `INSERT INTO storefront_plans (provider_id, `+storesql.PlanFields+`)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+				append([]any{providerID}, storesql.PlanValues(&p)...)...).Scan(&p.ID); err != nil {
+				return err
+			}
+		} else if err := expectOne(tx.ExecContext(ctx, `UPDATE storefront_plans SET (`+storesql.PlanFields+`)
+			= (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) WHERE provider_id = ? AND id = ?`,
+			append(storesql.PlanValues(&p), providerID, p.ID)...)); err != nil {
 			return err
 		}
 		return sfWritePlanLinks(ctx, tx, providerID, &p)
 	})
 	return p, MapError(err)
-}
-
-func (s *StorefrontStore) UpdatePlan(ctx context.Context, providerID int64, p storefront.Plan) error {
-	return MapError(s.db.Write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE storefront_plans SET (`+storesql.PlanFields+`)
-			= (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) WHERE provider_id = ? AND id = ?`,
-			append(storesql.PlanValues(&p), providerID, p.ID)...)
-		if err := expectOne(res, err); err != nil {
-			return err
-		}
-		return sfWritePlanLinks(ctx, tx, providerID, &p)
-	}))
 }
 
 // sfWritePlanLinks replaces a plan's categories, payment methods and
@@ -351,28 +334,22 @@ func (s *StorefrontStore) couponWithPlans(ctx context.Context, row storesql.Row)
 	return c, MapError(err)
 }
 
-func (s *StorefrontStore) CreateCoupon(ctx context.Context, providerID int64, c storefront.Coupon) (storefront.Coupon, error) {
+func (s *StorefrontStore) SaveCoupon(ctx context.Context, providerID int64, c storefront.Coupon) (storefront.Coupon, error) {
 	err := s.db.Write(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, `INSERT INTO storefront_coupons (provider_id, `+storesql.CouponFields+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			append([]any{providerID}, storesql.CouponValues(&c, sfStamp)...)...).Scan(&c.ID); err != nil {
+		if c.ID == 0 {
+			if err := tx.QueryRowContext(ctx, `INSERT INTO storefront_coupons (provider_id, `+storesql.CouponFields+`)
+				VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+				append([]any{providerID}, storesql.CouponValues(&c, sfStamp)...)...).Scan(&c.ID); err != nil {
+				return err
+			}
+		} else if err := expectOne(tx.ExecContext(ctx, `UPDATE storefront_coupons SET (`+storesql.CouponFields+`)
+			= (?, ?, ?, ?, ?, ?) WHERE provider_id = ? AND id = ?`,
+			append(storesql.CouponValues(&c, sfStamp), providerID, c.ID)...)); err != nil {
 			return err
 		}
 		return sfWriteCouponPlans(ctx, tx, providerID, &c)
 	})
 	return c, MapError(err)
-}
-
-func (s *StorefrontStore) UpdateCoupon(ctx context.Context, providerID int64, c storefront.Coupon) error {
-	return MapError(s.db.Write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE storefront_coupons SET (`+storesql.CouponFields+`)
-			= (?, ?, ?, ?, ?, ?) WHERE provider_id = ? AND id = ?`,
-			append(storesql.CouponValues(&c, sfStamp), providerID, c.ID)...)
-		if err := expectOne(res, err); err != nil {
-			return err
-		}
-		return sfWriteCouponPlans(ctx, tx, providerID, &c)
-	}))
 }
 
 func sfWriteCouponPlans(ctx context.Context, tx *sql.Tx, providerID int64, c *storefront.Coupon) error {
@@ -394,17 +371,16 @@ func (s *StorefrontStore) DeleteCoupon(ctx context.Context, providerID, id int64
 
 // --- coverage areas ---
 
-func (s *StorefrontStore) CreateCoverageArea(ctx context.Context, providerID int64, a storefront.CoverageArea) (storefront.CoverageArea, error) {
+func (s *StorefrontStore) SaveCoverageArea(ctx context.Context, providerID int64, a storefront.CoverageArea) (storefront.CoverageArea, error) {
 	err := s.db.Write(ctx, func(tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, `INSERT INTO storefront_coverage_areas (provider_id, `+storesql.AreaFields+`)
-			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, append([]any{providerID}, storesql.AreaValues(&a)...)...).Scan(&a.ID)
+		if a.ID == 0 {
+			return tx.QueryRowContext(ctx, `INSERT INTO storefront_coverage_areas (provider_id, `+storesql.AreaFields+`)
+				VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, append([]any{providerID}, storesql.AreaValues(&a)...)...).Scan(&a.ID)
+		}
+		return expectOne(tx.ExecContext(ctx, `UPDATE storefront_coverage_areas SET (`+storesql.AreaFields+`) = (?, ?, ?, ?, ?)
+			WHERE provider_id = ? AND id = ?`, append(storesql.AreaValues(&a), providerID, a.ID)...))
 	})
 	return a, MapError(err)
-}
-
-func (s *StorefrontStore) UpdateCoverageArea(ctx context.Context, providerID int64, a storefront.CoverageArea) error {
-	return s.execOne(ctx, `UPDATE storefront_coverage_areas SET (`+storesql.AreaFields+`) = (?, ?, ?, ?, ?)
-		WHERE provider_id = ? AND id = ?`, append(storesql.AreaValues(&a), providerID, a.ID)...)
 }
 
 func (s *StorefrontStore) DeleteCoverageArea(ctx context.Context, providerID, id int64) error {

@@ -202,25 +202,26 @@ type Store interface {
 	// Catalog loads what the storefront serves from memory.
 	Catalog(ctx context.Context, providerID int64) (Catalog, error)
 
-	CreateItem(ctx context.Context, kind ItemKind, providerID int64, it Item) (Item, error)
-	UpdateItem(ctx context.Context, kind ItemKind, providerID int64, it Item) error
+	// The Save methods create a record when its ID is 0 and otherwise
+	// replace the provider's record of that ID; they return it as saved.
+
+	SaveItem(ctx context.Context, kind ItemKind, providerID int64, it Item) (Item, error)
 	DeleteItem(ctx context.Context, kind ItemKind, providerID, id int64) error
 
-	CreatePlan(ctx context.Context, providerID int64, p Plan) (Plan, error)
-	UpdatePlan(ctx context.Context, providerID int64, p Plan) error
+	// SavePlan saves the plan with its categories, payment methods and
+	// services.
+	SavePlan(ctx context.Context, providerID int64, p Plan) (Plan, error)
 	DeletePlan(ctx context.Context, providerID, id int64) error
 
 	Coupons(ctx context.Context, providerID int64) ([]Coupon, error)
 	Coupon(ctx context.Context, providerID, id int64) (Coupon, error)
 	// CouponByName finds a coupon by name without regard to case.
 	CouponByName(ctx context.Context, providerID int64, name string) (Coupon, error)
-	CreateCoupon(ctx context.Context, providerID int64, c Coupon) (Coupon, error)
-	// UpdateCoupon saves everything but the redemption count.
-	UpdateCoupon(ctx context.Context, providerID int64, c Coupon) error
+	// SaveCoupon saves everything but the redemption count.
+	SaveCoupon(ctx context.Context, providerID int64, c Coupon) (Coupon, error)
 	DeleteCoupon(ctx context.Context, providerID, id int64) error
 
-	CreateCoverageArea(ctx context.Context, providerID int64, a CoverageArea) (CoverageArea, error)
-	UpdateCoverageArea(ctx context.Context, providerID int64, a CoverageArea) error
+	SaveCoverageArea(ctx context.Context, providerID int64, a CoverageArea) (CoverageArea, error)
 	DeleteCoverageArea(ctx context.Context, providerID, id int64) error
 
 	// CreateSubscription runs write in one transaction over the provider's

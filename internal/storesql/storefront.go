@@ -12,6 +12,23 @@ import (
 // and the values it writes. Every scan takes columns in the order of the
 // matching column list; every value list follows its column list.
 
+// Rows is what both engines' query results offer: *sql.Rows and pgx.Rows.
+type Rows interface {
+	Row
+	Next() bool
+	Err() error
+}
+
+// EachRow calls fn for each row of rows; the caller closes rows.
+func EachRow(rows Rows, fn func(Row) error) error {
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
 // Stamp encodes a timestamp as an engine stores it: SQLite as TimeLayout
 // text, PostgreSQL as timestamptz (a time.Time).
 type Stamp func(time.Time) any
@@ -54,27 +71,22 @@ type Date struct{ T time.Time }
 
 // Scan implements sql.Scanner.
 func (d *Date) Scan(src any) error {
+	if b, ok := src.([]byte); ok {
+		src = string(b)
+	}
+	var err error
 	switch v := src.(type) {
 	case nil:
 		d.T = time.Time{}
 	case time.Time:
 		d.T = time.Date(v.Year(), v.Month(), v.Day(), 0, 0, 0, 0, time.UTC)
 	case string:
-		return d.parse(v)
-	case []byte:
-		return d.parse(string(v))
+		if d.T, err = time.Parse(time.DateOnly, v); err != nil {
+			return fmt.Errorf("storesql: stored date %q: %w", v, err)
+		}
 	default:
 		return fmt.Errorf("storesql: cannot scan %T into a date", src)
 	}
-	return nil
-}
-
-func (d *Date) parse(s string) error {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		return fmt.Errorf("storesql: stored date %q: %w", s, err)
-	}
-	d.T = t
 	return nil
 }
 

@@ -42,23 +42,23 @@ func newStorefrontWorld(t *testing.T, s storefront.Store) *storefrontWorld {
 	must(err)
 	w.a, w.b = pa.ID, pb.ID
 	item := func(kind storefront.ItemKind, provider int64, name string) int64 {
-		it, err := s.CreateItem(ctx, kind, provider, storefront.Item{Name: name})
+		it, err := s.SaveItem(ctx, kind, provider, storefront.Item{Name: name})
 		must(err)
 		return it.ID
 	}
 	w.catA, w.catB = item(storefront.Categories, w.a, "Pessoal"), item(storefront.Categories, w.b, "Pessoal")
 	w.pmA, w.pmB = item(storefront.PaymentMethods, w.a, "Pix"), item(storefront.PaymentMethods, w.b, "Pix")
 	plan := func(provider int64, name string, cat, pm int64) int64 {
-		p, err := s.CreatePlan(ctx, provider, storefront.Plan{Name: name, MonthlyPriceCents: 9990,
+		p, err := s.SavePlan(ctx, provider, storefront.Plan{Name: name, MonthlyPriceCents: 9990,
 			CategoryIDs: []int64{cat}, PaymentMethodIDs: []int64{pm}})
 		must(err)
 		return p.ID
 	}
 	w.planA, w.planA2, w.planB = plan(w.a, "A1", w.catA, w.pmA), plan(w.a, "A2", w.catA, w.pmA), plan(w.b, "B1", w.catB, w.pmB)
 	two := 2
-	ca, err := s.CreateCoupon(ctx, w.a, storefront.Coupon{Name: "Promo", MaxRedemptions: &two, PlanIDs: []int64{w.planA}})
+	ca, err := s.SaveCoupon(ctx, w.a, storefront.Coupon{Name: "Promo", MaxRedemptions: &two, PlanIDs: []int64{w.planA}})
 	must(err)
-	cb, err := s.CreateCoupon(ctx, w.b, storefront.Coupon{Name: "Promo"})
+	cb, err := s.SaveCoupon(ctx, w.b, storefront.Coupon{Name: "Promo"})
 	must(err)
 	w.couponA, w.couponB = ca.ID, cb.ID
 	return w
@@ -114,6 +114,9 @@ func redeem(tx storefront.SubscriptionTx, couponID int64) error {
 
 var wantCode = testkit.WantCode
 
+// errOf is the error of a call that also returns a value.
+func errOf[T any](_ T, err error) error { return err }
+
 // runStorefront checks a storefront store: round trips, provider
 // isolation on every record, the references a provider may make, coupon
 // names and limits, subscription order and pagination, and file records.
@@ -167,11 +170,11 @@ func runStorefront(t *testing.T, open func(t *testing.T) storefront.Store) {
 		}
 		wantCode(t, "update unknown provider", s.UpdateProvider(ctx, storefront.Provider{ID: 987654, Name: "x"}, w.now), apperr.NotFound)
 		one, two := 1, 2
-		svc, err := s.CreateItem(ctx, storefront.Services, w.a, storefront.Item{Name: "Wi-Fi", SortOrder: &two})
+		svc, err := s.SaveItem(ctx, storefront.Services, w.a, storefront.Item{Name: "Wi-Fi", SortOrder: &two})
 		if err != nil {
 			t.Fatal(err)
 		}
-		first, err := s.CreateItem(ctx, storefront.Categories, w.a, storefront.Item{Name: "Primeira", SortOrder: &one})
+		first, err := s.SaveItem(ctx, storefront.Categories, w.a, storefront.Item{Name: "Primeira", SortOrder: &one})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -179,7 +182,7 @@ func runStorefront(t *testing.T, open func(t *testing.T) storefront.Store) {
 			InstallationFeeInstallments: "2x R$ 60,00", UploadSpeed: 100, DownloadSpeed: 300, PriceNote: "promo",
 			DetailLine1: "1", DetailLine2: "2", DetailLine3: "3", PrimaryColor: "#a", SecondaryColor: "#b", Title: "T",
 			HTML: "<b>x</b>", CategoryIDs: []int64{w.catA, first.ID}, PaymentMethodIDs: []int64{w.pmA}, ServiceIDs: []int64{svc.ID}}
-		full, err = s.CreatePlan(ctx, w.a, full)
+		full, err = s.SavePlan(ctx, w.a, full)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -187,11 +190,11 @@ func runStorefront(t *testing.T, open func(t *testing.T) storefront.Store) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		area, err := s.CreateCoverageArea(ctx, w.a, storefront.CoverageArea{Name: "tri", PlanID: full.ID, Geometry: g})
+		area, err := s.SaveCoverageArea(ctx, w.a, storefront.CoverageArea{Name: "tri", PlanID: full.ID, Geometry: g})
 		if err != nil {
 			t.Fatal(err)
 		}
-		ceps, err := s.CreateCoverageArea(ctx, w.a, storefront.CoverageArea{Name: "ceps", CEPStart: 1310000, CEPEnd: 1310999})
+		ceps, err := s.SaveCoverageArea(ctx, w.a, storefront.CoverageArea{Name: "ceps", CEPStart: 1310000, CEPEnd: 1310999})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -241,28 +244,28 @@ func runStorefront(t *testing.T, open func(t *testing.T) storefront.Store) {
 		w := newStorefrontWorld(t, open(t))
 		s := w.s
 		// Linking another provider's records is refused by the database.
-		_, err := s.CreatePlan(ctx, w.a, storefront.Plan{Name: "x", CategoryIDs: []int64{w.catB}})
+		_, err := s.SavePlan(ctx, w.a, storefront.Plan{Name: "x", CategoryIDs: []int64{w.catB}})
 		wantCode(t, "plan in another provider's category", err, apperr.Invalid)
-		_, err = s.CreatePlan(ctx, w.a, storefront.Plan{Name: "x", PaymentMethodIDs: []int64{w.pmB}})
+		_, err = s.SavePlan(ctx, w.a, storefront.Plan{Name: "x", PaymentMethodIDs: []int64{w.pmB}})
 		wantCode(t, "plan with another provider's payment method", err, apperr.Invalid)
-		_, err = s.CreateCoupon(ctx, w.a, storefront.Coupon{Name: "x", PlanIDs: []int64{w.planB}})
+		_, err = s.SaveCoupon(ctx, w.a, storefront.Coupon{Name: "x", PlanIDs: []int64{w.planB}})
 		wantCode(t, "coupon for another provider's plan", err, apperr.Invalid)
-		_, err = s.CreateCoverageArea(ctx, w.a, storefront.CoverageArea{PlanID: w.planB, CEPStart: 1, CEPEnd: 2})
+		_, err = s.SaveCoverageArea(ctx, w.a, storefront.CoverageArea{PlanID: w.planB, CEPStart: 1, CEPEnd: 2})
 		wantCode(t, "area for another provider's plan", err, apperr.Invalid)
 		// Changing or deleting another provider's records finds nothing.
-		wantCode(t, "update item", s.UpdateItem(ctx, storefront.Categories, w.b, storefront.Item{ID: w.catA, Name: "x"}), apperr.NotFound)
+		wantCode(t, "update item", errOf(s.SaveItem(ctx, storefront.Categories, w.b, storefront.Item{ID: w.catA, Name: "x"})), apperr.NotFound)
 		wantCode(t, "delete item", s.DeleteItem(ctx, storefront.PaymentMethods, w.b, w.pmA), apperr.NotFound)
-		wantCode(t, "update plan", s.UpdatePlan(ctx, w.b, storefront.Plan{ID: w.planA, Name: "x"}), apperr.NotFound)
+		wantCode(t, "update plan", errOf(s.SavePlan(ctx, w.b, storefront.Plan{ID: w.planA, Name: "x"})), apperr.NotFound)
 		wantCode(t, "delete plan", s.DeletePlan(ctx, w.b, w.planA), apperr.NotFound)
-		wantCode(t, "update coupon", s.UpdateCoupon(ctx, w.b, storefront.Coupon{ID: w.couponA, Name: "x"}), apperr.NotFound)
+		wantCode(t, "update coupon", errOf(s.SaveCoupon(ctx, w.b, storefront.Coupon{ID: w.couponA, Name: "x"})), apperr.NotFound)
 		wantCode(t, "delete coupon", s.DeleteCoupon(ctx, w.b, w.couponA), apperr.NotFound)
 		_, err = s.Coupon(ctx, w.b, w.couponA)
 		wantCode(t, "read coupon", err, apperr.NotFound)
-		area, err := s.CreateCoverageArea(ctx, w.a, storefront.CoverageArea{CEPStart: 1, CEPEnd: 2})
+		area, err := s.SaveCoverageArea(ctx, w.a, storefront.CoverageArea{CEPStart: 1, CEPEnd: 2})
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantCode(t, "update area", s.UpdateCoverageArea(ctx, w.b, storefront.CoverageArea{ID: area.ID, CEPStart: 1, CEPEnd: 3}), apperr.NotFound)
+		wantCode(t, "update area", errOf(s.SaveCoverageArea(ctx, w.b, storefront.CoverageArea{ID: area.ID, CEPStart: 1, CEPEnd: 3})), apperr.NotFound)
 		wantCode(t, "delete area", s.DeleteCoverageArea(ctx, w.b, area.ID), apperr.NotFound)
 		// A's records are intact.
 		c, err := s.Catalog(ctx, w.a)
@@ -273,7 +276,7 @@ func runStorefront(t *testing.T, open func(t *testing.T) storefront.Store) {
 			t.Fatalf("provider A's catalog changed: %+v", c)
 		}
 		// Deleting a category takes it off the plans; updating a plan replaces its links.
-		if err := s.UpdatePlan(ctx, w.a, storefront.Plan{ID: w.planA, Name: "A1", PaymentMethodIDs: []int64{w.pmA}}); err != nil {
+		if _, err := s.SavePlan(ctx, w.a, storefront.Plan{ID: w.planA, Name: "A1", PaymentMethodIDs: []int64{w.pmA}}); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.DeleteItem(ctx, storefront.Categories, w.a, w.catA); err != nil {
@@ -289,7 +292,7 @@ func runStorefront(t *testing.T, open func(t *testing.T) storefront.Store) {
 		t.Parallel()
 		w := newStorefrontWorld(t, open(t))
 		s := w.s
-		_, err := s.CreateCoupon(ctx, w.a, storefront.Coupon{Name: "PROMO"})
+		_, err := s.SaveCoupon(ctx, w.a, storefront.Coupon{Name: "PROMO"})
 		wantCode(t, "same name in other case", err, apperr.Conflict)
 		c, err := s.CouponByName(ctx, w.a, " promo ")
 		if err != nil || c.ID != w.couponA || !reflect.DeepEqual(c.PlanIDs, []int64{w.planA}) || c.MaxRedemptions == nil || *c.MaxRedemptions != 2 {
@@ -302,7 +305,7 @@ func runStorefront(t *testing.T, open func(t *testing.T) storefront.Store) {
 		wantCode(t, "unknown name", err, apperr.NotFound)
 		full := storefront.Coupon{ID: w.couponA, Name: "Promo2", Description: "d", PlanIDs: []int64{w.planA, w.planA2},
 			ValidFrom: w.now, ValidUntil: w.now.Add(24 * time.Hour)}
-		if err := s.UpdateCoupon(ctx, w.a, full); err != nil {
+		if _, err := s.SaveCoupon(ctx, w.a, full); err != nil {
 			t.Fatal(err)
 		}
 		got, err := s.Coupon(ctx, w.a, w.couponA)
@@ -313,11 +316,11 @@ func runStorefront(t *testing.T, open func(t *testing.T) storefront.Store) {
 		if !reflect.DeepEqual(got, full) {
 			t.Fatalf("coupon round trip:\n got %+v\nwant %+v", got, full)
 		}
-		other, err := s.CreateCoupon(ctx, w.a, storefront.Coupon{Name: "Outro"})
+		other, err := s.SaveCoupon(ctx, w.a, storefront.Coupon{Name: "Outro"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantCode(t, "rename onto another", s.UpdateCoupon(ctx, w.a, storefront.Coupon{ID: other.ID, Name: "promo2"}), apperr.Conflict)
+		wantCode(t, "rename onto another", errOf(s.SaveCoupon(ctx, w.a, storefront.Coupon{ID: other.ID, Name: "promo2"})), apperr.Conflict)
 		all, err := s.Coupons(ctx, w.a)
 		if err != nil || len(all) != 2 || all[0].ID != w.couponA || all[1].ID != other.ID || len(all[0].PlanIDs) != 2 {
 			t.Fatalf("Coupons = %+v, %v", all, err)
