@@ -92,6 +92,14 @@ var (
 	outsideBatel = map[string]any{"lat": "-25.3587797", "lng": "-49.2702625"}
 )
 
+// coupon saves a coupon of provider A.
+func (h *harness) coupon(c storefront.Coupon) storefront.Coupon {
+	h.t.Helper()
+	c, err := h.svc.SaveCoupon(context.Background(), h.a.id, c)
+	h.must(err)
+	return c
+}
+
 func (h *harness) must(err error) {
 	h.t.Helper()
 	if err != nil {

@@ -35,6 +35,11 @@ type serviceWorld struct {
 	batelA, outerA storefront.Point
 }
 
+// eachWorld runs fn on a fresh serviceWorld of each engine.
+func eachWorld(t *testing.T, fn func(t *testing.T, w *serviceWorld)) {
+	testdb.Each(t, func(t *testing.T, stores storage.Stores) { fn(t, newServiceWorld(t, stores)) })
+}
+
 func newServiceWorld(t *testing.T, stores storage.Stores) *serviceWorld {
 	t.Helper()
 	ctx := context.Background()
@@ -131,9 +136,8 @@ func wantField(t *testing.T, what string, err error, code apperr.Code, field, ms
 func intp(n int) *int { return &n }
 
 func TestServiceCouponRedemptionAndSwap(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, stores storage.Stores) {
-		w := newServiceWorld(t, stores)
-		ctx := context.Background()
+	eachWorld(t, func(t *testing.T, w *serviceWorld) {
+		ctx := t.Context()
 		for i, tc := range []struct {
 			name string
 			// from is the coupon the subscription is created with, to the
@@ -208,9 +212,8 @@ func TestServiceCouponRedemptionAndSwap(t *testing.T) {
 }
 
 func TestServiceSubscribeCoupons(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, stores storage.Stores) {
-		w := newServiceWorld(t, stores)
-		ctx := context.Background()
+	eachWorld(t, func(t *testing.T, w *serviceWorld) {
+		ctx := t.Context()
 		for i, tc := range []struct {
 			name            string
 			limit           *int
@@ -260,9 +263,8 @@ func TestServiceSubscribeCoupons(t *testing.T) {
 // limit: the validation passes for all of them, so only the conditional
 // UPDATE inside each write keeps the count at the limit.
 func TestServiceCouponLimitUnderConcurrency(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, stores storage.Stores) {
-		w := newServiceWorld(t, stores)
-		ctx := context.Background()
+	eachWorld(t, func(t *testing.T, w *serviceWorld) {
+		ctx := t.Context()
 		const limit, racers = 3, 12
 		coupon := w.coupon(t, "CORRIDA", intp(limit))
 		var wg sync.WaitGroup
@@ -292,9 +294,8 @@ func TestServiceCouponLimitUnderConcurrency(t *testing.T) {
 }
 
 func TestServiceProviderIsolation(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, stores storage.Stores) {
-		w := newServiceWorld(t, stores)
-		ctx := context.Background()
+	eachWorld(t, func(t *testing.T, w *serviceWorld) {
+		ctx := t.Context()
 		subA, err := w.svc.Subscribe(ctx, w.a, input(w.planA, 0, w.coveredCEP))
 		if err != nil {
 			t.Fatal(err)
@@ -347,9 +348,8 @@ func TestServiceProviderIsolation(t *testing.T) {
 }
 
 func TestServiceCoverage(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, stores storage.Stores) {
-		w := newServiceWorld(t, stores)
-		ctx := context.Background()
+	eachWorld(t, func(t *testing.T, w *serviceWorld) {
+		ctx := t.Context()
 		for _, tc := range []struct {
 			name     string
 			provider int64
