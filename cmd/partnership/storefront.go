@@ -13,7 +13,7 @@ import (
 // storefrontService wires the storefront to the configured database and
 // the file store.
 func (a *app) storefrontService(ctx context.Context) (*storefront.Service, error) {
-	return storefront.NewService(a.stores.Storefront(), a.blobs, a.now), nil
+	return storefront.NewService(a.stores.Storefront(), a.blobs, a.now, a.cfg.MaxUploadSize), nil
 }
 
 // storefrontSurface is the ISP storefront and its admin API.
@@ -22,7 +22,7 @@ func (a *app) storefrontSurface(ctx context.Context) (server.Surface, error) {
 	if err != nil {
 		return server.Surface{}, err
 	}
-	h := storefront.NewHandler(svc, a.cfg.MaxUploadSize)
+	h := storefront.NewHandler(svc)
 	return server.Surface{Name: "storefront", Prefixes: storefront.Prefixes, Render: storefront.Render, Routes: h.Routes}, nil
 }
 

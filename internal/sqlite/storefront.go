@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"partnership-service/internal/storefront"
+	"partnership-service/internal/storesql"
 )
 
 // StorefrontStore keeps the ISP storefront in SQLite.
@@ -25,19 +26,16 @@ type StorefrontStore struct {
 
 	// Hot writes, prepared on the writer and bound to each transaction.
 	insertSubscription *sql.Stmt
-	updateSubscription *sql.Stmt
-	currentCoupon      *sql.Stmt
+	saveSubscription   *sql.Stmt
+	loadSubscription   *sql.Stmt
 	redeemCoupon       *sql.Stmt
 	releaseCoupon      *sql.Stmt
 }
 
 var _ storefront.Store = (*StorefrontStore)(nil)
 
-// sfSubscriptionColumns are read and written in this order everywhere.
-const sfSubscriptionColumns = `id, provider_id, plan_id, coupon_id, payment_method_id, cold_lead, coverage,
-	name, email, mobile_phone, document, id_document, birth_date, due_day, upfront_installation,
-	installation_fee, street, number, complement, district, city, cep, current_provider,
-	latitude, longitude, created_at, updated_at`
+// sfStamp stores times as TimeLayout text.
+func sfStamp(t time.Time) any { return FormatTime(t) }
 
 // newStorefrontStore prepares the storefront's statements on db.
 func newStorefrontStore(ctx context.Context, db *DB) (*StorefrontStore, error) {
@@ -49,21 +47,18 @@ func newStorefrontStore(ctx context.Context, db *DB) (*StorefrontStore, error) {
 	}{
 		{db.reader, &s.providerByOrigin, `SELECT provider_id FROM storefront_origins WHERE origin = ?`},
 		{db.reader, &s.providerByToken, `SELECT provider_id FROM storefront_tokens WHERE token_hash = ?`},
-		{db.reader, &s.couponByID, `SELECT ` + sfCouponColumns + ` FROM storefront_coupons WHERE provider_id = ? AND id = ?`},
-		{db.reader, &s.couponByName, `SELECT ` + sfCouponColumns + ` FROM storefront_coupons WHERE provider_id = ? AND name_key = ?`},
+		{db.reader, &s.couponByID, `SELECT ` + storesql.CouponColumns + ` FROM storefront_coupons WHERE provider_id = ? AND id = ?`},
+		{db.reader, &s.couponByName, `SELECT ` + storesql.CouponColumns + ` FROM storefront_coupons WHERE provider_id = ? AND name_key = ?`},
 		{db.reader, &s.couponPlans, `SELECT plan_id FROM storefront_coupon_plans WHERE coupon_id = ? ORDER BY plan_id`},
-		{db.reader, &s.subscriptionByID, `SELECT ` + sfSubscriptionColumns + ` FROM storefront_subscriptions WHERE provider_id = ? AND id = ?`},
-		{db.reader, &s.subscriptionFile, `SELECT kind, blob_key, file_name, content_type, size, sha256, uploaded_at
-			FROM storefront_subscription_files WHERE subscription_id = ? ORDER BY kind`},
-		{db.writer, &s.insertSubscription, `INSERT INTO storefront_subscriptions (` + sfSubscriptionColumns + `)
+		{db.reader, &s.subscriptionByID, `SELECT ` + storesql.SubscriptionColumns + ` FROM storefront_subscriptions WHERE provider_id = ? AND id = ?`},
+		{db.reader, &s.subscriptionFile, `SELECT ` + storesql.FileColumns + ` FROM storefront_subscription_files
+			WHERE subscription_id = ? ORDER BY kind`},
+		{db.writer, &s.insertSubscription, `INSERT INTO storefront_subscriptions (` + storesql.SubscriptionColumns + `)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
-		{db.writer, &s.updateSubscription, `UPDATE storefront_subscriptions SET plan_id = ?, coupon_id = ?,
-			payment_method_id = ?, cold_lead = ?, coverage = ?, name = ?, email = ?, mobile_phone = ?, document = ?,
-			id_document = ?, birth_date = ?, due_day = ?, upfront_installation = ?, installation_fee = ?, street = ?,
-			number = ?, complement = ?, district = ?, city = ?, cep = ?, current_provider = ?, latitude = ?,
-			longitude = ?, updated_at = ?
-			WHERE provider_id = ? AND id = ?`},
-		{db.writer, &s.currentCoupon, `SELECT coupon_id FROM storefront_subscriptions WHERE provider_id = ? AND id = ?`},
+		{db.writer, &s.saveSubscription, `UPDATE storefront_subscriptions SET (` + storesql.SubscriptionFields + `)
+			= (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) WHERE provider_id = ? AND id = ?`},
+		// The single writer serializes writes, so reading is locking here.
+		{db.writer, &s.loadSubscription, `SELECT ` + storesql.SubscriptionColumns + ` FROM storefront_subscriptions WHERE provider_id = ? AND id = ?`},
 		// The limit is checked by the UPDATE itself: no row changes when the
 		// coupon is at its limit, however many requests race for it.
 		{db.writer, &s.redeemCoupon, `UPDATE storefront_coupons SET redemptions = redemptions + 1
@@ -85,7 +80,7 @@ func newStorefrontStore(ctx context.Context, db *DB) (*StorefrontStore, error) {
 func (s *StorefrontStore) Close() error {
 	var errs []error
 	for _, st := range []*sql.Stmt{s.providerByOrigin, s.providerByToken, s.couponByID, s.couponByName, s.couponPlans,
-		s.subscriptionByID, s.subscriptionFile, s.insertSubscription, s.updateSubscription, s.currentCoupon,
+		s.subscriptionByID, s.subscriptionFile, s.insertSubscription, s.saveSubscription, s.loadSubscription,
 		s.redeemCoupon, s.releaseCoupon} {
 		if st != nil {
 			errs = append(errs, st.Close())
@@ -111,12 +106,11 @@ func (s *StorefrontStore) CreateProvider(ctx context.Context, name, origin strin
 }
 
 func (s *StorefrontStore) UpdateProvider(ctx context.Context, p storefront.Provider, now time.Time) error {
-	b := p.Branding
+	args := append(append([]any{p.Name}, storesql.BrandingValues(p.Branding)...), FormatTime(now), p.ID)
 	return MapError(s.db.Write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE storefront_providers SET name = ?, plans_background_color = ?,
 			intro_font_color = ?, footer_color = ?, footer_font_color = ?, navbar_color = ?, wallpaper = ?, logo = ?,
-			updated_at = ? WHERE id = ?`, p.Name, b.PlansBackgroundColor, b.IntroFontColor, b.FooterColor,
-			b.FooterFontColor, b.NavbarColor, b.Wallpaper, b.Logo, FormatTime(now), p.ID)
+			updated_at = ? WHERE id = ?`, args...)
 		if err := expectOne(res, err); err != nil {
 			return err
 		}
@@ -155,8 +149,7 @@ func (s *StorefrontStore) DeleteOrigin(ctx context.Context, providerID, originID
 // never input.
 func (s *StorefrontStore) deleteOwned(ctx context.Context, table string, providerID, id int64) error {
 	return MapError(s.db.Write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE provider_id = ? AND id = ?`, providerID, id)
-		return expectOne(res, err)
+		return expectOne(tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE provider_id = ? AND id = ?`, providerID, id))
 	}))
 }
 
@@ -176,12 +169,22 @@ func (s *StorefrontStore) ProviderIDByToken(ctx context.Context, hash []byte) (i
 
 // --- catalog ---
 
-// sfItemTables names the table of each item kind and its plan link.
-var sfItemTables = map[storefront.ItemKind]struct{ table, link, column string }{
-	storefront.Categories:     {"storefront_categories", "storefront_plan_categories", "category_id"},
-	storefront.PaymentMethods: {"storefront_payment_methods", "storefront_plan_payment_methods", "payment_method_id"},
-	storefront.Services:       {"storefront_services", "storefront_plan_services", "service_id"},
-}
+// sfCatalogQueries read a catalog, in display order: ordenacao first,
+// nulls last, then id.
+var sfCatalogQueries = func() storesql.CatalogQueries {
+	q := storesql.CatalogQueries{
+		DueDays:  `SELECT day FROM storefront_due_days WHERE provider_id = ? ORDER BY day`,
+		Origins:  `SELECT id, origin FROM storefront_origins WHERE provider_id = ? ORDER BY id`,
+		Plans:    `SELECT ` + storesql.StorefrontPlanColumns + ` FROM storefront_plans WHERE provider_id = ? ORDER BY sort_order IS NULL, sort_order, id`,
+		Coverage: `SELECT ` + storesql.AreaColumns + ` FROM storefront_coverage_areas WHERE provider_id = ? ORDER BY id`,
+		Items:    map[storefront.ItemKind]string{}, PlanLinks: map[storefront.ItemKind]string{},
+	}
+	for kind, t := range storesql.ItemTables {
+		q.Items[kind] = `SELECT ` + storesql.ItemColumns + ` FROM ` + t.Table + ` WHERE provider_id = ? ORDER BY sort_order IS NULL, sort_order, id`
+		q.PlanLinks[kind] = `SELECT plan_id, ` + t.Column + ` FROM ` + t.Link + ` WHERE provider_id = ? ORDER BY plan_id, ` + t.Column
+	}
+	return q
+}()
 
 // Catalog reads everything in one read transaction, so the storefront
 // never serves a half-applied change.
@@ -191,205 +194,62 @@ func (s *StorefrontStore) Catalog(ctx context.Context, providerID int64) (storef
 		return storefront.Catalog{}, MapError(err)
 	}
 	defer tx.Rollback()
-	c, err := sfReadCatalog(ctx, tx, providerID)
+	provider := tx.QueryRowContext(ctx, `SELECT `+storesql.ProviderColumns+` FROM storefront_providers WHERE id = ?`, providerID)
+	c, err := storesql.ReadCatalog(provider, func(query string, args []any, fn func(storesql.Row) error) error {
+		return sfQueryEach(ctx, tx, query, args, fn)
+	}, sfCatalogQueries, providerID)
 	return c, MapError(err)
-}
-
-func sfReadCatalog(ctx context.Context, tx *sql.Tx, providerID int64) (storefront.Catalog, error) {
-	var c storefront.Catalog
-	p := &c.Provider
-	b := &p.Branding
-	var created, updated string
-	err := tx.QueryRowContext(ctx, `SELECT id, name, plans_background_color, intro_font_color, footer_color,
-		footer_font_color, navbar_color, wallpaper, logo, created_at, updated_at
-		FROM storefront_providers WHERE id = ?`, providerID).Scan(&p.ID, &p.Name, &b.PlansBackgroundColor,
-		&b.IntroFontColor, &b.FooterColor, &b.FooterFontColor, &b.NavbarColor, &b.Wallpaper, &b.Logo, &created, &updated)
-	if err != nil {
-		return c, err
-	}
-	if p.CreatedAt, err = ParseTime(created); err != nil {
-		return c, err
-	}
-	if p.UpdatedAt, err = ParseTime(updated); err != nil {
-		return c, err
-	}
-	if err := sfQueryEach(ctx, tx, `SELECT day FROM storefront_due_days WHERE provider_id = ? ORDER BY day`, []any{providerID},
-		func(rows *sql.Rows) error {
-			var d int
-			err := rows.Scan(&d)
-			p.DueDays = append(p.DueDays, d)
-			return err
-		}); err != nil {
-		return c, err
-	}
-	if err := sfQueryEach(ctx, tx, `SELECT id, origin FROM storefront_origins WHERE provider_id = ? ORDER BY id`, []any{providerID},
-		func(rows *sql.Rows) error {
-			var o storefront.Origin
-			err := rows.Scan(&o.ID, &o.URL)
-			c.Origins = append(c.Origins, o)
-			return err
-		}); err != nil {
-		return c, err
-	}
-	for kind, dst := range map[storefront.ItemKind]*[]storefront.Item{
-		storefront.Categories: &c.Categories, storefront.PaymentMethods: &c.PaymentMethods, storefront.Services: &c.Services,
-	} {
-		err := sfQueryEach(ctx, tx, `SELECT id, name, sort_order FROM `+sfItemTables[kind].table+`
-			WHERE provider_id = ? ORDER BY sort_order IS NULL, sort_order, id`, []any{providerID},
-			func(rows *sql.Rows) error {
-				var it storefront.Item
-				var order sql.NullInt64
-				err := rows.Scan(&it.ID, &it.Name, &order)
-				it.SortOrder = sfIntPtr(order)
-				*dst = append(*dst, it)
-				return err
-			})
-		if err != nil {
-			return c, err
-		}
-	}
-	plans := map[int64]*storefront.Plan{}
-	if err := sfQueryEach(ctx, tx, `SELECT id, name, sort_order, monthly_price_cents, installation_fee_upfront,
-		installation_fee_installments, upload_speed, download_speed, price_note, detail_line1, detail_line2,
-		detail_line3, primary_color, secondary_color, title, html
-		FROM storefront_plans WHERE provider_id = ? ORDER BY sort_order IS NULL, sort_order, id`, []any{providerID},
-		func(rows *sql.Rows) error {
-			var pl storefront.Plan
-			var order sql.NullInt64
-			err := rows.Scan(&pl.ID, &pl.Name, &order, &pl.MonthlyPriceCents, &pl.InstallationFeeUpfront,
-				&pl.InstallationFeeInstallments, &pl.UploadSpeed, &pl.DownloadSpeed, &pl.PriceNote, &pl.DetailLine1,
-				&pl.DetailLine2, &pl.DetailLine3, &pl.PrimaryColor, &pl.SecondaryColor, &pl.Title, &pl.HTML)
-			pl.SortOrder = sfIntPtr(order)
-			c.Plans = append(c.Plans, pl)
-			return err
-		}); err != nil {
-		return c, err
-	}
-	for i := range c.Plans {
-		plans[c.Plans[i].ID] = &c.Plans[i]
-	}
-	for kind, ids := range map[storefront.ItemKind]func(*storefront.Plan) *[]int64{
-		storefront.Categories:     func(p *storefront.Plan) *[]int64 { return &p.CategoryIDs },
-		storefront.PaymentMethods: func(p *storefront.Plan) *[]int64 { return &p.PaymentMethodIDs },
-		storefront.Services:       func(p *storefront.Plan) *[]int64 { return &p.ServiceIDs },
-	} {
-		t := sfItemTables[kind]
-		err := sfQueryEach(ctx, tx, `SELECT plan_id, `+t.column+` FROM `+t.link+` WHERE provider_id = ? ORDER BY plan_id, `+t.column,
-			[]any{providerID}, func(rows *sql.Rows) error {
-				var planID, id int64
-				if err := rows.Scan(&planID, &id); err != nil {
-					return err
-				}
-				if p := plans[planID]; p != nil {
-					*ids(p) = append(*ids(p), id)
-				}
-				return nil
-			})
-		if err != nil {
-			return c, err
-		}
-	}
-	err = sfQueryEach(ctx, tx, `SELECT id, plan_id, name, geometry, cep_start, cep_end
-		FROM storefront_coverage_areas WHERE provider_id = ? ORDER BY id`, []any{providerID},
-		func(rows *sql.Rows) error {
-			var a storefront.CoverageArea
-			var planID, start, end sql.NullInt64
-			var geometry sql.NullString
-			if err := rows.Scan(&a.ID, &planID, &a.Name, &geometry, &start, &end); err != nil {
-				return err
-			}
-			a.PlanID, a.CEPStart, a.CEPEnd = planID.Int64, int(start.Int64), int(end.Int64)
-			if geometry.Valid {
-				g, err := storefront.ParseGeometry([]byte(geometry.String))
-				if err != nil {
-					return fmt.Errorf("coverage area %d: stored geometry: %w", a.ID, err)
-				}
-				a.Geometry = g
-			}
-			c.Coverage = append(c.Coverage, a)
-			return nil
-		})
-	return c, err
 }
 
 // sfQueryEach runs a query and calls fn for each row.
 func sfQueryEach(ctx context.Context, q interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}, query string, args []any, fn func(*sql.Rows) error) error {
+}, query string, args []any, fn func(storesql.Row) error) error {
 	rows, err := q.QueryContext(ctx, query, args...)
 	return sfEachRow(rows, err, fn)
 }
 
 // sfEachRow calls fn for each row of a query's result.
-func sfEachRow(rows *sql.Rows, err error, fn func(*sql.Rows) error) error {
+func sfEachRow(rows *sql.Rows, err error, fn func(storesql.Row) error) error {
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}
-
-func sfIntPtr(n sql.NullInt64) *int {
-	if !n.Valid {
-		return nil
-	}
-	v := int(n.Int64)
-	return &v
-}
-
-func sfNullInt(p *int) any {
-	if p == nil {
-		return nil
-	}
-	return *p
-}
-
-// sfNullID stores id 0 as NULL.
-func sfNullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
+	return storesql.EachRow(rows, fn)
 }
 
 // --- categories, payment methods, services ---
 
-func (s *StorefrontStore) CreateItem(ctx context.Context, kind storefront.ItemKind, providerID int64, it storefront.Item) (storefront.Item, error) {
+func (s *StorefrontStore) SaveItem(ctx context.Context, kind storefront.ItemKind, providerID int64, it storefront.Item) (storefront.Item, error) {
+	table := storesql.ItemTables[kind].Table
 	err := s.db.Write(ctx, func(tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, `INSERT INTO `+sfItemTables[kind].table+` (provider_id, name, sort_order)
-			VALUES (?, ?, ?) RETURNING id`, providerID, it.Name, sfNullInt(it.SortOrder)).Scan(&it.ID)
+		if it.ID == 0 {
+			return tx.QueryRowContext(ctx, `INSERT INTO `+table+` (provider_id, name, sort_order) VALUES (?, ?, ?) RETURNING id`,
+				providerID, it.Name, storesql.NullInt(it.SortOrder)).Scan(&it.ID)
+		}
+		return expectOne(tx.ExecContext(ctx, `UPDATE `+table+` SET name = ?, sort_order = ? WHERE provider_id = ? AND id = ?`,
+			it.Name, storesql.NullInt(it.SortOrder), providerID, it.ID))
 	})
 	return it, MapError(err)
 }
 
-func (s *StorefrontStore) UpdateItem(ctx context.Context, kind storefront.ItemKind, providerID int64, it storefront.Item) error {
-	return MapError(s.db.Write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE `+sfItemTables[kind].table+` SET name = ?, sort_order = ?
-			WHERE provider_id = ? AND id = ?`, it.Name, sfNullInt(it.SortOrder), providerID, it.ID)
-		return expectOne(res, err)
-	}))
-}
-
 func (s *StorefrontStore) DeleteItem(ctx context.Context, kind storefront.ItemKind, providerID, id int64) error {
-	return s.deleteOwned(ctx, sfItemTables[kind].table, providerID, id)
+	return s.deleteOwned(ctx, storesql.ItemTables[kind].Table, providerID, id)
 }
 
 // --- plans ---
 
-func (s *StorefrontStore) CreatePlan(ctx context.Context, providerID int64, p storefront.Plan) (storefront.Plan, error) {
+func (s *StorefrontStore) SavePlan(ctx context.Context, providerID int64, p storefront.Plan) (storefront.Plan, error) {
 	err := s.db.Write(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, `INSERT INTO storefront_plans (provider_id, name, sort_order,
-			monthly_price_cents, installation_fee_upfront, installation_fee_installments, upload_speed,
-			download_speed, price_note, detail_line1, detail_line2, detail_line3, primary_color, secondary_color,
-			title, html) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			providerID, p.Name, sfNullInt(p.SortOrder), p.MonthlyPriceCents, p.InstallationFeeUpfront,
-			p.InstallationFeeInstallments, p.UploadSpeed, p.DownloadSpeed, p.PriceNote, p.DetailLine1,
-			p.DetailLine2, p.DetailLine3, p.PrimaryColor, p.SecondaryColor, p.Title, p.HTML).Scan(&p.ID); err != nil {
+		if p.ID == 0 {
+			if err := tx.QueryRowContext(ctx, `INSERT INTO storefront_plans (provider_id, `+storesql.PlanFields+`)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+				append([]any{providerID}, storesql.PlanValues(&p)...)...).Scan(&p.ID); err != nil {
+				return err
+			}
+		} else if err := expectOne(tx.ExecContext(ctx, `UPDATE storefront_plans SET (`+storesql.PlanFields+`)
+			= (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) WHERE provider_id = ? AND id = ?`,
+			append(storesql.PlanValues(&p), providerID, p.ID)...)); err != nil {
 			return err
 		}
 		return sfWritePlanLinks(ctx, tx, providerID, &p)
@@ -397,36 +257,17 @@ func (s *StorefrontStore) CreatePlan(ctx context.Context, providerID int64, p st
 	return p, MapError(err)
 }
 
-func (s *StorefrontStore) UpdatePlan(ctx context.Context, providerID int64, p storefront.Plan) error {
-	return MapError(s.db.Write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE storefront_plans SET name = ?, sort_order = ?,
-			monthly_price_cents = ?, installation_fee_upfront = ?, installation_fee_installments = ?,
-			upload_speed = ?, download_speed = ?, price_note = ?, detail_line1 = ?, detail_line2 = ?,
-			detail_line3 = ?, primary_color = ?, secondary_color = ?, title = ?, html = ?
-			WHERE provider_id = ? AND id = ?`,
-			p.Name, sfNullInt(p.SortOrder), p.MonthlyPriceCents, p.InstallationFeeUpfront,
-			p.InstallationFeeInstallments, p.UploadSpeed, p.DownloadSpeed, p.PriceNote, p.DetailLine1,
-			p.DetailLine2, p.DetailLine3, p.PrimaryColor, p.SecondaryColor, p.Title, p.HTML, providerID, p.ID)
-		if err := expectOne(res, err); err != nil {
-			return err
-		}
-		return sfWritePlanLinks(ctx, tx, providerID, &p)
-	}))
-}
-
 // sfWritePlanLinks replaces a plan's categories, payment methods and
 // services. The links carry provider_id, so the foreign keys refuse an id
 // of another provider.
 func sfWritePlanLinks(ctx context.Context, tx *sql.Tx, providerID int64, p *storefront.Plan) error {
-	for kind, ids := range map[storefront.ItemKind][]int64{
-		storefront.Categories: p.CategoryIDs, storefront.PaymentMethods: p.PaymentMethodIDs, storefront.Services: p.ServiceIDs,
-	} {
-		t := sfItemTables[kind]
-		if _, err := tx.ExecContext(ctx, `DELETE FROM `+t.link+` WHERE plan_id = ?`, p.ID); err != nil {
+	for kind, ids := range storesql.PlanLinks(p) {
+		t := storesql.ItemTables[kind]
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+t.Link+` WHERE plan_id = ?`, p.ID); err != nil {
 			return err
 		}
 		for _, id := range ids {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO `+t.link+` (provider_id, plan_id, `+t.column+`) VALUES (?, ?, ?)`,
+			if _, err := tx.ExecContext(ctx, `INSERT INTO `+t.Link+` (provider_id, plan_id, `+t.Column+`) VALUES (?, ?, ?)`,
 				providerID, p.ID, id); err != nil {
 				return err
 			}
@@ -441,42 +282,11 @@ func (s *StorefrontStore) DeletePlan(ctx context.Context, providerID, id int64) 
 
 // --- coupons ---
 
-const sfCouponColumns = `id, name, description, valid_from, valid_until, max_redemptions, redemptions`
-
-func sfScanCoupon(row interface{ Scan(...any) error }) (storefront.Coupon, error) {
-	var c storefront.Coupon
-	var from, until sql.NullString
-	var maxR sql.NullInt64
-	if err := row.Scan(&c.ID, &c.Name, &c.Description, &from, &until, &maxR, &c.Redemptions); err != nil {
-		return c, err
-	}
-	var err error
-	if from.Valid {
-		if c.ValidFrom, err = ParseTime(from.String); err != nil {
-			return c, err
-		}
-	}
-	if until.Valid {
-		if c.ValidUntil, err = ParseTime(until.String); err != nil {
-			return c, err
-		}
-	}
-	c.MaxRedemptions = sfIntPtr(maxR)
-	return c, nil
-}
-
-func sfNullTime(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return FormatTime(t)
-}
-
 func (s *StorefrontStore) couponPlanIDs(ctx context.Context, c *storefront.Coupon) error {
 	rows, err := s.couponPlans.QueryContext(ctx, c.ID)
-	return sfEachRow(rows, err, func(rows *sql.Rows) error {
+	return sfEachRow(rows, err, func(row storesql.Row) error {
 		var id int64
-		err := rows.Scan(&id)
+		err := row.Scan(&id)
 		c.PlanIDs = append(c.PlanIDs, id)
 		return err
 	})
@@ -484,9 +294,9 @@ func (s *StorefrontStore) couponPlanIDs(ctx context.Context, c *storefront.Coupo
 
 func (s *StorefrontStore) Coupons(ctx context.Context, providerID int64) ([]storefront.Coupon, error) {
 	var out []storefront.Coupon
-	err := sfQueryEach(ctx, s.db.reader, `SELECT `+sfCouponColumns+` FROM storefront_coupons WHERE provider_id = ? ORDER BY id`,
-		[]any{providerID}, func(rows *sql.Rows) error {
-			c, err := sfScanCoupon(rows)
+	err := sfQueryEach(ctx, s.db.reader, `SELECT `+storesql.CouponColumns+` FROM storefront_coupons WHERE provider_id = ? ORDER BY id`,
+		[]any{providerID}, func(row storesql.Row) error {
+			c, err := storesql.ScanCoupon(row)
 			out = append(out, c)
 			return err
 		})
@@ -495,9 +305,9 @@ func (s *StorefrontStore) Coupons(ctx context.Context, providerID int64) ([]stor
 	}
 	links := map[int64][]int64{}
 	err = sfQueryEach(ctx, s.db.reader, `SELECT coupon_id, plan_id FROM storefront_coupon_plans WHERE provider_id = ?
-		ORDER BY coupon_id, plan_id`, []any{providerID}, func(rows *sql.Rows) error {
+		ORDER BY coupon_id, plan_id`, []any{providerID}, func(row storesql.Row) error {
 		var couponID, planID int64
-		err := rows.Scan(&couponID, &planID)
+		err := row.Scan(&couponID, &planID)
 		links[couponID] = append(links[couponID], planID)
 		return err
 	})
@@ -508,45 +318,38 @@ func (s *StorefrontStore) Coupons(ctx context.Context, providerID int64) ([]stor
 }
 
 func (s *StorefrontStore) Coupon(ctx context.Context, providerID, id int64) (storefront.Coupon, error) {
-	c, err := sfScanCoupon(s.couponByID.QueryRowContext(ctx, providerID, id))
-	if err == nil {
-		err = s.couponPlanIDs(ctx, &c)
-	}
-	return c, MapError(err)
+	return s.couponWithPlans(ctx, s.couponByID.QueryRowContext(ctx, providerID, id))
 }
 
 func (s *StorefrontStore) CouponByName(ctx context.Context, providerID int64, name string) (storefront.Coupon, error) {
-	c, err := sfScanCoupon(s.couponByName.QueryRowContext(ctx, providerID, storefront.CouponKey(name)))
+	return s.couponWithPlans(ctx, s.couponByName.QueryRowContext(ctx, providerID, storefront.CouponKey(name)))
+}
+
+// couponWithPlans scans a coupon's row and reads the plans it applies to.
+func (s *StorefrontStore) couponWithPlans(ctx context.Context, row storesql.Row) (storefront.Coupon, error) {
+	c, err := storesql.ScanCoupon(row)
 	if err == nil {
 		err = s.couponPlanIDs(ctx, &c)
 	}
 	return c, MapError(err)
 }
 
-func (s *StorefrontStore) CreateCoupon(ctx context.Context, providerID int64, c storefront.Coupon) (storefront.Coupon, error) {
+func (s *StorefrontStore) SaveCoupon(ctx context.Context, providerID int64, c storefront.Coupon) (storefront.Coupon, error) {
 	err := s.db.Write(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, `INSERT INTO storefront_coupons (provider_id, name, name_key, description,
-			valid_from, valid_until, max_redemptions) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			providerID, c.Name, storefront.CouponKey(c.Name), c.Description, sfNullTime(c.ValidFrom),
-			sfNullTime(c.ValidUntil), sfNullInt(c.MaxRedemptions)).Scan(&c.ID); err != nil {
+		if c.ID == 0 {
+			if err := tx.QueryRowContext(ctx, `INSERT INTO storefront_coupons (provider_id, `+storesql.CouponFields+`)
+				VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+				append([]any{providerID}, storesql.CouponValues(&c, sfStamp)...)...).Scan(&c.ID); err != nil {
+				return err
+			}
+		} else if err := expectOne(tx.ExecContext(ctx, `UPDATE storefront_coupons SET (`+storesql.CouponFields+`)
+			= (?, ?, ?, ?, ?, ?) WHERE provider_id = ? AND id = ?`,
+			append(storesql.CouponValues(&c, sfStamp), providerID, c.ID)...)); err != nil {
 			return err
 		}
 		return sfWriteCouponPlans(ctx, tx, providerID, &c)
 	})
 	return c, MapError(err)
-}
-
-func (s *StorefrontStore) UpdateCoupon(ctx context.Context, providerID int64, c storefront.Coupon) error {
-	return MapError(s.db.Write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE storefront_coupons SET name = ?, name_key = ?, description = ?,
-			valid_from = ?, valid_until = ?, max_redemptions = ? WHERE provider_id = ? AND id = ?`,
-			c.Name, storefront.CouponKey(c.Name), c.Description, sfNullTime(c.ValidFrom), sfNullTime(c.ValidUntil),
-			sfNullInt(c.MaxRedemptions), providerID, c.ID)
-		if err := expectOne(res, err); err != nil {
-			return err
-		}
-		return sfWriteCouponPlans(ctx, tx, providerID, &c)
-	}))
 }
 
 func sfWriteCouponPlans(ctx context.Context, tx *sql.Tx, providerID int64, c *storefront.Coupon) error {
@@ -568,31 +371,16 @@ func (s *StorefrontStore) DeleteCoupon(ctx context.Context, providerID, id int64
 
 // --- coverage areas ---
 
-func sfAreaValues(a storefront.CoverageArea) (geometry, start, end any) {
-	if a.Geometry != nil {
-		return string(a.Geometry.JSON()), nil, nil
-	}
-	return nil, a.CEPStart, a.CEPEnd
-}
-
-func (s *StorefrontStore) CreateCoverageArea(ctx context.Context, providerID int64, a storefront.CoverageArea) (storefront.CoverageArea, error) {
-	geometry, start, end := sfAreaValues(a)
+func (s *StorefrontStore) SaveCoverageArea(ctx context.Context, providerID int64, a storefront.CoverageArea) (storefront.CoverageArea, error) {
 	err := s.db.Write(ctx, func(tx *sql.Tx) error {
-		return tx.QueryRowContext(ctx, `INSERT INTO storefront_coverage_areas (provider_id, plan_id, name, geometry,
-			cep_start, cep_end) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-			providerID, sfNullID(a.PlanID), a.Name, geometry, start, end).Scan(&a.ID)
+		if a.ID == 0 {
+			return tx.QueryRowContext(ctx, `INSERT INTO storefront_coverage_areas (provider_id, `+storesql.AreaFields+`)
+				VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, append([]any{providerID}, storesql.AreaValues(&a)...)...).Scan(&a.ID)
+		}
+		return expectOne(tx.ExecContext(ctx, `UPDATE storefront_coverage_areas SET (`+storesql.AreaFields+`) = (?, ?, ?, ?, ?)
+			WHERE provider_id = ? AND id = ?`, append(storesql.AreaValues(&a), providerID, a.ID)...))
 	})
 	return a, MapError(err)
-}
-
-func (s *StorefrontStore) UpdateCoverageArea(ctx context.Context, providerID int64, a storefront.CoverageArea) error {
-	geometry, start, end := sfAreaValues(a)
-	return MapError(s.db.Write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE storefront_coverage_areas SET plan_id = ?, name = ?, geometry = ?,
-			cep_start = ?, cep_end = ? WHERE provider_id = ? AND id = ?`,
-			sfNullID(a.PlanID), a.Name, geometry, start, end, providerID, a.ID)
-		return expectOne(res, err)
-	}))
 }
 
 func (s *StorefrontStore) DeleteCoverageArea(ctx context.Context, providerID, id int64) error {
@@ -601,131 +389,63 @@ func (s *StorefrontStore) DeleteCoverageArea(ctx context.Context, providerID, id
 
 // --- subscriptions ---
 
-// sfSubscriptionValues are sub's columns in sfSubscriptionColumns order, minus
-// id, provider_id and the timestamps.
-func sfSubscriptionValues(sub *storefront.Subscription) []any {
-	var birth, upfront, lat, lng any
-	if !sub.BirthDate.IsZero() {
-		birth = sub.BirthDate.Format(time.DateOnly)
-	}
-	if sub.UpfrontInstallation != nil {
-		upfront = *sub.UpfrontInstallation
-	}
-	if sub.Location != nil {
-		lat, lng = sub.Location.Lat, sub.Location.Lng
-	}
-	var due any
-	if sub.DueDay != 0 {
-		due = sub.DueDay
-	}
-	return []any{sfNullID(sub.PlanID), sfNullID(sub.CouponID), sfNullID(sub.PaymentMethodID), sub.ColdLead, sub.Coverage,
-		sub.Name, sub.Email, sub.MobilePhone, sub.Document, sub.IDDocument, birth, due, upfront,
-		sub.InstallationFee, sub.Street, sub.Number, sub.Complement, sub.District, sub.City, sub.CEP,
-		sub.CurrentProvider, lat, lng}
+// sfSubscriptionTx is a subscription write inside the writer's transaction.
+type sfSubscriptionTx struct {
+	ctx        context.Context
+	s          *StorefrontStore
+	tx         *sql.Tx
+	providerID int64
 }
 
-func sfScanSubscription(row interface{ Scan(...any) error }) (storefront.Subscription, error) {
-	var sub storefront.Subscription
-	var planID, couponID, pmID, due sql.NullInt64
-	var birth sql.NullString
-	var upfront sql.NullBool
-	var lat, lng sql.NullFloat64
-	var created, updated string
-	err := row.Scan(&sub.ID, &sub.ProviderID, &planID, &couponID, &pmID, &sub.ColdLead, &sub.Coverage,
-		&sub.Name, &sub.Email, &sub.MobilePhone, &sub.Document, &sub.IDDocument, &birth, &due, &upfront,
-		&sub.InstallationFee, &sub.Street, &sub.Number, &sub.Complement, &sub.District, &sub.City, &sub.CEP,
-		&sub.CurrentProvider, &lat, &lng, &created, &updated)
+func (t *sfSubscriptionTx) Insert(sub storefront.Subscription) error {
+	_, err := t.tx.StmtContext(t.ctx, t.s.insertSubscription).ExecContext(t.ctx,
+		storesql.InsertSubscriptionValues(t.providerID, &sub, sfStamp)...)
+	return MapError(err)
+}
+
+func (t *sfSubscriptionTx) Save(sub storefront.Subscription) error {
+	args := append(storesql.SubscriptionValues(&sub, sfStamp), t.providerID, sub.ID)
+	return MapError(expectOne(t.tx.StmtContext(t.ctx, t.s.saveSubscription).ExecContext(t.ctx, args...)))
+}
+
+func (t *sfSubscriptionTx) RedeemCoupon(couponID int64) (bool, error) {
+	res, err := t.tx.StmtContext(t.ctx, t.s.redeemCoupon).ExecContext(t.ctx, t.providerID, couponID)
 	if err != nil {
-		return sub, err
+		return false, MapError(err)
 	}
-	sub.PlanID, sub.CouponID, sub.PaymentMethodID, sub.DueDay = planID.Int64, couponID.Int64, pmID.Int64, int(due.Int64)
-	if birth.Valid {
-		if sub.BirthDate, err = time.Parse(time.DateOnly, birth.String); err != nil {
-			return sub, err
-		}
-	}
-	if upfront.Valid {
-		sub.UpfrontInstallation = &upfront.Bool
-	}
-	if lat.Valid && lng.Valid {
-		sub.Location = &storefront.Point{Lat: lat.Float64, Lng: lng.Float64}
-	}
-	if sub.CreatedAt, err = ParseTime(created); err != nil {
-		return sub, err
-	}
-	sub.UpdatedAt, err = ParseTime(updated)
-	return sub, err
+	n, err := res.RowsAffected()
+	return n == 1, MapError(err)
 }
 
-func (s *StorefrontStore) CreateSubscription(ctx context.Context, sub storefront.Subscription) error {
+func (t *sfSubscriptionTx) ReleaseCoupon(couponID int64) error {
+	_, err := t.tx.StmtContext(t.ctx, t.s.releaseCoupon).ExecContext(t.ctx, t.providerID, couponID)
+	return MapError(err)
+}
+
+func (s *StorefrontStore) CreateSubscription(ctx context.Context, providerID int64, write func(storefront.SubscriptionTx) error) error {
 	return MapError(s.db.Write(ctx, func(tx *sql.Tx) error {
-		if sub.CouponID != 0 {
-			if err := sfRedeem(ctx, tx.StmtContext(ctx, s.redeemCoupon), sub.ProviderID, sub.CouponID); err != nil {
-				return err
-			}
-		}
-		args := append([]any{sub.ID, sub.ProviderID}, sfSubscriptionValues(&sub)...)
-		args = append(args, FormatTime(sub.CreatedAt), FormatTime(sub.UpdatedAt))
-		_, err := tx.StmtContext(ctx, s.insertSubscription).ExecContext(ctx, args...)
-		return err
+		return write(&sfSubscriptionTx{ctx: ctx, s: s, tx: tx, providerID: providerID})
 	}))
 }
 
-// sfRedeem counts one use of a coupon, failing when it is at its limit.
-func sfRedeem(ctx context.Context, stmt *sql.Stmt, providerID, couponID int64) error {
-	res, err := stmt.ExecContext(ctx, providerID, couponID)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
+func (s *StorefrontStore) UpdateSubscription(ctx context.Context, providerID int64, id string, write func(storefront.SubscriptionTx, storefront.Subscription) error) error {
+	return MapError(s.db.Write(ctx, func(tx *sql.Tx) error {
+		stored, err := storesql.ScanSubscription(tx.StmtContext(ctx, s.loadSubscription).QueryRowContext(ctx, providerID, id))
 		if err != nil {
 			return err
 		}
-		return storefront.CouponUsedUp()
-	}
-	return nil
-}
-
-func (s *StorefrontStore) UpdateSubscription(ctx context.Context, sub storefront.Subscription) error {
-	return MapError(s.db.Write(ctx, func(tx *sql.Tx) error {
-		var current sql.NullInt64
-		if err := tx.StmtContext(ctx, s.currentCoupon).QueryRowContext(ctx, sub.ProviderID, sub.ID).Scan(&current); err != nil {
-			return err
-		}
-		if current.Int64 != sub.CouponID {
-			if current.Valid {
-				if _, err := tx.StmtContext(ctx, s.releaseCoupon).ExecContext(ctx, sub.ProviderID, current.Int64); err != nil {
-					return err
-				}
-			}
-			if sub.CouponID != 0 {
-				if err := sfRedeem(ctx, tx.StmtContext(ctx, s.redeemCoupon), sub.ProviderID, sub.CouponID); err != nil {
-					return err
-				}
-			}
-		}
-		args := append(sfSubscriptionValues(&sub), FormatTime(sub.UpdatedAt), sub.ProviderID, sub.ID)
-		res, err := tx.StmtContext(ctx, s.updateSubscription).ExecContext(ctx, args...)
-		return expectOne(res, err)
+		return write(&sfSubscriptionTx{ctx: ctx, s: s, tx: tx, providerID: providerID}, stored)
 	}))
 }
 
 func (s *StorefrontStore) Subscription(ctx context.Context, providerID int64, id string) (storefront.Subscription, error) {
-	sub, err := sfScanSubscription(s.subscriptionByID.QueryRowContext(ctx, providerID, id))
+	sub, err := storesql.ScanSubscription(s.subscriptionByID.QueryRowContext(ctx, providerID, id))
 	if err != nil {
 		return sub, MapError(err)
 	}
 	rows, err := s.subscriptionFile.QueryContext(ctx, id)
-	err = sfEachRow(rows, err, func(rows *sql.Rows) error {
-		var f storefront.SubscriptionFile
-		var kind, uploaded string
-		if err := rows.Scan(&kind, &f.Object.Key, &f.FileName, &f.Object.ContentType, &f.Object.Size,
-			&f.Object.SHA256, &uploaded); err != nil {
-			return err
-		}
-		f.Kind = storefront.FileKind(kind)
-		var err error
-		f.UploadedAt, err = ParseTime(uploaded)
+	err = sfEachRow(rows, err, func(row storesql.Row) error {
+		f, err := storesql.ScanFile(row)
 		sub.Files = append(sub.Files, f)
 		return err
 	})
@@ -739,10 +459,10 @@ func (s *StorefrontStore) Subscriptions(ctx context.Context, providerID int64, p
 		return nil, 0, MapError(err)
 	}
 	var out []storefront.Subscription
-	err := sfQueryEach(ctx, s.db.reader, `SELECT `+sfSubscriptionColumns+` FROM storefront_subscriptions
+	err := sfQueryEach(ctx, s.db.reader, `SELECT `+storesql.SubscriptionColumns+` FROM storefront_subscriptions
 		WHERE provider_id = ? ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`,
-		[]any{providerID, page.Limit, page.Offset}, func(rows *sql.Rows) error {
-			sub, err := sfScanSubscription(rows)
+		[]any{providerID, page.Limit, page.Offset}, func(row storesql.Row) error {
+			sub, err := storesql.ScanSubscription(row)
 			out = append(out, sub)
 			return err
 		})
@@ -750,9 +470,9 @@ func (s *StorefrontStore) Subscriptions(ctx context.Context, providerID int64, p
 }
 
 func (s *StorefrontStore) EachSubscription(ctx context.Context, providerID int64, fn func(storefront.Subscription) error) error {
-	return MapError(sfQueryEach(ctx, s.db.reader, `SELECT `+sfSubscriptionColumns+` FROM storefront_subscriptions
-		WHERE provider_id = ? ORDER BY created_at, id`, []any{providerID}, func(rows *sql.Rows) error {
-		sub, err := sfScanSubscription(rows)
+	return MapError(sfQueryEach(ctx, s.db.reader, `SELECT `+storesql.SubscriptionColumns+` FROM storefront_subscriptions
+		WHERE provider_id = ? ORDER BY created_at, id`, []any{providerID}, func(row storesql.Row) error {
+		sub, err := storesql.ScanSubscription(row)
 		if err != nil {
 			return err
 		}
@@ -770,23 +490,18 @@ func (s *StorefrontStore) PutSubscriptionFiles(ctx context.Context, providerID i
 			return err
 		}
 		for _, f := range files {
-			var old storefront.SubscriptionFile
+			old := storefront.SubscriptionFile{Kind: f.Kind}
 			err := tx.QueryRowContext(ctx, `SELECT blob_key FROM storefront_subscription_files
 				WHERE subscription_id = ? AND kind = ?`, subscriptionID, string(f.Kind)).Scan(&old.Object.Key)
 			switch {
 			case err == nil:
-				old.Kind = f.Kind
 				replaced = append(replaced, old)
 			case !errors.Is(err, sql.ErrNoRows):
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO storefront_subscription_files (subscription_id, kind,
-				blob_key, file_name, content_type, size, sha256, uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-				ON CONFLICT (subscription_id, kind) DO UPDATE SET blob_key = excluded.blob_key,
-				file_name = excluded.file_name, content_type = excluded.content_type, size = excluded.size,
-				sha256 = excluded.sha256, uploaded_at = excluded.uploaded_at`,
-				subscriptionID, string(f.Kind), f.Object.Key, f.FileName, f.Object.ContentType, f.Object.Size,
-				f.Object.SHA256, FormatTime(f.UploadedAt)); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO storefront_subscription_files (subscription_id, `+storesql.FileColumns+`)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?) `+storesql.UpsertFile,
+				append([]any{subscriptionID}, storesql.FileValues(&f, sfStamp)...)...); err != nil {
 				return err
 			}
 		}

@@ -203,12 +203,7 @@ func (s *Service) SaveItem(ctx context.Context, kind ItemKind, providerID int64,
 	if err := errs.Err(apperr.Unprocessable); err != nil {
 		return Item{}, err
 	}
-	var err error
-	if it.ID == 0 {
-		it, err = s.store.CreateItem(ctx, kind, providerID, it)
-	} else {
-		err = s.store.UpdateItem(ctx, kind, providerID, it)
-	}
+	it, err := s.store.SaveItem(ctx, kind, providerID, it)
 	return it, s.changed(providerID, err)
 }
 
@@ -282,11 +277,7 @@ func (s *Service) SavePlan(ctx context.Context, providerID int64, p Plan) (Plan,
 		slices.Sort(*ids)
 		*ids = slices.Compact(*ids)
 	}
-	if p.ID == 0 {
-		p, err = s.store.CreatePlan(ctx, providerID, p)
-	} else {
-		err = s.store.UpdatePlan(ctx, providerID, p)
-	}
+	p, err = s.store.SavePlan(ctx, providerID, p)
 	return p, s.changed(providerID, err)
 }
 
@@ -333,11 +324,7 @@ func (s *Service) SaveCoupon(ctx context.Context, providerID int64, c Coupon) (C
 	}
 	slices.Sort(c.PlanIDs)
 	c.PlanIDs = slices.Compact(c.PlanIDs)
-	if c.ID == 0 {
-		c, err = s.store.CreateCoupon(ctx, providerID, c)
-	} else {
-		err = s.store.UpdateCoupon(ctx, providerID, c)
-	}
+	c, err = s.store.SaveCoupon(ctx, providerID, c)
 	if apperr.Is(err, apperr.Conflict) {
 		return Coupon{}, apperr.Field(apperr.Unprocessable, "name", msgTaken)
 	}
@@ -376,11 +363,7 @@ func (s *Service) SaveCoverageArea(ctx context.Context, providerID int64, a Cove
 	if err := errs.Err(apperr.Unprocessable); err != nil {
 		return CoverageArea{}, err
 	}
-	if a.ID == 0 {
-		a, err = s.store.CreateCoverageArea(ctx, providerID, a)
-	} else {
-		err = s.store.UpdateCoverageArea(ctx, providerID, a)
-	}
+	a, err = s.store.SaveCoverageArea(ctx, providerID, a)
 	return a, s.changed(providerID, err)
 }
 

@@ -325,10 +325,10 @@ func TestAdminCoverageAreas(t *testing.T) {
 func TestAdminSubscriptionsListAndExport(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		h := newHarness(t, e)
-		start := h.clock.now()
+		start := h.clock.Now()
 		var ids []string
 		for i, name := range []string{"Ana Lima", "=HYPERLINK(\"http://evil\")", "Carla Dias"} {
-			h.clock.set(start.Add(time.Duration(i) * time.Minute))
+			h.clock.Set(start.Add(time.Duration(i) * time.Minute))
 			res := h.a.subscribe(t, subscription(h.a.fast, map[string]any{"nome_razao_social": name}))
 			ids = append(ids, *res.Data.ID)
 		}

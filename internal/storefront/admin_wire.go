@@ -457,7 +457,7 @@ func encodeSubscription(s Subscription) resource[adminSubscriptionAttrs] {
 		a.Files = append(a.Files, fileJSON{
 			Kind: string(f.Kind), FileName: f.FileName, ContentType: f.Object.ContentType, Size: f.Object.Size,
 			SHA256: f.Object.SHA256, UploadedAt: f.UploadedAt.UTC(),
-			URL: adminPrefix + "/subscriptions/" + s.ID + "/files/" + string(f.Kind),
+			URL: "/api/v2/admin/subscriptions/" + s.ID + "/files/" + string(f.Kind),
 		})
 	}
 	return resource[adminSubscriptionAttrs]{ID: s.ID, Type: "subscriptions", Attributes: a}

@@ -5,11 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"mime"
-	"net/http"
 
 	"partnership-service/internal/apperr"
-	"partnership-service/internal/blob"
 	"partnership-service/internal/upload"
 )
 
@@ -22,16 +19,13 @@ const maxFileNameLen = 255
 // formField is the multipart field of a document kind: files[selfie].
 func formField(k FileKind) string { return "files[" + string(k) + "]" }
 
-type uploadPolicy struct {
-	policy upload.Policy
-}
-
-func newUploadPolicy(maxFileBytes int64) uploadPolicy {
+// filePolicy is what an upload of documents may carry.
+func filePolicy(maxFileBytes int64) upload.Policy {
 	fields := make([]upload.Field, 0, len(FileKinds))
 	for _, k := range FileKinds {
 		fields = append(fields, upload.Field{Name: formField(k)})
 	}
-	return uploadPolicy{policy: upload.Policy{
+	return upload.Policy{
 		Fields:         fields,
 		MaxFileBytes:   maxFileBytes,
 		MaxFileNameLen: maxFileNameLen,
@@ -39,37 +33,20 @@ func newUploadPolicy(maxFileBytes int64) uploadPolicy {
 		// The three files, plus the plan_id the seed lists (and ignores).
 		MaxParts:      8,
 		MaxValueBytes: 1 << 10,
-	}}
-}
-
-// receiver streams the request's documents into the blob store.
-func (p uploadPolicy) receiver(r *http.Request) func(context.Context, blob.Store) ([]SubscriptionFile, error) {
-	return func(ctx context.Context, store blob.Store) ([]SubscriptionFile, error) {
-		if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "multipart/form-data" {
-			return nil, apperr.Field(apperr.UnsupportedMedia, "content_type", "deve ser multipart/form-data")
-		}
 		// The three files at their cap, plus room for the multipart framing.
-		r.Body = http.MaxBytesReader(nil, r.Body, int64(len(FileKinds))*p.policy.MaxFileBytes+1<<20)
-		res, err := upload.Receive(ctx, r, store, p.policy)
-		if err != nil {
-			return nil, p.uploadError(err)
-		}
-		files := make([]SubscriptionFile, 0, len(res.Files))
-		for _, k := range FileKinds {
-			if st, ok := res.Files[formField(k)]; ok {
-				files = append(files, SubscriptionFile{Kind: k, FileName: st.FileName, Object: st.Object})
-			}
-		}
-		return files, nil
+		MaxBodyBytes: int64(len(FileKinds))*maxFileBytes + 1<<20,
 	}
 }
 
 // uploadError words the shared upload piece's client errors for this
 // surface; anything else is left as it is (internal unless typed).
-func (p uploadPolicy) uploadError(err error) error {
+func uploadError(err error) error {
 	var fe *upload.FieldError
 	if !errors.As(err, &fe) {
 		return err
+	}
+	if fe.Reason == upload.ReasonNotMultipart {
+		return apperr.Field(apperr.UnsupportedMedia, "content_type", "deve ser multipart/form-data")
 	}
 	field, code := fe.Field, apperr.Unprocessable
 	if field == "" {
@@ -105,14 +82,20 @@ func (p uploadPolicy) uploadError(err error) error {
 // the same kind. The subscription is looked up before anything is read, so
 // a request for an unknown (or another provider's) subscription stores
 // nothing.
-func (s *Service) AttachFiles(ctx context.Context, t *tenant, id string, receive func(context.Context, blob.Store) ([]SubscriptionFile, error)) (SubscribeResult, error) {
-	sub, err := s.subscription(ctx, t.Provider.ID, id)
+func (s *Service) AttachFiles(ctx context.Context, providerID int64, id string, src upload.Source) (SubscribeResult, error) {
+	sub, err := s.subscription(ctx, providerID, id)
 	if err != nil {
 		return SubscribeResult{}, err
 	}
-	files, err := receive(ctx, s.blobs)
+	res, err := src.Receive(ctx, s.blobs, s.files)
 	if err != nil {
-		return SubscribeResult{}, err
+		return SubscribeResult{}, uploadError(err)
+	}
+	files := make([]SubscriptionFile, 0, len(res.Files))
+	for _, k := range FileKinds {
+		if st, ok := res.Files[formField(k)]; ok {
+			files = append(files, SubscriptionFile{Kind: k, FileName: st.FileName, Object: st.Object})
+		}
 	}
 	if len(files) == 0 {
 		return SubscribeResult{}, apperr.Field(apperr.Unprocessable, "files", "nenhum arquivo enviado")
@@ -121,7 +104,7 @@ func (s *Service) AttachFiles(ctx context.Context, t *tenant, id string, receive
 	for i := range files {
 		files[i].UploadedAt = now
 	}
-	replaced, err := s.store.PutSubscriptionFiles(ctx, t.Provider.ID, sub.ID, files)
+	replaced, err := s.store.PutSubscriptionFiles(ctx, providerID, sub.ID, files)
 	if err != nil {
 		s.deleteBlobs(ctx, files)
 		return SubscribeResult{}, err

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 	"partnership-service/internal/server"
 	"partnership-service/internal/storage"
 	"partnership-service/internal/storefront"
+	"partnership-service/internal/testkit"
 )
 
 // Two tenants, so every test can check isolation.
@@ -27,31 +27,13 @@ const (
 // maxFileBytes is small so size-limit tests send small bodies.
 const maxFileBytes = 64 << 10
 
-// clock is a settable test clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
-
 // harness is the real handler (real middleware, real store of the engine)
 // with two seeded providers.
 type harness struct {
 	t     testing.TB
 	store storefront.Store
 	svc   *storefront.Service
-	clock *clock
+	clock *testkit.Clock
 	// handler is the whole service handler; api validates what it answers.
 	handler http.Handler
 	api     *apitest.Client
@@ -78,9 +60,9 @@ func newHarness(t testing.TB, e storage.Stores) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, store: e.Storefront(), clock: &clock{t: time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)}}
-	h.svc = storefront.NewService(h.store, blobs, h.clock.now)
-	handler := storefront.NewHandler(h.svc, maxFileBytes)
+	h := &harness{t: t, store: e.Storefront(), clock: testkit.NewClock(time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC))}
+	h.svc = storefront.NewService(h.store, blobs, h.clock.Now, maxFileBytes)
+	handler := storefront.NewHandler(h.svc)
 	srv, err := server.New(server.Config{
 		Log: slog.New(slog.NewJSONHandler(io.Discard, nil)),
 		Surfaces: []server.Surface{{
@@ -109,6 +91,14 @@ var (
 	inBatelHole  = map[string]any{"lat": -25.4435, "lng": -49.2880}
 	outsideBatel = map[string]any{"lat": "-25.3587797", "lng": "-49.2702625"}
 )
+
+// coupon saves a coupon of provider A.
+func (h *harness) coupon(c storefront.Coupon) storefront.Coupon {
+	h.t.Helper()
+	c, err := h.svc.SaveCoupon(context.Background(), h.a.id, c)
+	h.must(err)
+	return c
+}
 
 func (h *harness) must(err error) {
 	h.t.Helper()

@@ -7,6 +7,7 @@ import (
 
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/httpx"
+	"partnership-service/internal/upload"
 )
 
 // Prefixes are the paths the storefront surface answers (its error envelope
@@ -19,45 +20,23 @@ const maxSubscriptionBody = 64 << 10
 
 // Handler serves the storefront and its admin API.
 type Handler struct {
-	svc    *Service
-	upload uploadPolicy
+	svc  *Service
+	docs *documentCache
 }
 
-// NewHandler returns the HTTP side of svc; maxFileBytes caps each uploaded
-// document.
-func NewHandler(svc *Service, maxFileBytes int64) *Handler {
-	return &Handler{svc: svc, upload: newUploadPolicy(maxFileBytes)}
+// NewHandler returns the HTTP side of svc.
+func NewHandler(svc *Service) *Handler {
+	return &Handler{svc: svc, docs: newDocumentCache()}
 }
 
-// Routes registers the storefront and admin routes.
-func (h *Handler) Routes(mux *http.ServeMux) {
-	routes := []struct {
-		method, path string
-		handle       func(http.ResponseWriter, *http.Request, *tenant)
-	}{
-		{"GET", "/api/v2/providers", h.serveDocument(func(t *tenant) *document { return &t.providerDoc })},
-		{"GET", "/api/v2/providers/categories", h.serveDocument(func(t *tenant) *document { return &t.categoriesDoc })},
-		{"GET", "/api/v2/providers/plans", h.serveDocument(func(t *tenant) *document { return &t.plansDoc })},
-		{"GET", "/api/v2/providers/check_coupon_availability", h.checkCoupon},
-		{"POST", "/api/v2/subscriptions", h.createSubscription},
-		{"PUT", "/api/v2/subscriptions/{uuid}", h.updateSubscription},
-		{"POST", "/api/v2/subscriptions/{uuid}/files", h.uploadFiles},
-	}
-	for _, rt := range routes {
-		mux.HandleFunc(rt.method+" "+rt.path, h.withTenant(rt.handle))
-		mux.HandleFunc("OPTIONS "+rt.path, h.withTenant(preflight(rt.method)))
-	}
-	h.adminRoutes(mux)
-}
-
-// withTenant resolves the provider from the Origin header and answers CORS
-// for it. An Origin that no provider registered gets a 404 and no CORS
-// headers, so browsers refuse the answer.
-func (h *Handler) withTenant(next func(http.ResponseWriter, *http.Request, *tenant)) http.HandlerFunc {
+// storefront resolves the provider's catalog from the Origin header and
+// answers CORS for it. An Origin that no provider registered gets a 404
+// and no CORS headers, so browsers refuse the answer.
+func (h *Handler) storefront(next func(http.ResponseWriter, *http.Request, *Catalog)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Add("Vary", "Origin")
 		origin := r.Header.Get("Origin")
-		t, err := h.svc.tenants.byOriginHeader(r.Context(), origin)
+		c, err := h.svc.CatalogByOrigin(r.Context(), origin)
 		if err != nil {
 			Render(w, r, err)
 			return
@@ -65,14 +44,14 @@ func (h *Handler) withTenant(next func(http.ResponseWriter, *http.Request, *tena
 		hdr := w.Header()
 		hdr.Set("Access-Control-Allow-Origin", origin)
 		hdr.Set("Access-Control-Expose-Headers", "ETag, X-Request-Id")
-		next(w, r, t)
+		next(w, r, c)
 	}
 }
 
 // preflight answers a CORS preflight for a route that takes method.
-func preflight(method string) func(http.ResponseWriter, *http.Request, *tenant) {
+func preflight(method string) func(http.ResponseWriter, *http.Request, *Catalog) {
 	methods := method + ", OPTIONS"
-	return func(w http.ResponseWriter, r *http.Request, _ *tenant) {
+	return func(w http.ResponseWriter, r *http.Request, _ *Catalog) {
 		hdr := w.Header()
 		hdr.Set("Access-Control-Allow-Methods", methods)
 		hdr.Set("Access-Control-Allow-Headers", "Content-Type, X-Request-Id, If-None-Match")
@@ -81,11 +60,16 @@ func preflight(method string) func(http.ResponseWriter, *http.Request, *tenant) 
 	}
 }
 
-// serveDocument serves one of the tenant's pre-encoded catalog documents,
-// or 304 when the client already has it.
-func (h *Handler) serveDocument(pick func(*tenant) *document) func(http.ResponseWriter, *http.Request, *tenant) {
-	return func(w http.ResponseWriter, r *http.Request, t *tenant) {
-		doc := pick(t)
+// serveDocument serves one of the catalog's documents, encoded once per
+// loaded catalog, or 304 when the client already has it.
+func (h *Handler) serveDocument(pick func(*catalogDocuments) *document) func(http.ResponseWriter, *http.Request, *Catalog) {
+	return func(w http.ResponseWriter, r *http.Request, c *Catalog) {
+		docs, err := h.docs.of(c)
+		if err != nil {
+			Render(w, r, err)
+			return
+		}
+		doc := pick(docs)
 		hdr := w.Header()
 		hdr.Set("ETag", doc.etag)
 		hdr.Set("Cache-Control", "no-cache")
@@ -96,6 +80,10 @@ func (h *Handler) serveDocument(pick func(*tenant) *document) func(http.Response
 		httpx.WriteRawJSON(w, http.StatusOK, doc.body)
 	}
 }
+
+func providerDocument(d *catalogDocuments) *document   { return &d.provider }
+func categoriesDocument(d *catalogDocuments) *document { return &d.categories }
+func plansDocument(d *catalogDocuments) *document      { return &d.plans }
 
 // etagMatches implements If-None-Match's weak comparison over a list.
 func etagMatches(header, etag string) bool {
@@ -118,21 +106,21 @@ type couponAttrs struct {
 
 // checkCoupon: GET /api/v2/providers/check_coupon_availability?name=&plan_id=.
 // Every coupon that cannot be used, and a plan_id that names no plan of
-// the provider, answer the seed's 422.
-func (h *Handler) checkCoupon(w http.ResponseWriter, r *http.Request, t *tenant) {
+// the provider, answer the seed's 422, its message a string, not a list.
+func (h *Handler) checkCoupon(w http.ResponseWriter, r *http.Request, cat *Catalog) {
 	q := r.URL.Query()
 	var planID int64
 	if s := q.Get("plan_id"); s != "" {
 		id, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || id <= 0 {
-			Render(w, r, couponNotFound())
+			renderFlat(w, r, couponNotFound())
 			return
 		}
 		planID = id
 	}
-	c, err := h.svc.CheckCoupon(r.Context(), t, q.Get("name"), planID)
+	c, err := h.svc.CheckCoupon(r.Context(), cat.Provider.ID, q.Get("name"), planID)
 	if err != nil {
-		Render(w, r, err)
+		renderFlat(w, r, err)
 		return
 	}
 	httpx.WriteJSON(w, http.StatusOK, one[resource[couponAttrs]]{Data: resource[couponAttrs]{
@@ -157,24 +145,26 @@ func writeSubscribeResult(w http.ResponseWriter, res SubscribeResult) {
 }
 
 // createSubscription: POST /api/v2/subscriptions.
-func (h *Handler) createSubscription(w http.ResponseWriter, r *http.Request, t *tenant) {
-	in, err := decodeSubscription(w, r)
-	if err == nil {
-		var res SubscribeResult
-		if res, err = h.svc.Subscribe(r.Context(), t, in); err == nil {
-			writeSubscribeResult(w, res)
-			return
-		}
-	}
-	Render(w, r, err)
+func (h *Handler) createSubscription(w http.ResponseWriter, r *http.Request, c *Catalog) {
+	h.writeSubscription(w, r, func(in SubscriptionInput) (SubscribeResult, error) {
+		return h.svc.Subscribe(r.Context(), c.Provider.ID, in)
+	})
 }
 
 // updateSubscription: PUT /api/v2/subscriptions/{uuid}.
-func (h *Handler) updateSubscription(w http.ResponseWriter, r *http.Request, t *tenant) {
+func (h *Handler) updateSubscription(w http.ResponseWriter, r *http.Request, c *Catalog) {
+	h.writeSubscription(w, r, func(in SubscriptionInput) (SubscribeResult, error) {
+		return h.svc.UpdateSubscription(r.Context(), c.Provider.ID, r.PathValue("uuid"), in)
+	})
+}
+
+// writeSubscription decodes a subscription request and answers what write
+// made of it.
+func (h *Handler) writeSubscription(w http.ResponseWriter, r *http.Request, write func(SubscriptionInput) (SubscribeResult, error)) {
 	in, err := decodeSubscription(w, r)
 	if err == nil {
 		var res SubscribeResult
-		if res, err = h.svc.UpdateSubscription(r.Context(), t, r.PathValue("uuid"), in); err == nil {
+		if res, err = write(in); err == nil {
 			writeSubscribeResult(w, res)
 			return
 		}
@@ -183,8 +173,8 @@ func (h *Handler) updateSubscription(w http.ResponseWriter, r *http.Request, t *
 }
 
 // uploadFiles: POST /api/v2/subscriptions/{uuid}/files.
-func (h *Handler) uploadFiles(w http.ResponseWriter, r *http.Request, t *tenant) {
-	res, err := h.svc.AttachFiles(r.Context(), t, r.PathValue("uuid"), h.upload.receiver(r))
+func (h *Handler) uploadFiles(w http.ResponseWriter, r *http.Request, c *Catalog) {
+	res, err := h.svc.AttachFiles(r.Context(), c.Provider.ID, r.PathValue("uuid"), upload.FromRequest(r))
 	if err != nil {
 		Render(w, r, err)
 		return

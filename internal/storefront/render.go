@@ -7,10 +7,6 @@ import (
 	"partnership-service/internal/httpx"
 )
 
-// metaFlat marks an error whose fields are shown as one string each
-// ({"coupon":"não encontrado"}), as the seed shows for the coupon check.
-const metaFlat = "flat"
-
 // baseMessages word, per code, the errors that name no field: they come from
 // the shared plumbing (unknown route, panic, conflicts reported by a store),
 // whose own messages are in English.
@@ -32,14 +28,21 @@ var baseMessages = map[apperr.Code]string{
 // Render writes err in the storefront's envelope:
 // {"errors":{"campo":["mensagem"]}}; errors about no field in particular go
 // under "base".
-func Render(w http.ResponseWriter, r *http.Request, err error) {
+func Render(w http.ResponseWriter, r *http.Request, err error) { render(w, r, err, false) }
+
+// renderFlat is Render with each field's first message as a string
+// ({"errors":{"coupon":"não encontrado"}}), as the seed shows for the
+// coupon check.
+func renderFlat(w http.ResponseWriter, r *http.Request, err error) { render(w, r, err, true) }
+
+func render(w http.ResponseWriter, r *http.Request, err error, flatFields bool) {
 	e := httpx.LogIfInternal(r, err)
 	status := apperr.HTTPStatus(e.Code)
 	if len(e.Fields) == 0 {
 		httpx.WriteJSON(w, status, errorsBody[[]string]{Errors: map[string][]string{"base": {baseMessages[e.Code]}}})
 		return
 	}
-	if e.Meta[metaFlat] == "true" {
+	if flatFields {
 		flat := make(map[string]string, len(e.Fields))
 		for k, msgs := range e.Fields {
 			flat[k] = msgs[0]

@@ -10,6 +10,7 @@ import (
 
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/blob"
+	"partnership-service/internal/upload"
 )
 
 // Service holds the storefront's business rules.
@@ -18,29 +19,28 @@ type Service struct {
 	blobs   blob.Store
 	now     func() time.Time
 	tenants *tenants
+	files   upload.Policy
 }
 
 // NewService returns a service over store, keeping subscription files in
-// blobs. now is the clock (time.Now when nil).
-func NewService(store Store, blobs blob.Store, now func() time.Time) *Service {
+// blobs, each at most maxFileBytes. now is the clock (time.Now when nil).
+func NewService(store Store, blobs blob.Store, now func() time.Time, maxFileBytes int64) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: store, blobs: blobs, now: now, tenants: newTenants(store)}
+	return &Service{store: store, blobs: blobs, now: now, tenants: newTenants(store), files: filePolicy(maxFileBytes)}
 }
 
-// CouponUsedUp is the error a store returns when a coupon reached its
-// redemption limit inside the write that tried to redeem it.
+// CouponUsedUp is the error of a write that tried to redeem a coupon at its
+// redemption limit: the whole write fails.
 func CouponUsedUp() error {
 	return apperr.Field(apperr.Unprocessable, "coupon_id", "esgotado")
 }
 
 // couponNotFound is check_coupon_availability's answer for every coupon that
-// cannot be used: the seed shows the message as a string, not a list.
+// cannot be used.
 func couponNotFound() error {
-	e := apperr.Field(apperr.Unprocessable, "coupon", "não encontrado")
-	e.Meta = map[string]string{metaFlat: "true"}
-	return e
+	return apperr.Field(apperr.Unprocessable, "coupon", "não encontrado")
 }
 
 // couponProblem says why a coupon cannot be used on a plan (0: no plan
@@ -62,7 +62,11 @@ func couponProblem(c *Coupon, planID int64, now time.Time) string {
 
 // CheckCoupon finds a coupon by name, without regard to case, that can be
 // used now on the plan (planID 0: on some plan).
-func (s *Service) CheckCoupon(ctx context.Context, t *tenant, name string, planID int64) (Coupon, error) {
+func (s *Service) CheckCoupon(ctx context.Context, providerID int64, name string, planID int64) (Coupon, error) {
+	t, err := s.tenants.get(ctx, providerID)
+	if err != nil {
+		return Coupon{}, err
+	}
 	name = strings.TrimSpace(name)
 	if name == "" || (planID != 0 && t.plans[planID] == nil) {
 		return Coupon{}, couponNotFound()
@@ -87,9 +91,14 @@ type SubscribeResult struct {
 	Coverage bool
 }
 
-// Subscribe validates a new subscription and checks its coverage. Only
-// with PreSubscription is it stored (and its coupon redeemed).
-func (s *Service) Subscribe(ctx context.Context, t *tenant, in SubscriptionInput) (SubscribeResult, error) {
+// Subscribe validates a new subscription to the provider and checks its
+// coverage. Only with PreSubscription is it stored (and its coupon
+// redeemed).
+func (s *Service) Subscribe(ctx context.Context, providerID int64, in SubscriptionInput) (SubscribeResult, error) {
+	t, err := s.tenants.get(ctx, providerID)
+	if err != nil {
+		return SubscribeResult{}, err
+	}
 	now := s.now()
 	sub := Subscription{ProviderID: t.Provider.ID}
 	if err := s.prepare(ctx, t, &sub, in, in.PreSubscription, now); err != nil {
@@ -100,7 +109,13 @@ func (s *Service) Subscribe(ctx context.Context, t *tenant, in SubscriptionInput
 	}
 	sub.ID = uuid.NewString()
 	sub.CreatedAt, sub.UpdatedAt = now, now
-	if err := s.store.CreateSubscription(ctx, sub); err != nil {
+	err = s.store.CreateSubscription(ctx, sub.ProviderID, func(tx SubscriptionTx) error {
+		if err := swapCoupon(tx, 0, sub.CouponID); err != nil {
+			return err
+		}
+		return tx.Insert(sub)
+	})
+	if err != nil {
 		return SubscribeResult{}, err
 	}
 	return SubscribeResult{ID: sub.ID, Coverage: sub.Coverage}, nil
@@ -108,8 +123,12 @@ func (s *Service) Subscribe(ctx context.Context, t *tenant, in SubscriptionInput
 
 // UpdateSubscription changes the fields present in in, validates the
 // result as a whole and re-checks coverage.
-func (s *Service) UpdateSubscription(ctx context.Context, t *tenant, id string, in SubscriptionInput) (SubscribeResult, error) {
-	sub, err := s.subscription(ctx, t.Provider.ID, id)
+func (s *Service) UpdateSubscription(ctx context.Context, providerID int64, id string, in SubscriptionInput) (SubscribeResult, error) {
+	t, err := s.tenants.get(ctx, providerID)
+	if err != nil {
+		return SubscribeResult{}, err
+	}
+	sub, err := s.subscription(ctx, providerID, id)
 	if err != nil {
 		return SubscribeResult{}, err
 	}
@@ -118,10 +137,43 @@ func (s *Service) UpdateSubscription(ctx context.Context, t *tenant, id string, 
 		return SubscribeResult{}, err
 	}
 	sub.UpdatedAt = now
-	if err := s.store.UpdateSubscription(ctx, sub); err != nil {
+	err = s.store.UpdateSubscription(ctx, sub.ProviderID, sub.ID, func(tx SubscriptionTx, stored Subscription) error {
+		// The stored coupon, not the one read before the write, is the one
+		// this subscription holds: another update may have changed it since.
+		if err := swapCoupon(tx, stored.CouponID, sub.CouponID); err != nil {
+			return err
+		}
+		return tx.Save(sub)
+	})
+	if err != nil {
 		return SubscribeResult{}, err
 	}
 	return SubscribeResult{ID: sub.ID, Coverage: sub.Coverage}, nil
+}
+
+// swapCoupon moves a subscription from coupon from to coupon to (0: none):
+// the old one is released and the new one redeemed; a new coupon at its
+// limit fails the write. Keeping a coupon counts nothing.
+func swapCoupon(tx SubscriptionTx, from, to int64) error {
+	if from == to {
+		return nil
+	}
+	if from != 0 {
+		if err := tx.ReleaseCoupon(from); err != nil {
+			return err
+		}
+	}
+	if to == 0 {
+		return nil
+	}
+	taken, err := tx.RedeemCoupon(to)
+	if err != nil {
+		return err
+	}
+	if !taken {
+		return CouponUsedUp()
+	}
+	return nil
 }
 
 // subscription loads a provider's subscription; a malformed id is as

@@ -202,34 +202,36 @@ type Store interface {
 	// Catalog loads what the storefront serves from memory.
 	Catalog(ctx context.Context, providerID int64) (Catalog, error)
 
-	CreateItem(ctx context.Context, kind ItemKind, providerID int64, it Item) (Item, error)
-	UpdateItem(ctx context.Context, kind ItemKind, providerID int64, it Item) error
+	// The Save methods create a record when its ID is 0 and otherwise
+	// replace the provider's record of that ID; they return it as saved.
+
+	SaveItem(ctx context.Context, kind ItemKind, providerID int64, it Item) (Item, error)
 	DeleteItem(ctx context.Context, kind ItemKind, providerID, id int64) error
 
-	CreatePlan(ctx context.Context, providerID int64, p Plan) (Plan, error)
-	UpdatePlan(ctx context.Context, providerID int64, p Plan) error
+	// SavePlan saves the plan with its categories, payment methods and
+	// services.
+	SavePlan(ctx context.Context, providerID int64, p Plan) (Plan, error)
 	DeletePlan(ctx context.Context, providerID, id int64) error
 
 	Coupons(ctx context.Context, providerID int64) ([]Coupon, error)
 	Coupon(ctx context.Context, providerID, id int64) (Coupon, error)
 	// CouponByName finds a coupon by name without regard to case.
 	CouponByName(ctx context.Context, providerID int64, name string) (Coupon, error)
-	CreateCoupon(ctx context.Context, providerID int64, c Coupon) (Coupon, error)
-	// UpdateCoupon saves everything but the redemption count.
-	UpdateCoupon(ctx context.Context, providerID int64, c Coupon) error
+	// SaveCoupon saves everything but the redemption count.
+	SaveCoupon(ctx context.Context, providerID int64, c Coupon) (Coupon, error)
 	DeleteCoupon(ctx context.Context, providerID, id int64) error
 
-	CreateCoverageArea(ctx context.Context, providerID int64, a CoverageArea) (CoverageArea, error)
-	UpdateCoverageArea(ctx context.Context, providerID int64, a CoverageArea) error
+	SaveCoverageArea(ctx context.Context, providerID int64, a CoverageArea) (CoverageArea, error)
 	DeleteCoverageArea(ctx context.Context, providerID, id int64) error
 
-	// CreateSubscription stores s and, when s names a coupon, redeems it in
-	// the same transaction; a coupon at its limit fails the whole write
-	// with CouponUsedUp().
-	CreateSubscription(ctx context.Context, s Subscription) error
-	// UpdateSubscription saves s (not its files). When the coupon changes,
-	// the old one is released and the new one redeemed atomically.
-	UpdateSubscription(ctx context.Context, s Subscription) error
+	// CreateSubscription runs write in one transaction over the provider's
+	// subscriptions: everything write did commits together, or nothing does
+	// when it returns an error (which is returned as it is).
+	CreateSubscription(ctx context.Context, providerID int64, write func(tx SubscriptionTx) error) error
+	// UpdateSubscription loads subscription id (without its files), locked
+	// against concurrent writes, and runs write with it in the same
+	// transaction, as CreateSubscription does.
+	UpdateSubscription(ctx context.Context, providerID int64, id string, write func(tx SubscriptionTx, stored Subscription) error) error
 	// Subscription returns one subscription with its files.
 	Subscription(ctx context.Context, providerID int64, id string) (Subscription, error)
 	// Subscriptions lists newest first (without files) with the total count.
@@ -240,6 +242,25 @@ type Store interface {
 	// PutSubscriptionFiles records files, replacing those of the same kind,
 	// and returns the replaced ones so their blobs can be deleted.
 	PutSubscriptionFiles(ctx context.Context, providerID int64, subscriptionID string, files []SubscriptionFile) (replaced []SubscriptionFile, err error)
+}
+
+// SubscriptionTx is what a subscription write may do inside the store's
+// transaction, scoped to the provider of the write: the rules (which coupon
+// to redeem or release, when a redemption fails the write) are the
+// Service's.
+type SubscriptionTx interface {
+	// Insert stores a new subscription (not its files).
+	Insert(sub Subscription) error
+	// Save stores sub's fields (not its files, nor its creation time) over
+	// the stored subscription with sub's id.
+	Save(sub Subscription) error
+	// RedeemCoupon counts one use of a coupon, unless it is at its limit
+	// (or not the provider's): taken reports whether it counted. The
+	// condition is checked by the UPDATE itself, so concurrent redemptions
+	// never pass the limit.
+	RedeemCoupon(couponID int64) (taken bool, err error)
+	// ReleaseCoupon gives one use of a coupon back.
+	ReleaseCoupon(couponID int64) error
 }
 
 // CouponKey is the form coupon names are compared in: trimmed and

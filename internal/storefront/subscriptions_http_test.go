@@ -151,14 +151,10 @@ func TestColdLead(t *testing.T) {
 func TestSubscriptionValidation(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		h := newHarness(t, e)
-		ctx := context.Background()
-		expired, err := h.svc.SaveCoupon(ctx, h.a.id, storefront.Coupon{Name: "VELHO", ValidUntil: h.clock.now().Add(-time.Hour)})
-		h.must(err)
-		future, err := h.svc.SaveCoupon(ctx, h.a.id, storefront.Coupon{Name: "FUTURO", ValidFrom: h.clock.now().Add(time.Hour)})
-		h.must(err)
+		expired := h.coupon(storefront.Coupon{Name: "VELHO", ValidUntil: h.clock.Now().Add(-time.Hour)})
+		future := h.coupon(storefront.Coupon{Name: "FUTURO", ValidFrom: h.clock.Now().Add(time.Hour)})
 		zero := 0
-		usedUp, err := h.svc.SaveCoupon(ctx, h.a.id, storefront.Coupon{Name: "ESGOTADO", MaxRedemptions: &zero})
-		h.must(err)
+		usedUp := h.coupon(storefront.Coupon{Name: "ESGOTADO", MaxRedemptions: &zero})
 		tests := []struct {
 			name   string
 			planID any
@@ -376,12 +372,9 @@ func TestCouponLimitUnderConcurrency(t *testing.T) {
 func TestCheckCouponAvailability(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		h := newHarness(t, e)
-		ctx := context.Background()
-		_, err := h.svc.SaveCoupon(ctx, h.a.id, storefront.Coupon{Name: "VELHO", ValidUntil: h.clock.now().Add(-time.Minute)})
-		h.must(err)
+		h.coupon(storefront.Coupon{Name: "VELHO", ValidUntil: h.clock.Now().Add(-time.Minute)})
 		zero := 0
-		_, err = h.svc.SaveCoupon(ctx, h.a.id, storefront.Coupon{Name: "ESGOTADO", MaxRedemptions: &zero})
-		h.must(err)
+		h.coupon(storefront.Coupon{Name: "ESGOTADO", MaxRedemptions: &zero})
 		var found struct {
 			Data struct {
 				ID         string `json:"id"`

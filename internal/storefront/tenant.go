@@ -2,9 +2,6 @@ package storefront
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"sync"
 	"time"
 
@@ -16,37 +13,18 @@ import (
 // is for changes made by other processes (replicas, the CLI).
 const tenantTTL = time.Minute
 
-// tenant is a provider's catalog as the storefront serves it: indexed for
-// validation, and the three catalog documents pre-encoded with their ETags.
+// tenant is a provider's catalog as the storefront serves it, indexed for
+// validation.
 type tenant struct {
 	Catalog
 	plans          map[int64]*Plan
 	paymentMethods map[int64]bool
 	dueDays        map[int]bool
 
-	providerDoc   document
-	categoriesDoc document
-	plansDoc      document
-
 	loadedAt time.Time
 }
 
-// document is a pre-encoded response body and its strong ETag.
-type document struct {
-	body []byte
-	etag string
-}
-
-func newDocument(v any) (document, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return document{}, apperr.Wrap(apperr.Internal, err, "encode catalog")
-	}
-	sum := sha256.Sum256(b)
-	return document{body: b, etag: `"` + hex.EncodeToString(sum[:12]) + `"`}, nil
-}
-
-func newTenant(c Catalog) (*tenant, error) {
+func newTenant(c Catalog) *tenant {
 	t := &tenant{
 		Catalog:        c,
 		plans:          make(map[int64]*Plan, len(c.Plans)),
@@ -63,17 +41,7 @@ func newTenant(c Catalog) (*tenant, error) {
 	for _, d := range c.Provider.DueDays {
 		t.dueDays[d] = true
 	}
-	var err error
-	if t.providerDoc, err = newDocument(encodeProvider(&c)); err != nil {
-		return nil, err
-	}
-	if t.categoriesDoc, err = newDocument(encodeCategories(c.Categories)); err != nil {
-		return nil, err
-	}
-	if t.plansDoc, err = newDocument(encodePlans(&c)); err != nil {
-		return nil, err
-	}
-	return t, nil
+	return t
 }
 
 // covers reports whether the provider serves a visitor at pt (nil when
@@ -198,9 +166,7 @@ func (ts *tenants) get(ctx context.Context, providerID int64) (*tenant, error) {
 	if err != nil {
 		return nil, err
 	}
-	if t, err = newTenant(c); err != nil {
-		return nil, err
-	}
+	t = newTenant(c)
 	ts.mu.Lock()
 	if ts.generation == gen {
 		ts.byID[providerID] = t

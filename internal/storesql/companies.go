@@ -12,14 +12,6 @@ import (
 // write and scan. Times are left to the adapters (SQLite text, PostgreSQL
 // timestamptz); everything else is bound and scanned alike.
 
-// NullID binds an optional id: 0 is NULL.
-func NullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
-}
-
 // AccountSelect reads an account in the order ScanAccount expects.
 const AccountSelect = `SELECT id, name, type, COALESCE(manager_id, 0), created_at FROM companies_accounts`
 

@@ -91,3 +91,11 @@ func EachRow(c Cursor, fn func(Row) error) error {
 	}
 	return c.Err()
 }
+
+// NullID binds an optional id: 0 is NULL.
+func NullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}

@@ -10,6 +10,7 @@ import (
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/blob"
 	"partnership-service/internal/storefront"
+	"partnership-service/internal/testkit"
 )
 
 // storefrontWorld is two providers with a little catalog each.
@@ -41,23 +42,23 @@ func newStorefrontWorld(t *testing.T, s storefront.Store) *storefrontWorld {
 	must(err)
 	w.a, w.b = pa.ID, pb.ID
 	item := func(kind storefront.ItemKind, provider int64, name string) int64 {
-		it, err := s.CreateItem(ctx, kind, provider, storefront.Item{Name: name})
+		it, err := s.SaveItem(ctx, kind, provider, storefront.Item{Name: name})
 		must(err)
 		return it.ID
 	}
 	w.catA, w.catB = item(storefront.Categories, w.a, "Pessoal"), item(storefront.Categories, w.b, "Pessoal")
 	w.pmA, w.pmB = item(storefront.PaymentMethods, w.a, "Pix"), item(storefront.PaymentMethods, w.b, "Pix")
 	plan := func(provider int64, name string, cat, pm int64) int64 {
-		p, err := s.CreatePlan(ctx, provider, storefront.Plan{Name: name, MonthlyPriceCents: 9990,
+		p, err := s.SavePlan(ctx, provider, storefront.Plan{Name: name, MonthlyPriceCents: 9990,
 			CategoryIDs: []int64{cat}, PaymentMethodIDs: []int64{pm}})
 		must(err)
 		return p.ID
 	}
 	w.planA, w.planA2, w.planB = plan(w.a, "A1", w.catA, w.pmA), plan(w.a, "A2", w.catA, w.pmA), plan(w.b, "B1", w.catB, w.pmB)
 	two := 2
-	ca, err := s.CreateCoupon(ctx, w.a, storefront.Coupon{Name: "Promo", MaxRedemptions: &two, PlanIDs: []int64{w.planA}})
+	ca, err := s.SaveCoupon(ctx, w.a, storefront.Coupon{Name: "Promo", MaxRedemptions: &two, PlanIDs: []int64{w.planA}})
 	must(err)
-	cb, err := s.CreateCoupon(ctx, w.b, storefront.Coupon{Name: "Promo"})
+	cb, err := s.SaveCoupon(ctx, w.b, storefront.Coupon{Name: "Promo"})
 	must(err)
 	w.couponA, w.couponB = ca.ID, cb.ID
 	return w
@@ -71,12 +72,50 @@ func (w *storefrontWorld) subscription(provider, plan int64) storefront.Subscrip
 	}
 }
 
-func wantCode(t *testing.T, what string, err error, code apperr.Code) {
-	t.Helper()
-	if !apperr.Is(err, code) {
-		t.Fatalf("%s: err = %v, want %s", what, err, code)
-	}
+// create stores sub as the Service does: its coupon redeemed in the same
+// write, a refused redemption failing the write with CouponUsedUp.
+func (w *storefrontWorld) create(ctx context.Context, sub storefront.Subscription) error {
+	return w.s.CreateSubscription(ctx, sub.ProviderID, func(tx storefront.SubscriptionTx) error {
+		if err := redeem(tx, sub.CouponID); err != nil {
+			return err
+		}
+		return tx.Insert(sub)
+	})
 }
+
+// update saves sub as the Service does: when its coupon differs from the
+// stored one, the stored one is released and the new one redeemed.
+func (w *storefrontWorld) update(ctx context.Context, sub storefront.Subscription) error {
+	return w.s.UpdateSubscription(ctx, sub.ProviderID, sub.ID, func(tx storefront.SubscriptionTx, stored storefront.Subscription) error {
+		if stored.CouponID != sub.CouponID {
+			if stored.CouponID != 0 {
+				if err := tx.ReleaseCoupon(stored.CouponID); err != nil {
+					return err
+				}
+			}
+			if err := redeem(tx, sub.CouponID); err != nil {
+				return err
+			}
+		}
+		return tx.Save(sub)
+	})
+}
+
+func redeem(tx storefront.SubscriptionTx, couponID int64) error {
+	if couponID == 0 {
+		return nil
+	}
+	taken, err := tx.RedeemCoupon(couponID)
+	if err == nil && !taken {
+		err = storefront.CouponUsedUp()
+	}
+	return err
+}
+
+var wantCode = testkit.WantCode
+
+// errOf is the error of a call that also returns a value.
+func errOf[T any](_ T, err error) error { return err }
 
 // runStorefront checks a storefront store: round trips, provider
 // isolation on every record, the references a provider may make, coupon
@@ -131,11 +170,11 @@ func runStorefront(t *testing.T, open func(t *testing.T) storefront.Store) {
 		}
 		wantCode(t, "update unknown provider", s.UpdateProvider(ctx, storefront.Provider{ID: 987654, Name: "x"}, w.now), apperr.NotFound)
 		one, two := 1, 2
-		svc, err := s.CreateItem(ctx, storefront.Services, w.a, storefront.Item{Name: "Wi-Fi", SortOrder: &two})
+		svc, err := s.SaveItem(ctx, storefront.Services, w.a, storefront.Item{Name: "Wi-Fi", SortOrder: &two})
 		if err != nil {
 			t.Fatal(err)
 		}
-		first, err := s.CreateItem(ctx, storefront.Categories, w.a, storefront.Item{Name: "Primeira", SortOrder: &one})
+		first, err := s.SaveItem(ctx, storefront.Categories, w.a, storefront.Item{Name: "Primeira", SortOrder: &one})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -143,7 +182,7 @@ func runStorefront(t *testing.T, open func(t *testing.T) storefront.Store) {
 			InstallationFeeInstallments: "2x R$ 60,00", UploadSpeed: 100, DownloadSpeed: 300, PriceNote: "promo",
 			DetailLine1: "1", DetailLine2: "2", DetailLine3: "3", PrimaryColor: "#a", SecondaryColor: "#b", Title: "T",
 			HTML: "<b>x</b>", CategoryIDs: []int64{w.catA, first.ID}, PaymentMethodIDs: []int64{w.pmA}, ServiceIDs: []int64{svc.ID}}
-		full, err = s.CreatePlan(ctx, w.a, full)
+		full, err = s.SavePlan(ctx, w.a, full)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -151,11 +190,11 @@ func runStorefront(t *testing.T, open func(t *testing.T) storefront.Store) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		area, err := s.CreateCoverageArea(ctx, w.a, storefront.CoverageArea{Name: "tri", PlanID: full.ID, Geometry: g})
+		area, err := s.SaveCoverageArea(ctx, w.a, storefront.CoverageArea{Name: "tri", PlanID: full.ID, Geometry: g})
 		if err != nil {
 			t.Fatal(err)
 		}
-		ceps, err := s.CreateCoverageArea(ctx, w.a, storefront.CoverageArea{Name: "ceps", CEPStart: 1310000, CEPEnd: 1310999})
+		ceps, err := s.SaveCoverageArea(ctx, w.a, storefront.CoverageArea{Name: "ceps", CEPStart: 1310000, CEPEnd: 1310999})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -205,28 +244,28 @@ func runStorefront(t *testing.T, open func(t *testing.T) storefront.Store) {
 		w := newStorefrontWorld(t, open(t))
 		s := w.s
 		// Linking another provider's records is refused by the database.
-		_, err := s.CreatePlan(ctx, w.a, storefront.Plan{Name: "x", CategoryIDs: []int64{w.catB}})
+		_, err := s.SavePlan(ctx, w.a, storefront.Plan{Name: "x", CategoryIDs: []int64{w.catB}})
 		wantCode(t, "plan in another provider's category", err, apperr.Invalid)
-		_, err = s.CreatePlan(ctx, w.a, storefront.Plan{Name: "x", PaymentMethodIDs: []int64{w.pmB}})
+		_, err = s.SavePlan(ctx, w.a, storefront.Plan{Name: "x", PaymentMethodIDs: []int64{w.pmB}})
 		wantCode(t, "plan with another provider's payment method", err, apperr.Invalid)
-		_, err = s.CreateCoupon(ctx, w.a, storefront.Coupon{Name: "x", PlanIDs: []int64{w.planB}})
+		_, err = s.SaveCoupon(ctx, w.a, storefront.Coupon{Name: "x", PlanIDs: []int64{w.planB}})
 		wantCode(t, "coupon for another provider's plan", err, apperr.Invalid)
-		_, err = s.CreateCoverageArea(ctx, w.a, storefront.CoverageArea{PlanID: w.planB, CEPStart: 1, CEPEnd: 2})
+		_, err = s.SaveCoverageArea(ctx, w.a, storefront.CoverageArea{PlanID: w.planB, CEPStart: 1, CEPEnd: 2})
 		wantCode(t, "area for another provider's plan", err, apperr.Invalid)
 		// Changing or deleting another provider's records finds nothing.
-		wantCode(t, "update item", s.UpdateItem(ctx, storefront.Categories, w.b, storefront.Item{ID: w.catA, Name: "x"}), apperr.NotFound)
+		wantCode(t, "update item", errOf(s.SaveItem(ctx, storefront.Categories, w.b, storefront.Item{ID: w.catA, Name: "x"})), apperr.NotFound)
 		wantCode(t, "delete item", s.DeleteItem(ctx, storefront.PaymentMethods, w.b, w.pmA), apperr.NotFound)
-		wantCode(t, "update plan", s.UpdatePlan(ctx, w.b, storefront.Plan{ID: w.planA, Name: "x"}), apperr.NotFound)
+		wantCode(t, "update plan", errOf(s.SavePlan(ctx, w.b, storefront.Plan{ID: w.planA, Name: "x"})), apperr.NotFound)
 		wantCode(t, "delete plan", s.DeletePlan(ctx, w.b, w.planA), apperr.NotFound)
-		wantCode(t, "update coupon", s.UpdateCoupon(ctx, w.b, storefront.Coupon{ID: w.couponA, Name: "x"}), apperr.NotFound)
+		wantCode(t, "update coupon", errOf(s.SaveCoupon(ctx, w.b, storefront.Coupon{ID: w.couponA, Name: "x"})), apperr.NotFound)
 		wantCode(t, "delete coupon", s.DeleteCoupon(ctx, w.b, w.couponA), apperr.NotFound)
 		_, err = s.Coupon(ctx, w.b, w.couponA)
 		wantCode(t, "read coupon", err, apperr.NotFound)
-		area, err := s.CreateCoverageArea(ctx, w.a, storefront.CoverageArea{CEPStart: 1, CEPEnd: 2})
+		area, err := s.SaveCoverageArea(ctx, w.a, storefront.CoverageArea{CEPStart: 1, CEPEnd: 2})
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantCode(t, "update area", s.UpdateCoverageArea(ctx, w.b, storefront.CoverageArea{ID: area.ID, CEPStart: 1, CEPEnd: 3}), apperr.NotFound)
+		wantCode(t, "update area", errOf(s.SaveCoverageArea(ctx, w.b, storefront.CoverageArea{ID: area.ID, CEPStart: 1, CEPEnd: 3})), apperr.NotFound)
 		wantCode(t, "delete area", s.DeleteCoverageArea(ctx, w.b, area.ID), apperr.NotFound)
 		// A's records are intact.
 		c, err := s.Catalog(ctx, w.a)
@@ -237,7 +276,7 @@ func runStorefront(t *testing.T, open func(t *testing.T) storefront.Store) {
 			t.Fatalf("provider A's catalog changed: %+v", c)
 		}
 		// Deleting a category takes it off the plans; updating a plan replaces its links.
-		if err := s.UpdatePlan(ctx, w.a, storefront.Plan{ID: w.planA, Name: "A1", PaymentMethodIDs: []int64{w.pmA}}); err != nil {
+		if _, err := s.SavePlan(ctx, w.a, storefront.Plan{ID: w.planA, Name: "A1", PaymentMethodIDs: []int64{w.pmA}}); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.DeleteItem(ctx, storefront.Categories, w.a, w.catA); err != nil {
@@ -253,7 +292,7 @@ func runStorefront(t *testing.T, open func(t *testing.T) storefront.Store) {
 		t.Parallel()
 		w := newStorefrontWorld(t, open(t))
 		s := w.s
-		_, err := s.CreateCoupon(ctx, w.a, storefront.Coupon{Name: "PROMO"})
+		_, err := s.SaveCoupon(ctx, w.a, storefront.Coupon{Name: "PROMO"})
 		wantCode(t, "same name in other case", err, apperr.Conflict)
 		c, err := s.CouponByName(ctx, w.a, " promo ")
 		if err != nil || c.ID != w.couponA || !reflect.DeepEqual(c.PlanIDs, []int64{w.planA}) || c.MaxRedemptions == nil || *c.MaxRedemptions != 2 {
@@ -266,7 +305,7 @@ func runStorefront(t *testing.T, open func(t *testing.T) storefront.Store) {
 		wantCode(t, "unknown name", err, apperr.NotFound)
 		full := storefront.Coupon{ID: w.couponA, Name: "Promo2", Description: "d", PlanIDs: []int64{w.planA, w.planA2},
 			ValidFrom: w.now, ValidUntil: w.now.Add(24 * time.Hour)}
-		if err := s.UpdateCoupon(ctx, w.a, full); err != nil {
+		if _, err := s.SaveCoupon(ctx, w.a, full); err != nil {
 			t.Fatal(err)
 		}
 		got, err := s.Coupon(ctx, w.a, w.couponA)
@@ -277,11 +316,11 @@ func runStorefront(t *testing.T, open func(t *testing.T) storefront.Store) {
 		if !reflect.DeepEqual(got, full) {
 			t.Fatalf("coupon round trip:\n got %+v\nwant %+v", got, full)
 		}
-		other, err := s.CreateCoupon(ctx, w.a, storefront.Coupon{Name: "Outro"})
+		other, err := s.SaveCoupon(ctx, w.a, storefront.Coupon{Name: "Outro"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantCode(t, "rename onto another", s.UpdateCoupon(ctx, w.a, storefront.Coupon{ID: other.ID, Name: "promo2"}), apperr.Conflict)
+		wantCode(t, "rename onto another", errOf(s.SaveCoupon(ctx, w.a, storefront.Coupon{ID: other.ID, Name: "promo2"})), apperr.Conflict)
 		all, err := s.Coupons(ctx, w.a)
 		if err != nil || len(all) != 2 || all[0].ID != w.couponA || all[1].ID != other.ID || len(all[0].PlanIDs) != 2 {
 			t.Fatalf("Coupons = %+v, %v", all, err)
@@ -300,7 +339,7 @@ func runStorefront(t *testing.T, open func(t *testing.T) storefront.Store) {
 		full.UpfrontInstallation, full.InstallationFee = &yes, "50"
 		full.Street, full.Number, full.Complement, full.District, full.City = "Rua", "1", "ap 2", "Batel", "Curitiba"
 		full.CurrentProvider, full.Location = "Vivo", &storefront.Point{Lat: -25.44, Lng: -49.29}
-		if err := s.CreateSubscription(ctx, full); err != nil {
+		if err := w.create(ctx, full); err != nil {
 			t.Fatal(err)
 		}
 		got, err := s.Subscription(ctx, w.a, full.ID)
@@ -312,7 +351,7 @@ func runStorefront(t *testing.T, open func(t *testing.T) storefront.Store) {
 		}
 		_, err = s.Subscription(ctx, w.b, full.ID)
 		wantCode(t, "another provider's subscription", err, apperr.NotFound)
-		wantCode(t, "update as another provider", s.UpdateSubscription(ctx, storefront.Subscription{ID: full.ID, ProviderID: w.b, UpdatedAt: w.now}), apperr.NotFound)
+		wantCode(t, "update as another provider", w.update(ctx, storefront.Subscription{ID: full.ID, ProviderID: w.b, UpdatedAt: w.now}), apperr.NotFound)
 		_, err = s.PutSubscriptionFiles(ctx, w.b, full.ID, []storefront.SubscriptionFile{{Kind: storefront.Selfie}})
 		wantCode(t, "files as another provider", err, apperr.NotFound)
 
@@ -320,12 +359,12 @@ func runStorefront(t *testing.T, open func(t *testing.T) storefront.Store) {
 		// and a refused redemption stores nothing.
 		second := w.subscription(w.a, w.planA)
 		second.CouponID = w.couponA
-		if err := s.CreateSubscription(ctx, second); err != nil {
+		if err := w.create(ctx, second); err != nil {
 			t.Fatal(err)
 		}
 		third := w.subscription(w.a, w.planA)
 		third.CouponID = w.couponA
-		wantCode(t, "past the limit", s.CreateSubscription(ctx, third), apperr.Unprocessable)
+		wantCode(t, "past the limit", w.create(ctx, third), apperr.Unprocessable)
 		_, err = s.Subscription(ctx, w.a, third.ID)
 		wantCode(t, "refused subscription", err, apperr.NotFound)
 		redemptions := func(id int64, provider int64) int {
@@ -340,10 +379,10 @@ func runStorefront(t *testing.T, open func(t *testing.T) storefront.Store) {
 		}
 		// Dropping the coupon releases it; re-saving without change does not count.
 		second.CouponID = 0
-		if err := s.UpdateSubscription(ctx, second); err != nil {
+		if err := w.update(ctx, second); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.UpdateSubscription(ctx, full); err != nil {
+		if err := w.update(ctx, full); err != nil {
 			t.Fatal(err)
 		}
 		if n := redemptions(w.couponA, w.a); n != 1 {
@@ -355,14 +394,89 @@ func runStorefront(t *testing.T, open func(t *testing.T) storefront.Store) {
 		wantCode(t, "delete payment method in use", s.DeleteItem(ctx, storefront.PaymentMethods, w.a, w.pmA), apperr.Invalid)
 		// Nor may a subscription name another provider's coupon or plan.
 		stray := w.subscription(w.a, w.planB)
-		wantCode(t, "another provider's plan", s.CreateSubscription(ctx, stray), apperr.Invalid)
+		wantCode(t, "another provider's plan", w.create(ctx, stray), apperr.Invalid)
 		stray = w.subscription(w.a, w.planA)
 		stray.CouponID = w.couponB
-		if err := s.CreateSubscription(ctx, stray); !apperr.Is(err, apperr.Invalid) && !apperr.Is(err, apperr.Unprocessable) {
+		if err := w.create(ctx, stray); !apperr.Is(err, apperr.Invalid) && !apperr.Is(err, apperr.Unprocessable) {
 			t.Fatalf("another provider's coupon: err = %v", err)
 		}
 		if n := redemptions(w.couponB, w.b); n != 0 {
 			t.Fatalf("provider B's coupon redeemed by A: %d", n)
+		}
+	})
+
+	t.Run("subscription write primitives", func(t *testing.T) {
+		t.Parallel()
+		w := newStorefrontWorld(t, open(t))
+		s := w.s
+		// A write that fails after inserting stores nothing, and its
+		// error comes back as it is.
+		sub := w.subscription(w.a, w.planA)
+		refused := storefront.CouponUsedUp()
+		err := s.CreateSubscription(ctx, w.a, func(tx storefront.SubscriptionTx) error {
+			if err := tx.Insert(sub); err != nil {
+				return err
+			}
+			if taken, err := tx.RedeemCoupon(w.couponA); err != nil || !taken {
+				t.Errorf("first redemption: taken %v, %v", taken, err)
+			}
+			return refused
+		})
+		if apperr.As(err) != apperr.As(refused) {
+			t.Fatalf("failed write: err = %v, want the write's own error", err)
+		}
+		_, err = s.Subscription(ctx, w.a, sub.ID)
+		wantCode(t, "subscription of a failed write", err, apperr.NotFound)
+		if c, _ := s.Coupon(ctx, w.a, w.couponA); c.Redemptions != 0 {
+			t.Fatalf("redemptions after a failed write = %d, want 0", c.Redemptions)
+		}
+		// Redemptions report whether they took: A's coupon takes two.
+		var took []bool
+		err = s.CreateSubscription(ctx, w.a, func(tx storefront.SubscriptionTx) error {
+			for range 3 {
+				taken, err := tx.RedeemCoupon(w.couponA)
+				if err != nil {
+					return err
+				}
+				took = append(took, taken)
+			}
+			// Another provider's coupon is not this write's to redeem.
+			if taken, err := tx.RedeemCoupon(w.couponB); err != nil || taken {
+				t.Errorf("redeeming another provider's coupon: taken %v, %v", taken, err)
+			}
+			return tx.Insert(sub)
+		})
+		if err != nil || !reflect.DeepEqual(took, []bool{true, true, false}) {
+			t.Fatalf("redemptions took %v, %v", took, err)
+		}
+		// The update sees what is stored, and a release gives one use back.
+		err = s.UpdateSubscription(ctx, w.a, sub.ID, func(tx storefront.SubscriptionTx, stored storefront.Subscription) error {
+			if stored.ID != sub.ID || stored.Name != "Maria" || !stored.CreatedAt.Equal(w.now) {
+				t.Errorf("stored = %+v", stored)
+			}
+			if err := tx.ReleaseCoupon(w.couponA); err != nil {
+				return err
+			}
+			stored.Name = "Maria Silva"
+			return tx.Save(stored)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.Subscription(ctx, w.a, sub.ID); err != nil || got.Name != "Maria Silva" {
+			t.Fatalf("saved = %+v, %v", got, err)
+		}
+		if c, _ := s.Coupon(ctx, w.a, w.couponA); c.Redemptions != 1 {
+			t.Fatalf("redemptions after a release = %d, want 1", c.Redemptions)
+		}
+		called := false
+		err = s.UpdateSubscription(ctx, w.b, sub.ID, func(storefront.SubscriptionTx, storefront.Subscription) error {
+			called = true
+			return nil
+		})
+		wantCode(t, "update of another provider's subscription", err, apperr.NotFound)
+		if called {
+			t.Fatal("the write ran for another provider's subscription")
 		}
 	})
 
@@ -374,12 +488,12 @@ func runStorefront(t *testing.T, open func(t *testing.T) storefront.Store) {
 		for i := range 5 {
 			sub := w.subscription(w.a, w.planA)
 			sub.CreatedAt = w.now.Add(time.Duration(i) * time.Second)
-			if err := s.CreateSubscription(ctx, sub); err != nil {
+			if err := w.create(ctx, sub); err != nil {
 				t.Fatal(err)
 			}
 			ids = append(ids, sub.ID)
 		}
-		if err := s.CreateSubscription(ctx, w.subscription(w.b, w.planB)); err != nil {
+		if err := w.create(ctx, w.subscription(w.b, w.planB)); err != nil {
 			t.Fatal(err)
 		}
 		page, total, err := s.Subscriptions(ctx, w.a, storefront.Page{Limit: 2, Offset: 2})
@@ -403,7 +517,7 @@ func runStorefront(t *testing.T, open func(t *testing.T) storefront.Store) {
 		w := newStorefrontWorld(t, open(t))
 		s := w.s
 		sub := w.subscription(w.a, w.planA)
-		if err := s.CreateSubscription(ctx, sub); err != nil {
+		if err := w.create(ctx, sub); err != nil {
 			t.Fatal(err)
 		}
 		file := func(kind storefront.FileKind, key string) storefront.SubscriptionFile {
