@@ -19,12 +19,21 @@ import (
 
 type ctxKey int
 
-const requestIDKey ctxKey = iota
+const requestInfoKey ctxKey = iota
+
+// requestInfo is what the Logging middleware puts in the request's
+// context: one value, so it costs the one allocation the id alone did.
+type requestInfo struct {
+	id   string
+	path string // redacted, for logs
+}
 
 // RequestID returns the id of the request carried by ctx ("" if none).
 func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey).(string)
-	return id
+	if info, ok := ctx.Value(requestInfoKey).(*requestInfo); ok {
+		return info.id
+	}
+	return ""
 }
 
 // Renderer writes err in one surface's error envelope.
@@ -92,7 +101,7 @@ func LogIfInternal(r *http.Request, err error) *apperr.Error {
 	}
 	if e.Code == apperr.Internal {
 		slog.ErrorContext(r.Context(), "internal error",
-			"request_id", RequestID(r.Context()), "method", r.Method, "path", r.URL.Path, "err", err)
+			"request_id", RequestID(r.Context()), "method", r.Method, "path", LogPath(r.Context(), r.URL.Path), "err", err)
 		return &apperr.Error{Code: apperr.Internal, Message: "internal error"}
 	}
 	return e
@@ -130,7 +139,9 @@ type Observer func(r *http.Request, route string, status int, elapsed time.Durat
 // Logging assigns a request id (keeping a sane incoming X-Request-Id),
 // recovers panics into a 500 in the surface's envelope, and writes one JSON
 // access-log line per request. route is the ServeMux pattern that matched.
-func Logging(log *slog.Logger, renderers *Renderers, observe Observer, next http.Handler) http.Handler {
+// Paths are logged through redact (nil: as they are), and query strings
+// never, so no credential a URL carries reaches a log line.
+func Logging(log *slog.Logger, renderers *Renderers, redact *Redactor, observe Observer, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := r.Header.Get("X-Request-Id")
@@ -138,7 +149,8 @@ func Logging(log *slog.Logger, renderers *Renderers, observe Observer, next http
 			id = newRequestID()
 		}
 		w.Header()["X-Request-Id"] = []string{id}
-		r = r.WithContext(context.WithValue(r.Context(), requestIDKey, id))
+		info := &requestInfo{id: id, path: redact.Path(r.URL.Path)}
+		r = r.WithContext(context.WithValue(r.Context(), requestInfoKey, info))
 		sr := &statusRecorder{ResponseWriter: w}
 
 		defer func() {
@@ -147,7 +159,7 @@ func Logging(log *slog.Logger, renderers *Renderers, observe Observer, next http
 					panic(p)
 				}
 				log.ErrorContext(r.Context(), "panic", "request_id", id, "method", r.Method,
-					"path", r.URL.Path, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+					"path", info.path, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 				if sr.status == 0 {
 					renderers.Render(sr, r, apperr.New(apperr.Internal, "internal error"))
 				}
@@ -168,7 +180,7 @@ func Logging(log *slog.Logger, renderers *Renderers, observe Observer, next http
 				rec.AddAttrs(
 					slog.String("request_id", id),
 					slog.String("method", r.Method),
-					slog.String("path", r.URL.Path),
+					slog.String("path", info.path),
 					slog.String("route", route),
 					slog.Int("status", status(sr)),
 					slog.Int64("bytes", sr.bytes),

@@ -28,7 +28,15 @@ type Surface struct {
 	Prefixes []string
 	Render   httpx.Renderer
 	Routes   func(mux *http.ServeMux)
+	// SecretPaths are path prefixes (ending in "/") whose next segment is
+	// a credential, such as a signing link's token: logs show only its
+	// first characters.
+	SecretPaths []string
 }
+
+// defaultSecretPaths are redacted in logs whatever the surfaces declare:
+// the energy signing link, whose token is the signer's credential.
+var defaultSecretPaths = []string{"/sales-conversion/sign/"}
 
 // Config is what the handler needs.
 type Config struct {
@@ -51,7 +59,9 @@ func New(cfg Config) (http.Handler, error) {
 		cfg.MaxBody = DefaultMaxBody
 	}
 	renderers := httpx.NewRenderers()
+	secrets := append([]string(nil), defaultSecretPaths...)
 	for _, s := range cfg.Surfaces {
+		secrets = append(secrets, s.SecretPaths...)
 		for _, p := range s.Prefixes {
 			renderers.Add(p, s.Render)
 		}
@@ -93,7 +103,7 @@ func New(cfg Config) (http.Handler, error) {
 	for _, s := range cfg.Surfaces {
 		s.Routes(mux)
 	}
-	return httpx.Logging(cfg.Log, renderers, m.observe, httpx.MaxBody(cfg.MaxBody, mux)), nil
+	return httpx.Logging(cfg.Log, renderers, httpx.NewRedactor(secrets...), m.observe, httpx.MaxBody(cfg.MaxBody, mux)), nil
 }
 
 type metrics struct {
