@@ -18,7 +18,8 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	var cfg config
 	fs := newFlagSet(env, "serve", &cfg)
 	demo := fs.Bool("demo", false, "load sample commercial data and print how to use it")
-	debugAddr := fs.String("debug-addr", "", "serve Go's pprof profiles on this address (e.g. 127.0.0.1:6060); off when empty")
+	debugAddr := fs.String("debug-addr", "", "serve Go's pprof profiles and /metrics on this address (e.g. 127.0.0.1:6060); off when empty")
+	metricsToken := fs.String("metrics-token", env.getenv("PARTNERSHIP_METRICS_TOKEN"), "serve /metrics on the public address to requests with 'Authorization: Bearer TOKEN'; off when empty (PARTNERSHIP_METRICS_TOKEN)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -46,7 +47,14 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
-	handler, err := server.New(server.Config{Log: log, Ready: a.stores.Ping, Surfaces: surfaces})
+	var debugMux *http.ServeMux
+	if *debugAddr != "" {
+		debugMux = newDebugMux()
+	}
+	handler, err := server.New(server.Config{
+		Log: log, Ready: a.stores.Ping, Surfaces: surfaces,
+		MetricsToken: *metricsToken, DebugMux: debugMux,
+	})
 	if err != nil {
 		return err
 	}
@@ -60,8 +68,8 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 		MaxHeaderBytes: 64 << 10,
 		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	if *debugAddr != "" {
-		go serveDebug(log, *debugAddr)
+	if debugMux != nil {
+		go serveDebug(log, *debugAddr, debugMux)
 	}
 	log.Info("serving", "addr", ln.Addr().String(), "engine", a.stores.Engine(), "docs", "http://"+ln.Addr().String()+"/docs/")
 	errc := make(chan error, 1)
@@ -83,14 +91,20 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	return nil
 }
 
-// serveDebug exposes pprof on its own listener, never on the public one.
-func serveDebug(log *slog.Logger, addr string) {
+// newDebugMux serves pprof; server.New adds /metrics to it.
+func newDebugMux() *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	return mux
+}
+
+// serveDebug exposes pprof and metrics on their own listener, never on the
+// public one.
+func serveDebug(log *slog.Logger, addr string, mux *http.ServeMux) {
 	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	log.Info("debug listener", "addr", addr)
 	if err := srv.ListenAndServe(); err != nil {

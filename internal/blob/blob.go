@@ -62,7 +62,7 @@ var _ Store = (*Dir)(nil)
 
 // NewDir opens (creating) a file store rooted at root.
 func NewDir(root string) (*Dir, error) {
-	if err := os.MkdirAll(filepath.Join(root, tmpDir), 0o750); err != nil {
+	if err := os.MkdirAll(filepath.Join(root, tmpDir), 0o700); err != nil {
 		return nil, fmt.Errorf("blob: create %s: %w", root, err)
 	}
 	return &Dir{root: root}, nil
@@ -327,7 +327,7 @@ func validKey(key string) bool {
 // mkdir reports whether it created dir, so the caller knows whether the
 // parent needs syncing.
 func mkdir(dir string) (bool, error) {
-	err := os.Mkdir(dir, 0o750)
+	err := os.Mkdir(dir, 0o700)
 	switch {
 	case err == nil:
 		return true, nil

@@ -470,3 +470,32 @@ func TestSweepTempRemovesOnlyOldTempFiles(t *testing.T) {
 		t.Errorf("stored file removed: %v", err)
 	}
 }
+
+// TestDirIsPrivate: issue 10 #14. Uploaded identity documents are readable
+// by the service's user only: 0700 directories, 0600 files.
+func TestDirIsPrivate(t *testing.T) {
+	t.Parallel()
+	root := filepath.Join(t.TempDir(), "files")
+	d, err := blob.NewDir(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj, err := d.Put(context.Background(), strings.NewReader("%PDF-1.4\n%%EOF\n"), blob.Limits{MaxBytes: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]os.FileMode{
+		root:                             0o700,
+		filepath.Join(root, "tmp"):       0o700,
+		filepath.Join(root, obj.Key[:2]): 0o700,
+		filepath.Join(root, obj.Key):     0o600,
+	} {
+		st, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := st.Mode().Perm(); got != want {
+			t.Errorf("%s: mode %v, want %v", path, got, want)
+		}
+	}
+}

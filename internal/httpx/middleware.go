@@ -107,7 +107,8 @@ func LogIfInternal(r *http.Request, err error) *apperr.Error {
 	return e
 }
 
-// statusRecorder remembers what the handler wrote for logs and metrics.
+// statusRecorder remembers what the handler wrote for logs and metrics,
+// and completes the security headers when the answer starts.
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
@@ -117,6 +118,7 @@ type statusRecorder struct {
 func (s *statusRecorder) WriteHeader(code int) {
 	if s.status == 0 {
 		s.status = code
+		securityHeaders(s.ResponseWriter.Header())
 	}
 	s.ResponseWriter.WriteHeader(code)
 }
@@ -124,6 +126,7 @@ func (s *statusRecorder) WriteHeader(code int) {
 func (s *statusRecorder) Write(b []byte) (int, error) {
 	if s.status == 0 {
 		s.status = http.StatusOK
+		securityHeaders(s.ResponseWriter.Header())
 	}
 	n, err := s.ResponseWriter.Write(b)
 	s.bytes += int64(n)
@@ -148,7 +151,9 @@ func Logging(log *slog.Logger, renderers *Renderers, redact *Redactor, observe O
 		if !validRequestID(id) {
 			id = newRequestID()
 		}
-		w.Header()["X-Request-Id"] = []string{id}
+		h := w.Header()
+		h["X-Request-Id"] = []string{id}
+		h["X-Content-Type-Options"] = nosniff
 		info := &requestInfo{id: id, path: redact.Path(r.URL.Path)}
 		r = r.WithContext(context.WithValue(r.Context(), requestInfoKey, info))
 		sr := &statusRecorder{ResponseWriter: w}
@@ -192,6 +197,31 @@ func Logging(log *slog.Logger, renderers *Renderers, redact *Redactor, observe O
 		}()
 		next.ServeHTTP(sr, r)
 	})
+}
+
+// Shared header values: assigned, never appended to (len == cap, so an
+// Add by a handler copies), they cost no allocation per request.
+var (
+	nosniff    = []string{"nosniff"}
+	defaultCSP = []string{DefaultCSP}
+)
+
+// DefaultCSP is the policy of every answer that sets none of its own: an
+// API answer needs no resources, and no page may frame it.
+const DefaultCSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+// securityHeaders runs when the answer starts: every answer is nosniff (set
+// by Logging, so a handler may see it), and one that chose no
+// Content-Security-Policy gets DefaultCSP. A PDF is left without one:
+// browsers' PDF viewers run inside the document a CSP would restrict.
+func securityHeaders(h http.Header) {
+	if _, ok := h["Content-Security-Policy"]; ok {
+		return
+	}
+	if ct := h["Content-Type"]; len(ct) > 0 && strings.HasPrefix(ct[0], "application/pdf") {
+		return
+	}
+	h["Content-Security-Policy"] = defaultCSP
 }
 
 // status is what the client got: a handler that wrote nothing sent 200.

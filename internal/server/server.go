@@ -14,7 +14,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-	"github.com/swaggest/swgui/v5emb"
 
 	"partnership-service/api"
 	"partnership-service/internal/apperr"
@@ -44,6 +43,13 @@ type Config struct {
 	Ready    func(ctx context.Context) error // nil: always ready
 	MaxBody  int64                           // safety cap on any request body; 0 = 64 MiB
 	Surfaces []Surface
+	// MetricsToken, when set, serves /metrics on the public handler to
+	// requests carrying "Authorization: Bearer <MetricsToken>"; when empty
+	// the public handler has no /metrics.
+	MetricsToken string
+	// DebugMux, when set, also gets GET /metrics, with no token: it is
+	// meant for a private listener (serve --debug-addr), next to pprof.
+	DebugMux *http.ServeMux
 }
 
 // DefaultMaxBody caps request bodies when Config.MaxBody is 0.
@@ -91,14 +97,23 @@ func New(cfg Config) (http.Handler, error) {
 		w.Header().Set("Content-Type", "application/yaml; charset=utf-8")
 		_, _ = w.Write(contract.YAML)
 	})
-	docs := v5emb.New("partnership-service API", "/openapi.json", "/docs/")
+	docs, err := docsHandler()
+	if err != nil {
+		return nil, err
+	}
 	mux.Handle("GET /docs/", docs)
 	mux.Handle("GET /docs", http.RedirectHandler("/docs/", http.StatusMovedPermanently))
 
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := newMetrics(registry)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(registry, promhttp.HandlerOpts{}))
+	exposition := promhttp.HandlerFor(registry, promhttp.HandlerOpts{})
+	if cfg.MetricsToken != "" {
+		mux.Handle("GET /metrics", requireBearer(cfg.MetricsToken, exposition))
+	}
+	if cfg.DebugMux != nil {
+		cfg.DebugMux.Handle("GET /metrics", exposition)
+	}
 
 	for _, s := range cfg.Surfaces {
 		s.Routes(mux)
