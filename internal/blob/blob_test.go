@@ -16,12 +16,13 @@ import (
 	"time"
 
 	"partnership-service/internal/blob"
+	"partnership-service/internal/blob/blobtest"
 )
 
 var (
 	pdf  = []byte("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
 	png  = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde")
-	jpeg = []byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9")
+	jpeg = blobtest.JPEG // a JPEG must decode its header (issue 10 #12)
 	exe  = []byte("MZ\x90\x00\x03\x00\x00\x00 this program cannot be run in DOS mode")
 )
 
