@@ -9,8 +9,10 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"strconv"
 	"time"
 
+	"partnership-service/internal/httpx"
 	"partnership-service/internal/server"
 )
 
@@ -20,8 +22,15 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	demo := fs.Bool("demo", false, "load sample commercial data and print how to use it")
 	debugAddr := fs.String("debug-addr", "", "serve Go's pprof profiles and /metrics on this address (e.g. 127.0.0.1:6060); off when empty")
 	metricsToken := fs.String("metrics-token", env.getenv("PARTNERSHIP_METRICS_TOKEN"), "serve /metrics on the public address to requests with 'Authorization: Bearer TOKEN'; off when empty (PARTNERSHIP_METRICS_TOKEN)")
+	maxConns := fs.Int("max-conns", intFromEnv(env, "PARTNERSHIP_MAX_CONNS", defaultMaxConns), "connections open at once; one more is answered 503 and closed (PARTNERSHIP_MAX_CONNS)")
+	maxUploads := fs.Int("max-uploads", intFromEnv(env, "PARTNERSHIP_MAX_UPLOADS", httpx.DefaultMaxUploads), "file uploads in flight at once; more are answered 503 (PARTNERSHIP_MAX_UPLOADS)")
+	maxUploadsPerClient := fs.Int("max-uploads-per-client", intFromEnv(env, "PARTNERSHIP_MAX_UPLOADS_PER_CLIENT", httpx.DefaultMaxUploadsPerClient), "file uploads in flight per client address; more are answered 429 (PARTNERSHIP_MAX_UPLOADS_PER_CLIENT)")
+	minBodyRate := fs.Int("min-body-rate", intFromEnv(env, "PARTNERSHIP_MIN_BODY_RATE", httpx.DefaultMinRate), "bytes per second a request body must keep up over 10 s, or the request fails (PARTNERSHIP_MIN_BODY_RATE)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *maxConns <= 0 || *maxUploads <= 0 || *maxUploadsPerClient <= 0 || *minBodyRate <= 0 {
+		return fmt.Errorf("--max-conns, --max-uploads, --max-uploads-per-client and --min-body-rate must be positive")
 	}
 	log := slog.New(slog.NewJSONHandler(env.stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	slog.SetDefault(log)
@@ -31,10 +40,11 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	}
 	defer a.Close()
 
-	ln, err := net.Listen("tcp", cfg.Addr)
+	tcp, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
 	}
+	ln := httpx.LimitListener(tcp, *maxConns)
 	defer ln.Close()
 	// The demo data goes in before the surfaces load their in-memory
 	// catalogs, so the first request already sees it.
@@ -54,6 +64,10 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	handler, err := server.New(server.Config{
 		Log: log, Ready: a.stores.Ping, Surfaces: surfaces,
 		MetricsToken: *metricsToken, DebugMux: debugMux,
+		Bodies: httpx.BodyLimits{
+			MaxUploads: *maxUploads, MaxUploadsPerClient: *maxUploadsPerClient,
+			MinRate: int64(*minBodyRate), MaxBodyTime: readTimeout,
+		},
 	})
 	if err != nil {
 		return err
@@ -61,8 +75,9 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,
-		// Uploads of several MiB over slow links need a generous read time.
-		ReadTimeout:    2 * time.Minute,
+		// Uploads of several MiB over slow links need a generous read time;
+		// a stalled one fails sooner, on the minimum body rate.
+		ReadTimeout:    readTimeout,
 		WriteTimeout:   2 * time.Minute,
 		IdleTimeout:    2 * time.Minute,
 		MaxHeaderBytes: 64 << 10,
@@ -100,6 +115,20 @@ func newDebugMux() *http.ServeMux {
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
 	return mux
+}
+
+const (
+	readTimeout = 2 * time.Minute
+	// defaultMaxConns leaves, of a 20,000-descriptor limit, room for the
+	// uploads' temp files (1,000 by default), the database and the logs.
+	defaultMaxConns = 15000
+)
+
+func intFromEnv(env *environment, key string, fallback int) int {
+	if n, err := strconv.Atoi(env.getenv(key)); err == nil && n > 0 {
+		return n
+	}
+	return fallback
 }
 
 // serveDebug exposes pprof and metrics on their own listener, never on the

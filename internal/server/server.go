@@ -47,6 +47,9 @@ type Config struct {
 	// requests carrying "Authorization: Bearer <MetricsToken>"; when empty
 	// the public handler has no /metrics.
 	MetricsToken string
+	// Bodies bounds uploads in flight and the rate request bodies must
+	// keep (zero fields: httpx's defaults).
+	Bodies httpx.BodyLimits
 	// DebugMux, when set, also gets GET /metrics, with no token: it is
 	// meant for a private listener (serve --debug-addr), next to pprof.
 	DebugMux *http.ServeMux
@@ -118,7 +121,7 @@ func New(cfg Config) (http.Handler, error) {
 	for _, s := range cfg.Surfaces {
 		s.Routes(mux)
 	}
-	return httpx.Logging(cfg.Log, renderers, httpx.NewRedactor(secrets...), m.observe, httpx.MaxBody(cfg.MaxBody, mux)), nil
+	return httpx.Logging(cfg.Log, renderers, httpx.NewRedactor(secrets...), m.observe, httpx.MaxBody(cfg.MaxBody, httpx.BodyGuard(cfg.Bodies, renderers, mux))), nil
 }
 
 type metrics struct {
