@@ -46,10 +46,13 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	}
 	ln := httpx.LimitListener(tcp, *maxConns)
 	defer ln.Close()
+	// From here on a.cfg.PublicURL is where links point: the configured
+	// public URL, or this listener in development.
+	a.cfg.PublicURL = a.cfg.publicURL(ln.Addr().String())
 	// The demo data goes in before the surfaces load their in-memory
 	// catalogs, so the first request already sees it.
 	if *demo {
-		if err := a.loadDemo(ctx, env.stdout, "http://"+ln.Addr().String()); err != nil {
+		if err := a.loadDemo(ctx, env.stdout, a.cfg.PublicURL); err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
 	}
@@ -86,7 +89,7 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	if debugMux != nil {
 		go serveDebug(log, *debugAddr, debugMux)
 	}
-	log.Info("serving", "addr", ln.Addr().String(), "engine", a.stores.Engine(), "docs", "http://"+ln.Addr().String()+"/docs/")
+	log.Info("serving", "addr", ln.Addr().String(), "engine", a.stores.Engine(), "public_url", a.cfg.PublicURL, "docs", a.cfg.PublicURL+"/docs/")
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
