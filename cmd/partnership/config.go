@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"path/filepath"
 	"strconv"
@@ -87,10 +88,16 @@ func normalizePublicURL(s string) (string, error) {
 	return u.Scheme + "://" + strings.ToLower(u.Host), nil
 }
 
-// publicURL is the configured public URL, or http://<listen> when none is.
+// publicURL is the configured public URL, or http://<listen> when none is
+// (a wildcard listen address, such as ":8080", as 127.0.0.1).
 func (c config) publicURL(listen string) string {
 	if c.PublicURL != "" {
 		return c.PublicURL
+	}
+	if host, port, err := net.SplitHostPort(listen); err == nil {
+		if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+			listen = net.JoinHostPort("127.0.0.1", port)
+		}
 	}
 	return "http://" + listen
 }

@@ -38,8 +38,15 @@ func TestPublicURL(t *testing.T) {
 			}
 		})
 	}
-	if got := (config{}).publicURL("127.0.0.1:8080"); got != "http://127.0.0.1:8080" {
-		t.Fatalf("default public URL = %q", got)
+	for listen, want := range map[string]string{
+		"127.0.0.1:8080": "http://127.0.0.1:8080",
+		"[::]:8080":      "http://127.0.0.1:8080",
+		"0.0.0.0:9000":   "http://127.0.0.1:9000",
+		"[::1]:8080":     "http://[::1]:8080",
+	} {
+		if got := (config{}).publicURL(listen); got != want {
+			t.Errorf("default public URL for %s = %q, want %q", listen, got, want)
+		}
 	}
 	env := &environment{getenv: func(k string) string {
 		if k == "PARTNERSHIP_PUBLIC_URL" {

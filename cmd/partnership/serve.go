@@ -66,7 +66,7 @@ func runServe(ctx context.Context, env *environment, args []string) error {
 	}
 	handler, err := server.New(server.Config{
 		Log: log, Ready: a.stores.Ping, Surfaces: surfaces,
-		MetricsToken: *metricsToken, DebugMux: debugMux,
+		MetricsToken: *metricsToken, DebugMux: debugMux, PublicURL: a.cfg.PublicURL,
 		Bodies: httpx.BodyLimits{
 			MaxUploads: *maxUploads, MaxUploadsPerClient: *maxUploadsPerClient,
 			MinRate: int64(*minBodyRate), MaxBodyTime: readTimeout,

@@ -47,6 +47,10 @@ type Config struct {
 	// requests carrying "Authorization: Bearer <MetricsToken>"; when empty
 	// the public handler has no /metrics.
 	MetricsToken string
+	// PublicURL, when set, is the scheme and host every request is taken
+	// to be addressed to (httpx.PublicHost): links built from the request
+	// can then not be steered by a client's Host header.
+	PublicURL string
 	// Bodies bounds uploads in flight and the rate request bodies must
 	// keep (zero fields: httpx's defaults).
 	Bodies httpx.BodyLimits
@@ -121,7 +125,13 @@ func New(cfg Config) (http.Handler, error) {
 	for _, s := range cfg.Surfaces {
 		s.Routes(mux)
 	}
-	return httpx.Logging(cfg.Log, renderers, httpx.NewRedactor(secrets...), m.observe, httpx.MaxBody(cfg.MaxBody, httpx.BodyGuard(cfg.Bodies, renderers, mux))), nil
+	var h http.Handler = httpx.MaxBody(cfg.MaxBody, httpx.BodyGuard(cfg.Bodies, renderers, mux))
+	if cfg.PublicURL != "" {
+		if h, err = httpx.PublicHost(cfg.PublicURL, h); err != nil {
+			return nil, err
+		}
+	}
+	return httpx.Logging(cfg.Log, renderers, httpx.NewRedactor(secrets...), m.observe, h), nil
 }
 
 type metrics struct {
