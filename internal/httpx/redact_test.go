@@ -1,6 +1,15 @@
 package httpx
 
-import "testing"
+import (
+	"bytes"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
 
 func TestRedactorPath(t *testing.T) {
 	rd := NewRedactor("/sales-conversion/sign/", "/x/tok")
@@ -25,5 +34,24 @@ func TestRedactorPath(t *testing.T) {
 	}
 	if n := testing.AllocsPerRun(100, func() { _ = rd.Path("/sales-conversion/leads/123") }); n != 0 {
 		t.Fatalf("a path without secrets costs %v allocations", n)
+	}
+}
+
+// TestInternalErrorLogRedactsPath: the line LogIfInternal writes (to slog's
+// default logger) shows the path as the access log does. Not parallel: it
+// swaps the default logger.
+func TestInternalErrorLogRedactsPath(t *testing.T) {
+	var buf bytes.Buffer
+	prev := slog.Default()
+	slog.SetDefault(slog.New(slog.NewJSONHandler(&buf, nil)))
+	defer slog.SetDefault(prev)
+	const token = "Zq8xT3vLm9KpW2rYs7NbQe4HjU6cFa1D"
+	h := Logging(slog.New(slog.NewJSONHandler(io.Discard, nil)), NewRenderers(), NewRedactor("/sales-conversion/sign/"), nil,
+		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			RenderPlain(w, r, errors.New("disk on fire"))
+		}))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/sales-conversion/sign/"+token, nil))
+	if out := buf.String(); strings.Contains(out, token) || !strings.Contains(out, `"path":"/sales-conversion/sign/Zq8x…"`) {
+		t.Fatalf("internal-error line: %s", out)
 	}
 }

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bytes"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -38,6 +39,14 @@ func TestAccessLogRedactsSecrets(t *testing.T) {
 	var logs syncBuffer
 	surface := probeSurface()
 	surface.SecretPaths = []string{"/probe/secret/"}
+	routes := surface.Routes
+	surface.Routes = func(mux *http.ServeMux) {
+		routes(mux)
+		mux.HandleFunc("GET /probe/secret/{token}/panic", func(http.ResponseWriter, *http.Request) { panic("boom") })
+		mux.HandleFunc("GET /probe/secret/{token}/fail", func(w http.ResponseWriter, r *http.Request) {
+			surface.Render(w, r, errors.New("disk on fire"))
+		})
+	}
 	h, err := server.New(server.Config{
 		Log:      slog.New(slog.NewJSONHandler(&logs, nil)),
 		Surfaces: []server.Surface{surface},
@@ -53,11 +62,16 @@ func TestAccessLogRedactsSecrets(t *testing.T) {
 		"//sales-conversion/./sign/" + token,
 		"/probe/secret/" + token,
 		"/probe/ok?token=" + token + "&key=" + token + "&access_token=" + token,
+		"/probe/secret/" + token + "/panic", // the panic line too
+		"/probe/secret/" + token + "/fail",  // the internal-error line goes to slog's default: TestInternalErrorLogRedactsPath
 	}
 	for _, p := range paths {
 		c.DoUndocumented(c.NewRequest(http.MethodGet, p, nil, ""))
 	}
 	out := logs.String()
+	if !strings.Contains(out, `"msg":"panic"`) {
+		t.Fatalf("no panic line:\n%s", out)
+	}
 	if n := strings.Count(out, `"msg":"request"`); n != len(paths) {
 		t.Fatalf("%d access lines, want %d:\n%s", n, len(paths), out)
 	}
