@@ -68,7 +68,7 @@ func (inv *invocation) printed(v any) error {
 	return err
 }
 
-func bindMigrate(*flag.FlagSet) action {
+func bindMigrate(*flag.FlagSet, *environment) action {
 	return withApp(func(ctx context.Context, inv *invocation, a *app) error {
 		status, err := a.stores.MigrationStatus(ctx)
 		if err != nil {
@@ -82,7 +82,7 @@ func bindMigrate(*flag.FlagSet) action {
 	})
 }
 
-func bindPartnerCreate(fs *flag.FlagSet) action {
+func bindPartnerCreate(fs *flag.FlagSet, _ *environment) action {
 	name := fs.String("name", "", "the partner's name (required)")
 	return withApp(func(ctx context.Context, inv *invocation, a *app) error {
 		_, partners, err := a.energyServices(ctx)
@@ -97,7 +97,7 @@ func bindPartnerCreate(fs *flag.FlagSet) action {
 	}, "name")
 }
 
-func bindAPIKeyCreate(fs *flag.FlagSet) action {
+func bindAPIKeyCreate(fs *flag.FlagSet, _ *environment) action {
 	partner := fs.String("partner", "", "the partner's name (required)")
 	seller := fs.String("seller", "", "the seller the key is issued to; leads record it as sellerName")
 	admin := fs.Bool("admin", false, "the key may also manage the catalog")
@@ -114,7 +114,7 @@ func bindAPIKeyCreate(fs *flag.FlagSet) action {
 	}, "partner")
 }
 
-func bindAPIKeyRevoke(*flag.FlagSet) action {
+func bindAPIKeyRevoke(*flag.FlagSet, *environment) action {
 	return withApp(func(ctx context.Context, inv *invocation, a *app) error {
 		_, partners, err := a.energyServices(ctx)
 		if err != nil {
@@ -127,7 +127,7 @@ func bindAPIKeyRevoke(*flag.FlagSet) action {
 	})
 }
 
-func bindImportAreas(*flag.FlagSet) action {
+func bindImportAreas(*flag.FlagSet, *environment) action {
 	return withApp(func(ctx context.Context, inv *invocation, a *app) error {
 		catalog, _, err := a.energyServices(ctx)
 		if err != nil {
@@ -155,7 +155,7 @@ func bindImportAreas(*flag.FlagSet) action {
 	})
 }
 
-func bindProviderCreate(fs *flag.FlagSet) action {
+func bindProviderCreate(fs *flag.FlagSet, _ *environment) action {
 	name := fs.String("name", "", "the provider's name (required)")
 	origin := fs.String("origin", "", "the storefront's origin, e.g. https://loja.provedor.com.br (required)")
 	return withApp(func(ctx context.Context, inv *invocation, a *app) error {
@@ -171,7 +171,7 @@ func bindProviderCreate(fs *flag.FlagSet) action {
 	}, "name", "origin")
 }
 
-func bindProviderToken(fs *flag.FlagSet) action {
+func bindProviderToken(fs *flag.FlagSet, _ *environment) action {
 	origin := fs.String("origin", "", "the storefront's origin (required)")
 	return withApp(func(ctx context.Context, inv *invocation, a *app) error {
 		svc, err := a.storefrontService(ctx)
@@ -186,7 +186,7 @@ func bindProviderToken(fs *flag.FlagSet) action {
 	}, "origin")
 }
 
-func bindAccountCreate(fs *flag.FlagSet) action {
+func bindAccountCreate(fs *flag.FlagSet, _ *environment) action {
 	name := fs.String("name", "", "the account's name, unique (required)")
 	typ := fs.String("type", "", "cliente or gestao (required)")
 	manager := fs.String("manager", "", "the gestao account that manages this cliente account")
@@ -203,7 +203,7 @@ func bindAccountCreate(fs *flag.FlagSet) action {
 	}, "name", "type")
 }
 
-func bindUserCreate(fs *flag.FlagSet) action {
+func bindUserCreate(fs *flag.FlagSet, _ *environment) action {
 	email := fs.String("email", "", "the user's e-mail, the login (required)")
 	password := fs.String("password", "", "the user's password, 8 characters or more (required)")
 	account := fs.String("account", "", "the account the user belongs to (or --super-admin)")
@@ -221,7 +221,7 @@ func bindUserCreate(fs *flag.FlagSet) action {
 	}, "email", "password")
 }
 
-func bindTokenCreate(fs *flag.FlagSet) action {
+func bindTokenCreate(fs *flag.FlagSet, _ *environment) action {
 	email := fs.String("email", "", "the user the token speaks for (required)")
 	ttl := fs.Duration("ttl", companies.CLITTL, "how long the token is valid")
 	return withApp(func(ctx context.Context, inv *invocation, a *app) error {
@@ -240,7 +240,7 @@ func bindTokenCreate(fs *flag.FlagSet) action {
 	}, "email")
 }
 
-func bindTokenRevoke(*flag.FlagSet) action {
+func bindTokenRevoke(*flag.FlagSet, *environment) action {
 	return withApp(func(ctx context.Context, inv *invocation, a *app) error {
 		svc, err := a.companiesService(ctx)
 		if err != nil {

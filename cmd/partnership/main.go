@@ -24,7 +24,7 @@ type command struct {
 	// bind adds the command's own flags to fs (the global ones are already
 	// there) and returns what the command does. Each call binds fresh
 	// variables, so one command may run concurrently in tests.
-	bind func(fs *flag.FlagSet) action
+	bind func(fs *flag.FlagSet, env *environment) action
 }
 
 // action does a command's work once its flags and arguments are parsed.
@@ -167,7 +167,7 @@ func groupOf(cmds []command, word string) []command {
 func (c command) run(ctx context.Context, env *environment, args []string) error {
 	inv := &invocation{env: env}
 	inv.fs = newFlagSet(env, c.name, &inv.cfg)
-	do := c.bind(inv.fs)
+	do := c.bind(inv.fs, env)
 	setCommandUsage(inv.fs, c)
 	// The flag package would print its own messages; usageError does.
 	inv.fs.SetOutput(io.Discard)
@@ -235,7 +235,7 @@ func help(env *environment, cmds []command, words []string) error {
 		return unknown(cmds, words)
 	}
 	fs := newFlagSet(env, cmd.name, &config{})
-	cmd.bind(fs)
+	cmd.bind(fs, env)
 	setCommandUsage(fs, cmd)
 	commandUsage(env.stdout, fs)
 	return nil

@@ -10,21 +10,40 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"strconv"
 	"time"
 
+	"partnership-service/internal/httpx"
 	"partnership-service/internal/server"
 )
 
-func bindServe(fs *flag.FlagSet) action {
-	demo := fs.Bool("demo", false, "load sample commercial data and print how to use it")
-	debugAddr := fs.String("debug-addr", "", "serve Go's pprof profiles on this address (e.g. 127.0.0.1:6060); off when empty")
+// serveOptions are serve's own flags.
+type serveOptions struct {
+	demo                             bool
+	debugAddr, metricsToken          string
+	maxConns, maxUploads             int
+	maxUploadsPerClient, minBodyRate int
+}
+
+func bindServe(fs *flag.FlagSet, env *environment) action {
+	var o serveOptions
+	fs.BoolVar(&o.demo, "demo", false, "load sample commercial data and print how to use it")
+	fs.StringVar(&o.debugAddr, "debug-addr", "", "serve Go's pprof profiles and /metrics on this address (e.g. 127.0.0.1:6060); off when empty")
+	fs.StringVar(&o.metricsToken, "metrics-token", env.getenv("PARTNERSHIP_METRICS_TOKEN"), "serve /metrics on the public address to requests with 'Authorization: Bearer TOKEN'; off when empty (PARTNERSHIP_METRICS_TOKEN)")
+	fs.IntVar(&o.maxConns, "max-conns", intFromEnv(env, "PARTNERSHIP_MAX_CONNS", defaultMaxConns), "connections open at once; one more is answered 503 and closed (PARTNERSHIP_MAX_CONNS)")
+	fs.IntVar(&o.maxUploads, "max-uploads", intFromEnv(env, "PARTNERSHIP_MAX_UPLOADS", httpx.DefaultMaxUploads), "file uploads in flight at once; more are answered 503 (PARTNERSHIP_MAX_UPLOADS)")
+	fs.IntVar(&o.maxUploadsPerClient, "max-uploads-per-client", intFromEnv(env, "PARTNERSHIP_MAX_UPLOADS_PER_CLIENT", httpx.DefaultMaxUploadsPerClient), "file uploads in flight per client address; more are answered 429 (PARTNERSHIP_MAX_UPLOADS_PER_CLIENT)")
+	fs.IntVar(&o.minBodyRate, "min-body-rate", intFromEnv(env, "PARTNERSHIP_MIN_BODY_RATE", httpx.DefaultMinRate), "bytes per second a request body must keep up over 10 s, or the request fails (PARTNERSHIP_MIN_BODY_RATE)")
 	return func(ctx context.Context, inv *invocation) error {
-		return serve(ctx, inv.env, inv.cfg, *demo, *debugAddr)
+		if o.maxConns <= 0 || o.maxUploads <= 0 || o.maxUploadsPerClient <= 0 || o.minBodyRate <= 0 {
+			return inv.usagef("--max-conns, --max-uploads, --max-uploads-per-client and --min-body-rate must be positive")
+		}
+		return serve(ctx, inv.env, inv.cfg, o)
 	}
 }
 
 // serve runs the service until ctx ends, then drains it.
-func serve(ctx context.Context, env *environment, cfg config, demo bool, debugAddr string) error {
+func serve(ctx context.Context, env *environment, cfg config, o serveOptions) error {
 	log := slog.New(slog.NewJSONHandler(env.stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	slog.SetDefault(log)
 	a, err := openApp(ctx, cfg, log)
@@ -33,15 +52,19 @@ func serve(ctx context.Context, env *environment, cfg config, demo bool, debugAd
 	}
 	defer a.Close()
 
-	ln, err := net.Listen("tcp", cfg.Addr)
+	tcp, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
 	}
+	ln := httpx.LimitListener(tcp, o.maxConns)
 	defer ln.Close()
+	// From here on a.cfg.PublicURL is where links point: the configured
+	// public URL, or this listener in development.
+	a.cfg.PublicURL = a.cfg.publicURL(ln.Addr().String())
 	// The demo data goes in before the surfaces load their in-memory
 	// catalogs, so the first request already sees it.
-	if demo {
-		if err := a.loadDemo(ctx, env.stdout, "http://"+ln.Addr().String()); err != nil {
+	if o.demo {
+		if err := a.loadDemo(ctx, env.stdout, a.cfg.PublicURL); err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
 	}
@@ -49,24 +72,36 @@ func serve(ctx context.Context, env *environment, cfg config, demo bool, debugAd
 	if err != nil {
 		return err
 	}
-	handler, err := server.New(server.Config{Log: log, Ready: a.stores.Ping, Surfaces: surfaces})
+	var debugMux *http.ServeMux
+	if o.debugAddr != "" {
+		debugMux = newDebugMux()
+	}
+	handler, err := server.New(server.Config{
+		Log: log, Ready: a.stores.Ping, Surfaces: surfaces,
+		MetricsToken: o.metricsToken, DebugMux: debugMux, PublicURL: a.cfg.PublicURL,
+		Bodies: httpx.BodyLimits{
+			MaxUploads: o.maxUploads, MaxUploadsPerClient: o.maxUploadsPerClient,
+			MinRate: int64(o.minBodyRate), MaxBodyTime: readTimeout,
+		},
+	})
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,
-		// Uploads of several MiB over slow links need a generous read time.
-		ReadTimeout:    2 * time.Minute,
+		// Uploads of several MiB over slow links need a generous read time;
+		// a stalled one fails sooner, on the minimum body rate.
+		ReadTimeout:    readTimeout,
 		WriteTimeout:   2 * time.Minute,
 		IdleTimeout:    2 * time.Minute,
 		MaxHeaderBytes: 64 << 10,
 		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	if debugAddr != "" {
-		go serveDebug(log, debugAddr)
+	if debugMux != nil {
+		go serveDebug(log, o.debugAddr, debugMux)
 	}
-	log.Info("serving", "addr", ln.Addr().String(), "engine", a.stores.Engine(), "docs", "http://"+ln.Addr().String()+"/docs/")
+	log.Info("serving", "addr", ln.Addr().String(), "engine", a.stores.Engine(), "public_url", a.cfg.PublicURL, "docs", a.cfg.PublicURL+"/docs/")
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -86,14 +121,34 @@ func serve(ctx context.Context, env *environment, cfg config, demo bool, debugAd
 	return nil
 }
 
-// serveDebug exposes pprof on its own listener, never on the public one.
-func serveDebug(log *slog.Logger, addr string) {
+// newDebugMux serves pprof; server.New adds /metrics to it.
+func newDebugMux() *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	return mux
+}
+
+const (
+	readTimeout = 2 * time.Minute
+	// defaultMaxConns leaves, of a 20,000-descriptor limit, room for the
+	// uploads' temp files (1,000 by default), the database and the logs.
+	defaultMaxConns = 15000
+)
+
+func intFromEnv(env *environment, key string, fallback int) int {
+	if n, err := strconv.Atoi(env.getenv(key)); err == nil && n > 0 {
+		return n
+	}
+	return fallback
+}
+
+// serveDebug exposes pprof and metrics on their own listener, never on the
+// public one.
+func serveDebug(log *slog.Logger, addr string, mux *http.ServeMux) {
 	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	log.Info("debug listener", "addr", addr)
 	if err := srv.ListenAndServe(); err != nil {

@@ -5,6 +5,7 @@
 package blob
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -32,6 +33,12 @@ type Object struct {
 type Limits struct {
 	MaxBytes     int64    // must be > 0
 	AllowedTypes []string // sniffed types accepted; empty means any
+	// CheckStructure refuses, as ErrTypeNotAllowed, a file whose structure
+	// is not what its first bytes say (a PDF/HTML polyglot): a PDF must
+	// start with its header, end in %%EOF (white space after it allowed)
+	// and have no HTML in its first bytes; a JPEG or PNG must decode its
+	// header. Checked while streaming, before anything is stored.
+	CheckStructure bool
 }
 
 var (
@@ -62,7 +69,7 @@ var _ Store = (*Dir)(nil)
 
 // NewDir opens (creating) a file store rooted at root.
 func NewDir(root string) (*Dir, error) {
-	if err := os.MkdirAll(filepath.Join(root, tmpDir), 0o750); err != nil {
+	if err := os.MkdirAll(filepath.Join(root, tmpDir), 0o700); err != nil {
 		return nil, fmt.Errorf("blob: create %s: %w", root, err)
 	}
 	return &Dir{root: root}, nil
@@ -101,6 +108,10 @@ func (d *Dir) Put(ctx context.Context, r io.Reader, lim Limits) (obj Object, err
 		return Object{}, ErrTooLarge
 	}
 
+	if lim.CheckStructure && contentType == "application/pdf" && (!bytes.HasPrefix(buf[:n], pdfHeader) || htmlInHead(buf[:n])) {
+		return Object{}, ErrTypeNotAllowed
+	}
+
 	tmp, err := os.CreateTemp(filepath.Join(d.root, tmpDir), "up-*")
 	if err != nil {
 		return Object{}, fmt.Errorf("blob: temp file: %w", err)
@@ -114,15 +125,41 @@ func (d *Dir) Put(ctx context.Context, r io.Reader, lim Limits) (obj Object, err
 		}
 	}()
 	sum := sha256.New()
-	dst := io.MultiWriter(tmp, sum)
+	var dst io.Writer = io.MultiWriter(tmp, sum)
+	var pdfEnd *pdfTrailer
+	if lim.CheckStructure && contentType == "application/pdf" {
+		pdfEnd = &pdfTrailer{}
+		dst = io.MultiWriter(tmp, sum, pdfEnd)
+	}
 	if _, err := dst.Write(buf[:n]); err != nil {
 		return Object{}, fmt.Errorf("blob: write: %w", err)
 	}
 	size := int64(n)
+	// One byte past the limit is enough to know the file is too large
+	// without reading any more of it.
+	rest := &io.LimitedReader{R: src, N: lim.MaxBytes - size + 1}
+	if decode := configDecoders[contentType]; lim.CheckStructure && decode != nil {
+		// An image must decode its header, read from the head and then
+		// straight from the client into the temp file, so a file that only
+		// starts like an image is refused as soon as the decoder gives up.
+		var tail io.Reader = tee{rest, dst, &size}
+		if eof {
+			tail = eofReader{}
+		}
+		_, derr := decode(io.MultiReader(bytes.NewReader(buf[:n]), tail))
+		var te teeError
+		switch {
+		case errors.As(derr, &te) && te.write:
+			return Object{}, fmt.Errorf("blob: write: %w", te.err)
+		case errors.As(derr, &te):
+			return Object{}, fmt.Errorf("blob: read: %w", te.err)
+		case size > lim.MaxBytes:
+			return Object{}, ErrTooLarge
+		case derr != nil:
+			return Object{}, ErrTypeNotAllowed
+		}
+	}
 	if !eof {
-		// One byte past the limit is enough to know the file is too
-		// large without reading any more of it.
-		rest := &io.LimitedReader{R: src, N: lim.MaxBytes - size + 1}
 		copied, err := io.CopyBuffer(dst, readerOnly{rest}, buf)
 		size += copied
 		if err != nil {
@@ -134,6 +171,9 @@ func (d *Dir) Put(ctx context.Context, r io.Reader, lim Limits) (obj Object, err
 		if size > lim.MaxBytes {
 			return Object{}, ErrTooLarge
 		}
+	}
+	if pdfEnd != nil && !pdfEnd.endsInEOF() {
+		return Object{}, ErrTypeNotAllowed
 	}
 	if err := tmp.Sync(); err != nil {
 		return Object{}, fmt.Errorf("blob: sync: %w", err)
@@ -327,7 +367,7 @@ func validKey(key string) bool {
 // mkdir reports whether it created dir, so the caller knows whether the
 // parent needs syncing.
 func mkdir(dir string) (bool, error) {
-	err := os.Mkdir(dir, 0o750)
+	err := os.Mkdir(dir, 0o700)
 	switch {
 	case err == nil:
 		return true, nil

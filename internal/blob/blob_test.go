@@ -16,12 +16,13 @@ import (
 	"time"
 
 	"partnership-service/internal/blob"
+	"partnership-service/internal/blob/blobtest"
 )
 
 var (
 	pdf  = []byte("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
 	png  = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde")
-	jpeg = []byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9")
+	jpeg = blobtest.JPEG // a JPEG must decode its header (issue 10 #12)
 	exe  = []byte("MZ\x90\x00\x03\x00\x00\x00 this program cannot be run in DOS mode")
 )
 
@@ -468,5 +469,34 @@ func TestSweepTempRemovesOnlyOldTempFiles(t *testing.T) {
 	}
 	if _, err := os.Stat(storedPath); err != nil {
 		t.Errorf("stored file removed: %v", err)
+	}
+}
+
+// TestDirIsPrivate: issue 10 #14. Uploaded identity documents are readable
+// by the service's user only: 0700 directories, 0600 files.
+func TestDirIsPrivate(t *testing.T) {
+	t.Parallel()
+	root := filepath.Join(t.TempDir(), "files")
+	d, err := blob.NewDir(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj, err := d.Put(context.Background(), strings.NewReader("%PDF-1.4\n%%EOF\n"), blob.Limits{MaxBytes: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]os.FileMode{
+		root:                             0o700,
+		filepath.Join(root, "tmp"):       0o700,
+		filepath.Join(root, obj.Key[:2]): 0o700,
+		filepath.Join(root, obj.Key):     0o600,
+	} {
+		st, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := st.Mode().Perm(); got != want {
+			t.Errorf("%s: mode %v, want %v", path, got, want)
+		}
 	}
 }

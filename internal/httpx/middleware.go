@@ -19,12 +19,21 @@ import (
 
 type ctxKey int
 
-const requestIDKey ctxKey = iota
+const requestInfoKey ctxKey = iota
+
+// requestInfo is what the Logging middleware puts in the request's
+// context: one value, so it costs the one allocation the id alone did.
+type requestInfo struct {
+	id   string
+	path string // redacted, for logs
+}
 
 // RequestID returns the id of the request carried by ctx ("" if none).
 func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey).(string)
-	return id
+	if info, ok := ctx.Value(requestInfoKey).(*requestInfo); ok {
+		return info.id
+	}
+	return ""
 }
 
 // Renderer writes err in one surface's error envelope.
@@ -92,13 +101,14 @@ func LogIfInternal(r *http.Request, err error) *apperr.Error {
 	}
 	if e.Code == apperr.Internal {
 		slog.ErrorContext(r.Context(), "internal error",
-			"request_id", RequestID(r.Context()), "method", r.Method, "path", r.URL.Path, "err", err)
+			"request_id", RequestID(r.Context()), "method", r.Method, "path", LogPath(r.Context(), r.URL.Path), "err", err)
 		return &apperr.Error{Code: apperr.Internal, Message: "internal error"}
 	}
 	return e
 }
 
-// statusRecorder remembers what the handler wrote for logs and metrics.
+// statusRecorder remembers what the handler wrote for logs and metrics,
+// and completes the security headers when the answer starts.
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
@@ -108,6 +118,7 @@ type statusRecorder struct {
 func (s *statusRecorder) WriteHeader(code int) {
 	if s.status == 0 {
 		s.status = code
+		securityHeaders(s.ResponseWriter.Header())
 	}
 	s.ResponseWriter.WriteHeader(code)
 }
@@ -115,6 +126,7 @@ func (s *statusRecorder) WriteHeader(code int) {
 func (s *statusRecorder) Write(b []byte) (int, error) {
 	if s.status == 0 {
 		s.status = http.StatusOK
+		securityHeaders(s.ResponseWriter.Header())
 	}
 	n, err := s.ResponseWriter.Write(b)
 	s.bytes += int64(n)
@@ -130,15 +142,20 @@ type Observer func(r *http.Request, route string, status int, elapsed time.Durat
 // Logging assigns a request id (keeping a sane incoming X-Request-Id),
 // recovers panics into a 500 in the surface's envelope, and writes one JSON
 // access-log line per request. route is the ServeMux pattern that matched.
-func Logging(log *slog.Logger, renderers *Renderers, observe Observer, next http.Handler) http.Handler {
+// Paths are logged through redact (nil: as they are), and query strings
+// never, so no credential a URL carries reaches a log line.
+func Logging(log *slog.Logger, renderers *Renderers, redact *Redactor, observe Observer, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := r.Header.Get("X-Request-Id")
 		if !validRequestID(id) {
 			id = newRequestID()
 		}
-		w.Header()["X-Request-Id"] = []string{id}
-		r = r.WithContext(context.WithValue(r.Context(), requestIDKey, id))
+		h := w.Header()
+		h["X-Request-Id"] = []string{id}
+		h["X-Content-Type-Options"] = nosniff
+		info := &requestInfo{id: id, path: redact.Path(r.URL.Path)}
+		r = r.WithContext(context.WithValue(r.Context(), requestInfoKey, info))
 		sr := &statusRecorder{ResponseWriter: w}
 
 		defer func() {
@@ -147,7 +164,7 @@ func Logging(log *slog.Logger, renderers *Renderers, observe Observer, next http
 					panic(p)
 				}
 				log.ErrorContext(r.Context(), "panic", "request_id", id, "method", r.Method,
-					"path", r.URL.Path, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+					"path", info.path, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 				if sr.status == 0 {
 					renderers.Render(sr, r, apperr.New(apperr.Internal, "internal error"))
 				}
@@ -168,7 +185,7 @@ func Logging(log *slog.Logger, renderers *Renderers, observe Observer, next http
 				rec.AddAttrs(
 					slog.String("request_id", id),
 					slog.String("method", r.Method),
-					slog.String("path", r.URL.Path),
+					slog.String("path", info.path),
 					slog.String("route", route),
 					slog.Int("status", status(sr)),
 					slog.Int64("bytes", sr.bytes),
@@ -180,6 +197,31 @@ func Logging(log *slog.Logger, renderers *Renderers, observe Observer, next http
 		}()
 		next.ServeHTTP(sr, r)
 	})
+}
+
+// Shared header values: assigned, never appended to (len == cap, so an
+// Add by a handler copies), they cost no allocation per request.
+var (
+	nosniff    = []string{"nosniff"}
+	defaultCSP = []string{DefaultCSP}
+)
+
+// DefaultCSP is the policy of every answer that sets none of its own: an
+// API answer needs no resources, and no page may frame it.
+const DefaultCSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+// securityHeaders runs when the answer starts: every answer is nosniff (set
+// by Logging, so a handler may see it), and one that chose no
+// Content-Security-Policy gets DefaultCSP. A PDF is left without one:
+// browsers' PDF viewers run inside the document a CSP would restrict.
+func securityHeaders(h http.Header) {
+	if _, ok := h["Content-Security-Policy"]; ok {
+		return
+	}
+	if ct := h["Content-Type"]; len(ct) > 0 && strings.HasPrefix(ct[0], "application/pdf") {
+		return
+	}
+	h["Content-Security-Policy"] = defaultCSP
 }
 
 // status is what the client got: a handler that wrote nothing sent 200.

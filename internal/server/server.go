@@ -14,7 +14,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-	"github.com/swaggest/swgui/v5emb"
 
 	"partnership-service/api"
 	"partnership-service/internal/apperr"
@@ -28,7 +27,15 @@ type Surface struct {
 	Prefixes []string
 	Render   httpx.Renderer
 	Routes   func(mux *http.ServeMux)
+	// SecretPaths are path prefixes (ending in "/") whose next segment is
+	// a credential, such as a signing link's token: logs show only its
+	// first characters.
+	SecretPaths []string
 }
+
+// defaultSecretPaths are redacted in logs whatever the surfaces declare:
+// the energy signing link, whose token is the signer's credential.
+var defaultSecretPaths = []string{"/sales-conversion/sign/"}
 
 // Config is what the handler needs.
 type Config struct {
@@ -36,6 +43,20 @@ type Config struct {
 	Ready    func(ctx context.Context) error // nil: always ready
 	MaxBody  int64                           // safety cap on any request body; 0 = 64 MiB
 	Surfaces []Surface
+	// MetricsToken, when set, serves /metrics on the public handler to
+	// requests carrying "Authorization: Bearer <MetricsToken>"; when empty
+	// the public handler has no /metrics.
+	MetricsToken string
+	// PublicURL, when set, is the scheme and host every request is taken
+	// to be addressed to (httpx.PublicHost): links built from the request
+	// can then not be steered by a client's Host header.
+	PublicURL string
+	// Bodies bounds uploads in flight and the rate request bodies must
+	// keep (zero fields: httpx's defaults).
+	Bodies httpx.BodyLimits
+	// DebugMux, when set, also gets GET /metrics, with no token: it is
+	// meant for a private listener (serve --debug-addr), next to pprof.
+	DebugMux *http.ServeMux
 }
 
 // DefaultMaxBody caps request bodies when Config.MaxBody is 0.
@@ -51,7 +72,9 @@ func New(cfg Config) (http.Handler, error) {
 		cfg.MaxBody = DefaultMaxBody
 	}
 	renderers := httpx.NewRenderers()
+	secrets := append([]string(nil), defaultSecretPaths...)
 	for _, s := range cfg.Surfaces {
+		secrets = append(secrets, s.SecretPaths...)
 		for _, p := range s.Prefixes {
 			renderers.Add(p, s.Render)
 		}
@@ -81,19 +104,34 @@ func New(cfg Config) (http.Handler, error) {
 		w.Header().Set("Content-Type", "application/yaml; charset=utf-8")
 		_, _ = w.Write(contract.YAML)
 	})
-	docs := v5emb.New("partnership-service API", "/openapi.json", "/docs/")
+	docs, err := docsHandler()
+	if err != nil {
+		return nil, err
+	}
 	mux.Handle("GET /docs/", docs)
 	mux.Handle("GET /docs", http.RedirectHandler("/docs/", http.StatusMovedPermanently))
 
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := newMetrics(registry)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(registry, promhttp.HandlerOpts{}))
+	exposition := promhttp.HandlerFor(registry, promhttp.HandlerOpts{})
+	if cfg.MetricsToken != "" {
+		mux.Handle("GET /metrics", requireBearer(cfg.MetricsToken, exposition))
+	}
+	if cfg.DebugMux != nil {
+		cfg.DebugMux.Handle("GET /metrics", exposition)
+	}
 
 	for _, s := range cfg.Surfaces {
 		s.Routes(mux)
 	}
-	return httpx.Logging(cfg.Log, renderers, m.observe, httpx.MaxBody(cfg.MaxBody, mux)), nil
+	var h http.Handler = httpx.MaxBody(cfg.MaxBody, httpx.BodyGuard(cfg.Bodies, renderers, mux))
+	if cfg.PublicURL != "" {
+		if h, err = httpx.PublicHost(cfg.PublicURL, h); err != nil {
+			return nil, err
+		}
+	}
+	return httpx.Logging(cfg.Log, renderers, httpx.NewRedactor(secrets...), m.observe, h), nil
 }
 
 type metrics struct {

@@ -40,12 +40,16 @@ func newClient(t *testing.T, ready func(context.Context) error) *apitest.Client 
 		Log:      slog.New(slog.NewJSONHandler(io.Discard, nil)),
 		Ready:    ready,
 		Surfaces: []server.Surface{probeSurface()},
+		// /metrics is public only with a token (issue 10 #14).
+		MetricsToken: testMetricsToken,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return apitest.New(t, h)
 }
+
+const testMetricsToken = "metrics-secret"
 
 func TestOperationalEndpoints(t *testing.T) {
 	t.Parallel()
@@ -149,7 +153,7 @@ func TestMetricsCountByRoutePattern(t *testing.T) {
 	c := newClient(t, nil)
 	c.Get("/healthz").Expect(http.StatusOK)
 	c.DoUndocumented(c.NewRequest(http.MethodGet, "/probe/ok", nil, "")).Expect(http.StatusOK)
-	body := string(c.Get("/metrics").Expect(http.StatusOK).Body)
+	body := string(c.With("Authorization", "Bearer "+testMetricsToken).Get("/metrics").Expect(http.StatusOK).Body)
 	for _, want := range []string{
 		`http_requests_total{method="GET",route="GET /healthz",status="200"} 1`,
 		`http_requests_total{method="GET",route="GET /probe/ok",status="200"} 1`,

@@ -55,8 +55,15 @@ type writeOp struct {
 // OpenDB opens (creating if needed) the database file at path. It does not
 // migrate; call Migrate.
 func OpenDB(path string) (*DB, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+	// The database holds personal data: only the service's user may read
+	// it. SQLite gives its -wal and -shm files the database file's mode,
+	// so creating the file first, 0600, covers them too; a file an older
+	// version created with the umask's mode is tightened.
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("sqlite: create data dir: %w", err)
+	}
+	if err := createPrivate(path); err != nil {
+		return nil, err
 	}
 	// synchronous(FULL): in WAL mode NORMAL does not fsync on commit, and a
 	// 201 must mean the record survives a power cut.
@@ -107,6 +114,30 @@ func OpenDB(path string) (*DB, error) {
 	}
 	go db.writeLoop()
 	return db, nil
+}
+
+// createPrivate creates path empty with mode 0600 if it does not exist (an
+// empty file is a valid, new SQLite database), and takes group and other
+// permissions off an existing one and its -wal and -shm files.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("sqlite: create %s: %w", path, err)
+	}
+	st, err := f.Stat()
+	f.Close()
+	if err != nil {
+		return fmt.Errorf("sqlite: stat %s: %w", path, err)
+	}
+	if !st.Mode().IsRegular() || st.Mode().Perm()&0o077 == 0 {
+		return nil
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("sqlite: chmod %s: %w", p, err)
+		}
+	}
+	return nil
 }
 
 // Path is the database file.

@@ -36,6 +36,10 @@ type Policy struct {
 	// MaxBodyBytes caps the whole body, framing included; 0 leaves the cap
 	// to the caller (an http.MaxBytesReader of its own).
 	MaxBodyBytes int64
+	// CheckStructure refuses as ReasonTypeNotAllowed a file whose
+	// structure is not its sniffed type's (blob.Limits.CheckStructure): a
+	// PDF-headed HTML page, an HTML page with a PNG signature.
+	CheckStructure bool
 }
 
 const (
@@ -234,7 +238,9 @@ func (rc *receiver) file(ctx context.Context, part *multipart.Part) error {
 		return &FieldError{Field: name, Reason: ReasonFileNameTooLong, Limit: int64(rc.policy.MaxFileNameLen)}
 	}
 	body := &bodyReader{r: part}
-	obj, err := rc.store.Put(ctx, body, blob.Limits{MaxBytes: rc.policy.MaxFileBytes, AllowedTypes: rc.policy.AllowedTypes})
+	obj, err := rc.store.Put(ctx, body, blob.Limits{
+		MaxBytes: rc.policy.MaxFileBytes, AllowedTypes: rc.policy.AllowedTypes, CheckStructure: rc.policy.CheckStructure,
+	})
 	switch {
 	case err == nil:
 	case body.err != nil:

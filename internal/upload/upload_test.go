@@ -22,13 +22,14 @@ import (
 	"time"
 
 	"partnership-service/internal/blob"
+	"partnership-service/internal/blob/blobtest"
 	"partnership-service/internal/upload"
 )
 
 var (
 	pdf  = []byte("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
 	png  = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde")
-	jpeg = []byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9")
+	jpeg = blobtest.JPEG // a JPEG must decode its header (issue 10 #12)
 	text = []byte("just some text, not a document")
 )
 
@@ -86,6 +87,7 @@ func policy() upload.Policy {
 		AllowedTypes:   docs,
 		MaxParts:       5,
 		MaxValueBytes:  16,
+		CheckStructure: true, // the whole suite runs with the polyglot checks on
 	}
 }
 
@@ -516,7 +518,9 @@ func largeUpload(tb testing.TB, size int) *http.Request {
 		}
 		rng := rand.New(rand.NewPCG(1, 2))
 		buf := make([]byte, 64<<10)
-		for left := size - len(pdf); left > 0; left -= len(buf) {
+		// A PDF ends in %%EOF (issue 10 #12): random body, then the marker.
+		trailer := []byte("\n%%EOF\n")
+		for left := size - len(pdf) - len(trailer); left > 0; left -= len(buf) {
 			for i := 0; i+8 <= len(buf); i += 8 {
 				v := rng.Uint64()
 				for j := range 8 {
@@ -527,6 +531,10 @@ func largeUpload(tb testing.TB, size int) *http.Request {
 				pw.CloseWithError(err)
 				return
 			}
+		}
+		if _, err := w.Write(trailer); err != nil {
+			pw.CloseWithError(err)
+			return
 		}
 		pw.CloseWithError(mw.Close())
 	}()
@@ -605,5 +613,32 @@ func BenchmarkReceive1MiB(b *testing.B) {
 		if err := store.Delete(ctx, res.Files["front"].Object.Key); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestReceiveRefusesPolyglots: issue 10 #12. An HTML page behind a PDF
+// header or a PNG signature is a type not allowed, and the files already
+// stored by the request are gone.
+func TestReceiveRefusesPolyglots(t *testing.T) {
+	t.Parallel()
+	page := "<!doctype html><html><script>alert(document.cookie)</script></html>\n"
+	tests := []struct {
+		name    string
+		content []byte
+	}{
+		{"PDF-headed HTML", []byte("%PDF-1.4\n" + page)},
+		{"HTML with a PNG signature", []byte("\x89PNG\r\n\x1a\n" + page)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			store, root := newStore(t)
+			p := policy()
+			p.CheckStructure = true
+			_, err := upload.Receive(context.Background(),
+				multipartRequest(t, part{"back", "b.pdf", pdf}, part{"front", "a.pdf", tt.content}), store, p)
+			assertFieldError(t, err, "front", upload.ReasonTypeNotAllowed)
+			assertNothingLeft(t, root)
+		})
 	}
 }

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"partnership-service/internal/server"
+)
+
+// TestSignerLinkIgnoresHostHeader: issue 10 #10. With --public-url set,
+// the signing link a partner gets back points at the public URL, whatever
+// Host and X-Forwarded-Proto the request carried.
+func TestSignerLinkIgnoresHostHeader(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	a, err := openApp(ctx, config{DataDir: dir, MaxUploadSize: 1 << 20}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if err := a.loadEnergyDemo(ctx, io.Discard, "http://demo"); err != nil {
+		t.Fatal(err)
+	}
+	s, err := a.energySurface(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const public = "https://parceiros.example.com"
+	h, err := server.New(server.Config{Log: log, Surfaces: []server.Surface{s}, PublicURL: public})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	env, stdout, _ := testEnv(nil)
+	for _, args := range [][]string{
+		{"partner", "create", "--name", "Parceiro Host", "--data-dir", dir},
+		{"apikey", "create", "--partner", "Parceiro Host", "--seller", "Ana", "--data-dir", dir},
+	} {
+		if err := run(ctx, env, args); err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+	}
+	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	key := lines[len(lines)-1]
+	hostile := func(method, path string, body any) (int, map[string]any) {
+		b, _ := json.Marshal(body)
+		req := httptest.NewRequest(method, path, bytes.NewReader(b))
+		req.Host = "evil.example"
+		req.Header.Set("X-Forwarded-Proto", "http")
+		req.Header.Set("X-Forwarded-Host", "evil.example")
+		req.Header.Set("Authorization", "Bearer "+key)
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		var out map[string]any
+		_ = json.Unmarshal(rec.Body.Bytes(), &out)
+		return rec.Code, out
+	}
+	status, lead := hostile(http.MethodPost, "/sales-conversion/leads", map[string]any{
+		"fullName": "Maria Souza", "personType": "PF", "emailAddress": "maria@example.com", "mobilePhone": "11999885544",
+		"utilityBillingValue": 420, "identificationNumber": "52998224725", "nationality": "Brasileira",
+		"maritalStatus": "Casada", "profession": "Professora", "zipCode": "13010-000", "state": "SP", "city": "Campinas",
+		"street": "Rua Barão de Jaguara", "number": "10", "neighborhood": "Centro",
+		"plan": map[string]any{"planName": "Premium", "discount": "15", "loyaltyRequirement": "60", "benefit": "Primeira Fatura Grátis"},
+	})
+	if status != http.StatusCreated {
+		t.Fatalf("create lead: %d %v", status, lead)
+	}
+	path := "/sales-conversion/leads/" + lead["id"].(string)
+	if status, _ := hostile(http.MethodPatch, path+"/energy-utility-credentials",
+		map[string]any{"utilityBillLogin": "maria", "password": "segredo-123"}); status != http.StatusOK {
+		t.Fatalf("credentials: %d", status)
+	}
+	status, contract := hostile(http.MethodPost, path+"/contracts", map[string]any{})
+	link, _ := contract["contractSignerLink"].(string)
+	if status != http.StatusCreated || !strings.HasPrefix(link, public+"/sales-conversion/sign/") {
+		t.Fatalf("contract: %d, signer link %q, want it under %s", status, link, public)
+	}
+	_, reread := hostile(http.MethodGet, path, nil)
+	if got, _ := reread["contractSignerLink"].(string); got != link {
+		t.Fatalf("lead GET: signer link %q, want %q", got, link)
+	}
+}

@@ -1,0 +1,32 @@
+// Package blobtest has small files of each accepted type that pass the
+// blob store's structure checks, for the tests of every package that
+// uploads: a real 1×1 PNG and JPEG (made by the standard encoders) and a
+// minimal PDF.
+package blobtest
+
+import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"image/png"
+)
+
+var (
+	// PDF is a minimal PDF: header at offset 0, %%EOF at the end.
+	PDF = []byte("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
+	// PNG is a 1×1 PNG.
+	PNG = encode(func(b *bytes.Buffer, img image.Image) error { return png.Encode(b, img) })
+	// JPEG is a 1×1 JPEG.
+	JPEG = encode(func(b *bytes.Buffer, img image.Image) error { return jpeg.Encode(b, img, nil) })
+)
+
+func encode(enc func(*bytes.Buffer, image.Image) error) []byte {
+	img := image.NewRGBA(image.Rect(0, 0, 1, 1))
+	img.Set(0, 0, color.RGBA{R: 200, G: 120, B: 40, A: 255})
+	var b bytes.Buffer
+	if err := enc(&b, img); err != nil {
+		panic(err)
+	}
+	return b.Bytes()
+}

@@ -1,0 +1,54 @@
+package sqlite_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"partnership-service/internal/sqlite"
+)
+
+// TestDatabaseFilesArePrivate: issue 10 #14. The database holds personal
+// data; its directory is 0700 and the database, WAL and shared-memory files
+// are 0600, also when an older version left the file world-readable.
+func TestDatabaseFilesArePrivate(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "data")
+	path := filepath.Join(dir, "partnership.db")
+	db, err := sqlite.OpenDB(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	checkMode(t, dir, 0o700)
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		checkMode(t, p, 0o600)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db, err = sqlite.OpenDB(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	checkMode(t, path, 0o600)
+}
+
+func checkMode(t *testing.T, path string, want os.FileMode) {
+	t.Helper()
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := st.Mode().Perm(); got != want {
+		t.Errorf("%s: mode %v, want %v", filepath.Base(path), got, want)
+	}
+}
