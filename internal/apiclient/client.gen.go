@@ -1540,7 +1540,7 @@ type StorefrontAdminProviderAttributes struct {
 	Wallpaper           *string `json:"wallpaper"`
 }
 
-// StorefrontAdminProviderBody defines model for StorefrontAdminProviderBody.
+// StorefrontAdminProviderBody The whole provider (PUT replaces it); a branding field absent or null is cleared.
 type StorefrontAdminProviderBody struct {
 	CorBackgroundPlanos *string `json:"cor_background_planos,omitempty"`
 	CorFonteFooter      *string `json:"cor_fonte_footer,omitempty"`
@@ -1549,7 +1549,7 @@ type StorefrontAdminProviderBody struct {
 	CorNavbar           *string `json:"cor_navbar,omitempty"`
 	DiasVencimento      *[]int  `json:"dias_vencimento,omitempty"`
 	Logo                *string `json:"logo,omitempty"`
-	Nome                *string `json:"nome,omitempty"`
+	Nome                string  `json:"nome"`
 	Wallpaper           *string `json:"wallpaper,omitempty"`
 }
 
