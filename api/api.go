@@ -44,6 +44,7 @@ var Document = sync.OnceValues(func() (Contract, error) {
 			return Contract{}, err
 		}
 	}
+	addRequestID(doc)
 	js, err := json.Marshal(doc)
 	if err != nil {
 		return Contract{}, fmt.Errorf("api: encode JSON: %w", err)
@@ -119,4 +120,41 @@ func mergeMap(dst, src map[string]any, key, where string) error {
 		d[k] = v
 	}
 	return nil
+}
+
+// requestIDHeader is the X-Request-Id every answer carries (the logging
+// middleware sets it before any handler runs).
+var requestIDHeader = map[string]any{"$ref": "#/components/headers/RequestId"}
+
+// addRequestID declares X-Request-Id on every response of doc, in the
+// operations and in components.responses, so that no part has to repeat it.
+// A response given as a $ref gets it from the component it names.
+func addRequestID(doc map[string]any) {
+	declare := func(responses any) {
+		rs, _ := responses.(map[string]any)
+		for _, r := range rs {
+			resp, _ := r.(map[string]any)
+			if resp == nil || resp["$ref"] != nil {
+				continue
+			}
+			headers, _ := resp["headers"].(map[string]any)
+			if headers == nil {
+				headers = map[string]any{}
+				resp["headers"] = headers
+			}
+			headers["X-Request-Id"] = requestIDHeader
+		}
+	}
+	paths, _ := doc["paths"].(map[string]any)
+	for _, item := range paths {
+		ops, _ := item.(map[string]any)
+		for _, method := range []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"} {
+			if op, ok := ops[method].(map[string]any); ok {
+				declare(op["responses"])
+			}
+		}
+	}
+	if c, ok := doc["components"].(map[string]any); ok {
+		declare(c["responses"])
+	}
 }
