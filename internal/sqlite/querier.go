@@ -1,0 +1,58 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+
+	"partnership-service/internal/storesql"
+)
+
+// shared is the database as storesql's shared store code sees it: reads on
+// the reader pool, writes through the group-committing writer.
+type shared struct{ db *DB }
+
+var _ storesql.DB = shared{}
+
+// Shared is db for the store code both engines share.
+func (db *DB) Shared() storesql.DB { return shared{db} }
+
+func (s shared) QueryRow(ctx context.Context, query string, args ...any) storesql.Row {
+	return s.db.reader.QueryRowContext(ctx, query, args...)
+}
+
+func (s shared) Query(ctx context.Context, query string, args ...any) (storesql.Rows, error) {
+	return s.db.reader.QueryContext(ctx, query, args...)
+}
+
+func (s shared) Exec(ctx context.Context, query string, args ...any) (n int64, err error) {
+	err = s.db.Write(ctx, func(tx *sql.Tx) error {
+		n, err = txQuerier{tx}.Exec(ctx, query, args...)
+		return err
+	})
+	return n, err
+}
+
+func (s shared) Write(ctx context.Context, fn func(storesql.Querier) error) error {
+	return s.db.Write(ctx, func(tx *sql.Tx) error { return fn(txQuerier{tx}) })
+}
+
+func (shared) MapError(err error) error { return MapError(err) }
+
+// txQuerier runs the shared code inside one write transaction.
+type txQuerier struct{ tx *sql.Tx }
+
+func (t txQuerier) QueryRow(ctx context.Context, query string, args ...any) storesql.Row {
+	return t.tx.QueryRowContext(ctx, query, args...)
+}
+
+func (t txQuerier) Query(ctx context.Context, query string, args ...any) (storesql.Rows, error) {
+	return t.tx.QueryContext(ctx, query, args...)
+}
+
+func (t txQuerier) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	res, err := t.tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
