@@ -29,7 +29,7 @@ go build -o "$work/baseline" ./loadtest/baseline
 
 SVC=127.0.0.1:18181
 BASE=127.0.0.1:19191
-PARTNERSHIP_LOG_LEVEL=warn "$work/partnership" serve --demo --data-dir "$work/data" --addr $SVC >"$work/demo.txt" 2>"$work/service.log" &
+PARTNERSHIP_METRICS_TOKEN=loadtest PARTNERSHIP_LOG_LEVEL=warn "$work/partnership" serve --demo --data-dir "$work/data" --addr $SVC >"$work/demo.txt" 2>"$work/service.log" &
 pids+=($!)
 for _ in $(seq 1 100); do curl -fs "http://$SVC/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 KEY=$(sed -n 's/^ *export KEY=//p' "$work/demo.txt")
@@ -81,7 +81,7 @@ compare "lead create (durable)" 50 "KEY=$KEY $WRK -s loadtest/lead.lua http://$S
   "$WRK -s loadtest/lead.lua http://$BASE/"
 kill $bpid; wait $bpid 2>/dev/null || true
 echo "lead create answers by status (service /metrics; a rare 409 is two random CPFs colliding):"
-curl -s "http://$SVC/metrics" | grep 'route="POST /sales-conversion/leads"' | grep http_requests_total | sed 's/^/  /'
+curl -s -H "Authorization: Bearer loadtest" "http://$SVC/metrics" | grep 'route="POST /sales-conversion/leads"' | grep http_requests_total | sed 's/^/  /'
 if grep -q '"level":"ERROR"' "$work/service.log"; then
   echo "service errors (first 5):"
   grep '"level":"ERROR"' "$work/service.log" | head -n 5 | cut -c1-400 | sed 's/^/  /'

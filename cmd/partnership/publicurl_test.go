@@ -30,12 +30,13 @@ func TestSignerLinkIgnoresHostHeader(t *testing.T) {
 	if err := a.loadEnergyDemo(ctx, io.Discard, "http://demo"); err != nil {
 		t.Fatal(err)
 	}
+	const public = "https://parceiros.example.com"
+	a.cfg.PublicURL = public
 	s, err := a.energySurface(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	const public = "https://parceiros.example.com"
-	h, err := server.New(server.Config{Log: log, Surfaces: []server.Surface{s}, PublicURL: public})
+	h, err := server.New(server.Config{Log: log, Surfaces: []server.Surface{s}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -78,7 +78,7 @@ func serve(ctx context.Context, env *environment, cfg config, o serveOptions) er
 	}
 	handler, err := server.New(server.Config{
 		Log: log, Ready: a.stores.Ping, Surfaces: surfaces,
-		MetricsToken: o.metricsToken, DebugMux: debugMux, PublicURL: a.cfg.PublicURL,
+		MetricsToken: o.metricsToken, DebugMux: debugMux,
 		Bodies: httpx.BodyLimits{
 			MaxUploads: o.maxUploads, MaxUploadsPerClient: o.maxUploadsPerClient,
 			MinRate: int64(o.minBodyRate), MaxBodyTime: readTimeout,

@@ -45,7 +45,7 @@ func (a *app) loadStorefrontDemo(ctx context.Context, w io.Writer, baseURL strin
 	if err := seedStorefrontDemo(ctx, svc); err != nil {
 		return err
 	}
-	c, err := svc.CatalogByOrigin(ctx, demoOrigin)
+	c, _, err := svc.CatalogByOrigin(ctx, demoOrigin)
 	if err != nil {
 		return err
 	}

@@ -127,7 +127,7 @@ func TestStorefrontDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := svc.CatalogByOrigin(ctx, demoOrigin)
+	c, _, err := svc.CatalogByOrigin(ctx, demoOrigin)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,6 +43,9 @@ type API struct {
 	Catalog  *CatalogService
 	Partners *PartnerService
 	Leads    *LeadService
+	// PublicURL is the scheme and host links point at (the signing page):
+	// configured, never taken from a request's Host header.
+	PublicURL string
 
 	catalogBodies catalogBodies // encoded catalog reads, per catalog version
 }

@@ -116,10 +116,9 @@ func (a *API) listLeads(w http.ResponseWriter, r *http.Request, p Principal) {
 		Render(w, r, err)
 		return
 	}
-	base := baseURL(r)
 	out := listLeadsBody{Leads: make([]leadBody, len(leads)), Total: total}
 	for i, l := range leads {
-		out.Leads[i] = a.leadBody(base, l)
+		out.Leads[i] = a.leadBody(a.PublicURL, l)
 	}
 	httpx.WriteJSON(w, http.StatusOK, out)
 }
@@ -129,18 +128,7 @@ func (a *API) answerLead(w http.ResponseWriter, r *http.Request, status int, l L
 		Render(w, r, err)
 		return
 	}
-	httpx.WriteJSON(w, status, a.leadBody(baseURL(r), l))
-}
-
-// baseURL is the scheme and host the client called, for absolute links.
-// X-Forwarded-Proto is honoured for "https" only, which is what a TLS
-// terminating proxy in front of the service sends.
-func baseURL(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
+	httpx.WriteJSON(w, status, a.leadBody(a.PublicURL, l))
 }
 
 // Wire shapes. Names follow the seed's DTOs.

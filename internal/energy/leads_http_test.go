@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"partnership-service/internal/apitest"
+	"partnership-service/internal/blob/blobtest"
 	"partnership-service/internal/storage"
 	"partnership-service/internal/testdb"
 )
@@ -21,8 +22,8 @@ import (
 // Files the upload routes accept, recognised by content.
 var (
 	pdfBytes  = []byte("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
-	pngBytes  = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00")
-	jpegBytes = []byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9")
+	pngBytes  = blobtest.PNG
+	jpegBytes = blobtest.JPEG
 )
 
 type filePart struct {

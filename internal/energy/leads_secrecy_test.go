@@ -93,6 +93,8 @@ func TestLargeUploadStreams(t *testing.T) {
 				return
 			}
 		}
+		// A PDF ends with its trailer.
+		w.Write([]byte("\n%%EOF\n"))
 		mw.Close()
 		pw.Close()
 	}()

@@ -95,6 +95,9 @@ func (s *LeadService) Upload(ctx context.Context, p Principal, id string, form U
 		AllowedTypes:   uploadTypes,
 		MaxParts:       uploadMaxParts,
 		MaxValueBytes:  1 << 10,
+		// A PDF must parse as one and an image decode its header, so an
+		// HTML page with a PDF or PNG magic is refused.
+		CheckStructure: true,
 	}
 	refused := map[string]string{} // field → why it may not be sent
 	for _, ff := range form.fields() {

@@ -17,7 +17,6 @@ func BenchmarkHealthz(b *testing.B) {
 		Log:      slog.New(slog.NewJSONHandler(io.Discard, nil)),
 		Surfaces: []server.Surface{probeSurface()},
 		// As serve runs it.
-		PublicURL: "http://127.0.0.1:8080",
 	})
 	if err != nil {
 		b.Fatal(err)

@@ -38,7 +38,7 @@ func TestAccessLogRedactsSecrets(t *testing.T) {
 	t.Parallel()
 	var logs syncBuffer
 	surface := probeSurface()
-	surface.SecretPaths = []string{"/probe/secret/"}
+	surface.SecretPaths = []string{"/probe/secret/", "/sales-conversion/sign/"}
 	routes := surface.Routes
 	surface.Routes = func(mux *http.ServeMux) {
 		routes(mux)

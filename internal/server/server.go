@@ -33,10 +33,6 @@ type Surface struct {
 	SecretPaths []string
 }
 
-// defaultSecretPaths are redacted in logs whatever the surfaces declare:
-// the energy signing link, whose token is the signer's credential.
-var defaultSecretPaths = []string{"/sales-conversion/sign/"}
-
 // Config is what the handler needs.
 type Config struct {
 	Log      *slog.Logger
@@ -47,10 +43,6 @@ type Config struct {
 	// requests carrying "Authorization: Bearer <MetricsToken>"; when empty
 	// the public handler has no /metrics.
 	MetricsToken string
-	// PublicURL, when set, is the scheme and host every request is taken
-	// to be addressed to (httpx.PublicHost): links built from the request
-	// can then not be steered by a client's Host header.
-	PublicURL string
 	// Bodies bounds uploads in flight and the rate request bodies must
 	// keep (zero fields: httpx's defaults).
 	Bodies httpx.BodyLimits
@@ -72,7 +64,7 @@ func New(cfg Config) (http.Handler, error) {
 		cfg.MaxBody = DefaultMaxBody
 	}
 	renderers := httpx.NewRenderers()
-	secrets := append([]string(nil), defaultSecretPaths...)
+	var secrets []string
 	for _, s := range cfg.Surfaces {
 		secrets = append(secrets, s.SecretPaths...)
 		for _, p := range s.Prefixes {
@@ -126,11 +118,6 @@ func New(cfg Config) (http.Handler, error) {
 		s.Routes(mux)
 	}
 	var h http.Handler = httpx.MaxBody(cfg.MaxBody, httpx.BodyGuard(cfg.Bodies, renderers, mux))
-	if cfg.PublicURL != "" {
-		if h, err = httpx.PublicHost(cfg.PublicURL, h); err != nil {
-			return nil, err
-		}
-	}
 	return httpx.Logging(cfg.Log, renderers, httpx.NewRedactor(secrets...), m.observe, h), nil
 }
 

@@ -71,13 +71,14 @@ func (s *Service) IssueToken(ctx context.Context, origin string) (string, error)
 	return token, nil
 }
 
-// CatalogByOrigin returns the catalog of the provider registered at origin.
-func (s *Service) CatalogByOrigin(ctx context.Context, origin string) (*Catalog, error) {
-	t, err := s.tenants.byOriginHeader(ctx, origin)
+// CatalogByOrigin returns the catalog of the provider registered at
+// origin, and the origin in the form it was registered in.
+func (s *Service) CatalogByOrigin(ctx context.Context, origin string) (*Catalog, string, error) {
+	t, registered, err := s.tenants.byOriginHeader(ctx, origin)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	return &t.Catalog, nil
+	return &t.Catalog, registered, nil
 }
 
 // Authenticate returns the provider an admin token belongs to.

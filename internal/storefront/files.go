@@ -35,6 +35,9 @@ func filePolicy(maxFileBytes int64) upload.Policy {
 		MaxValueBytes: 1 << 10,
 		// The three files at their cap, plus room for the multipart framing.
 		MaxBodyBytes: int64(len(FileKinds))*maxFileBytes + 1<<20,
+		// A PDF must parse as one and an image decode its header, so an
+		// HTML page with a PDF or PNG magic is refused.
+		CheckStructure: true,
 	}
 }
 

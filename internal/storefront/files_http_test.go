@@ -8,13 +8,14 @@ import (
 	"testing"
 
 	"partnership-service/internal/apitest"
+	"partnership-service/internal/blob/blobtest"
 	"partnership-service/internal/storage"
 	"partnership-service/internal/testdb"
 )
 
 var (
-	pngFile  = append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{7}, 100)...)
-	jpegFile = append([]byte("\xff\xd8\xff\xe0\x00\x10JFIF\x00"), bytes.Repeat([]byte{1}, 100)...)
+	pngFile  = blobtest.PNG
+	jpegFile = blobtest.JPEG
 	pdfFile  = []byte("%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
 )
 
@@ -130,6 +131,10 @@ func TestUploadFilesRefusals(t *testing.T) {
 		}{
 			{"wrong type by content", []part{{"files[selfie]", "selfie.png", []byte("MZ\x90\x00 not an image")}}, http.StatusUnprocessableEntity,
 				"files[selfie]", "tipo de arquivo não permitido"},
+			{"HTML behind a PNG magic", []part{{"files[selfie]", "eu.png", []byte("\x89PNG\r\n\x1a\n<html><script>alert(1)</script></html>")}},
+				http.StatusUnprocessableEntity, "files[selfie]", "tipo de arquivo não permitido"},
+			{"HTML behind a PDF header", []part{{"files[comprovante_res]", "conta.pdf", []byte("%PDF-1.4\n<html><script>alert(1)</script></html>")}},
+				http.StatusUnprocessableEntity, "files[comprovante_res]", "tipo de arquivo não permitido"},
 			{"too large", []part{{"files[selfie]", "eu.png", append(pngFile, make([]byte, maxFileBytes)...)}}, http.StatusUnprocessableEntity,
 				"files[selfie]", "muito grande"},
 			{"empty", []part{{"files[comprovante_rg]", "rg.jpg", nil}}, http.StatusUnprocessableEntity, "files[comprovante_rg]", "arquivo vazio"},

@@ -35,14 +35,15 @@ func NewHandler(svc *Service) *Handler {
 func (h *Handler) storefront(next func(http.ResponseWriter, *http.Request, *Catalog)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Add("Vary", "Origin")
-		origin := r.Header.Get("Origin")
-		c, err := h.svc.CatalogByOrigin(r.Context(), origin)
+		c, registered, err := h.svc.CatalogByOrigin(r.Context(), r.Header.Get("Origin"))
 		if err != nil {
 			Render(w, r, err)
 			return
 		}
+		// The registered origin, never the raw header: a browser compares
+		// it byte for byte, and a header is the client's to shape.
 		hdr := w.Header()
-		hdr.Set("Access-Control-Allow-Origin", origin)
+		hdr.Set("Access-Control-Allow-Origin", registered)
 		hdr.Set("Access-Control-Expose-Headers", "ETag, X-Request-Id")
 		next(w, r, c)
 	}

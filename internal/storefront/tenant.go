@@ -96,13 +96,14 @@ func errUnknownOrigin() error {
 	return apperr.Field(apperr.NotFound, "origin", "provedor não encontrado")
 }
 
-// byOriginHeader resolves the tenant of an Origin header value. Browsers
+// byOriginHeader resolves the tenant of an Origin header value, and the
+// origin as the provider registered it (what CORS answers echo). Browsers
 // send origins in the normalized form they are stored in, so the header is
 // first tried as is; only normalized origins are ever cached, so variants
 // of an origin cannot grow the cache.
-func (ts *tenants) byOriginHeader(ctx context.Context, header string) (*tenant, error) {
+func (ts *tenants) byOriginHeader(ctx context.Context, header string) (*tenant, string, error) {
 	if header == "" {
-		return nil, errUnknownOrigin()
+		return nil, "", errUnknownOrigin()
 	}
 	origin := header
 	ts.mu.RLock()
@@ -111,7 +112,7 @@ func (ts *tenants) byOriginHeader(ctx context.Context, header string) (*tenant, 
 	if !ok {
 		var valid bool
 		if origin, valid = NormalizeOrigin(header); !valid {
-			return nil, errUnknownOrigin()
+			return nil, "", errUnknownOrigin()
 		}
 		ts.mu.RLock()
 		id, ok = ts.byOrigin[origin]
@@ -121,10 +122,10 @@ func (ts *tenants) byOriginHeader(ctx context.Context, header string) (*tenant, 
 		var err error
 		id, err = ts.store.ProviderIDByOrigin(ctx, origin)
 		if apperr.Is(err, apperr.NotFound) {
-			return nil, errUnknownOrigin()
+			return nil, "", errUnknownOrigin()
 		}
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		ts.mu.Lock()
 		ts.byOrigin[origin] = id
@@ -132,7 +133,7 @@ func (ts *tenants) byOriginHeader(ctx context.Context, header string) (*tenant, 
 	}
 	t, err := ts.get(ctx, id)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	// An origin removed by another process stays mapped until the tenant
 	// is reloaded; the reloaded catalog is the authority.
@@ -140,9 +141,9 @@ func (ts *tenants) byOriginHeader(ctx context.Context, header string) (*tenant, 
 		ts.mu.Lock()
 		delete(ts.byOrigin, origin)
 		ts.mu.Unlock()
-		return nil, errUnknownOrigin()
+		return nil, "", errUnknownOrigin()
 	}
-	return t, nil
+	return t, origin, nil
 }
 
 func (t *tenant) hasOrigin(origin string) bool {

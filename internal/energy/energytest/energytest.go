@@ -17,6 +17,9 @@ import (
 	"partnership-service/internal/storage"
 )
 
+// PublicURL is where the environment's links point.
+const PublicURL = "https://parceiros.example.com"
+
 // Options customise the environment.
 type Options struct {
 	// Leads builds the lead service; nil leaves the lead routes without one.
@@ -79,12 +82,12 @@ func New(tb testing.TB, e storage.Stores, opts Options) *Env {
 			tb.Fatal(err)
 		}
 	}
-	api := &energy.API{Log: log, Catalog: catalog, Partners: partners}
+	api := &energy.API{Log: log, Catalog: catalog, Partners: partners, PublicURL: PublicURL}
 	if opts.Leads != nil {
 		api.Leads = opts.Leads(tb, e, catalog)
 	}
 	env.Handler, err = server.New(server.Config{Log: log, Surfaces: []server.Surface{{
-		Name: "energy", Prefixes: energy.Prefixes, Render: energy.Render, Routes: api.Routes,
+		Name: "energy", Prefixes: energy.Prefixes, SecretPaths: []string{energy.SignPathPrefix}, Render: energy.Render, Routes: api.Routes,
 	}}})
 	if err != nil {
 		tb.Fatal(err)
