@@ -20,7 +20,7 @@ const benchCompanies = 100_000
 // as the super admin (all of them), with the list's filters.
 func BenchmarkListCompanies(b *testing.B) {
 	stores := testdb.SQLite(b)
-	db := stores.DB()
+	db := stores.DB
 	w := newWorld(b, stores)
 	ctx := context.Background()
 	var accounts []int64

@@ -85,7 +85,7 @@ func BenchmarkGetLead(b *testing.B) {
 // partner's index range.
 func BenchmarkListLeads(b *testing.B) {
 	stores := testdb.SQLite(b)
-	db := stores.DB()
+	db := stores.DB
 	env := newLeadEnv(b, stores)
 	n := benchLeads(b)
 	// In batches: one write transaction must commit within the writer's timeout.

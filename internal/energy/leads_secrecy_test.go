@@ -49,7 +49,7 @@ func TestCredentialsPasswordNeverInClear(t *testing.T) {
 		t.Error("the log contains the password")
 	}
 	for _, suffix := range []string{"", "-wal", "-shm"} {
-		b, err := os.ReadFile(db.DB().Path() + suffix)
+		b, err := os.ReadFile(db.DB.Path() + suffix)
 		if err != nil && !os.IsNotExist(err) {
 			t.Fatal(err)
 		}

@@ -13,8 +13,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 
-	"partnership-service/internal/apperr"
 	"partnership-service/internal/migrations"
+	"partnership-service/internal/storesql"
 )
 
 // DB is a PostgreSQL connection pool.
@@ -68,41 +68,27 @@ func (db *DB) Tx(ctx context.Context, fn func(pgx.Tx) error) error {
 // MapError turns driver errors into domain errors by SQLSTATE: no rows is
 // not_found, unique_violation is conflict, foreign_key_violation is invalid.
 // Anything else is internal.
-func MapError(err error) error {
-	if err == nil {
-		return nil
-	}
+func MapError(err error) error { return storesql.MapError(err, classify) }
+
+// classify reads PostgreSQL's SQLSTATE codes.
+func classify(err error) storesql.Violation {
 	if errors.Is(err, pgx.ErrNoRows) {
-		return apperr.Wrap(apperr.NotFound, err, "not found")
+		return storesql.NoRows
 	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		switch pe.Code {
 		case "23505":
-			return apperr.Wrap(apperr.Conflict, err, "already exists")
+			return storesql.Unique
 		case "23503":
-			return apperr.Wrap(apperr.Invalid, err, "refers to a record that does not exist")
+			return storesql.ForeignKey
 		case "22P02", "22003", "22001":
 			// invalid_text_representation, numeric_value_out_of_range,
-			// string_data_right_truncation: input the edge should have caught.
-			return apperr.Wrap(apperr.Invalid, err, "invalid value")
+			// string_data_right_truncation.
+			return storesql.BadValue
 		}
 	}
-	var ae *apperr.Error
-	if errors.As(err, &ae) {
-		return err
-	}
-	return apperr.Wrap(apperr.Internal, err, "internal error")
-}
-
-// ReferenceCounts reports how many reference rows the migrations loaded.
-func (db *DB) ReferenceCounts(ctx context.Context) (migrations.ReferenceCounts, error) {
-	var c migrations.ReferenceCounts
-	err := db.Pool.QueryRow(ctx, `SELECT
-		(SELECT count(*) FROM states),
-		(SELECT count(*) FROM municipalities),
-		(SELECT count(*) FROM cep_ranges)`).Scan(&c.States, &c.Municipalities, &c.CEPRanges)
-	return c, MapError(err)
+	return storesql.NoViolation
 }
 
 // MigrationStatus lists each migration and whether it is applied.

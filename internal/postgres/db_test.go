@@ -19,7 +19,7 @@ func TestConformance(t *testing.T) {
 }
 
 func TestMapErrorBySQLState(t *testing.T) {
-	db := testdb.Postgres(t).DB()
+	db := testdb.Postgres(t).DB
 	ctx := context.Background()
 	tests := []struct {
 		name string

@@ -20,7 +20,6 @@ import (
 	msqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
-	"partnership-service/internal/apperr"
 	"partnership-service/internal/migrations"
 	"partnership-service/internal/storesql"
 )
@@ -318,27 +317,23 @@ func (db *DB) apply(ctx context.Context, tx *sql.Tx, op *writeOp) (fatal error) 
 // MapError turns driver errors into domain errors by their codes: no rows
 // is not_found, a unique or primary-key violation is conflict, a foreign-key
 // violation is invalid. Anything else is internal.
-func MapError(err error) error {
-	if err == nil {
-		return nil
-	}
+func MapError(err error) error { return storesql.MapError(err, classify) }
+
+// classify reads SQLite's extended result codes.
+func classify(err error) storesql.Violation {
 	if errors.Is(err, sql.ErrNoRows) {
-		return apperr.Wrap(apperr.NotFound, err, "not found")
+		return storesql.NoRows
 	}
 	var se *msqlite.Error
 	if errors.As(err, &se) {
 		switch se.Code() {
 		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
-			return apperr.Wrap(apperr.Conflict, err, "already exists")
+			return storesql.Unique
 		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
-			return apperr.Wrap(apperr.Invalid, err, "refers to a record that does not exist")
+			return storesql.ForeignKey
 		}
 	}
-	var ae *apperr.Error
-	if errors.As(err, &ae) {
-		return err
-	}
-	return apperr.Wrap(apperr.Internal, err, "internal error")
+	return storesql.NoViolation
 }
 
 // TimeLayout stores times as fixed-width UTC text, so text order is time
@@ -350,16 +345,6 @@ func FormatTime(t time.Time) string { return t.UTC().Format(TimeLayout) }
 
 // ParseTime reads a stored time.
 func ParseTime(s string) (time.Time, error) { return time.Parse(TimeLayout, s) }
-
-// ReferenceCounts reports how many reference rows the migrations loaded.
-func (db *DB) ReferenceCounts(ctx context.Context) (migrations.ReferenceCounts, error) {
-	var c migrations.ReferenceCounts
-	err := db.reader.QueryRowContext(ctx, `SELECT
-		(SELECT count(*) FROM states),
-		(SELECT count(*) FROM municipalities),
-		(SELECT count(*) FROM cep_ranges)`).Scan(&c.States, &c.Municipalities, &c.CEPRanges)
-	return c, MapError(err)
-}
 
 // MigrationStatus lists each migration and whether it is applied.
 func (db *DB) MigrationStatus(ctx context.Context) ([]string, error) {

@@ -21,7 +21,7 @@ func TestConformance(t *testing.T) {
 
 func TestMapErrorByDriverCode(t *testing.T) {
 	t.Parallel()
-	db := testdb.SQLite(t).DB()
+	db := testdb.SQLite(t).DB
 	ctx := context.Background()
 	tests := []struct {
 		name string
@@ -56,7 +56,7 @@ func TestMapErrorByDriverCode(t *testing.T) {
 // trace, even when they share a commit.
 func TestGroupCommitIsolatesFailures(t *testing.T) {
 	t.Parallel()
-	db := testdb.SQLite(t).DB()
+	db := testdb.SQLite(t).DB
 	ctx := context.Background()
 	if err := db.Write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.Exec(`CREATE TABLE gc_probe (n INTEGER PRIMARY KEY)`)
@@ -101,7 +101,7 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 
 func TestWriteAfterCloseFails(t *testing.T) {
 	t.Parallel()
-	db := testdb.SQLite(t).DB()
+	db := testdb.SQLite(t).DB
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func TestWriteAfterCloseFails(t *testing.T) {
 }
 
 func BenchmarkWriteParallel(b *testing.B) {
-	db := testdb.SQLite(b).DB()
+	db := testdb.SQLite(b).DB
 	ctx := context.Background()
 	if err := db.Write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.Exec(`CREATE TABLE bench (id INTEGER PRIMARY KEY, v TEXT NOT NULL)`)

@@ -10,6 +10,7 @@ import (
 	"partnership-service/internal/energy"
 	"partnership-service/internal/migrations"
 	"partnership-service/internal/storefront"
+	"partnership-service/internal/storesql"
 )
 
 // Stores is one open, migrated database and the stores of every context on it.
@@ -30,4 +31,35 @@ type Stores interface {
 	EnergyLeads() energy.LeadStore
 	Storefront() storefront.Store
 	Companies() companies.Store
+}
+
+// Contexts is the part of Stores both engines share: the context stores an
+// engine built, with the accessors Stores names, and the reference counts
+// read through the shared view of its database. Each engine's Stores
+// embeds it.
+type Contexts struct {
+	DB                 storesql.DB
+	EnergyCatalogStore interface {
+		energy.CatalogStore
+		energy.PartnerStore
+	}
+	EnergyLeadStore energy.LeadStore
+	StorefrontStore storefront.Store
+	CompaniesStore  companies.Store
+}
+
+func (c Contexts) EnergyCatalog() energy.CatalogStore  { return c.EnergyCatalogStore }
+func (c Contexts) EnergyPartners() energy.PartnerStore { return c.EnergyCatalogStore }
+func (c Contexts) EnergyLeads() energy.LeadStore       { return c.EnergyLeadStore }
+func (c Contexts) Storefront() storefront.Store        { return c.StorefrontStore }
+func (c Contexts) Companies() companies.Store          { return c.CompaniesStore }
+
+// ReferenceCounts reports how many reference rows the migrations loaded.
+func (c Contexts) ReferenceCounts(ctx context.Context) (migrations.ReferenceCounts, error) {
+	var n migrations.ReferenceCounts
+	err := c.DB.QueryRow(ctx, `SELECT
+		(SELECT count(*) FROM states),
+		(SELECT count(*) FROM municipalities),
+		(SELECT count(*) FROM cep_ranges)`).Scan(&n.States, &n.Municipalities, &n.CEPRanges)
+	return n, c.DB.MapError(err)
 }
