@@ -3,15 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
-
-	"partnership-service/internal/server"
 )
 
 // TestCompaniesCommands creates an account pair, users and a token from the
@@ -50,20 +46,8 @@ func TestCompaniesCommands(t *testing.T) {
 		t.Fatalf("token output = %q", token)
 	}
 
-	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	a, err := openApp(ctx, config{DataDir: dir, MaxUploadSize: 1 << 20}, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	s, err := a.companiesSurface(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := server.New(server.Config{Log: log, Surfaces: []server.Surface{s}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := testApp(t, ctx, dir)
+	h := testHandler(t, ctx, a.companiesSurface)
 	status := func() int {
 		req := httptest.NewRequest(http.MethodGet, "/api/v4/companies", nil)
 		req.Header.Set("Authorization", "Bearer "+token)

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -16,31 +15,17 @@ import (
 	"testing"
 
 	"partnership-service/internal/secretbox"
-	"partnership-service/internal/server"
 )
 
 // energyHandler opens the app on dataDir and returns the real handler with
 // the energy surface, as serve builds it.
 func energyHandler(t *testing.T, ctx context.Context, dataDir string) http.Handler {
 	t.Helper()
-	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	a, err := openApp(ctx, config{DataDir: dataDir, MaxUploadSize: 1 << 20}, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
+	a := testApp(t, ctx, dataDir)
 	if err := a.loadEnergyDemo(ctx, io.Discard, "http://demo"); err != nil {
 		t.Fatal(err)
 	}
-	s, err := a.energySurface(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := server.New(server.Config{Log: log, Surfaces: []server.Surface{s}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return h
+	return testHandler(t, ctx, a.energySurface)
 }
 
 func send(t *testing.T, h http.Handler, key, method, path string, body any) (int, map[string]any) {
@@ -138,12 +123,7 @@ func TestEnergySecretKeyFromEnvironment(t *testing.T) {
 	}
 
 	t.Setenv(secretbox.KeyEnv, "too short")
-	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	a, err := openApp(ctx, config{DataDir: t.TempDir(), MaxUploadSize: 1 << 20}, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := testApp(t, ctx, t.TempDir())
 	if _, err := a.energySurface(ctx); err == nil || !strings.Contains(err.Error(), secretbox.KeyEnv) {
 		t.Fatalf("a malformed key: err = %v, want it to name %s", err, secretbox.KeyEnv)
 	}

@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -14,7 +12,6 @@ import (
 	"testing"
 
 	"partnership-service/internal/apitest"
-	"partnership-service/internal/server"
 )
 
 func TestEnergyAdminCommands(t *testing.T) {
@@ -85,12 +82,7 @@ func TestEnergyDemo(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	dir := t.TempDir()
-	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	a, err := openApp(ctx, config{DataDir: dir, MaxUploadSize: 1 << 20}, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := testApp(t, ctx, dir)
 	var printed bytes.Buffer
 	for range 2 {
 		printed.Reset()
@@ -102,14 +94,7 @@ func TestEnergyDemo(t *testing.T) {
 	if m == nil {
 		t.Fatalf("no key in the demo output:\n%s", printed.String())
 	}
-	surface, err := a.energySurface(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := server.New(server.Config{Log: log, Surfaces: []server.Surface{surface}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := testHandler(t, ctx, a.energySurface)
 	c := apitest.New(t, h).With("Authorization", "Bearer "+m[1])
 
 	type area struct {

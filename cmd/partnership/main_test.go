@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -10,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"partnership-service/internal/server"
 	"partnership-service/internal/testkit"
 )
 
@@ -237,3 +240,30 @@ func TestUsageErrorsTouchNothing(t *testing.T) {
 		t.Fatalf("the refused commands created %s (%v)", dir, err)
 	}
 }
+
+// testApp opens the app on dataDir as serve does, closed at t's cleanup.
+func testApp(t testing.TB, ctx context.Context, dataDir string) *app {
+	t.Helper()
+	a, err := openApp(ctx, config{DataDir: dataDir, MaxUploadSize: 1 << 20}, quietLog())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	return a
+}
+
+// testHandler is the real handler with the one surface build makes.
+func testHandler(t testing.TB, ctx context.Context, build func(context.Context) (server.Surface, error)) http.Handler {
+	t.Helper()
+	s, err := build(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := server.New(server.Config{Log: quietLog(), Surfaces: []server.Surface{s}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func quietLog() *slog.Logger { return slog.New(slog.NewJSONHandler(io.Discard, nil)) }

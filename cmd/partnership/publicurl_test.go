@@ -5,13 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
-
-	"partnership-service/internal/server"
 )
 
 // TestSignerLinkIgnoresHostHeader: issue 10 #10. With --public-url set,
@@ -21,25 +18,13 @@ func TestSignerLinkIgnoresHostHeader(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	a, err := openApp(ctx, config{DataDir: dir, MaxUploadSize: 1 << 20}, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := testApp(t, ctx, dir)
 	if err := a.loadEnergyDemo(ctx, io.Discard, "http://demo"); err != nil {
 		t.Fatal(err)
 	}
 	const public = "https://parceiros.example.com"
 	a.cfg.PublicURL = public
-	s, err := a.energySurface(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := server.New(server.Config{Log: log, Surfaces: []server.Surface{s}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := testHandler(t, ctx, a.energySurface)
 
 	env, stdout, _ := testEnv(nil)
 	for _, args := range [][]string{

@@ -2,15 +2,11 @@ package main
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
-
-	"partnership-service/internal/server"
 )
 
 // storefrontHandler opens the app on dataDir and returns the real handler
@@ -18,20 +14,8 @@ import (
 func storefrontHandler(t *testing.T, dataDir string) http.Handler {
 	t.Helper()
 	ctx := context.Background()
-	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	a, err := openApp(ctx, config{DataDir: dataDir, MaxUploadSize: 1 << 20}, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
-	s, err := a.storefrontSurface(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := server.New(server.Config{Log: log, Surfaces: []server.Surface{s}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := testApp(t, ctx, dataDir)
+	h := testHandler(t, ctx, a.storefrontSurface)
 	return h
 }
 
@@ -104,12 +88,7 @@ func TestStorefrontDemo(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	ctx := context.Background()
-	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	a, err := openApp(ctx, config{DataDir: dir, MaxUploadSize: 1 << 20}, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := testApp(t, ctx, dir)
 	var out strings.Builder
 	for range 2 { // loading twice is harmless
 		out.Reset()
