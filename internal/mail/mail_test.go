@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"partnership-service/internal/testkit"
 	"strings"
-	"sync"
 	"testing"
 )
 
@@ -240,23 +240,9 @@ func TestSMTPConfigNeverShowsPassword(t *testing.T) {
 }
 
 // logBuffer collects a logger's JSON lines for assertions.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
+type logBuffer struct{ testkit.SyncBuffer }
 
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
+// Count is how many lines carry msg.
 func (b *logBuffer) Count(msg string) int {
 	return strings.Count(b.String(), `"msg":"`+msg+`"`)
 }

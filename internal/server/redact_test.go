@@ -1,42 +1,23 @@
 package server_test
 
 import (
-	"bytes"
 	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 
 	"partnership-service/internal/apitest"
 	"partnership-service/internal/server"
+	"partnership-service/internal/testkit"
 )
-
-// syncBuffer is a log sink safe for the server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestAccessLogRedactsSecrets: issue 10 #5. A signing link's token is the
 // signer's credential; neither it nor a token in a query string may reach
 // a log line, however the path is spelled.
 func TestAccessLogRedactsSecrets(t *testing.T) {
 	t.Parallel()
-	var logs syncBuffer
+	var logs testkit.SyncBuffer
 	surface := probeSurface()
 	surface.SecretPaths = []string{"/probe/secret/", "/sales-conversion/sign/"}
 	routes := surface.Routes

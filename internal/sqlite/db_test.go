@@ -7,7 +7,6 @@ import (
 	"sync"
 	"testing"
 
-	"partnership-service/internal/apperr"
 	"partnership-service/internal/sqlite"
 	"partnership-service/internal/storage"
 	"partnership-service/internal/storetest"
@@ -17,38 +16,6 @@ import (
 // TestConformance runs the storage conformance suite on SQLite.
 func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) storage.Stores { return testdb.SQLite(t) })
-}
-
-func TestMapErrorByDriverCode(t *testing.T) {
-	t.Parallel()
-	db := testdb.SQLite(t).DB
-	ctx := context.Background()
-	tests := []struct {
-		name string
-		run  func(tx *sql.Tx) error
-		want apperr.Code
-	}{
-		{"unique violation is conflict", func(tx *sql.Tx) error {
-			_, err := tx.Exec(`INSERT INTO states (ibge_code, uf, name) VALUES (99, 'SP', 'Duplicate UF')`)
-			return err
-		}, apperr.Conflict},
-		{"foreign key violation is invalid", func(tx *sql.Tx) error {
-			_, err := tx.Exec(`INSERT INTO municipalities (ibge_code, name, uf, lat, lon) VALUES (9999999, 'Nowhere', 'XX', 0, 0)`)
-			return err
-		}, apperr.Invalid},
-		{"no rows is not found", func(tx *sql.Tx) error {
-			var name string
-			return tx.QueryRow(`SELECT name FROM states WHERE uf = 'XX'`).Scan(&name)
-		}, apperr.NotFound},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			err := sqlite.MapError(db.Write(ctx, tt.run))
-			if got := apperr.CodeOf(err); got != tt.want {
-				t.Fatalf("code = %s (%v), want %s", got, err, tt.want)
-			}
-		})
-	}
 }
 
 // TestGroupCommitIsolatesFailures runs many concurrent writes, some of which

@@ -25,6 +25,8 @@ type Stores interface {
 	ReferenceCounts(ctx context.Context) (migrations.ReferenceCounts, error)
 	// Close releases every store and then the database.
 	Close() error
+	// Shared is the database as the store code both engines share sees it.
+	Shared() storesql.DB
 
 	EnergyCatalog() energy.CatalogStore
 	EnergyPartners() energy.PartnerStore

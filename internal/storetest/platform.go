@@ -4,8 +4,11 @@ import (
 	"context"
 	"testing"
 
+	"partnership-service/internal/apperr"
 	"partnership-service/internal/geo"
 	"partnership-service/internal/migrations"
+	"partnership-service/internal/storesql"
+	"partnership-service/internal/testkit"
 )
 
 // platform is the part of a store every context relies on: migrations and
@@ -14,6 +17,7 @@ type platform interface {
 	Migrate(ctx context.Context) error
 	Ping(ctx context.Context) error
 	ReferenceCounts(ctx context.Context) (migrations.ReferenceCounts, error)
+	Shared() storesql.DB
 }
 
 // runPlatform checks that a migrated database holds exactly the embedded
@@ -51,6 +55,41 @@ func runPlatform(t *testing.T, open func(t *testing.T) platform) {
 		}
 		if again != want {
 			t.Fatalf("after re-migrate counts = %+v, want %+v", again, want)
+		}
+	})
+
+	t.Run("driver errors map to domain codes by the driver's code", func(t *testing.T) {
+		db := open(t).Shared()
+		tests := []struct {
+			name string
+			run  func(tx storesql.Querier) error
+			want apperr.Code
+		}{
+			{"unique violation is conflict", func(tx storesql.Querier) error {
+				_, err := tx.Exec(ctx, `INSERT INTO states (ibge_code, uf, name) VALUES (99, 'SP', 'Duplicate UF')`)
+				return err
+			}, apperr.Conflict},
+			{"foreign key violation is invalid", func(tx storesql.Querier) error {
+				_, err := tx.Exec(ctx, `INSERT INTO municipalities (ibge_code, name, uf, lat, lon) VALUES (9999999, 'Nowhere', 'XX', 0, 0)`)
+				return err
+			}, apperr.Invalid},
+			{"no rows is not found", func(tx storesql.Querier) error {
+				var name string
+				return tx.QueryRow(ctx, `SELECT name FROM states WHERE uf = ?`, "XX").Scan(&name)
+			}, apperr.NotFound},
+			{"a domain error passes through", func(storesql.Querier) error {
+				return apperr.New(apperr.Forbidden, "no")
+			}, apperr.Forbidden},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				testkit.WantCode(t, tt.name, db.MapError(db.Write(ctx, tt.run)), tt.want)
+			})
+		}
+		// A failed write left nothing behind.
+		var n int
+		if err := db.QueryRow(ctx, `SELECT count(*) FROM states WHERE ibge_code = 99`).Scan(&n); err != nil || n != 0 {
+			t.Fatalf("rolled-back insert: %d rows, %v", n, err)
 		}
 	})
 }
