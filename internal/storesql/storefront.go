@@ -1,6 +1,7 @@
 package storesql
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
 	"time"
@@ -11,18 +12,6 @@ import (
 // The storefront's dialect-free pieces: column lists, the scans of its rows
 // and the values it writes. Every scan takes columns in the order of the
 // matching column list; every value list follows its column list.
-
-// Stamp encodes a timestamp as an engine stores it: SQLite as TimeLayout
-// text, PostgreSQL as timestamptz (a time.Time).
-type Stamp func(time.Time) any
-
-// nullStamp stores the zero time as NULL.
-func nullStamp(stamp Stamp, t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return stamp(t)
-}
 
 // NullInt stores a nil *int as NULL.
 func NullInt(p *int) any {
@@ -165,29 +154,44 @@ func scanArea(row Row) (storefront.CoverageArea, error) {
 	return a, nil
 }
 
-// Query runs one of an engine's queries and calls fn for each row.
-type Query func(query string, args []any, fn func(Row) error) error
+// The catalog's queries, in display order: ordenacao first, nulls last,
+// then id. Each takes the provider id as its only parameter.
+var (
+	catalogProvider = `SELECT ` + ProviderColumns + ` FROM storefront_providers WHERE id = ?`
+	catalogDueDays  = `SELECT day FROM storefront_due_days WHERE provider_id = ? ORDER BY day`
+	catalogOrigins  = `SELECT id, origin FROM storefront_origins WHERE provider_id = ? ORDER BY id`
+	catalogPlans    = `SELECT ` + StorefrontPlanColumns + ` FROM storefront_plans WHERE provider_id = ? ORDER BY sort_order IS NULL, sort_order, id`
+	catalogCoverage = `SELECT ` + AreaColumns + ` FROM storefront_coverage_areas WHERE provider_id = ? ORDER BY id`
+	// catalogItems and catalogPlanLinks read each kind's items and their
+	// links to plans.
+	catalogItems, catalogPlanLinks = func() (items, links map[storefront.ItemKind]string) {
+		items, links = map[storefront.ItemKind]string{}, map[storefront.ItemKind]string{}
+		for kind, t := range ItemTables {
+			items[kind] = `SELECT ` + ItemColumns + ` FROM ` + t.Table + ` WHERE provider_id = ? ORDER BY sort_order IS NULL, sort_order, id`
+			links[kind] = `SELECT plan_id, ` + t.Column + ` FROM ` + t.Link + ` WHERE provider_id = ? ORDER BY plan_id, ` + t.Column
+		}
+		return items, links
+	}()
+)
 
-// CatalogQueries are an engine's statements reading a catalog. Each takes
-// the provider id as its only parameter and reads the columns named here.
-type CatalogQueries struct {
-	// Provider reads ProviderColumns; DueDays reads day; Origins reads id,
-	// origin; Items read ItemColumns; Plans read StorefrontPlanColumns; PlanLinks
-	// read plan_id and the item's id; Coverage reads AreaColumns.
-	Provider, DueDays, Origins, Plans, Coverage string
-	Items, PlanLinks                            map[storefront.ItemKind]string
-}
-
-// ReadCatalog assembles a provider's catalog from an engine's queries, run
-// with q inside one read transaction; provider is the row of
-// CatalogQueries.Provider, whose no-rows error is returned as it is.
-func ReadCatalog(provider Row, q Query, queries CatalogQueries, providerID int64) (storefront.Catalog, error) {
+// ReadCatalog assembles a provider's catalog with q, which the adapter
+// runs inside one read transaction so the storefront never serves a
+// half-applied change. A missing provider is the engine's no-rows error,
+// returned as it is.
+func ReadCatalog(ctx context.Context, q Querier, providerID int64) (storefront.Catalog, error) {
 	var c storefront.Catalog
-	if err := scanProvider(provider, &c.Provider); err != nil {
+	if err := scanProvider(q.QueryRow(ctx, catalogProvider, providerID), &c.Provider); err != nil {
 		return c, err
 	}
-	args := []any{providerID}
-	if err := q(queries.DueDays, args, func(row Row) error {
+	each := func(query string, fn func(Row) error) error {
+		rows, err := q.Query(ctx, query, providerID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		return EachRow(rows, fn)
+	}
+	if err := each(catalogDueDays, func(row Row) error {
 		var d int
 		err := row.Scan(&d)
 		c.Provider.DueDays = append(c.Provider.DueDays, d)
@@ -195,7 +199,7 @@ func ReadCatalog(provider Row, q Query, queries CatalogQueries, providerID int64
 	}); err != nil {
 		return c, err
 	}
-	if err := q(queries.Origins, args, func(row Row) error {
+	if err := each(catalogOrigins, func(row Row) error {
 		var o storefront.Origin
 		err := row.Scan(&o.ID, &o.URL)
 		c.Origins = append(c.Origins, o)
@@ -206,7 +210,7 @@ func ReadCatalog(provider Row, q Query, queries CatalogQueries, providerID int64
 	for kind, dst := range map[storefront.ItemKind]*[]storefront.Item{
 		storefront.Categories: &c.Categories, storefront.PaymentMethods: &c.PaymentMethods, storefront.Services: &c.Services,
 	} {
-		if err := q(queries.Items[kind], args, func(row Row) error {
+		if err := each(catalogItems[kind], func(row Row) error {
 			it, err := scanItem(row)
 			*dst = append(*dst, it)
 			return err
@@ -214,7 +218,7 @@ func ReadCatalog(provider Row, q Query, queries CatalogQueries, providerID int64
 			return c, err
 		}
 	}
-	if err := q(queries.Plans, args, func(row Row) error {
+	if err := each(catalogPlans, func(row Row) error {
 		p, err := scanPlan(row)
 		c.Plans = append(c.Plans, p)
 		return err
@@ -230,7 +234,7 @@ func ReadCatalog(provider Row, q Query, queries CatalogQueries, providerID int64
 		storefront.PaymentMethods: func(p *storefront.Plan) *[]int64 { return &p.PaymentMethodIDs },
 		storefront.Services:       func(p *storefront.Plan) *[]int64 { return &p.ServiceIDs },
 	} {
-		if err := q(queries.PlanLinks[kind], args, func(row Row) error {
+		if err := each(catalogPlanLinks[kind], func(row Row) error {
 			var planID, id int64
 			if err := row.Scan(&planID, &id); err != nil {
 				return err
@@ -243,7 +247,7 @@ func ReadCatalog(provider Row, q Query, queries CatalogQueries, providerID int64
 			return c, err
 		}
 	}
-	err := q(queries.Coverage, args, func(row Row) error {
+	err := each(catalogCoverage, func(row Row) error {
 		a, err := scanArea(row)
 		c.Coverage = append(c.Coverage, a)
 		return err
@@ -266,9 +270,9 @@ const CouponFields = `name, name_key, description, valid_from, valid_until, max_
 const CouponColumns = `id, name, description, valid_from, valid_until, max_redemptions, redemptions`
 
 // CouponValues are c's CouponFields.
-func CouponValues(c *storefront.Coupon, stamp Stamp) []any {
-	return []any{c.Name, storefront.CouponKey(c.Name), c.Description, nullStamp(stamp, c.ValidFrom),
-		nullStamp(stamp, c.ValidUntil), NullInt(c.MaxRedemptions)}
+func CouponValues(c *storefront.Coupon) []any {
+	return []any{c.Name, storefront.CouponKey(c.Name), c.Description, Time{T: c.ValidFrom},
+		Time{T: c.ValidUntil}, NullInt(c.MaxRedemptions)}
 }
 
 // ScanCoupon reads CouponColumns, then into extra the engine's own columns
@@ -298,7 +302,7 @@ const SubscriptionColumns = `id, provider_id, created_at, ` + SubscriptionFields
 
 // SubscriptionValues are sub's SubscriptionFields. A birth date is passed as
 // "2006-01-02" text, which both engines' DATE columns take.
-func SubscriptionValues(sub *storefront.Subscription, stamp Stamp) []any {
+func SubscriptionValues(sub *storefront.Subscription) []any {
 	var birth, upfront, lat, lng any
 	if !sub.BirthDate.IsZero() {
 		birth = sub.BirthDate.Format(time.DateOnly)
@@ -313,12 +317,12 @@ func SubscriptionValues(sub *storefront.Subscription, stamp Stamp) []any {
 	return []any{NullID(sub.PlanID), NullID(sub.CouponID), NullID(sub.PaymentMethodID), sub.ColdLead, sub.Coverage,
 		sub.Name, sub.Email, sub.MobilePhone, sub.Document, sub.IDDocument, birth, due, upfront,
 		sub.InstallationFee, sub.Street, sub.Number, sub.Complement, sub.District, sub.City, sub.CEP,
-		sub.CurrentProvider, lat, lng, stamp(sub.UpdatedAt)}
+		sub.CurrentProvider, lat, lng, Time{T: sub.UpdatedAt}}
 }
 
 // InsertSubscriptionValues are sub's SubscriptionColumns, for providerID.
-func InsertSubscriptionValues(providerID int64, sub *storefront.Subscription, stamp Stamp) []any {
-	return append([]any{sub.ID, providerID, stamp(sub.CreatedAt)}, SubscriptionValues(sub, stamp)...)
+func InsertSubscriptionValues(providerID int64, sub *storefront.Subscription) []any {
+	return append([]any{sub.ID, providerID, Time{T: sub.CreatedAt}}, SubscriptionValues(sub)...)
 }
 
 // ScanSubscription reads SubscriptionColumns.
@@ -352,8 +356,8 @@ func ScanSubscription(row Row) (storefront.Subscription, error) {
 const FileColumns = `kind, blob_key, file_name, content_type, size, sha256, uploaded_at`
 
 // FileValues are f's FileColumns.
-func FileValues(f *storefront.SubscriptionFile, stamp Stamp) []any {
-	return []any{string(f.Kind), f.Object.Key, f.FileName, f.Object.ContentType, f.Object.Size, f.Object.SHA256, stamp(f.UploadedAt)}
+func FileValues(f *storefront.SubscriptionFile) []any {
+	return []any{string(f.Kind), f.Object.Key, f.FileName, f.Object.ContentType, f.Object.Size, f.Object.SHA256, Time{T: f.UploadedAt}}
 }
 
 // ScanFile reads FileColumns.
@@ -371,3 +375,32 @@ func ScanFile(row Row) (storefront.SubscriptionFile, error) {
 const UpsertFile = `ON CONFLICT (subscription_id, kind) DO UPDATE SET blob_key = excluded.blob_key,
 	file_name = excluded.file_name, content_type = excluded.content_type, size = excluded.size,
 	sha256 = excluded.sha256, uploaded_at = excluded.uploaded_at`
+
+// The statements of the hot paths, written once: the shared store runs
+// them through its Querier; SQLite prepares them.
+const (
+	ProviderByOriginSQL  = `SELECT provider_id FROM storefront_origins WHERE origin = ?`
+	ProviderByTokenSQL   = `SELECT provider_id FROM storefront_tokens WHERE token_hash = ?`
+	CouponByIDSQL        = `SELECT ` + CouponColumns + ` FROM storefront_coupons WHERE provider_id = ? AND id = ?`
+	CouponByNameSQL      = `SELECT ` + CouponColumns + ` FROM storefront_coupons WHERE provider_id = ? AND name_key = ?`
+	CouponPlansSQL       = `SELECT plan_id FROM storefront_coupon_plans WHERE coupon_id = ? ORDER BY plan_id`
+	SubscriptionByIDSQL  = `SELECT ` + SubscriptionColumns + ` FROM storefront_subscriptions WHERE provider_id = ? AND id = ?`
+	SubscriptionFilesSQL = `SELECT ` + FileColumns + ` FROM storefront_subscription_files
+		WHERE subscription_id = ? ORDER BY kind`
+	InsertSubscriptionSQL = `INSERT INTO storefront_subscriptions (` + SubscriptionColumns + `)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	SaveSubscriptionSQL = `UPDATE storefront_subscriptions SET (` + SubscriptionFields + `)
+		= (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) WHERE provider_id = ? AND id = ?`
+	// RedeemCouponSQL checks the limit itself: no row changes when the
+	// coupon is at its limit, however many requests race for it (on
+	// PostgreSQL a concurrent redemption waits for the row lock and
+	// re-checks the condition).
+	RedeemCouponSQL = `UPDATE storefront_coupons SET redemptions = redemptions + 1
+		WHERE provider_id = ? AND id = ? AND (max_redemptions IS NULL OR redemptions < max_redemptions)`
+	ReleaseCouponSQL = `UPDATE storefront_coupons SET redemptions = redemptions - 1
+		WHERE provider_id = ? AND id = ? AND redemptions > 0`
+	// InsertFileSQL adds a subscription's file; a new file of a kind
+	// replaces the old one.
+	InsertFileSQL = `INSERT INTO storefront_subscription_files (subscription_id, ` + FileColumns + `)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ` + UpsertFile
+)
