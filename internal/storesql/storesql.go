@@ -51,8 +51,9 @@ func (t *Time) parse(s string) error {
 
 var _ driver.Valuer = Time{}
 
-// Value implements driver.Valuer with SQLite's text form; PostgreSQL
-// adapters pass time.Time values instead.
+// Value implements driver.Valuer with SQLite's text form, which
+// PostgreSQL also reads into a timestamptz: shared statements bind it on
+// both engines.
 func (t Time) Value() (driver.Value, error) {
 	if t.T.IsZero() {
 		return nil, nil
