@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-	"time"
 
 	"partnership-service/internal/energy"
 	"partnership-service/internal/storesql"
@@ -67,9 +66,6 @@ func (s *EnergyLeadStore) Close() error {
 	s.listMu.Unlock()
 	return errors.Join(errs...)
 }
-
-// sqliteTime binds a time as SQLite stores it.
-func sqliteTime(t time.Time) any { return storesql.Time{T: t} }
 
 // WriteLeads implements energy.LeadStore. fn runs on the writer goroutine
 // inside the shared write transaction, which is what makes a
@@ -206,7 +202,7 @@ func listWhere(partnerID string, q energy.LeadQuery) (string, []any) {
 	}
 	if !q.CreatedFrom.IsZero() {
 		where = append(where, "created_at >= ? AND created_at < ?")
-		args = append(args, sqliteTime(q.CreatedFrom), sqliteTime(q.CreatedTo))
+		args = append(args, storesql.LeadTime(q.CreatedFrom), storesql.LeadTime(q.CreatedTo))
 	}
 	if c != nil {
 		end := energy.PrefixEnd(c.Prefix)
