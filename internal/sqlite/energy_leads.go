@@ -7,21 +7,20 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-	"time"
 
 	"partnership-service/internal/energy"
 	"partnership-service/internal/storesql"
 )
 
-// EnergyLeadStore keeps the energy surface's leads.
+// EnergyLeadStore keeps the energy surface's leads: the shared reads and
+// write primitives (storesql.EnergyLeads, storesql.EnergyLeadTx) on
+// statements prepared once, the reads on the reader pool and the writes on
+// the writer, bound to its transaction with tx.StmtContext.
 type EnergyLeadStore struct {
+	storesql.EnergyLeads
 	db *DB
 
-	// Reader statements.
-	lead, docs, history, signatures, leadBySignRef, countAll, countStatus *sql.Stmt
-	// Writer statements, bound to the write transaction with tx.StmtContext.
-	wLead, wDocs, wHistory, wSignatures, wOpenLead                                        *sql.Stmt
-	insertLead, updateLead, insertDoc, insertHistory, insertSignature, countUp, countDown *sql.Stmt
+	reads, writes prepared // by query text: storesql.LeadReadSQL, storesql.LeadWriteSQL
 
 	// lists caches the prepared list statements: one per combination of
 	// filters, so a handful at most.
@@ -33,61 +32,30 @@ var _ energy.LeadStore = (*EnergyLeadStore)(nil)
 
 // newEnergyLeadStore prepares the store's statements.
 func newEnergyLeadStore(db *DB) (*EnergyLeadStore, error) {
-	s := &EnergyLeadStore{db: db, lists: map[string]*sql.Stmt{}}
-	selectLead := `SELECT ` + storesql.LeadColumns + ` FROM energy_leads WHERE partner_id = ? AND id = ?`
-	selectDocs := `SELECT ` + storesql.DocumentColumns + ` FROM energy_lead_documents WHERE lead_id = ? ORDER BY uploaded_at, kind`
-	selectHistory := `SELECT ` + storesql.HistoryColumns + ` FROM energy_lead_status_history WHERE lead_id = ? ORDER BY id`
-	selectSignatures := `SELECT ` + storesql.SignatureColumns + ` FROM energy_lead_signatures WHERE lead_id = ? ORDER BY signed_at, signer_cpf`
-	sets := make([]string, len(storesql.LeadMutable))
-	for i, c := range storesql.LeadMutable {
-		sets[i] = c + " = ?"
-	}
-	stmts := []struct {
-		dst  **sql.Stmt
-		pool *sql.DB
-		sql  string
-	}{
-		{&s.lead, db.Reader(), selectLead},
-		{&s.docs, db.Reader(), selectDocs},
-		{&s.history, db.Reader(), selectHistory},
-		{&s.signatures, db.Reader(), selectSignatures},
-		{&s.leadBySignRef, db.Reader(), `SELECT ` + storesql.LeadColumns + ` FROM energy_leads WHERE sign_reference = ?`},
-		{&s.countAll, db.Reader(), `SELECT coalesce(sum(leads), 0) FROM energy_lead_counts WHERE partner_id = ?`},
-		{&s.countStatus, db.Reader(), `SELECT coalesce(sum(leads), 0) FROM energy_lead_counts WHERE partner_id = ? AND status = ?`},
-		{&s.wLead, db.Writer(), selectLead},
-		{&s.wDocs, db.Writer(), selectDocs},
-		{&s.wHistory, db.Writer(), selectHistory},
-		{&s.wSignatures, db.Writer(), selectSignatures},
-		{&s.wOpenLead, db.Writer(), `SELECT id FROM energy_leads
-			WHERE partner_id = ? AND identification_number = ? AND status IN ('indicado', 'negociacao') AND id <> ?`},
-		{&s.insertLead, db.Writer(), `INSERT INTO energy_leads (id, partner_id, created_at, ` + strings.Join(storesql.LeadMutable, ", ") +
-			`) VALUES (?, ?, ?` + strings.Repeat(", ?", len(storesql.LeadMutable)) + `)`},
-		{&s.updateLead, db.Writer(), `UPDATE energy_leads SET ` + strings.Join(sets, ", ") + ` WHERE partner_id = ? AND id = ?`},
-		{&s.insertDoc, db.Writer(), `INSERT INTO energy_lead_documents (lead_id, ` + storesql.DocumentColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`},
-		{&s.insertHistory, db.Writer(), `INSERT INTO energy_lead_status_history (lead_id, ` + storesql.HistoryColumns + `) VALUES (?, ?, ?, ?)`},
-		{&s.insertSignature, db.Writer(), `INSERT INTO energy_lead_signatures (lead_id, ` + storesql.SignatureColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`},
-		{&s.countUp, db.Writer(), `INSERT INTO energy_lead_counts (partner_id, status, leads) VALUES (?, ?, ?)
-			ON CONFLICT (partner_id, status) DO UPDATE SET leads = leads + excluded.leads`},
-		{&s.countDown, db.Writer(), `UPDATE energy_lead_counts SET leads = leads + ? WHERE partner_id = ? AND status = ?`},
-	}
-	for _, st := range stmts {
-		p, err := st.pool.Prepare(st.sql)
-		if err != nil {
-			s.Close()
-			return nil, fmt.Errorf("sqlite: prepare energy lead statement: %w", err)
+	s := &EnergyLeadStore{db: db, reads: prepared{}, writes: prepared{}, lists: map[string]*sql.Stmt{}}
+	for _, set := range []struct {
+		stmts prepared
+		pool  *sql.DB
+		sql   []string
+	}{{s.reads, db.Reader(), storesql.LeadReadSQL}, {s.writes, db.Writer(), storesql.LeadWriteSQL}} {
+		for _, q := range set.sql {
+			p, err := set.pool.Prepare(q)
+			if err != nil {
+				s.Close()
+				return nil, fmt.Errorf("sqlite: prepare energy lead statement: %w", err)
+			}
+			set.stmts[q] = p
 		}
-		*st.dst = p
 	}
+	s.EnergyLeads = storesql.NewEnergyLeads(db.Shared(), preparedReader{db: db, stmts: s.reads})
 	return s, nil
 }
 
 // Close releases the prepared statements.
 func (s *EnergyLeadStore) Close() error {
 	var errs []error
-	for _, st := range []*sql.Stmt{s.lead, s.docs, s.history, s.signatures, s.leadBySignRef, s.countAll, s.countStatus,
-		s.wLead, s.wDocs, s.wHistory, s.wSignatures, s.wOpenLead,
-		s.insertLead, s.updateLead, s.insertDoc, s.insertHistory, s.insertSignature, s.countUp, s.countDown} {
-		if st != nil {
+	for _, stmts := range []prepared{s.reads, s.writes} {
+		for _, st := range stmts {
 			errs = append(errs, st.Close())
 		}
 	}
@@ -99,93 +67,76 @@ func (s *EnergyLeadStore) Close() error {
 	return errors.Join(errs...)
 }
 
-// sqliteTime binds a time as SQLite stores it.
-func sqliteTime(t time.Time) any { return storesql.Time{T: t} }
-
-// Lead implements energy.LeadStore.
-func (s *EnergyLeadStore) Lead(ctx context.Context, partnerID, id string) (energy.Lead, error) {
-	l, err := storesql.ScanLead(s.lead.QueryRowContext(ctx, partnerID, id))
-	if err != nil {
-		return energy.Lead{}, MapError(err)
-	}
-	return l, MapError(loadChildren(ctx, &l, s.docs, s.history, s.signatures))
-}
-
-// LeadBySignReference implements energy.LeadStore.
-func (s *EnergyLeadStore) LeadBySignReference(ctx context.Context, ref string) (energy.Lead, error) {
-	l, err := storesql.ScanLead(s.leadBySignRef.QueryRowContext(ctx, ref))
-	if err != nil {
-		return energy.Lead{}, MapError(err)
-	}
-	return l, MapError(loadChildren(ctx, &l, s.docs, s.history, s.signatures))
-}
-
 // WriteLeads implements energy.LeadStore. fn runs on the writer goroutine
 // inside the shared write transaction, which is what makes a
 // read-modify-write atomic (and the open-lead check exact: no other writer
-// runs meanwhile).
+// runs meanwhile, so the lead's select needs no lock).
 func (s *EnergyLeadStore) WriteLeads(ctx context.Context, fn func(energy.LeadTx) error) error {
 	return MapError(s.db.Write(ctx, func(tx *sql.Tx) error {
-		return fn(energyLeadTx{ctx: ctx, tx: tx, s: s})
+		return fn(storesql.EnergyLeadTx{Ctx: ctx, Tx: preparedTx{tx: tx, stmts: s.writes}})
 	}))
 }
 
-// energyLeadTx is energy.LeadTx on the writer's transaction.
-type energyLeadTx struct {
-	ctx context.Context
-	tx  *sql.Tx
-	s   *EnergyLeadStore
+// prepared are statements by their query text.
+type prepared map[string]*sql.Stmt
+
+// preparedReader runs the shared reads on the reader pool, prepared when
+// the query is one of the store's statements.
+type preparedReader struct {
+	db    *DB
+	stmts prepared
 }
 
-func (t energyLeadTx) exec(stmt *sql.Stmt, args ...any) error {
-	_, err := t.tx.StmtContext(t.ctx, stmt).ExecContext(t.ctx, args...)
-	return err
+func (r preparedReader) QueryRow(ctx context.Context, query string, args ...any) storesql.Row {
+	if st, ok := r.stmts[query]; ok {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return r.db.reader.QueryRowContext(ctx, query, args...)
 }
 
-func (t energyLeadTx) Lead(partnerID, id string) (energy.Lead, error) {
-	l, err := storesql.ScanLead(t.tx.StmtContext(t.ctx, t.s.wLead).QueryRowContext(t.ctx, partnerID, id))
+func (r preparedReader) Query(ctx context.Context, query string, args ...any) (storesql.Rows, error) {
+	if st, ok := r.stmts[query]; ok {
+		return st.QueryContext(ctx, args...)
+	}
+	return r.db.reader.QueryContext(ctx, query, args...)
+}
+
+// Exec is never called by the shared reads: writes go through WriteLeads.
+func (r preparedReader) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	return r.db.Shared().Exec(ctx, query, args...)
+}
+
+// preparedTx runs the shared write primitives in the writer's transaction,
+// binding the writer's prepared statement when there is one.
+type preparedTx struct {
+	tx    *sql.Tx
+	stmts prepared
+}
+
+func (t preparedTx) QueryRow(ctx context.Context, query string, args ...any) storesql.Row {
+	if st, ok := t.stmts[query]; ok {
+		return t.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
+	return t.tx.QueryRowContext(ctx, query, args...)
+}
+
+func (t preparedTx) Query(ctx context.Context, query string, args ...any) (storesql.Rows, error) {
+	if st, ok := t.stmts[query]; ok {
+		return t.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	}
+	return t.tx.QueryContext(ctx, query, args...)
+}
+
+func (t preparedTx) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	st, ok := t.stmts[query]
+	if !ok {
+		return txQuerier{t.tx}.Exec(ctx, query, args...)
+	}
+	res, err := t.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 	if err != nil {
-		return energy.Lead{}, err
+		return 0, err
 	}
-	return l, loadChildren(t.ctx, &l, t.tx.StmtContext(t.ctx, t.s.wDocs), t.tx.StmtContext(t.ctx, t.s.wHistory), t.tx.StmtContext(t.ctx, t.s.wSignatures))
-}
-
-func (t energyLeadTx) OpenLeadWith(partnerID, doc, exceptID string) (string, error) {
-	var id string
-	err := t.tx.StmtContext(t.ctx, t.s.wOpenLead).QueryRowContext(t.ctx, partnerID, doc, exceptID).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
-	}
-	return id, err
-}
-
-func (t energyLeadTx) Insert(l energy.Lead) error {
-	return t.exec(t.s.insertLead, append([]any{l.ID, l.PartnerID, sqliteTime(l.CreatedAt)}, storesql.LeadValues(l, sqliteTime)...)...)
-}
-
-func (t energyLeadTx) Save(l energy.Lead) error {
-	return t.exec(t.s.updateLead, append(storesql.LeadValues(l, sqliteTime), l.PartnerID, l.ID)...)
-}
-
-func (t energyLeadTx) AppendHistory(leadID string, h energy.StatusChange) error {
-	return t.exec(t.s.insertHistory, storesql.HistoryValues(leadID, h, sqliteTime)...)
-}
-
-func (t energyLeadTx) AppendDocument(leadID string, d energy.Document) error {
-	return t.exec(t.s.insertDoc, storesql.DocumentValues(leadID, d, sqliteTime)...)
-}
-
-func (t energyLeadTx) AppendSignature(leadID string, sg energy.Signature) error {
-	return t.exec(t.s.insertSignature, storesql.SignatureValues(leadID, sg, sqliteTime)...)
-}
-
-// AdjustCount upserts a rise; a fall updates, since a row proposed with a
-// negative count would fail the table's check before the upsert applies.
-func (t energyLeadTx) AdjustCount(partnerID string, status energy.LeadStatus, delta int) error {
-	if delta < 0 {
-		return t.exec(t.s.countDown, delta, partnerID, string(status))
-	}
-	return t.exec(t.s.countUp, partnerID, string(status), delta)
+	return res.RowsAffected()
 }
 
 // ListLeads implements energy.LeadStore.
@@ -200,9 +151,9 @@ func (s *EnergyLeadStore) ListLeads(ctx context.Context, partnerID string, q ene
 		}
 		count = countStmt.QueryRowContext(ctx, args...)
 	case q.Status != "":
-		count = s.countStatus.QueryRowContext(ctx, partnerID, string(q.Status))
+		count = s.reads[storesql.CountStatusSQL].QueryRowContext(ctx, partnerID, string(q.Status))
 	default:
-		count = s.countAll.QueryRowContext(ctx, partnerID)
+		count = s.reads[storesql.CountAllSQL].QueryRowContext(ctx, partnerID)
 	}
 	var total int
 	if err := count.Scan(&total); err != nil {
@@ -251,7 +202,7 @@ func listWhere(partnerID string, q energy.LeadQuery) (string, []any) {
 	}
 	if !q.CreatedFrom.IsZero() {
 		where = append(where, "created_at >= ? AND created_at < ?")
-		args = append(args, sqliteTime(q.CreatedFrom), sqliteTime(q.CreatedTo))
+		args = append(args, storesql.LeadTime(q.CreatedFrom), storesql.LeadTime(q.CreatedTo))
 	}
 	if c != nil {
 		end := energy.PrefixEnd(c.Prefix)
@@ -308,20 +259,4 @@ func (s *EnergyLeadStore) listDocuments(ctx context.Context, page storesql.LeadP
 	}
 	defer rows.Close()
 	return storesql.EachRow(rows, page.ScanDocument)
-}
-
-// loadChildren reads the lead's documents, history and signatures with the
-// given statements (the reader's, or the writer's inside a write).
-func loadChildren(ctx context.Context, l *energy.Lead, docs, history, signatures *sql.Stmt) error {
-	rows, err := docs.QueryContext(ctx, l.ID)
-	if l.Documents, err = collect(rows, err, func(r storesql.Row) (energy.Document, error) { return storesql.ScanDocument(r) }); err != nil {
-		return err
-	}
-	rows, err = history.QueryContext(ctx, l.ID)
-	if l.History, err = collect(rows, err, storesql.ScanHistory); err != nil {
-		return err
-	}
-	rows, err = signatures.QueryContext(ctx, l.ID)
-	l.Signatures, err = collect(rows, err, storesql.ScanSignature)
-	return err
 }

@@ -1,0 +1,150 @@
+package storesql
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+
+	"partnership-service/internal/energy"
+)
+
+// The lead statements both engines run, with ? placeholders. SQLite
+// prepares them (LeadReadSQL on the readers, LeadWriteSQL on the writer);
+// pgx prepares and caches them by their text.
+var (
+	SelectLeadSQL       = `SELECT ` + LeadColumns + ` FROM energy_leads WHERE partner_id = ? AND id = ?`
+	LeadBySignRefSQL    = `SELECT ` + LeadColumns + ` FROM energy_leads WHERE sign_reference = ?`
+	SelectDocsSQL       = `SELECT ` + DocumentColumns + ` FROM energy_lead_documents WHERE lead_id = ? ORDER BY uploaded_at, kind`
+	SelectHistorySQL    = `SELECT ` + HistoryColumns + ` FROM energy_lead_status_history WHERE lead_id = ? ORDER BY id`
+	SelectSignaturesSQL = `SELECT ` + SignatureColumns + ` FROM energy_lead_signatures WHERE lead_id = ? ORDER BY signed_at, signer_cpf`
+	CountAllSQL         = `SELECT coalesce(sum(leads), 0) FROM energy_lead_counts WHERE partner_id = ?`
+	CountStatusSQL      = `SELECT coalesce(sum(leads), 0) FROM energy_lead_counts WHERE partner_id = ? AND status = ?`
+
+	OpenLeadSQL = `SELECT id FROM energy_leads
+		WHERE partner_id = ? AND identification_number = ? AND status IN ('indicado', 'negociacao') AND id <> ?`
+	InsertLeadSQL = `INSERT INTO energy_leads (id, partner_id, created_at, ` + strings.Join(LeadMutable, ", ") +
+		`) VALUES (?, ?, ?` + strings.Repeat(", ?", len(LeadMutable)) + `)`
+	UpdateLeadSQL      = `UPDATE energy_leads SET ` + strings.Join(LeadMutable, " = ?, ") + ` = ? WHERE partner_id = ? AND id = ?`
+	InsertDocSQL       = `INSERT INTO energy_lead_documents (lead_id, ` + DocumentColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+	InsertHistorySQL   = `INSERT INTO energy_lead_status_history (lead_id, ` + HistoryColumns + `) VALUES (?, ?, ?, ?)`
+	InsertSignatureSQL = `INSERT INTO energy_lead_signatures (lead_id, ` + SignatureColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	CountUpSQL         = `INSERT INTO energy_lead_counts (partner_id, status, leads) VALUES (?, ?, ?)
+		ON CONFLICT (partner_id, status) DO UPDATE SET leads = energy_lead_counts.leads + excluded.leads`
+	CountDownSQL = `UPDATE energy_lead_counts SET leads = leads + ? WHERE partner_id = ? AND status = ?`
+
+	// LeadReadSQL are the statements of the lead reads outside a write.
+	LeadReadSQL = []string{SelectLeadSQL, LeadBySignRefSQL, SelectDocsSQL, SelectHistorySQL, SelectSignaturesSQL, CountAllSQL, CountStatusSQL}
+	// LeadWriteSQL are the statements of EnergyLeadTx.
+	LeadWriteSQL = []string{SelectLeadSQL, SelectDocsSQL, SelectHistorySQL, SelectSignaturesSQL, OpenLeadSQL,
+		InsertLeadSQL, UpdateLeadSQL, InsertDocSQL, InsertHistorySQL, InsertSignatureSQL, CountUpSQL, CountDownSQL}
+)
+
+// LeadTime binds a lead's times on either engine: Time, NULL when zero.
+func LeadTime(t time.Time) any { return Time{T: t} }
+
+// EnergyLeads are the lead reads outside a write, written once: reads runs
+// them (SQLite's prepared reader statements, or the pool).
+type EnergyLeads struct {
+	reads    Querier
+	mapError func(error) error
+}
+
+// NewEnergyLeads reads leads with reads, mapping errors with db.
+func NewEnergyLeads(db DB, reads Querier) EnergyLeads {
+	return EnergyLeads{reads: reads, mapError: db.MapError}
+}
+
+// Lead implements energy.LeadStore.
+func (s EnergyLeads) Lead(ctx context.Context, partnerID, id string) (energy.Lead, error) {
+	return s.lead(ctx, SelectLeadSQL, partnerID, id)
+}
+
+// LeadBySignReference implements energy.LeadStore.
+func (s EnergyLeads) LeadBySignReference(ctx context.Context, ref string) (energy.Lead, error) {
+	return s.lead(ctx, LeadBySignRefSQL, ref)
+}
+
+func (s EnergyLeads) lead(ctx context.Context, query string, args ...any) (energy.Lead, error) {
+	l, err := ScanLead(s.reads.QueryRow(ctx, query, args...))
+	if err != nil {
+		return energy.Lead{}, s.mapError(err)
+	}
+	return l, s.mapError(LoadLeadChildren(ctx, s.reads, &l))
+}
+
+// LoadLeadChildren reads the lead's documents, history and signatures.
+func LoadLeadChildren(ctx context.Context, q Querier, l *energy.Lead) error {
+	var err error
+	scanDocument := func(r Row) (energy.Document, error) { return ScanDocument(r) }
+	if l.Documents, err = QueryAll(ctx, q, scanDocument, SelectDocsSQL, l.ID); err != nil {
+		return err
+	}
+	if l.History, err = QueryAll(ctx, q, ScanHistory, SelectHistorySQL, l.ID); err != nil {
+		return err
+	}
+	l.Signatures, err = QueryAll(ctx, q, ScanSignature, SelectSignaturesSQL, l.ID)
+	return err
+}
+
+// EnergyLeadTx is energy.LeadTx on one write transaction, written once.
+type EnergyLeadTx struct {
+	Ctx context.Context
+	Tx  Querier
+	// Lock ends the lead's select inside the write: " FOR UPDATE" where
+	// concurrent writers must wait for one another, "" under a single
+	// writer.
+	Lock string
+}
+
+func (t EnergyLeadTx) exec(query string, args ...any) error {
+	_, err := t.Tx.Exec(t.Ctx, query, args...)
+	return err
+}
+
+func (t EnergyLeadTx) Lead(partnerID, id string) (energy.Lead, error) {
+	l, err := ScanLead(t.Tx.QueryRow(t.Ctx, SelectLeadSQL+t.Lock, partnerID, id))
+	if err != nil {
+		return energy.Lead{}, err
+	}
+	return l, LoadLeadChildren(t.Ctx, t.Tx, &l)
+}
+
+func (t EnergyLeadTx) OpenLeadWith(partnerID, doc, exceptID string) (string, error) {
+	var id string
+	err := t.Tx.QueryRow(t.Ctx, OpenLeadSQL, partnerID, doc, exceptID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) { // pgx.ErrNoRows matches it too
+		return "", nil
+	}
+	return id, err
+}
+
+func (t EnergyLeadTx) Insert(l energy.Lead) error {
+	return t.exec(InsertLeadSQL, append([]any{l.ID, l.PartnerID, LeadTime(l.CreatedAt)}, LeadValues(l, LeadTime)...)...)
+}
+
+func (t EnergyLeadTx) Save(l energy.Lead) error {
+	return t.exec(UpdateLeadSQL, append(LeadValues(l, LeadTime), l.PartnerID, l.ID)...)
+}
+
+func (t EnergyLeadTx) AppendHistory(leadID string, h energy.StatusChange) error {
+	return t.exec(InsertHistorySQL, HistoryValues(leadID, h, LeadTime)...)
+}
+
+func (t EnergyLeadTx) AppendDocument(leadID string, d energy.Document) error {
+	return t.exec(InsertDocSQL, DocumentValues(leadID, d, LeadTime)...)
+}
+
+func (t EnergyLeadTx) AppendSignature(leadID string, sg energy.Signature) error {
+	return t.exec(InsertSignatureSQL, SignatureValues(leadID, sg, LeadTime)...)
+}
+
+// AdjustCount upserts a rise; a fall updates, since a row proposed with a
+// negative count would fail the table's check before the upsert applies.
+func (t EnergyLeadTx) AdjustCount(partnerID string, status energy.LeadStatus, delta int) error {
+	if delta < 0 {
+		return t.exec(CountDownSQL, delta, partnerID, string(status))
+	}
+	return t.exec(CountUpSQL, partnerID, string(status), delta)
+}
