@@ -116,17 +116,6 @@ func CompanyValues(c companies.Company) []any {
 		EncodeDemands(c.EnergyDemandsPeak), EncodeDemands(c.EnergyDemandsOffPeak)}
 }
 
-// CompanyLineage selects the company the placeholder names and the ids
-// above it, up to the root. UNION (not UNION ALL) ends the walk even on a
-// cycle.
-func CompanyLineage(placeholder string) string {
-	return `WITH RECURSIVE up(id, parent_id) AS (
-		SELECT id, parent_id FROM companies WHERE id = ` + placeholder + `
-		UNION
-		SELECT c.id, c.parent_id FROM companies c JOIN up ON c.id = up.parent_id
-	) SELECT id FROM up`
-}
-
 // CompanyList is the WHERE and ORDER BY of a company list; matchesNone
 // says the filter names no account, so there is nothing to query. bind
 // binds one value and returns its placeholder; in binds a []int64 or

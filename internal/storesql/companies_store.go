@@ -1,0 +1,203 @@
+package storesql
+
+import (
+	"context"
+	"time"
+
+	"partnership-service/internal/apperr"
+	"partnership-service/internal/companies"
+)
+
+// CompaniesStore is the part of companies.Store whose SQL is the same on
+// both engines, written once over DB. An adapter's store embeds it and adds
+// what differs per engine: the company list (its dialect and its read
+// snapshot) and, on SQLite, prepared statements behind DB for the
+// statements named by CompaniesReads and CompaniesTxStatements.
+type CompaniesStore struct {
+	DB DB
+	// AccountLock, when set, is the statement UpdateCompanies runs first,
+	// with the account id, to serialize the changes of an account's
+	// companies; unset where the engine serializes every write already.
+	AccountLock string
+}
+
+// The statements of CompaniesStore on hot paths.
+const (
+	companyByID    = CompanySelect + ` WHERE c.id = ?`
+	accountByID    = AccountSelect + ` WHERE id = ?`
+	sessionByToken = SessionSelect + ` WHERE t.token_hash = ? AND t.revoked_at IS NULL AND t.expires_at > ?`
+	managedIDs     = `SELECT id FROM companies_accounts WHERE manager_id = ? ORDER BY id`
+
+	// companyLineage selects the company ? names and the ids above it, up
+	// to the root. UNION (not UNION ALL) ends the walk even on a cycle.
+	companyLineage = `WITH RECURSIVE up(id, parent_id) AS (
+		SELECT id, parent_id FROM companies WHERE id = ?
+		UNION
+		SELECT c.id, c.parent_id FROM companies c JOIN up ON c.id = up.parent_id
+	) SELECT id FROM up`
+	childCount    = `SELECT COUNT(*) FROM companies WHERE parent_id = ?`
+	insertCompany = `INSERT INTO companies (` + CompanyWriteColumns + `, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
+	updateCompany = `UPDATE companies SET (` + CompanyWriteColumns + `, updated_at)
+		= (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) WHERE id = ?`
+	deleteCompany = `DELETE FROM companies WHERE id = ?`
+	insertAudit   = `INSERT INTO companies_audit (` + AuditInsertColumns + `) VALUES (?, ?, ?, ?, ?, ?)`
+)
+
+// CompaniesReads are the reads of CompaniesStore worth preparing where an
+// engine does not cache statements itself: a session on every
+// authenticated request, a company on every GET.
+func CompaniesReads() []string {
+	return []string{companyByID, accountByID, sessionByToken, managedIDs}
+}
+
+// CompaniesTxStatements are the statements of UpdateCompanies'
+// primitives, worth preparing on the engine's writer.
+func CompaniesTxStatements() []string {
+	return []string{companyByID, companyLineage, childCount, insertCompany, updateCompany, deleteCompany, insertAudit}
+}
+
+// notFound is what a statement that must change one row answers when it
+// changes none.
+func notFound() error { return apperr.New(apperr.NotFound, "not found") }
+
+func scanID(row Row) (int64, error) {
+	var id int64
+	err := row.Scan(&id)
+	return id, err
+}
+
+// --- accounts, users, tokens ---
+
+func (s CompaniesStore) CreateAccount(ctx context.Context, a companies.Account) (companies.Account, error) {
+	err := s.DB.Write(ctx, func(tx Querier) error {
+		return tx.QueryRow(ctx, `INSERT INTO companies_accounts (`+AccountInsertColumns+`)
+			VALUES (?, ?, ?, ?) RETURNING id`, append(AccountValues(a), Time{T: a.CreatedAt})...).Scan(&a.ID)
+	})
+	return a, s.DB.MapError(err)
+}
+
+func (s CompaniesStore) AccountByName(ctx context.Context, name string) (companies.Account, error) {
+	a, err := ScanAccount(s.DB.QueryRow(ctx, AccountSelect+` WHERE name = ?`, name))
+	return a, s.DB.MapError(err)
+}
+
+func (s CompaniesStore) Account(ctx context.Context, id int64) (companies.Account, error) {
+	a, err := ScanAccount(s.DB.QueryRow(ctx, accountByID, id))
+	return a, s.DB.MapError(err)
+}
+
+func (s CompaniesStore) CreateUser(ctx context.Context, u companies.User) (companies.User, error) {
+	err := s.DB.Write(ctx, func(tx Querier) error {
+		return tx.QueryRow(ctx, `INSERT INTO companies_users (`+UserInsertColumns+`)
+			VALUES (?, ?, ?, ?, ?) RETURNING id`, append(UserValues(u), Time{T: u.CreatedAt})...).Scan(&u.ID)
+	})
+	return u, s.DB.MapError(err)
+}
+
+func (s CompaniesStore) UserByEmail(ctx context.Context, email string) (companies.User, error) {
+	u, err := ScanUser(s.DB.QueryRow(ctx, UserSelect+` WHERE email = ?`, email))
+	return u, s.DB.MapError(err)
+}
+
+func (s CompaniesStore) CreateToken(ctx context.Context, hash []byte, userID int64, createdAt, expiresAt time.Time) error {
+	_, err := s.DB.Exec(ctx, `INSERT INTO companies_tokens (token_hash, user_id, created_at, expires_at)
+		VALUES (?, ?, ?, ?)`, hash, userID, Time{T: createdAt}, Time{T: expiresAt})
+	return s.DB.MapError(err)
+}
+
+// SessionByToken reads the token's user and account and, for a management
+// account, the accounts it manages.
+func (s CompaniesStore) SessionByToken(ctx context.Context, hash []byte, now time.Time) (companies.Session, error) {
+	sess, err := ScanSession(s.DB.QueryRow(ctx, sessionByToken, hash, Time{T: now}))
+	if err != nil || sess.Account.Type != companies.Management {
+		return sess, s.DB.MapError(err)
+	}
+	sess.Managed, err = QueryAll(ctx, s.DB, scanID, managedIDs, sess.Account.ID)
+	return sess, s.DB.MapError(err)
+}
+
+func (s CompaniesStore) RevokeToken(ctx context.Context, hash []byte, now time.Time) error {
+	at := Time{T: now}
+	return s.DB.MapError(ExecOne(ctx, s.DB, notFound(), `UPDATE companies_tokens SET revoked_at = ?
+		WHERE token_hash = ? AND revoked_at IS NULL AND expires_at > ?`, at, hash, at))
+}
+
+// --- companies ---
+
+func (s CompaniesStore) Company(ctx context.Context, id int64) (companies.Company, error) {
+	c, err := ScanCompany(s.DB.QueryRow(ctx, companyByID, id))
+	return c, s.DB.MapError(err)
+}
+
+// UpdateCompanies runs fn in one write transaction, after AccountLock when
+// the engine needs it.
+func (s CompaniesStore) UpdateCompanies(ctx context.Context, accountID int64, fn func(tx companies.CompanyTx) error) error {
+	return s.DB.MapError(s.DB.Write(ctx, func(tx Querier) error {
+		if s.AccountLock != "" {
+			if _, err := tx.Exec(ctx, s.AccountLock, accountID); err != nil {
+				return err
+			}
+		}
+		return fn(companyTx{q: tx, mapError: s.DB.MapError})
+	}))
+}
+
+// companyTx is companies.CompanyTx over one write transaction.
+type companyTx struct {
+	q        Querier
+	mapError func(error) error
+}
+
+func (t companyTx) Company(ctx context.Context, id int64) (companies.Company, error) {
+	c, err := ScanCompany(t.q.QueryRow(ctx, companyByID, id))
+	return c, t.mapError(err)
+}
+
+func (t companyTx) Lineage(ctx context.Context, id int64) ([]int64, error) {
+	ids, err := QueryAll(ctx, t.q, scanID, companyLineage, id)
+	return ids, t.mapError(err)
+}
+
+func (t companyTx) CountChildren(ctx context.Context, id int64) (int, error) {
+	var n int
+	err := t.q.QueryRow(ctx, childCount, id).Scan(&n)
+	return n, t.mapError(err)
+}
+
+func (t companyTx) Insert(ctx context.Context, c companies.Company) (int64, error) {
+	var id int64
+	err := t.q.QueryRow(ctx, insertCompany,
+		append(CompanyValues(c), Time{T: c.CreatedAt}, Time{T: c.UpdatedAt})...).Scan(&id)
+	return id, t.mapError(err)
+}
+
+func (t companyTx) Update(ctx context.Context, c companies.Company) error {
+	return t.mapError(ExecOne(ctx, t.q, notFound(), updateCompany,
+		append(CompanyValues(c), Time{T: c.UpdatedAt}, c.ID)...))
+}
+
+func (t companyTx) Delete(ctx context.Context, id int64) error {
+	return t.mapError(ExecOne(ctx, t.q, notFound(), deleteCompany, id))
+}
+
+func (t companyTx) AppendAudit(ctx context.Context, e companies.AuditEntry) error {
+	_, err := t.q.Exec(ctx, insertAudit, append(AuditValues(e), Time{T: e.At})...)
+	return t.mapError(err)
+}
+
+// --- audit log ---
+
+func (s CompaniesStore) AuditLog(ctx context.Context, companyID int64, limit, offset int) ([]companies.AuditEntry, int, error) {
+	cond, args := "", []any{}
+	if companyID != 0 {
+		cond, args = " WHERE company_id = ?", append(args, companyID)
+	}
+	var total int
+	if err := s.DB.QueryRow(ctx, `SELECT COUNT(*) FROM companies_audit`+cond, args...).Scan(&total); err != nil {
+		return nil, 0, s.DB.MapError(err)
+	}
+	out, err := QueryAll(ctx, s.DB, ScanAuditEntry, AuditSelect+cond+` ORDER BY id DESC LIMIT ? OFFSET ?`,
+		append(args, limit, offset)...)
+	return out, total, s.DB.MapError(err)
+}
