@@ -19,105 +19,27 @@ type CompaniesStore struct {
 	storesql.CompaniesStore
 	db *DB
 	// The prepared statements by their text.
-	reads, writes map[string]*sql.Stmt
+	reads, writes statements
 }
 
 var _ companies.Store = (*CompaniesStore)(nil)
 
 // newCompaniesStore prepares the statements on db.
 func newCompaniesStore(ctx context.Context, db *DB) (*CompaniesStore, error) {
-	s := &CompaniesStore{db: db, reads: map[string]*sql.Stmt{}, writes: map[string]*sql.Stmt{}}
-	for _, p := range []struct {
-		pool  *sql.DB
-		dst   map[string]*sql.Stmt
-		texts []string
-	}{
-		{db.reader, s.reads, storesql.CompaniesReads()},
-		{db.writer, s.writes, storesql.CompaniesTxStatements()},
-	} {
-		for _, text := range p.texts {
-			stmt, err := p.pool.PrepareContext(ctx, text)
-			if err != nil {
-				s.Close()
-				return nil, fmt.Errorf("sqlite: prepare companies statement: %w", err)
-			}
-			p.dst[text] = stmt
-		}
+	s := &CompaniesStore{db: db}
+	var err error
+	if s.reads, err = prepareAll(ctx, db.reader, storesql.CompaniesReads()); err != nil {
+		return nil, fmt.Errorf("sqlite: prepare companies statement: %w", err)
 	}
-	s.CompaniesStore = storesql.CompaniesStore{DB: prepared{DB: db.Shared(), db: db, reads: s.reads, writes: s.writes}}
+	if s.writes, err = prepareAll(ctx, db.writer, storesql.CompaniesTxStatements()); err != nil {
+		return nil, errors.Join(fmt.Errorf("sqlite: prepare companies statement: %w", err), s.reads.Close())
+	}
+	s.CompaniesStore = storesql.CompaniesStore{DB: preparedDB{DB: db.Shared(), db: db, reads: s.reads, writes: s.writes}}
 	return s, nil
 }
 
 // Close releases the prepared statements.
-func (s *CompaniesStore) Close() error {
-	var errs []error
-	for _, stmts := range []map[string]*sql.Stmt{s.reads, s.writes} {
-		for _, st := range stmts {
-			errs = append(errs, st.Close())
-		}
-	}
-	return errors.Join(errs...)
-}
-
-// prepared is db.Shared() running the texts it holds as prepared
-// statements: reads on the reader pool, writes bound to each transaction
-// of the single writer. Any other text runs as is.
-type prepared struct {
-	storesql.DB
-	db            *DB
-	reads, writes map[string]*sql.Stmt
-}
-
-func (p prepared) QueryRow(ctx context.Context, query string, args ...any) storesql.Row {
-	if st, ok := p.reads[query]; ok {
-		return st.QueryRowContext(ctx, args...)
-	}
-	return p.DB.QueryRow(ctx, query, args...)
-}
-
-func (p prepared) Query(ctx context.Context, query string, args ...any) (storesql.Rows, error) {
-	if st, ok := p.reads[query]; ok {
-		return st.QueryContext(ctx, args...)
-	}
-	return p.DB.Query(ctx, query, args...)
-}
-
-func (p prepared) Write(ctx context.Context, fn func(storesql.Querier) error) error {
-	return p.db.Write(ctx, func(tx *sql.Tx) error { return fn(preparedTx{txQuerier{tx}, p.writes}) })
-}
-
-// preparedTx is one write transaction running the texts it holds as
-// their prepared statements.
-type preparedTx struct {
-	txQuerier
-	stmts map[string]*sql.Stmt
-}
-
-func (t preparedTx) QueryRow(ctx context.Context, query string, args ...any) storesql.Row {
-	if st, ok := t.stmts[query]; ok {
-		return t.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
-	}
-	return t.txQuerier.QueryRow(ctx, query, args...)
-}
-
-func (t preparedTx) Query(ctx context.Context, query string, args ...any) (storesql.Rows, error) {
-	if st, ok := t.stmts[query]; ok {
-		return t.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
-	}
-	return t.txQuerier.Query(ctx, query, args...)
-}
-
-func (t preparedTx) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	st, ok := t.stmts[query]
-	if !ok {
-		return t.txQuerier.Exec(ctx, query, args...)
-	}
-	res, err := t.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
-	if err != nil {
-		return 0, err
-	}
-	return res.RowsAffected()
-}
+func (s *CompaniesStore) Close() error { return errors.Join(s.reads.Close(), s.writes.Close()) }
 
 // bindList binds a []int64 or []string as "col IN (?, ?, …)".
 func bindList(bind func(any) string, col string, values any) string {

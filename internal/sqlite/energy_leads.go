@@ -20,7 +20,7 @@ type EnergyLeadStore struct {
 	storesql.EnergyLeads
 	db *DB
 
-	reads, writes prepared // by query text: storesql.LeadReadSQL, storesql.LeadWriteSQL
+	reads, writes statements // storesql.LeadReadSQL, storesql.LeadWriteSQL
 
 	// lists caches the prepared list statements: one per combination of
 	// filters, so a handful at most.
@@ -32,33 +32,21 @@ var _ energy.LeadStore = (*EnergyLeadStore)(nil)
 
 // newEnergyLeadStore prepares the store's statements.
 func newEnergyLeadStore(db *DB) (*EnergyLeadStore, error) {
-	s := &EnergyLeadStore{db: db, reads: prepared{}, writes: prepared{}, lists: map[string]*sql.Stmt{}}
-	for _, set := range []struct {
-		stmts prepared
-		pool  *sql.DB
-		sql   []string
-	}{{s.reads, db.Reader(), storesql.LeadReadSQL}, {s.writes, db.Writer(), storesql.LeadWriteSQL}} {
-		for _, q := range set.sql {
-			p, err := set.pool.Prepare(q)
-			if err != nil {
-				s.Close()
-				return nil, fmt.Errorf("sqlite: prepare energy lead statement: %w", err)
-			}
-			set.stmts[q] = p
-		}
+	s := &EnergyLeadStore{db: db, lists: map[string]*sql.Stmt{}}
+	var err error
+	if s.reads, err = prepareAll(context.Background(), db.reader, storesql.LeadReadSQL); err != nil {
+		return nil, fmt.Errorf("sqlite: prepare energy lead statement: %w", err)
 	}
-	s.EnergyLeads = storesql.NewEnergyLeads(db.Shared(), preparedReader{db: db, stmts: s.reads})
+	if s.writes, err = prepareAll(context.Background(), db.writer, storesql.LeadWriteSQL); err != nil {
+		return nil, errors.Join(fmt.Errorf("sqlite: prepare energy lead statement: %w", err), s.reads.Close())
+	}
+	s.EnergyLeads = storesql.NewEnergyLeads(db.Shared(), preparedDB{DB: db.Shared(), db: db, reads: s.reads, writes: s.writes})
 	return s, nil
 }
 
 // Close releases the prepared statements.
 func (s *EnergyLeadStore) Close() error {
-	var errs []error
-	for _, stmts := range []prepared{s.reads, s.writes} {
-		for _, st := range stmts {
-			errs = append(errs, st.Close())
-		}
-	}
+	errs := []error{s.reads.Close(), s.writes.Close()}
 	s.listMu.Lock()
 	for _, st := range s.lists {
 		errs = append(errs, st.Close())
@@ -75,68 +63,6 @@ func (s *EnergyLeadStore) WriteLeads(ctx context.Context, fn func(energy.LeadTx)
 	return MapError(s.db.Write(ctx, func(tx *sql.Tx) error {
 		return fn(storesql.EnergyLeadTx{Ctx: ctx, Tx: preparedTx{tx: tx, stmts: s.writes}})
 	}))
-}
-
-// prepared are statements by their query text.
-type prepared map[string]*sql.Stmt
-
-// preparedReader runs the shared reads on the reader pool, prepared when
-// the query is one of the store's statements.
-type preparedReader struct {
-	db    *DB
-	stmts prepared
-}
-
-func (r preparedReader) QueryRow(ctx context.Context, query string, args ...any) storesql.Row {
-	if st, ok := r.stmts[query]; ok {
-		return st.QueryRowContext(ctx, args...)
-	}
-	return r.db.reader.QueryRowContext(ctx, query, args...)
-}
-
-func (r preparedReader) Query(ctx context.Context, query string, args ...any) (storesql.Rows, error) {
-	if st, ok := r.stmts[query]; ok {
-		return st.QueryContext(ctx, args...)
-	}
-	return r.db.reader.QueryContext(ctx, query, args...)
-}
-
-// Exec is never called by the shared reads: writes go through WriteLeads.
-func (r preparedReader) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	return r.db.Shared().Exec(ctx, query, args...)
-}
-
-// preparedTx runs the shared write primitives in the writer's transaction,
-// binding the writer's prepared statement when there is one.
-type preparedTx struct {
-	tx    *sql.Tx
-	stmts prepared
-}
-
-func (t preparedTx) QueryRow(ctx context.Context, query string, args ...any) storesql.Row {
-	if st, ok := t.stmts[query]; ok {
-		return t.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
-	}
-	return t.tx.QueryRowContext(ctx, query, args...)
-}
-
-func (t preparedTx) Query(ctx context.Context, query string, args ...any) (storesql.Rows, error) {
-	if st, ok := t.stmts[query]; ok {
-		return t.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
-	}
-	return t.tx.QueryContext(ctx, query, args...)
-}
-
-func (t preparedTx) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	st, ok := t.stmts[query]
-	if !ok {
-		return txQuerier{t.tx}.Exec(ctx, query, args...)
-	}
-	res, err := t.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
-	if err != nil {
-		return 0, err
-	}
-	return res.RowsAffected()
 }
 
 // ListLeads implements energy.LeadStore.
