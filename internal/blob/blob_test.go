@@ -30,50 +30,6 @@ var docs = []string{"application/pdf", "image/jpeg", "image/png"}
 
 var keyShape = regexp.MustCompile(`^([0-9a-f]{2})/([0-9a-f]{32})$`)
 
-func newDir(tb testing.TB) (*blob.Dir, string) {
-	tb.Helper()
-	root := filepath.Join(tb.TempDir(), "files")
-	d, err := blob.NewDir(root)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return d, root
-}
-
-// regularFiles lists every file under root, tmp included, ignoring
-// directories: what a failed Put must not leave.
-func regularFiles(tb testing.TB, root string) []string {
-	tb.Helper()
-	var files []string
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if !d.IsDir() {
-			files = append(files, path)
-		}
-		return nil
-	})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return files
-}
-
-func assertNothingLeft(tb testing.TB, root string) {
-	tb.Helper()
-	if left := regularFiles(tb, root); len(left) > 0 {
-		tb.Fatalf("files left behind: %v", left)
-	}
-	entries, err := os.ReadDir(filepath.Join(root, "tmp"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if len(entries) > 0 {
-		tb.Fatalf("tmp not empty: %v", entries)
-	}
-}
-
 func withSize(head []byte, size int) []byte {
 	b := make([]byte, size)
 	copy(b, head)
@@ -113,7 +69,7 @@ func TestPutStoresByContent(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			d, root := newDir(t)
+			d, root := blobtest.NewDir(t)
 			ctx := context.Background()
 			obj, err := d.Put(ctx, bytes.NewReader(tt.content), blob.Limits{MaxBytes: 100 << 10, AllowedTypes: docs})
 			if err != nil {
@@ -150,7 +106,7 @@ func TestPutStoresByContent(t *testing.T) {
 			if got.Key != obj.Key || got.Size != obj.Size || got.ContentType != tt.want {
 				t.Fatalf("Open object = %+v, want key, size and type of %+v", got, obj)
 			}
-			if files := regularFiles(t, root); len(files) != 1 {
+			if files := blobtest.Files(t, root); len(files) != 1 {
 				t.Fatalf("files = %v, want just the stored one", files)
 			}
 		})
@@ -159,7 +115,7 @@ func TestPutStoresByContent(t *testing.T) {
 
 func TestPutKeysAreUnique(t *testing.T) {
 	t.Parallel()
-	d, _ := newDir(t)
+	d, _ := blobtest.NewDir(t)
 	seen := map[string]bool{}
 	for range 20 {
 		obj, err := d.Put(context.Background(), bytes.NewReader(pdf), blob.Limits{MaxBytes: 1 << 10})
@@ -191,24 +147,24 @@ func TestPutRefusals(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			d, root := newDir(t)
+			d, root := blobtest.NewDir(t)
 			_, err := d.Put(context.Background(), bytes.NewReader(tt.content), tt.lim)
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("err = %v, want %v", err, tt.want)
 			}
-			assertNothingLeft(t, root)
+			blobtest.NothingLeft(t, root)
 		})
 	}
 }
 
 func TestPutRejectsNonPositiveLimit(t *testing.T) {
 	t.Parallel()
-	d, root := newDir(t)
+	d, root := blobtest.NewDir(t)
 	_, err := d.Put(context.Background(), bytes.NewReader(pdf), blob.Limits{})
 	if err == nil || errors.Is(err, blob.ErrTooLarge) {
 		t.Fatalf("err = %v, want a configuration error", err)
 	}
-	assertNothingLeft(t, root)
+	blobtest.NothingLeft(t, root)
 }
 
 // countingReader counts what Put pulled from the client.
@@ -248,7 +204,7 @@ func TestPutStopsReadingOnRefusal(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			d, root := newDir(t)
+			d, root := blobtest.NewDir(t)
 			cr := &countingReader{r: tt.src}
 			if _, err := d.Put(context.Background(), cr, tt.lim); !errors.Is(err, tt.want) {
 				t.Fatalf("err = %v, want %v", err, tt.want)
@@ -256,7 +212,7 @@ func TestPutStopsReadingOnRefusal(t *testing.T) {
 			if cr.n > tt.maxRead {
 				t.Fatalf("read %d bytes, want at most %d", cr.n, tt.maxRead)
 			}
-			assertNothingLeft(t, root)
+			blobtest.NothingLeft(t, root)
 		})
 	}
 }
@@ -342,21 +298,21 @@ func TestPutFailuresLeaveNothing(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			d, root := newDir(t)
+			d, root := blobtest.NewDir(t)
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			_, err := d.Put(ctx, tt.src(cancel), blob.Limits{MaxBytes: 1 << 30})
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("err = %v, want %v", err, tt.want)
 			}
-			assertNothingLeft(t, root)
+			blobtest.NothingLeft(t, root)
 		})
 	}
 }
 
 func TestOpenAndDeleteRefuseForeignKeys(t *testing.T) {
 	t.Parallel()
-	d, root := newDir(t)
+	d, root := blobtest.NewDir(t)
 	ctx := context.Background()
 	obj, err := d.Put(ctx, bytes.NewReader(pdf), blob.Limits{MaxBytes: 1 << 10})
 	if err != nil {
@@ -416,7 +372,7 @@ func TestOpenAndDeleteRefuseForeignKeys(t *testing.T) {
 
 func TestDelete(t *testing.T) {
 	t.Parallel()
-	d, root := newDir(t)
+	d, root := blobtest.NewDir(t)
 	ctx := context.Background()
 	obj, err := d.Put(ctx, bytes.NewReader(png), blob.Limits{MaxBytes: 1 << 10})
 	if err != nil {
@@ -434,12 +390,12 @@ func TestDelete(t *testing.T) {
 	if err := d.Delete(ctx, "ab/ab"+strings.Repeat("0", 30)); err != nil {
 		t.Fatalf("Delete of a never-stored key = %v, want nil", err)
 	}
-	assertNothingLeft(t, root)
+	blobtest.NothingLeft(t, root)
 }
 
 func TestSweepTempRemovesOnlyOldTempFiles(t *testing.T) {
 	t.Parallel()
-	d, root := newDir(t)
+	d, root := blobtest.NewDir(t)
 	stored, err := d.Put(context.Background(), bytes.NewReader(pdf), blob.Limits{MaxBytes: 1 << 10})
 	if err != nil {
 		t.Fatal(err)

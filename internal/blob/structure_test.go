@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"partnership-service/internal/blob"
+	"partnership-service/internal/blob/blobtest"
 )
 
 const htmlPage = "<html><body><script>fetch('/api/v4/companies').then(r=>r.text()).then(alert)</script></body></html>\n"
@@ -44,12 +45,12 @@ func TestPutRefusesPolyglots(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			d, root := newDir(t)
+			d, root := blobtest.NewDir(t)
 			_, err := d.Put(context.Background(), bytes.NewReader(tt.content), lim)
 			if !errors.Is(err, blob.ErrTypeNotAllowed) {
 				t.Fatalf("err = %v, want %v", err, blob.ErrTypeNotAllowed)
 			}
-			assertNothingLeft(t, root)
+			blobtest.NothingLeft(t, root)
 		})
 	}
 }
@@ -87,7 +88,7 @@ func TestPutAcceptsWellFormedFiles(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			d, _ := newDir(t)
+			d, _ := blobtest.NewDir(t)
 			// One byte per read: the tee and the trailer see every split.
 			obj, err := d.Put(context.Background(), io.LimitReader(&slowReader{r: bytes.NewReader(tt.content)}, 1<<30), blob.Limits{MaxBytes: 1 << 20, AllowedTypes: docs, CheckStructure: true})
 			if err != nil {
@@ -121,7 +122,7 @@ func (s *slowReader) Read(p []byte) (int, error) { return s.r.Read(p[:min(len(p)
 // choice; without it the head decides, as before.
 func TestPutWithoutStructureCheckSniffsOnly(t *testing.T) {
 	t.Parallel()
-	d, _ := newDir(t)
+	d, _ := blobtest.NewDir(t)
 	obj, err := d.Put(context.Background(), bytes.NewReader([]byte("%PDF-1.4\n"+htmlPage)), blob.Limits{MaxBytes: 1 << 20, AllowedTypes: docs})
 	if err != nil || obj.ContentType != "application/pdf" {
 		t.Fatalf("Put = %+v, %v", obj, err)
@@ -130,7 +131,7 @@ func TestPutWithoutStructureCheckSniffsOnly(t *testing.T) {
 
 func TestPutImageRefusalStopsReading(t *testing.T) {
 	t.Parallel()
-	d, root := newDir(t)
+	d, root := blobtest.NewDir(t)
 	cr := &countingReader{r: bytes.NewReader(append([]byte("\x89PNG\r\n\x1a\n"+htmlPage), make([]byte, 4<<20)...))}
 	if _, err := d.Put(context.Background(), cr, blob.Limits{MaxBytes: 8 << 20, AllowedTypes: docs, CheckStructure: true}); !errors.Is(err, blob.ErrTypeNotAllowed) {
 		t.Fatalf("err = %v", err)
@@ -138,5 +139,5 @@ func TestPutImageRefusalStopsReading(t *testing.T) {
 	if cr.n > 64<<10 {
 		t.Fatalf("read %d bytes of a refused image", cr.n)
 	}
-	assertNothingLeft(t, root)
+	blobtest.NothingLeft(t, root)
 }

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"math/rand/v2"
 	"mime/multipart"
 	"net/http"
@@ -91,51 +90,6 @@ func policy() upload.Policy {
 	}
 }
 
-func newStore(tb testing.TB) (*blob.Dir, string) {
-	tb.Helper()
-	root := filepath.Join(tb.TempDir(), "files")
-	d, err := blob.NewDir(root)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return d, root
-}
-
-// storedFiles lists every regular file under root, tmp included, ignoring
-// directories (prefix directories may stay): what a failed upload must not
-// leave.
-func storedFiles(tb testing.TB, root string) []string {
-	tb.Helper()
-	var files []string
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if !d.IsDir() {
-			files = append(files, path)
-		}
-		return nil
-	})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return files
-}
-
-func assertNothingLeft(tb testing.TB, root string) {
-	tb.Helper()
-	if left := storedFiles(tb, root); len(left) > 0 {
-		tb.Fatalf("failed upload left %v", left)
-	}
-	entries, err := os.ReadDir(filepath.Join(root, "tmp"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if len(entries) > 0 {
-		tb.Fatalf("tmp not empty: %v", entries)
-	}
-}
-
 func assertFieldError(tb testing.TB, err error, field string, reason upload.Reason) *upload.FieldError {
 	tb.Helper()
 	var fe *upload.FieldError
@@ -156,7 +110,7 @@ func withSize(head []byte, size int) []byte {
 
 func TestReceiveStoresDocuments(t *testing.T) {
 	t.Parallel()
-	store, root := newStore(t)
+	store, root := blobtest.NewDir(t)
 	ctx := context.Background()
 	bigPDF := withSize(pdf, 1<<10) // exactly MaxFileBytes
 	r := multipartRequest(t,
@@ -208,14 +162,14 @@ func TestReceiveStoresDocuments(t *testing.T) {
 	if len(res.Files) != 3 || len(res.Values) != 1 || res.Values["note"] != "hi" {
 		t.Errorf("files = %d, values = %v", len(res.Files), res.Values)
 	}
-	if stored := storedFiles(t, root); len(stored) != 3 {
+	if stored := blobtest.Files(t, root); len(stored) != 3 {
 		t.Errorf("stored %v, want the 3 files", stored)
 	}
 }
 
 func TestReceiveNeverUsesTheClientFileName(t *testing.T) {
 	t.Parallel()
-	store, root := newStore(t)
+	store, root := blobtest.NewDir(t)
 	// A raw header, because mime/multipart's writer would not send
 	// this; the escape must not work whoever builds the body.
 	const boundary = "xyz"
@@ -227,7 +181,7 @@ func TestReceiveNeverUsesTheClientFileName(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stored := storedFiles(t, root)
+	stored := blobtest.Files(t, root)
 	want := filepath.Join(root, filepath.FromSlash(res.Files["front"].Object.Key))
 	if len(stored) != 1 || stored[0] != want {
 		t.Fatalf("stored %v, want only %s", stored, want)
@@ -269,7 +223,7 @@ func TestReceiveRefusalsLeaveNothing(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			store, root := newStore(t)
+			store, root := blobtest.NewDir(t)
 			res, err := upload.Receive(context.Background(), multipartRequest(t, tt.parts...), store, policy())
 			fe := assertFieldError(t, err, tt.field, tt.reason)
 			if fe.Limit != tt.limit {
@@ -278,7 +232,7 @@ func TestReceiveRefusalsLeaveNothing(t *testing.T) {
 			if res.Files != nil || res.Values != nil {
 				t.Errorf("result on failure = %+v, want zero", res)
 			}
-			assertNothingLeft(t, root)
+			blobtest.NothingLeft(t, root)
 		})
 	}
 }
@@ -328,10 +282,10 @@ func TestReceiveBrokenBodiesLeaveNothing(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			store, root := newStore(t)
+			store, root := blobtest.NewDir(t)
 			_, err := upload.Receive(context.Background(), request(tt.body(), tt.ct), store, policy())
 			assertFieldError(t, err, "", tt.reason)
-			assertNothingLeft(t, root)
+			blobtest.NothingLeft(t, root)
 		})
 	}
 }
@@ -383,7 +337,7 @@ func TestReceiveInternalErrorsLeaveNothing(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			d, root := newStore(t)
+			d, root := blobtest.NewDir(t)
 			r := multipartRequest(t, part{"front", "a.pdf", pdf}, part{"back", "b.png", png})
 			_, err := upload.Receive(tt.ctx(), r, tt.store(d), tt.p())
 			if err == nil {
@@ -396,7 +350,7 @@ func TestReceiveInternalErrorsLeaveNothing(t *testing.T) {
 			if tt.want != nil && !errors.Is(err, tt.want) {
 				t.Fatalf("err = %v, want %v", err, tt.want)
 			}
-			assertNothingLeft(t, root)
+			blobtest.NothingLeft(t, root)
 		})
 	}
 }
@@ -426,7 +380,7 @@ func TestReceiveRefusalStopsReading(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			store, root := newStore(t)
+			store, root := blobtest.NewDir(t)
 			p := policy()
 			p.MaxFileBytes = 64 << 10
 			body, ct := multipartBody(t, part{"front", "a.pdf", tt.content})
@@ -438,7 +392,7 @@ func TestReceiveRefusalStopsReading(t *testing.T) {
 			if n := cr.n.Load(); n > 256<<10 {
 				t.Fatalf("read %d bytes of a refused upload", n)
 			}
-			assertNothingLeft(t, root)
+			blobtest.NothingLeft(t, root)
 		})
 	}
 }
@@ -447,7 +401,7 @@ func TestReceiveRefusalStopsReading(t *testing.T) {
 // cap the callers put on the body.
 func TestReceiveOverHTTP(t *testing.T) {
 	t.Parallel()
-	store, root := newStore(t)
+	store, root := blobtest.NewDir(t)
 	p := policy()
 	p.MaxFileBytes = 64 << 10
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -465,7 +419,7 @@ func TestReceiveOverHTTP(t *testing.T) {
 	}))
 	t.Cleanup(func() {
 		srv.Close()
-		if files := storedFiles(t, root); len(files) != 1 {
+		if files := blobtest.Files(t, root); len(files) != 1 {
 			t.Errorf("stored %v, want only the accepted file", files)
 		}
 	})
@@ -549,7 +503,7 @@ func TestReceiveLargeUploadInConstantMemory(t *testing.T) {
 		t.Skip("streams 50 MiB")
 	}
 	const size = 50 << 20
-	store, _ := newStore(t)
+	store, _ := blobtest.NewDir(t)
 	r := largeUpload(t, size)
 	p := policy()
 	p.MaxFileBytes = 64 << 20
@@ -598,7 +552,7 @@ func TestReceiveLargeUploadInConstantMemory(t *testing.T) {
 }
 
 func BenchmarkReceive1MiB(b *testing.B) {
-	store, _ := newStore(b)
+	store, _ := blobtest.NewDir(b)
 	p := policy()
 	p.MaxFileBytes = 2 << 20
 	body, ct := multipartBody(b, part{"front", "a.pdf", withSize(pdf, 1<<20)})
@@ -632,13 +586,13 @@ func TestReceiveRefusesPolyglots(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			store, root := newStore(t)
+			store, root := blobtest.NewDir(t)
 			p := policy()
 			p.CheckStructure = true
 			_, err := upload.Receive(context.Background(),
 				multipartRequest(t, part{"back", "b.pdf", pdf}, part{"front", "a.pdf", tt.content}), store, p)
 			assertFieldError(t, err, "front", upload.ReasonTypeNotAllowed)
-			assertNothingLeft(t, root)
+			blobtest.NothingLeft(t, root)
 		})
 	}
 }

@@ -10,6 +10,11 @@ import (
 	"image/color"
 	"image/jpeg"
 	"image/png"
+	"io/fs"
+	"os"
+	"partnership-service/internal/blob"
+	"path/filepath"
+	"testing"
 )
 
 var (
@@ -29,4 +34,51 @@ func encode(enc func(*bytes.Buffer, image.Image) error) []byte {
 		panic(err)
 	}
 	return b.Bytes()
+}
+
+// NewDir is a file store in a fresh temp dir, and its root.
+func NewDir(tb testing.TB) (*blob.Dir, string) {
+	tb.Helper()
+	root := filepath.Join(tb.TempDir(), "files")
+	d, err := blob.NewDir(root)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return d, root
+}
+
+// Files lists every regular file under root, tmp included, ignoring
+// directories (prefix directories may stay).
+func Files(tb testing.TB, root string) []string {
+	tb.Helper()
+	var files []string
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() {
+			files = append(files, path)
+		}
+		return nil
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return files
+}
+
+// NothingLeft fails tb when a file store holds any file: what a failed or
+// refused write must not leave.
+func NothingLeft(tb testing.TB, root string) {
+	tb.Helper()
+	if left := Files(tb, root); len(left) > 0 {
+		tb.Fatalf("files left behind: %v", left)
+	}
+	entries, err := os.ReadDir(filepath.Join(root, "tmp"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if len(entries) > 0 {
+		tb.Fatalf("tmp not empty: %v", entries)
+	}
 }
