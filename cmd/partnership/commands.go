@@ -10,6 +10,7 @@ import (
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/companies"
 	"partnership-service/internal/energyref"
+	"partnership-service/internal/storefront"
 )
 
 // commands lists every command, in the order `partnership help` shows them.
@@ -23,6 +24,7 @@ func commands() []command {
 		{name: "catalog import-areas", args: "FILE.csv", nargs: 1, summary: "import utility→municipality areas (columns utility_name,ibge_code); idempotent", bind: bindImportAreas},
 		{name: "provider create", summary: "create an ISP storefront provider; prints its id", bind: bindProviderCreate},
 		{name: "provider token", summary: "issue a provider admin token; prints it, alone", bind: bindProviderToken},
+		{name: "provider token revoke", args: "TOKEN", nargs: 1, summary: "revoke a provider admin token at once", bind: bindProviderTokenRevoke},
 		{name: "account create", summary: "create a companies account; prints its id", bind: bindAccountCreate},
 		{name: "user create", summary: "create a companies user; prints its id", bind: bindUserCreate},
 		{name: "token create", summary: "issue a companies API token; prints it, alone", bind: bindTokenCreate},
@@ -173,17 +175,34 @@ func bindProviderCreate(fs *flag.FlagSet, _ *environment) action {
 
 func bindProviderToken(fs *flag.FlagSet, _ *environment) action {
 	origin := fs.String("origin", "", "the storefront's origin (required)")
+	ttl := fs.Duration("ttl", storefront.DefaultTokenTTL, "how long the token is valid")
 	return withApp(func(ctx context.Context, inv *invocation, a *app) error {
 		svc, err := a.storefrontService(ctx)
 		if err != nil {
 			return err
 		}
-		token, err := svc.IssueToken(ctx, *origin)
+		if *ttl <= 0 {
+			return inv.usagef("--ttl must be positive")
+		}
+		token, err := svc.IssueToken(ctx, *origin, *ttl)
 		if err != nil {
 			return cliError("provider", err)
 		}
 		return inv.printed(token)
 	}, "origin")
+}
+
+func bindProviderTokenRevoke(*flag.FlagSet, *environment) action {
+	return withApp(func(ctx context.Context, inv *invocation, a *app) error {
+		svc, err := a.storefrontService(ctx)
+		if err != nil {
+			return err
+		}
+		if err := svc.RevokeToken(ctx, inv.args[0]); err != nil {
+			return cliError("provider", err)
+		}
+		return inv.printed("revoked")
+	})
 }
 
 func bindAccountCreate(fs *flag.FlagSet, _ *environment) action {

@@ -113,9 +113,9 @@ func run(ctx context.Context, env *environment, args []string) error {
 	return cmd.run(ctx, env, append(slices.Clip(globals), rest...))
 }
 
-// lookup finds the command named by the first words: two-word names first.
+// lookup finds the command named by the first words: longest names first.
 func lookup(cmds []command, words []string) (command, []string, bool) {
-	for n := min(2, len(words)); n > 0; n-- {
+	for n := min(3, len(words)); n > 0; n-- {
 		name := strings.Join(words[:n], " ")
 		if i := slices.IndexFunc(cmds, func(c command) bool { return c.name == name }); i >= 0 {
 			return cmds[i], words[n:], true
@@ -131,9 +131,12 @@ func unknown(cmds []command, words []string) error {
 	if len(group) == 0 {
 		return toolUsage(cmds, fmt.Errorf("unknown command %q", words[0]))
 	}
-	verbs := make([]string, len(group))
-	for i, c := range group {
-		verbs[i] = strings.TrimPrefix(c.name, words[0]+" ")
+	var verbs []string // the words that may follow, once each
+	for _, c := range group {
+		verb, _, _ := strings.Cut(strings.TrimPrefix(c.name, words[0]+" "), " ")
+		if !slices.Contains(verbs, verb) {
+			verbs = append(verbs, verb)
+		}
 	}
 	expected := strings.Join(verbs[:len(verbs)-1], ", ")
 	if expected != "" {

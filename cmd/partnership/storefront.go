@@ -52,7 +52,7 @@ func (a *app) loadStorefrontDemo(ctx context.Context, w io.Writer, baseURL strin
 	if len(c.Plans) == 0 {
 		return fmt.Errorf("the provider at %s has no plans: it was not created by the demo", demoOrigin)
 	}
-	token, err := svc.IssueToken(ctx, demoOrigin)
+	token, err := svc.IssueToken(ctx, demoOrigin, storefront.DefaultTokenTTL)
 	if err != nil {
 		return err
 	}

@@ -60,6 +60,18 @@ func TestProviderCommands(t *testing.T) {
 		t.Fatalf("storefront: %d %s", rec.Code, rec.Body)
 	}
 
+	// Revoked (issue 10 #7): refused at once, by the same running handler.
+	env, stdout, _ = testEnv(nil)
+	if err := run(ctx, env, []string{"provider", "token", "revoke", token, "--data-dir", dir}); err != nil || stdout.String() != "revoked\n" {
+		t.Fatalf("provider token revoke: %v, %q", err, stdout)
+	}
+	if rec := get(t, h, "/api/v2/admin/provider", "Authorization", "Bearer "+token); rec.Code != http.StatusUnauthorized {
+		t.Fatalf("admin with the revoked token: %d %s", rec.Code, rec.Body)
+	}
+	if err := run(ctx, env, []string{"provider", "token", "revoke", token, "--data-dir", dir}); err == nil {
+		t.Fatal("revoking twice succeeded")
+	}
+
 	for _, tt := range []struct {
 		name string
 		args []string

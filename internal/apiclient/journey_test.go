@@ -205,7 +205,7 @@ func TestStorefrontJourney(t *testing.T) {
 	if _, err := svc.CreateProvider(ctx, "Fibra", origin); err != nil {
 		t.Fatal(err)
 	}
-	token, err := svc.IssueToken(ctx, origin)
+	token, err := svc.IssueToken(ctx, origin, storefront.DefaultTokenTTL)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"partnership-service/internal/apperr"
@@ -46,9 +47,15 @@ func (s *Service) CreateProvider(ctx context.Context, name, origin string) (Prov
 	return p, err
 }
 
+// DefaultTokenTTL is how long an admin token lasts unless told otherwise.
+const DefaultTokenTTL = 90 * 24 * time.Hour
+
 // IssueToken creates a new admin token for the provider registered at
-// origin. The token is returned once; only its hash is kept.
-func (s *Service) IssueToken(ctx context.Context, origin string) (string, error) {
+// origin, valid for ttl. The token is returned once; only its hash is kept.
+func (s *Service) IssueToken(ctx context.Context, origin string, ttl time.Duration) (string, error) {
+	if ttl <= 0 {
+		return "", apperr.Field(apperr.Unprocessable, "ttl", "a validade do token deve ser positiva")
+	}
 	norm, ok := NormalizeOrigin(origin)
 	if !ok {
 		return "", apperr.Field(apperr.Unprocessable, "origin", msgOrigin)
@@ -65,7 +72,8 @@ func (s *Service) IssueToken(ctx context.Context, origin string) (string, error)
 		return "", apperr.Wrap(apperr.Internal, err, "generate token")
 	}
 	token := tokenPrefix + base64.RawURLEncoding.EncodeToString(b[:])
-	if err := s.store.CreateToken(ctx, id, hashToken(token), s.now()); err != nil {
+	now := s.now()
+	if err := s.store.CreateToken(ctx, id, hashToken(token), now, now.Add(ttl)); err != nil {
 		return "", err
 	}
 	return token, nil
@@ -86,11 +94,24 @@ func (s *Service) Authenticate(ctx context.Context, token string) (int64, error)
 	if !strings.HasPrefix(token, tokenPrefix) || len(token) > 100 {
 		return 0, errBadToken()
 	}
-	id, err := s.store.ProviderIDByToken(ctx, hashToken(token))
+	id, err := s.store.ProviderIDByToken(ctx, hashToken(token), s.now())
 	if apperr.Is(err, apperr.NotFound) {
 		return 0, errBadToken()
 	}
 	return id, err
+}
+
+// RevokeToken ends an admin token at once: the next request with it is
+// refused.
+func (s *Service) RevokeToken(ctx context.Context, token string) error {
+	if !strings.HasPrefix(token, tokenPrefix) || len(token) > 100 {
+		return errBadToken()
+	}
+	err := s.store.RevokeToken(ctx, hashToken(token), s.now())
+	if apperr.Is(err, apperr.NotFound) {
+		return errBadToken()
+	}
+	return err
 }
 
 func errBadToken() error { return apperr.Field(apperr.Unauthorized, "token", "token inválido") }

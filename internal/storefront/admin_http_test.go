@@ -2,6 +2,7 @@ package storefront_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"net/http"
 	"reflect"
@@ -9,8 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"partnership-service/internal/apperr"
 	"partnership-service/internal/storage"
 	"partnership-service/internal/testdb"
+	"partnership-service/internal/testkit"
 )
 
 // created decodes the id of an admin resource.
@@ -46,6 +49,31 @@ func TestAdminAuthentication(t *testing.T) {
 		}
 		// The storefront Origin is no credential for the admin API.
 		h.a.client.Get("/api/v2/admin/plans").Expect(http.StatusUnauthorized)
+	})
+}
+
+// TestAdminTokensExpireAndRevoke: issue 10 #7. A token works until its
+// validity ends, and a revoked one is refused at once.
+func TestAdminTokensExpireAndRevoke(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, e storage.Stores) {
+		h := newHarness(t, e)
+		ctx := context.Background()
+		short, err := h.svc.IssueToken(ctx, originA, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		admin := h.api.With("Authorization", "Bearer "+short)
+		admin.Get("/api/v2/admin/plans").Expect(http.StatusOK)
+		h.clock.Advance(time.Hour)
+		admin.Get("/api/v2/admin/plans").Expect(http.StatusUnauthorized)
+		h.a.admin.Get("/api/v2/admin/plans").Expect(http.StatusOK) // issued for DefaultTokenTTL
+
+		if err := h.svc.RevokeToken(ctx, h.a.token); err != nil {
+			t.Fatal(err)
+		}
+		h.a.admin.Get("/api/v2/admin/plans").Expect(http.StatusUnauthorized)
+		h.b.admin.Get("/api/v2/admin/plans").Expect(http.StatusOK) // another provider's token lives on
+		testkit.WantCode(t, "revoke twice", h.svc.RevokeToken(ctx, h.a.token), apperr.Unauthorized)
 	})
 }
 

@@ -151,7 +151,7 @@ func (h *harness) seedTenant(name, origin string) tenantFixture {
 	// 80010-000..80010-999 (Centro) is covered by CEP, for the basic plan only.
 	_, err = h.svc.SaveCoverageArea(ctx, p.ID, storefront.CoverageArea{Name: "Centro", PlanID: f.basic, CEPStart: 80010000, CEPEnd: 80010999})
 	h.must(err)
-	f.token, err = h.svc.IssueToken(ctx, origin)
+	f.token, err = h.svc.IssueToken(ctx, origin, storefront.DefaultTokenTTL)
 	h.must(err)
 	f.client = h.api.With("Origin", origin)
 	f.admin = h.api.With("Authorization", "Bearer "+f.token)

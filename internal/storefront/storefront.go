@@ -196,8 +196,13 @@ type Store interface {
 	ProviderIDByOrigin(ctx context.Context, origin string) (int64, error)
 	AddOrigin(ctx context.Context, providerID int64, origin string) (Origin, error)
 	DeleteOrigin(ctx context.Context, providerID, originID int64) error
-	CreateToken(ctx context.Context, providerID int64, hash []byte, now time.Time) error
-	ProviderIDByToken(ctx context.Context, hash []byte) (int64, error)
+	// CreateToken stores an admin token's hash, valid until expiresAt.
+	CreateToken(ctx context.Context, providerID int64, hash []byte, now, expiresAt time.Time) error
+	// ProviderIDByToken answers not found for unknown, expired and revoked
+	// tokens alike.
+	ProviderIDByToken(ctx context.Context, hash []byte, now time.Time) (int64, error)
+	// RevokeToken answers not found when no live token has hash.
+	RevokeToken(ctx context.Context, hash []byte, now time.Time) error
 
 	// Catalog loads what the storefront serves from memory.
 	Catalog(ctx context.Context, providerID int64) (Catalog, error)

@@ -87,18 +87,25 @@ func (s Storefront) deleteOwned(ctx context.Context, table string, providerID, i
 	}))
 }
 
-func (s Storefront) CreateToken(ctx context.Context, providerID int64, hash []byte, now time.Time) error {
+func (s Storefront) CreateToken(ctx context.Context, providerID int64, hash []byte, now, expiresAt time.Time) error {
 	return s.DB.MapError(s.DB.Write(ctx, func(tx Querier) error {
-		_, err := tx.Exec(ctx, `INSERT INTO storefront_tokens (token_hash, provider_id, created_at) VALUES (?, ?, ?)`,
-			hash, providerID, Time{T: now})
+		_, err := tx.Exec(ctx, `INSERT INTO storefront_tokens (token_hash, provider_id, created_at, expires_at) VALUES (?, ?, ?, ?)`,
+			hash, providerID, Time{T: now}, Time{T: expiresAt})
 		return err
 	}))
 }
 
-func (s Storefront) ProviderIDByToken(ctx context.Context, hash []byte) (int64, error) {
+func (s Storefront) ProviderIDByToken(ctx context.Context, hash []byte, now time.Time) (int64, error) {
 	var id int64
-	err := s.DB.QueryRow(ctx, ProviderByTokenSQL, hash).Scan(&id)
+	err := s.DB.QueryRow(ctx, ProviderByTokenSQL, hash, Time{T: now}).Scan(&id)
 	return id, s.DB.MapError(err)
+}
+
+func (s Storefront) RevokeToken(ctx context.Context, hash []byte, now time.Time) error {
+	return s.DB.MapError(s.DB.Write(ctx, func(tx Querier) error {
+		return ExecOne(ctx, tx, errNoRow, `UPDATE storefront_tokens SET revoked_at = ?
+			WHERE token_hash = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)`, Time{T: now}, hash, Time{T: now})
+	}))
 }
 
 // --- categories, payment methods, services ---

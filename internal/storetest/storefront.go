@@ -148,14 +148,24 @@ func runStorefront(t *testing.T, open func(t *testing.T) storefront.Store) {
 		wantCode(t, "deleted origin", err, apperr.NotFound)
 
 		hash := []byte("0123456789abcdef0123456789abcdef")
-		if err := s.CreateToken(ctx, w.b, hash, w.now); err != nil {
+		expires := w.now.Add(time.Hour)
+		if err := s.CreateToken(ctx, w.b, hash, w.now, expires); err != nil {
 			t.Fatal(err)
 		}
-		if id, err := s.ProviderIDByToken(ctx, hash); err != nil || id != w.b {
+		if id, err := s.ProviderIDByToken(ctx, hash, w.now); err != nil || id != w.b {
 			t.Fatalf("ProviderIDByToken = %d, %v", id, err)
 		}
-		_, err = s.ProviderIDByToken(ctx, []byte("other"))
+		_, err = s.ProviderIDByToken(ctx, []byte("other"), w.now)
 		wantCode(t, "unknown token", err, apperr.NotFound)
+		_, err = s.ProviderIDByToken(ctx, hash, expires)
+		wantCode(t, "token at its expiry", err, apperr.NotFound)
+		wantCode(t, "revoke an expired token", s.RevokeToken(ctx, hash, expires), apperr.NotFound)
+		if err := s.RevokeToken(ctx, hash, w.now); err != nil {
+			t.Fatalf("RevokeToken: %v", err)
+		}
+		_, err = s.ProviderIDByToken(ctx, hash, w.now)
+		wantCode(t, "revoked token", err, apperr.NotFound)
+		wantCode(t, "revoke twice", s.RevokeToken(ctx, hash, w.now), apperr.NotFound)
 	})
 
 	t.Run("catalog round trip and order", func(t *testing.T) {
