@@ -379,8 +379,8 @@ const UpsertFile = `ON CONFLICT (subscription_id, kind) DO UPDATE SET blob_key =
 // The statements of the hot paths, written once: the shared store runs
 // them through its Querier; SQLite prepares them.
 const (
-	ProviderByOriginSQL  = `SELECT provider_id FROM storefront_origins WHERE origin = ?`
-	ProviderByTokenSQL   = `SELECT provider_id FROM storefront_tokens
+	ProviderByOriginSQL = `SELECT provider_id FROM storefront_origins WHERE origin = ?`
+	ProviderByTokenSQL  = `SELECT provider_id FROM storefront_tokens
 		WHERE token_hash = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)`
 	CouponByIDSQL        = `SELECT ` + CouponColumns + ` FROM storefront_coupons WHERE provider_id = ? AND id = ?`
 	CouponByNameSQL      = `SELECT ` + CouponColumns + ` FROM storefront_coupons WHERE provider_id = ? AND name_key = ?`
