@@ -22,7 +22,7 @@ func (a *app) storefrontSurface(ctx context.Context) (server.Surface, error) {
 	if err != nil {
 		return server.Surface{}, err
 	}
-	h := storefront.NewHandler(svc)
+	h := storefront.NewHandler(svc, 0)
 	return server.Surface{Name: "storefront", Prefixes: storefront.Prefixes, Render: storefront.Render, Routes: h.Routes}, nil
 }
 

@@ -2086,6 +2086,9 @@ type StorefrontSubscriptionResultDataType string
 // StorefrontTooLarge defines model for StorefrontTooLarge.
 type StorefrontTooLarge = StorefrontErrors
 
+// StorefrontTooManyRequests defines model for StorefrontTooManyRequests.
+type StorefrontTooManyRequests = StorefrontErrors
+
 // StorefrontUnauthorized defines model for StorefrontUnauthorized.
 type StorefrontUnauthorized = StorefrontErrors
 
@@ -17122,6 +17125,12 @@ type CheckCouponAvailabilityResponse422Headers struct {
 	XRequestId *string
 }
 
+// CheckCouponAvailabilityResponse429Headers the declared response headers of an HTTP 429 response for CheckCouponAvailability
+type CheckCouponAvailabilityResponse429Headers struct {
+	RetryAfter *int
+	XRequestId *string
+}
+
 type CheckCouponAvailabilityResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -17131,12 +17140,16 @@ type CheckCouponAvailabilityResponse struct {
 	JSON404 *StorefrontNotFound
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *StorefrontCouponError
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *StorefrontTooManyRequests
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *CheckCouponAvailabilityResponse200Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *CheckCouponAvailabilityResponse404Headers
 	// Headers422 the parsed response headers for an HTTP 422 response
 	Headers422 *CheckCouponAvailabilityResponse422Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CheckCouponAvailabilityResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -17152,6 +17165,11 @@ func (r CheckCouponAvailabilityResponse) GetJSON404() *StorefrontNotFound {
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
 func (r CheckCouponAvailabilityResponse) GetJSON422() *StorefrontCouponError {
 	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CheckCouponAvailabilityResponse) GetJSON429() *StorefrontTooManyRequests {
+	return r.JSON429
 }
 
 // GetBody returns the raw response body bytes
@@ -17284,6 +17302,12 @@ type CreateSubscriptionResponse422Headers struct {
 	XRequestId *string
 }
 
+// CreateSubscriptionResponse429Headers the declared response headers of an HTTP 429 response for CreateSubscription
+type CreateSubscriptionResponse429Headers struct {
+	RetryAfter *int
+	XRequestId *string
+}
+
 type CreateSubscriptionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -17299,6 +17323,8 @@ type CreateSubscriptionResponse struct {
 	JSON415 *StorefrontUnsupportedMedia
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *StorefrontUnprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *StorefrontTooManyRequests
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *CreateSubscriptionResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -17311,6 +17337,8 @@ type CreateSubscriptionResponse struct {
 	Headers415 *CreateSubscriptionResponse415Headers
 	// Headers422 the parsed response headers for an HTTP 422 response
 	Headers422 *CreateSubscriptionResponse422Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateSubscriptionResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -17341,6 +17369,11 @@ func (r CreateSubscriptionResponse) GetJSON415() *StorefrontUnsupportedMedia {
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
 func (r CreateSubscriptionResponse) GetJSON422() *StorefrontUnprocessable {
 	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateSubscriptionResponse) GetJSON429() *StorefrontTooManyRequests {
+	return r.JSON429
 }
 
 // GetBody returns the raw response body bytes
@@ -17402,6 +17435,12 @@ type UpdateSubscriptionResponse422Headers struct {
 	XRequestId *string
 }
 
+// UpdateSubscriptionResponse429Headers the declared response headers of an HTTP 429 response for UpdateSubscription
+type UpdateSubscriptionResponse429Headers struct {
+	RetryAfter *int
+	XRequestId *string
+}
+
 type UpdateSubscriptionResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -17417,6 +17456,8 @@ type UpdateSubscriptionResponse struct {
 	JSON415 *StorefrontUnsupportedMedia
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *StorefrontUnprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *StorefrontTooManyRequests
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *UpdateSubscriptionResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -17429,6 +17470,8 @@ type UpdateSubscriptionResponse struct {
 	Headers415 *UpdateSubscriptionResponse415Headers
 	// Headers422 the parsed response headers for an HTTP 422 response
 	Headers422 *UpdateSubscriptionResponse422Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UpdateSubscriptionResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -17459,6 +17502,11 @@ func (r UpdateSubscriptionResponse) GetJSON415() *StorefrontUnsupportedMedia {
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
 func (r UpdateSubscriptionResponse) GetJSON422() *StorefrontUnprocessable {
 	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r UpdateSubscriptionResponse) GetJSON429() *StorefrontTooManyRequests {
+	return r.JSON429
 }
 
 // GetBody returns the raw response body bytes
@@ -17520,6 +17568,12 @@ type UploadSubscriptionFilesResponse422Headers struct {
 	XRequestId *string
 }
 
+// UploadSubscriptionFilesResponse429Headers the declared response headers of an HTTP 429 response for UploadSubscriptionFiles
+type UploadSubscriptionFilesResponse429Headers struct {
+	RetryAfter *int
+	XRequestId *string
+}
+
 type UploadSubscriptionFilesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -17535,6 +17589,8 @@ type UploadSubscriptionFilesResponse struct {
 	JSON415 *StorefrontUnsupportedMedia
 	// JSON422 the response for an HTTP 422 `application/json` response
 	JSON422 *StorefrontUnprocessable
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *StorefrontTooManyRequests
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *UploadSubscriptionFilesResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -17547,6 +17603,8 @@ type UploadSubscriptionFilesResponse struct {
 	Headers415 *UploadSubscriptionFilesResponse415Headers
 	// Headers422 the parsed response headers for an HTTP 422 response
 	Headers422 *UploadSubscriptionFilesResponse422Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UploadSubscriptionFilesResponse429Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -17577,6 +17635,11 @@ func (r UploadSubscriptionFilesResponse) GetJSON415() *StorefrontUnsupportedMedi
 // GetJSON422 returns the response for an HTTP 422 `application/json` response
 func (r UploadSubscriptionFilesResponse) GetJSON422() *StorefrontUnprocessable {
 	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r UploadSubscriptionFilesResponse) GetJSON429() *StorefrontTooManyRequests {
+	return r.JSON429
 }
 
 // GetBody returns the raw response body bytes
@@ -28105,6 +28168,13 @@ func ParseCheckCouponAvailabilityResponse(rsp *http.Response) (*CheckCouponAvail
 		}
 		response.JSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest StorefrontTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	}
 
 	switch {
@@ -28138,6 +28208,23 @@ func ParseCheckCouponAvailabilityResponse(rsp *http.Response) (*CheckCouponAvail
 			headers.XRequestId = &value
 		}
 		response.Headers422 = &headers
+	case rsp.StatusCode == 429:
+		var headers CheckCouponAvailabilityResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -28282,6 +28369,13 @@ func ParseCreateSubscriptionResponse(rsp *http.Response) (*CreateSubscriptionRes
 		}
 		response.JSON422 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest StorefrontTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	}
 
 	switch {
@@ -28345,6 +28439,23 @@ func ParseCreateSubscriptionResponse(rsp *http.Response) (*CreateSubscriptionRes
 			headers.XRequestId = &value
 		}
 		response.Headers422 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateSubscriptionResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -28405,6 +28516,13 @@ func ParseUpdateSubscriptionResponse(rsp *http.Response) (*UpdateSubscriptionRes
 			return nil, err
 		}
 		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest StorefrontTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
 
 	}
 
@@ -28469,6 +28587,23 @@ func ParseUpdateSubscriptionResponse(rsp *http.Response) (*UpdateSubscriptionRes
 			headers.XRequestId = &value
 		}
 		response.Headers422 = &headers
+	case rsp.StatusCode == 429:
+		var headers UpdateSubscriptionResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil
@@ -28529,6 +28664,13 @@ func ParseUploadSubscriptionFilesResponse(rsp *http.Response) (*UploadSubscripti
 			return nil, err
 		}
 		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest StorefrontTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
 
 	}
 
@@ -28593,6 +28735,23 @@ func ParseUploadSubscriptionFilesResponse(rsp *http.Response) (*UploadSubscripti
 			headers.XRequestId = &value
 		}
 		response.Headers422 = &headers
+	case rsp.StatusCode == 429:
+		var headers UploadSubscriptionFilesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers429 = &headers
 	}
 
 	return response, nil

@@ -197,7 +197,7 @@ func TestStorefrontJourney(t *testing.T) {
 	svc := storefront.NewService(testdb.SQLite(t).Storefront(), blobs, time.Now, 1<<20)
 	h, err := server.New(server.Config{Log: quietLog(), Surfaces: []server.Surface{{
 		Name: "storefront", Prefixes: storefront.Prefixes, Render: storefront.Render,
-		Routes: storefront.NewHandler(svc).Routes,
+		Routes: storefront.NewHandler(svc, 0).Routes,
 	}}})
 	if err != nil {
 		t.Fatal(err)

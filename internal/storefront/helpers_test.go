@@ -62,7 +62,9 @@ func newHarness(t testing.TB, e storage.Stores) *harness {
 	}
 	h := &harness{t: t, store: e.Storefront(), clock: testkit.NewClock(time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC))}
 	h.svc = storefront.NewService(h.store, blobs, h.clock.Now, maxFileBytes)
-	handler := storefront.NewHandler(h.svc)
+	// The harness's clock stands still, so the public write limit is set
+	// out of reach; TestPublicWritesAreRateLimited tests it.
+	handler := storefront.NewHandler(h.svc, 1_000_000)
 	srv, err := server.New(server.Config{
 		Log: slog.New(slog.NewJSONHandler(io.Discard, nil)),
 		Surfaces: []server.Surface{{

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/httpx"
@@ -22,11 +23,33 @@ const maxSubscriptionBody = 64 << 10
 type Handler struct {
 	svc  *Service
 	docs *documentCache
+	// writes limits the anonymous routes that spend or create something
+	// (coupon checks, subscriptions, their files) per client address and
+	// Origin, so coupons cannot be enumerated or sign-ups spammed.
+	writes *httpx.RateLimiter
 }
 
-// NewHandler returns the HTTP side of svc.
-func NewHandler(svc *Service) *Handler {
-	return &Handler{svc: svc, docs: newDocumentCache()}
+// DefaultPublicWriteLimit is how many coupon checks and subscription
+// writes one client address may make per minute at one storefront: far
+// more than a person signing up needs.
+const DefaultPublicWriteLimit = 60
+
+// NewHandler returns the HTTP side of svc; publicWritesPerMinute bounds
+// each client's coupon checks and subscription writes per storefront
+// (DefaultPublicWriteLimit when 0).
+func NewHandler(svc *Service, publicWritesPerMinute int) *Handler {
+	if publicWritesPerMinute <= 0 {
+		publicWritesPerMinute = DefaultPublicWriteLimit
+	}
+	return &Handler{svc: svc, docs: newDocumentCache(),
+		writes: httpx.NewRateLimiter(publicWritesPerMinute, time.Minute, svc.now)}
+}
+
+// limited applies the public write limit to next.
+func (h *Handler) limited(next http.HandlerFunc) http.HandlerFunc {
+	return httpx.Limited(h.writes, func(r *http.Request) string {
+		return httpx.ClientAddr(r) + " " + r.Header.Get("Origin")
+	}, Render, next)
 }
 
 // storefront resolves the provider's catalog from the Origin header and

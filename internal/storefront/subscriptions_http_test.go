@@ -3,6 +3,8 @@ package storefront_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"reflect"
 	"strings"
@@ -10,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"partnership-service/internal/apitest"
+	"partnership-service/internal/server"
 	"partnership-service/internal/storage"
 	"partnership-service/internal/storefront"
 	"partnership-service/internal/testdb"
@@ -466,5 +470,43 @@ func TestHostileInput(t *testing.T) {
 		if n := h.a.storedCount(t); n != 0 {
 			t.Fatalf("hostile requests stored %d subscriptions", n)
 		}
+	})
+}
+
+// TestPublicWritesAreRateLimited: issue 10 #13. Coupon checks and
+// subscription writes are limited per client address and Origin: past the
+// limit the answer is 429 with Retry-After in the storefront envelope; the
+// catalog reads are not limited, another storefront is counted apart, and
+// the client may go on once Retry-After has passed.
+func TestPublicWritesAreRateLimited(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, e storage.Stores) {
+		h := newHarness(t, e)
+		srv, err := server.New(server.Config{Log: slog.New(slog.NewJSONHandler(io.Discard, nil)), Surfaces: []server.Surface{{
+			Name: "storefront", Prefixes: storefront.Prefixes, Render: storefront.Render,
+			Routes: storefront.NewHandler(h.svc, 20).Routes,
+		}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		api := apitest.New(t, srv)
+		a, b := api.With("Origin", originA), api.With("Origin", originB)
+		check := "/api/v2/providers/check_coupon_availability?name=promo10&plan_id=" + itoa(h.a.fast)
+		for range 20 {
+			a.Get(check).Expect(http.StatusOK)
+		}
+		res := a.Get(check).Expect(http.StatusTooManyRequests)
+		if res.Header.Get("Retry-After") == "" {
+			t.Error("429 without Retry-After")
+		}
+		if errs := errorsOf(t, res); len(errs["base"]) != 1 {
+			t.Errorf("429 body = %s, want the storefront envelope", res.Body)
+		}
+		a.JSON(http.MethodPost, "/api/v2/subscriptions", subscription(h.a.fast, nil)).Expect(http.StatusTooManyRequests)
+		a.Get("/api/v2/providers/plans").Expect(http.StatusOK)
+		b.Get("/api/v2/providers/check_coupon_availability?name=promo10&plan_id=" + itoa(h.b.fast)).Expect(http.StatusOK)
+
+		h.clock.Advance(3 * time.Second) // one request's worth at 20 per minute
+		a.Get(check).Expect(http.StatusOK)
+		a.Get(check).Expect(http.StatusTooManyRequests)
 	})
 }
