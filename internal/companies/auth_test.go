@@ -109,16 +109,18 @@ func TestMemoryLoginAttempts(t *testing.T) {
 	})
 
 	t.Run("success clears the pair, not the address", func(t *testing.T) {
-		m := NewMemoryLoginAttempts(LoginLimits{PerAddr: 5})
+		m := NewMemoryLoginAttempts(LoginLimits{PerAddr: 9})
 		for range 4 {
 			fail(m, "dono@example.com", "198.51.100.7", t0)
 		}
 		k := LoginKey{Email: "dono@example.com", Addr: "198.51.100.7"}
-		reserve(m, k.Email, k.Addr, t0)
+		if reserve(m, k.Email, k.Addr, t0) != 0 {
+			t.Fatal("the fifth attempt refused")
+		}
 		m.Settle(ctx, k, LoginSucceeded, t0)
-		for i := range 4 {
-			if w := fail(m, "dono@example.com", "198.51.100.7", t0); w != 0 && i < 1 {
-				t.Fatal("the pair's failures before the success still count")
+		for i := range m.limits.PerPair {
+			if w := fail(m, "dono@example.com", "198.51.100.7", t0); w != 0 {
+				t.Fatalf("failure %d after the success refused: the pair's earlier failures still count", i+1)
 			}
 		}
 		if reserve(m, "outro@example.com", "198.51.100.7", t0) == 0 {
