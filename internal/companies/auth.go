@@ -1,17 +1,24 @@
 package companies
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"net/netip"
+	"runtime"
+	"strconv"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/crypto/argon2"
+
+	"partnership-service/internal/apperr"
+	"partnership-service/internal/geo"
 )
 
 // Argon2id parameters: OWASP's second recommended set (19 MiB, 2 passes,
@@ -94,73 +101,134 @@ func tokenHash(token string) []byte {
 	return sum[:]
 }
 
-// loginLimiter counts failed logins per e-mail and per client IP in fixed
-// windows. Over the limit, login answers 429 before checking the password,
-// so guessing slows to a few tries per window. It lives in memory: a
-// restart forgets the counts, which only ever helps the legitimate user.
+// Login checks e-mail and password and issues a token. Every wrong
+// combination answers the same 401. The attempt is counted before the
+// password is checked, so concurrent guesses cannot all slip under the
+// limit; past a limit, or when no hash slot frees up in time, it answers
+// 429 without checking anything.
+func (s *Service) Login(ctx context.Context, email, password, clientIP string) (string, time.Time, error) {
+	email = normalizeLogin(email)
+	key := LoginKey{Email: email, Addr: addrKey(clientIP)}
+	l := s.limiter
+	if wait, err := l.attempts.Reserve(ctx, key, s.now()); err != nil {
+		return "", time.Time{}, err
+	} else if wait > 0 {
+		return "", time.Time{}, errTooManyLogins(wait)
+	}
+	outcome := LoginUnchecked
+	defer func() {
+		// A fresh context: the outcome must be recorded even when the
+		// client hung up. A failure to record is not the client's
+		// problem: a shared store's entry expires with its window.
+		_ = l.attempts.Settle(context.WithoutCancel(ctx), key, outcome, s.now())
+	}()
+	u, err := s.store.UserByEmail(ctx, email)
+	if err != nil && !apperr.Is(err, apperr.NotFound) {
+		return "", time.Time{}, err
+	}
+	hash := u.PasswordHash
+	if err != nil {
+		hash = dummyHash
+	}
+	ok, herr := l.check(ctx, hash, password)
+	if herr != nil {
+		return "", time.Time{}, herr
+	}
+	if err != nil || !ok {
+		outcome = LoginFailed
+		return "", time.Time{}, fail(apperr.Unauthorized, "Credenciais inválidas.")
+	}
+	outcome = LoginSucceeded
+	return s.issue(ctx, u.ID, LoginTTL)
+}
+
+func errTooManyLogins(wait time.Duration) error {
+	e := fail(apperr.TooManyRequests, "Muitas tentativas de login. Tente novamente mais tarde.")
+	e.Meta[MetaRetryAfter] = strconv.Itoa(int((wait + time.Second - 1) / time.Second))
+	return e
+}
+
+// LoginConfig bounds what logins cost. The zero value is the production
+// default.
+type LoginConfig struct {
+	// MaxHashes is how many argon2id checks (19 MiB each) run at once;
+	// 0 means 2 × GOMAXPROCS.
+	MaxHashes int
+	// HashWait is how long a login waits for a free hash slot before it
+	// answers 429; 0 means 300 ms.
+	HashWait time.Duration
+	// Attempts counts attempts; nil means in memory (NewMemoryLoginAttempts).
+	Attempts LoginAttempts
+}
+
+// NewServiceWith is NewService with the login's bounds set.
+func NewServiceWith(store Store, dir *geo.Directory, now func() time.Time, login LoginConfig) *Service {
+	s := NewService(store, dir, now)
+	s.limiter = newLoginLimiterWith(login)
+	return s
+}
+
+// loginLimiter is the login's guard: the attempt counts and the bound on
+// concurrent hashes.
 type loginLimiter struct {
-	mu       sync.Mutex
-	window   time.Duration
-	perEmail int
-	perIP    int
-	counts   map[string]*failures
+	attempts LoginAttempts
+	hashes   chan struct{}
+	wait     time.Duration
+	// running, peak and total count hashes, for tests and metrics.
+	running, peak, total atomic.Int64
 }
 
-type failures struct {
-	n     int
-	since time.Time
+func newLoginLimiter() *loginLimiter { return newLoginLimiterWith(LoginConfig{}) }
+
+func newLoginLimiterWith(cfg LoginConfig) *loginLimiter {
+	if cfg.MaxHashes <= 0 {
+		cfg.MaxHashes = 2 * runtime.GOMAXPROCS(0)
+	}
+	if cfg.HashWait <= 0 {
+		cfg.HashWait = 300 * time.Millisecond
+	}
+	if cfg.Attempts == nil {
+		cfg.Attempts = NewMemoryLoginAttempts(LoginLimits{})
+	}
+	return &loginLimiter{attempts: cfg.Attempts, hashes: make(chan struct{}, cfg.MaxHashes), wait: cfg.HashWait}
 }
 
-// maxTracked bounds the memory a flood of distinct keys can take: past it,
-// expired windows are swept.
-const maxTracked = 100_000
-
-func newLoginLimiter() *loginLimiter {
-	return &loginLimiter{window: 15 * time.Minute, perEmail: 5, perIP: 50, counts: map[string]*failures{}}
-}
-
-// blocked reports whether email or ip used up its failures at now, and how
-// long until the window ends.
-func (l *loginLimiter) blocked(email, ip string, now time.Time) (bool, time.Duration) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, k := range []struct {
-		key   string
-		limit int
-	}{{"e:" + email, l.perEmail}, {"i:" + ip, l.perIP}} {
-		f := l.counts[k.key]
-		if f != nil && now.Sub(f.since) < l.window && f.n >= k.limit {
-			return true, f.since.Add(l.window).Sub(now)
+// check runs checkPassword in one of the hash slots, waiting at most
+// l.wait for one (429 after that).
+func (l *loginLimiter) check(ctx context.Context, encoded, password string) (bool, error) {
+	select {
+	case l.hashes <- struct{}{}:
+	default:
+		t := time.NewTimer(l.wait)
+		defer t.Stop()
+		select {
+		case l.hashes <- struct{}{}:
+		case <-t.C:
+			return false, errTooManyLogins(time.Second)
+		case <-ctx.Done():
+			return false, &apperr.Error{Code: apperr.ClientGone, Message: "companies: login cancelled", Err: ctx.Err()}
 		}
 	}
-	return false, 0
+	defer func() { <-l.hashes }()
+	n := l.running.Add(1)
+	for p := l.peak.Load(); n > p && !l.peak.CompareAndSwap(p, n); p = l.peak.Load() {
+	}
+	l.total.Add(1)
+	defer l.running.Add(-1)
+	return checkPassword(encoded, password)
 }
 
-// fail records a failed attempt.
-func (l *loginLimiter) fail(email, ip string, now time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.counts) >= maxTracked {
-		for k, f := range l.counts {
-			if now.Sub(f.since) >= l.window {
-				delete(l.counts, k)
-			}
-		}
+// addrKey is the rate-limit bucket of a client address: the address
+// itself, or its /64 for IPv6, since one host usually holds a whole /64.
+func addrKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
 	}
-	for _, key := range []string{"e:" + email, "i:" + ip} {
-		f := l.counts[key]
-		if f == nil || now.Sub(f.since) >= l.window {
-			f = &failures{since: now}
-			l.counts[key] = f
-		}
-		f.n++
+	a = a.Unmap()
+	if a.Is4() {
+		return a.String()
 	}
-}
-
-// succeed forgets the e-mail's failures; the IP's stay, so one good
-// account cannot be used to reset guessing at others.
-func (l *loginLimiter) succeed(email string) {
-	l.mu.Lock()
-	delete(l.counts, "e:"+email)
-	l.mu.Unlock()
+	p, _ := a.WithZone("").Prefix(64)
+	return p.String()
 }

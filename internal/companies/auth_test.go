@@ -1,65 +1,158 @@
 package companies
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
 )
 
-func TestLoginLimiter(t *testing.T) {
+func TestMemoryLoginAttempts(t *testing.T) {
 	t0 := time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)
+	ctx := context.Background()
+	fail := func(m *MemoryLoginAttempts, email, addr string, now time.Time) time.Duration {
+		t.Helper()
+		k := LoginKey{Email: email, Addr: addr}
+		wait, err := m.Reserve(ctx, k, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if wait == 0 {
+			if err := m.Settle(ctx, k, LoginFailed, now); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return wait
+	}
+	reserve := func(m *MemoryLoginAttempts, email, addr string, now time.Time) time.Duration {
+		t.Helper()
+		wait, err := m.Reserve(ctx, LoginKey{Email: email, Addr: addr}, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return wait
+	}
 
 	t.Run("per client address, across e-mails", func(t *testing.T) {
-		l := newLoginLimiter()
-		for i := range l.perIP {
-			l.fail(fmt.Sprintf("u%d@example.com", i), "198.51.100.7", t0)
+		m := NewMemoryLoginAttempts(LoginLimits{})
+		for i := range m.limits.PerAddr {
+			fail(m, fmt.Sprintf("u%d@example.com", i), "198.51.100.7", t0)
 		}
-		if blocked, _ := l.blocked("fresh@example.com", "198.51.100.7", t0); !blocked {
+		if reserve(m, "fresh@example.com", "198.51.100.7", t0) == 0 {
 			t.Error("a guesser rotating e-mails from one address is not slowed down")
 		}
-		if blocked, _ := l.blocked("fresh@example.com", "203.0.113.9", t0); blocked {
-			t.Error("another address is blocked too")
+		if reserve(m, "fresh@example.com", "203.0.113.9", t0) != 0 {
+			t.Error("another address is refused too")
 		}
 	})
 
-	t.Run("per e-mail, across addresses, until the window ends", func(t *testing.T) {
-		l := newLoginLimiter()
-		for i := range l.perEmail {
-			l.fail("alvo@example.com", fmt.Sprintf("198.51.100.%d", i), t0)
+	t.Run("per (address, e-mail), not per e-mail alone", func(t *testing.T) {
+		m := NewMemoryLoginAttempts(LoginLimits{})
+		for range m.limits.PerPair {
+			fail(m, "alvo@example.com", "198.51.100.7", t0)
 		}
-		blocked, wait := l.blocked("alvo@example.com", "203.0.113.9", t0.Add(time.Minute))
-		if !blocked || wait != l.window-time.Minute {
-			t.Errorf("blocked = %v, wait = %v", blocked, wait)
+		wait := reserve(m, "alvo@example.com", "198.51.100.7", t0.Add(time.Minute))
+		if wait != m.limits.Window-time.Minute {
+			t.Errorf("the attacker's address waits %v", wait)
 		}
-		if blocked, _ := l.blocked("alvo@example.com", "203.0.113.9", t0.Add(l.window)); blocked {
-			t.Error("still blocked after the window")
+		if w := reserve(m, "alvo@example.com", "203.0.113.9", t0.Add(time.Minute)); w != 0 {
+			t.Errorf("the owner's address waits %v", w)
+		}
+		if reserve(m, "alvo@example.com", "198.51.100.7", t0.Add(m.limits.Window)) != 0 {
+			t.Error("still refused after the window")
 		}
 	})
 
-	t.Run("success forgets the e-mail, not the address", func(t *testing.T) {
-		l := newLoginLimiter()
-		l.perIP = l.perEmail // so the address reaches its limit with the e-mail
-		for range l.perEmail - 1 {
-			l.fail("dono@example.com", "198.51.100.7", t0)
+	t.Run("in-flight attempts count", func(t *testing.T) {
+		m := NewMemoryLoginAttempts(LoginLimits{})
+		for i := range m.limits.PerPair {
+			if w := reserve(m, "alvo@example.com", "198.51.100.7", t0); w != 0 {
+				t.Fatalf("attempt %d refused", i)
+			}
 		}
-		l.succeed("dono@example.com")
-		l.fail("dono@example.com", "198.51.100.7", t0)
-		if blocked, _ := l.blocked("dono@example.com", "203.0.113.9", t0); blocked {
-			t.Error("the e-mail's failures before the success still count")
+		if reserve(m, "alvo@example.com", "198.51.100.7", t0) == 0 {
+			t.Error("a sixth concurrent attempt was let through")
 		}
-		if blocked, _ := l.blocked("outro@example.com", "198.51.100.7", t0); !blocked {
+		k := LoginKey{Email: "alvo@example.com", Addr: "198.51.100.7"}
+		m.Settle(ctx, k, LoginUnchecked, t0)
+		if reserve(m, "alvo@example.com", "198.51.100.7", t0) != 0 {
+			t.Error("an unchecked attempt was not given back")
+		}
+	})
+
+	t.Run("per e-mail, growing delays that never lock out", func(t *testing.T) {
+		m := NewMemoryLoginAttempts(LoginLimits{})
+		now := t0
+		for i := range m.limits.PerEmail {
+			if w := fail(m, "alvo@example.com", fmt.Sprintf("198.51.100.%d", i), now); w != 0 {
+				t.Fatalf("attempt %d below the e-mail's limit waited %v", i, w)
+			}
+		}
+		var waits []time.Duration
+		for i := range 10 {
+			addr := fmt.Sprintf("203.0.113.%d", i)
+			w := reserve(m, "alvo@example.com", addr, now)
+			waits = append(waits, w)
+			now = now.Add(w)
+			if w := fail(m, "alvo@example.com", addr, now); w != 0 {
+				t.Fatalf("refused after waiting: %v", w)
+			}
+		}
+		for i := 1; i < len(waits); i++ {
+			if waits[i] < waits[i-1] || waits[i] > m.limits.MaxEmailDelay {
+				t.Fatalf("delays %v: not growing up to %v", waits, m.limits.MaxEmailDelay)
+			}
+		}
+		if waits[0] != m.limits.EmailDelay || waits[len(waits)-1] != m.limits.MaxEmailDelay {
+			t.Errorf("delays %v", waits)
+		}
+	})
+
+	t.Run("success clears the pair, not the address", func(t *testing.T) {
+		m := NewMemoryLoginAttempts(LoginLimits{PerAddr: 9})
+		for range 4 {
+			fail(m, "dono@example.com", "198.51.100.7", t0)
+		}
+		k := LoginKey{Email: "dono@example.com", Addr: "198.51.100.7"}
+		if reserve(m, k.Email, k.Addr, t0) != 0 {
+			t.Fatal("the fifth attempt refused")
+		}
+		m.Settle(ctx, k, LoginSucceeded, t0)
+		for i := range m.limits.PerPair {
+			if w := fail(m, "dono@example.com", "198.51.100.7", t0); w != 0 {
+				t.Fatalf("failure %d after the success refused: the pair's earlier failures still count", i+1)
+			}
+		}
+		if reserve(m, "outro@example.com", "198.51.100.7", t0) == 0 {
 			t.Error("a success reset the address's failures")
 		}
 	})
 
 	t.Run("memory stays bounded", func(t *testing.T) {
-		l := newLoginLimiter()
-		for i := range maxTracked {
-			l.fail(fmt.Sprintf("u%d@example.com", i), "198.51.100.7", t0)
+		m := NewMemoryLoginAttempts(LoginLimits{MaxKeys: 1000})
+		for i := range 5000 {
+			fail(m, fmt.Sprintf("u%d@example.com", i), fmt.Sprintf("10.0.%d.%d", i/256, i%256), t0)
 		}
-		l.fail("late@example.com", "203.0.113.9", t0.Add(l.window))
-		if n := len(l.counts); n > 2 {
-			t.Errorf("%d keys tracked after every window expired", n)
+		if n := m.Len(); n > 1000 {
+			t.Errorf("%d keys tracked, cap 1000", n)
+		}
+		fail(m, "late@example.com", "203.0.113.9", t0.Add(m.limits.Window))
+		if n := m.Len(); n > 1000 {
+			t.Errorf("%d keys tracked", n)
 		}
 	})
+}
+
+func TestAddrKey(t *testing.T) {
+	for in, want := range map[string]string{
+		"198.51.100.7":         "198.51.100.7",
+		"::ffff:198.51.100.7":  "198.51.100.7",
+		"2001:db8:1:2:3:4:5:6": "2001:db8:1:2::/64",
+		"2001:db8:1:2:ffff::1": "2001:db8:1:2::/64",
+		"not an address":       "not an address",
+	} {
+		if got := addrKey(in); got != want {
+			t.Errorf("addrKey(%q) = %q, want %q", in, got, want)
+		}
+	}
 }

@@ -155,37 +155,6 @@ func (s *Service) RevokeToken(ctx context.Context, token string) error {
 	return err
 }
 
-// Login checks e-mail and password and issues a token. Every wrong
-// combination answers the same 401; past the failure limit of the e-mail
-// or of the client address it answers 429 without checking anything.
-func (s *Service) Login(ctx context.Context, email, password, clientIP string) (string, time.Time, error) {
-	email = normalizeLogin(email)
-	now := s.now()
-	if blocked, wait := s.limiter.blocked(email, clientIP, now); blocked {
-		e := fail(apperr.TooManyRequests, "Muitas tentativas de login. Tente novamente mais tarde.")
-		e.Meta[MetaRetryAfter] = strconv.Itoa(int(wait.Seconds()) + 1)
-		return "", time.Time{}, e
-	}
-	u, err := s.store.UserByEmail(ctx, email)
-	if err != nil && !apperr.Is(err, apperr.NotFound) {
-		return "", time.Time{}, err
-	}
-	hash := u.PasswordHash
-	if err != nil {
-		hash = dummyHash
-	}
-	ok, herr := checkPassword(hash, password)
-	if herr != nil {
-		return "", time.Time{}, herr
-	}
-	if err != nil || !ok {
-		s.limiter.fail(email, clientIP, now)
-		return "", time.Time{}, fail(apperr.Unauthorized, "Credenciais inválidas.")
-	}
-	s.limiter.succeed(email)
-	return s.issue(ctx, u.ID, LoginTTL)
-}
-
 // MetaRetryAfter carries, on a 429, the seconds until the client may try
 // again.
 const MetaRetryAfter = "retry_after"
