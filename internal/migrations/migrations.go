@@ -95,6 +95,10 @@ func provider(d Dialect, db *sql.DB) (*goose.Provider, error) {
 			}}, nil),
 		),
 		goose.WithDisableGlobalRegistry(true),
+		// Each context owns a version range (see the package comment), so a
+		// context's new migration may sort below another context's latest:
+		// it must still apply to databases that have the later one.
+		goose.WithAllowOutofOrder(true),
 	}
 	if d.goose == goose.DialectPostgres {
 		// Several processes (replicas, parallel test binaries) may migrate
