@@ -50,3 +50,23 @@ func openApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 
 // Close releases the database.
 func (a *app) Close() error { return a.stores.Close() }
+
+// sweepOrphans deletes the stored files no record names: a file is renamed
+// into place before its record commits, so a crash in between leaves one.
+// On SQLite (one process) every file older than this process's start is
+// settled; on PostgreSQL another replica may be mid-upload, so only files
+// older than the longest upload are swept.
+func (a *app) sweepOrphans(ctx context.Context, started time.Time) {
+	cutoff := started
+	if a.cfg.usesPostgres() {
+		cutoff = started.Add(-readTimeout)
+	}
+	n, err := a.blobs.SweepOrphans(ctx, cutoff, a.stores.UnreferencedBlobs)
+	if err != nil {
+		a.log.Warn("sweep orphan files", "err", err, "removed", n)
+		return
+	}
+	if n > 0 {
+		a.log.Info("swept orphan files", "removed", n)
+	}
+}

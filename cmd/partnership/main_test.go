@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -12,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"partnership-service/internal/blob"
+	"partnership-service/internal/blob/blobtest"
 	"partnership-service/internal/server"
 	"partnership-service/internal/testkit"
 )
@@ -267,3 +270,24 @@ func testHandler(t testing.TB, ctx context.Context, build func(context.Context) 
 }
 
 func quietLog() *slog.Logger { return slog.New(slog.NewJSONHandler(io.Discard, nil)) }
+
+// TestServeSweepsOrphanFiles: issue 10 #8. A file stored before a crash,
+// whose record never committed, is gone after the next start.
+func TestServeSweepsOrphanFiles(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	a := testApp(t, ctx, dir)
+	obj, err := a.blobs.Put(ctx, bytes.NewReader(blobtest.PDF), blob.Limits{MaxBytes: 1 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "files", filepath.FromSlash(obj.Key))
+	before := time.Now().Add(-time.Minute)
+	if err := os.Chtimes(path, before, before); err != nil {
+		t.Fatal(err)
+	}
+	a.sweepOrphans(ctx, time.Now())
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Fatalf("the orphan file is still there: %v", err)
+	}
+}

@@ -46,6 +46,7 @@ func bindServe(fs *flag.FlagSet, env *environment) action {
 func serve(ctx context.Context, env *environment, cfg config, o serveOptions) error {
 	log := slog.New(slog.NewJSONHandler(env.stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	slog.SetDefault(log)
+	started := time.Now()
 	a, err := openApp(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -104,6 +105,7 @@ func serve(ctx context.Context, env *environment, cfg config, o serveOptions) er
 	log.Info("serving", "addr", ln.Addr().String(), "engine", a.stores.Engine(), "public_url", a.cfg.PublicURL, "docs", a.cfg.PublicURL+"/docs/")
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	go a.sweepOrphans(ctx, started)
 	select {
 	case err := <-errc:
 		return err

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -387,4 +388,56 @@ func syncDir(dir string) error {
 		return fmt.Errorf("blob: sync dir: %w", err)
 	}
 	return nil
+}
+
+// SweepOrphans deletes the stored files last changed before cutoff that
+// unreferenced says no record names (asked in batches), and reports how
+// many it deleted. A file is renamed into place before its record commits,
+// so a crash in between leaves one; cutoff must be older than any write
+// still in flight (this process's start on a single-process engine).
+func (d *Dir) SweepOrphans(ctx context.Context, cutoff time.Time, unreferenced func(ctx context.Context, keys []string) ([]string, error)) (int, error) {
+	const batch = 200
+	var keys []string
+	removed := 0
+	flush := func() error {
+		orphans, err := unreferenced(ctx, keys)
+		if err != nil {
+			return fmt.Errorf("blob: sweep orphans: %w", err)
+		}
+		for _, k := range orphans {
+			if err := d.Delete(ctx, k); err != nil {
+				return err
+			}
+			removed++
+		}
+		keys = keys[:0]
+		return nil
+	}
+	err := filepath.WalkDir(d.root, func(path string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if e.IsDir() {
+			if e.Name() == tmpDir {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		rel, err := filepath.Rel(d.root, path)
+		key := filepath.ToSlash(rel)
+		if err != nil || !validKey(key) {
+			return nil // not a stored file: left alone
+		}
+		if info, err := e.Info(); err != nil || !info.ModTime().Before(cutoff) {
+			return nil
+		}
+		if keys = append(keys, key); len(keys) == batch {
+			return flush()
+		}
+		return ctx.Err()
+	})
+	if err == nil && len(keys) > 0 {
+		err = flush()
+	}
+	return removed, err
 }

@@ -5,6 +5,8 @@ package storage
 
 import (
 	"context"
+	"slices"
+	"strings"
 
 	"partnership-service/internal/companies"
 	"partnership-service/internal/energy"
@@ -27,6 +29,10 @@ type Stores interface {
 	Close() error
 	// Shared is the database as the store code both engines share sees it.
 	Shared() storesql.DB
+	// UnreferencedBlobs returns the keys, of those given, that no record
+	// names: what a crash between storing a file and committing its record
+	// left behind.
+	UnreferencedBlobs(ctx context.Context, keys []string) ([]string, error)
 
 	EnergyCatalog() energy.CatalogStore
 	EnergyPartners() energy.PartnerStore
@@ -64,4 +70,41 @@ func (c Contexts) ReferenceCounts(ctx context.Context) (migrations.ReferenceCoun
 		(SELECT count(*) FROM municipalities),
 		(SELECT count(*) FROM cep_ranges)`).Scan(&n.States, &n.Municipalities, &n.CEPRanges)
 	return n, c.DB.MapError(err)
+}
+
+// blobReferences are the columns that name stored files, each indexed.
+var blobReferences = []string{
+	`SELECT blob_key FROM energy_lead_documents WHERE blob_key IN `,
+	`SELECT contract_key FROM energy_leads WHERE contract_key IN `,
+	`SELECT blob_key FROM storefront_subscription_files WHERE blob_key IN `,
+}
+
+// UnreferencedBlobs implements Stores.
+func (c Contexts) UnreferencedBlobs(ctx context.Context, keys []string) ([]string, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	marks := "(?" + strings.Repeat(", ?", len(keys)-1) + ")"
+	parts := make([]string, len(blobReferences))
+	args := make([]any, 0, len(keys)*len(blobReferences))
+	for i, q := range blobReferences {
+		parts[i] = q + marks
+		for _, k := range keys {
+			args = append(args, k)
+		}
+	}
+	named, err := storesql.QueryAll(ctx, c.DB, func(r storesql.Row) (string, error) {
+		var k string
+		return k, r.Scan(&k)
+	}, strings.Join(parts, " UNION "), args...)
+	if err != nil {
+		return nil, c.DB.MapError(err)
+	}
+	var out []string
+	for _, k := range keys {
+		if !slices.Contains(named, k) {
+			out = append(out, k)
+		}
+	}
+	return out, nil
 }
