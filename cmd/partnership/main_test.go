@@ -291,3 +291,20 @@ func TestServeSweepsOrphanFiles(t *testing.T) {
 		t.Fatalf("the orphan file is still there: %v", err)
 	}
 }
+
+// partnerKey creates an energy partner and a seller's API key through the
+// CLI, as an operator would, and returns the key.
+func partnerKey(t *testing.T, ctx context.Context, dir, partner, seller string) string {
+	t.Helper()
+	env, stdout, _ := testEnv(nil)
+	for _, args := range [][]string{
+		{"partner", "create", "--name", partner, "--data-dir", dir},
+		{"apikey", "create", "--partner", partner, "--seller", seller, "--data-dir", dir},
+	} {
+		if err := run(ctx, env, args); err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+	}
+	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+	return lines[len(lines)-1]
+}

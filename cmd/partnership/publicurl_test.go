@@ -26,17 +26,7 @@ func TestSignerLinkIgnoresHostHeader(t *testing.T) {
 	a.cfg.PublicURL = public
 	h := testHandler(t, ctx, a.energySurface)
 
-	env, stdout, _ := testEnv(nil)
-	for _, args := range [][]string{
-		{"partner", "create", "--name", "Parceiro Host", "--data-dir", dir},
-		{"apikey", "create", "--partner", "Parceiro Host", "--seller", "Ana", "--data-dir", dir},
-	} {
-		if err := run(ctx, env, args); err != nil {
-			t.Fatalf("%v: %v", args, err)
-		}
-	}
-	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
-	key := lines[len(lines)-1]
+	key := partnerKey(t, ctx, dir, "Parceiro Host", "Ana")
 	hostile := func(method, path string, body any) (int, map[string]any) {
 		b, _ := json.Marshal(body)
 		req := httptest.NewRequest(method, path, bytes.NewReader(b))
