@@ -1,12 +1,16 @@
 package storefront_test
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"testing"
 
+	"partnership-service/internal/apperr"
 	"partnership-service/internal/storage"
+	"partnership-service/internal/storefront"
 	"partnership-service/internal/testdb"
+	"partnership-service/internal/textnorm"
 )
 
 // TestSubscriptionTextRefusesControlsAndBidi replays issue 10 #11 on the
@@ -37,5 +41,29 @@ func TestSubscriptionTextRefusesControlsAndBidi(t *testing.T) {
 				t.Fatalf("not created: %+v", res)
 			}
 		})
+	})
+}
+
+// TestAdminTextRefusesControlsAndBidi: coupon names and descriptions and
+// category names saved by a provider's admin refuse the same characters
+// with a 422 on the field (issue 10 #11); accented Portuguese is saved.
+func TestAdminTextRefusesControlsAndBidi(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, e storage.Stores) {
+		h := newHarness(t, e)
+		ctx := context.Background()
+		for name, bad := range map[string]string{"NUL": "PROMO\x00", "ESC": "PRO\x1bMO", "RLO": "PRO\u202eMO", "BOM": "\ufeffPROMO", "invalid UTF-8": "PRO\xffMO"} {
+			t.Run("coupon name/"+name, func(t *testing.T) {
+				_, err := h.svc.SaveCoupon(ctx, h.a.id, storefront.Coupon{Name: bad, Description: "ok"})
+				if e := apperr.As(err); e == nil || e.Code != apperr.Unprocessable || !slices.Contains(e.Fields["name"], textnorm.Message) {
+					t.Errorf("SaveCoupon(%q) = %v, want 422 on name", bad, err)
+				}
+			})
+			t.Run("coupon description/"+name, func(t *testing.T) {
+				_, err := h.svc.SaveCoupon(ctx, h.a.id, storefront.Coupon{Name: "OK", Description: bad})
+				if e := apperr.As(err); e == nil || e.Code != apperr.Unprocessable || !slices.Contains(e.Fields["description"], textnorm.Message) {
+					t.Errorf("SaveCoupon description %q = %v, want 422 on description", bad, err)
+				}
+			})
+		}
 	})
 }
