@@ -73,11 +73,11 @@ const (
 	// ReasonFileNameNotAllowed: the client's file name holds a control,
 	// bidi or zero-width character, or is not UTF-8 (issue 10 #11).
 	ReasonFileNameNotAllowed Reason = "file_name_not_allowed"
-	ReasonEmpty           Reason = "empty"
-	ReasonDuplicate       Reason = "duplicate"     // same field twice
-	ReasonUnexpected      Reason = "unexpected"    // a file field not in the policy
-	ReasonMalformed       Reason = "malformed"     // bad framing, truncated body, too many parts; Field ""
-	ReasonNotMultipart    Reason = "not_multipart" // the body is not multipart/form-data; Field ""
+	ReasonEmpty              Reason = "empty"
+	ReasonDuplicate          Reason = "duplicate"     // same field twice
+	ReasonUnexpected         Reason = "unexpected"    // a file field not in the policy
+	ReasonMalformed          Reason = "malformed"     // bad framing, truncated body, too many parts; Field ""
+	ReasonNotMultipart       Reason = "not_multipart" // the body is not multipart/form-data; Field ""
 )
 
 // FieldError is a client mistake about one field ("" for the whole body).
