@@ -49,3 +49,20 @@ func TestRevokedKeyRefusedWithinTwoSeconds(t *testing.T) {
 		}
 	})
 }
+
+// TestPartnerNamesRefuseControlsAndBidi: the partner and seller names shown
+// on leads go through textnorm too (issue 10 #11).
+func TestPartnerNamesRefuseControlsAndBidi(t *testing.T) {
+	e := testdb.SQLite(t)
+	ctx := context.Background()
+	s := energy.NewPartnerService(e.EnergyPartners(), time.Now)
+	if _, err := s.CreatePartner(ctx, "Acme\u202eSA"); !apperr.Is(err, apperr.Invalid) {
+		t.Errorf("CreatePartner with RLO = %v, want invalid", err)
+	}
+	if _, err := s.CreatePartner(ctx, "São João d'Aliança – Ação"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.CreateKey(ctx, "São João d'Aliança – Ação", "Se\x1bller", false); !apperr.Is(err, apperr.Invalid) {
+		t.Errorf("CreateKey with ESC in seller = %v, want invalid", err)
+	}
+}
