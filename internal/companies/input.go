@@ -12,6 +12,7 @@ import (
 
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/brdoc"
+	"partnership-service/internal/textnorm"
 )
 
 // opt is a field of a request: set when the body named it (null included,
@@ -63,6 +64,9 @@ func msgRequired(field string) string { return "O campo " + attr(field) + " é o
 func msgString(field string) string   { return "O campo " + attr(field) + " deve ser uma string." }
 func msgInteger(field string) string {
 	return "O campo " + attr(field) + " deve ser um número inteiro."
+}
+func msgForbiddenChars(field string) string {
+	return "O campo " + attr(field) + " " + textnorm.Message + "."
 }
 func msgInvalid(field string) string { return "O campo " + attr(field) + " selecionado é inválido." }
 func msgMax(field string, n int) string {
@@ -132,7 +136,11 @@ func textField(field string, normalize func(field, s string) (string, string), d
 			errs.Add(field, msgString(field))
 			return
 		}
-		s = strings.TrimSpace(s)
+		s, ok := textnorm.Line(s)
+		if !ok {
+			errs.Add(field, msgForbiddenChars(field))
+			return
+		}
 		if utf8.RuneCountInString(s) > maxText {
 			errs.Add(field, msgMax(field, maxText))
 			return

@@ -10,6 +10,7 @@ import (
 
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/brdoc"
+	"partnership-service/internal/textnorm"
 )
 
 // LeadDraft is what a partner sends about a customer, as sent. Every field
@@ -84,8 +85,10 @@ func (s *LeadService) apply(l *Lead, d LeadDraft, creating bool) error {
 	text(&f, "complement", d.Complement, maxPlace, &l.Address.Complement)
 
 	if d.EmailAddress != nil {
-		v := strings.TrimSpace(*d.EmailAddress)
-		if v != "" && !brdoc.IsEmail(v) {
+		v, ok := textnorm.Line(*d.EmailAddress)
+		if !ok {
+			f.Add("emailAddress", "emailAddress "+textnorm.Message)
+		} else if v != "" && !brdoc.IsEmail(v) {
 			f.Add("emailAddress", "emailAddress deve ser um e-mail válido")
 		}
 		l.Email = v
@@ -231,7 +234,12 @@ func (s *LeadService) checkAddress(f *apperr.Fields, prefix string, a *Address, 
 	normalized(f, zipField, zipCode, brdoc.NormalizeCEP, zipField+" deve ser um CEP no formato 99999-999", &a.ZipCode)
 	normalized(f, stateField, state, brdoc.NormalizeUF, stateField+" deve ser a sigla de um estado brasileiro", &a.State)
 	if city != nil {
-		a.City, a.IBGECode = strings.TrimSpace(*city), 0
+		c, ok := textnorm.Line(*city)
+		if !ok {
+			f.Add(cityField, cityField+" "+textnorm.Message)
+			return
+		}
+		a.City, a.IBGECode = c, 0
 	}
 	if a.State == "" || a.City == "" || f.Has(stateField) {
 		return
@@ -263,10 +271,10 @@ func text(f *apperr.Fields, field string, v *string, max int, dst *string) {
 	if v == nil {
 		return
 	}
-	t := strings.TrimSpace(*v)
+	t, ok := textnorm.Line(*v)
 	switch {
-	case !utf8.ValidString(t) || strings.IndexFunc(t, unicode.IsControl) >= 0:
-		f.Add(field, field+" contém caracteres inválidos")
+	case !ok:
+		f.Add(field, field+" "+textnorm.Message)
 	case utf8.RuneCountInString(t) > max:
 		f.Add(field, fmt.Sprintf("%s deve ter no máximo %d caracteres", field, max))
 	}

@@ -113,7 +113,7 @@ func TestApplyRefusals(t *testing.T) {
 		{"missing full name", func(d *LeadDraft) { d.FullName = nil }, "fullName", "obrigatório"},
 		{"blank full name", func(d *LeadDraft) { d.FullName = ptr("   ") }, "fullName", "obrigatório"},
 		{"unknown person type", func(d *LeadDraft) { d.PersonType = ptr("alien") }, "personType", "natural"},
-		{"control characters", func(d *LeadDraft) { d.Street = ptr("Rua\x00A") }, "street", "inválidos"},
+		{"control characters", func(d *LeadDraft) { d.Street = ptr("Rua\x00A") }, "street", "não permitidos"},
 		{"too long", func(d *LeadDraft) { d.FullName = ptr(strings.Repeat("a", 151)) }, "fullName", "150"},
 		{"bad CPF check digit", func(d *LeadDraft) { d.IdentificationNumber = ptr("111.444.777-36") }, "identificationNumber", "CPF"},
 		{"CNPJ for a natural lead", func(d *LeadDraft) { d.IdentificationNumber = ptr("11.222.333/0001-81") }, "identificationNumber", "CPF"},

@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"partnership-service/internal/apperr"
+	"partnership-service/internal/textnorm"
 )
 
 // Partner is a company whose sellers send leads.
@@ -63,14 +64,22 @@ type cachedPrincipal struct {
 	until     time.Time
 }
 
+// PartnerKeyCacheTTL is how long an authentication answer is reused: the
+// bound on how late another replica sees a revocation (issue 10 #9). A miss
+// costs one indexed SELECT, so the bound is kept short.
+const PartnerKeyCacheTTL = 2 * time.Second
+
 // NewPartnerService returns the service; now is the clock.
 func NewPartnerService(store PartnerStore, now func() time.Time) *PartnerService {
-	return &PartnerService{store: store, now: now, cacheTTL: 30 * time.Second, cache: map[string]cachedPrincipal{}}
+	return &PartnerService{store: store, now: now, cacheTTL: PartnerKeyCacheTTL, cache: map[string]cachedPrincipal{}}
 }
 
 // CreatePartner registers a partner.
 func (s *PartnerService) CreatePartner(ctx context.Context, name string) (Partner, error) {
-	name = strings.TrimSpace(name)
+	name, ok := textnorm.Line(name)
+	if !ok {
+		return Partner{}, apperr.Field(apperr.Invalid, "name", "o nome do parceiro "+textnorm.Message)
+	}
 	if name == "" || len(name) > 200 {
 		return Partner{}, apperr.Field(apperr.Invalid, "name", "o nome do parceiro deve ter de 1 a 200 caracteres")
 	}
@@ -92,6 +101,10 @@ var keyEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
 // CreateKey issues a key for a partner and returns it in clear: the only
 // time it is ever visible. Format: "pk_<prefix>_<secret>".
 func (s *PartnerService) CreateKey(ctx context.Context, partnerName, seller string, admin bool) (string, APIKey, error) {
+	seller, ok := textnorm.Line(seller)
+	if !ok {
+		return "", APIKey{}, apperr.Field(apperr.Invalid, "seller", "o nome do vendedor "+textnorm.Message)
+	}
 	p, err := s.PartnerByName(ctx, partnerName)
 	if err != nil {
 		return "", APIKey{}, err
@@ -104,7 +117,7 @@ func (s *PartnerService) CreateKey(ctx context.Context, partnerName, seller stri
 	key := "pk_" + pre + "_" + strings.ToLower(keyEncoding.EncodeToString(secret[:]))
 	k := APIKey{
 		ID: uuid.NewString(), PartnerID: p.ID, Prefix: pre, Hash: hashKey(key),
-		SellerName: strings.TrimSpace(seller), Admin: admin, CreatedAt: s.now().UTC(),
+		SellerName: seller, Admin: admin, CreatedAt: s.now().UTC(),
 	}
 	if err := s.store.CreateKey(ctx, k); err != nil {
 		return "", APIKey{}, err

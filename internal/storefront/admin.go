@@ -15,6 +15,7 @@ import (
 
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/blob"
+	"partnership-service/internal/textnorm"
 )
 
 // tokenPrefix marks storefront admin tokens, so a leaked one is
@@ -125,6 +126,8 @@ const (
 // checkText records a blank required value or an over-long one.
 func checkText(errs *apperr.Fields, field, v string, required bool, maxLen int) {
 	switch {
+	case !textnorm.Allowed(v, false):
+		errs.Add(field, textnorm.Message)
 	case required && v == "":
 		errs.Add(field, msgBlank)
 	case utf8.RuneCountInString(v) > maxLen:

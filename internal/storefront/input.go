@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"partnership-service/internal/apperr"
+	"partnership-service/internal/textnorm"
 )
 
 // rawValue keeps a JSON value undecoded, so each field can be read leniently
@@ -121,7 +122,12 @@ func readText(v rawValue, field string, errs *apperr.Fields) Opt[string] {
 	case '"':
 		var s string
 		if json.Unmarshal(v, &s) == nil {
-			return Opt[string]{Set: true, Value: s}
+			t, ok := textnorm.Line(s)
+			if !ok {
+				errs.Add(field, textnorm.Message)
+				return Opt[string]{}
+			}
+			return Opt[string]{Set: true, Value: t}
 		}
 	case '0':
 		return Opt[string]{Set: true, Value: string(v)}

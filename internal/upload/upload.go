@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"partnership-service/internal/blob"
+	"partnership-service/internal/textnorm"
 )
 
 // Field says how one multipart file field is accepted.
@@ -69,11 +70,14 @@ const (
 	ReasonTooLarge        Reason = "too_large" // Field "" when the whole body is over the caller's cap
 	ReasonTypeNotAllowed  Reason = "type_not_allowed"
 	ReasonFileNameTooLong Reason = "file_name_too_long"
-	ReasonEmpty           Reason = "empty"
-	ReasonDuplicate       Reason = "duplicate"     // same field twice
-	ReasonUnexpected      Reason = "unexpected"    // a file field not in the policy
-	ReasonMalformed       Reason = "malformed"     // bad framing, truncated body, too many parts; Field ""
-	ReasonNotMultipart    Reason = "not_multipart" // the body is not multipart/form-data; Field ""
+	// ReasonFileNameNotAllowed: the client's file name holds a control,
+	// bidi or zero-width character, or is not UTF-8 (issue 10 #11).
+	ReasonFileNameNotAllowed Reason = "file_name_not_allowed"
+	ReasonEmpty              Reason = "empty"
+	ReasonDuplicate          Reason = "duplicate"     // same field twice
+	ReasonUnexpected         Reason = "unexpected"    // a file field not in the policy
+	ReasonMalformed          Reason = "malformed"     // bad framing, truncated body, too many parts; Field ""
+	ReasonNotMultipart       Reason = "not_multipart" // the body is not multipart/form-data; Field ""
 )
 
 // FieldError is a client mistake about one field ("" for the whole body).
@@ -233,7 +237,10 @@ func (rc *receiver) file(ctx context.Context, part *multipart.Part) error {
 	if _, dup := rc.res.Files[name]; dup {
 		return &FieldError{Field: name, Reason: ReasonDuplicate}
 	}
-	fileName := part.FileName()
+	fileName, ok := textnorm.FileName(part.FileName())
+	if !ok {
+		return &FieldError{Field: name, Reason: ReasonFileNameNotAllowed}
+	}
 	if utf8.RuneCountInString(fileName) > rc.policy.MaxFileNameLen {
 		return &FieldError{Field: name, Reason: ReasonFileNameTooLong, Limit: int64(rc.policy.MaxFileNameLen)}
 	}
