@@ -47,3 +47,23 @@ func TestSignatureBelongsToOneContractVersion(t *testing.T) {
 		}
 	})
 }
+
+// TestSigningPageMasksCPF replays part of issue 10 #4: the signing page of a
+// natural lead showed the customer's CPF in full.
+func TestSigningPageMasksCPF(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, e storage.Stores) {
+		env := newLeadEnv(t, e)
+		c := env.A
+		path := "/sales-conversion/leads/" + createLead(t, c, naturalLead())["id"].(string)
+		sp := signPath(t, c.JSON(http.MethodPost, path+"/contracts", map[string]any{}).Expect(http.StatusCreated).Map())
+		page := env.Anon.Get(sp).Expect(http.StatusOK)
+		for _, full := range []string{"111.444.777-35", "11144477735"} {
+			if bytes.Contains(page.Body, []byte(full)) {
+				t.Errorf("signing page shows the CPF in full (%s)", full)
+			}
+		}
+		if !bytes.Contains(page.Body, []byte("***.444.777-**")) {
+			t.Errorf("signing page lacks the masked CPF: %s", page.Body)
+		}
+	})
+}
