@@ -9,6 +9,7 @@ import (
 
 	"partnership-service/internal/blob"
 	"partnership-service/internal/geo"
+	"partnership-service/internal/mail"
 	"partnership-service/internal/storage"
 )
 
@@ -20,6 +21,7 @@ type app struct {
 	blobs  *blob.Dir
 	geo    *geo.Directory
 	now    func() time.Time
+	mail   mail.Enqueuer // signers' mail; nil (commands other than serve): none
 }
 
 // openApp opens and migrates the configured database, and opens the file

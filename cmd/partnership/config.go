@@ -25,6 +25,9 @@ type config struct {
 	// sets it to http://<listen address>. Validated and normalised (no
 	// trailing slash) by validate.
 	PublicURL string
+	// SMTPURL is where mail goes (smtp://user:pass@host:587); empty: .eml
+	// files under <data-dir>/outbox. MailFrom is the From address.
+	SMTPURL, MailFrom string
 }
 
 // newFlagSet returns a flag set for a command with the global flags bound
@@ -37,6 +40,8 @@ func newFlagSet(env *environment, name string, cfg *config) *flag.FlagSet {
 	fs.StringVar(&cfg.DatabaseURL, "database-url", env.getenv("DATABASE_URL"), "empty: SQLite at <data-dir>/partnership.db; postgres://… for PostgreSQL (DATABASE_URL)")
 	fs.TextVar(&cfg.LogLevel, "log-level", levelFromEnv(env), "debug, info, warn or error (PARTNERSHIP_LOG_LEVEL)")
 	fs.StringVar(&cfg.PublicURL, "public-url", env.getenv("PARTNERSHIP_PUBLIC_URL"), "scheme and host clients use, for the links the service returns, e.g. https://parceiros.example.com; empty: http://<listen address> (PARTNERSHIP_PUBLIC_URL)")
+	fs.StringVar(&cfg.SMTPURL, "smtp-url", env.getenv("PARTNERSHIP_SMTP_URL"), "SMTP server for the signers' mail, smtp://[user:pass@]host[:port] (STARTTLS when offered) or smtps://…; empty: .eml files under <data-dir>/outbox (PARTNERSHIP_SMTP_URL)")
+	fs.StringVar(&cfg.MailFrom, "mail-from", env.getenv("PARTNERSHIP_MAIL_FROM"), "From address of the service's mail, e.g. \"Parceria <no-reply@example.com>\" (PARTNERSHIP_MAIL_FROM)")
 	fs.Int64Var(&cfg.MaxUploadSize, "max-upload-size", int64FromEnv(env, "PARTNERSHIP_MAX_UPLOAD_SIZE", 10<<20), "largest accepted upload file, in bytes (PARTNERSHIP_MAX_UPLOAD_SIZE)")
 	return fs
 }

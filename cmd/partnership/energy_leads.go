@@ -27,5 +27,6 @@ func (a *app) energyLeadService(ctx context.Context, catalog *energy.CatalogServ
 	return energy.NewLeadService(energy.LeadConfig{
 		Store: a.stores.EnergyLeads(), Catalog: catalog, Geo: a.geo, Blobs: a.blobs, Box: box,
 		MaxUploadBytes: a.cfg.MaxUploadSize, Log: a.log, Now: a.now,
+		Mail: a.mail, PublicURL: a.cfg.PublicURL,
 	})
 }

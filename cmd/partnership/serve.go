@@ -10,10 +10,12 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"path/filepath"
 	"strconv"
 	"time"
 
 	"partnership-service/internal/httpx"
+	"partnership-service/internal/mail"
 	"partnership-service/internal/server"
 )
 
@@ -62,6 +64,22 @@ func serve(ctx context.Context, env *environment, cfg config, o serveOptions) er
 	// From here on a.cfg.PublicURL is where links point: the configured
 	// public URL, or this listener in development.
 	a.cfg.PublicURL = a.cfg.publicURL(ln.Addr().String())
+	// Signers' mail: sent in the background, drained on shutdown.
+	sender, err := mail.Open(cfg.SMTPURL, cfg.MailFrom, filepath.Join(cfg.DataDir, "outbox"))
+	if err != nil {
+		return err
+	}
+	queue := mail.NewQueue(sender, mail.QueueConfig{Logger: log})
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = queue.Close(cctx)
+	}()
+	a.mail = queue
+	log.Info("mail", "sender", fmt.Sprint(sender))
+	if o.demo {
+		fmt.Fprintf(env.stdout, "Mail to signers goes to %s\n", sender)
+	}
 	// The demo data goes in before the surfaces load their in-memory
 	// catalogs, so the first request already sees it.
 	if o.demo {

@@ -125,6 +125,7 @@ func (s *LeadService) CreateContract(ctx context.Context, p Principal, id string
 	if previous != nil {
 		s.deleteBlobs(ctx, previous.Key)
 	}
+	s.mailSigners(ctx, updated)
 	return updated, nil
 }
 

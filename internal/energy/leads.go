@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"partnership-service/internal/mail"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -207,22 +209,30 @@ type LeadConfig struct {
 	SignTTL time.Duration
 	// MaxUploadBytes caps each uploaded file (default 10 MiB).
 	MaxUploadBytes int64
-	Log            *slog.Logger
-	Now            func() time.Time // default time.Now
+	// Mail takes the signing mail sent to each signer when a contract is
+	// created; nil sends none (main wires a mail.Queue over the configured
+	// SMTP server or the <data-dir>/outbox directory).
+	Mail mail.Enqueuer
+	// PublicURL (scheme and host) makes the mailed signing links absolute.
+	PublicURL string
+	Log       *slog.Logger
+	Now       func() time.Time // default time.Now
 }
 
 // LeadService runs the sales-conversion journey: leads, credentials,
 // uploads, contracts and signing.
 type LeadService struct {
-	store   LeadStore
-	catalog PlanCatalog
-	geo     *geo.Directory
-	blobs   blob.Store
-	box     *secretbox.Box
-	signer  ESigner
-	maxFile int64
-	log     *slog.Logger
-	now     func() time.Time
+	store     LeadStore
+	catalog   PlanCatalog
+	geo       *geo.Directory
+	blobs     blob.Store
+	box       *secretbox.Box
+	signer    ESigner
+	maxFile   int64
+	mail      mail.Enqueuer
+	publicURL string
+	log       *slog.Logger
+	now       func() time.Time
 }
 
 // DefaultMaxUploadBytes is the file size limit when none is configured.
@@ -234,15 +244,17 @@ func NewLeadService(cfg LeadConfig) (*LeadService, error) {
 		return nil, errors.New("energy: lead service needs a store, a catalog, the geo directory, a blob store and a secret box")
 	}
 	s := &LeadService{
-		store:   cfg.Store,
-		catalog: cfg.Catalog,
-		geo:     cfg.Geo,
-		blobs:   cfg.Blobs,
-		box:     cfg.Box,
-		signer:  cfg.Signer,
-		maxFile: cfg.MaxUploadBytes,
-		log:     cfg.Log,
-		now:     cfg.Now,
+		store:     cfg.Store,
+		catalog:   cfg.Catalog,
+		geo:       cfg.Geo,
+		blobs:     cfg.Blobs,
+		box:       cfg.Box,
+		signer:    cfg.Signer,
+		maxFile:   cfg.MaxUploadBytes,
+		mail:      cfg.Mail,
+		publicURL: strings.TrimSuffix(cfg.PublicURL, "/"),
+		log:       cfg.Log,
+		now:       cfg.Now,
 	}
 	if s.maxFile <= 0 {
 		s.maxFile = DefaultMaxUploadBytes

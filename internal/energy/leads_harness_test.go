@@ -29,6 +29,7 @@ type leadEnv struct {
 	Leads      *energy.LeadService
 	Log        *testkit.SyncBuffer
 	BlobDir    string
+	Mail       *mailbox // what the lead service enqueued
 	clock      *testkit.Clock
 }
 
@@ -50,17 +51,19 @@ func newLeadEnv(t testing.TB, e storage.Stores, opts ...leadEnvOptions) *leadEnv
 	clock := testkit.NewClock(time.Now().UTC())
 	dir := t.TempDir()
 	var leads *energy.LeadService
+	box := &mailbox{}
 	env := energytest.New(t, e, energytest.Options{Log: logs, Leads: func(t testing.TB, e storage.Stores, catalog *energy.CatalogService) *energy.LeadService {
 		blobs, err := blob.NewDir(dir)
 		if err != nil {
 			t.Fatal(err)
 		}
-		box, err := secretbox.New(bytes.Repeat([]byte{42}, 32))
+		sbox, err := secretbox.New(bytes.Repeat([]byte{42}, 32))
 		if err != nil {
 			t.Fatal(err)
 		}
 		leads, err = energy.NewLeadService(energy.LeadConfig{
-			Store: e.EnergyLeads(), Catalog: catalog, Geo: geo.MustLoad(), Blobs: blobs, Box: box,
+			Store: e.EnergyLeads(), Catalog: catalog, Geo: geo.MustLoad(), Blobs: blobs, Box: sbox,
+			Mail: box, PublicURL: "https://parceiros.example.com",
 			MaxUploadBytes: o.maxUpload, Log: slog.New(slog.NewJSONHandler(logs, nil)), Now: clock.Now,
 		})
 		if err != nil {
@@ -82,6 +85,6 @@ func newLeadEnv(t testing.TB, e storage.Stores, opts ...leadEnvOptions) *leadEnv
 	return &leadEnv{
 		A: anon.With("Authorization", "Bearer "+env.KeyA), B: anon.With("Authorization", "Bearer "+env.KeyB), Anon: anon,
 		Handler: env.Handler, KeyA: env.KeyA, PartnerA: partnerID("Partner A"), PartnerB: partnerID("Partner B"),
-		Leads: leads, Log: logs, BlobDir: dir, clock: clock,
+		Leads: leads, Log: logs, BlobDir: dir, Mail: box, clock: clock,
 	}
 }

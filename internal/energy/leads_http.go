@@ -374,7 +374,7 @@ func (a *API) leadBody(base string, l Lead) leadBody {
 		HasEnergyUtilityCredentials: l.HasCredentials(),
 		Documents:                   make([]documentBody, len(l.Documents)),
 		LegalRepresentatives:        make([]representativeBody, len(l.LegalRepresentatives)),
-		Signatures:                  make([]signatureBody, len(l.Signatures)),
+		Signatures:                  make([]signatureBody, len(l.CurrentSignatures())),
 		CreatedAt:                   l.CreatedAt, UpdatedAt: l.UpdatedAt,
 	}
 	if l.UtilityID != "" {
@@ -397,7 +397,9 @@ func (a *API) leadBody(base string, l Lead) leadBody {
 		rb.Address.ZipCode, rb.Address.City, rb.Address.State = brdoc.FormatCEP(r.Address.ZipCode), r.Address.City, r.Address.State
 		b.LegalRepresentatives[i] = rb
 	}
-	for i, s := range l.Signatures {
+	// Only the current contract's: a signature on a replaced or cancelled
+	// contract signs nothing the lead holds now.
+	for i, s := range l.CurrentSignatures() {
 		b.Signatures[i] = signatureBody{s.SignerName, s.SignerCPF, s.SignedAt}
 	}
 	if l.Contract != nil {

@@ -156,13 +156,32 @@ func (l *Lead) pendingSigners() []Signer {
 	return out
 }
 
+// signedBy reports whether cpf signed the current contract. A signature
+// belongs to one contract version, named by its document's SHA-256: one on
+// a replaced or cancelled contract does not count.
 func (l *Lead) signedBy(cpf string) bool {
-	for _, sg := range l.Signatures {
+	for _, sg := range l.CurrentSignatures() {
 		if sg.SignerCPF == cpf {
 			return true
 		}
 	}
 	return false
+}
+
+// CurrentSignatures are the signatures of the lead's current contract (by
+// its SHA-256), in signing order; none when it has no contract. Signatures
+// of earlier contract versions stay in Signatures as evidence.
+func (l *Lead) CurrentSignatures() []Signature {
+	if l.Contract == nil {
+		return nil
+	}
+	var out []Signature
+	for _, sg := range l.Signatures {
+		if sg.ContractSHA256 == l.Contract.SHA256 {
+			out = append(out, sg)
+		}
+	}
+	return out
 }
 
 // SignInput is what the signer confirms on the page, with the request's

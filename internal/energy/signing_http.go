@@ -70,7 +70,7 @@ func (a *API) signingContract(w http.ResponseWriter, r *http.Request) {
 // while signing is open, or the outcome.
 func renderSigning(w http.ResponseWriter, r *http.Request, status int, ss SigningSession, form signpage.Form) {
 	l := ss.Lead
-	d := signpage.Page{Customer: l.FullName, Document: brdoc.FormatCPF(l.IdentificationNumber), Utility: l.UtilityName, Form: form,
+	d := signpage.Page{Customer: l.FullName, Document: signpage.MaskCPF(l.IdentificationNumber), Utility: l.UtilityName, Form: form,
 		ShowPDF: true, PDFURL: SignPathPrefix + r.PathValue("token") + "/contrato.pdf"}
 	if l.PersonType == Juridical {
 		d.Customer, d.Document = l.CompanyName, brdoc.FormatCNPJ(l.IdentificationNumber)

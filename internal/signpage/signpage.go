@@ -15,7 +15,7 @@ type Page struct {
 	Title    string
 	Message  string // shown as a success when Form.Signed, else as an error
 	Customer string // "" hides the contract's summary
-	Document string // the customer's CPF or CNPJ, formatted
+	Document string // the customer's CNPJ, formatted, or CPF, masked (MaskCPF)
 	Utility  string
 	Plan     string
 	Signers  []Signer
@@ -34,11 +34,15 @@ type Signer struct {
 }
 
 // MaskedCPF shows only the middle digits: ***.456.789-**.
-func (s Signer) MaskedCPF() string {
-	if len(s.CPF) != 11 {
+func (s Signer) MaskedCPF() string { return MaskCPF(s.CPF) }
+
+// MaskCPF shows only the middle digits of an 11-digit CPF, ***.456.789-**;
+// anything else becomes "***". The page never shows a CPF in full.
+func MaskCPF(cpf string) string {
+	if len(cpf) != 11 {
 		return "***"
 	}
-	return "***." + s.CPF[3:6] + "." + s.CPF[6:9] + "-**"
+	return "***." + cpf[3:6] + "." + cpf[6:9] + "-**"
 }
 
 // Form is the signing form as sent back to its page.

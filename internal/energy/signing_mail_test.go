@@ -1,0 +1,61 @@
+package energy_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"partnership-service/internal/mail"
+	"partnership-service/internal/storage"
+	"partnership-service/internal/testdb"
+)
+
+// mailbox is a mail.Enqueuer that keeps what it is given.
+type mailbox struct {
+	mu   sync.Mutex
+	msgs []mail.Message
+}
+
+func (b *mailbox) Enqueue(_ context.Context, m mail.Message) error {
+	if err := m.Validate(); err != nil {
+		return err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.msgs = append(b.msgs, m)
+	return nil
+}
+
+func (b *mailbox) Messages() []mail.Message {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]mail.Message(nil), b.msgs...)
+}
+
+// TestContractMailsTheSigners: creating a contract enqueues one pt-BR
+// message per signer, to the signer's address, with the absolute signing
+// link; nobody else gets mail.
+func TestContractMailsTheSigners(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, e storage.Stores) {
+		env := newLeadEnv(t, e)
+		c := env.A
+		path := "/sales-conversion/leads/" + createLead(t, c, naturalLead())["id"].(string)
+		sp := signPath(t, c.JSON(http.MethodPost, path+"/contracts", map[string]any{}).Expect(http.StatusCreated).Map())
+		msgs := env.Mail.Messages()
+		if len(msgs) != 1 {
+			t.Fatalf("enqueued %d messages, want 1 (the customer's)", len(msgs))
+		}
+		m := msgs[0]
+		if m.To != "another@mail.com" || !strings.Contains(m.Subject, "assinatura") {
+			t.Errorf("message to %q, subject %q", m.To, m.Subject)
+		}
+		if !strings.Contains(m.Text, "https://parceiros.example.com"+sp) {
+			t.Errorf("message lacks the absolute signing link: %s", m.Text)
+		}
+		if strings.Contains(m.Text, "11144477735") || strings.Contains(m.Text, "111.444.777-35") {
+			t.Error("the message carries the customer's CPF")
+		}
+	})
+}
