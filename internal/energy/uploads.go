@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"partnership-service/internal/apperr"
+	"partnership-service/internal/textnorm"
 	"partnership-service/internal/upload"
 )
 
@@ -193,6 +194,8 @@ func (s *LeadService) uploadError(err error, refused map[string]string) error {
 		msg = fe.Field + " deve ser um arquivo PDF, JPEG ou PNG"
 	case upload.ReasonFileNameTooLong:
 		msg = fmt.Sprintf("%s: o nome do arquivo excede %d caracteres", fe.Field, MaxFileNameLen)
+	case upload.ReasonFileNameNotAllowed:
+		msg = fe.Field + ": o nome do arquivo " + textnorm.Message
 	case upload.ReasonEmpty:
 		msg = fe.Field + " está vazio"
 	case upload.ReasonDuplicate:

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 
 	"partnership-service/internal/apperr"
+	"partnership-service/internal/textnorm"
 	"partnership-service/internal/upload"
 )
 
@@ -68,6 +69,8 @@ func uploadError(err error) error {
 		msg = "tipo de arquivo não permitido (aceitos: PDF, JPEG, PNG)"
 	case upload.ReasonFileNameTooLong:
 		msg = fmt.Sprintf("nome do arquivo muito longo (máximo %d caracteres)", fe.Limit)
+	case upload.ReasonFileNameNotAllowed:
+		msg = "o nome do arquivo " + textnorm.Message
 	case upload.ReasonEmpty:
 		msg = "arquivo vazio"
 	case upload.ReasonDuplicate:

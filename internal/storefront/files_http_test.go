@@ -138,6 +138,8 @@ func TestUploadFilesRefusals(t *testing.T) {
 			{"too large", []part{{"files[selfie]", "eu.png", append(pngFile, make([]byte, maxFileBytes)...)}}, http.StatusUnprocessableEntity,
 				"files[selfie]", "muito grande"},
 			{"empty", []part{{"files[comprovante_rg]", "rg.jpg", nil}}, http.StatusUnprocessableEntity, "files[comprovante_rg]", "arquivo vazio"},
+			{"file name reversing its extension", []part{{"files[selfie]", "eu\u202egnp.exe", pngFile}}, http.StatusUnprocessableEntity,
+				"files[selfie]", "o nome do arquivo contém caracteres não permitidos"},
 			{"file name too long", []part{{"files[selfie]", strings.Repeat("a", 300) + ".png", pngFile}}, http.StatusUnprocessableEntity,
 				"files[selfie]", "nome do arquivo muito longo"},
 			{"unexpected field", []part{{"files[cnh]", "cnh.png", pngFile}}, http.StatusUnprocessableEntity, "files[cnh]", "campo não esperado"},
