@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -307,4 +308,34 @@ func partnerKey(t *testing.T, ctx context.Context, dir, partner, seller string) 
 	}
 	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
 	return lines[len(lines)-1]
+}
+
+// TestUnknownPathsAnswerInTheirSurfacesEnvelope: issue 11. A path nobody
+// serves under /api/v2/ is the storefront's, under /api/v3/ and /api/v4/
+// the companies API's: their 404 comes in that surface's envelope.
+func TestUnknownPathsAnswerInTheirSurfacesEnvelope(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	a := testApp(t, ctx, t.TempDir())
+	surfaces, err := a.surfaces(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := server.New(server.Config{Log: quietLog(), Surfaces: surfaces})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]string{
+		"/api/v2/nothing-here":        `{"errors":`,
+		"/api/v3/nothing-here":        `["`,
+		"/api/v4/nothing-here":        `["`,
+		"/sales-conversion/nothing":   `"statusCode":404`,
+		"/not-a-surface/nothing-here": `{"error":`,
+	} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		if rec.Code != http.StatusNotFound || !strings.HasPrefix(rec.Body.String(), want) && !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("%s: %d %s, want 404 in an envelope starting %s", path, rec.Code, rec.Body, want)
+		}
+	}
 }

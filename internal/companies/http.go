@@ -14,7 +14,7 @@ import (
 
 // Prefixes are the paths the Companies surface answers; its envelope
 // applies to unknown routes under them too.
-var Prefixes = []string{"/api/v4", "/api/v3/companies"}
+var Prefixes = []string{"/api/v4/", "/api/v3/"}
 
 // maxBody caps a company or login body: a company with hundreds of demand
 // entries is a few tens of KiB.

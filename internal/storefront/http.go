@@ -13,7 +13,7 @@ import (
 
 // Prefixes are the paths the storefront surface answers (its error envelope
 // applies to unknown routes under them too).
-var Prefixes = []string{"/api/v2/providers", "/api/v2/subscriptions", "/api/v2/admin"}
+var Prefixes = []string{"/api/v2/"}
 
 // maxSubscriptionBody caps a subscription request: a few hundred bytes of
 // form fields, with ample room.
