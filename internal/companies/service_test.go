@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"partnership-service/internal/apperr"
@@ -348,6 +349,39 @@ func TestServiceListFilters(t *testing.T) {
 				_, err = f.svc.ListCompanies(ctx, tc.sess, q)
 				wantField(t, tc.name, err, tc.field, tc.msg)
 			})
+		}
+	})
+}
+
+// TestCompanyIDsAreNeverReused: issue 11. Deleting the newest company and
+// creating another gives a new id, so the audit log of the old id holds
+// only the old company's history, on both engines.
+func TestCompanyIDsAreNeverReused(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, e storage.Stores) {
+		f := newFixture(t, e)
+		ctx := context.Background()
+		old := f.mustCreate(f.clientSess, map[string]any{"name": "Filial Antiga"})
+		if err := f.svc.DeleteCompany(ctx, f.clientSess, old.ID); err != nil {
+			t.Fatal(err)
+		}
+		next := f.mustCreate(f.clientSess, map[string]any{"name": "Filial Nova"})
+		if next.ID == old.ID {
+			t.Fatalf("the new company got the deleted company's id %d", old.ID)
+		}
+		log, err := f.svc.AuditLog(ctx, f.superSess, old.ID, 50, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var actions []string
+		for _, entry := range log.Items {
+			actions = append(actions, string(entry.Action))
+			if strings.Contains(string(entry.Changes), "Filial Nova") {
+				t.Errorf("the old id's audit log holds the new company's change: %+v", entry)
+			}
+		}
+		slices.Sort(actions)
+		if !slices.Equal(actions, []string{"create", "delete"}) {
+			t.Fatalf("audit log of id %d: %v, want its create and delete only", old.ID, actions)
 		}
 	})
 }
