@@ -50,17 +50,7 @@ func TestEnergyLeadsWiring(t *testing.T) {
 	defer cancel()
 	h := energyHandler(t, ctx, dir)
 
-	env, stdout, _ := testEnv(nil)
-	for _, args := range [][]string{
-		{"partner", "create", "--name", "Parceiro Wiring", "--data-dir", dir},
-		{"apikey", "create", "--partner", "Parceiro Wiring", "--seller", "Ana Vendedora", "--data-dir", dir},
-	} {
-		if err := run(ctx, env, args); err != nil {
-			t.Fatalf("%v: %v", args, err)
-		}
-	}
-	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
-	key := lines[len(lines)-1]
+	key := partnerKey(t, ctx, dir, "Parceiro Wiring", "Ana Vendedora")
 
 	status, lead := send(t, h, key, http.MethodPost, "/sales-conversion/leads", map[string]any{
 		"fullName": "Maria Souza", "personType": "PF", "emailAddress": "maria@example.com", "mobilePhone": "11999885544",
