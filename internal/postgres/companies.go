@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/jackc/pgx/v5"
-
 	"partnership-service/internal/companies"
 	"partnership-service/internal/storesql"
 )
@@ -51,26 +49,17 @@ func (s *CompaniesStore) Companies(ctx context.Context, f companies.Filter) ([]c
 	}
 	var out []companies.Company
 	var total int
-	// Repeatable read: the count and the page see the same snapshot.
-	err := pgx.BeginTxFunc(ctx, s.db.Pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly},
-		func(tx pgx.Tx) error {
-			if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM companies c`+cond, args...).Scan(&total); err != nil {
-				return err
-			}
-			if total <= f.Offset {
-				return nil
-			}
-			page := append(args, f.Limit, f.Offset)
-			rows, err := tx.Query(ctx, storesql.CompanySelect+cond+order+
-				fmt.Sprintf(" LIMIT $%d OFFSET $%d", len(page)-1, len(page)), page...)
-			if err != nil {
-				return err
-			}
-			out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (companies.Company, error) {
-				return storesql.ScanCompany(r)
-			})
+	// One snapshot: the count and the page see the same state.
+	err := s.db.Shared().ReadSnapshot(ctx, func(q storesql.Querier) error {
+		if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM companies c`+cond, args...).Scan(&total); err != nil || total <= f.Offset {
 			return err
-		})
+		}
+		page := append(args, f.Limit, f.Offset)
+		var err error
+		out, err = storesql.QueryAll(ctx, q, storesql.ScanCompany, storesql.CompanySelect+cond+order+
+			fmt.Sprintf(" LIMIT $%d OFFSET $%d", len(page)-1, len(page)), page...)
+		return err
+	})
 	if err != nil {
 		return nil, 0, MapError(err)
 	}

@@ -1,10 +1,6 @@
 package postgres
 
 import (
-	"context"
-
-	"github.com/jackc/pgx/v5"
-
 	"partnership-service/internal/energy"
 	"partnership-service/internal/storesql"
 )
@@ -23,9 +19,5 @@ var (
 
 // newEnergyCatalogStore returns the store.
 func newEnergyCatalogStore(db *DB) *EnergyCatalogStore {
-	snapshot := func(ctx context.Context, fn func(storesql.Querier) error) error {
-		opts := pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead}
-		return pgx.BeginTxFunc(ctx, db.Pool, opts, func(tx pgx.Tx) error { return fn(txQuerier{tx}) })
-	}
-	return &EnergyCatalogStore{storesql.NewEnergyCatalog(db.Shared(), snapshot)}
+	return &EnergyCatalogStore{storesql.NewEnergyCatalog(db.Shared())}
 }

@@ -36,6 +36,12 @@ func (s shared) Write(ctx context.Context, fn func(storesql.Querier) error) erro
 	return s.db.Tx(ctx, func(tx pgx.Tx) error { return fn(txQuerier{tx}) })
 }
 
+// ReadSnapshot runs fn in a read-only, repeatable-read transaction.
+func (s shared) ReadSnapshot(ctx context.Context, fn func(storesql.Querier) error) error {
+	opts := pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
+	return pgx.BeginTxFunc(ctx, s.db.Pool, opts, func(tx pgx.Tx) error { return fn(txQuerier{tx}) })
+}
+
 func (shared) MapError(err error) error { return MapError(err) }
 
 // txQuerier runs the shared code inside one transaction.

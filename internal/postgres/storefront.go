@@ -3,16 +3,14 @@ package postgres
 import (
 	"context"
 
-	"github.com/jackc/pgx/v5"
-
 	"partnership-service/internal/storefront"
 	"partnership-service/internal/storesql"
 )
 
 // StorefrontStore keeps the ISP storefront in PostgreSQL: the SQL both
 // engines share, promoted from storesql.Storefront (rows read for a change
-// are locked FOR UPDATE), with the catalog in one repeatable-read
-// transaction and a coupon read with its plans in one query. pgx prepares
+// are locked FOR UPDATE), with a coupon read with its plans in one query
+// (ARRAY). pgx prepares
 // and caches each statement on first use per connection.
 type StorefrontStore struct {
 	storesql.Storefront
@@ -24,18 +22,6 @@ var _ storefront.Store = (*StorefrontStore)(nil)
 // newStorefrontStore returns the storefront store on db.
 func newStorefrontStore(db *DB) *StorefrontStore {
 	return &StorefrontStore{Storefront: storesql.Storefront{DB: db.Shared(), RowLock: " FOR UPDATE"}, db: db}
-}
-
-// Catalog reads everything in one repeatable-read transaction, so the
-// storefront never serves a half-applied change.
-func (s *StorefrontStore) Catalog(ctx context.Context, providerID int64) (storefront.Catalog, error) {
-	var c storefront.Catalog
-	err := pgx.BeginTxFunc(ctx, s.db.Pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		var err error
-		c, err = storesql.ReadCatalog(ctx, txQuerier{tx}, providerID)
-		return err
-	})
-	return c, MapError(err)
 }
 
 // sfCouponColumns read a coupon with the plans it applies to.

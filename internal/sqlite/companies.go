@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -70,23 +69,19 @@ func (s *CompaniesStore) Companies(ctx context.Context, f companies.Filter) ([]c
 	if none {
 		return nil, 0, nil
 	}
-	// One read transaction: the count and the page see the same snapshot.
-	tx, err := s.db.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return nil, 0, MapError(err)
-	}
-	defer tx.Rollback()
+	// One snapshot: the count and the page see the same state.
+	var out []companies.Company
 	var total int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM companies c`+cond, args...).Scan(&total); err != nil {
-		return nil, 0, MapError(err)
-	}
-	if total <= f.Offset {
-		return nil, total, nil
-	}
-	// The page's ids are picked from the covering indexes first, so only
-	// the rows on the page are joined and decoded, not every match.
-	rows, err := tx.QueryContext(ctx, storesql.CompanySelect+` WHERE c.id IN (SELECT c.id FROM companies c`+cond+order+
-		` LIMIT ? OFFSET ?)`+order, append(args, f.Limit, f.Offset)...)
-	out, err := collect(rows, err, storesql.ScanCompany)
+	err := s.db.Shared().ReadSnapshot(ctx, func(q storesql.Querier) error {
+		if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM companies c`+cond, args...).Scan(&total); err != nil || total <= f.Offset {
+			return err
+		}
+		// The page's ids are picked from the covering indexes first, so only
+		// the rows on the page are joined and decoded, not every match.
+		var err error
+		out, err = storesql.QueryAll(ctx, q, storesql.ScanCompany, storesql.CompanySelect+` WHERE c.id IN (SELECT c.id FROM companies c`+cond+order+
+			` LIMIT ? OFFSET ?)`+order, append(args, f.Limit, f.Offset)...)
+		return err
+	})
 	return out, total, MapError(err)
 }

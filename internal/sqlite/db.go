@@ -336,33 +336,9 @@ func classify(err error) storesql.Violation {
 	return storesql.NoViolation
 }
 
-// TimeLayout stores times as fixed-width UTC text, so text order is time
-// order and the file stays readable in the sqlite3 shell.
-const TimeLayout = "2006-01-02T15:04:05.000000Z"
-
-// FormatTime renders t for storage.
-func FormatTime(t time.Time) string { return t.UTC().Format(TimeLayout) }
-
-// ParseTime reads a stored time.
-func ParseTime(s string) (time.Time, error) { return time.Parse(TimeLayout, s) }
-
 // MigrationStatus lists each migration and whether it is applied.
 func (db *DB) MigrationStatus(ctx context.Context) ([]string, error) {
 	return migrations.Status(ctx, migrations.SQLite, db.writer)
-}
-
-// expectOne turns "no row changed" into not found.
-func expectOne(res sql.Result, err error) error {
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		if err != nil {
-			return err
-		}
-		return sql.ErrNoRows
-	}
-	return nil
 }
 
 // collect scans every row of rows and closes them, nil when there are

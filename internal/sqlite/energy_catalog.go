@@ -27,21 +27,7 @@ func newEnergyCatalogStore(ctx context.Context, db *DB) (*EnergyCatalogStore, er
 	if err != nil {
 		return nil, err
 	}
-	snapshot := func(ctx context.Context, fn func(storesql.Querier) error) error {
-		return readSnapshot(ctx, db, fn)
-	}
-	return &EnergyCatalogStore{EnergyCatalog: storesql.NewEnergyCatalog(db.Shared(), snapshot), keyByHash: stmt}, nil
-}
-
-// readSnapshot runs fn in one read transaction on the reader pool: one
-// consistent snapshot of the WAL.
-func readSnapshot(ctx context.Context, db *DB, fn func(storesql.Querier) error) error {
-	tx, err := db.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	return fn(txQuerier{tx})
+	return &EnergyCatalogStore{EnergyCatalog: storesql.NewEnergyCatalog(db.Shared()), keyByHash: stmt}, nil
 }
 
 // Close releases the prepared statement.

@@ -36,6 +36,17 @@ func (s shared) Write(ctx context.Context, fn func(storesql.Querier) error) erro
 	return s.db.Write(ctx, func(tx *sql.Tx) error { return fn(txQuerier{tx}) })
 }
 
+// ReadSnapshot runs fn in a read transaction on the reader pool: one
+// snapshot of the WAL.
+func (s shared) ReadSnapshot(ctx context.Context, fn func(storesql.Querier) error) error {
+	tx, err := s.db.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	return fn(txQuerier{tx})
+}
+
 func (shared) MapError(err error) error { return MapError(err) }
 
 // txQuerier runs the shared code inside one write transaction.

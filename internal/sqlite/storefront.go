@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 
@@ -13,10 +12,9 @@ import (
 // StorefrontStore keeps the ISP storefront in SQLite: the SQL both engines
 // share, promoted from storesql.Storefront, run on prepared statements on
 // the hot paths (tenant and token lookups, subscription reads and writes),
-// and the catalog and coupons read its own way.
+// and a coupon read with its plans its own way.
 type StorefrontStore struct {
 	storesql.Storefront
-	db            *DB
 	reads, writes statements
 }
 
@@ -24,7 +22,7 @@ var _ storefront.Store = (*StorefrontStore)(nil)
 
 // newStorefrontStore prepares the storefront's hot statements on db.
 func newStorefrontStore(ctx context.Context, db *DB) (*StorefrontStore, error) {
-	s := &StorefrontStore{db: db}
+	s := &StorefrontStore{}
 	var err error
 	if s.reads, err = prepareAll(ctx, db.reader, []string{
 		storesql.ProviderByOriginSQL, storesql.ProviderByTokenSQL, storesql.CouponByIDSQL, storesql.CouponByNameSQL,
@@ -48,18 +46,6 @@ func newStorefrontStore(ctx context.Context, db *DB) (*StorefrontStore, error) {
 func (s *StorefrontStore) Close() error { return errors.Join(s.reads.Close(), s.writes.Close()) }
 
 // --- catalog ---
-
-// Catalog reads everything in one read transaction, so the storefront
-// never serves a half-applied change.
-func (s *StorefrontStore) Catalog(ctx context.Context, providerID int64) (storefront.Catalog, error) {
-	tx, err := s.db.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return storefront.Catalog{}, MapError(err)
-	}
-	defer tx.Rollback()
-	c, err := storesql.ReadCatalog(ctx, txQuerier{tx}, providerID)
-	return c, MapError(err)
-}
 
 // --- coupons ---
 

@@ -13,17 +13,12 @@ import (
 const KeyByHashSQL = `SELECT ` + APIKeyColumns + `
 		FROM partner_api_keys k JOIN partners p ON p.id = k.partner_id WHERE k.key_hash = ?`
 
-// Snapshot runs fn on one consistent read snapshot (a read-only
-// transaction); how to open one is the engine's.
-type Snapshot func(ctx context.Context, fn func(Querier) error) error
-
 // EnergyCatalog is energy's catalog, partner and key store, written once
 // for both engines: energy.CatalogStore and energy.PartnerStore. An
 // adapter embeds it and may shadow a method where its engine does better
 // (SQLite prepares KeyByHash).
 type EnergyCatalog struct {
-	db       DB
-	snapshot Snapshot
+	db DB
 }
 
 var (
@@ -31,10 +26,8 @@ var (
 	_ energy.PartnerStore = EnergyCatalog{}
 )
 
-// NewEnergyCatalog is the store on db, loading the catalog from snapshot.
-func NewEnergyCatalog(db DB, snapshot Snapshot) EnergyCatalog {
-	return EnergyCatalog{db: db, snapshot: snapshot}
-}
+// NewEnergyCatalog is the store on db.
+func NewEnergyCatalog(db DB) EnergyCatalog { return EnergyCatalog{db: db} }
 
 func (s EnergyCatalog) exec(ctx context.Context, query string, args ...any) error {
 	_, err := s.db.Exec(ctx, query, args...)
@@ -72,7 +65,7 @@ func (s EnergyCatalog) RevokeKey(ctx context.Context, prefix string, at time.Tim
 // LoadCatalog reads the whole catalog from one snapshot.
 func (s EnergyCatalog) LoadCatalog(ctx context.Context) (energy.CatalogData, error) {
 	var d energy.CatalogData
-	err := s.snapshot(ctx, func(q Querier) error {
+	err := s.db.ReadSnapshot(ctx, func(q Querier) error {
 		var err error
 		if d.Utilities, err = QueryAll(ctx, q, ScanUtility, `SELECT `+UtilityColumns+` FROM energy_utilities ORDER BY name`); err != nil {
 			return err

@@ -29,6 +29,9 @@ type DB interface {
 	// Write runs fn in one write transaction: fn's error rolls back its
 	// changes and is returned as is.
 	Write(ctx context.Context, fn func(tx Querier) error) error
+	// ReadSnapshot runs fn in one read-only transaction, so every query in
+	// it sees the same committed state (a count and its page, a catalog).
+	ReadSnapshot(ctx context.Context, fn func(tx Querier) error) error
 	// MapError turns the engine's errors into domain errors by their codes
 	// (no rows: not_found; unique violation: conflict; …).
 	MapError(err error) error

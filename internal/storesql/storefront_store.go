@@ -60,6 +60,18 @@ func (s Storefront) UpdateProvider(ctx context.Context, p storefront.Provider, n
 	}))
 }
 
+// Catalog reads everything the storefront serves from one snapshot, so it
+// never serves a half-applied change.
+func (s Storefront) Catalog(ctx context.Context, providerID int64) (storefront.Catalog, error) {
+	var c storefront.Catalog
+	err := s.DB.ReadSnapshot(ctx, func(q Querier) error {
+		var err error
+		c, err = ReadCatalog(ctx, q, providerID)
+		return err
+	})
+	return c, s.DB.MapError(err)
+}
+
 func (s Storefront) ProviderIDByOrigin(ctx context.Context, origin string) (int64, error) {
 	var id int64
 	err := s.DB.QueryRow(ctx, ProviderByOriginSQL, origin).Scan(&id)
