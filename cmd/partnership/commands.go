@@ -161,10 +161,7 @@ func bindProviderCreate(fs *flag.FlagSet, _ *environment) action {
 	name := fs.String("name", "", "the provider's name (required)")
 	origin := fs.String("origin", "", "the storefront's origin, e.g. https://loja.provedor.com.br (required)")
 	return withApp(func(ctx context.Context, inv *invocation, a *app) error {
-		svc, err := a.storefrontService(ctx)
-		if err != nil {
-			return err
-		}
+		svc := a.storefrontService()
 		p, err := svc.CreateProvider(ctx, *name, *origin)
 		if err != nil {
 			return cliError("provider", err)
@@ -177,10 +174,7 @@ func bindProviderToken(fs *flag.FlagSet, _ *environment) action {
 	origin := fs.String("origin", "", "the storefront's origin (required)")
 	ttl := fs.Duration("ttl", storefront.DefaultTokenTTL, "how long the token is valid")
 	return withApp(func(ctx context.Context, inv *invocation, a *app) error {
-		svc, err := a.storefrontService(ctx)
-		if err != nil {
-			return err
-		}
+		svc := a.storefrontService()
 		if *ttl <= 0 {
 			return inv.usagef("--ttl must be positive")
 		}
@@ -194,10 +188,7 @@ func bindProviderToken(fs *flag.FlagSet, _ *environment) action {
 
 func bindProviderTokenRevoke(*flag.FlagSet, *environment) action {
 	return withApp(func(ctx context.Context, inv *invocation, a *app) error {
-		svc, err := a.storefrontService(ctx)
-		if err != nil {
-			return err
-		}
+		svc := a.storefrontService()
 		if err := svc.RevokeToken(ctx, inv.args[0]); err != nil {
 			return cliError("provider", err)
 		}
@@ -210,10 +201,7 @@ func bindAccountCreate(fs *flag.FlagSet, _ *environment) action {
 	typ := fs.String("type", "", "cliente or gestao (required)")
 	manager := fs.String("manager", "", "the gestao account that manages this cliente account")
 	return withApp(func(ctx context.Context, inv *invocation, a *app) error {
-		svc, err := a.companiesService(ctx)
-		if err != nil {
-			return err
-		}
+		svc := a.companiesService()
 		acc, err := svc.CreateAccount(ctx, *name, companies.AccountType(*typ), *manager)
 		if err != nil {
 			return cliError("account", err)
@@ -228,10 +216,7 @@ func bindUserCreate(fs *flag.FlagSet, _ *environment) action {
 	account := fs.String("account", "", "the account the user belongs to (or --super-admin)")
 	superAdmin := fs.Bool("super-admin", false, "a super admin, acting for every account")
 	return withApp(func(ctx context.Context, inv *invocation, a *app) error {
-		svc, err := a.companiesService(ctx)
-		if err != nil {
-			return err
-		}
+		svc := a.companiesService()
 		u, err := svc.CreateUser(ctx, *email, *password, *account, *superAdmin)
 		if err != nil {
 			return cliError("user", err)
@@ -247,10 +232,7 @@ func bindTokenCreate(fs *flag.FlagSet, _ *environment) action {
 		if *ttl <= 0 {
 			return inv.usagef("--ttl must be positive")
 		}
-		svc, err := a.companiesService(ctx)
-		if err != nil {
-			return err
-		}
+		svc := a.companiesService()
 		token, _, err := svc.IssueToken(ctx, *email, *ttl)
 		if err != nil {
 			return cliError("token", err)
@@ -261,10 +243,7 @@ func bindTokenCreate(fs *flag.FlagSet, _ *environment) action {
 
 func bindTokenRevoke(*flag.FlagSet, *environment) action {
 	return withApp(func(ctx context.Context, inv *invocation, a *app) error {
-		svc, err := a.companiesService(ctx)
-		if err != nil {
-			return err
-		}
+		svc := a.companiesService()
 		if err := svc.RevokeToken(ctx, inv.args[0]); err != nil {
 			return cliError("token", err)
 		}

@@ -12,16 +12,13 @@ import (
 )
 
 // companiesService wires the Companies API to the configured database.
-func (a *app) companiesService(ctx context.Context) (*companies.Service, error) {
-	return companies.NewService(a.stores.Companies(), a.geo, a.now), nil
+func (a *app) companiesService() *companies.Service {
+	return companies.NewService(a.stores.Companies(), a.geo, a.now)
 }
 
 // companiesSurface is the Companies API.
 func (a *app) companiesSurface(ctx context.Context) (server.Surface, error) {
-	svc, err := a.companiesService(ctx)
-	if err != nil {
-		return server.Surface{}, err
-	}
+	svc := a.companiesService()
 	h := companies.NewHandler(svc)
 	return server.Surface{Name: "companies", Prefixes: companies.Prefixes, Render: companies.Render, Routes: h.Routes}, nil
 }
@@ -41,10 +38,7 @@ const (
 // how to call the API. Every step keeps what an earlier run created, even
 // one that stopped half-way.
 func (a *app) loadCompaniesDemo(ctx context.Context, w io.Writer, baseURL string) error {
-	svc, err := a.companiesService(ctx)
-	if err != nil {
-		return err
-	}
+	svc := a.companiesService()
 	for _, acc := range []struct {
 		name    string
 		typ     companies.AccountType
@@ -64,6 +58,7 @@ func (a *app) loadCompaniesDemo(ctx context.Context, w io.Writer, baseURL string
 	}
 	tokens := map[string]string{}
 	for _, email := range []string{demoSuperAdmin, demoManagerUser, demoClientUser} {
+		var err error
 		if tokens[email], _, err = svc.IssueToken(ctx, email, companies.LoginTTL); err != nil {
 			return err
 		}

@@ -12,16 +12,13 @@ import (
 
 // storefrontService wires the storefront to the configured database and
 // the file store.
-func (a *app) storefrontService(ctx context.Context) (*storefront.Service, error) {
-	return storefront.NewService(a.stores.Storefront(), a.blobs, a.now, a.cfg.MaxUploadSize), nil
+func (a *app) storefrontService() *storefront.Service {
+	return storefront.NewService(a.stores.Storefront(), a.blobs, a.now, a.cfg.MaxUploadSize)
 }
 
 // storefrontSurface is the ISP storefront and its admin API.
 func (a *app) storefrontSurface(ctx context.Context) (server.Surface, error) {
-	svc, err := a.storefrontService(ctx)
-	if err != nil {
-		return server.Surface{}, err
-	}
+	svc := a.storefrontService()
 	h := storefront.NewHandler(svc, 0)
 	return server.Surface{Name: "storefront", Prefixes: storefront.Prefixes, Render: storefront.Render, Routes: h.Routes}, nil
 }
@@ -38,10 +35,7 @@ const batel = `{"type":"Polygon","coordinates":[[[-49.2985,-25.4390],[-49.2890,-
 // categories, three plans, a coupon and coverage around Batel, and prints
 // how to call it.
 func (a *app) loadStorefrontDemo(ctx context.Context, w io.Writer, baseURL string) error {
-	svc, err := a.storefrontService(ctx)
-	if err != nil {
-		return err
-	}
+	svc := a.storefrontService()
 	if err := seedStorefrontDemo(ctx, svc); err != nil {
 		return err
 	}

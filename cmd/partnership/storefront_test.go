@@ -114,10 +114,7 @@ func TestStorefrontDemo(t *testing.T) {
 			t.Errorf("demo output lacks %q:\n%s", want, out.String())
 		}
 	}
-	svc, err := a.storefrontService(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := a.storefrontService()
 	c, _, err := svc.CatalogByOrigin(ctx, demoOrigin)
 	if err != nil {
 		t.Fatal(err)
