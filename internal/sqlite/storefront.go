@@ -51,7 +51,7 @@ func (s *StorefrontStore) Close() error { return errors.Join(s.reads.Close(), s.
 
 func (s *StorefrontStore) couponPlanIDs(ctx context.Context, c *storefront.Coupon) error {
 	var err error
-	c.PlanIDs, err = storesql.QueryAll(ctx, s.Storefront.DB, scanID, storesql.CouponPlansSQL, c.ID)
+	c.PlanIDs, err = storesql.QueryAll(ctx, s.Storefront.DB, storesql.Scalar[int64], storesql.CouponPlansSQL, c.ID)
 	return err
 }
 
@@ -70,10 +70,4 @@ func (s *StorefrontStore) couponWithPlans(ctx context.Context, row storesql.Row)
 		err = s.couponPlanIDs(ctx, &c)
 	}
 	return c, MapError(err)
-}
-
-func scanID(row storesql.Row) (int64, error) {
-	var id int64
-	err := row.Scan(&id)
-	return id, err
 }

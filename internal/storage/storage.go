@@ -93,10 +93,7 @@ func (c Contexts) UnreferencedBlobs(ctx context.Context, keys []string) ([]strin
 			args = append(args, k)
 		}
 	}
-	named, err := storesql.QueryAll(ctx, c.DB, func(r storesql.Row) (string, error) {
-		var k string
-		return k, r.Scan(&k)
-	}, strings.Join(parts, " UNION "), args...)
+	named, err := storesql.QueryAll(ctx, c.DB, storesql.Scalar[string], strings.Join(parts, " UNION "), args...)
 	if err != nil {
 		return nil, c.DB.MapError(err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	"partnership-service/internal/apperr"
 	"partnership-service/internal/companies"
 )
 
@@ -57,16 +56,6 @@ func CompaniesTxStatements() []string {
 	return []string{companyByID, companyLineage, childCount, insertCompany, updateCompany, deleteCompany, insertAudit}
 }
 
-// notFound is what a statement that must change one row answers when it
-// changes none.
-func notFound() error { return apperr.New(apperr.NotFound, "not found") }
-
-func scanID(row Row) (int64, error) {
-	var id int64
-	err := row.Scan(&id)
-	return id, err
-}
-
 // --- accounts, users, tokens ---
 
 func (s CompaniesStore) CreateAccount(ctx context.Context, a companies.Account) (companies.Account, error) {
@@ -113,13 +102,13 @@ func (s CompaniesStore) SessionByToken(ctx context.Context, hash []byte, now tim
 	if err != nil || sess.Account.Type != companies.Management {
 		return sess, s.DB.MapError(err)
 	}
-	sess.Managed, err = QueryAll(ctx, s.DB, scanID, managedIDs, sess.Account.ID)
+	sess.Managed, err = QueryAll(ctx, s.DB, Scalar[int64], managedIDs, sess.Account.ID)
 	return sess, s.DB.MapError(err)
 }
 
 func (s CompaniesStore) RevokeToken(ctx context.Context, hash []byte, now time.Time) error {
 	at := Time{T: now}
-	return s.DB.MapError(ExecOne(ctx, s.DB, notFound(), `UPDATE companies_tokens SET revoked_at = ?
+	return s.DB.MapError(ExecOne(ctx, s.DB, `UPDATE companies_tokens SET revoked_at = ?
 		WHERE token_hash = ? AND revoked_at IS NULL AND expires_at > ?`, at, hash, at))
 }
 
@@ -155,7 +144,7 @@ func (t companyTx) Company(ctx context.Context, id int64) (companies.Company, er
 }
 
 func (t companyTx) Lineage(ctx context.Context, id int64) ([]int64, error) {
-	ids, err := QueryAll(ctx, t.q, scanID, companyLineage, id)
+	ids, err := QueryAll(ctx, t.q, Scalar[int64], companyLineage, id)
 	return ids, t.mapError(err)
 }
 
@@ -173,12 +162,12 @@ func (t companyTx) Insert(ctx context.Context, c companies.Company) (int64, erro
 }
 
 func (t companyTx) Update(ctx context.Context, c companies.Company) error {
-	return t.mapError(ExecOne(ctx, t.q, notFound(), updateCompany,
+	return t.mapError(ExecOne(ctx, t.q, updateCompany,
 		append(CompanyValues(c), Time{T: c.UpdatedAt}, c.ID)...))
 }
 
 func (t companyTx) Delete(ctx context.Context, id int64) error {
-	return t.mapError(ExecOne(ctx, t.q, notFound(), deleteCompany, id))
+	return t.mapError(ExecOne(ctx, t.q, deleteCompany, id))
 }
 
 func (t companyTx) AppendAudit(ctx context.Context, e companies.AuditEntry) error {

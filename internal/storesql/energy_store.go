@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	"partnership-service/internal/apperr"
 	"partnership-service/internal/energy"
 )
 
@@ -36,7 +35,7 @@ func (s EnergyCatalog) exec(ctx context.Context, query string, args ...any) erro
 
 // execOne is exec that reports not_found when no row changed.
 func (s EnergyCatalog) execOne(ctx context.Context, query string, args ...any) error {
-	return s.db.MapError(ExecOne(ctx, s.db, apperr.New(apperr.NotFound, "not found"), query, args...))
+	return s.db.MapError(ExecOne(ctx, s.db, query, args...))
 }
 
 func (s EnergyCatalog) CreatePartner(ctx context.Context, p energy.Partner) error {

@@ -2,6 +2,8 @@ package storesql
 
 import (
 	"context"
+
+	"partnership-service/internal/apperr"
 )
 
 // Querier runs SQL written once, with ? placeholders, on either engine;
@@ -48,12 +50,19 @@ func QueryAll[T any](ctx context.Context, q Querier, scan func(Row) (T, error), 
 	return CollectAll(rows, scan)
 }
 
-// ExecOne runs a statement that must change exactly one row; none is
-// not_found (the engine's no-rows error, mapped by DB.MapError).
-func ExecOne(ctx context.Context, q Querier, noRows error, query string, args ...any) error {
+// ExecOne runs a statement that must change exactly one row; when it
+// changes none, the record is not there: not_found.
+func ExecOne(ctx context.Context, q Querier, query string, args ...any) error {
 	n, err := q.Exec(ctx, query, args...)
 	if err == nil && n == 0 {
-		return noRows
+		return apperr.New(apperr.NotFound, "not found")
 	}
 	return err
+}
+
+// Scalar scans a row of one column.
+func Scalar[T any](row Row) (T, error) {
+	var v T
+	err := row.Scan(&v)
+	return v, err
 }

@@ -21,9 +21,6 @@ type Storefront struct {
 	RowLock string
 }
 
-// errNoRow is a statement that changed no row: the record is not there.
-var errNoRow = apperr.New(apperr.NotFound, "not found")
-
 // --- providers, origins, tokens ---
 
 func (s Storefront) CreateProvider(ctx context.Context, name, origin string, now time.Time) (storefront.Provider, error) {
@@ -43,7 +40,7 @@ func (s Storefront) CreateProvider(ctx context.Context, name, origin string, now
 func (s Storefront) UpdateProvider(ctx context.Context, p storefront.Provider, now time.Time) error {
 	args := append(append([]any{p.Name}, BrandingValues(p.Branding)...), Time{T: now}, p.ID)
 	return s.DB.MapError(s.DB.Write(ctx, func(tx Querier) error {
-		if err := ExecOne(ctx, tx, errNoRow, `UPDATE storefront_providers SET name = ?, plans_background_color = ?,
+		if err := ExecOne(ctx, tx, `UPDATE storefront_providers SET name = ?, plans_background_color = ?,
 			intro_font_color = ?, footer_color = ?, footer_font_color = ?, navbar_color = ?, wallpaper = ?, logo = ?,
 			updated_at = ? WHERE id = ?`, args...); err != nil {
 			return err
@@ -95,7 +92,7 @@ func (s Storefront) DeleteOrigin(ctx context.Context, providerID, originID int64
 // never input.
 func (s Storefront) deleteOwned(ctx context.Context, table string, providerID, id int64) error {
 	return s.DB.MapError(s.DB.Write(ctx, func(tx Querier) error {
-		return ExecOne(ctx, tx, errNoRow, `DELETE FROM `+table+` WHERE provider_id = ? AND id = ?`, providerID, id)
+		return ExecOne(ctx, tx, `DELETE FROM `+table+` WHERE provider_id = ? AND id = ?`, providerID, id)
 	}))
 }
 
@@ -115,7 +112,7 @@ func (s Storefront) ProviderIDByToken(ctx context.Context, hash []byte, now time
 
 func (s Storefront) RevokeToken(ctx context.Context, hash []byte, now time.Time) error {
 	return s.DB.MapError(s.DB.Write(ctx, func(tx Querier) error {
-		return ExecOne(ctx, tx, errNoRow, `UPDATE storefront_tokens SET revoked_at = ?
+		return ExecOne(ctx, tx, `UPDATE storefront_tokens SET revoked_at = ?
 			WHERE token_hash = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)`, Time{T: now}, hash, Time{T: now})
 	}))
 }
@@ -129,7 +126,7 @@ func (s Storefront) SaveItem(ctx context.Context, kind storefront.ItemKind, prov
 			return tx.QueryRow(ctx, `INSERT INTO `+table+` (provider_id, name, sort_order) VALUES (?, ?, ?) RETURNING id`,
 				providerID, it.Name, NullInt(it.SortOrder)).Scan(&it.ID)
 		}
-		return ExecOne(ctx, tx, errNoRow, `UPDATE `+table+` SET name = ?, sort_order = ? WHERE provider_id = ? AND id = ?`,
+		return ExecOne(ctx, tx, `UPDATE `+table+` SET name = ?, sort_order = ? WHERE provider_id = ? AND id = ?`,
 			it.Name, NullInt(it.SortOrder), providerID, it.ID)
 	})
 	return it, s.DB.MapError(err)
@@ -149,7 +146,7 @@ func (s Storefront) SavePlan(ctx context.Context, providerID int64, p storefront
 				append([]any{providerID}, PlanValues(&p)...)...).Scan(&p.ID); err != nil {
 				return err
 			}
-		} else if err := ExecOne(ctx, tx, errNoRow, `UPDATE storefront_plans SET (`+PlanFields+`)
+		} else if err := ExecOne(ctx, tx, `UPDATE storefront_plans SET (`+PlanFields+`)
 			= (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) WHERE provider_id = ? AND id = ?`,
 			append(PlanValues(&p), providerID, p.ID)...); err != nil {
 			return err
@@ -217,7 +214,7 @@ func (s Storefront) SaveCoupon(ctx context.Context, providerID int64, c storefro
 				append([]any{providerID}, CouponValues(&c)...)...).Scan(&c.ID); err != nil {
 				return err
 			}
-		} else if err := ExecOne(ctx, tx, errNoRow, `UPDATE storefront_coupons SET (`+CouponFields+`)
+		} else if err := ExecOne(ctx, tx, `UPDATE storefront_coupons SET (`+CouponFields+`)
 			= (?, ?, ?, ?, ?, ?) WHERE provider_id = ? AND id = ?`,
 			append(CouponValues(&c), providerID, c.ID)...); err != nil {
 			return err
@@ -248,7 +245,7 @@ func (s Storefront) SaveCoverageArea(ctx context.Context, providerID int64, a st
 			return tx.QueryRow(ctx, `INSERT INTO storefront_coverage_areas (provider_id, `+AreaFields+`)
 				VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, append([]any{providerID}, AreaValues(&a)...)...).Scan(&a.ID)
 		}
-		return ExecOne(ctx, tx, errNoRow, `UPDATE storefront_coverage_areas SET (`+AreaFields+`) = (?, ?, ?, ?, ?)
+		return ExecOne(ctx, tx, `UPDATE storefront_coverage_areas SET (`+AreaFields+`) = (?, ?, ?, ?, ?)
 			WHERE provider_id = ? AND id = ?`, append(AreaValues(&a), providerID, a.ID)...)
 	})
 	return a, s.DB.MapError(err)
@@ -276,7 +273,7 @@ func (t SubscriptionTx) Insert(sub storefront.Subscription) error {
 }
 
 func (t SubscriptionTx) Save(sub storefront.Subscription) error {
-	return ExecOne(t.Ctx, t.Tx, errNoRow, SaveSubscriptionSQL, append(SubscriptionValues(&sub), t.ProviderID, sub.ID)...)
+	return ExecOne(t.Ctx, t.Tx, SaveSubscriptionSQL, append(SubscriptionValues(&sub), t.ProviderID, sub.ID)...)
 }
 
 func (t SubscriptionTx) RedeemCoupon(couponID int64) (bool, error) {
