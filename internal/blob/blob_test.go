@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"partnership-service/internal/blob"
@@ -219,20 +220,6 @@ func TestPutStopsReadingOnRefusal(t *testing.T) {
 
 var errReset = errors.New("connection reset by peer")
 
-// failAfter yields src, then fails with err instead of io.EOF.
-type failAfter struct {
-	src io.Reader
-	err error
-}
-
-func (f failAfter) Read(p []byte) (int, error) {
-	n, err := f.src.Read(p)
-	if err == io.EOF {
-		return n, f.err
-	}
-	return n, err
-}
-
 // shortThenEOF reports a truncation once and then a clean end, like a
 // reader that does not keep its error: that must not pass for a whole
 // (shorter) file.
@@ -276,10 +263,10 @@ func TestPutFailuresLeaveNothing(t *testing.T) {
 		want error
 	}{
 		{"reader fails inside the head", func(context.CancelFunc) io.Reader {
-			return failAfter{bytes.NewReader(withSize(pdf, 100)), errReset}
+			return io.MultiReader(bytes.NewReader(withSize(pdf, 100)), iotest.ErrReader(errReset)) // the connection drops
 		}, errReset},
 		{"reader fails mid-stream", func(context.CancelFunc) io.Reader {
-			return failAfter{bytes.NewReader(withSize(pdf, 200<<10)), errReset}
+			return io.MultiReader(bytes.NewReader(withSize(pdf, 200<<10)), iotest.ErrReader(errReset)) // the connection drops
 		}, errReset},
 		{"truncated inside the head, then a clean EOF", func(context.CancelFunc) io.Reader {
 			return &shortThenEOF{src: bytes.NewReader(withSize(pdf, 100))}
