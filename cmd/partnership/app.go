@@ -18,7 +18,7 @@ type app struct {
 	cfg    config
 	log    *slog.Logger
 	stores storage.Stores
-	blobs  *blob.Dir
+	blobs  blob.Driver
 	geo    *geo.Directory
 	now    func() time.Time
 	mail   mail.Enqueuer // signers' mail; nil (commands other than serve): none
@@ -38,13 +38,18 @@ func openApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	if a.stores, err = openStores(ctx, cfg); err != nil {
 		return nil, err
 	}
-	a.blobs, err = blob.NewDir(filepath.Join(cfg.DataDir, "files"))
+	if cfg.BlobURL == "" {
+		a.blobs, err = blob.NewDir(filepath.Join(cfg.DataDir, "files"))
+	} else {
+		a.blobs, err = blob.Open(ctx, cfg.BlobURL)
+	}
 	if err != nil {
 		return nil, errors.Join(err, a.Close())
 	}
-	// Uploads cut off by a crash leave temp files; an hour is far longer
-	// than any upload in flight.
-	if err := a.blobs.SweepTemp(time.Hour); err != nil {
+	// Uploads cut off by a crash leave temp files (unfinished multipart
+	// uploads on object storage); an hour is far longer than any upload in
+	// flight.
+	if err := a.blobs.SweepTemp(ctx, time.Hour); err != nil {
 		log.Warn("sweep upload temp files", "err", err)
 	}
 	return a, nil
