@@ -12,6 +12,7 @@ import (
 type Stores struct {
 	*DB
 	storage.Contexts
+	bus *changeBus
 }
 
 var _ storage.Stores = (*Stores)(nil)
@@ -26,7 +27,9 @@ func Open(ctx context.Context, url string) (*Stores, error) {
 	if err := db.Migrate(ctx); err != nil {
 		return nil, errors.Join(err, db.Close())
 	}
-	return &Stores{DB: db, Contexts: storage.Contexts{
+	bus := newChangeBus(db.Pool)
+	return &Stores{DB: db, bus: bus, Contexts: storage.Contexts{
+		Bus:                bus,
 		DB:                 db.Shared(),
 		EnergyCatalogStore: newEnergyCatalogStore(db),
 		EnergyLeadStore:    newEnergyLeadStore(db),
@@ -37,3 +40,9 @@ func Open(ctx context.Context, url string) (*Stores, error) {
 
 // Engine names the engine.
 func (s *Stores) Engine() string { return "postgres" }
+
+// Close stops the change listener, then closes the pool.
+func (s *Stores) Close() error {
+	s.bus.Close()
+	return s.DB.Close()
+}
