@@ -68,12 +68,20 @@ func (a *app) sweepOrphans(ctx context.Context, started time.Time) {
 	if a.cfg.usesPostgres() {
 		cutoff = started.Add(-readTimeout)
 	}
-	n, err := a.blobs.SweepOrphans(ctx, cutoff, a.stores.UnreferencedBlobs)
-	if err != nil {
+	// Every replica sweeps on start; one at a time, as the others' sweeps
+	// would only race it for the same files.
+	var n int
+	ran, err := a.stores.Exclusive(ctx, "blob orphan sweep", func(ctx context.Context) error {
+		var err error
+		n, err = a.blobs.SweepOrphans(ctx, cutoff, a.stores.UnreferencedBlobs)
+		return err
+	})
+	switch {
+	case err != nil:
 		a.log.Warn("sweep orphan files", "err", err, "removed", n)
-		return
-	}
-	if n > 0 {
+	case !ran:
+		a.log.Info("orphan files: another replica is sweeping")
+	case n > 0:
 		a.log.Info("swept orphan files", "removed", n)
 	}
 }

@@ -66,3 +66,8 @@ func (s *Stores) Close() error {
 	}
 	return errors.Join(append(errs, s.DB.Close())...)
 }
+
+// Exclusive implements storage.Stores: one process, nobody to exclude.
+func (s *Stores) Exclusive(ctx context.Context, _ string, fn func(ctx context.Context) error) (bool, error) {
+	return true, fn(ctx)
+}

@@ -38,6 +38,12 @@ type Stores interface {
 	// (replicas, CLI commands), so in-memory caches follow each other's
 	// writes: LISTEN/NOTIFY on PostgreSQL, nothing on SQLite (one process).
 	Changes() changes.Bus
+	// Exclusive runs fn unless another process on this database is running
+	// the job of the same name right now, and reports whether it ran: how
+	// background work that every replica starts (the orphan sweep) is done
+	// by one at a time. PostgreSQL holds an advisory lock while fn runs;
+	// SQLite (one process) always runs fn.
+	Exclusive(ctx context.Context, name string, fn func(ctx context.Context) error) (bool, error)
 
 	EnergyCatalog() energy.CatalogStore
 	EnergyPartners() energy.PartnerStore
