@@ -25,35 +25,18 @@ pidfile=$state/versitygw.pid
 logfile=$state/versitygw.log
 bin="$(go env GOPATH)/bin/versitygw"
 
+# shellcheck source=lib/daemon.sh
+. scripts/lib/daemon.sh
+
 say() { printf 's3: %s\n' "$*" >&2; }
 
-installed_version() {
-  go version -m "$bin" 2>/dev/null | awk '$1 == "mod" && $2 == "github.com/versity/versitygw" { print $3 }'
-}
-
-ensure_installed() {
-  if [ -x "$bin" ] && [ "$(installed_version)" = "$version" ]; then
-    return
-  fi
-  say "installing github.com/versity/versitygw@$version (go install)"
-  go install "github.com/versity/versitygw/cmd/versitygw@$version"
-}
+ensure_installed() { go_install github.com/versity/versitygw github.com/versity/versitygw/cmd/versitygw "$version"; }
 
 # Any HTTP answer (an anonymous request is refused with 403) means it serves.
 answers() {
   local code
   code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://$addr/" 2>/dev/null) || return 1
   [ "$code" != 000 ]
-}
-
-running_pid() {
-  [ -f "$pidfile" ] || return 1
-  local pid
-  pid=$(cat "$pidfile")
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
-  # Only a gateway: a PID left from an earlier run may have been reused.
-  [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = "$(readlink -f "$bin")" ] || return 1
-  echo "$pid"
 }
 
 start() {
@@ -75,41 +58,7 @@ start() {
     echo "$pid" >"$pidfile"
     say "started (pid $pid), http://$addr, bucket $bucket, log $logfile"
   fi
-  for _ in $(seq 1 100); do
-    if answers; then
-      env_lines
-      return
-    fi
-    if ! kill -0 "$pid" 2>/dev/null; then
-      say "exited before answering; its log:"
-      cat "$logfile" >&2 || true
-      rm -f "$pidfile"
-      exit 1
-    fi
-    sleep 0.1
-  done
-  say "no answer from http://$addr after 10 s; its log:"
-  cat "$logfile" >&2 || true
-  exit 1
-}
-
-stop() {
-  if ! pid=$(running_pid); then
-    say "not running (nothing started by this script)"
-    rm -f "$pidfile"
-    return
-  fi
-  kill "$pid"
-  for _ in $(seq 1 100); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    say "pid $pid did not stop in 10 s: killing it"
-    kill -9 "$pid" || true
-  fi
-  rm -f "$pidfile"
-  say "stopped (pid $pid)"
+  await "$pid"
 }
 
 env_lines() {

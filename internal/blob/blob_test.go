@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -77,6 +76,9 @@ func TestPutKeysAreUnique(t *testing.T) {
 	}
 }
 
+// TestOpenAndDeleteRefuseForeignKeys: on disk, keys naming real files
+// outside the stored ones are never followed (the conformance suite checks
+// the malformed keys every driver refuses).
 func TestOpenAndDeleteRefuseForeignKeys(t *testing.T) {
 	t.Parallel()
 	d, root := blobtest.NewDir(t)
@@ -96,24 +98,13 @@ func TestOpenAndDeleteRefuseForeignKeys(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(root, "loose"), pdf, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	prefix, id, _ := strings.Cut(obj.Key, "/")
-	otherPrefix := "00"
-	if prefix == otherPrefix {
-		otherPrefix = "01"
-	}
+	prefix, _, _ := strings.Cut(obj.Key, "/")
 	for _, key := range []string{
 		"../secret.key",
 		secret,
 		"tmp/up-1",
 		"loose",
 		prefix + "/../../secret.key",
-		strings.ToUpper(obj.Key),
-		"/" + obj.Key,
-		obj.Key + "/",
-		prefix + "\\" + id,
-		otherPrefix + "/" + id, // a well-formed id under the wrong prefix
-		"",
-		strings.Repeat("a", 35),
 	} {
 		t.Run(key, func(t *testing.T) {
 			t.Parallel()
@@ -199,18 +190,6 @@ func TestDirIsPrivate(t *testing.T) {
 			t.Errorf("%s: mode %v, want %v", path, got, want)
 		}
 	}
-}
-
-// countingReader counts what Put pulled from the client.
-type countingReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
 }
 
 // TestS3SweepTempAbortsStaleUploads: what a crash leaves on object storage

@@ -211,15 +211,15 @@ func testPutRefusals(t *testing.T, newStore NewStore) {
 	}
 }
 
-// countingReader counts what Put pulled from the client.
-type countingReader struct {
-	r io.Reader
-	n int64
+// CountingReader counts what Put pulled from the client: N bytes of R.
+type CountingReader struct {
+	R io.Reader
+	N int64
 }
 
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
+func (c *CountingReader) Read(p []byte) (int, error) {
+	n, err := c.R.Read(p)
+	c.N += int64(n)
 	return n, err
 }
 
@@ -248,12 +248,12 @@ func testPutStopsReading(t *testing.T, newStore NewStore) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			d, held := newStore(t)
-			cr := &countingReader{r: tt.src}
+			cr := &CountingReader{R: tt.src}
 			if _, err := d.Put(context.Background(), cr, tt.lim); !errors.Is(err, tt.want) {
 				t.Fatalf("err = %v, want %v", err, tt.want)
 			}
-			if cr.n > tt.maxRead {
-				t.Fatalf("read %d bytes, want at most %d", cr.n, tt.maxRead)
+			if cr.N > tt.maxRead {
+				t.Fatalf("read %d bytes, want at most %d", cr.N, tt.maxRead)
 			}
 			mustBeEmpty(t, held)
 		})
