@@ -13,7 +13,9 @@ import (
 // storefrontService wires the storefront to the configured database and
 // the file store.
 func (a *app) storefrontService() *storefront.Service {
-	return storefront.NewService(a.stores.Storefront(), a.blobs, a.now, a.cfg.MaxUploadSize)
+	svc := storefront.NewService(a.stores.Storefront(), a.blobs, a.now, a.cfg.MaxUploadSize)
+	svc.ShareChanges(a.stores.Changes(), a.log)
+	return svc
 }
 
 // storefrontSurface is the ISP storefront and its admin API.

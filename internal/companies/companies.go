@@ -136,6 +136,9 @@ type AuditEntry struct {
 
 // Store keeps accounts, users, tokens, companies and the audit log.
 type Store interface {
+	// LoginCountStore keeps the login limiter's counts for many replicas.
+	LoginCountStore
+
 	CreateAccount(ctx context.Context, a Account) (Account, error)
 	AccountByName(ctx context.Context, name string) (Account, error)
 	Account(ctx context.Context, id int64) (Account, error)

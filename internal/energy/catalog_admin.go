@@ -10,6 +10,7 @@ import (
 
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/brdoc"
+	"partnership-service/internal/changes"
 	"partnership-service/internal/energyref"
 )
 
@@ -89,10 +90,15 @@ func (in PlanInput) validate() (Plan, error) {
 }
 
 // changed reloads the snapshot after a successful write, so the next read
-// sees it.
+// sees it, and tells the other processes on the database (ShareChanges).
 func (c *CatalogService) changed(ctx context.Context, err error) error {
 	if err != nil {
 		return err
+	}
+	if c.bus != nil {
+		if err := c.bus.Publish(ctx, changes.EnergyCatalog, ""); err != nil {
+			c.log.Warn("catalog: publish change", "err", err)
+		}
 	}
 	return c.Reload(ctx)
 }
@@ -237,5 +243,5 @@ func (c *CatalogService) ImportAreas(ctx context.Context, rows []energyref.AreaR
 		return rep, err
 	}
 	rep.Added, rep.Existing = added, len(areas)-added
-	return rep, c.Reload(ctx)
+	return rep, c.changed(ctx, nil)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"partnership-service/internal/changes"
 	"partnership-service/internal/storage"
 )
 
@@ -27,7 +28,7 @@ func Open(ctx context.Context, path string) (*Stores, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Stores{DB: db, Contexts: storage.Contexts{DB: db.Shared()}}
+	s := &Stores{DB: db, Contexts: storage.Contexts{DB: db.Shared(), Bus: changes.Local{}}}
 	if err := db.Migrate(ctx); err != nil {
 		return nil, errors.Join(err, s.Close())
 	}
@@ -64,4 +65,9 @@ func (s *Stores) Close() error {
 		errs = append(errs, c.Close())
 	}
 	return errors.Join(append(errs, s.DB.Close())...)
+}
+
+// Exclusive implements storage.Stores: one process, nobody to exclude.
+func (s *Stores) Exclusive(ctx context.Context, _ string, fn func(ctx context.Context) error) (bool, error) {
+	return true, fn(ctx)
 }

@@ -2,6 +2,7 @@ package storefront
 
 import (
 	"context"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -10,6 +11,7 @@ import (
 
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/blob"
+	"partnership-service/internal/changes"
 	"partnership-service/internal/upload"
 )
 
@@ -20,6 +22,9 @@ type Service struct {
 	now     func() time.Time
 	tenants *tenants
 	files   upload.Policy
+	// bus and log are set by ShareChanges; nil bus: one process.
+	bus changes.Bus
+	log *slog.Logger
 }
 
 // NewService returns a service over store, keeping subscription files in
