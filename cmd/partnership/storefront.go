@@ -26,6 +26,9 @@ func (a *app) storefrontSurface(ctx context.Context) (server.Surface, error) {
 // demoOrigin is where the demo storefront lives; the issue asks for it.
 const demoOrigin = "http://localhost:8080"
 
+// demoSlug puts the demo provider's storefront pages at /loja/conecte-fibra.
+const demoSlug = "conecte-fibra"
+
 // batel is a polygon around Batel, a neighbourhood of Curitiba (PR),
 // [longitude, latitude] as GeoJSON orders them.
 const batel = `{"type":"Polygon","coordinates":[[[-49.2985,-25.4390],[-49.2890,-25.4345],[-49.2790,-25.4370],
@@ -64,7 +67,7 @@ ISP storefront (provider at Origin %[2]s):
 }
 
 func seedStorefrontDemo(ctx context.Context, svc *storefront.Service) error {
-	p, err := svc.CreateProvider(ctx, "Conecte Fibra Curitiba", demoOrigin)
+	p, err := svc.CreateProvider(ctx, "Conecte Fibra Curitiba", demoOrigin, demoSlug)
 	if apperr.Is(err, apperr.Conflict) {
 		return nil // loaded before
 	}
