@@ -45,6 +45,7 @@ var labels = map[string]string{
 	"plan_id":                "Plano",
 	"coupon_id":              "Cupom",
 	"coupon":                 "Cupom",
+	"cupom":                  "Código do cupom",
 	"files[comprovante_res]": "Comprovante de residência",
 	"files[comprovante_rg]":  "RG (foto do documento)",
 	"files[selfie]":          "Selfie",

@@ -54,11 +54,3 @@ func DateOnly(t time.Time) string {
 	}
 	return t.UTC().Format("02/01/2006")
 }
-
-// FormatCEP shows an 8-digit CEP as 99999-999; anything else as it is.
-func FormatCEP(cep string) string {
-	if len(cep) != 8 {
-		return cep
-	}
-	return cep[:5] + "-" + cep[5:]
-}

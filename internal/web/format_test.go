@@ -34,7 +34,4 @@ func TestDates(t *testing.T) {
 	if Date(time.Time{}) != "" || DateOnly(time.Time{}) != "" {
 		t.Error("zero time not blank")
 	}
-	if got := FormatCEP("80420090"); got != "80420-090" {
-		t.Errorf("FormatCEP = %q", got)
-	}
 }

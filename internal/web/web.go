@@ -55,14 +55,14 @@ type Templates struct {
 }
 
 // Funcs are the template functions every page has: asset (a base asset's
-// fingerprinted URL), money, date, cep, and so on (see format.go).
+// fingerprinted URL), money, date, dateOnly (see format.go), join and
+// fieldID.
 func Funcs() template.FuncMap {
 	return template.FuncMap{
 		"asset":    Base.URL,
 		"money":    Money,
 		"date":     Date,
 		"dateOnly": DateOnly,
-		"cep":      FormatCEP,
 		"join":     strings.Join,
 		"fieldID":  FieldID,
 	}
