@@ -95,10 +95,24 @@ func must(t *testing.T, err error) {
 
 func (s *site) get(path string) (int, string) {
 	s.t.Helper()
-	res, err := s.client.Get(s.srv.URL + path)
+	req, _ := http.NewRequest(http.MethodGet, s.srv.URL+path, nil)
+	return s.do(req, "")
+}
+
+// do sends req (of contentType unless "") with the visitor's cookies and
+// returns the status and the body, or the Location of a redirect.
+func (s *site) do(req *http.Request, contentType string) (int, string) {
+	s.t.Helper()
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	res, err := s.client.Do(req)
 	must(s.t, err)
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode == http.StatusSeeOther {
+		return res.StatusCode, res.Header.Get("Location")
+	}
 	return res.StatusCode, string(b)
 }
 
@@ -119,14 +133,8 @@ func (s *site) post(from, path string, fields url.Values) (int, string) {
 
 func (s *site) postRaw(path string, fields url.Values) (int, string) {
 	s.t.Helper()
-	res, err := s.client.PostForm(s.srv.URL+path, fields)
-	must(s.t, err)
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	if res.StatusCode == http.StatusSeeOther {
-		return res.StatusCode, res.Header.Get("Location")
-	}
-	return res.StatusCode, string(b)
+	req, _ := http.NewRequest(http.MethodPost, s.srv.URL+path, strings.NewReader(fields.Encode()))
+	return s.do(req, "application/x-www-form-urlencoded")
 }
 
 // apiErrors is what the API answers to the same subscription.
@@ -260,15 +268,7 @@ func (s *site) upload(path string, files map[string][]byte) (int, string) {
 	}
 	_ = mw.Close()
 	req, _ := http.NewRequest(http.MethodPost, s.srv.URL+path, &buf)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	res, err := s.client.Do(req)
-	must(s.t, err)
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	if res.StatusCode == http.StatusSeeOther {
-		return res.StatusCode, res.Header.Get("Location")
-	}
-	return res.StatusCode, string(b)
+	return s.do(req, mw.FormDataContentType())
 }
 
 func pngBytes(t *testing.T) []byte {
@@ -309,19 +309,11 @@ func TestCustomDomain(t *testing.T) {
 	s := newSite(t)
 	req, _ := http.NewRequest(http.MethodGet, s.srv.URL+"/", nil)
 	req.Host = "fibra.example"
-	res, err := s.client.Do(req)
-	must(t, err)
-	body, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	if res.StatusCode != http.StatusOK || !strings.Contains(string(body), "Fibra 300") || !strings.Contains(string(body), `href="/loja/fibra/planos/`) {
-		t.Errorf("custom domain: %d", res.StatusCode)
+	if code, body := s.do(req, ""); code != http.StatusOK || !strings.Contains(body, "Fibra 300") || !strings.Contains(body, `href="/loja/fibra/planos/`) {
+		t.Errorf("custom domain: %d", code)
 	}
-	res, err = http.Get(s.srv.URL + "/")
-	must(t, err)
-	body, _ = io.ReadAll(res.Body)
-	res.Body.Close()
-	if res.StatusCode != http.StatusNotFound || !strings.Contains(string(body), `"route not found"`) {
-		t.Errorf("service's own host: %d %s", res.StatusCode, body)
+	if code, body := s.get("/"); code != http.StatusNotFound || !strings.Contains(body, `"route not found"`) {
+		t.Errorf("service's own host: %d %s", code, body)
 	}
 }
 
