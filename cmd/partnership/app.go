@@ -11,6 +11,7 @@ import (
 	"partnership-service/internal/geo"
 	"partnership-service/internal/mail"
 	"partnership-service/internal/storage"
+	"partnership-service/internal/storefront"
 )
 
 // app holds the opened resources a command works with.
@@ -22,6 +23,8 @@ type app struct {
 	geo    *geo.Directory
 	now    func() time.Time
 	mail   mail.Enqueuer // signers' mail; nil (commands other than serve): none
+
+	storefront *storefront.Service // made on first use (storefrontService)
 }
 
 // openApp opens and migrates the configured database, and opens the file

@@ -214,7 +214,9 @@ func (a *app) surfaces(ctx context.Context) ([]server.Surface, error) {
 	builders := []func(context.Context) (server.Surface, error){
 		a.energySurface,
 		a.storefrontSurface,
+		a.lojaSurface,
 		a.companiesSurface,
+		a.assetsSurface,
 	}
 	out := make([]server.Surface, 0, len(builders))
 	for _, build := range builders {

@@ -1537,7 +1537,10 @@ type StorefrontAdminProviderAttributes struct {
 	Id                  int     `json:"id"`
 	Logo                *string `json:"logo"`
 	Nome                string  `json:"nome"`
-	Wallpaper           *string `json:"wallpaper"`
+
+	// Slug The storefront pages' path segment (`/loja/{slug}`); null: none.
+	Slug      *string `json:"slug"`
+	Wallpaper *string `json:"wallpaper"`
 }
 
 // StorefrontAdminProviderBody The whole provider (PUT replaces it); a branding field absent or null is cleared.
@@ -1550,7 +1553,12 @@ type StorefrontAdminProviderBody struct {
 	DiasVencimento      *[]int  `json:"dias_vencimento,omitempty"`
 	Logo                *string `json:"logo,omitempty"`
 	Nome                string  `json:"nome"`
-	Wallpaper           *string `json:"wallpaper,omitempty"`
+
+	// Slug Where the provider's storefront pages live: `/loja/{slug}`. Lower-case letters, digits and inner hyphens, at most 63; unique among providers (422 `já está em uso` otherwise). Unlike the branding, an absent or null slug keeps the current one; `""` removes it (and the pages).
+	//
+	// Examples: conecte-fibra
+	Slug      *string `json:"slug,omitempty"`
+	Wallpaper *string `json:"wallpaper,omitempty"`
 }
 
 // StorefrontAdminServiceResource defines model for StorefrontAdminServiceResource.

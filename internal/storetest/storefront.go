@@ -36,9 +36,9 @@ func newStorefrontWorld(t *testing.T, s storefront.Store) *storefrontWorld {
 			t.Fatal(err)
 		}
 	}
-	pa, err := s.CreateProvider(ctx, "Fibra A", "https://a.example", w.now)
+	pa, err := s.CreateProvider(ctx, storefront.Provider{Name: "Fibra A", Slug: "fibra-a"}, "https://a.example", w.now)
 	must(err)
-	pb, err := s.CreateProvider(ctx, "Fibra B", "https://b.example", w.now)
+	pb, err := s.CreateProvider(ctx, storefront.Provider{Name: "Fibra B"}, "https://b.example", w.now)
 	must(err)
 	w.a, w.b = pa.ID, pb.ID
 	item := func(kind storefront.ItemKind, provider int64, name string) int64 {
@@ -127,7 +127,7 @@ func runStorefront(t *testing.T, open func(t *testing.T) storefront.Store) {
 		t.Parallel()
 		w := newStorefrontWorld(t, open(t))
 		s := w.s
-		_, err := s.CreateProvider(ctx, "Copy", "https://a.example", w.now)
+		_, err := s.CreateProvider(ctx, storefront.Provider{Name: "Copy"}, "https://a.example", w.now)
 		wantCode(t, "duplicate origin", err, apperr.Conflict)
 		if id, err := s.ProviderIDByOrigin(ctx, "https://b.example"); err != nil || id != w.b {
 			t.Fatalf("ProviderIDByOrigin = %d, %v; want %d", id, err, w.b)
@@ -166,6 +166,43 @@ func runStorefront(t *testing.T, open func(t *testing.T) storefront.Store) {
 		_, err = s.ProviderIDByToken(ctx, hash, w.now)
 		wantCode(t, "revoked token", err, apperr.NotFound)
 		wantCode(t, "revoke twice", s.RevokeToken(ctx, hash, w.now), apperr.NotFound)
+	})
+
+	t.Run("provider slugs", func(t *testing.T) {
+		t.Parallel()
+		w := newStorefrontWorld(t, open(t))
+		s := w.s
+		if id, err := s.ProviderIDBySlug(ctx, "fibra-a"); err != nil || id != w.a {
+			t.Fatalf("ProviderIDBySlug = %d, %v; want %d", id, err, w.a)
+		}
+		_, err := s.ProviderIDBySlug(ctx, "fibra-b")
+		wantCode(t, "provider without that slug", err, apperr.NotFound)
+		_, err = s.CreateProvider(ctx, storefront.Provider{Name: "Copy", Slug: "fibra-a"}, "https://c.example", w.now)
+		wantCode(t, "duplicate slug on create", err, apperr.Conflict)
+		// Many providers may have no slug: a second one without stores fine.
+		if _, err := s.CreateProvider(ctx, storefront.Provider{Name: "No slug"}, "https://d.example", w.now); err != nil {
+			t.Fatal(err)
+		}
+		c, err := s.Catalog(ctx, w.b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := c.Provider
+		p.Slug = "fibra-a"
+		wantCode(t, "duplicate slug on update", s.UpdateProvider(ctx, p, w.now), apperr.Conflict)
+		p.Slug = "fibra-b"
+		if err := s.UpdateProvider(ctx, p, w.now); err != nil {
+			t.Fatal(err)
+		}
+		if c, err := s.Catalog(ctx, w.b); err != nil || c.Provider.Slug != "fibra-b" {
+			t.Fatalf("Catalog slug = %q, %v; want fibra-b", c.Provider.Slug, err)
+		}
+		p.Slug = ""
+		if err := s.UpdateProvider(ctx, p, w.now); err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.ProviderIDBySlug(ctx, "fibra-b")
+		wantCode(t, "removed slug", err, apperr.NotFound)
 	})
 
 	t.Run("catalog round trip and order", func(t *testing.T) {
