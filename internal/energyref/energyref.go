@@ -12,6 +12,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/google/uuid"
 )
@@ -34,9 +35,11 @@ func UtilityPublicID(name string) string {
 // Utility is a reference utility: which are qualified, and their plans,
 // is commercial data kept elsewhere.
 type Utility struct {
-	PublicID string // UtilityPublicID(Name)
-	Name     string
-	UF       string // main state
+	PublicID  string // UtilityPublicID(Name)
+	Name      string
+	UF        string // main state
+	LegalName string // razão social, as ANEEL lists it
+	CNPJ      string // 14 digits
 }
 
 // Area says a utility serves a municipality.
@@ -48,11 +51,15 @@ type Area struct {
 // Catalog returns the ANEEL utilities and the known utility→municipality
 // areas.
 func Catalog() ([]Utility, []Area, error) {
-	utilities, err := readCSV(strings.NewReader(utilitiesCSV), []string{"name", "uf"}, func(_ int, rec map[string]string) (Utility, error) {
+	utilities, err := readCSV(strings.NewReader(utilitiesCSV), []string{"name", "uf", "legal_name", "cnpj"}, func(_ int, rec map[string]string) (Utility, error) {
 		if rec["name"] == "" || rec["uf"] == "" {
 			return Utility{}, fmt.Errorf("name and uf are required")
 		}
-		return Utility{PublicID: UtilityPublicID(rec["name"]), Name: rec["name"], UF: rec["uf"]}, nil
+		cnpj := CNPJDigits(rec["cnpj"])
+		if len(cnpj) != 14 {
+			return Utility{}, fmt.Errorf("%s: cnpj %q is not 14 digits", rec["name"], rec["cnpj"])
+		}
+		return Utility{PublicID: UtilityPublicID(rec["name"]), Name: rec["name"], UF: rec["uf"], LegalName: rec["legal_name"], CNPJ: cnpj}, nil
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("energy_utilities.csv: %w", err)
@@ -72,21 +79,53 @@ func Catalog() ([]Utility, []Area, error) {
 
 var areaColumns = []string{"utility_name", "ibge_code"}
 
-// AreaRow is one row of an operator's utility→municipality file.
-type AreaRow struct {
-	Line              int // in the file, header = 1
-	Utility, IBGECode string
+// Alias is a name by which a reference utility is known besides its
+// catalog name.
+type Alias struct {
+	Name      string
+	UtilityID string // Utility.PublicID
 }
 
-// ReadAreasCSV parses an operator's utility→municipality file (columns
-// utility_name, ibge_code; others ignored), for `partnership catalog
-// import-areas`. A row missing a value comes back with it empty, so the
-// import reports it with its line; only a file that is not CSV, or lacks
-// a column, is an error.
-func ReadAreasCSV(r io.Reader) ([]AreaRow, error) {
-	return readCSV(r, areaColumns, func(line int, rec map[string]string) (AreaRow, error) {
-		return AreaRow{Line: line, Utility: rec["utility_name"], IBGECode: rec["ibge_code"]}, nil
-	})
+// Aliases are the reference utilities' other names: their legal names.
+// They are read once; the embedded data cannot change while running.
+var Aliases = sync.OnceValue(func() []Alias {
+	utilities, _, err := Catalog()
+	if err != nil {
+		return nil // TestCatalog keeps the embedded data readable
+	}
+	var out []Alias
+	for _, u := range utilities {
+		if u.LegalName != "" {
+			out = append(out, Alias{Name: u.LegalName, UtilityID: u.PublicID})
+		}
+	}
+	return out
+})
+
+// CNPJDigits is a CNPJ as 14 digits, however it was written: formatted
+// ("04.065.033/0001-70") or as a number that lost its leading zeros
+// (4065033000170, as spreadsheets and some ANEEL files have it). Anything
+// that is not 1 to 14 digits once the punctuation is gone comes back as is.
+func CNPJDigits(s string) string {
+	var b [14]byte
+	n := 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			if n == len(b) {
+				return s
+			}
+			b[n] = c
+			n++
+		case c == '.' || c == '/' || c == '-' || c == ' ':
+		default:
+			return s
+		}
+	}
+	if n == 0 {
+		return s
+	}
+	return strings.Repeat("0", 14-n) + string(b[:n])
 }
 
 // readCSV reads a CSV file whose header names at least columns, handing

@@ -30,16 +30,17 @@ func TestCatalog(t *testing.T) {
 	}
 }
 
-func TestReadAreasCSV(t *testing.T) {
-	rows, err := ReadAreasCSV(strings.NewReader("\ufeffibge_code,utility_name,extra\n3509502, CPFL PAULISTA ,x\n3550308\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []AreaRow{{Line: 2, Utility: "CPFL PAULISTA", IBGECode: "3509502"}, {Line: 3, IBGECode: "3550308"}}
-	if len(rows) != len(want) || rows[0] != want[0] || rows[1] != want[1] {
-		t.Fatalf("rows = %+v, want %+v", rows, want)
-	}
-	if _, err := ReadAreasCSV(strings.NewReader("utility_name\nX\n")); err == nil {
-		t.Fatal("a file without ibge_code: want an error")
+func TestCNPJDigits(t *testing.T) {
+	for in, want := range map[string]string{
+		"04.065.033/0001-70": "04065033000170",
+		"4065033000170":      "04065033000170",
+		"04065033000170":     "04065033000170",
+		"":                   "",
+		"abc":                "abc",
+		"123456789012345":    "123456789012345",
+	} {
+		if got := CNPJDigits(in); got != want {
+			t.Errorf("CNPJDigits(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
