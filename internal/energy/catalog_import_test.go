@@ -119,6 +119,13 @@ func TestImportAreas(t *testing.T) {
 		},
 		served: map[string][]string{"3550308": {"ENEL SP"}, "3303302": {"ENEL RJ"}},
 	}, {
+		name: "old names, new names and abbreviations find one utility, listed by its current name",
+		file: "utility_name,ibge_code\nENEL GO,5201405\nCELG-D,5201108\nEquatorial Goiás,5208707\nEletropaulo,3552809\n",
+		want: energy.ImportReport{Encoding: "UTF-8", Lines: 4, Accepted: 4, Pairs: 4, Added: 3, Existing: 1},
+		served: map[string][]string{
+			"5201405": {"EQUATORIAL GO"}, "5201108": {"EQUATORIAL GO"}, "5208707": {"EQUATORIAL GO"}, "3552809": {"ENEL SP"},
+		},
+	}, {
 		name:   "dry run: the report, nothing written",
 		file:   "\ufeffutility_name,ibge_code\nCEMIG-D,3136702\nCEMIG-D,3106200\n",
 		dryRun: true,
@@ -251,10 +258,30 @@ func TestImportAreasMemory2MillionRows(t *testing.T) {
 	if growth > limit || written.Load() < 4*limit {
 		t.Errorf("heap grew %d MiB reading %d MiB; want under %d MiB", growth>>20, written.Load()>>20, limit>>20)
 	}
-	for ibge, want := range map[string]string{"3136702": "CEMIG-D", "1200013": "EAC", "4314902": "CEEE-D"} { // Juiz de Fora, Acrelândia, Porto Alegre
+	for ibge, want := range map[string]string{"3136702": "CEMIG-D", "1200013": "EAC", "4314902": "CEEE EQUATORIAL"} { // Juiz de Fora, Acrelândia, Porto Alegre
 		if got := servedBy(t, c, ibge); !reflect.DeepEqual(got, []string{want}) {
 			t.Errorf("operation-areas %s after the import: %q, want [%s]", ibge, got, want)
 		}
+	}
+}
+
+// TestUtilityByAlias: a partner's spelling (old name, abbreviation, no
+// accents) finds the utility and its stable id.
+func TestUtilityByAlias(t *testing.T) {
+	t.Parallel()
+	c := newCatalog(t)
+	for name, want := range map[string]string{
+		"EQUATORIAL GO": "ENEL GO", "enel go": "ENEL GO", "Celg-D": "ENEL GO", "equatorial goias": "ENEL GO",
+		"Neoenergia Brasilia": "CEB-DIS", "CEB-D": "CEB-DIS", "CEEE Equatorial": "CEEE-D", "Cemig": "CEMIG-D",
+		"CEMIG DISTRIBUIÇÃO S/A": "CEMIG-D",
+	} {
+		u, ok := c.UtilityByName(name)
+		if !ok || u.PublicID != energyref.UtilityPublicID(want) {
+			t.Errorf("UtilityByName(%q) = %+v, %v; want %s's id", name, u, ok, want)
+		}
+	}
+	if u, ok := c.UtilityByName("CELG-D"); !ok || u.Name != "EQUATORIAL GO" {
+		t.Errorf("CELG-D shows as %q, want its current name EQUATORIAL GO", u.Name)
 	}
 }
 
