@@ -20,7 +20,7 @@ import (
 func commands() []command {
 	return []command{
 		{name: "serve", summary: "run the HTTP service (the default)", bind: bindServe},
-		{name: "migrate", summary: "apply database migrations, print their status and exit", bind: bindMigrate},
+		{name: "migrate", summary: "apply database migrations and reference data updates, print their status and exit (--status: print only)", bind: bindMigrate},
 		{name: "partner create", summary: "create an energy partner; prints its id", bind: bindPartnerCreate},
 		{name: "apikey create", summary: "issue an energy partner API key; prints it, alone (shown once)", bind: bindAPIKeyCreate},
 		{name: "apikey revoke", args: "KEY_PREFIX", nargs: 1, summary: "revoke a partner API key, e.g. pk_abcd2345", bind: bindAPIKeyRevoke},
@@ -73,8 +73,9 @@ func (inv *invocation) printed(v any) error {
 	return err
 }
 
-func bindMigrate(*flag.FlagSet, *environment) action {
-	return withApp(func(ctx context.Context, inv *invocation, a *app) error {
+func bindMigrate(fs *flag.FlagSet, _ *environment) action {
+	statusOnly := fs.Bool("status", false, "print what is applied and the reference data versions; apply nothing")
+	migrate := withApp(func(ctx context.Context, inv *invocation, a *app) error {
 		status, err := a.stores.MigrationStatus(ctx)
 		if err != nil {
 			return err
@@ -85,6 +86,23 @@ func bindMigrate(*flag.FlagSet, *environment) action {
 		}
 		return nil
 	})
+	return func(ctx context.Context, inv *invocation) error {
+		if !*statusOnly {
+			return migrate(ctx, inv)
+		}
+		if err := inv.cfg.validate(); err != nil {
+			return err
+		}
+		engine, status, err := migrationStatus(ctx, inv.cfg)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(inv.env.stdout, "status of %s\n", engine)
+		for _, line := range status {
+			fmt.Fprintln(inv.env.stdout, line)
+		}
+		return nil
+	}
 }
 
 func bindPartnerCreate(fs *flag.FlagSet, _ *environment) action {
