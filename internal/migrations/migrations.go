@@ -2,7 +2,7 @@
 // dialect, embedded in the binary and applied by goose. Version ranges keep
 // the contexts apart: 1-99 platform and reference data, 100-199 energy
 // (101 loads the ANEEL utilities),
-// 200-299 storefront, 300-399 companies.
+// 200-299 storefront, 300-399 companies, 400-429 webhooks.
 package migrations
 
 import (

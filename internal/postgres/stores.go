@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"partnership-service/internal/storage"
+	"partnership-service/internal/storesql"
 )
 
 // Stores is the production engine: one connection pool and every context's
@@ -32,8 +33,19 @@ func Open(ctx context.Context, url string) (*Stores, error) {
 		EnergyLeadStore:    newEnergyLeadStore(db),
 		StorefrontStore:    newStorefrontStore(db),
 		CompaniesStore:     newCompaniesStore(db),
+		WebhookStore:       storesql.Webhooks{DB: db.Shared(), SkipLocked: skipLocked},
 	}}, nil
 }
 
 // Engine names the engine.
 func (s *Stores) Engine() string { return "postgres" }
+
+// skipLocked lets replicas claim webhook work side by side: each takes the
+// rows no other transaction holds (of table alias, when a join names more
+// than one).
+func skipLocked(alias string) string {
+	if alias == "" {
+		return " FOR UPDATE SKIP LOCKED"
+	}
+	return " FOR UPDATE OF " + alias + " SKIP LOCKED"
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"partnership-service/internal/storage"
+	"partnership-service/internal/storesql"
 )
 
 // Stores is the embedded engine: one SQLite file and every context's store
@@ -27,7 +28,7 @@ func Open(ctx context.Context, path string) (*Stores, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Stores{DB: db, Contexts: storage.Contexts{DB: db.Shared()}}
+	s := &Stores{DB: db, Contexts: storage.Contexts{DB: db.Shared(), WebhookStore: storesql.Webhooks{DB: db.Shared()}}}
 	if err := db.Migrate(ctx); err != nil {
 		return nil, errors.Join(err, s.Close())
 	}

@@ -3,6 +3,7 @@ package storefront
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/blob"
 	"partnership-service/internal/upload"
+	"partnership-service/internal/webhook"
 )
 
 // Service holds the storefront's business rules.
@@ -109,11 +111,18 @@ func (s *Service) Subscribe(ctx context.Context, providerID int64, in Subscripti
 	}
 	sub.ID = uuid.NewString()
 	sub.CreatedAt, sub.UpdatedAt = now, now
+	ev, err := subscriptionEvent(webhook.SubscriptionCreated, sub, now)
+	if err != nil {
+		return SubscribeResult{}, err
+	}
 	err = s.store.CreateSubscription(ctx, sub.ProviderID, func(tx SubscriptionTx) error {
 		if err := swapCoupon(tx, 0, sub.CouponID); err != nil {
 			return err
 		}
-		return tx.Insert(sub)
+		if err := tx.Insert(sub); err != nil {
+			return err
+		}
+		return tx.Emit(ev)
 	})
 	if err != nil {
 		return SubscribeResult{}, err
@@ -137,13 +146,20 @@ func (s *Service) UpdateSubscription(ctx context.Context, providerID int64, id s
 		return SubscribeResult{}, err
 	}
 	sub.UpdatedAt = now
+	ev, err := subscriptionEvent(webhook.SubscriptionUpdated, sub, now)
+	if err != nil {
+		return SubscribeResult{}, err
+	}
 	err = s.store.UpdateSubscription(ctx, sub.ProviderID, sub.ID, func(tx SubscriptionTx, stored Subscription) error {
 		// The stored coupon, not the one read before the write, is the one
 		// this subscription holds: another update may have changed it since.
 		if err := swapCoupon(tx, stored.CouponID, sub.CouponID); err != nil {
 			return err
 		}
-		return tx.Save(sub)
+		if err := tx.Save(sub); err != nil {
+			return err
+		}
+		return tx.Emit(ev)
 	})
 	if err != nil {
 		return SubscribeResult{}, err
@@ -225,4 +241,11 @@ func (s *Service) prepare(ctx context.Context, t *tenant, sub *Subscription, in 
 	}
 	sub.Coverage = t.covers(sub.PlanID, sub.Location, sub.CEP)
 	return nil
+}
+
+// subscriptionEvent is an event of the subscription's provider carrying sub
+// as the admin API's GET answers it (the resource inside its "data").
+func subscriptionEvent(typ string, sub Subscription, at time.Time) (webhook.Event, error) {
+	owner := webhook.Owner{Surface: webhook.Storefront, ID: strconv.FormatInt(sub.ProviderID, 10)}
+	return webhook.NewEvent(owner, typ, encodeSubscription(sub), at)
 }

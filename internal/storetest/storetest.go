@@ -41,4 +41,5 @@ func Run(t *testing.T, open func(t *testing.T) storage.Stores) {
 	t.Run("companies", func(t *testing.T) {
 		runCompanies(t, func(t *testing.T) companies.Store { return open(t).Companies() })
 	})
+	t.Run("webhooks", func(t *testing.T) { runWebhooks(t, open) })
 }
