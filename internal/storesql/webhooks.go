@@ -241,3 +241,8 @@ func (s Webhooks) DisableEndpoint(ctx context.Context, id, reason string, at tim
 		return err
 	}))
 }
+
+func (s Webhooks) ReleaseLeases(ctx context.Context) error {
+	_, err := s.DB.Exec(ctx, `UPDATE webhook_deliveries SET lease_until = NULL WHERE lease_until IS NOT NULL`)
+	return s.DB.MapError(err)
+}

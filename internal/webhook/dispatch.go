@@ -21,6 +21,11 @@ const fanOutBatch = 100
 // PostgreSQL the claims' SKIP LOCKED and leases share the work out, on
 // SQLite there is one process.
 func (s *Service) Run(ctx context.Context) {
+	if s.exclusive {
+		if err := s.store.ReleaseLeases(ctx); err != nil {
+			s.log.Error("webhook release leases", "err", err)
+		}
+	}
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	slots := make(chan struct{}, s.workers)

@@ -31,9 +31,12 @@ type Config struct {
 	// Workers is how many deliveries are sent at once (default 16).
 	Workers int
 	// Lease is how long a claimed delivery is kept from other claims
-	// (default 2 min, well over Timeout): a process that dies mid-attempt
-	// leaves it to be claimed again after it.
+	// (default twice Timeout): a process that dies mid-attempt leaves it
+	// to be claimed again after it.
 	Lease time.Duration
+	// Exclusive says this process is the only one delivering (SQLite): a
+	// lease found at start is a dead predecessor's, released at once.
+	Exclusive bool
 	Log   *slog.Logger
 	Now   func() time.Time
 }
@@ -47,6 +50,7 @@ type Service struct {
 	client       *http.Client
 	poll, lease  time.Duration
 	workers      int
+	exclusive    bool
 	log          *slog.Logger
 	now          func() time.Time
 }
@@ -58,7 +62,7 @@ func NewService(cfg Config) (*Service, error) {
 	}
 	s := &Service{store: cfg.Store, box: cfg.Box, schedule: cfg.Schedule, allowPrivate: cfg.AllowPrivate,
 		client: newClient(cfg.AllowPrivate), poll: cfg.Poll, lease: cfg.Lease, workers: cfg.Workers,
-		log: cfg.Log, now: cfg.Now}
+		log: cfg.Log, now: cfg.Now, exclusive: cfg.Exclusive}
 	if len(s.schedule) == 0 {
 		s.schedule, _ = ParseSchedule(DefaultSchedule)
 	}
@@ -66,7 +70,7 @@ func NewService(cfg Config) (*Service, error) {
 		s.poll = 500 * time.Millisecond
 	}
 	if s.lease <= 0 {
-		s.lease = 2 * time.Minute
+		s.lease = 2 * Timeout
 	}
 	if s.workers <= 0 {
 		s.workers = 16

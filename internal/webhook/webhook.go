@@ -207,6 +207,9 @@ type Store interface {
 	// Claim leases up to limit pending deliveries due at now, of enabled
 	// endpoints, until leaseUntil: no other claim takes them meanwhile.
 	Claim(ctx context.Context, now, leaseUntil time.Time, limit int) ([]Attempt, error)
+	// ReleaseLeases ends every lease: for a process that knows it is the
+	// only one delivering, at its start.
+	ReleaseLeases(ctx context.Context) error
 	// Record stores an attempt's result and ends its lease. A success
 	// clears the endpoint's FailingSince; a failure sets it when unset,
 	// and failingSince is its value after the update.

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"partnership-service/internal/apperr"
+	"partnership-service/internal/secretbox"
+	"partnership-service/internal/webhook"
+)
+
+// webhookOptions are serve's webhook flags.
+type webhookOptions struct {
+	retrySchedule string
+	allowPrivate  bool
+}
+
+func bindWebhooks(fs *flag.FlagSet, env *environment, o *webhookOptions) {
+	allow, _ := strconv.ParseBool(env.getenv("PARTNERSHIP_WEBHOOK_ALLOW_PRIVATE"))
+	fs.StringVar(&o.retrySchedule, "webhook-retry-schedule", envOr(env, "PARTNERSHIP_WEBHOOK_RETRY_SCHEDULE", webhook.DefaultSchedule),
+		"waits before each retry of a failed webhook delivery, comma-separated (PARTNERSHIP_WEBHOOK_RETRY_SCHEDULE)")
+	fs.BoolVar(&o.allowPrivate, "webhook-allow-private", allow,
+		"let webhook endpoints use http and private or loopback addresses: for tests and the demo, never in production (PARTNERSHIP_WEBHOOK_ALLOW_PRIVATE)")
+}
+
+// secretBox is the box sealing secrets at rest (utility passwords, signing
+// links, webhook secrets), keyed by PARTNERSHIP_SECRET_KEY or, when it is
+// unset, by <data-dir>/secret.key (generated on first start, mode 0600).
+// Losing that file makes the sealed values unreadable: back it up with the
+// database.
+func (a *app) secretBox() (*secretbox.Box, error) {
+	key, err := secretbox.LoadKey(os.Getenv(secretbox.KeyEnv), filepath.Join(a.cfg.DataDir, "secret.key"))
+	if err != nil {
+		return nil, err
+	}
+	return secretbox.New(key)
+}
+
+// webhookService builds the endpoints' management and the dispatcher.
+func (a *app) webhookService(o webhookOptions) (*webhook.Service, error) {
+	schedule, err := webhook.ParseSchedule(o.retrySchedule)
+	if err != nil {
+		return nil, err
+	}
+	box, err := a.secretBox()
+	if err != nil {
+		return nil, err
+	}
+	return webhook.NewService(webhook.Config{Store: a.stores.Webhooks(), Box: box, Schedule: schedule,
+		AllowPrivate: o.allowPrivate, Exclusive: !a.cfg.usesPostgres(), Log: a.log, Now: a.now})
+}
+
+// webhookHandlers are a surface's endpoint routes, rendering errors with
+// render; nil (no routes) outside serve.
+func (a *app) webhookHandlers(render func(http.ResponseWriter, *http.Request, error), invalid apperr.Code) *webhook.Handlers {
+	if a.webhooks == nil {
+		return nil
+	}
+	return &webhook.Handlers{Service: a.webhooks, Render: render, Invalid: invalid}
+}
+
+// runDispatcher delivers webhooks in the background until the returned
+// stop is called, which waits for the attempts in flight.
+func (a *app) runDispatcher(ctx context.Context) (stop func()) {
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		a.webhooks.Run(ctx)
+	}()
+	return func() { cancel(); <-done }
+}
+
+// printWebhookDemo says how to watch the demo partner's events.
+func printWebhookDemo(w io.Writer, baseURL string) {
+	fmt.Fprintf(w, `
+Webhooks (signed, Standard Webhooks; http and local receivers allowed with --webhook-allow-private):
+  # a receiver that prints what it gets, in another terminal:
+  python3 -m http.server 9000   # or: nc -lk 9000
+  curl -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' %[1]s/sales-conversion/webhook-endpoints \
+    -d '{"url":"http://127.0.0.1:9000/webhooks","events":["lead.created","lead.status_changed","contract.signed"],"description":"demo"}'
+  # keep the "secret" it answers (shown once) to verify webhook-signature; then create a lead and watch it arrive.
+  curl -H "Authorization: Bearer $KEY" %[1]s/sales-conversion/webhook-endpoints/{id}/deliveries
+`, baseURL)
+}
