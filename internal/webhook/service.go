@@ -37,8 +37,8 @@ type Config struct {
 	// Exclusive says this process is the only one delivering (SQLite): a
 	// lease found at start is a dead predecessor's, released at once.
 	Exclusive bool
-	Log   *slog.Logger
-	Now   func() time.Time
+	Log       *slog.Logger
+	Now       func() time.Time
 }
 
 // Service manages endpoints and delivers events.
