@@ -95,6 +95,21 @@ func PostgresURL(tb testing.TB) string {
 // dropped at cleanup.
 func Postgres(tb testing.TB) *postgres.Stores {
 	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	db, err := postgres.Open(ctx, PostgresDatabase(tb))
+	if err != nil {
+		tb.Fatalf("testdb: open: %v", err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
+// PostgresDatabase returns the URL of a fresh, migrated PostgreSQL
+// database, dropped at cleanup (after the cleanups registered later, which
+// close what uses it): for tests that run the binary on it.
+func PostgresDatabase(tb testing.TB) string {
+	tb.Helper()
 	url := PostgresURL(tb)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -111,12 +126,7 @@ func Postgres(tb testing.TB) *postgres.Stores {
 	if err := createFromTemplate(ctx, admin, name, tmpl); err != nil {
 		tb.Fatalf("testdb: create database: %v", err)
 	}
-	db, err := postgres.Open(ctx, withDatabase(url, name))
-	if err != nil {
-		tb.Fatalf("testdb: open %s: %v", name, err)
-	}
 	tb.Cleanup(func() {
-		db.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		if c, err := pgx.Connect(ctx, url); err == nil {
@@ -124,7 +134,7 @@ func Postgres(tb testing.TB) *postgres.Stores {
 			c.Close(ctx)
 		}
 	})
-	return db
+	return withDatabase(url, name)
 }
 
 func ensurePostgresTemplate(ctx context.Context, admin *pgx.Conn, url string) (string, error) {
