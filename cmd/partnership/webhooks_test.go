@@ -161,12 +161,12 @@ func (r *receiver) quiet(d time.Duration) {
 	}
 }
 
-// client calls a running service with a bearer key.
+// client calls a running service with a bearer key (and an Origin).
 type client struct {
-	t        *testing.T
-	base     string
-	key      string
-	lastCode int
+	t      *testing.T
+	base   string
+	key    string
+	origin string
 }
 
 func (c *client) do(method, path string, body any) (int, map[string]any) {
@@ -178,6 +178,9 @@ func (c *client) do(method, path string, body any) (int, map[string]any) {
 	}
 	req, _ := http.NewRequest(method, c.base+path, rd)
 	req.Header.Set("Authorization", "Bearer "+c.key)
+	if c.origin != "" {
+		req.Header.Set("Origin", c.origin)
+	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -191,13 +194,20 @@ func (c *client) do(method, path string, body any) (int, map[string]any) {
 	return res.StatusCode, out
 }
 
-// register creates an endpoint for the receiver and gives it the secret.
+// register creates a partner's endpoint for the receiver and gives it the
+// secret.
 func (c *client) register(r *receiver, events ...string) string {
+	c.t.Helper()
+	return c.registerAt("/sales-conversion/webhook-endpoints", r, events...)
+}
+
+// registerAt creates an endpoint at one surface's path.
+func (c *client) registerAt(path string, r *receiver, events ...string) string {
 	c.t.Helper()
 	if events == nil {
 		events = []string{}
 	}
-	status, ep := c.do(http.MethodPost, "/sales-conversion/webhook-endpoints",
+	status, ep := c.do(http.MethodPost, path,
 		map[string]any{"url": r.srv.URL + "/hooks", "events": events, "description": "teste"})
 	secret, _ := ep["secret"].(string)
 	if status != http.StatusCreated || !strings.HasPrefix(secret, "whsec_") {
@@ -421,5 +431,107 @@ func TestWebhookSurvivesSIGKILL(t *testing.T) {
 		if m := r.expect(within, "lead.created")["lead.created"]; m.ID != id {
 			t.Fatalf("after the restart got %s, want the killed attempt's %s", m.ID, id)
 		}
+	})
+}
+
+// TestWebhooksStorefrontAndCompanies (issue 12): the storefront's and the
+// companies API's events reach their owners' endpoints, registered on
+// their own surfaces with their own credentials.
+func TestWebhooksStorefrontAndCompanies(t *testing.T) {
+	webhookEngines(t, func(t *testing.T, dbURL string) {
+		dir := t.TempDir()
+		cli := func(args ...string) string {
+			t.Helper()
+			env, stdout, stderr := testEnv(map[string]string{"DATABASE_URL": dbURL})
+			if err := run(context.Background(), env, append(args, "--data-dir", dir)); err != nil {
+				t.Fatalf("%v: %v\n%s", args, err, stderr)
+			}
+			lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+			return lines[len(lines)-1]
+		}
+		const origin = "https://loja.example.com.br"
+		cli("provider", "create", "--name", "Provedor Teste", "--origin", origin)
+		providerToken := cli("provider", "token", "--origin", origin)
+		account := cli("account", "create", "--name", "Gestora", "--type", "gestao")
+		cli("account", "create", "--name", "Cliente", "--type", "cliente", "--manager", "Gestora")
+		cli("account", "create", "--name", "Outra", "--type", "cliente")
+		cli("user", "create", "--email", "g@example.com", "--password", "senha-forte-1", "--account", "Gestora")
+		cli("user", "create", "--email", "c@example.com", "--password", "senha-forte-1", "--account", "Cliente")
+		managerToken := cli("token", "create", "--email", "g@example.com")
+		clientToken := cli("token", "create", "--email", "c@example.com")
+
+		addr := freeAddr(t)
+		env, _, stderr := testEnv(map[string]string{"DATABASE_URL": dbURL})
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() {
+			done <- run(ctx, env, []string{"serve", "--addr", addr, "--data-dir", dir, "--webhook-allow-private"})
+		}()
+		t.Cleanup(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("serve: %v\n%s", err, stderr)
+			}
+		})
+		waitHealthy(t, addr)
+		base := "http://" + addr
+
+		// Storefront: the provider's admin token manages the endpoint.
+		admin := &client{t: t, base: base, key: providerToken}
+		rs := newReceiver(t)
+		admin.registerAt("/api/v2/admin/webhook-endpoints", rs)
+		visitor := &client{t: t, base: base, origin: origin}
+		status, sub := visitor.do(http.MethodPost, "/api/v2/subscriptions", map[string]any{"subscription": map[string]any{
+			"pre_subscription": true, "cold_lead": true, "nome_razao_social": "Maria Souza", "telefone_celular": "(41) 99891-6002"}})
+		if status != http.StatusOK && status != http.StatusCreated {
+			t.Fatalf("subscription: %d %v", status, sub)
+		}
+		id := sub["data"].(map[string]any)["id"].(string)
+		created := rs.expect(2*time.Second, "subscription.created")["subscription.created"]
+		_, stored := admin.do(http.MethodGet, "/api/v2/admin/subscriptions/"+id, nil)
+		if !reflect.DeepEqual(created.Data, stored["data"]) {
+			t.Fatalf("subscription.created data\n%v\nwant the admin GET's\n%v", created.Data, stored["data"])
+		}
+		if status, _ := visitor.do(http.MethodPut, "/api/v2/subscriptions/"+id, map[string]any{"subscription": map[string]any{
+			"cold_lead": true, "nome_razao_social": "Maria Souza Lima", "telefone_celular": "(41) 99891-6002"}}); status != http.StatusOK {
+			t.Fatalf("update subscription: %d", status)
+		}
+		if m := rs.expect(2*time.Second, "subscription.updated")["subscription.updated"]; m.Data["attributes"].(map[string]any)["nome_razao_social"] != "Maria Souza Lima" {
+			t.Fatalf("subscription.updated data %v", m.Data)
+		}
+
+		// Companies: a management user registers for the account it
+		// manages; a client user may not manage endpoints.
+		if status, _ := (&client{t: t, base: base, key: clientToken}).do(http.MethodGet, "/api/v4/webhook-endpoints", nil); status != http.StatusForbidden {
+			t.Fatalf("client user listing endpoints: %d, want 403", status)
+		}
+		manager := &client{t: t, base: base, key: managerToken}
+		rc := newReceiver(t)
+		manager.registerAt("/api/v4/webhook-endpoints", rc, "company.created", "company.deleted")
+		if status, _ := manager.do(http.MethodPost, "/api/v4/webhook-endpoints",
+			map[string]any{"url": rc.srv.URL, "account_id": 999999}); status != http.StatusUnprocessableEntity {
+			t.Fatalf("endpoint for an account it does not manage: %d, want 422", status)
+		}
+		status, company := manager.do(http.MethodPost, "/api/v4/companies", map[string]any{
+			"name": "Padaria", "city_id": 3509502, "state_id": 35, "account_id": json.Number(account)})
+		if status != http.StatusCreated {
+			t.Fatalf("company: %d %v", status, company)
+		}
+		path := "/api/v4/companies/" + strconv.FormatInt(int64(company["id"].(float64)), 10)
+		if m := rc.expect(2*time.Second, "company.created")["company.created"]; !reflect.DeepEqual(m.Data, company) {
+			t.Fatalf("company.created data\n%v\nwant\n%v", m.Data, company)
+		}
+		if status, _ := manager.do(http.MethodPut, path, map[string]any{"name": "Padaria Nova"}); status != http.StatusOK {
+			t.Fatalf("update company: %d", status)
+		}
+		if status, _ := manager.do(http.MethodDelete, path, nil); status != http.StatusNoContent && status != http.StatusOK {
+			t.Fatalf("delete company: %d", status)
+		}
+		// company.updated is not among the endpoint's events.
+		if m := rc.expect(2*time.Second, "company.deleted")["company.deleted"]; m.Data["name"] != "Padaria Nova" {
+			t.Fatalf("company.deleted data %v", m.Data)
+		}
+		rc.quiet(300 * time.Millisecond)
+		rs.quiet(100 * time.Millisecond)
 	})
 }

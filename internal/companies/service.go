@@ -325,7 +325,7 @@ func (s *Service) CreateCompany(ctx context.Context, sess *Session, in CompanyIn
 		if err := tx.AppendAudit(ctx, s.audit(sess, id, Created, diff(nil, &c), now)); err != nil {
 			return err
 		}
-		return emitStored(ctx, tx, webhook.CompanyCreated, id, now)
+		return s.emitStored(ctx, tx, webhook.CompanyCreated, id, now)
 	})
 	if err != nil {
 		return Company{}, err
@@ -378,7 +378,7 @@ func (s *Service) UpdateCompany(ctx context.Context, sess *Session, id int64, in
 		if err := tx.AppendAudit(ctx, s.audit(sess, id, Updated, changes, now)); err != nil {
 			return err
 		}
-		return emitStored(ctx, tx, webhook.CompanyUpdated, id, now)
+		return s.emitStored(ctx, tx, webhook.CompanyUpdated, id, now)
 	})
 	if err != nil {
 		return Company{}, err
@@ -411,7 +411,7 @@ func (s *Service) DeleteCompany(ctx context.Context, sess *Session, id int64) er
 		if err := tx.AppendAudit(ctx, s.audit(sess, id, Deleted, diff(&cur, nil), now)); err != nil {
 			return err
 		}
-		return emit(ctx, tx, webhook.CompanyDeleted, cur, now)
+		return s.emit(ctx, tx, webhook.CompanyDeleted, cur, now)
 	})
 }
 
@@ -603,18 +603,19 @@ func (s *Service) Cities(stateID int64, q string, limit, page int) (CityPage, er
 	return CityPage{Items: items, Total: len(all), Limit: limit, Page: page}, nil
 }
 
-// emitStored announces company id as the transaction now stores it: with
-// the names of its parent, city, state and account, as its GET answers.
-func emitStored(ctx context.Context, tx CompanyTx, typ string, id int64, at time.Time) error {
+// emitStored announces company id as the transaction now stores it, with
+// the names its GET shows.
+func (s *Service) emitStored(ctx context.Context, tx CompanyTx, typ string, id int64, at time.Time) error {
 	c, err := tx.Company(ctx, id)
 	if err != nil {
 		return err
 	}
-	return emit(ctx, tx, typ, c, at)
+	return s.emit(ctx, tx, typ, c, at)
 }
 
 // emit records an event of c's account carrying c as its GET answers it.
-func emit(ctx context.Context, tx CompanyTx, typ string, c Company, at time.Time) error {
+func (s *Service) emit(ctx context.Context, tx CompanyTx, typ string, c Company, at time.Time) error {
+	s.fillPlace(&c)
 	owner := webhook.Owner{Surface: webhook.Companies, ID: strconv.FormatInt(c.AccountID, 10)}
 	ev, err := webhook.NewEvent(owner, typ, toJSON(&c), at)
 	if err != nil {

@@ -246,6 +246,13 @@ func (s *Service) prepare(ctx context.Context, t *tenant, sub *Subscription, in 
 // subscriptionEvent is an event of the subscription's provider carrying sub
 // as the admin API's GET answers it (the resource inside its "data").
 func subscriptionEvent(typ string, sub Subscription, at time.Time) (webhook.Event, error) {
+	// Times as the stores keep them (whole microseconds), so the event
+	// says what a GET will.
+	sub.CreatedAt, sub.UpdatedAt = sub.CreatedAt.Truncate(time.Microsecond), sub.UpdatedAt.Truncate(time.Microsecond)
+	sub.Files = slices.Clone(sub.Files)
+	for i := range sub.Files {
+		sub.Files[i].UploadedAt = sub.Files[i].UploadedAt.Truncate(time.Microsecond)
+	}
 	owner := webhook.Owner{Surface: webhook.Storefront, ID: strconv.FormatInt(sub.ProviderID, 10)}
 	return webhook.NewEvent(owner, typ, encodeSubscription(sub), at)
 }
