@@ -130,7 +130,7 @@ func (h *Handlers) fail(w http.ResponseWriter, r *http.Request, err error) {
 func (h *Handlers) owner(r *http.Request, c Caller, accountID string) (Owner, error) {
 	switch {
 	case accountID != "" && c.Choose == nil:
-		return Owner{}, apperr.Field(apperr.Unprocessable, "account_id", "não é aceito nesta API")
+		return Owner{}, apperr.Field(apperr.Unprocessable, "account_id", "account_id não é aceito nesta API")
 	case accountID != "":
 		return c.Choose(r, accountID)
 	case c.Owner == (Owner{}):
@@ -229,7 +229,7 @@ func (h *Handlers) Deliveries(w http.ResponseWriter, r *http.Request, c Caller) 
 	if s := r.URL.Query().Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > 100 {
-			h.fail(w, r, apperr.Field(apperr.Invalid, "limit", "deve ser um número entre 1 e 100"))
+			h.fail(w, r, apperr.Field(apperr.Invalid, "limit", "limit deve ser um número entre 1 e 100"))
 			return
 		}
 		limit = n

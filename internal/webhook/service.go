@@ -127,7 +127,7 @@ func (s *Service) Create(ctx context.Context, owner Owner, in Input) (Endpoint, 
 	}
 	if len(existing) >= MaxEndpoints {
 		return Endpoint{}, "", apperr.Field(apperr.Unprocessable, "url",
-			fmt.Sprintf("limite de %d endpoints de webhook atingido", MaxEndpoints))
+			fmt.Sprintf("url: limite de %d endpoints de webhook atingido", MaxEndpoints))
 	}
 	secret := NewSecret()
 	ep.Secret = s.box.Seal([]byte(secret), sealContext(ep.ID))
@@ -139,18 +139,19 @@ func (s *Service) Create(ctx context.Context, owner Owner, in Input) (Endpoint, 
 
 func sealContext(endpointID string) string { return "webhook-secret:" + endpointID }
 
-// apply validates in and writes it over ep.
+// apply validates in and writes it over ep. Each message names its field,
+// since the energy surface shows them as one flat list.
 func (s *Service) apply(ctx context.Context, ep *Endpoint, in Input) error {
 	var errs apperr.Fields
 	if in.URL != nil {
 		if msg := checkURL(ctx, *in.URL, s.allowPrivate); msg != "" {
-			errs.Add("url", msg)
+			errs.Add("url", "url "+msg)
 		}
 		ep.URL = *in.URL
 	}
 	if in.Description != nil {
 		if utf8.RuneCountInString(*in.Description) > 500 {
-			errs.Add("description", "deve ter no máximo 500 caracteres")
+			errs.Add("description", "description deve ter no máximo 500 caracteres")
 		}
 		ep.Description = *in.Description
 	}
@@ -158,7 +159,7 @@ func (s *Service) apply(ctx context.Context, ep *Endpoint, in Input) error {
 		ep.Events = nil
 		for _, t := range *in.Events {
 			if !slices.Contains(EventTypes[ep.Owner.Surface], t) {
-				errs.Add("events", fmt.Sprintf("evento desconhecido: %q (aceitos: %s)", t, JoinEvents(EventTypes[ep.Owner.Surface])))
+				errs.Add("events", fmt.Sprintf("events: evento desconhecido %q (aceitos: %s)", t, JoinEvents(EventTypes[ep.Owner.Surface])))
 			} else if !slices.Contains(ep.Events, t) {
 				ep.Events = append(ep.Events, t)
 			}

@@ -20,14 +20,25 @@ import (
 	"partnership-service/internal/webhook"
 )
 
-// TestSignMatchesTheReferenceVector: the signature of the example message
-// of the Standard Webhooks reference libraries (svix-webhooks' tests).
-func TestSignMatchesTheReferenceVector(t *testing.T) {
+// TestSignMatchesTheReferenceVectors: the example message of the
+// Standard Webhooks reference libraries (svix-webhooks' tests), and the
+// worked example of the OpenAPI document (api/webhooks.yaml).
+func TestSignMatchesTheReferenceVectors(t *testing.T) {
 	t.Parallel()
-	got, err := webhook.Sign("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "msg_p5jXN8AQM9LWM0D4loKWxJek",
-		time.Unix(1614265330, 0), []byte(`{"test": 2432232314}`))
-	if want := "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="; err != nil || got != want {
-		t.Fatalf("Sign = %q, %v; want %q", got, err, want)
+	for _, v := range []struct {
+		name, secret, id, body, want string
+		at                           int64
+	}{
+		{"reference libraries", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "msg_p5jXN8AQM9LWM0D4loKWxJek",
+			`{"test": 2432232314}`, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=", 1614265330},
+		{"OpenAPI worked example", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "msg_01936d3c-7a2e-7cc1-9f4b-2b0f5e8c1a77",
+			`{"type":"contract.signed","timestamp":"2026-01-01T00:00:00Z","data":{"id":"01936d3c-79f0-7a55-8a3e-5d2f1b9c0e11","status":"assinado"}}`,
+			"v1,gG6oUOY8R5+VaVy4KdKyE8VnViHMojnqcln1JAXApwY=", 1767225600},
+	} {
+		got, err := webhook.Sign(v.secret, v.id, time.Unix(v.at, 0), []byte(v.body))
+		if err != nil || got != v.want {
+			t.Errorf("%s: Sign = %q, %v; want %q", v.name, got, err, v.want)
+		}
 	}
 }
 
