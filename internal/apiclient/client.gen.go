@@ -20023,6 +20023,11 @@ type ListStorefrontWebhookDeliveriesResponse404Headers struct {
 	XRequestId *string
 }
 
+// ListStorefrontWebhookDeliveriesResponse422Headers the declared response headers of an HTTP 422 response for ListStorefrontWebhookDeliveries
+type ListStorefrontWebhookDeliveriesResponse422Headers struct {
+	XRequestId *string
+}
+
 type ListStorefrontWebhookDeliveriesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20034,6 +20039,8 @@ type ListStorefrontWebhookDeliveriesResponse struct {
 	JSON401 *StorefrontUnauthorized
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *StorefrontWebhookNotFound
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *StorefrontWebhookInvalid
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ListStorefrontWebhookDeliveriesResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -20042,6 +20049,8 @@ type ListStorefrontWebhookDeliveriesResponse struct {
 	Headers401 *ListStorefrontWebhookDeliveriesResponse401Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *ListStorefrontWebhookDeliveriesResponse404Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *ListStorefrontWebhookDeliveriesResponse422Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -20062,6 +20071,11 @@ func (r ListStorefrontWebhookDeliveriesResponse) GetJSON401() *StorefrontUnautho
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r ListStorefrontWebhookDeliveriesResponse) GetJSON404() *StorefrontWebhookNotFound {
 	return r.JSON404
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r ListStorefrontWebhookDeliveriesResponse) GetJSON422() *StorefrontWebhookInvalid {
+	return r.JSON422
 }
 
 // GetBody returns the raw response body bytes
@@ -22519,6 +22533,11 @@ type ListCompaniesWebhookDeliveriesResponse404Headers struct {
 	XRequestId *string
 }
 
+// ListCompaniesWebhookDeliveriesResponse422Headers the declared response headers of an HTTP 422 response for ListCompaniesWebhookDeliveries
+type ListCompaniesWebhookDeliveriesResponse422Headers struct {
+	XRequestId *string
+}
+
 type ListCompaniesWebhookDeliveriesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -22532,6 +22551,8 @@ type ListCompaniesWebhookDeliveriesResponse struct {
 	JSON403 *CompaniesMessages
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *CompaniesWebhookNotFound
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *CompaniesWebhookInvalid
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ListCompaniesWebhookDeliveriesResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -22542,6 +22563,8 @@ type ListCompaniesWebhookDeliveriesResponse struct {
 	Headers403 *ListCompaniesWebhookDeliveriesResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *ListCompaniesWebhookDeliveriesResponse404Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *ListCompaniesWebhookDeliveriesResponse422Headers
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -22567,6 +22590,11 @@ func (r ListCompaniesWebhookDeliveriesResponse) GetJSON403() *CompaniesMessages 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r ListCompaniesWebhookDeliveriesResponse) GetJSON404() *CompaniesWebhookNotFound {
 	return r.JSON404
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r ListCompaniesWebhookDeliveriesResponse) GetJSON422() *CompaniesWebhookInvalid {
+	return r.JSON422
 }
 
 // GetBody returns the raw response body bytes
@@ -33766,6 +33794,13 @@ func ParseListStorefrontWebhookDeliveriesResponse(rsp *http.Response) (*ListStor
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest StorefrontWebhookInvalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	}
 
 	switch {
@@ -33816,6 +33851,16 @@ func ParseListStorefrontWebhookDeliveriesResponse(rsp *http.Response) (*ListStor
 			headers.XRequestId = &value
 		}
 		response.Headers404 = &headers
+	case rsp.StatusCode == 422:
+		var headers ListStorefrontWebhookDeliveriesResponse422Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers422 = &headers
 	}
 
 	return response, nil
@@ -36481,6 +36526,13 @@ func ParseListCompaniesWebhookDeliveriesResponse(rsp *http.Response) (*ListCompa
 		}
 		response.JSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest CompaniesWebhookInvalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	}
 
 	switch {
@@ -36541,6 +36593,16 @@ func ParseListCompaniesWebhookDeliveriesResponse(rsp *http.Response) (*ListCompa
 			headers.XRequestId = &value
 		}
 		response.Headers404 = &headers
+	case rsp.StatusCode == 422:
+		var headers ListCompaniesWebhookDeliveriesResponse422Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers422 = &headers
 	}
 
 	return response, nil

@@ -229,7 +229,7 @@ func (h *Handlers) Deliveries(w http.ResponseWriter, r *http.Request, c Caller) 
 	if s := r.URL.Query().Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > 100 {
-			h.fail(w, r, apperr.Field(apperr.Invalid, "limit", "limit deve ser um número entre 1 e 100"))
+			h.fail(w, r, apperr.Field(apperr.Unprocessable, "limit", "limit deve ser um número entre 1 e 100"))
 			return
 		}
 		limit = n
