@@ -77,15 +77,22 @@ func (a *app) runDispatcher(ctx context.Context) (stop func()) {
 	return func() { cancel(); <-done }
 }
 
-// printWebhookDemo says how to watch the demo partner's events.
+// printWebhookDemo says how to watch the demo partner's events with a
+// receiver on this machine (the demo allows private addresses).
 func printWebhookDemo(w io.Writer, baseURL string) {
 	fmt.Fprintf(w, `
-Webhooks (signed, Standard Webhooks; http and local receivers allowed with --webhook-allow-private):
-  # a receiver that prints what it gets, in another terminal:
-  python3 -m http.server 9000   # or: nc -lk 9000
+Webhooks (Standard Webhooks signatures; --demo allows http and local receivers, as --webhook-allow-private does):
+  # 1. a receiver that prints each message and answers 204, in another terminal:
+  python3 -c 'import http.server as h
+class R(h.BaseHTTPRequestHandler):
+    def do_POST(s):
+        n = int(s.headers["Content-Length"]); print(s.headers, s.rfile.read(n).decode(), flush=True)
+        s.send_response(204); s.end_headers()
+h.HTTPServer(("127.0.0.1", 9000), R).serve_forever()'
+  # 2. register it (the answer's "secret", shown once, verifies webhook-signature):
   curl -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' %[1]s/sales-conversion/webhook-endpoints \
-    -d '{"url":"http://127.0.0.1:9000/webhooks","events":["lead.created","lead.status_changed","contract.signed"],"description":"demo"}'
-  # keep the "secret" it answers (shown once) to verify webhook-signature; then create a lead and watch it arrive.
-  curl -H "Authorization: Bearer $KEY" %[1]s/sales-conversion/webhook-endpoints/{id}/deliveries
+    -d '{"url":"http://127.0.0.1:9000/webhooks","events":[],"description":"demo"}'
+  # 3. create a lead (above) and watch lead.created arrive; the delivery log:
+  curl -H "Authorization: Bearer $KEY" %[1]s/sales-conversion/webhook-endpoints/ENDPOINT_ID/deliveries
 `, baseURL)
 }
