@@ -18,15 +18,7 @@ import (
 func TestWebhookEndpointRoutes(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
-	cli := func(args ...string) string {
-		t.Helper()
-		env, stdout, stderr := testEnv(nil)
-		if err := run(ctx, env, append(args, "--data-dir", dir)); err != nil {
-			t.Fatalf("%v: %v\n%s", args, err, stderr)
-		}
-		lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
-		return lines[len(lines)-1]
-	}
+	cli := func(args ...string) string { t.Helper(); return cliLast(t, dir, "", args...) }
 	keyA, keyB := partnerKey(t, ctx, dir, "Parceiro A", "Ana"), partnerKey(t, ctx, dir, "Parceiro B", "Bia")
 	cli("provider", "create", "--name", "Provedor A", "--origin", "https://a.example.com.br")
 	cli("provider", "create", "--name", "Provedor B", "--origin", "https://b.example.com.br")

@@ -233,20 +233,23 @@ func webhookEngines(t *testing.T, fn func(t *testing.T, dbURL string)) {
 	t.Run("postgres", func(t *testing.T) { fn(t, testdb.PostgresDatabase(t)) })
 }
 
-// cliKey creates a partner and its key through the CLI on the database.
-func cliKey(t *testing.T, dir, dbURL, partner string) string {
+// cliLast runs a command on the data dir and database, as an operator
+// would, and returns the last line it printed.
+func cliLast(t *testing.T, dir, dbURL string, args ...string) string {
 	t.Helper()
-	env, stdout, _ := testEnv(map[string]string{"DATABASE_URL": dbURL})
-	for _, args := range [][]string{
-		{"partner", "create", "--name", partner, "--data-dir", dir},
-		{"apikey", "create", "--partner", partner, "--seller", "Ana", "--data-dir", dir},
-	} {
-		if err := run(context.Background(), env, args); err != nil {
-			t.Fatalf("%v: %v", args, err)
-		}
+	env, stdout, stderr := testEnv(map[string]string{"DATABASE_URL": dbURL})
+	if err := run(context.Background(), env, append(args, "--data-dir", dir)); err != nil {
+		t.Fatalf("%v: %v\n%s", args, err, stderr)
 	}
 	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
 	return lines[len(lines)-1]
+}
+
+// cliKey creates a partner and its key through the CLI on the database.
+func cliKey(t *testing.T, dir, dbURL, partner string) string {
+	t.Helper()
+	cliLast(t, dir, dbURL, "partner", "create", "--name", partner)
+	return cliLast(t, dir, dbURL, "apikey", "create", "--partner", partner, "--seller", "Ana")
 }
 
 func waitHealthy(t *testing.T, addr string) {
@@ -440,15 +443,7 @@ func TestWebhookSurvivesSIGKILL(t *testing.T) {
 func TestWebhooksStorefrontAndCompanies(t *testing.T) {
 	webhookEngines(t, func(t *testing.T, dbURL string) {
 		dir := t.TempDir()
-		cli := func(args ...string) string {
-			t.Helper()
-			env, stdout, stderr := testEnv(map[string]string{"DATABASE_URL": dbURL})
-			if err := run(context.Background(), env, append(args, "--data-dir", dir)); err != nil {
-				t.Fatalf("%v: %v\n%s", args, err, stderr)
-			}
-			lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
-			return lines[len(lines)-1]
-		}
+		cli := func(args ...string) string { t.Helper(); return cliLast(t, dir, dbURL, args...) }
 		const origin = "https://loja.example.com.br"
 		cli("provider", "create", "--name", "Provedor Teste", "--origin", origin)
 		providerToken := cli("provider", "token", "--origin", origin)
