@@ -12,6 +12,7 @@ import (
 	"partnership-service/internal/mail"
 	"partnership-service/internal/storage"
 	"partnership-service/internal/storefront"
+	"partnership-service/internal/webhook"
 )
 
 // app holds the opened resources a command works with.
@@ -25,6 +26,9 @@ type app struct {
 	mail   mail.Enqueuer // signers' mail; nil (commands other than serve): none
 
 	storefront *storefront.Service // made on first use (storefrontService)
+	// webhooks manages endpoints and delivers events; nil (commands other
+	// than serve): no endpoint routes, and events wait in the outbox.
+	webhooks *webhook.Service
 }
 
 // openApp opens and migrates the configured database, and opens the file
