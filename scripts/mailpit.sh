@@ -8,15 +8,19 @@
 # It is installed from the Go module proxy with `go install` (a separate
 # module build: the service's go.mod is not touched) into $(go env GOPATH)/bin,
 # and listens on 127.0.0.1 only, without authentication: SMTP on 1025, the
-# HTTP API on 8025 (MAILPIT_SMTP_ADDR / MAILPIT_HTTP_ADDR override them).
+# HTTP API on 8025 (MAILPIT_SMTP_ADDR / MAILPIT_HTTP_ADDR override them; when
+# another program holds them and no override is set, free ones).
 # Its PID and log live in .ci/state/mailpit/ (git-ignored).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 version=v1.33.1
-smtp_addr=${MAILPIT_SMTP_ADDR:-127.0.0.1:1025}
-http_addr=${MAILPIT_HTTP_ADDR:-127.0.0.1:8025}
 state=${MAILPIT_STATE_DIR:-.ci/state/mailpit}
+# The addresses start picked last (they differ from the defaults when those
+# were taken), unless the variables name them.
+read -r picked_smtp picked_http 2>/dev/null <"$state/addrs" || true
+smtp_addr=${MAILPIT_SMTP_ADDR:-${picked_smtp:-127.0.0.1:1025}}
+http_addr=${MAILPIT_HTTP_ADDR:-${picked_http:-127.0.0.1:8025}}
 pidfile=$state/mailpit.pid
 logfile=$state/mailpit.log
 bin="$(go env GOPATH)/bin/mailpit"
@@ -37,11 +41,14 @@ start() {
   if pid=$(running_pid); then
     say "already running (pid $pid)"
   else
-    if answers; then
-      say "something already answers on $http_addr: not starting another"
-      exit 1
+    if ! port_free "$smtp_addr" || ! port_free "$http_addr"; then
+      [ -z "${MAILPIT_SMTP_ADDR:-}${MAILPIT_HTTP_ADDR:-}" ] || { say "$smtp_addr or $http_addr is taken (MAILPIT_*_ADDR): not starting another"; exit 1; }
+      smtp_addr=$(free_addr)
+      http_addr=$(free_addr)
+      say "the default ports are taken by another program: using SMTP $smtp_addr, API $http_addr"
     fi
     mkdir -p "$state"
+    echo "$smtp_addr $http_addr" >"$state/addrs"
     rm -f "$pidfile"
     "$bin" --smtp "$smtp_addr" --listen "$http_addr" \
       --disable-version-check --smtp-disable-rdns --max 5000 --quiet \

@@ -8,7 +8,8 @@
 #
 # It is installed from the Go module proxy with `go install` (a separate
 # module build: the service's go.mod is not touched) into $(go env GOPATH)/bin,
-# and listens on 127.0.0.1:7070 (S3_ADDR overrides it) with a fixed local
+# and listens on 127.0.0.1:7070 (S3_ADDR overrides it; when another program
+# holds that port and S3_ADDR is unset, a free one) with a fixed local
 # root key pair. The objects live under .ci/state/s3/root/<bucket>/ (the
 # posix backend needs extended attributes, which ext4, xfs and tmpfs have);
 # its PID and log live in .ci/state/s3/ (git-ignored).
@@ -16,11 +17,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 version=v1.8.0
-addr=${S3_ADDR:-127.0.0.1:7070}
+state=${S3_STATE_DIR:-.ci/state/s3}
+# The address start picked last (it differs from the default when that was
+# taken), unless S3_ADDR names one.
+addr=${S3_ADDR:-$(cat "$state/addr" 2>/dev/null || echo 127.0.0.1:7070)}
 bucket=${S3_BUCKET:-partnership}
 access=${S3_ACCESS_KEY:-partnership-local}
 secret=${S3_SECRET_KEY:-partnership-local-secret}
-state=${S3_STATE_DIR:-.ci/state/s3}
 pidfile=$state/versitygw.pid
 logfile=$state/versitygw.log
 bin="$(go env GOPATH)/bin/versitygw"
@@ -44,11 +47,14 @@ start() {
   if pid=$(running_pid); then
     say "already running (pid $pid)"
   else
-    if answers; then
-      say "something already answers on $addr: not starting another"
-      exit 1
+    if ! port_free "$addr"; then
+      [ -z "${S3_ADDR:-}" ] || { say "something already listens on $addr (S3_ADDR): not starting another"; exit 1; }
+      taken=$addr
+      addr=$(free_addr)
+      say "$taken is taken by another program: using $addr"
     fi
     mkdir -p "$state/root"
+    echo "$addr" >"$state/addr"
     rm -f "$pidfile"
     # A bucket of the posix backend is a directory under the root.
     mkdir -p "$state/root/$bucket"

@@ -16,6 +16,25 @@ go_install() {
   go install "$2@$3"
 }
 
+# port_free HOST:PORT: nothing accepts connections there.
+port_free() { ! (exec 3<>"/dev/tcp/${1%:*}/${1##*:}") 2>/dev/null; }
+
+# free_addr prints a loopback address whose port nothing listens on, for
+# when the default one is taken by a server this script did not start
+# (another checkout's, say): the tests then use that one, through env.
+free_addr() {
+  local port
+  for _ in $(seq 1 50); do
+    port=$((20000 + RANDOM % 20000))
+    if port_free "127.0.0.1:$port"; then
+      echo "127.0.0.1:$port"
+      return
+    fi
+  done
+  say "no free port found on 127.0.0.1"
+  return 1
+}
+
 # running_pid prints the PID of the server this script started, if it
 # still runs; a PID left from an earlier run may have been reused by
 # another program, so the executable must be ours.
