@@ -35,6 +35,11 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
+// startupTimeout bounds how long a test waits for a server it started: a
+// fresh database loads the reference data first, which under -race on a
+// busy 2-core machine has taken over 30 s. Waits end as soon as it answers.
+const startupTimeout = 2 * time.Minute
+
 // TestServeAnswersAndShutsDown starts the real service on the embedded
 // default (env vars, not flags, to cover both), waits for /healthz, and
 // stops it the way SIGTERM does.
@@ -48,7 +53,7 @@ func TestServeAnswersAndShutsDown(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, env, nil) }()
 
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(startupTimeout)
 	for {
 		res, err := http.Get("http://" + addr + "/healthz")
 		if err == nil {
@@ -60,7 +65,7 @@ func TestServeAnswersAndShutsDown(t *testing.T) {
 		}
 		if time.Now().After(deadline) {
 			cancel()
-			t.Fatalf("no answer on %s within 10s: %v\nlogs: %s", addr, err, stderr)
+			t.Fatalf("no answer on %s within %v: %v\nlogs: %s", addr, startupTimeout, err, stderr)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -182,11 +187,11 @@ func TestServeDemoAfterGlobalFlag(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, env, []string{"--data-dir", t.TempDir(), "serve", "--demo", "--addr", addr}) }()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(startupTimeout)
 	for !strings.Contains(stdout.String(), "Companies API") || !healthy(addr) {
 		if time.Now().After(deadline) {
 			cancel()
-			t.Fatalf("no demo output within 20s:\n%s\nlogs: %s", stdout, stderr)
+			t.Fatalf("no demo output within %v:\n%s\nlogs: %s", startupTimeout, stdout, stderr)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

@@ -50,10 +50,10 @@ func TestStorefrontInABrowser(t *testing.T) {
 			t.Errorf("serve returned %v", err)
 		}
 	})
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(startupTimeout)
 	for !strings.Contains(stdout.String(), "/loja/"+demoSlug) || !healthy(addr) {
 		if time.Now().After(deadline) {
-			t.Fatalf("no demo within 30s:\n%s\nlogs: %s", stdout, stderr)
+			t.Fatalf("no demo within %v:\n%s\nlogs: %s", startupTimeout, stdout, stderr)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
