@@ -246,3 +246,16 @@ func (s Webhooks) ReleaseLeases(ctx context.Context) error {
 	_, err := s.DB.Exec(ctx, `UPDATE webhook_deliveries SET lease_until = NULL WHERE lease_until IS NOT NULL`)
 	return s.DB.MapError(err)
 }
+
+func (s Webhooks) Prune(ctx context.Context, before time.Time, limit int) (int, error) {
+	var n int64
+	err := s.DB.Write(ctx, func(tx Querier) error {
+		var err error
+		n, err = tx.Exec(ctx, `DELETE FROM webhook_events WHERE id IN (
+			SELECT e.id FROM webhook_events e WHERE e.dispatched_at < ? AND NOT EXISTS (
+				SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id AND d.state = 'pending')
+			ORDER BY e.id LIMIT ?)`, Time{T: before}, limit)
+		return err
+	})
+	return int(n), s.DB.MapError(err)
+}

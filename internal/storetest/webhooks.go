@@ -91,6 +91,12 @@ func runWebhooks(t *testing.T, open func(t *testing.T) storage.Stores) {
 	if after, err := wh.Claim(ctx, at.Add(time.Minute), at.Add(2*time.Minute), 10); err != nil || len(after) != 1 {
 		t.Fatalf("claim after the lease = %v, %v; want the delivery again", after, err)
 	}
+	if err := wh.ReleaseLeases(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if again, err := wh.Claim(ctx, at.Add(time.Minute), at.Add(2*time.Minute), 10); err != nil || len(again) != 1 {
+		t.Fatalf("claim after ReleaseLeases = %v, %v; want the delivery at once", again, err)
+	}
 
 	fail := at.Add(time.Minute)
 	since, err := wh.Record(ctx, webhook.Result{DeliveryID: a.Delivery.ID, EndpointID: epAll.ID, State: webhook.Pending,
@@ -131,6 +137,9 @@ func runWebhooks(t *testing.T, open func(t *testing.T) storage.Stores) {
 	_, err = wh.RetryDelivery(ctx, epB.ID, a.Delivery.ID, later)
 	testkit.WantCode(t, "retry through another endpoint", err, apperr.NotFound)
 
+	if n, err := wh.Prune(ctx, later.Add(time.Hour), 100); err != nil || n != 0 {
+		t.Fatalf("Prune with a pending delivery = %d, %v; want it kept", n, err)
+	}
 	if err := wh.DisableEndpoint(ctx, epAll.ID, "parado", later); err != nil {
 		t.Fatal(err)
 	}
@@ -140,6 +149,19 @@ func runWebhooks(t *testing.T, open func(t *testing.T) storage.Stores) {
 	eps, err := wh.Endpoints(ctx, ownerA)
 	if err != nil || len(eps) != 2 || eps[0].DisabledReason != "parado" || !slices.Equal(eps[1].Events, []string{webhook.ContractSigned}) {
 		t.Fatalf("Endpoints(A) = %+v, %v", eps, err)
+	}
+	if _, err := wh.Record(ctx, webhook.Result{DeliveryID: a.Delivery.ID, EndpointID: epAll.ID, State: webhook.Succeeded,
+		At: later, Status: 204}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := wh.Prune(ctx, at, 100); err != nil || n != 0 {
+		t.Fatalf("Prune before the event's fan-out = %d, %v; want nothing", n, err)
+	}
+	if n, err := wh.Prune(ctx, later.Add(time.Hour), 100); err != nil || n != 1 {
+		t.Fatalf("Prune = %d, %v; want the settled event", n, err)
+	}
+	if ds, err := wh.Deliveries(ctx, epAll.ID, 10); err != nil || len(ds) != 0 {
+		t.Fatalf("deliveries after Prune = %v, %v", ds, err)
 	}
 	if err := wh.DeleteEndpoint(ctx, epAll.ID); err != nil {
 		t.Fatal(err)

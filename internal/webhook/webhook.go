@@ -214,6 +214,9 @@ type Store interface {
 	// clears the endpoint's FailingSince; a failure sets it when unset,
 	// and failingSince is its value after the update.
 	Record(ctx context.Context, r Result) (failingSince time.Time, err error)
+	// Prune deletes up to limit events fanned out before before, with their
+	// deliveries, once none of those is pending; it returns how many.
+	Prune(ctx context.Context, before time.Time, limit int) (int, error)
 	// DisableEndpoint disables an endpoint, saying why.
 	DisableEndpoint(ctx context.Context, id, reason string, at time.Time) error
 }
