@@ -10,6 +10,7 @@ import (
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/energy"
 	"partnership-service/internal/storage"
+	"partnership-service/internal/storesql"
 	"partnership-service/internal/testkit"
 	"partnership-service/internal/webhook"
 )
@@ -52,8 +53,9 @@ func runWebhooks(t *testing.T, open func(t *testing.T) storage.Stores) {
 	committed := event(ownerA, webhook.LeadCreated)
 	rolledBack := event(ownerA, webhook.LeadCreated)
 	lead := newLead("partner-a", "00000000-0000-7000-8000-0000000000c1", "52998224725", at)
+	unwanted := event(webhook.Owner{Surface: webhook.Energy, ID: "partner-without-endpoints"}, webhook.LeadCreated)
 	mustWrite(t, s.EnergyLeads(), func(tx energy.LeadTx) error {
-		return errors.Join(tx.Insert(lead), tx.Emit(committed))
+		return errors.Join(tx.Insert(lead), tx.Emit(committed), tx.Emit(unwanted))
 	})
 	boom := errors.New("boom")
 	if err := s.EnergyLeads().WriteLeads(ctx, func(tx energy.LeadTx) error {
@@ -66,8 +68,13 @@ func runWebhooks(t *testing.T, open func(t *testing.T) storage.Stores) {
 	}
 
 	n, err := wh.FanOut(ctx, at, 100, webhook.Endpoint.Wants)
-	if err != nil || n != 1 {
-		t.Fatalf("FanOut = %d, %v; want the one committed event", n, err)
+	if err != nil || n != 2 {
+		t.Fatalf("FanOut = %d, %v; want the two committed events", n, err)
+	}
+	// The event nobody wants is gone; the other waits for its delivery.
+	if kept, err := storesql.QueryAll(ctx, s.Shared(), storesql.Scalar[string], `SELECT id FROM webhook_events`); err != nil ||
+		!slices.Equal(kept, []string{committed.ID}) {
+		t.Fatalf("events after the fan-out = %v, %v; want only %s", kept, err, committed.ID)
 	}
 	if n, err := wh.FanOut(ctx, at, 100, webhook.Endpoint.Wants); err != nil || n != 0 {
 		t.Fatalf("second FanOut = %d, %v; want nothing left", n, err)
