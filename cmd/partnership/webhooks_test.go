@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -23,6 +24,7 @@ import (
 	"testing"
 	"time"
 
+	"partnership-service/internal/blob/blobtest"
 	"partnership-service/internal/testdb"
 )
 
@@ -217,6 +219,30 @@ func (c *client) registerAt(path string, r *receiver, events ...string) string {
 	return ep["id"].(string)
 }
 
+// upload posts one file in a multipart form.
+func (c *client) upload(path, field string, content []byte) int {
+	c.t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, _ := mw.CreateFormFile(field, "documento.pdf")
+	_, _ = fw.Write(content)
+	_ = mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, c.base+path, &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	if c.key != "" {
+		req.Header.Set("Authorization", "Bearer "+c.key)
+	}
+	if c.origin != "" {
+		req.Header.Set("Origin", c.origin)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
+}
+
 func leadBody(cpf string) map[string]any {
 	return map[string]any{
 		"fullName": "Maria Souza", "personType": "PF", "emailAddress": "maria@example.com", "mobilePhone": "11999885544",
@@ -306,6 +332,14 @@ func TestWebhooksEndToEnd(t *testing.T) {
 		// the transaction) announces nothing.
 		if status, _ := a.do(http.MethodPost, "/sales-conversion/leads", leadBody("52998224725")); status != http.StatusConflict {
 			t.Fatalf("duplicate lead: %d", status)
+		}
+
+		// A document → lead.document_uploaded, listing it.
+		if status := a.upload(path+"/utility-bill", "utilityBill", blobtest.PDF); status != http.StatusCreated {
+			t.Fatalf("utility bill: %d", status)
+		}
+		if docs, _ := rA.expect(2*time.Second, "lead.document_uploaded")["lead.document_uploaded"].Data["documents"].([]any); len(docs) != 1 {
+			t.Fatalf("lead.document_uploaded documents %v", docs)
 		}
 
 		// contract created and signed → contract.signed and lead.status_changed.
@@ -493,6 +527,14 @@ func TestWebhooksStorefrontAndCompanies(t *testing.T) {
 		}
 		if m := rs.expect(2*time.Second, "subscription.updated")["subscription.updated"]; m.Data["attributes"].(map[string]any)["nome_razao_social"] != "Maria Souza Lima" {
 			t.Fatalf("subscription.updated data %v", m.Data)
+		}
+
+		if status := visitor.upload("/api/v2/subscriptions/"+id+"/files", "files[selfie]", blobtest.PDF); status != http.StatusOK && status != http.StatusCreated {
+			t.Fatalf("subscription files: %d", status)
+		}
+		files := rs.expect(2*time.Second, "subscription.files_uploaded")["subscription.files_uploaded"].Data["attributes"].(map[string]any)["files"].([]any)
+		if len(files) != 1 || files[0].(map[string]any)["kind"] != "selfie" {
+			t.Fatalf("subscription.files_uploaded files %v", files)
 		}
 
 		// Companies: a management user registers for the account it

@@ -2,6 +2,8 @@ package storesql
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"strings"
 	"time"
 
@@ -134,7 +136,25 @@ func (s Webhooks) RetryDelivery(ctx context.Context, endpointID, deliveryID stri
 	return d, s.DB.MapError(err)
 }
 
+// any reports whether query (SELECT 1 … LIMIT 1) finds a row, read outside
+// any write: an idle dispatcher's polls then cost SQLite's single writer
+// nothing.
+func (s Webhooks) any(ctx context.Context, query string, args ...any) (bool, error) {
+	var one int
+	err := s.DB.QueryRow(ctx, query, args...).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) { // pgx.ErrNoRows matches it too
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// inList is "(?, ?, …)" for n values.
+func inList(n int) string { return "(?" + strings.Repeat(", ?", n-1) + ")" }
+
 func (s Webhooks) FanOut(ctx context.Context, at time.Time, limit int, wants func(webhook.Endpoint, webhook.Event) bool) (int, error) {
+	if found, err := s.any(ctx, `SELECT 1 FROM webhook_events WHERE dispatched_at IS NULL LIMIT 1`); !found {
+		return 0, s.DB.MapError(err)
+	}
 	var n int
 	err := s.DB.Write(ctx, func(tx Querier) error {
 		events, err := QueryAll(ctx, tx, func(r Row) (webhook.Event, error) {
@@ -152,6 +172,9 @@ func (s Webhooks) FanOut(ctx context.Context, at time.Time, limit int, wants fun
 		n = len(events)
 		owners := map[webhook.Owner][]webhook.Endpoint{}
 		now := Time{T: at}
+		// An event no endpoint wants is done with at once: deleted, so
+		// the owners without endpoints (most) leave nothing behind.
+		var sent, unsent []any
 		for _, e := range events {
 			eps, ok := owners[e.Owner]
 			if !ok {
@@ -161,26 +184,43 @@ func (s Webhooks) FanOut(ctx context.Context, at time.Time, limit int, wants fun
 				}
 				owners[e.Owner] = eps
 			}
+			wanted := false
 			for _, ep := range eps {
 				if !wants(ep, e) {
 					continue
 				}
+				wanted = true
 				if _, err := tx.Exec(ctx, `INSERT INTO webhook_deliveries (id, endpoint_id, event_id, state, next_attempt_at, created_at)
 					VALUES (?, ?, ?, 'pending', ?, ?) ON CONFLICT (endpoint_id, event_id) DO NOTHING`,
 					uuid.Must(uuid.NewV7()).String(), ep.ID, e.ID, now, now); err != nil {
 					return err
 				}
 			}
-			if _, err := tx.Exec(ctx, `UPDATE webhook_events SET dispatched_at = ? WHERE id = ?`, now, e.ID); err != nil {
+			if wanted {
+				sent = append(sent, e.ID)
+			} else {
+				unsent = append(unsent, e.ID)
+			}
+		}
+		if len(sent) > 0 {
+			if _, err := tx.Exec(ctx, `UPDATE webhook_events SET dispatched_at = ? WHERE id IN `+inList(len(sent)),
+				append([]any{now}, sent...)...); err != nil {
 				return err
 			}
 		}
-		return nil
+		if len(unsent) > 0 {
+			_, err = tx.Exec(ctx, `DELETE FROM webhook_events WHERE id IN `+inList(len(unsent)), unsent...)
+		}
+		return err
 	})
 	return n, s.DB.MapError(err)
 }
 
 func (s Webhooks) Claim(ctx context.Context, now, leaseUntil time.Time, limit int) ([]webhook.Attempt, error) {
+	if found, err := s.any(ctx, `SELECT 1 FROM webhook_deliveries WHERE state = 'pending' AND next_attempt_at <= ? LIMIT 1`,
+		Time{T: now}); !found {
+		return nil, s.DB.MapError(err)
+	}
 	var out []webhook.Attempt
 	err := s.DB.Write(ctx, func(tx Querier) error {
 		var err error
@@ -208,8 +248,7 @@ func (s Webhooks) Claim(ctx context.Context, now, leaseUntil time.Time, limit in
 		for _, a := range out {
 			ids = append(ids, a.Delivery.ID)
 		}
-		_, err = tx.Exec(ctx, `UPDATE webhook_deliveries SET lease_until = ? WHERE id IN (?`+
-			strings.Repeat(", ?", len(out)-1)+`)`, ids...)
+		_, err = tx.Exec(ctx, `UPDATE webhook_deliveries SET lease_until = ? WHERE id IN `+inList(len(out)), ids...)
 		return err
 	})
 	return out, s.DB.MapError(err)
@@ -245,4 +284,17 @@ func (s Webhooks) DisableEndpoint(ctx context.Context, id, reason string, at tim
 func (s Webhooks) ReleaseLeases(ctx context.Context) error {
 	_, err := s.DB.Exec(ctx, `UPDATE webhook_deliveries SET lease_until = NULL WHERE lease_until IS NOT NULL`)
 	return s.DB.MapError(err)
+}
+
+func (s Webhooks) Prune(ctx context.Context, before time.Time, limit int) (int, error) {
+	var n int64
+	err := s.DB.Write(ctx, func(tx Querier) error {
+		var err error
+		n, err = tx.Exec(ctx, `DELETE FROM webhook_events WHERE id IN (
+			SELECT e.id FROM webhook_events e WHERE e.dispatched_at < ? AND NOT EXISTS (
+				SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id AND d.state = 'pending')
+			ORDER BY e.id LIMIT ?)`, Time{T: before}, limit)
+		return err
+	})
+	return int(n), s.DB.MapError(err)
 }

@@ -10,6 +10,7 @@ import (
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/energy"
 	"partnership-service/internal/storage"
+	"partnership-service/internal/storesql"
 	"partnership-service/internal/testkit"
 	"partnership-service/internal/webhook"
 )
@@ -52,8 +53,9 @@ func runWebhooks(t *testing.T, open func(t *testing.T) storage.Stores) {
 	committed := event(ownerA, webhook.LeadCreated)
 	rolledBack := event(ownerA, webhook.LeadCreated)
 	lead := newLead("partner-a", "00000000-0000-7000-8000-0000000000c1", "52998224725", at)
+	unwanted := event(webhook.Owner{Surface: webhook.Energy, ID: "partner-without-endpoints"}, webhook.LeadCreated)
 	mustWrite(t, s.EnergyLeads(), func(tx energy.LeadTx) error {
-		return errors.Join(tx.Insert(lead), tx.Emit(committed))
+		return errors.Join(tx.Insert(lead), tx.Emit(committed), tx.Emit(unwanted))
 	})
 	boom := errors.New("boom")
 	if err := s.EnergyLeads().WriteLeads(ctx, func(tx energy.LeadTx) error {
@@ -66,8 +68,13 @@ func runWebhooks(t *testing.T, open func(t *testing.T) storage.Stores) {
 	}
 
 	n, err := wh.FanOut(ctx, at, 100, webhook.Endpoint.Wants)
-	if err != nil || n != 1 {
-		t.Fatalf("FanOut = %d, %v; want the one committed event", n, err)
+	if err != nil || n != 2 {
+		t.Fatalf("FanOut = %d, %v; want the two committed events", n, err)
+	}
+	// The event nobody wants is gone; the other waits for its delivery.
+	if kept, err := storesql.QueryAll(ctx, s.Shared(), storesql.Scalar[string], `SELECT id FROM webhook_events`); err != nil ||
+		!slices.Equal(kept, []string{committed.ID}) {
+		t.Fatalf("events after the fan-out = %v, %v; want only %s", kept, err, committed.ID)
 	}
 	if n, err := wh.FanOut(ctx, at, 100, webhook.Endpoint.Wants); err != nil || n != 0 {
 		t.Fatalf("second FanOut = %d, %v; want nothing left", n, err)
@@ -90,6 +97,12 @@ func runWebhooks(t *testing.T, open func(t *testing.T) storage.Stores) {
 	}
 	if after, err := wh.Claim(ctx, at.Add(time.Minute), at.Add(2*time.Minute), 10); err != nil || len(after) != 1 {
 		t.Fatalf("claim after the lease = %v, %v; want the delivery again", after, err)
+	}
+	if err := wh.ReleaseLeases(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if again, err := wh.Claim(ctx, at.Add(time.Minute), at.Add(2*time.Minute), 10); err != nil || len(again) != 1 {
+		t.Fatalf("claim after ReleaseLeases = %v, %v; want the delivery at once", again, err)
 	}
 
 	fail := at.Add(time.Minute)
@@ -131,6 +144,9 @@ func runWebhooks(t *testing.T, open func(t *testing.T) storage.Stores) {
 	_, err = wh.RetryDelivery(ctx, epB.ID, a.Delivery.ID, later)
 	testkit.WantCode(t, "retry through another endpoint", err, apperr.NotFound)
 
+	if n, err := wh.Prune(ctx, later.Add(time.Hour), 100); err != nil || n != 0 {
+		t.Fatalf("Prune with a pending delivery = %d, %v; want it kept", n, err)
+	}
 	if err := wh.DisableEndpoint(ctx, epAll.ID, "parado", later); err != nil {
 		t.Fatal(err)
 	}
@@ -140,6 +156,19 @@ func runWebhooks(t *testing.T, open func(t *testing.T) storage.Stores) {
 	eps, err := wh.Endpoints(ctx, ownerA)
 	if err != nil || len(eps) != 2 || eps[0].DisabledReason != "parado" || !slices.Equal(eps[1].Events, []string{webhook.ContractSigned}) {
 		t.Fatalf("Endpoints(A) = %+v, %v", eps, err)
+	}
+	if _, err := wh.Record(ctx, webhook.Result{DeliveryID: a.Delivery.ID, EndpointID: epAll.ID, State: webhook.Succeeded,
+		At: later, Status: 204}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := wh.Prune(ctx, at, 100); err != nil || n != 0 {
+		t.Fatalf("Prune before the event's fan-out = %d, %v; want nothing", n, err)
+	}
+	if n, err := wh.Prune(ctx, later.Add(time.Hour), 100); err != nil || n != 1 {
+		t.Fatalf("Prune = %d, %v; want the settled event", n, err)
+	}
+	if ds, err := wh.Deliveries(ctx, epAll.ID, 10); err != nil || len(ds) != 0 {
+		t.Fatalf("deliveries after Prune = %v, %v", ds, err)
 	}
 	if err := wh.DeleteEndpoint(ctx, epAll.ID); err != nil {
 		t.Fatal(err)

@@ -31,8 +31,13 @@ func (s *Service) Run(ctx context.Context) {
 	slots := make(chan struct{}, s.workers)
 	tick := time.NewTicker(s.poll)
 	defer tick.Stop()
+	var pruned time.Time
 	for {
 		s.step(ctx, slots, &wg)
+		if now := s.clock(); now.Sub(pruned) >= time.Hour {
+			s.prune(ctx, now)
+			pruned = now
+		}
 		select {
 		case <-ctx.Done():
 			return
@@ -77,6 +82,23 @@ func (s *Service) step(ctx context.Context, slots chan struct{}, wg *sync.WaitGr
 			// lease would otherwise hold the delivery for nothing.
 			s.deliver(context.WithoutCancel(ctx), a)
 		}()
+	}
+}
+
+// prune deletes what is past Retention, in batches small enough not to
+// hold SQLite's writer for long.
+func (s *Service) prune(ctx context.Context, now time.Time) {
+	for {
+		n, err := s.store.Prune(ctx, now.Add(-Retention), 500)
+		if err != nil {
+			if ctx.Err() == nil {
+				s.log.Error("webhook prune", "err", err)
+			}
+			return
+		}
+		if n < 500 {
+			return
+		}
 	}
 }
 

@@ -193,7 +193,7 @@ func (h *Handlers) Update(w http.ResponseWriter, r *http.Request, c Caller) {
 		return
 	}
 	if b.AccountID != "" {
-		h.fail(w, r, apperr.Field(apperr.Forbidden, "account_id", "Não é permitido trocar a conta."))
+		h.fail(w, r, apperr.New(apperr.Forbidden, "Não é permitido trocar a conta."))
 		return
 	}
 	ep, err := h.Service.Update(r.Context(), c.May, r.PathValue("id"), b.input())

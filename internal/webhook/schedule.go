@@ -15,6 +15,11 @@ type Schedule []time.Duration
 // about 27 hours.
 const DefaultSchedule = "5s,5m,30m,2h,5h,10h,10h"
 
+// Retention is how long an event and its deliveries stay in the log once
+// none of them is pending: every event is kept, with or without endpoints,
+// so the outbox would otherwise grow with every change.
+const Retention = 30 * 24 * time.Hour
+
 // DisableAfter is how long an endpoint may fail every attempt before it is
 // disabled.
 const DisableAfter = 5 * 24 * time.Hour

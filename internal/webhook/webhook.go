@@ -202,7 +202,8 @@ type Store interface {
 
 	// FanOut takes up to limit events not yet fanned out, in order, and
 	// creates a pending delivery, due at now, for each endpoint of the
-	// event's owner that wants it; it returns how many events it took.
+	// event's owner that wants it; an event none wants is deleted. It
+	// returns how many events it took.
 	FanOut(ctx context.Context, now time.Time, limit int, wants func(Endpoint, Event) bool) (int, error)
 	// Claim leases up to limit pending deliveries due at now, of enabled
 	// endpoints, until leaseUntil: no other claim takes them meanwhile.
@@ -214,6 +215,9 @@ type Store interface {
 	// clears the endpoint's FailingSince; a failure sets it when unset,
 	// and failingSince is its value after the update.
 	Record(ctx context.Context, r Result) (failingSince time.Time, err error)
+	// Prune deletes up to limit events fanned out before before, with their
+	// deliveries, once none of those is pending; it returns how many.
+	Prune(ctx context.Context, before time.Time, limit int) (int, error)
 	// DisableEndpoint disables an endpoint, saying why.
 	DisableEndpoint(ctx context.Context, id, reason string, at time.Time) error
 }
