@@ -11,6 +11,8 @@ import (
 	"partnership-service/internal/geo"
 	"partnership-service/internal/mail"
 	"partnership-service/internal/storage"
+	"partnership-service/internal/storefront"
+	"partnership-service/internal/webhook"
 )
 
 // app holds the opened resources a command works with.
@@ -22,6 +24,11 @@ type app struct {
 	geo    *geo.Directory
 	now    func() time.Time
 	mail   mail.Enqueuer // signers' mail; nil (commands other than serve): none
+
+	storefront *storefront.Service // made on first use (storefrontService)
+	// webhooks manages endpoints and delivers events; nil (commands other
+	// than serve): no endpoint routes, and events wait in the outbox.
+	webhooks *webhook.Service
 }
 
 // openApp opens and migrates the configured database, and opens the file

@@ -38,7 +38,8 @@ func (a *app) energySurface(ctx context.Context) (server.Surface, error) {
 	if err != nil {
 		return server.Surface{}, err
 	}
-	api := &energy.API{Log: a.log, Catalog: catalog, Partners: partners, Leads: leads, PublicURL: a.cfg.PublicURL}
+	api := &energy.API{Log: a.log, Catalog: catalog, Partners: partners, Leads: leads, PublicURL: a.cfg.PublicURL,
+		Webhooks: a.webhookHandlers(energy.Render, apperr.Invalid)}
 	return server.Surface{Name: "energy", Prefixes: energy.Prefixes, SecretPaths: []string{energy.SignPathPrefix}, Render: energy.Render, Routes: api.Routes}, nil
 }
 

@@ -27,6 +27,7 @@ type serveOptions struct {
 	maxConns, maxUploads             int
 	maxUploadsPerClient, minBodyRate int
 	drainDelay                       time.Duration
+	webhooks                         webhookOptions
 }
 
 func bindServe(fs *flag.FlagSet, env *environment) action {
@@ -37,6 +38,7 @@ func bindServe(fs *flag.FlagSet, env *environment) action {
 	fs.IntVar(&o.maxConns, "max-conns", intFromEnv(env, "PARTNERSHIP_MAX_CONNS", defaultMaxConns), "connections open at once; one more is answered 503 and closed (PARTNERSHIP_MAX_CONNS)")
 	fs.IntVar(&o.maxUploads, "max-uploads", intFromEnv(env, "PARTNERSHIP_MAX_UPLOADS", httpx.DefaultMaxUploads), "file uploads in flight at once; more are answered 503 (PARTNERSHIP_MAX_UPLOADS)")
 	fs.IntVar(&o.maxUploadsPerClient, "max-uploads-per-client", intFromEnv(env, "PARTNERSHIP_MAX_UPLOADS_PER_CLIENT", httpx.DefaultMaxUploadsPerClient), "file uploads in flight per client address; more are answered 429 (PARTNERSHIP_MAX_UPLOADS_PER_CLIENT)")
+	bindWebhooks(fs, env, &o.webhooks)
 	fs.IntVar(&o.minBodyRate, "min-body-rate", intFromEnv(env, "PARTNERSHIP_MIN_BODY_RATE", httpx.DefaultMinRate), "bytes per second a request body must keep up over 10 s, or the request fails (PARTNERSHIP_MIN_BODY_RATE)")
 	fs.DurationVar(&o.drainDelay, "drain-delay", durationFromEnv(env, "PARTNERSHIP_DRAIN_DELAY", 0), "on SIGTERM, how long /readyz fails while requests are still served, before the server stops accepting them; set it above the load balancer's health-check interval × fall count (PARTNERSHIP_DRAIN_DELAY)")
 	return func(ctx context.Context, inv *invocation) error {
@@ -82,6 +84,14 @@ func serve(ctx context.Context, env *environment, cfg config, o serveOptions) er
 		_ = queue.Close(cctx)
 	}()
 	a.mail = queue
+	// The demo's receivers run on this machine.
+	o.webhooks.allowPrivate = o.webhooks.allowPrivate || o.demo
+	if a.webhooks, err = a.webhookService(o.webhooks); err != nil {
+		return err
+	}
+	// Stopped (deferred after Close, so run before it) once the server has
+	// drained: a change committed by the last request is still announced.
+	defer a.runDispatcher(ctx)()
 	log.Info("mail", "sender", fmt.Sprint(sender))
 	if o.demo {
 		fmt.Fprintf(env.stdout, "Mail to signers goes to %s\n", sender)
@@ -92,6 +102,7 @@ func serve(ctx context.Context, env *environment, cfg config, o serveOptions) er
 		if err := a.loadDemo(ctx, env.stdout, a.cfg.PublicURL); err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
+		printWebhookDemo(env.stdout, a.cfg.PublicURL)
 	}
 	surfaces, err := a.surfaces(ctx)
 	if err != nil {
@@ -214,7 +225,9 @@ func (a *app) surfaces(ctx context.Context) ([]server.Surface, error) {
 	builders := []func(context.Context) (server.Surface, error){
 		a.energySurface,
 		a.storefrontSurface,
+		a.lojaSurface,
 		a.companiesSurface,
+		a.assetsSurface,
 	}
 	out := make([]server.Surface, 0, len(builders))
 	for _, build := range builders {

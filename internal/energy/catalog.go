@@ -12,6 +12,7 @@ import (
 
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/changes"
+	"partnership-service/internal/energyref"
 	"partnership-service/internal/geo"
 )
 
@@ -155,7 +156,7 @@ type snapshot struct {
 	version   uint64 // one more on every rebuild
 	data      CatalogData
 	utilities map[string]Utility // by public id
-	byName    map[string]Utility // by folded name
+	byName    map[string]Utility // by nameKey of its name and aliases
 	atCity    map[int][]Utility  // serving a municipality, by name
 	areasOf   map[string][]int   // municipalities a utility serves, by code
 	plans     map[string][]Plan  // by utility, by id
@@ -173,7 +174,19 @@ func buildSnapshot(version uint64, d CatalogData) *snapshot {
 	}
 	for _, u := range d.Utilities {
 		s.utilities[u.PublicID] = u
-		s.byName[geo.Fold(u.Name)] = u
+		s.byName[nameKey(u.Name)] = u
+	}
+	// The names the reference data knows a utility by (its legal name,
+	// former names, the spellings of ANEEL's files) find it too, unless a
+	// utility of the catalog has that name now.
+	for _, a := range energyref.Aliases() {
+		k := nameKey(a.Name)
+		if _, taken := s.byName[k]; taken {
+			continue
+		}
+		if u, ok := s.utilities[a.UtilityID]; ok {
+			s.byName[k] = u
+		}
 	}
 	for _, a := range d.Areas {
 		if u, ok := s.utilities[a.UtilityID]; ok {
@@ -328,11 +341,21 @@ func (c *CatalogService) Utility(publicID string) (Utility, bool) {
 	return u, ok
 }
 
-// UtilityByName finds a utility by name, ignoring case and accents.
+// UtilityByName finds a utility by its name or one of its aliases,
+// ignoring case, accents and punctuation.
 func (c *CatalogService) UtilityByName(name string) (Utility, bool) {
-	u, ok := c.snap.Load().byName[geo.Fold(name)]
+	u, ok := c.snap.Load().byName[nameKey(name)]
 	return u, ok
 }
+
+// nameKey is how utility names compare: geo.Fold (case, accents, hyphens,
+// dots) with slashes and commas as spaces too, so "CEMIG-D" is "Cemig D"
+// and "S/A" is "S.A.".
+func nameKey(name string) string {
+	return geo.Fold(nameSeparators.Replace(name))
+}
+
+var nameSeparators = strings.NewReplacer("/", " ", ",", " ")
 
 // Data returns the catalog as loaded, for the admin API.
 func (c *CatalogService) Data() CatalogData { return c.snap.Load().data }

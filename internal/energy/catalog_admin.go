@@ -2,7 +2,6 @@ package energy
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -11,7 +10,6 @@ import (
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/brdoc"
 	"partnership-service/internal/changes"
-	"partnership-service/internal/energyref"
 )
 
 // UtilityInput is the commercial data an admin sets on a utility.
@@ -211,37 +209,4 @@ func (c *CatalogService) SetFreeMarketMinimum(ctx context.Context, value string)
 		t.FreeMarketMinCents = cents
 	}
 	return t, c.changed(ctx, c.store.SaveThresholds(ctx, t))
-}
-
-// ImportReport says what an areas import did.
-type ImportReport struct {
-	Added, Existing int
-	Bad             []string // "line N: why"
-}
-
-// ImportAreas loads utility→municipality rows. Rows naming an unknown
-// utility or municipality, or missing a value, are reported with their
-// line, not fatal; re-importing the same file adds nothing.
-func (c *CatalogService) ImportAreas(ctx context.Context, rows []energyref.AreaRow) (ImportReport, error) {
-	var rep ImportReport
-	var areas []OperationArea
-	for _, row := range rows {
-		u, ok := c.UtilityByName(row.Utility)
-		if !ok {
-			rep.Bad = append(rep.Bad, fmt.Sprintf("line %d: unknown utility %q", row.Line, row.Utility))
-			continue
-		}
-		code, err := strconv.Atoi(row.IBGECode)
-		if _, known := c.geo.Municipality(code); err != nil || !known {
-			rep.Bad = append(rep.Bad, fmt.Sprintf("line %d: %q is not an IBGE municipality code", row.Line, row.IBGECode))
-			continue
-		}
-		areas = append(areas, OperationArea{UtilityID: u.PublicID, IBGECode: code})
-	}
-	added, err := c.store.AddAreas(ctx, areas)
-	if err != nil {
-		return rep, err
-	}
-	rep.Added, rep.Existing = added, len(areas)-added
-	return rep, c.changed(ctx, nil)
 }

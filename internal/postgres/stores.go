@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"partnership-service/internal/storage"
+	"partnership-service/internal/storesql"
 )
 
 // Stores is the production engine: one connection pool and every context's
@@ -35,6 +36,7 @@ func Open(ctx context.Context, url string) (*Stores, error) {
 		EnergyLeadStore:    newEnergyLeadStore(db),
 		StorefrontStore:    newStorefrontStore(db),
 		CompaniesStore:     newCompaniesStore(db),
+		WebhookStore:       storesql.Webhooks{DB: db.Shared(), SkipLocked: skipLocked},
 	}}, nil
 }
 
@@ -68,4 +70,14 @@ func (s *Stores) Exclusive(ctx context.Context, name string, fn func(ctx context
 		}
 	}()
 	return true, fn(ctx)
+}
+
+// skipLocked lets replicas claim webhook work side by side: each takes the
+// rows no other transaction holds (of table alias, when a join names more
+// than one).
+func skipLocked(alias string) string {
+	if alias == "" {
+		return " FOR UPDATE SKIP LOCKED"
+	}
+	return " FOR UPDATE OF " + alias + " SKIP LOCKED"
 }

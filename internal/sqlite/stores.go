@@ -8,6 +8,7 @@ import (
 
 	"partnership-service/internal/changes"
 	"partnership-service/internal/storage"
+	"partnership-service/internal/storesql"
 )
 
 // Stores is the embedded engine: one SQLite file and every context's store
@@ -28,7 +29,7 @@ func Open(ctx context.Context, path string) (*Stores, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Stores{DB: db, Contexts: storage.Contexts{DB: db.Shared(), Bus: changes.Local{}}}
+	s := &Stores{DB: db, Contexts: storage.Contexts{DB: db.Shared(), Bus: changes.Local{}, WebhookStore: storesql.Webhooks{DB: db.Shared()}}}
 	if err := db.Migrate(ctx); err != nil {
 		return nil, errors.Join(err, s.Close())
 	}

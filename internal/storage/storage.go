@@ -14,6 +14,7 @@ import (
 	"partnership-service/internal/migrations"
 	"partnership-service/internal/storefront"
 	"partnership-service/internal/storesql"
+	"partnership-service/internal/webhook"
 )
 
 // Stores is one open, migrated database and the stores of every context on it.
@@ -50,6 +51,7 @@ type Stores interface {
 	EnergyLeads() energy.LeadStore
 	Storefront() storefront.Store
 	Companies() companies.Store
+	Webhooks() webhook.Store
 }
 
 // Contexts is the part of Stores both engines share: the context stores an
@@ -66,6 +68,7 @@ type Contexts struct {
 	StorefrontStore storefront.Store
 	CompaniesStore  companies.Store
 	Bus             changes.Bus
+	WebhookStore    webhook.Store
 }
 
 func (c Contexts) Changes() changes.Bus                { return c.Bus }
@@ -74,6 +77,7 @@ func (c Contexts) EnergyPartners() energy.PartnerStore { return c.EnergyCatalogS
 func (c Contexts) EnergyLeads() energy.LeadStore       { return c.EnergyLeadStore }
 func (c Contexts) Storefront() storefront.Store        { return c.StorefrontStore }
 func (c Contexts) Companies() companies.Store          { return c.CompaniesStore }
+func (c Contexts) Webhooks() webhook.Store             { return c.WebhookStore }
 
 // ReferenceCounts reports how many reference rows the migrations loaded.
 func (c Contexts) ReferenceCounts(ctx context.Context) (migrations.ReferenceCounts, error) {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -32,23 +33,50 @@ func hashToken(token string) []byte {
 	return sum[:]
 }
 
-// CreateProvider registers a provider with its first origin.
-func (s *Service) CreateProvider(ctx context.Context, name, origin string) (Provider, error) {
+// CreateProvider registers a provider with its first origin and, unless
+// slug is "", the slug of its storefront pages.
+func (s *Service) CreateProvider(ctx context.Context, name, origin, slug string) (Provider, error) {
 	var errs apperr.Fields
-	name = strings.TrimSpace(name)
-	checkText(&errs, "nome", name, true, maxTextLen)
+	p := Provider{Name: strings.TrimSpace(name), Slug: strings.TrimSpace(slug)}
+	checkText(&errs, "nome", p.Name, true, maxTextLen)
 	norm, ok := NormalizeOrigin(origin)
 	if !ok {
 		errs.Add("origin", msgOrigin)
 	}
+	checkSlug(&errs, p.Slug)
 	if err := errs.Err(apperr.Unprocessable); err != nil {
 		return Provider{}, err
 	}
-	p, err := s.store.CreateProvider(ctx, name, norm, s.now())
+	created, err := s.store.CreateProvider(ctx, p, norm, s.now())
 	if apperr.Is(err, apperr.Conflict) {
+		if s.slugTaken(ctx, p.Slug, 0) {
+			return Provider{}, apperr.Field(apperr.Conflict, "slug", msgTaken)
+		}
 		return Provider{}, apperr.Field(apperr.Conflict, "origin", msgTaken)
 	}
-	return p, err
+	return created, err
+}
+
+// slugPattern is what a slug looks like: it is a path segment people type
+// and read, so lower-case letters, digits and inner hyphens only.
+var slugPattern = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`)
+
+const msgSlug = "deve ter até 63 letras minúsculas, números ou hífens, sem hífen no início ou no fim"
+
+func checkSlug(errs *apperr.Fields, slug string) {
+	if slug != "" && !slugPattern.MatchString(slug) {
+		errs.Add("slug", msgSlug)
+	}
+}
+
+// slugTaken tells, after a unique violation, whether it was the slug's:
+// whether a provider other than self holds slug.
+func (s *Service) slugTaken(ctx context.Context, slug string, self int64) bool {
+	if slug == "" {
+		return false
+	}
+	id, err := s.store.ProviderIDBySlug(ctx, slug)
+	return err == nil && id != self
 }
 
 // DefaultTokenTTL is how long an admin token lasts unless told otherwise.
@@ -91,6 +119,30 @@ func (s *Service) CatalogByOrigin(ctx context.Context, origin string) (*Catalog,
 		return nil, "", err
 	}
 	return &t.Catalog, registered, nil
+}
+
+// CatalogBySlug returns the catalog of the provider whose storefront pages
+// are at /loja/{slug}.
+func (s *Service) CatalogBySlug(ctx context.Context, slug string) (*Catalog, error) {
+	t, err := s.tenants.bySlug(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	return &t.Catalog, nil
+}
+
+// CatalogByHost returns the catalog of the provider that registered an
+// origin on host (a request's Host: name and port), https tried before
+// http: a provider's own domain pointed at the service.
+func (s *Service) CatalogByHost(ctx context.Context, host string) (*Catalog, error) {
+	if host == "" || strings.ContainsAny(host, "/?#@") {
+		return nil, errUnknownOrigin()
+	}
+	c, _, err := s.CatalogByOrigin(ctx, "https://"+host)
+	if apperr.Is(err, apperr.NotFound) {
+		c, _, err = s.CatalogByOrigin(ctx, "http://"+host)
+	}
+	return c, err
 }
 
 // Authenticate returns the provider an admin token belongs to.
@@ -177,11 +229,13 @@ func (s *Service) ShareChanges(bus changes.Bus, log *slog.Logger) {
 	})
 }
 
-// UpdateProvider saves the provider's name, branding and due days.
+// UpdateProvider saves the provider's name, slug, branding and due days.
 func (s *Service) UpdateProvider(ctx context.Context, p Provider) (Provider, error) {
 	var errs apperr.Fields
 	p.Name = strings.TrimSpace(p.Name)
+	p.Slug = strings.TrimSpace(p.Slug)
 	checkText(&errs, "nome", p.Name, true, maxTextLen)
+	checkSlug(&errs, p.Slug)
 	b := &p.Branding
 	for _, f := range []struct {
 		field string
@@ -210,7 +264,11 @@ func (s *Service) UpdateProvider(ctx context.Context, p Provider) (Provider, err
 	}
 	slices.Sort(p.DueDays)
 	p.DueDays = slices.Compact(p.DueDays)
-	if err := s.changed(ctx, p.ID, s.store.UpdateProvider(ctx, p, s.now())); err != nil {
+	err := s.changed(ctx, p.ID, s.store.UpdateProvider(ctx, p, s.now()))
+	if apperr.Is(err, apperr.Conflict) {
+		return Provider{}, apperr.Field(apperr.Unprocessable, "slug", msgTaken)
+	}
+	if err != nil {
 		return Provider{}, err
 	}
 	c, err := s.Catalog(ctx, p.ID)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"partnership-service/internal/companies"
+	"partnership-service/internal/webhook"
 )
 
 // CompaniesStore is the part of companies.Store whose SQL is the same on
@@ -174,6 +175,10 @@ func (t companyTx) Update(ctx context.Context, c companies.Company) error {
 
 func (t companyTx) Delete(ctx context.Context, id int64) error {
 	return t.mapError(ExecOne(ctx, t.q, deleteCompany, id))
+}
+
+func (t companyTx) Emit(ctx context.Context, ev webhook.Event) error {
+	return t.mapError(Emit(ctx, t.q, ev))
 }
 
 func (t companyTx) AppendAudit(ctx context.Context, e companies.AuditEntry) error {

@@ -102,7 +102,7 @@ func Postgres(tb testing.TB) *postgres.Stores {
 // a replica of its own on a database another test helper created.
 func OpenPostgres(tb testing.TB, url string) *postgres.Stores {
 	tb.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	db, err := postgres.Open(ctx, url)
 	if err != nil {
