@@ -62,10 +62,17 @@ defaults
     timeout connect 2s
     timeout client 2m
     timeout server 2m
-    option http-server-close
-    # A request sent to a replica that died is not retried: it may have
-    # been a write. Health checks take the replica out within 2 s.
-    retries 0
+    # Connections to the replicas are kept alive and reused (HAProxy's
+    # default http-keep-alive, http-reuse safe): a new TCP connection per
+    # request would be most of the balancer's cost. A draining replica
+    # turns keep-alives off, so they move elsewhere.
+    # Only a connection that could not be made is retried, on another
+    # replica: that request never reached a server. One a replica took
+    # and died on is not (it may have been a write): a 502. Health checks
+    # take a dead replica out within 2 s.
+    retries 2
+    retry-on conn-failure
+    option redispatch 1
 frontend all
     bind $lb
     default_backend replicas
