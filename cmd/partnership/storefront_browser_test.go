@@ -140,4 +140,9 @@ func TestStorefrontInABrowser(t *testing.T) {
 			t.Errorf("admin subscription lacks %s: %s", want, sub)
 		}
 	}
+	// So does the cold lead left where there was no coverage.
+	if code, list := call(http.MethodGet, "/api/v2/admin/subscriptions", "", nil); code != http.StatusOK ||
+		!regexp.MustCompile(`"cold_lead":true[^}]*"nome_razao_social":"Ana Lima"|"nome_razao_social":"Ana Lima"[^}]*"cold_lead":true`).Match(list) {
+		t.Errorf("admin subscriptions lack the cold lead: %d %s", code, list)
+	}
 }
