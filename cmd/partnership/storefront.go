@@ -19,6 +19,7 @@ import (
 func (a *app) storefrontService() *storefront.Service {
 	if a.storefront == nil {
 		a.storefront = storefront.NewService(a.stores.Storefront(), a.blobs, a.now, a.cfg.MaxUploadSize)
+		a.storefront.ShareChanges(a.stores.Changes(), a.log)
 	}
 	return a.storefront
 }
@@ -27,6 +28,7 @@ func (a *app) storefrontService() *storefront.Service {
 func (a *app) storefrontSurface(ctx context.Context) (server.Surface, error) {
 	svc := a.storefrontService()
 	h := storefront.NewHandler(svc, 0)
+	h.Webhooks = a.webhookHandlers(storefront.Render, apperr.Unprocessable)
 	return server.Surface{Name: "storefront", Prefixes: storefront.Prefixes, Render: storefront.Render, Routes: h.Routes}, nil
 }
 

@@ -8,14 +8,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/blob"
+	"partnership-service/internal/changes"
 	"partnership-service/internal/textnorm"
 )
 
@@ -197,10 +200,33 @@ func (s *Service) Catalog(ctx context.Context, providerID int64) (*Catalog, erro
 }
 
 // changed runs a write and drops the provider's cached catalog after it,
-// so the storefront serves the change on its next request.
-func (s *Service) changed(providerID int64, err error) error {
+// so the storefront serves the change on its next request, and tells the
+// other processes on the database (ShareChanges) to drop theirs.
+func (s *Service) changed(ctx context.Context, providerID int64, err error) error {
 	s.tenants.invalidate(providerID)
+	if err == nil && s.bus != nil {
+		if perr := s.bus.Publish(ctx, changes.Storefront, strconv.FormatInt(providerID, 10)); perr != nil {
+			s.log.Warn("storefront: publish change", "provider_id", providerID, "err", perr)
+		}
+	}
 	return err
+}
+
+// ShareChanges publishes this service's catalog writes on bus and drops a
+// provider's cached catalog on every notice there (another replica's
+// write, or the CLI's); the tenant TTL stays as the fallback. Call it
+// before serving.
+func (s *Service) ShareChanges(bus changes.Bus, log *slog.Logger) {
+	s.bus, s.log = bus, log
+	bus.Subscribe(changes.Storefront, func(_ context.Context, payload string) {
+		if payload == "" {
+			s.tenants.invalidateAll()
+			return
+		}
+		if id, err := strconv.ParseInt(payload, 10, 64); err == nil {
+			s.tenants.invalidate(id)
+		}
+	})
 }
 
 // UpdateProvider saves the provider's name, slug, branding and due days.
@@ -238,7 +264,7 @@ func (s *Service) UpdateProvider(ctx context.Context, p Provider) (Provider, err
 	}
 	slices.Sort(p.DueDays)
 	p.DueDays = slices.Compact(p.DueDays)
-	err := s.changed(p.ID, s.store.UpdateProvider(ctx, p, s.now()))
+	err := s.changed(ctx, p.ID, s.store.UpdateProvider(ctx, p, s.now()))
 	if apperr.Is(err, apperr.Conflict) {
 		return Provider{}, apperr.Field(apperr.Unprocessable, "slug", msgTaken)
 	}
@@ -262,7 +288,7 @@ func (s *Service) AddOrigin(ctx context.Context, providerID int64, url string) (
 	if apperr.Is(err, apperr.Conflict) {
 		return Origin{}, apperr.Field(apperr.Unprocessable, "url", msgTaken)
 	}
-	return o, s.changed(providerID, err)
+	return o, s.changed(ctx, providerID, err)
 }
 
 // DeleteOrigin removes an origin; the last one cannot go, or the provider's
@@ -275,7 +301,7 @@ func (s *Service) DeleteOrigin(ctx context.Context, providerID, id int64) error 
 	if len(c.Origins) == 1 && c.Origins[0].ID == id {
 		return apperr.Field(apperr.Conflict, "base", "a última origem do provedor não pode ser removida")
 	}
-	return s.changed(providerID, s.store.DeleteOrigin(ctx, providerID, id))
+	return s.changed(ctx, providerID, s.store.DeleteOrigin(ctx, providerID, id))
 }
 
 // SaveItem creates (ID 0) or updates a category, payment method or service.
@@ -287,13 +313,13 @@ func (s *Service) SaveItem(ctx context.Context, kind ItemKind, providerID int64,
 		return Item{}, err
 	}
 	it, err := s.store.SaveItem(ctx, kind, providerID, it)
-	return it, s.changed(providerID, err)
+	return it, s.changed(ctx, providerID, err)
 }
 
 // DeleteItem removes a category, payment method or service; plans lose it.
 // A payment method chosen by a subscription cannot be deleted.
 func (s *Service) DeleteItem(ctx context.Context, kind ItemKind, providerID, id int64) error {
-	return s.changed(providerID, inUse(s.store.DeleteItem(ctx, kind, providerID, id)))
+	return s.changed(ctx, providerID, inUse(s.store.DeleteItem(ctx, kind, providerID, id)))
 }
 
 // inUse words the foreign-key failure of deleting a record subscriptions
@@ -361,12 +387,12 @@ func (s *Service) SavePlan(ctx context.Context, providerID int64, p Plan) (Plan,
 		*ids = slices.Compact(*ids)
 	}
 	p, err = s.store.SavePlan(ctx, providerID, p)
-	return p, s.changed(providerID, err)
+	return p, s.changed(ctx, providerID, err)
 }
 
 // DeletePlan removes a plan; one that subscriptions chose cannot be deleted.
 func (s *Service) DeletePlan(ctx context.Context, providerID, id int64) error {
-	return s.changed(providerID, inUse(s.store.DeletePlan(ctx, providerID, id)))
+	return s.changed(ctx, providerID, inUse(s.store.DeletePlan(ctx, providerID, id)))
 }
 
 // Coupons lists the provider's coupons with their redemption counts.
@@ -447,12 +473,12 @@ func (s *Service) SaveCoverageArea(ctx context.Context, providerID int64, a Cove
 		return CoverageArea{}, err
 	}
 	a, err = s.store.SaveCoverageArea(ctx, providerID, a)
-	return a, s.changed(providerID, err)
+	return a, s.changed(ctx, providerID, err)
 }
 
 // DeleteCoverageArea removes a coverage area.
 func (s *Service) DeleteCoverageArea(ctx context.Context, providerID, id int64) error {
-	return s.changed(providerID, s.store.DeleteCoverageArea(ctx, providerID, id))
+	return s.changed(ctx, providerID, s.store.DeleteCoverageArea(ctx, providerID, id))
 }
 
 // Subscriptions lists the provider's subscriptions, newest first.

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"partnership-service/internal/blob"
+	"partnership-service/internal/webhook"
 )
 
 // Branding is how a provider's storefront looks. Empty means unset.
@@ -250,8 +251,9 @@ type Store interface {
 	// without loading them all at once.
 	EachSubscription(ctx context.Context, providerID int64, fn func(Subscription) error) error
 	// PutSubscriptionFiles records files, replacing those of the same kind,
-	// and returns the replaced ones so their blobs can be deleted.
-	PutSubscriptionFiles(ctx context.Context, providerID int64, subscriptionID string, files []SubscriptionFile) (replaced []SubscriptionFile, err error)
+	// and ev in the same transaction, and returns the replaced ones so
+	// their blobs can be deleted.
+	PutSubscriptionFiles(ctx context.Context, providerID int64, subscriptionID string, files []SubscriptionFile, ev webhook.Event) (replaced []SubscriptionFile, err error)
 }
 
 // SubscriptionTx is what a subscription write may do inside the store's
@@ -271,6 +273,7 @@ type SubscriptionTx interface {
 	RedeemCoupon(couponID int64) (taken bool, err error)
 	// ReleaseCoupon gives one use of a coupon back.
 	ReleaseCoupon(couponID int64) error
+	Emit(ev webhook.Event) error // records ev, delivered once the transaction commits
 }
 
 // CouponKey is the form coupon names are compared in: trimmed and

@@ -236,3 +236,12 @@ func (ts *tenants) invalidate(providerID int64) {
 		}
 	}
 }
+
+// invalidateAll drops every cached tenant: changes may have been missed.
+func (ts *tenants) invalidateAll() {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	ts.generation++
+	clear(ts.byID)
+	clear(ts.byOrigin)
+}

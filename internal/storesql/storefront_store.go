@@ -6,6 +6,7 @@ import (
 
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/storefront"
+	"partnership-service/internal/webhook"
 )
 
 // Storefront is the storefront store's SQL written once for both engines:
@@ -296,6 +297,8 @@ func (t SubscriptionTx) RedeemCoupon(couponID int64) (bool, error) {
 	return err == nil && n == 1, err
 }
 
+func (t SubscriptionTx) Emit(ev webhook.Event) error { return Emit(t.Ctx, t.Tx, ev) }
+
 func (t SubscriptionTx) ReleaseCoupon(couponID int64) error {
 	_, err := t.Tx.Exec(t.Ctx, ReleaseCouponSQL, t.ProviderID, couponID)
 	return err
@@ -355,7 +358,7 @@ func (s Storefront) UpdateSubscription(ctx context.Context, providerID int64, id
 	}))
 }
 
-func (s Storefront) PutSubscriptionFiles(ctx context.Context, providerID int64, subscriptionID string, files []storefront.SubscriptionFile) ([]storefront.SubscriptionFile, error) {
+func (s Storefront) PutSubscriptionFiles(ctx context.Context, providerID int64, subscriptionID string, files []storefront.SubscriptionFile, ev webhook.Event) ([]storefront.SubscriptionFile, error) {
 	var replaced []storefront.SubscriptionFile
 	err := s.DB.Write(ctx, func(tx Querier) error {
 		replaced = nil
@@ -380,7 +383,7 @@ func (s Storefront) PutSubscriptionFiles(ctx context.Context, providerID int64, 
 				return err
 			}
 		}
-		return nil
+		return Emit(ctx, tx, ev)
 	})
 	if err != nil {
 		return nil, s.DB.MapError(err)

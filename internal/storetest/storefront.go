@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"strconv"
 	"testing"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"partnership-service/internal/blob"
 	"partnership-service/internal/storefront"
 	"partnership-service/internal/testkit"
+	"partnership-service/internal/webhook"
 )
 
 // storefrontWorld is two providers with a little catalog each.
@@ -399,7 +401,7 @@ func runStorefront(t *testing.T, open func(t *testing.T) storefront.Store) {
 		_, err = s.Subscription(ctx, w.b, full.ID)
 		wantCode(t, "another provider's subscription", err, apperr.NotFound)
 		wantCode(t, "update as another provider", w.update(ctx, storefront.Subscription{ID: full.ID, ProviderID: w.b, UpdatedAt: w.now}), apperr.NotFound)
-		_, err = s.PutSubscriptionFiles(ctx, w.b, full.ID, []storefront.SubscriptionFile{{Kind: storefront.Selfie}})
+		_, err = s.PutSubscriptionFiles(ctx, w.b, full.ID, []storefront.SubscriptionFile{{Kind: storefront.Selfie}}, filesEvent(t, w.b))
 		wantCode(t, "files as another provider", err, apperr.NotFound)
 
 		// The limit is 2: the second redemption fits, the third does not,
@@ -572,11 +574,11 @@ func runStorefront(t *testing.T, open func(t *testing.T) storefront.Store) {
 				Object: blob.Object{Key: key, Size: 10, SHA256: "ab", ContentType: "image/png"}}
 		}
 		replaced, err := s.PutSubscriptionFiles(ctx, w.a, sub.ID, []storefront.SubscriptionFile{
-			file(storefront.Selfie, "k1"), file(storefront.IdentityDocument, "k2")})
+			file(storefront.Selfie, "k1"), file(storefront.IdentityDocument, "k2")}, filesEvent(t, w.a))
 		if err != nil || len(replaced) != 0 {
 			t.Fatalf("first put: %v, %v", replaced, err)
 		}
-		replaced, err = s.PutSubscriptionFiles(ctx, w.a, sub.ID, []storefront.SubscriptionFile{file(storefront.Selfie, "k3")})
+		replaced, err = s.PutSubscriptionFiles(ctx, w.a, sub.ID, []storefront.SubscriptionFile{file(storefront.Selfie, "k3")}, filesEvent(t, w.a))
 		if err != nil || len(replaced) != 1 || replaced[0].Object.Key != "k1" {
 			t.Fatalf("replacing put: %v, %v", replaced, err)
 		}
@@ -588,7 +590,7 @@ func runStorefront(t *testing.T, open func(t *testing.T) storefront.Store) {
 		if !reflect.DeepEqual(got.Files, want) {
 			t.Fatalf("files:\n got %+v\nwant %+v", got.Files, want)
 		}
-		_, err = s.PutSubscriptionFiles(ctx, w.a, "00000000-0000-4000-8000-999999999999", []storefront.SubscriptionFile{file(storefront.Selfie, "k4")})
+		_, err = s.PutSubscriptionFiles(ctx, w.a, "00000000-0000-4000-8000-999999999999", []storefront.SubscriptionFile{file(storefront.Selfie, "k4")}, filesEvent(t, w.a))
 		wantCode(t, "unknown subscription", err, apperr.NotFound)
 	})
 }
@@ -606,4 +608,15 @@ func subscriptionIDs(subs []storefront.Subscription) []string {
 		ids[i] = s.ID
 	}
 	return ids
+}
+
+// filesEvent is an event for a files upload of provider's.
+func filesEvent(tb testing.TB, provider int64) webhook.Event {
+	tb.Helper()
+	ev, err := webhook.NewEvent(webhook.Owner{Surface: webhook.Storefront, ID: strconv.FormatInt(provider, 10)},
+		webhook.SubscriptionFilesUploaded, map[string]string{"id": "test"}, time.Now())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return ev
 }
