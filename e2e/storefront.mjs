@@ -9,23 +9,14 @@
 //   CHROMIUM     the browser (default /usr/bin/chromium)
 //   SCREENSHOTS  a directory to save screenshots in (optional)
 // It prints one JSON line: {"reference": "<subscription id>", "pages": N}.
-import { chromium } from "playwright-core";
-import axe from "axe-core";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { deflateSync } from "node:zlib";
+import { fail, withBrowser } from "./browser.mjs";
 
 const base = process.env.BASE_URL;
 const slug = process.env.SLUG;
 const cpfMessage = process.env.CPF_MESSAGE;
-const shots = process.env.SCREENSHOTS || "";
 if (!base || !slug || !cpfMessage) {
   throw new Error("BASE_URL, SLUG and CPF_MESSAGE are required");
-}
-
-function fail(msg) {
-  throw new Error(msg);
 }
 
 // A small, valid PNG (the service checks images by content).
@@ -53,41 +44,7 @@ function png() {
     chunk("IHDR", ihdr), chunk("IDAT", deflateSync(raw)), chunk("IEND", Buffer.alloc(0))]);
 }
 
-const userDataDir = mkdtempSync(join(tmpdir(), "e2e-chromium-"));
-const context = await chromium.launchPersistentContext(userDataDir, {
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  headless: true,
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  viewport: { width: 375, height: 812 },
-  locale: "pt-BR",
-});
-let checked = 0;
-const cspViolations = [];
-
-try {
-  const page = context.pages()[0] || (await context.newPage());
-  page.on("console", (m) => {
-    if (/Content Security Policy|Refused to/i.test(m.text())) cspViolations.push(m.text());
-  });
-  page.on("pageerror", (e) => cspViolations.push("page error: " + e.message));
-
-  // axe-core on the page as it is: zero serious or critical violations.
-  // It is evaluated through the DevTools protocol, which the page's CSP
-  // does not govern, so the CSP stays as strict as visitors get it.
-  async function audit(name) {
-    await page.evaluate(axe.source);
-    const result = await page.evaluate(() =>
-      window.axe.run(document, { resultTypes: ["violations"] }));
-    const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-    if (bad.length) {
-      fail(`${name}: axe found ${bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target).join(", ")}`).join("; ")}`);
-    }
-    checked++;
-  }
-  async function shot(name) {
-    if (shots) await page.screenshot({ path: join(shots, name + ".png"), fullPage: true });
-  }
+const out = await withBrowser(async (page, { audit, shot, audited, screenshots }) => {
   async function expectPath(re, what) {
     await page.waitForLoadState("load");
     if (!re.test(new URL(page.url()).pathname)) fail(`${what}: at ${page.url()}`);
@@ -175,16 +132,13 @@ try {
   await audit("cold lead thanks");
 
   // Desktop widths, for the README.
-  if (shots) {
+  if (screenshots) {
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.goto(`${base}/loja/${slug}`);
     await shot("loja-home-1280");
     await page.goto(`${base}/loja/${slug}/assinaturas/${reference}`);
     await shot("loja-confirmacao-1280");
   }
-  if (cspViolations.length) fail("CSP violations or page errors: " + cspViolations.join(" | "));
-  console.log(JSON.stringify({ reference, pages: checked }));
-} finally {
-  await context.close();
-  rmSync(userDataDir, { recursive: true, force: true });
-}
+  return { reference, pages: audited() };
+});
+console.log(JSON.stringify(out));

@@ -25,7 +25,8 @@ const chromiumPath = "/usr/bin/chromium"
 // applies the coupon, passes the coverage check, gets the API's message
 // for a wrong CPF, fixes it, sends three documents and reaches the
 // confirmation (e2e/storefront.mjs, with axe-core on every page); the
-// subscription is then in the provider's admin API. UPDATE_SCREENSHOTS=1
+// subscription is then in the provider's admin API and its webhooks, like
+// one made through the API. UPDATE_SCREENSHOTS=1
 // rewrites docs/screenshots.
 func TestStorefrontInABrowser(t *testing.T) {
 	root, err := filepath.Abs("../..")
@@ -91,6 +92,11 @@ func TestStorefrontInABrowser(t *testing.T) {
 		"nome": "Batel (CEPs)", "cep_inicio": "80420-000", "cep_fim": "80440-999"}); code != http.StatusCreated {
 		t.Fatalf("add coverage: %d %s", code, b)
 	}
+	// The provider listens to its webhooks (--demo allows a local receiver).
+	hooks := newReceiver(t)
+	(&client{t: t, base: base, key: token}).registerAt("/api/v2/admin/webhook-endpoints", hooks,
+		"subscription.created", "subscription.files_uploaded")
+
 	// What the API answers for the wrong CPF the visitor types.
 	_, b := call(http.MethodPost, "/api/v2/subscriptions", demoOrigin, map[string]any{"plan_id": 1,
 		"subscription": map[string]any{"cpf_cnpj": "111.444.777-00", "cep": "80420-090"}})
@@ -139,5 +145,24 @@ func TestStorefrontInABrowser(t *testing.T) {
 		if !bytes.Contains(sub, []byte(want)) {
 			t.Errorf("admin subscription lacks %s: %s", want, sub)
 		}
+	}
+	// And its webhooks tell of it as of one made through the API: the
+	// sign-up and its documents, then the cold lead.
+	want := map[string]bool{"subscription.created": true, "subscription.files_uploaded": true}
+	for wait := time.After(30 * time.Second); len(want) > 0; {
+		select {
+		case m := <-hooks.got:
+			if m.Data["id"] == result.Reference {
+				delete(want, m.Type)
+			}
+		case <-wait:
+			t.Fatalf("no webhook of the page's sign-up within 30s for %v", want)
+		}
+	}
+
+	// So does the cold lead left where there was no coverage.
+	if code, list := call(http.MethodGet, "/api/v2/admin/subscriptions", "", nil); code != http.StatusOK ||
+		!regexp.MustCompile(`"cold_lead":true[^}]*"nome_razao_social":"Ana Lima"|"nome_razao_social":"Ana Lima"[^}]*"cold_lead":true`).Match(list) {
+		t.Errorf("admin subscriptions lack the cold lead: %d %s", code, list)
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"partnership-service/internal/blob"
 	"partnership-service/internal/loja"
 	"partnership-service/internal/server"
+	"partnership-service/internal/storage"
 	"partnership-service/internal/storefront"
 	"partnership-service/internal/testdb"
 	"partnership-service/internal/web"
@@ -42,12 +43,18 @@ const origin = "http://fibra.example"
 
 func newSite(t *testing.T) *site {
 	t.Helper()
+	return newSiteOn(t, testdb.SQLite(t))
+}
+
+// newSiteOn is newSite on the stores of an engine.
+func newSiteOn(t *testing.T, stores storage.Stores) *site {
+	t.Helper()
 	ctx := context.Background()
 	blobs, err := blob.NewDir(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := storefront.NewService(testdb.SQLite(t).Storefront(), blobs, nil, 1<<20)
+	svc := storefront.NewService(stores.Storefront(), blobs, nil, 1<<20)
 	pages, err := loja.New(svc, web.NewCSRF([]byte("test key test key test key test!"), false), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -155,7 +162,10 @@ func (s *site) apiErrors(fields map[string]any) map[string][]string {
 }
 
 func TestSignUpThroughThePages(t *testing.T) {
-	s := newSite(t)
+	testdb.Each(t, func(t *testing.T, stores storage.Stores) { signUpThroughThePages(t, newSiteOn(t, stores)) })
+}
+
+func signUpThroughThePages(t *testing.T, s *site) {
 	planPath := s.base + "/planos/" + itoa(s.plan)
 
 	code, home := s.get(s.base)
@@ -225,7 +235,9 @@ func TestSignUpThroughThePages(t *testing.T) {
 		t.Fatalf("sign-up: %d %s", code, loc)
 	}
 	id := strings.TrimSuffix(strings.TrimPrefix(loc, s.base+"/assinaturas/"), "/documentos")
-	sub, err := s.svc.Subscription(context.Background(), 1, id)
+	cat, err := s.svc.CatalogBySlug(context.Background(), "fibra")
+	must(t, err)
+	sub, err := s.svc.Subscription(context.Background(), cat.Provider.ID, id)
 	must(t, err)
 	if sub.Name != "Maria Souza" || sub.CouponID == 0 || sub.DueDay != 10 || !sub.Coverage || sub.UpfrontInstallation == nil || !*sub.UpfrontInstallation {
 		t.Errorf("stored = %+v", sub)
