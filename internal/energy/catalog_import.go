@@ -132,7 +132,7 @@ func (c *CatalogService) ImportAreas(ctx context.Context, file *energyref.AreaFi
 		pairs[OperationArea{UtilityID: u, IBGECode: code}] = struct{}{}
 	}
 	if err := file.Err(); err != nil {
-		return rep, fmt.Errorf("linha %d: %w", rep.Lines+1, err)
+		return rep, err
 	}
 	rep.Encoding = file.Encoding()
 	rep.UnknownUtilities, rep.MoreUnknownUtilities = unknownUtilities.list()

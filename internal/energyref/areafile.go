@@ -185,7 +185,7 @@ func (f *AreaFile) Encoding() string {
 // Offset is how many bytes of the file have been read, for progress.
 func (f *AreaFile) Offset() int64 { return f.offset }
 
-// Err is the read error that ended Next early, if any.
+// Err is the read error that ended Next early, if any, with its line.
 func (f *AreaFile) Err() error { return f.err }
 
 // Next returns the next data line; false at the end of the file or on a
@@ -200,7 +200,7 @@ func (f *AreaFile) Next() (AreaRow, bool) {
 				return AreaRow{}, false
 			}
 		case err != nil:
-			f.done, f.err = true, err
+			f.done, f.err = true, fmt.Errorf("linha %d: %w", f.line, err)
 			return AreaRow{}, false
 		}
 		if problem == "" && len(bytes.TrimSpace(raw)) == 0 {
