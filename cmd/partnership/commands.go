@@ -229,9 +229,10 @@ func printImportReport(w io.Writer, rep energy.ImportReport) {
 func bindProviderCreate(fs *flag.FlagSet, _ *environment) action {
 	name := fs.String("name", "", "the provider's name (required)")
 	origin := fs.String("origin", "", "the storefront's origin, e.g. https://loja.provedor.com.br (required)")
+	slug := fs.String("slug", "", "where its storefront pages live: /loja/SLUG (lower-case letters, digits, hyphens)")
 	return withApp(func(ctx context.Context, inv *invocation, a *app) error {
 		svc := a.storefrontService()
-		p, err := svc.CreateProvider(ctx, *name, *origin)
+		p, err := svc.CreateProvider(ctx, *name, *origin, *slug)
 		if err != nil {
 			return cliError("provider", err)
 		}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"partnership-service/internal/apperr"
+	"partnership-service/internal/changes"
 	"partnership-service/internal/energyref"
 	"partnership-service/internal/geo"
 )
@@ -91,7 +92,8 @@ type CatalogService struct {
 	log   *slog.Logger
 
 	snap   atomic.Pointer[snapshot]
-	reload sync.Mutex // one rebuild at a time
+	reload sync.Mutex  // one rebuild at a time
+	bus    changes.Bus // set by ShareChanges; nil: one process
 }
 
 // NewCatalogService loads the catalog and returns the service.
@@ -117,6 +119,19 @@ func (c *CatalogService) Reload(ctx context.Context) error {
 	}
 	c.snap.Store(buildSnapshot(version, data))
 	return nil
+}
+
+// ShareChanges publishes this service's catalog writes on bus and reloads
+// on every notice there (another replica's write, or the CLI's), so
+// replicas serve a change within moments; RefreshEvery stays as the
+// fallback. Call it before serving.
+func (c *CatalogService) ShareChanges(bus changes.Bus) {
+	c.bus = bus
+	bus.Subscribe(changes.EnergyCatalog, func(ctx context.Context, _ string) {
+		if err := c.Reload(ctx); err != nil && ctx.Err() == nil {
+			c.log.Warn("catalog reload on change notice", "err", err)
+		}
+	})
 }
 
 // RefreshEvery reloads the catalog periodically until ctx ends, so changes

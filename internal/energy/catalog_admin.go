@@ -9,6 +9,7 @@ import (
 
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/brdoc"
+	"partnership-service/internal/changes"
 )
 
 // UtilityInput is the commercial data an admin sets on a utility.
@@ -87,10 +88,15 @@ func (in PlanInput) validate() (Plan, error) {
 }
 
 // changed reloads the snapshot after a successful write, so the next read
-// sees it.
+// sees it, and tells the other processes on the database (ShareChanges).
 func (c *CatalogService) changed(ctx context.Context, err error) error {
 	if err != nil {
 		return err
+	}
+	if c.bus != nil {
+		if err := c.bus.Publish(ctx, changes.EnergyCatalog, ""); err != nil {
+			c.log.Warn("catalog: publish change", "err", err)
+		}
 	}
 	return c.Reload(ctx)
 }

@@ -164,7 +164,7 @@ func (c *CatalogService) ImportAreas(ctx context.Context, file *energyref.AreaFi
 		return rep, err
 	}
 	rep.Added, rep.Existing = added, len(areas)-added
-	return rep, c.Reload(ctx)
+	return rep, c.changed(ctx, nil) // other replicas reload too
 }
 
 // municipalityCode parses a 7-digit IBGE code of a known municipality.
