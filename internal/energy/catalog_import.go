@@ -200,6 +200,7 @@ type areaMatcher struct {
 	// seen remembers each distinct (CNPJ, names) combination's answer: an
 	// ANEEL file names a hundred distributors over millions of lines.
 	seen map[string]string // key → public id, "" = unknown
+	key  []byte
 }
 
 // maxSeen caps the matcher's memory on a file naming very many distinct
@@ -221,13 +222,16 @@ func (c *CatalogService) newAreaMatcher(withCNPJ bool) (*areaMatcher, error) {
 }
 
 func (m *areaMatcher) utility(row energyref.AreaRow) (string, bool) {
-	key := row.CNPJ + "\x00" + strings.Join(row.Names, "\x00")
-	if id, ok := m.seen[key]; ok {
+	m.key = append(m.key[:0], row.CNPJ...)
+	for _, n := range row.Names {
+		m.key = append(append(m.key, 0), n...)
+	}
+	if id, ok := m.seen[string(m.key)]; ok { // no allocation for the lookup
 		return id, id != ""
 	}
 	id := m.match(row)
 	if len(m.seen) < maxSeen {
-		m.seen[key] = id
+		m.seen[string(m.key)] = id
 	}
 	return id, id != ""
 }
