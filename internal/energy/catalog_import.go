@@ -48,7 +48,8 @@ type ImportReport struct {
 	// named first (at most MaxReportedUnknown each).
 	UnknownUtilities      []Unknown
 	UnknownMunicipalities []Unknown
-	// MoreUnknown counts the distinct unknown values beyond the lists.
+	// MoreUnknownUtilities and MoreUnknownMunicipalities count the
+	// distinct unknown values beyond the lists.
 	MoreUnknownUtilities, MoreUnknownMunicipalities int
 }
 

@@ -273,6 +273,39 @@ func TestImportAreasMemory2MillionRows(t *testing.T) {
 	}
 }
 
+// TestImportAreasReportCaps: a file that is wrong throughout gets a report
+// of bounded size with complete counts.
+func TestImportAreasReportCaps(t *testing.T) {
+	t.Parallel()
+	var file strings.Builder
+	file.WriteString("utility_name,ibge_code\n")
+	const bad = 3 * energy.MaxReportedUnknown / 2
+	for i := range bad {
+		fmt.Fprintf(&file, "NINGUÉM %d,%d\n", i, 3550308)
+		fmt.Fprintf(&file, "ENEL SP,%d\n", 9000000+i)
+	}
+	f, err := energyref.OpenAreaFile(strings.NewReader(file.String()), energyref.DefaultAreaColumns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := newCatalog(t).ImportAreas(context.Background(), f, energy.AreaImportOptions{DryRun: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Refused != 2*bad || len(rep.RefusedLines) != energy.MaxReportedLines || rep.RefusedLines[0].Line != 2 {
+		t.Errorf("refused %d, %d listed from line %d; want %d, the first %d", rep.Refused, len(rep.RefusedLines), rep.RefusedLines[0].Line, 2*bad, energy.MaxReportedLines)
+	}
+	for _, l := range []struct {
+		name  string
+		items []energy.Unknown
+		more  int
+	}{{"utilities", rep.UnknownUtilities, rep.MoreUnknownUtilities}, {"municipalities", rep.UnknownMunicipalities, rep.MoreUnknownMunicipalities}} {
+		if len(l.items) != energy.MaxReportedUnknown || l.more != bad-energy.MaxReportedUnknown {
+			t.Errorf("unknown %s: %d listed and %d more, want %d and %d", l.name, len(l.items), l.more, energy.MaxReportedUnknown, bad-energy.MaxReportedUnknown)
+		}
+	}
+}
+
 // TestUtilityByAlias: a partner's spelling (old name, abbreviation, no
 // accents) finds the utility and its stable id.
 func TestUtilityByAlias(t *testing.T) {
