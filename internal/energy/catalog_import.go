@@ -48,7 +48,8 @@ type ImportReport struct {
 	// named first (at most MaxReportedUnknown each).
 	UnknownUtilities      []Unknown
 	UnknownMunicipalities []Unknown
-	// MoreUnknown counts the distinct unknown values beyond the lists.
+	// MoreUnknownUtilities and MoreUnknownMunicipalities count the
+	// distinct unknown values beyond the lists.
 	MoreUnknownUtilities, MoreUnknownMunicipalities int
 }
 
@@ -132,7 +133,7 @@ func (c *CatalogService) ImportAreas(ctx context.Context, file *energyref.AreaFi
 		pairs[OperationArea{UtilityID: u, IBGECode: code}] = struct{}{}
 	}
 	if err := file.Err(); err != nil {
-		return rep, fmt.Errorf("linha %d: %w", rep.Lines+1, err)
+		return rep, err
 	}
 	rep.Encoding = file.Encoding()
 	rep.UnknownUtilities, rep.MoreUnknownUtilities = unknownUtilities.list()
@@ -200,6 +201,7 @@ type areaMatcher struct {
 	// seen remembers each distinct (CNPJ, names) combination's answer: an
 	// ANEEL file names a hundred distributors over millions of lines.
 	seen map[string]string // key → public id, "" = unknown
+	key  []byte
 }
 
 // maxSeen caps the matcher's memory on a file naming very many distinct
@@ -221,13 +223,16 @@ func (c *CatalogService) newAreaMatcher(withCNPJ bool) (*areaMatcher, error) {
 }
 
 func (m *areaMatcher) utility(row energyref.AreaRow) (string, bool) {
-	key := row.CNPJ + "\x00" + strings.Join(row.Names, "\x00")
-	if id, ok := m.seen[key]; ok {
+	m.key = append(m.key[:0], row.CNPJ...)
+	for _, n := range row.Names {
+		m.key = append(append(m.key, 0), n...)
+	}
+	if id, ok := m.seen[string(m.key)]; ok { // no allocation for the lookup
 		return id, id != ""
 	}
 	id := m.match(row)
 	if len(m.seen) < maxSeen {
-		m.seen[key] = id
+		m.seen[string(m.key)] = id
 	}
 	return id, id != ""
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"reflect"
 	"runtime"
 	"runtime/debug"
@@ -14,7 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"partnership-service/internal/apitest"
 	"partnership-service/internal/energy"
+	"partnership-service/internal/energy/energytest"
 	"partnership-service/internal/energyref"
 	"partnership-service/internal/geo"
 	"partnership-service/internal/testdb"
@@ -171,7 +174,8 @@ func TestImportAreasMemory2MillionRows(t *testing.T) {
 		t.Skip("memory test: reads 2 million generated lines")
 	}
 	ctx := context.Background()
-	c := newCatalog(t)
+	env := energytest.New(t, testdb.SQLite(t), energytest.Options{})
+	c := env.Catalog
 	utilities, _, err := energyref.Catalog()
 	if err != nil {
 		t.Fatal(err)
@@ -207,7 +211,7 @@ func TestImportAreasMemory2MillionRows(t *testing.T) {
 	// The heap may hold garbage up to GOGC% of the live heap before a
 	// collection; whatever other tests left live would make that slack,
 	// not the import, the peak. A low GOGC measures what the import holds.
-	defer debug.SetGCPercent(debug.SetGCPercent(10))
+	defer debug.SetGCPercent(debug.SetGCPercent(25))
 	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
@@ -258,9 +262,46 @@ func TestImportAreasMemory2MillionRows(t *testing.T) {
 	if growth > limit || written.Load() < 4*limit {
 		t.Errorf("heap grew %d MiB reading %d MiB; want under %d MiB", growth>>20, written.Load()>>20, limit>>20)
 	}
+	// What a partner sees, through the handler and the contract.
+	client := apitest.New(t, env.Handler).With("Authorization", "Bearer "+env.KeyA)
 	for ibge, want := range map[string]string{"3136702": "CEMIG-D", "1200013": "EAC", "4314902": "CEEE EQUATORIAL"} { // Juiz de Fora, Acrelândia, Porto Alegre
-		if got := servedBy(t, c, ibge); !reflect.DeepEqual(got, []string{want}) {
-			t.Errorf("operation-areas %s after the import: %q, want [%s]", ibge, got, want)
+		var got []struct{ EnergyUtilityName, IBGECode string }
+		client.Get("/distribuited-generation/operation-areas?ibge_code=" + ibge).Expect(http.StatusOK).Decode(&got)
+		if len(got) != 1 || got[0].EnergyUtilityName != want || got[0].IBGECode != ibge {
+			t.Errorf("operation-areas?ibge_code=%s after the import: %+v, want %s", ibge, got, want)
+		}
+	}
+}
+
+// TestImportAreasReportCaps: a file that is wrong throughout gets a report
+// of bounded size with complete counts.
+func TestImportAreasReportCaps(t *testing.T) {
+	t.Parallel()
+	var file strings.Builder
+	file.WriteString("utility_name,ibge_code\n")
+	const bad = 3 * energy.MaxReportedUnknown / 2
+	for i := range bad {
+		fmt.Fprintf(&file, "NINGUÉM %d,%d\n", i, 3550308)
+		fmt.Fprintf(&file, "ENEL SP,%d\n", 9000000+i)
+	}
+	f, err := energyref.OpenAreaFile(strings.NewReader(file.String()), energyref.DefaultAreaColumns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := newCatalog(t).ImportAreas(context.Background(), f, energy.AreaImportOptions{DryRun: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Refused != 2*bad || len(rep.RefusedLines) != energy.MaxReportedLines || rep.RefusedLines[0].Line != 2 {
+		t.Errorf("refused %d, %d listed from line %d; want %d, the first %d", rep.Refused, len(rep.RefusedLines), rep.RefusedLines[0].Line, 2*bad, energy.MaxReportedLines)
+	}
+	for _, l := range []struct {
+		name  string
+		items []energy.Unknown
+		more  int
+	}{{"utilities", rep.UnknownUtilities, rep.MoreUnknownUtilities}, {"municipalities", rep.UnknownMunicipalities, rep.MoreUnknownMunicipalities}} {
+		if len(l.items) != energy.MaxReportedUnknown || l.more != bad-energy.MaxReportedUnknown {
+			t.Errorf("unknown %s: %d listed and %d more, want %d and %d", l.name, len(l.items), l.more, energy.MaxReportedUnknown, bad-energy.MaxReportedUnknown)
 		}
 	}
 }

@@ -111,7 +111,8 @@ func OpenAreaFile(r io.Reader, cols AreaColumns) (*AreaFile, error) {
 	}
 	index := map[string]int{}
 	for i, h := range header {
-		if k := headerKey(string(h)); k != "" {
+		name, _ := f.decode(h)
+		if k := headerKey(name); k != "" {
 			if _, dup := index[k]; !dup {
 				index[k] = i
 			}
@@ -185,7 +186,7 @@ func (f *AreaFile) Encoding() string {
 // Offset is how many bytes of the file have been read, for progress.
 func (f *AreaFile) Offset() int64 { return f.offset }
 
-// Err is the read error that ended Next early, if any.
+// Err is the read error that ended Next early, if any, with its line.
 func (f *AreaFile) Err() error { return f.err }
 
 // Next returns the next data line; false at the end of the file or on a
@@ -200,7 +201,7 @@ func (f *AreaFile) Next() (AreaRow, bool) {
 				return AreaRow{}, false
 			}
 		case err != nil:
-			f.done, f.err = true, err
+			f.done, f.err = true, fmt.Errorf("linha %d: %w", f.line, err)
 			return AreaRow{}, false
 		}
 		if problem == "" && len(bytes.TrimSpace(raw)) == 0 {
@@ -215,25 +216,32 @@ func (f *AreaFile) Next() (AreaRow, bool) {
 			row.Problem = problem
 			return row, true
 		}
+		valid := true
 		value := func(i int) string {
 			if i < 0 || i >= len(fields) {
 				return ""
 			}
-			return string(bytes.TrimSpace(fields[i]))
+			v, ok := f.decode(bytes.TrimSpace(fields[i]))
+			valid = valid && ok
+			return v
 		}
 		row.IBGECode, row.CNPJ = value(f.ibge), value(f.cnpj)
 		row.Names = make([]string, len(f.names))
 		for k, i := range f.names {
 			row.Names[k] = value(i)
 		}
+		if !valid {
+			return AreaRow{Line: f.line, Problem: "linha com bytes que não são UTF-8, num arquivo UTF-8"}, true
+		}
 		return row, true
 	}
 	return AreaRow{}, false
 }
 
-// readLine reads one physical line without its line ending, decoded to
-// UTF-8. A line longer than MaxAreaLine is skipped to its end and comes
-// back empty with a problem. The slice is valid until the next call.
+// readLine reads one physical line without its line ending, as bytes in
+// the file's encoding (see decode). A line longer than MaxAreaLine is
+// skipped to its end and comes back empty with a problem. The slice is
+// valid until the next call.
 func (f *AreaFile) readLine() ([]byte, string, error) {
 	f.line++
 	line, err := f.r.ReadSlice('\n')
@@ -254,10 +262,7 @@ func (f *AreaFile) readLine() ([]byte, string, error) {
 		f.bom, f.encoding = true, utf8Text
 		line = line[3:]
 	}
-	if !hasHighBytes(line) {
-		return line, "", err
-	}
-	if f.encoding == undecided {
+	if f.encoding == undecided && hasHighBytes(line) {
 		// The first line with a non-ASCII byte decides for the file: text
 		// in Latin-1 is almost never valid UTF-8.
 		f.encoding = utf8Text
@@ -265,17 +270,25 @@ func (f *AreaFile) readLine() ([]byte, string, error) {
 			f.encoding = latin1Text
 		}
 	}
-	if f.encoding == utf8Text {
-		if !utf8.Valid(line) {
-			return nil, "linha com bytes que não são UTF-8, num arquivo UTF-8", err
-		}
-		return line, "", err
+	return line, "", err
+}
+
+// decode turns a value in the file's encoding into UTF-8; false for bytes
+// that are not UTF-8 in a UTF-8 file. Only the values read are decoded:
+// the delimiter and quotes are ASCII, which neither encoding uses inside
+// a character, so lines are split undecoded.
+func (f *AreaFile) decode(b []byte) (string, bool) {
+	if !hasHighBytes(b) {
+		return string(b), true
+	}
+	if f.encoding != latin1Text {
+		return string(b), utf8.Valid(b)
 	}
 	f.scratch = f.scratch[:0]
-	for _, b := range line {
-		f.scratch = utf8.AppendRune(f.scratch, rune(b)) // Latin-1 is the first 256 code points
+	for _, c := range b {
+		f.scratch = utf8.AppendRune(f.scratch, rune(c)) // Latin-1 is the first 256 code points
 	}
-	return f.scratch, "", err
+	return string(f.scratch), true
 }
 
 func hasHighBytes(b []byte) bool {

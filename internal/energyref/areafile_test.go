@@ -1,6 +1,7 @@
 package energyref
 
 import (
+	"errors"
 	"io"
 	"reflect"
 	"strings"
@@ -178,7 +179,7 @@ func TestAreaFileReadError(t *testing.T) {
 	if _, ok := f.Next(); !ok {
 		t.Fatal("the line before the error was not read")
 	}
-	if _, ok := f.Next(); ok || f.Err() != io.ErrUnexpectedEOF {
+	if _, ok := f.Next(); ok || !errors.Is(f.Err(), io.ErrUnexpectedEOF) || !strings.HasPrefix(f.Err().Error(), "linha 3: ") {
 		t.Fatalf("after the failing read: ok=%v err=%v, want the read error", ok, f.Err())
 	}
 }

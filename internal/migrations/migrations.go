@@ -248,6 +248,6 @@ func Fingerprint(d Dialect) string {
 		fmt.Fprint(h, dir.States(), dir.Municipalities(), dir.StateCEPRanges(), dir.MunicipalityCEPRanges())
 	}
 	utilities, areas, _ := energyref.Catalog()
-	fmt.Fprint(h, utilities, areas)
+	fmt.Fprint(h, utilities, areas, energyref.Aliases())
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
