@@ -1,7 +1,7 @@
 // Package migrations holds the schema of both engines, one folder per
 // dialect, embedded in the binary and applied by goose. Version ranges keep
 // the contexts apart: 1-99 platform and reference data, 100-199 energy
-// (101 loads the ANEEL utilities),
+// (101 loads the ANEEL utilities; 480-489 the lead list at scale),
 // 200-299 storefront, 300-399 companies.
 package migrations
 

@@ -244,13 +244,6 @@ func ScanAPIKey(r Row) (energy.APIKey, energy.Partner, error) {
 	return k, p, err
 }
 
-// TotalFromCounts reports whether the per-status counts
-// (energy_lead_counts) answer q's total: only a status filter, or none.
-// Other filters are counted on the leads.
-func TotalFromCounts(q energy.LeadQuery) bool {
-	return q.Customer == nil && q.SellerName == "" && q.CreatedFrom.IsZero()
-}
-
 // LeadPage is one page of a lead list, indexed by id so that the documents
 // of the whole page are read with one query.
 type LeadPage struct {

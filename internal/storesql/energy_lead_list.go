@@ -1,0 +1,255 @@
+package storesql
+
+import (
+	"context"
+	"math"
+	"strings"
+
+	"partnership-service/internal/energy"
+)
+
+// The lead list, written once for both engines. A partner may hold a
+// million leads that share a name, a day and a seller (issue 13), so no
+// answer may cost a count or a sort over every match:
+//
+//   - The seller, day and status filters are counted from tallies kept with
+//     the leads (energy_lead_counts, energy_lead_tallies): exact, a few rows.
+//     Their page is an index range in list order (created_at, id), so the
+//     page is its first rows, skipped and read from the index alone before
+//     the table is read for the page's rows only.
+//   - A customer filter (a name or document prefix) has no tally: its matches
+//     are counted from its index, which holds the list order and the other
+//     filters' columns (migration 00480), and at most TotalCap+1 of them.
+//     Few matches (at most TotalCap) are counted exactly, filtered and sorted
+//     from that index. Many are not counted past the cap (LeadTotal.Capped),
+//     and their page comes from walking the list order and testing the
+//     names on the way, which finds a page at once exactly because the
+//     matches are many.
+//   - When the other filters match fewer leads than the customer filter,
+//     and few, their index drives and the customer filter is tested on its
+//     rows.
+
+// listTallySQL sums the tallies of the seller, day and status filters; the
+// filters' conditions follow.
+const listTallySQL = `SELECT coalesce(sum(leads), 0) FROM energy_lead_tallies WHERE partner_id = ?`
+
+// listOrder is the list's order, newest first.
+const listOrder = ` ORDER BY created_at DESC, id DESC`
+
+// leadList is one ListLeads call.
+type leadList struct {
+	s         EnergyLeads
+	partnerID string
+	q         energy.LeadQuery
+	cap       int // q.TotalCap, or no cap
+}
+
+// ListLeads implements energy.LeadStore.
+func (s EnergyLeads) ListLeads(ctx context.Context, partnerID string, q energy.LeadQuery) ([]energy.Lead, energy.LeadTotal, error) {
+	l := leadList{s: s, partnerID: partnerID, q: q, cap: q.TotalCap}
+	if l.cap <= 0 {
+		l.cap = math.MaxInt32
+	}
+	leads, total, err := l.run(ctx)
+	return leads, total, s.mapError(err)
+}
+
+func (l leadList) run(ctx context.Context) ([]energy.Lead, energy.LeadTotal, error) {
+	others, err := l.othersCount(ctx)
+	if err != nil {
+		return nil, energy.LeadTotal{}, err
+	}
+	if l.q.Customer == nil {
+		return l.page(ctx, energy.LeadTotal{Count: others}, l.orderedIDs)
+	}
+	customers, err := l.count(ctx, false, true)
+	if err != nil {
+		return nil, energy.LeadTotal{}, err
+	}
+	if others < customers && others <= l.cap {
+		// The other filters are narrower, and few: they drive, and their
+		// matches are all read to count the customer's among them.
+		n, err := Scalar[int](l.s.reads.QueryRow(ctx, `SELECT count(*) FROM energy_leads WHERE `+l.where(true), l.args(true)...))
+		if err != nil {
+			return nil, energy.LeadTotal{}, err
+		}
+		return l.page(ctx, energy.LeadTotal{Count: n}, l.orderedIDs)
+	}
+	n := customers
+	if l.hasOthers() {
+		if n, err = l.count(ctx, true, true); err != nil {
+			return nil, energy.LeadTotal{}, err
+		}
+	}
+	if n <= l.cap {
+		return l.page(ctx, energy.LeadTotal{Count: n}, l.customerIDs)
+	}
+	return l.page(ctx, energy.LeadTotal{Count: l.cap, Capped: true}, l.orderedIDs)
+}
+
+// page reads the page whose ids ids selects (its query text and arguments,
+// to be followed by LIMIT and OFFSET), with its documents.
+func (l leadList) page(ctx context.Context, total energy.LeadTotal, ids func() (string, []any)) ([]energy.Lead, energy.LeadTotal, error) {
+	if !total.Capped && total.Count <= l.q.Offset() {
+		return []energy.Lead{}, total, nil
+	}
+	sel, args := ids()
+	leads, err := QueryAll(ctx, l.s.reads, ScanLead, `SELECT `+LeadColumns+` FROM energy_leads WHERE id IN (`+sel+
+		listOrder+` LIMIT ? OFFSET ?)`+listOrder, append(args, l.q.Limit, l.q.Offset())...)
+	if err != nil {
+		return nil, total, err
+	}
+	page := NewLeadPage(leads)
+	return page.Leads, total, l.documents(ctx, page)
+}
+
+// documents loads the documents of a page of leads in one query.
+func (l leadList) documents(ctx context.Context, page LeadPage) error {
+	if len(page.Leads) == 0 {
+		return nil
+	}
+	ids := page.IDs()
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := l.s.reads.Query(ctx, `SELECT lead_id, `+DocumentColumns+` FROM energy_lead_documents
+		WHERE lead_id IN (?`+strings.Repeat(", ?", len(ids)-1)+`) ORDER BY uploaded_at, kind`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	return EachRow(rows, page.ScanDocument)
+}
+
+func (l leadList) hasOthers() bool {
+	return l.q.Status != "" || l.q.SellerName != "" || !l.q.CreatedFrom.IsZero()
+}
+
+// othersCount is the exact number of leads the seller, day and status
+// filters match (all the partner's when there are none), from the tallies.
+func (l leadList) othersCount(ctx context.Context) (int, error) {
+	q := l.q
+	if q.SellerName == "" && q.CreatedFrom.IsZero() {
+		if q.Status == "" {
+			return Scalar[int](l.s.reads.QueryRow(ctx, CountAllSQL, l.partnerID))
+		}
+		return Scalar[int](l.s.reads.QueryRow(ctx, CountStatusSQL, l.partnerID, string(q.Status)))
+	}
+	query, args := listTallySQL, []any{l.partnerID}
+	if q.SellerName != "" {
+		query, args = query+` AND seller_name_folded = ?`, append(args, q.SellerName)
+	}
+	if !q.CreatedFrom.IsZero() {
+		query, args = query+` AND created_day = ?`, append(args, energy.LeadDay(q.CreatedFrom))
+	}
+	if q.Status != "" {
+		query, args = query+` AND status = ?`, append(args, string(q.Status))
+	}
+	return Scalar[int](l.s.reads.QueryRow(ctx, query, args...))
+}
+
+// others is the seller, day and status conditions, each column prefixed
+// with hint, and their arguments.
+func (l leadList) others(hint string) (string, []any) {
+	var sb strings.Builder
+	var args []any
+	if l.q.Status != "" {
+		sb.WriteString(` AND ` + hint + `status = ?`)
+		args = append(args, string(l.q.Status))
+	}
+	if l.q.SellerName != "" {
+		sb.WriteString(` AND ` + hint + `seller_name_folded = ?`)
+		args = append(args, l.q.SellerName)
+	}
+	if !l.q.CreatedFrom.IsZero() {
+		sb.WriteString(` AND ` + hint + `created_at >= ? AND ` + hint + `created_at < ?`)
+		args = append(args, LeadTime(l.q.CreatedFrom), LeadTime(l.q.CreatedTo))
+	}
+	return sb.String(), args
+}
+
+// arms are the customer filter's index ranges: the document, or the full
+// name and the company name (a lead matches when either does).
+func (l leadList) arms() []string {
+	if l.q.Customer.ByDocument {
+		return []string{`identification_number >= ? AND identification_number < ?`}
+	}
+	return []string{`full_name_folded >= ? AND full_name_folded < ?`,
+		`company_name_folded <> '' AND company_name_folded >= ? AND company_name_folded < ?`}
+}
+
+func (l leadList) prefixArgs() []any {
+	return []any{l.q.Customer.Prefix, energy.PrefixEnd(l.q.Customer.Prefix)}
+}
+
+// where is every filter for a scan in list order: the partner, the other
+// filters on their index, and, when customer is set, the customer filter
+// tested on each row (hinted off its indexes, which would lose the order).
+func (l leadList) where(customer bool) string {
+	others, _ := l.others("")
+	where := `partner_id = ?` + others
+	if customer && l.q.Customer != nil {
+		h := l.s.noIndex
+		if l.q.Customer.ByDocument {
+			where += ` AND ` + h + `identification_number >= ? AND ` + h + `identification_number < ?`
+		} else {
+			where += ` AND (` + h + `full_name_folded >= ? AND ` + h + `full_name_folded < ? OR ` +
+				h + `company_name_folded >= ? AND ` + h + `company_name_folded < ?)`
+		}
+	}
+	return where
+}
+
+func (l leadList) args(customer bool) []any {
+	_, others := l.others("")
+	args := append([]any{l.partnerID}, others...)
+	if customer && l.q.Customer != nil {
+		for range len(l.arms()) {
+			args = append(args, l.prefixArgs()...)
+		}
+	}
+	return args
+}
+
+// orderedIDs selects the page's ids in list order from the other filters'
+// index, the customer filter tested on each row.
+func (l leadList) orderedIDs() (string, []any) {
+	return `SELECT id FROM energy_leads WHERE ` + l.where(true), l.args(true)
+}
+
+// union selects cols of the customer filter's matches from its index
+// (each arm a covering range), the other filters tested on the index's
+// columns when withOthers, each arm cut at cap+1 rows when capped.
+func (l leadList) union(cols string, withOthers, capped bool) (string, []any) {
+	others, otherArgs := "", []any(nil)
+	if withOthers {
+		others, otherArgs = l.others(l.s.noIndex)
+	}
+	var parts []string
+	var args []any
+	for i, arm := range l.arms() {
+		part := `SELECT ` + cols + ` FROM energy_leads WHERE partner_id = ? AND ` + arm + others
+		args = append(append(append(args, l.partnerID), l.prefixArgs()...), otherArgs...)
+		if capped {
+			part = `SELECT ` + cols + ` FROM (` + part + ` LIMIT ?) AS arm` + string(rune('0'+i))
+			args = append(args, l.cap+1)
+		}
+		parts = append(parts, part)
+	}
+	return strings.Join(parts, ` UNION `), args
+}
+
+// count counts the customer filter's matches (with the other filters when
+// withOthers), past the cap only when not capped.
+func (l leadList) count(ctx context.Context, withOthers, capped bool) (int, error) {
+	sel, args := l.union("id", withOthers, capped)
+	return Scalar[int](l.s.reads.QueryRow(ctx, `SELECT count(*) FROM (`+sel+`) AS matches`, args...))
+}
+
+// customerIDs selects the page's ids among the customer filter's matches,
+// at most the cap of them, sorted from their index.
+func (l leadList) customerIDs() (string, []any) {
+	sel, args := l.union("id, created_at", true, false)
+	return `SELECT id FROM (` + sel + `) AS matches`, args
+}
