@@ -169,18 +169,28 @@ func (l leadList) others(hint string) (string, []any) {
 	return sb.String(), args
 }
 
-// arms are the customer filter's index ranges: the document, or the full
-// name and the company name (a lead matches when either does).
-func (l leadList) arms() []string {
-	if l.q.Customer.ByDocument {
-		return []string{`identification_number >= ? AND identification_number < ?`}
-	}
-	return []string{`full_name_folded >= ? AND full_name_folded < ?`,
-		`company_name_folded <> '' AND company_name_folded >= ? AND company_name_folded < ?`}
+// arm is one of the customer filter's index ranges, with its arguments.
+type arm struct {
+	cond string
+	args []any
 }
 
-func (l leadList) prefixArgs() []any {
-	return []any{l.q.Customer.Prefix, energy.PrefixEnd(l.q.Customer.Prefix)}
+// arms are the customer filter's index ranges: the document, or the full
+// name and the company name (a lead matches when either does). The arms
+// are disjoint, so their rows are added up (UNION ALL, which streams and
+// stops at a LIMIT, where UNION would sort each arm): the company arm
+// leaves out leads whose full name matches too, testing it on its index.
+func (l leadList) arms() []arm {
+	lo, hi := l.q.Customer.Prefix, energy.PrefixEnd(l.q.Customer.Prefix)
+	if l.q.Customer.ByDocument {
+		return []arm{{`identification_number >= ? AND identification_number < ?`, []any{lo, hi}}}
+	}
+	h := l.s.noIndex
+	return []arm{
+		{`full_name_folded >= ? AND full_name_folded < ?`, []any{lo, hi}},
+		{`company_name_folded <> '' AND company_name_folded >= ? AND company_name_folded < ? AND NOT (` +
+			h + `full_name_folded >= ? AND ` + h + `full_name_folded < ?)`, []any{lo, hi, lo, hi}},
+	}
 }
 
 // where is every filter for a scan in list order: the partner, the other
@@ -205,8 +215,10 @@ func (l leadList) args(customer bool) []any {
 	_, others := l.others("")
 	args := append([]any{l.partnerID}, others...)
 	if customer && l.q.Customer != nil {
-		for range len(l.arms()) {
-			args = append(args, l.prefixArgs()...)
+		lo, hi := l.q.Customer.Prefix, energy.PrefixEnd(l.q.Customer.Prefix)
+		args = append(args, lo, hi)
+		if !l.q.Customer.ByDocument {
+			args = append(args, lo, hi)
 		}
 	}
 	return args
@@ -218,7 +230,7 @@ func (l leadList) orderedIDs() (string, []any) {
 	return `SELECT id FROM energy_leads WHERE ` + l.where(true), l.args(true)
 }
 
-// union selects cols of the customer filter's matches from its index
+// union selects cols of the customer filter's matches from its indexes
 // (each arm a covering range), the other filters tested on the index's
 // columns when withOthers, each arm cut at cap+1 rows when capped.
 func (l leadList) union(cols string, withOthers, capped bool) (string, []any) {
@@ -228,16 +240,16 @@ func (l leadList) union(cols string, withOthers, capped bool) (string, []any) {
 	}
 	var parts []string
 	var args []any
-	for i, arm := range l.arms() {
-		part := `SELECT ` + cols + ` FROM energy_leads WHERE partner_id = ? AND ` + arm + others
-		args = append(append(append(args, l.partnerID), l.prefixArgs()...), otherArgs...)
+	for i, a := range l.arms() {
+		part := `SELECT ` + cols + ` FROM energy_leads WHERE partner_id = ? AND ` + a.cond + others
+		args = append(append(append(args, l.partnerID), a.args...), otherArgs...)
 		if capped {
 			part = `SELECT ` + cols + ` FROM (` + part + ` LIMIT ?) AS arm` + string(rune('0'+i))
 			args = append(args, l.cap+1)
 		}
 		parts = append(parts, part)
 	}
-	return strings.Join(parts, ` UNION `), args
+	return strings.Join(parts, ` UNION ALL `), args
 }
 
 // count counts the customer filter's matches (with the other filters when

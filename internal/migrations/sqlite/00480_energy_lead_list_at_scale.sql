@@ -31,12 +31,14 @@ CREATE INDEX energy_leads_partner_seller_status ON energy_leads (partner_id, sel
 -- The customer filter's indexes carry the order and the other filters'
 -- columns, so a customer's matches are counted, filtered and sorted from
 -- the index alone (a covering scan), the table read only for the page.
+-- The company name's also carries the full name: a lead whose two names
+-- match is counted once, by its full name.
 DROP INDEX energy_leads_partner_document;
 DROP INDEX energy_leads_partner_full_name;
 DROP INDEX energy_leads_partner_company_name;
 CREATE INDEX energy_leads_partner_document ON energy_leads (partner_id, identification_number, created_at, id, status, seller_name_folded);
 CREATE INDEX energy_leads_partner_full_name ON energy_leads (partner_id, full_name_folded, created_at, id, status, seller_name_folded);
-CREATE INDEX energy_leads_partner_company_name ON energy_leads (partner_id, company_name_folded, created_at, id, status, seller_name_folded)
+CREATE INDEX energy_leads_partner_company_name ON energy_leads (partner_id, company_name_folded, created_at, id, status, seller_name_folded, full_name_folded)
     WHERE company_name_folded <> '';
 
 -- +goose Down
