@@ -14,20 +14,21 @@ import (
 //
 //   - The seller, day and status filters are counted from tallies kept with
 //     the leads (energy_lead_counts, energy_lead_tallies): exact, a few rows.
-//     Their page is an index range in list order (created_at, id), so the
-//     page is its first rows, skipped and read from the index alone before
-//     the table is read for the page's rows only.
+//     Their page is an index range in list order (created_at, id): its ids
+//     are skipped to and read from the index alone, then the table is read
+//     for the page's rows only.
 //   - A customer filter (a name or document prefix) has no tally: its matches
-//     are counted from its index, which holds the list order and the other
-//     filters' columns (migration 00480), and at most TotalCap+1 of them.
-//     Few matches (at most TotalCap) are counted exactly, filtered and sorted
-//     from that index. Many are not counted past the cap (LeadTotal.Capped),
-//     and their page comes from walking the list order and testing the
-//     names on the way, which finds a page at once exactly because the
-//     matches are many.
-//   - When the other filters match fewer leads than the customer filter,
-//     and few, their index drives and the customer filter is tested on its
-//     rows.
+//     are counted from its indexes, which hold the list order and the other
+//     filters' columns (migration 00480), at most TotalCap+1 of them. Up to
+//     TotalCap matches are counted exactly, and filtered and sorted from
+//     those indexes alone. More are not counted (LeadTotal.Capped), and
+//     their page comes from walking the list order and testing the names on
+//     the way, which finds a page at once precisely because they are many.
+//   - When the other filters match few leads (at most TotalCap) and fewer
+//     than the customer filter, they drive instead: their matches are read
+//     and the customer filter tested on each.
+//
+// TestLeadListPlans (SQLite) holds each case to its index.
 
 // listTallySQL sums the tallies of the seller, day and status filters; the
 // filters' conditions follow.
@@ -62,24 +63,28 @@ func (l leadList) run(ctx context.Context) ([]energy.Lead, energy.LeadTotal, err
 	if l.q.Customer == nil {
 		return l.page(ctx, energy.LeadTotal{Count: others}, l.orderedIDs)
 	}
-	customers, err := l.count(ctx, false, true)
-	if err != nil {
-		return nil, energy.LeadTotal{}, err
+	if others == 0 { // the customer's matches among none
+		return []energy.Lead{}, energy.LeadTotal{}, nil
 	}
-	if others < customers && others <= l.cap {
-		// The other filters are narrower, and few: they drive, and their
+	if others <= l.cap {
+		// When the other filters match few leads and fewer than the
+		// customer filter (counted only that far), they drive, and their
 		// matches are all read to count the customer's among them.
-		n, err := Scalar[int](l.s.reads.QueryRow(ctx, `SELECT count(*) FROM energy_leads WHERE `+l.where(true), l.args(true)...))
+		customers, err := l.count(ctx, false, others+1)
 		if err != nil {
 			return nil, energy.LeadTotal{}, err
 		}
-		return l.page(ctx, energy.LeadTotal{Count: n}, l.orderedIDs)
-	}
-	n := customers
-	if l.hasOthers() {
-		if n, err = l.count(ctx, true, true); err != nil {
-			return nil, energy.LeadTotal{}, err
+		if others < customers {
+			n, err := Scalar[int](l.s.reads.QueryRow(ctx, `SELECT count(*) FROM energy_leads WHERE `+l.where(true), l.args(true)...))
+			if err != nil {
+				return nil, energy.LeadTotal{}, err
+			}
+			return l.page(ctx, energy.LeadTotal{Count: n}, l.orderedIDs)
 		}
+	}
+	n, err := l.count(ctx, true, l.cap+1)
+	if err != nil {
+		return nil, energy.LeadTotal{}, err
 	}
 	if n <= l.cap {
 		return l.page(ctx, energy.LeadTotal{Count: n}, l.customerIDs)
@@ -120,10 +125,6 @@ func (l leadList) documents(ctx context.Context, page LeadPage) error {
 	}
 	defer rows.Close()
 	return EachRow(rows, page.ScanDocument)
-}
-
-func (l leadList) hasOthers() bool {
-	return l.q.Status != "" || l.q.SellerName != "" || !l.q.CreatedFrom.IsZero()
 }
 
 // othersCount is the exact number of leads the seller, day and status
@@ -232,8 +233,8 @@ func (l leadList) orderedIDs() (string, []any) {
 
 // union selects cols of the customer filter's matches from its indexes
 // (each arm a covering range), the other filters tested on the index's
-// columns when withOthers, each arm cut at cap+1 rows when capped.
-func (l leadList) union(cols string, withOthers, capped bool) (string, []any) {
+// columns when withOthers, each arm cut at limit rows unless limit is 0.
+func (l leadList) union(cols string, withOthers bool, limit int) (string, []any) {
 	others, otherArgs := "", []any(nil)
 	if withOthers {
 		others, otherArgs = l.others(l.s.noIndex)
@@ -243,9 +244,9 @@ func (l leadList) union(cols string, withOthers, capped bool) (string, []any) {
 	for i, a := range l.arms() {
 		part := `SELECT ` + cols + ` FROM energy_leads WHERE partner_id = ? AND ` + a.cond + others
 		args = append(append(append(args, l.partnerID), a.args...), otherArgs...)
-		if capped {
+		if limit > 0 {
 			part = `SELECT ` + cols + ` FROM (` + part + ` LIMIT ?) AS arm` + string(rune('0'+i))
-			args = append(args, l.cap+1)
+			args = append(args, limit)
 		}
 		parts = append(parts, part)
 	}
@@ -253,15 +254,16 @@ func (l leadList) union(cols string, withOthers, capped bool) (string, []any) {
 }
 
 // count counts the customer filter's matches (with the other filters when
-// withOthers), past the cap only when not capped.
-func (l leadList) count(ctx context.Context, withOthers, capped bool) (int, error) {
-	sel, args := l.union("id", withOthers, capped)
+// withOthers), up to limit in each arm: the count exceeds limit-1 exactly
+// when that many match.
+func (l leadList) count(ctx context.Context, withOthers bool, limit int) (int, error) {
+	sel, args := l.union("id", withOthers, limit)
 	return Scalar[int](l.s.reads.QueryRow(ctx, `SELECT count(*) FROM (`+sel+`) AS matches`, args...))
 }
 
 // customerIDs selects the page's ids among the customer filter's matches,
 // at most the cap of them, sorted from their index.
 func (l leadList) customerIDs() (string, []any) {
-	sel, args := l.union("id, created_at", true, false)
+	sel, args := l.union("id, created_at", true, 0)
 	return `SELECT id FROM (` + sel + `) AS matches`, args
 }
