@@ -1,10 +1,12 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -16,8 +18,13 @@ import (
 
 // seedBatch is how many leads one write transaction stores: big enough
 // that the commit (an fsync) is rare, small enough that the writer is not
-// held for long.
-const seedBatch = 5_000
+// held for long. seedWriters transactions run at once: PostgreSQL's run in
+// parallel (each insert is a round trip), SQLite's single writer takes
+// them one after the other while the next batch is built.
+const (
+	seedBatch   = 5_000
+	seedWriters = 4
+)
 
 func bindSeedLeads(fs *flag.FlagSet, _ *environment) action {
 	partner := fs.String("partner", demoPartner, "the partner the leads belong to; created when missing")
@@ -65,11 +72,17 @@ func seedLeads(ctx context.Context, store energy.LeadStore, partnerID string, co
 	lastNames := []string{"da Silva", "dos Santos", "Oliveira", "Souza", "Rodrigues", "Ferreira", "Alves", "Pereira", "Lima", "Gomes"}
 	statuses := []energy.LeadStatus{energy.StatusIndicado, energy.StatusIndicado, energy.StatusIndicado, energy.StatusNegociacao,
 		energy.StatusAssinado, energy.StatusDesqualificado}
-	stored := 0
-	for stored < count {
-		batch := make([]energy.Lead, 0, min(seedBatch, count-stored))
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		stored   int
+		firstErr error
+		slots    = make(chan struct{}, seedWriters)
+	)
+	for built := 0; built < count; {
+		batch := make([]energy.Lead, 0, min(seedBatch, count-built))
 		for range cap(batch) {
-			i := existing.Count + stored + len(batch)
+			i := existing.Count + built + len(batch)
 			l := energy.Lead{
 				ID: uuid.Must(uuid.NewV7()).String(), PartnerID: partnerID, SellerName: "Vendedor Demo",
 				PersonType: energy.Natural, FullName: "Maria da Silva", Email: "maria@example.com", MobilePhone: "11999885544",
@@ -90,12 +103,28 @@ func seedLeads(ctx context.Context, store energy.LeadStore, partnerID string, co
 			l.History = []energy.StatusChange{{Status: l.Status, Details: l.StatusDetails, At: l.CreatedAt}}
 			batch = append(batch, l)
 		}
-		if err := store.WriteLeads(ctx, func(tx energy.LeadTx) error { return insertSeeded(tx, batch) }); err != nil {
-			return stored, err
+		built += len(batch)
+		slots <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			err := store.WriteLeads(ctx, func(tx energy.LeadTx) error { return insertSeeded(tx, batch) })
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				firstErr = cmp.Or(firstErr, err)
+				return
+			}
+			stored += len(batch)
+		})
+		mu.Lock()
+		failed := firstErr != nil
+		mu.Unlock()
+		if failed {
+			break
 		}
-		stored += len(batch)
 	}
-	return stored, nil
+	wg.Wait()
+	return stored, firstErr
 }
 
 // insertSeeded stores a batch with one count change per seller, day and
