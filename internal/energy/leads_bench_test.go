@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"partnership-service/internal/brdoc"
 	"partnership-service/internal/testdb"
 )
 
@@ -115,10 +116,15 @@ func BenchmarkListLeads(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	// The store keeps these counts as it writes; a bulk insert sets them.
+	// The store keeps these counts and tallies as it writes; a bulk insert
+	// sets them (the São Paulo day is UTC-3 all year).
 	err := db.Write(context.Background(), func(tx *sql.Tx) error {
-		_, err := tx.Exec(`INSERT INTO energy_lead_counts (partner_id, status, leads)
-			SELECT partner_id, status, count(*) FROM energy_leads GROUP BY partner_id, status`)
+		if _, err := tx.Exec(`INSERT INTO energy_lead_counts (partner_id, status, leads)
+			SELECT partner_id, status, count(*) FROM energy_leads GROUP BY partner_id, status`); err != nil {
+			return err
+		}
+		_, err := tx.Exec(`INSERT INTO energy_lead_tallies (partner_id, seller_name_folded, created_day, status, leads)
+			SELECT partner_id, seller_name_folded, date(created_at, '-3 hours'), status, count(*) FROM energy_leads GROUP BY 1, 2, 3, 4`)
 		return err
 	})
 	if err != nil {
@@ -145,19 +151,4 @@ func BenchmarkListLeads(b *testing.B) {
 }
 
 // cpfFor returns a valid CPF built from n.
-func cpfFor(n int64) string {
-	base := fmt.Sprintf("%09d", n%1_000_000_000)
-	d := []byte(base)
-	for _, l := range []int{9, 10} {
-		sum := 0
-		for i := 0; i < l; i++ {
-			sum += int(d[i]-'0') * (l + 1 - i)
-		}
-		r := sum * 10 % 11
-		if r == 10 {
-			r = 0
-		}
-		d = append(d, byte('0'+r))
-	}
-	return string(d)
-}
+func cpfFor(n int64) string { return brdoc.CompleteCPF(fmt.Sprintf("%09d", n%1_000_000_000)) }
