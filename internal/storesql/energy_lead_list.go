@@ -28,6 +28,11 @@ import (
 //     than the customer filter, they drive instead: their matches are read
 //     and the customer filter tested on each.
 //
+// One case stays linear: a customer filter and other filters that each
+// match many leads but together few (a common name among a big seller's
+// leads, nearly none of them by that name) read the customer's index
+// range through, from the index alone, to find those few.
+//
 // TestLeadListPlans (SQLite) holds each case to its index.
 
 // listTallySQL sums the tallies of the seller, day and status filters; the
