@@ -17,6 +17,9 @@
 # a third. The listing is driven open-loop (loadtest/openloop: requests at a
 # fixed rate, latency counted from when each was due), since a closed loop
 # such as wrk slows down with the server and hides its tail.
+#
+# The storefront page (issue 15) is compared with GET /api/v2/providers on
+# the service itself: at least half.
 # Needs wrk (apt-get install wrk). Traffic stays on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -137,6 +140,12 @@ AUTH="Authorization: Bearer $KEY"
 measure_read "GD operation areas" "/distribuited-generation/operation-areas?state=SP&city=S%C3%A3o%20Paulo" "$AUTH" 90 x1.5
 measure_read "GD plans" "/distribuited-generation/plans?energy_utility_public_id=$CPFL" "$AUTH" 90 x1.5
 measure_read "ISP provider" "/api/v2/providers" "Origin: http://localhost:8080" 90 x1.5
+# The storefront's home page (HTML rendered per request, a CSRF cookie
+# set for each new visitor) against the API answering the same catalog,
+# both on the service: "baseline" here is GET /api/v2/providers. Target
+# (issue 15): at least half.
+compare "storefront page vs API" 50 - "$WRK 'http://$SVC/loja/conecte-fibra'" \
+  "$WRK -H 'Origin: http://localhost:8080' 'http://$SVC/api/v2/providers'" "$ROUNDS"
 
 # Lead GET by id: against a bare handler reading a row of the same bytes
 # by its text primary key from SQLite.

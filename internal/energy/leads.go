@@ -15,6 +15,7 @@ import (
 	"partnership-service/internal/blob"
 	"partnership-service/internal/geo"
 	"partnership-service/internal/secretbox"
+	"partnership-service/internal/webhook"
 )
 
 // PersonType says whether a customer is a person (pessoa física) or a
@@ -186,6 +187,7 @@ type LeadTx interface {
 	// its partner, seller and day (LeadDay of its CreatedAt), which
 	// ListLeads answers the totals of those filters from.
 	AdjustCount(l Lead, status LeadStatus, delta int) error
+	Emit(ev webhook.Event) error // records ev, delivered once the transaction commits
 }
 
 // ErrOpenLeadTaken marks a write the open-lead unique index refused.

@@ -10,6 +10,7 @@ import (
 
 	"partnership-service/internal/energy"
 	"partnership-service/internal/geo"
+	"partnership-service/internal/webhook"
 )
 
 // The lead statements both engines run, with ? placeholders. SQLite
@@ -53,7 +54,7 @@ var (
 	// LeadWriteSQL are the statements of EnergyLeadTx.
 	LeadWriteSQL = []string{SelectLeadSQL, SelectChildrenSQL, OpenLeadSQL,
 		InsertLeadSQL, UpdateLeadSQL, InsertDocSQL, InsertHistorySQL, InsertSignatureSQL, CountUpSQL, CountDownSQL,
-		TallyUpSQL, TallyDownSQL}
+		TallyUpSQL, TallyDownSQL, InsertEventSQL}
 )
 
 // LeadTime binds a lead's times on either engine: Time, NULL when zero.
@@ -180,6 +181,8 @@ func (t EnergyLeadTx) AppendDocument(leadID string, d energy.Document) error {
 func (t EnergyLeadTx) AppendSignature(leadID string, sg energy.Signature) error {
 	return t.exec(InsertSignatureSQL, SignatureValues(leadID, sg, LeadTime)...)
 }
+
+func (t EnergyLeadTx) Emit(ev webhook.Event) error { return Emit(t.Ctx, t.Tx, ev) }
 
 // AdjustCount moves the partner's count of status and the tally of l's
 // seller and day. A rise upserts; a fall updates, since a row proposed
