@@ -4792,7 +4792,7 @@ type ClientInterface interface {
 	// List items carry the same fields as `GET /sales-conversion/leads/{id}` except `statusHistory`.
 	//
 	// `total` is exact for every filter but one case: a `customer` filter (a name or document prefix) is
-	// counted up to 10000 matches. When more leads match, `total` is 10000 and the answer carries
+	// counted up to 1000 matches. When more leads match, `total` is 1000 and the answer carries
 	// `X-Total-Exact: false`; otherwise `X-Total-Exact` is `true`. The bound keeps every answer as cheap as
 	// one page whatever the data (a partner may have a million customers named "Maria"): a prefix can match
 	// any share of a partner's leads, and counting them would cost as much as reading them all. The
@@ -7442,7 +7442,7 @@ func (c *Client) GetReadiness(ctx context.Context, reqEditors ...RequestEditorFn
 // List items carry the same fields as `GET /sales-conversion/leads/{id}` except `statusHistory`.
 //
 // `total` is exact for every filter but one case: a `customer` filter (a name or document prefix) is
-// counted up to 10000 matches. When more leads match, `total` is 10000 and the answer carries
+// counted up to 1000 matches. When more leads match, `total` is 1000 and the answer carries
 // `X-Total-Exact: false`; otherwise `X-Total-Exact` is `true`. The bound keeps every answer as cheap as
 // one page whatever the data (a partner may have a million customers named "Maria"): a prefix can match
 // any share of a partner's leads, and counting them would cost as much as reading them all. The
@@ -14169,7 +14169,7 @@ type ClientWithResponsesInterface interface {
 	// List items carry the same fields as `GET /sales-conversion/leads/{id}` except `statusHistory`.
 	//
 	// `total` is exact for every filter but one case: a `customer` filter (a name or document prefix) is
-	// counted up to 10000 matches. When more leads match, `total` is 10000 and the answer carries
+	// counted up to 1000 matches. When more leads match, `total` is 1000 and the answer carries
 	// `X-Total-Exact: false`; otherwise `X-Total-Exact` is `true`. The bound keeps every answer as cheap as
 	// one page whatever the data (a partner may have a million customers named "Maria"): a prefix can match
 	// any share of a partner's leads, and counting them would cost as much as reading them all. The
@@ -27351,7 +27351,7 @@ func (c *ClientWithResponses) GetReadinessWithResponse(ctx context.Context, reqE
 // List items carry the same fields as `GET /sales-conversion/leads/{id}` except `statusHistory`.
 //
 // `total` is exact for every filter but one case: a `customer` filter (a name or document prefix) is
-// counted up to 10000 matches. When more leads match, `total` is 10000 and the answer carries
+// counted up to 1000 matches. When more leads match, `total` is 1000 and the answer carries
 // `X-Total-Exact: false`; otherwise `X-Total-Exact` is `true`. The bound keeps every answer as cheap as
 // one page whatever the data (a partner may have a million customers named "Maria"): a prefix can match
 // any share of a partner's leads, and counting them would cost as much as reading them all. The
