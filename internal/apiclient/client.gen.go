@@ -4788,8 +4788,17 @@ type ClientInterface interface {
 
 	// ListLeads Buscar informações de leads
 	//
-	// The caller's leads, newest first (`createdAt`, then `id`), with the exact `total` matching the filters.
+	// The caller's leads, newest first (`createdAt`, then `id`), with the `total` matching the filters.
 	// List items carry the same fields as `GET /sales-conversion/leads/{id}` except `statusHistory`.
+	//
+	// `total` is exact for every filter but one case: a `customer` filter (a name or document prefix) is
+	// counted up to 1000 matches. When more leads match, `total` is 1000 and the answer carries
+	// `X-Total-Exact: false`; otherwise `X-Total-Exact` is `true`. The bound keeps every answer as cheap as
+	// one page whatever the data (a partner may have a million customers named "Maria"): a prefix can match
+	// any share of a partner's leads, and counting them would cost as much as reading them all. The
+	// `seller_name`, `created_at` and `status` filters, alone or together, are counted from tallies kept
+	// with the leads and are always exact. Pages past a bounded total are still served (as long as leads
+	// match); narrow the filter (a longer prefix, a day, a seller) to get an exact count.
 	//
 	// Corresponds with GET /sales-conversion/leads (the `ListLeads` operationId).
 	ListLeads(ctx context.Context, params *ListLeadsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -7429,8 +7438,17 @@ func (c *Client) GetReadiness(ctx context.Context, reqEditors ...RequestEditorFn
 
 // ListLeads Buscar informações de leads
 //
-// The caller's leads, newest first (`createdAt`, then `id`), with the exact `total` matching the filters.
+// The caller's leads, newest first (`createdAt`, then `id`), with the `total` matching the filters.
 // List items carry the same fields as `GET /sales-conversion/leads/{id}` except `statusHistory`.
+//
+// `total` is exact for every filter but one case: a `customer` filter (a name or document prefix) is
+// counted up to 1000 matches. When more leads match, `total` is 1000 and the answer carries
+// `X-Total-Exact: false`; otherwise `X-Total-Exact` is `true`. The bound keeps every answer as cheap as
+// one page whatever the data (a partner may have a million customers named "Maria"): a prefix can match
+// any share of a partner's leads, and counting them would cost as much as reading them all. The
+// `seller_name`, `created_at` and `status` filters, alone or together, are counted from tallies kept
+// with the leads and are always exact. Pages past a bounded total are still served (as long as leads
+// match); narrow the filter (a longer prefix, a day, a seller) to get an exact count.
 //
 // Corresponds with GET /sales-conversion/leads (the `ListLeads` operationId).
 func (c *Client) ListLeads(ctx context.Context, params *ListLeadsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -14147,8 +14165,17 @@ type ClientWithResponsesInterface interface {
 
 	// ListLeadsWithResponse Buscar informações de leads
 	//
-	// The caller's leads, newest first (`createdAt`, then `id`), with the exact `total` matching the filters.
+	// The caller's leads, newest first (`createdAt`, then `id`), with the `total` matching the filters.
 	// List items carry the same fields as `GET /sales-conversion/leads/{id}` except `statusHistory`.
+	//
+	// `total` is exact for every filter but one case: a `customer` filter (a name or document prefix) is
+	// counted up to 1000 matches. When more leads match, `total` is 1000 and the answer carries
+	// `X-Total-Exact: false`; otherwise `X-Total-Exact` is `true`. The bound keeps every answer as cheap as
+	// one page whatever the data (a partner may have a million customers named "Maria"): a prefix can match
+	// any share of a partner's leads, and counting them would cost as much as reading them all. The
+	// `seller_name`, `created_at` and `status` filters, alone or together, are counted from tallies kept
+	// with the leads and are always exact. Pages past a bounded total are still served (as long as leads
+	// match); narrow the filter (a longer prefix, a day, a seller) to get an exact count.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -23298,7 +23325,8 @@ func (r GetReadinessResponse) ContentType() string {
 
 // ListLeadsResponse200Headers the declared response headers of an HTTP 200 response for ListLeads
 type ListLeadsResponse200Headers struct {
-	XRequestId *string
+	XRequestId  *string
+	XTotalExact *string
 }
 
 // ListLeadsResponse400Headers the declared response headers of an HTTP 400 response for ListLeads
@@ -27319,8 +27347,17 @@ func (c *ClientWithResponses) GetReadinessWithResponse(ctx context.Context, reqE
 
 // ListLeadsWithResponse Buscar informações de leads
 //
-// The caller's leads, newest first (`createdAt`, then `id`), with the exact `total` matching the filters.
+// The caller's leads, newest first (`createdAt`, then `id`), with the `total` matching the filters.
 // List items carry the same fields as `GET /sales-conversion/leads/{id}` except `statusHistory`.
+//
+// `total` is exact for every filter but one case: a `customer` filter (a name or document prefix) is
+// counted up to 1000 matches. When more leads match, `total` is 1000 and the answer carries
+// `X-Total-Exact: false`; otherwise `X-Total-Exact` is `true`. The bound keeps every answer as cheap as
+// one page whatever the data (a partner may have a million customers named "Maria"): a prefix can match
+// any share of a partner's leads, and counting them would cost as much as reading them all. The
+// `seller_name`, `created_at` and `status` filters, alone or together, are counted from tallies kept
+// with the leads and are always exact. Pages past a bounded total are still served (as long as leads
+// match); narrow the filter (a longer prefix, a day, a seller) to get an exact count.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -37324,6 +37361,13 @@ func ParseListLeadsResponse(rsp *http.Response) (*ListLeadsResponse, error) {
 				return nil, err
 			}
 			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Total-Exact"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Total-Exact", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XTotalExact = &value
 		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 400:

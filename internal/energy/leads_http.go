@@ -116,10 +116,11 @@ func (a *API) listLeads(w http.ResponseWriter, r *http.Request, p Principal) {
 		Render(w, r, err)
 		return
 	}
-	out := listLeadsBody{Leads: make([]leadBody, len(leads)), Total: total}
+	out := listLeadsBody{Leads: make([]leadBody, len(leads)), Total: total.Count}
 	for i, l := range leads {
 		out.Leads[i] = a.Leads.leadBody(a.PublicURL, l)
 	}
+	w.Header().Set("X-Total-Exact", strconv.FormatBool(!total.Capped))
 	httpx.WriteJSON(w, http.StatusOK, out)
 }
 
