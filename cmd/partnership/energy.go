@@ -32,7 +32,7 @@ func (a *app) energySurface(ctx context.Context) (server.Surface, error) {
 	if err != nil {
 		return server.Surface{}, err
 	}
-	api := &energy.API{Log: a.log, Catalog: catalog, Partners: partners, Leads: leads, PublicURL: a.cfg.PublicURL}
+	api := &energy.API{Log: a.log, Catalog: catalog, Partners: partners, Leads: leads, PublicURL: a.cfg.PublicURL, Guard: a.guard}
 	return server.Surface{Name: "energy", Prefixes: energy.Prefixes, SecretPaths: []string{energy.SignPathPrefix}, Render: energy.Render, Routes: api.Routes}, nil
 }
 

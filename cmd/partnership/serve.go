@@ -25,6 +25,7 @@ type serveOptions struct {
 	debugAddr, metricsToken          string
 	maxConns, maxUploads             int
 	maxUploadsPerClient, minBodyRate int
+	rateLimit                        int
 }
 
 func bindServe(fs *flag.FlagSet, env *environment) action {
@@ -36,9 +37,10 @@ func bindServe(fs *flag.FlagSet, env *environment) action {
 	fs.IntVar(&o.maxUploads, "max-uploads", intFromEnv(env, "PARTNERSHIP_MAX_UPLOADS", httpx.DefaultMaxUploads), "file uploads in flight at once; more are answered 503 (PARTNERSHIP_MAX_UPLOADS)")
 	fs.IntVar(&o.maxUploadsPerClient, "max-uploads-per-client", intFromEnv(env, "PARTNERSHIP_MAX_UPLOADS_PER_CLIENT", httpx.DefaultMaxUploadsPerClient), "file uploads in flight per client address; more are answered 429 (PARTNERSHIP_MAX_UPLOADS_PER_CLIENT)")
 	fs.IntVar(&o.minBodyRate, "min-body-rate", intFromEnv(env, "PARTNERSHIP_MIN_BODY_RATE", httpx.DefaultMinRate), "bytes per second a request body must keep up over 10 s, or the request fails (PARTNERSHIP_MIN_BODY_RATE)")
+	fs.IntVar(&o.rateLimit, "rate-limit", intFromEnv(env, "PARTNERSHIP_RATE_LIMIT", defaultRateLimit), "requests per minute each credential (partner API key, storefront client address, companies token, provider token) may make; more are answered 429 (PARTNERSHIP_RATE_LIMIT)")
 	return func(ctx context.Context, inv *invocation) error {
-		if o.maxConns <= 0 || o.maxUploads <= 0 || o.maxUploadsPerClient <= 0 || o.minBodyRate <= 0 {
-			return inv.usagef("--max-conns, --max-uploads, --max-uploads-per-client and --min-body-rate must be positive")
+		if o.maxConns <= 0 || o.maxUploads <= 0 || o.maxUploadsPerClient <= 0 || o.minBodyRate <= 0 || o.rateLimit <= 0 {
+			return inv.usagef("--max-conns, --max-uploads, --max-uploads-per-client, --min-body-rate and --rate-limit must be positive")
 		}
 		return serve(ctx, inv.env, inv.cfg, o)
 	}
@@ -87,6 +89,7 @@ func serve(ctx context.Context, env *environment, cfg config, o serveOptions) er
 			return fmt.Errorf("demo data: %w", err)
 		}
 	}
+	keys := a.useGuard(o.rateLimit)
 	surfaces, err := a.surfaces(ctx)
 	if err != nil {
 		return err
@@ -106,6 +109,8 @@ func serve(ctx context.Context, env *environment, cfg config, o serveOptions) er
 	if err != nil {
 		return err
 	}
+	keys.ServeResourcesWith(handler)
+	go a.sweepIdempotencyKeys(ctx, keys)
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,
@@ -157,6 +162,11 @@ const (
 	// defaultMaxConns leaves, of a 20,000-descriptor limit, room for the
 	// uploads' temp files (1,000 by default), the database and the logs.
 	defaultMaxConns = 15000
+	// defaultRateLimit is 20 requests a second, sustained, per credential:
+	// far above a partner's integration in normal use (a bulk import of
+	// leads one after another included), low enough that a runaway loop is
+	// stopped.
+	defaultRateLimit = 1200
 )
 
 func intFromEnv(env *environment, key string, fallback int) int {

@@ -20,6 +20,7 @@ func (a *app) storefrontService() *storefront.Service {
 func (a *app) storefrontSurface(ctx context.Context) (server.Surface, error) {
 	svc := a.storefrontService()
 	h := storefront.NewHandler(svc, 0)
+	h.Guard = a.guard
 	return server.Surface{Name: "storefront", Prefixes: storefront.Prefixes, Render: storefront.Render, Routes: h.Routes}, nil
 }
 

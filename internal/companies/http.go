@@ -1,6 +1,8 @@
 package companies
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"net"
 	"net/http"
@@ -22,6 +24,10 @@ const maxBody = 256 << 10
 
 // Handler serves the Companies API.
 type Handler struct {
+	// Guard rate-limits each token and makes its user's writes idempotent
+	// (Idempotency-Key); nil: neither.
+	Guard *httpx.Guard
+
 	svc *Service
 	// states is the pre-encoded state list: reference data never changes
 	// while the process runs.
@@ -54,7 +60,12 @@ func (h *Handler) authed(next func(http.ResponseWriter, *http.Request, *Session)
 			Render(w, r, err)
 			return
 		}
-		next(w, r, sess)
+		// Requests are counted per token; keys belong to the token's user.
+		sum := sha256.Sum256([]byte(token))
+		cred := httpx.Credential{RateKey: "companies-token:" + hex.EncodeToString(sum[:12]), KeyOwner: "companies:" + strconv.FormatInt(sess.User.ID, 10)}
+		h.Guard.Serve(w, r, cred, Render, func(w http.ResponseWriter, r *http.Request) {
+			next(w, r, sess)
+		})
 	}
 }
 

@@ -9,6 +9,8 @@ package energy
 import (
 	"context"
 	"log/slog"
+
+	"partnership-service/internal/httpx"
 )
 
 // Principal is who is calling: the partner an API key belongs to, the
@@ -46,6 +48,9 @@ type API struct {
 	// PublicURL is the scheme and host links point at (the signing page):
 	// configured, never taken from a request's Host header.
 	PublicURL string
+	// Guard rate-limits each API key and makes its writes idempotent
+	// (Idempotency-Key); nil: neither.
+	Guard *httpx.Guard
 
 	catalogBodies catalogBodies // encoded catalog reads, per catalog version
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"partnership-service/internal/apperr"
+	"partnership-service/internal/httpx"
 )
 
 // The partner API-key middleware: every energy route but the signing page
@@ -18,7 +19,10 @@ func (a *API) authenticated(h http.HandlerFunc) http.HandlerFunc {
 			Render(w, r, err)
 			return
 		}
-		h(w, r.WithContext(WithPrincipal(r.Context(), p)))
+		r = r.WithContext(WithPrincipal(r.Context(), p))
+		// Keys are counted and scoped per API key, not per partner: a
+		// partner's sellers each have theirs.
+		a.Guard.Serve(w, r, httpx.Credential{RateKey: "energy:" + p.KeyID, KeyOwner: "energy:" + p.KeyID}, Render, h)
 	}
 }
 
