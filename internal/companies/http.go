@@ -242,6 +242,9 @@ func writeList[T any](w http.ResponseWriter, items []T, total, limit, page int) 
 
 func (h *Handler) listCompanies(w http.ResponseWriter, r *http.Request, sess *Session) {
 	q, err := ParseListQuery(r.URL.Query())
+	if err == nil {
+		q.UpdatedSince, err = httpx.ParseUpdatedSince(r)
+	}
 	if err != nil {
 		Render(w, r, err)
 		return

@@ -26,6 +26,9 @@ type LeadQuery struct {
 	// one calendar day in America/Sao_Paulo.
 	CreatedFrom, CreatedTo time.Time
 	Status                 LeadStatus
+	// UpdatedSince, when set, keeps the leads changed after it, in the
+	// order they changed (a poller's change feed).
+	UpdatedSince time.Time
 }
 
 // Offset is how many leads come before q's page.

@@ -74,8 +74,8 @@ func (s *EnergyLeadStore) ListLeads(ctx context.Context, partnerID string, q ene
 		return []energy.Lead{}, total, nil
 	}
 	n := len(args)
-	rows, err := s.db.Pool.Query(ctx, fmt.Sprintf(`SELECT `+storesql.LeadColumns+` FROM energy_leads WHERE %s
-		ORDER BY created_at DESC, id DESC LIMIT $%d OFFSET $%d`, where, n+1, n+2), append(args, q.Limit, q.Offset())...)
+	rows, err := s.db.Pool.Query(ctx, fmt.Sprintf(`SELECT `+storesql.LeadColumns+` FROM energy_leads WHERE %s`+
+		storesql.LeadOrder(q)+` LIMIT $%d OFFSET $%d`, where, n+1, n+2), append(args, q.Limit, q.Offset())...)
 	if err != nil {
 		return nil, 0, MapError(err)
 	}
@@ -112,12 +112,15 @@ func listWhere(partnerID string, q energy.LeadQuery) (string, []any) {
 	if !q.CreatedFrom.IsZero() {
 		where = append(where, "created_at >= "+arg(q.CreatedFrom)+" AND created_at < "+arg(q.CreatedTo))
 	}
+	if !q.UpdatedSince.IsZero() {
+		where = append(where, "updated_at > "+arg(q.UpdatedSince))
+	}
 	if c := q.Customer; c != nil {
 		lo, hi := arg(c.Prefix), arg(energy.PrefixEnd(c.Prefix))
 		switch {
 		case c.ByDocument:
 			where = append(where, "identification_number >= "+lo+" AND identification_number < "+hi)
-		case q.SellerName != "" || !q.CreatedFrom.IsZero():
+		case q.SellerName != "" || !q.CreatedFrom.IsZero() || !q.UpdatedSince.IsZero():
 			// A seller or a day narrows the leads more than a name prefix
 			// can: test the names on the rows their index finds.
 			where = append(where, `(full_name_folded >= `+lo+` AND full_name_folded < `+hi+

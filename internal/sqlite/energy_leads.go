@@ -89,7 +89,7 @@ func (s *EnergyLeadStore) ListLeads(ctx context.Context, partnerID string, q ene
 		return []energy.Lead{}, total, nil
 	}
 	pageStmt, err := s.listStmt(`SELECT ` + storesql.LeadColumns + ` FROM energy_leads WHERE ` + where +
-		` ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`)
+		storesql.LeadOrder(q) + ` LIMIT ? OFFSET ?`)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -111,7 +111,7 @@ func listWhere(partnerID string, q energy.LeadQuery) (string, []any) {
 	// prefers without statistics and which visits every lead of the
 	// partner. The subquery still confines the names to the partner.
 	c := q.Customer
-	byName := c != nil && !c.ByDocument && q.SellerName == "" && q.CreatedFrom.IsZero()
+	byName := c != nil && !c.ByDocument && q.SellerName == "" && q.CreatedFrom.IsZero() && q.UpdatedSince.IsZero()
 	plus := ""
 	if byName {
 		plus = "+"
@@ -129,6 +129,10 @@ func listWhere(partnerID string, q energy.LeadQuery) (string, []any) {
 	if !q.CreatedFrom.IsZero() {
 		where = append(where, "created_at >= ? AND created_at < ?")
 		args = append(args, storesql.LeadTime(q.CreatedFrom), storesql.LeadTime(q.CreatedTo))
+	}
+	if !q.UpdatedSince.IsZero() {
+		where = append(where, "updated_at > ?")
+		args = append(args, storesql.LeadTime(q.UpdatedSince))
 	}
 	if c != nil {
 		end := energy.PrefixEnd(c.Prefix)

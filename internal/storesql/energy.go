@@ -248,7 +248,17 @@ func ScanAPIKey(r Row) (energy.APIKey, energy.Partner, error) {
 // (energy_lead_counts) answer q's total: only a status filter, or none.
 // Other filters are counted on the leads.
 func TotalFromCounts(q energy.LeadQuery) bool {
-	return q.Customer == nil && q.SellerName == "" && q.CreatedFrom.IsZero()
+	return q.Customer == nil && q.SellerName == "" && q.CreatedFrom.IsZero() && q.UpdatedSince.IsZero()
+}
+
+// LeadOrder is a lead list's ORDER BY: newest first, or, for a change feed
+// (UpdatedSince), in the order the leads changed, which the
+// (partner_id, updated_at, id) index serves.
+func LeadOrder(q energy.LeadQuery) string {
+	if !q.UpdatedSince.IsZero() {
+		return ` ORDER BY updated_at, id`
+	}
+	return ` ORDER BY created_at DESC, id DESC`
 }
 
 // LeadPage is one page of a lead list, indexed by id so that the documents
