@@ -167,6 +167,11 @@ func (k *Keys) Serve(w http.ResponseWriter, r *http.Request, owner string, rende
 		return
 	}
 	a := Answer{Status: cw.status(), ContentType: w.Header().Get("Content-Type"), Location: w.Header().Get("Location"), Body: cw.buf.Bytes()}
+	// The client has its answer now, not one more commit later; a retry
+	// meanwhile still finds the key in flight (409) until the answer is
+	// kept. Answers carry their Content-Length, so flushing keeps the
+	// framing.
+	_ = http.NewResponseController(w).Flush()
 	// The change committed: its answer is kept even if the client left.
 	if err := k.store.AnswerKey(context.WithoutCancel(r.Context()), owner, key, a); err != nil {
 		k.log.ErrorContext(r.Context(), "idempotency: store answer", "request_id", httpx.RequestID(r.Context()), "err", err)
