@@ -9,10 +9,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"partnership-service/internal/apitest"
 	"partnership-service/internal/storage"
 	"partnership-service/internal/testdb"
 )
@@ -42,44 +42,17 @@ func TestIdempotentCompanyCreate(t *testing.T) {
 		w := newWorld(t, e, 1000)
 		before := len(w.companyIDs(w.client, "_limit=100"))
 		body, _ := json.Marshal(company(map[string]any{"name": "Padaria Idempotente"}))
-		post := func(token string) *httptest.ResponseRecorder {
+		newPost := func(token string) *http.Request {
 			req := httptest.NewRequest(http.MethodPost, "/api/v4/companies", bytes.NewReader(body))
 			req.Header.Set("Authorization", "Bearer "+token)
 			req.Header.Set("Content-Type", "application/json")
 			req.Header.Set("Idempotency-Key", "padaria-1")
-			rec := httptest.NewRecorder()
-			w.handler.ServeHTTP(rec, req)
-			return rec
+			return req
 		}
 		const n = 20
-		answers := make([]*httptest.ResponseRecorder, n)
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		for i := range n {
-			wg.Go(func() {
-				<-start
-				answers[i] = post(w.tokens[w.client.email])
-			})
-		}
-		close(start)
-		wg.Wait()
-		var first *httptest.ResponseRecorder
-		for i, a := range answers {
-			switch {
-			case a.Code == http.StatusCreated && first == nil:
-				first = a
-			case a.Code == http.StatusCreated:
-				if !bytes.Equal(a.Body.Bytes(), first.Body.Bytes()) || a.Header().Get("Location") != first.Header().Get("Location") {
-					t.Fatalf("answer %d differs: %s vs %s", i, a.Body, first.Body)
-				}
-			case a.Code == http.StatusConflict && strings.Contains(a.Body.String(), "Idempotency-Key"):
-			default:
-				t.Fatalf("answer %d: %d %s", i, a.Code, a.Body)
-			}
-		}
-		if first == nil {
-			t.Fatal("no create answered 201")
-		}
+		first := apitest.IdempotentBurst(t, w.handler, n, http.StatusCreated, func() *http.Request {
+			return newPost(w.tokens[w.client.email])
+		})
 		if got := len(w.companyIDs(w.client, "_limit=100")); got != before+1 {
 			t.Fatalf("%d identical creates made %d companies, want 1", n, got-before)
 		}
@@ -94,7 +67,8 @@ func TestIdempotentCompanyCreate(t *testing.T) {
 			t.Fatalf("422 body %s", res.Body)
 		}
 		// The foreign account's user sends the same key: its own company.
-		mine := post(w.tokens[w.foreign.email])
+		mine := httptest.NewRecorder()
+		w.handler.ServeHTTP(mine, newPost(w.tokens[w.foreign.email]))
 		if mine.Code != http.StatusCreated || mine.Header().Get("Idempotent-Replayed") != "" || mine.Header().Get("Location") == first.Header().Get("Location") {
 			t.Fatalf("another user's key: %d %v %s", mine.Code, mine.Header(), mine.Body)
 		}

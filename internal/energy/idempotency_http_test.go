@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -53,50 +52,13 @@ func TestIdempotentLeadCreate(t *testing.T) {
 		body, _ := json.Marshal(naturalLead())
 
 		const n = 20
-		type answer struct {
-			status   int
-			replayed string
-			body     []byte
-		}
-		answers := make([]answer, n)
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		for i := range n {
-			wg.Go(func() {
-				req := httptest.NewRequest(http.MethodPost, "/sales-conversion/leads", bytes.NewReader(body))
-				req.Header.Set("Authorization", "Bearer "+env.KeyA)
-				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set("Idempotency-Key", "create-maria-1")
-				<-start
-				rec := httptest.NewRecorder()
-				env.Handler.ServeHTTP(rec, req)
-				answers[i] = answer{rec.Code, rec.Header().Get("Idempotent-Replayed"), rec.Body.Bytes()}
-			})
-		}
-		close(start)
-		wg.Wait()
-		var first []byte
-		for i, a := range answers {
-			switch a.status {
-			case http.StatusCreated:
-				if first == nil {
-					first = a.body
-				} else if !bytes.Equal(a.body, first) {
-					t.Fatalf("answer %d differs from another 201:\n%s\n%s", i, a.body, first)
-				}
-			case http.StatusConflict:
-				// The in-flight answer, never the one-open-lead rule's: only
-				// one create ran.
-				if !bytes.Contains(a.body, []byte("Idempotency-Key")) {
-					t.Fatalf("answer %d is another conflict: %s", i, a.body)
-				}
-			default:
-				t.Fatalf("answer %d: %d %s", i, a.status, a.body)
-			}
-		}
-		if first == nil {
-			t.Fatal("no create answered 201")
-		}
+		first := apitest.IdempotentBurst(t, env.Handler, n, http.StatusCreated, func() *http.Request {
+			req := httptest.NewRequest(http.MethodPost, "/sales-conversion/leads", bytes.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+env.KeyA)
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Idempotency-Key", "create-maria-1")
+			return req
+		}).Body.Bytes()
 		if got := leadTotal(t, env.A); got != 1 {
 			t.Fatalf("%d identical creates with one key made %v leads, want 1", n, got)
 		}

@@ -8,10 +8,10 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"partnership-service/internal/apitest"
 	"partnership-service/internal/storage"
 	"partnership-service/internal/storefront"
 	"partnership-service/internal/testdb"
@@ -29,7 +29,7 @@ func TestIdempotentSubscription(t *testing.T) {
 		coupon, err := h.svc.SaveCoupon(ctx, h.a.id, storefront.Coupon{Name: "SEMLIMITE"})
 		h.must(err)
 		body, _ := json.Marshal(subscription(h.a.fast, map[string]any{"coupon_id": coupon.ID}))
-		post := func(key, remote string, b []byte) *httptest.ResponseRecorder {
+		newPost := func(key, remote string, b []byte) *http.Request {
 			req := httptest.NewRequest(http.MethodPost, "/api/v2/subscriptions", bytes.NewReader(b))
 			req.Header.Set("Origin", originA)
 			req.Header.Set("Content-Type", "application/json")
@@ -37,40 +37,13 @@ func TestIdempotentSubscription(t *testing.T) {
 			if remote != "" {
 				req.RemoteAddr = remote
 			}
-			rec := httptest.NewRecorder()
-			h.handler.ServeHTTP(rec, req)
-			return rec
+			return req
 		}
 
 		const n = 20
-		answers := make([]*httptest.ResponseRecorder, n)
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		for i := range n {
-			wg.Go(func() {
-				<-start
-				answers[i] = post("assinatura-1", "", body)
-			})
-		}
-		close(start)
-		wg.Wait()
-		var first []byte
-		for i, a := range answers {
-			switch {
-			case a.Code == http.StatusOK && first == nil:
-				first = a.Body.Bytes()
-			case a.Code == http.StatusOK:
-				if !bytes.Equal(a.Body.Bytes(), first) {
-					t.Fatalf("answer %d differs: %s vs %s", i, a.Body, first)
-				}
-			case a.Code == http.StatusConflict && strings.Contains(a.Body.String(), "Idempotency-Key"):
-			default:
-				t.Fatalf("answer %d: %d %s", i, a.Code, a.Body)
-			}
-		}
-		if first == nil {
-			t.Fatal("no subscription answered 200")
-		}
+		first := apitest.IdempotentBurst(t, h.handler, n, http.StatusOK, func() *http.Request {
+			return newPost("assinatura-1", "", body)
+		}).Body.Bytes()
 		redemptions := func() int {
 			c, err := h.store.Coupon(ctx, h.a.id, coupon.ID)
 			h.must(err)
@@ -92,7 +65,9 @@ func TestIdempotentSubscription(t *testing.T) {
 		}
 
 		// Another visitor (another address) with the same key: its own.
-		if rec := post("assinatura-1", "198.51.100.7:4000", body); rec.Code != http.StatusOK || rec.Header().Get("Idempotent-Replayed") != "" || bytes.Equal(rec.Body.Bytes(), first) {
+		rec := httptest.NewRecorder()
+		h.handler.ServeHTTP(rec, newPost("assinatura-1", "198.51.100.7:4000", body))
+		if rec.Code != http.StatusOK || rec.Header().Get("Idempotent-Replayed") != "" || bytes.Equal(rec.Body.Bytes(), first) {
 			t.Fatalf("another client's key: %d %q %s", rec.Code, rec.Header().Get("Idempotent-Replayed"), rec.Body)
 		}
 		if got, r := h.a.storedCount(t), redemptions(); got != 2 || r != 2 {
