@@ -38,6 +38,16 @@
 // with it, and the request is answered 409 too; so twenty identical
 // requests make one change whatever reaches which replica.
 //
+// # Which writes
+//
+// Every POST, PUT and PATCH a credential makes (httpx.Guard runs this
+// middleware inside each surface's authentication): the energy partner and
+// catalog admin routes, the storefront and its admin API, the companies
+// routes. Two writes have no credential to scope a key to and are left
+// out: the companies login (which only issues a token) and the signing
+// page's form (a browser posts it; its token is in the path). A GET, or a
+// write without the header, passes through untouched.
+//
 // # Fingerprints and scope
 //
 // A key belongs to a credential (the owner: a partner API key, a storefront
