@@ -157,8 +157,15 @@ func (k *Keys) Serve(w http.ResponseWriter, r *http.Request, owner string, rende
 		// exists, it reads that state back.
 		p.resource = r.URL.Path
 	}
-	cw := &capture{ResponseWriter: w}
+	cw := &capture{ResponseWriter: w, suppressed: func() bool { return p.refused }}
 	next(cw, r.WithContext(context.WithValue(r.Context(), pendingKey{}, p)))
+	if p.refused {
+		// The handler saw a conflict (and may have worded it as its own,
+		// such as a name taken); the truth is the key's.
+		w.Header().Del("Location")
+		render(w, r, ErrInFlight())
+		return
+	}
 	if !p.written {
 		return
 	}
@@ -233,15 +240,20 @@ func writeAnswer(w http.ResponseWriter, a Answer) {
 	_, _ = w.Write(a.Body)
 }
 
-// capture passes an answer through and keeps a copy of it.
+// capture passes an answer through and keeps a copy of it; while
+// suppressed says so, it drops it instead.
 type capture struct {
 	http.ResponseWriter
-	code     int
-	buf      bytes.Buffer
-	overflow bool
+	suppressed func() bool
+	code       int
+	buf        bytes.Buffer
+	overflow   bool
 }
 
 func (c *capture) WriteHeader(code int) {
+	if c.suppressed != nil && c.suppressed() {
+		return
+	}
 	if c.code == 0 {
 		c.code = code
 	}
@@ -249,6 +261,9 @@ func (c *capture) WriteHeader(code int) {
 }
 
 func (c *capture) Write(b []byte) (int, error) {
+	if c.suppressed != nil && c.suppressed() {
+		return len(b), nil
+	}
 	if c.code == 0 {
 		c.code = http.StatusOK
 	}

@@ -25,6 +25,7 @@ type Pending struct {
 	fingerprint    string
 	resource       string
 	written        bool
+	refused        bool
 }
 
 type pendingKey struct{}
@@ -78,6 +79,12 @@ func (p *Pending) Committed(err error) {
 		p.written = true
 	}
 }
+
+// Refuse records that the engine refused p's record: a live record of the
+// key exists (another replica's request), so the change rolled back and
+// whatever the handler makes of that error is not the answer: the
+// middleware answers 409 itself.
+func (p *Pending) Refuse() { p.refused = true }
 
 // ErrInFlight is the answer to a key whose first request has not
 // answered yet (or whose record another transaction holds).

@@ -74,6 +74,7 @@ func InsertPendingKey(ctx context.Context, q Querier, p *idempotency.Pending) er
 		return err
 	}
 	if n == 0 {
+		p.Refuse()
 		return idempotency.ErrInFlight()
 	}
 	return nil

@@ -82,9 +82,17 @@ func runIdempotencyKeys(t *testing.T, open func(t *testing.T) storage.Stores) {
 		outer := serve(replica1, "k3", func(w http.ResponseWriter, r *http.Request) {
 			// While replica 1 runs, replica 2 carries the same key through.
 			inner = serve(replica2, "k3", createPartner("Terceiro"))
-			createPartner("Quarto")(w, r)
+			// A handler that words any conflict as its own (a name taken)
+			// is overruled: the answer is the key's 409.
+			err := s.EnergyPartners().CreatePartner(r.Context(), energy.Partner{ID: "id-Quarto", Name: "Quarto", CreatedAt: clock.Now()})
+			if err != nil {
+				httpx.RenderPlain(w, r, apperr.Field(apperr.Unprocessable, "name", "taken"))
+				return
+			}
+			w.WriteHeader(http.StatusCreated)
 		})
-		if inner.Code != http.StatusCreated || outer.Code != http.StatusConflict || exists("Quarto") || !exists("Terceiro") {
+		if inner.Code != http.StatusCreated || outer.Code != http.StatusConflict || !strings.Contains(outer.Body.String(), idempotency.Header) ||
+			exists("Quarto") || !exists("Terceiro") {
 			t.Fatalf("inner %d, outer %d %s; Quarto stored: %v", inner.Code, outer.Code, outer.Body, exists("Quarto"))
 		}
 	})
