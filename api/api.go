@@ -178,7 +178,7 @@ var guardedSurfaces = []guardedSurface{
 		limited: "EnergyTooManyRequests", badRequest: "EnergyBadRequest", inFlight: "EnergyIdempotencyConflict", mismatch: "EnergyIdempotencyMismatch"},
 	{prefixes: []string{"/api/v2/"},
 		limited: "StorefrontTooManyRequests", badRequest: "StorefrontBadRequest", inFlight: "StorefrontIdempotencyConflict", mismatch: "StorefrontUnprocessable"},
-	{prefixes: []string{"/api/v4/companies", "/api/v3/companies", "/api/v4/audit-log"},
+	{prefixes: []string{"/api/v4/", "/api/v3/"}, except: []string{"/api/v4/auth/", "/api/v4/states", "/api/v4/cities"},
 		limited: "CompaniesTooManyRequests", badRequest: "CompaniesBadRequest", inFlight: "CompaniesIdempotencyConflict", mismatch: "CompaniesUnprocessable"},
 }
 

@@ -21,32 +21,15 @@ pidfile=$state/mailpit.pid
 logfile=$state/mailpit.log
 bin="$(go env GOPATH)/bin/mailpit"
 
+# shellcheck source=lib/daemon.sh
+. scripts/lib/daemon.sh
+
 say() { printf 'mailpit: %s\n' "$*" >&2; }
 
-installed_version() {
-  go version -m "$bin" 2>/dev/null | awk '$1 == "mod" && $2 == "github.com/axllent/mailpit" { print $3 }'
-}
-
-ensure_installed() {
-  if [ -x "$bin" ] && [ "$(installed_version)" = "$version" ]; then
-    return
-  fi
-  say "installing github.com/axllent/mailpit@$version (go install)"
-  go install "github.com/axllent/mailpit@$version"
-}
+ensure_installed() { go_install github.com/axllent/mailpit github.com/axllent/mailpit "$version"; }
 
 answers() {
   curl -fsS -o /dev/null --max-time 2 "http://$http_addr/api/v1/info" 2>/dev/null
-}
-
-running_pid() {
-  [ -f "$pidfile" ] || return 1
-  local pid
-  pid=$(cat "$pidfile")
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
-  # Only a Mailpit: a PID left from an earlier run may have been reused.
-  [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = "$(readlink -f "$bin")" ] || return 1
-  echo "$pid"
 }
 
 start() {
@@ -67,41 +50,7 @@ start() {
     echo "$pid" >"$pidfile"
     say "started (pid $pid), SMTP $smtp_addr, API http://$http_addr, log $logfile"
   fi
-  for _ in $(seq 1 100); do
-    if answers; then
-      env_lines
-      return
-    fi
-    if ! kill -0 "$pid" 2>/dev/null; then
-      say "exited before answering; its log:"
-      cat "$logfile" >&2 || true
-      rm -f "$pidfile"
-      exit 1
-    fi
-    sleep 0.1
-  done
-  say "no answer from http://$http_addr after 10 s; its log:"
-  cat "$logfile" >&2 || true
-  exit 1
-}
-
-stop() {
-  if ! pid=$(running_pid); then
-    say "not running (nothing started by this script)"
-    rm -f "$pidfile"
-    return
-  fi
-  kill "$pid"
-  for _ in $(seq 1 100); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    say "pid $pid did not stop in 10 s: killing it"
-    kill -9 "$pid" || true
-  fi
-  rm -f "$pidfile"
-  say "stopped (pid $pid)"
+  await "$pid"
 }
 
 env_lines() {

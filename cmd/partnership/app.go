@@ -13,7 +13,9 @@ import (
 	"partnership-service/internal/idempotency"
 	"partnership-service/internal/mail"
 	"partnership-service/internal/storage"
+	"partnership-service/internal/storefront"
 	"partnership-service/internal/storesql"
+	"partnership-service/internal/webhook"
 )
 
 // app holds the opened resources a command works with.
@@ -21,7 +23,7 @@ type app struct {
 	cfg    config
 	log    *slog.Logger
 	stores storage.Stores
-	blobs  *blob.Dir
+	blobs  blob.Driver
 	geo    *geo.Directory
 	now    func() time.Time
 	mail   mail.Enqueuer // signers' mail; nil (commands other than serve): none
@@ -29,6 +31,11 @@ type app struct {
 	// runs its credentialed routes behind; nil (tests, commands other than
 	// serve): none.
 	guard *httpx.Guard
+
+	storefront *storefront.Service // made on first use (storefrontService)
+	// webhooks manages endpoints and delivers events; nil (commands other
+	// than serve): no endpoint routes, and events wait in the outbox.
+	webhooks *webhook.Service
 }
 
 // openApp opens and migrates the configured database, and opens the file
@@ -45,13 +52,18 @@ func openApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	if a.stores, err = openStores(ctx, cfg); err != nil {
 		return nil, err
 	}
-	a.blobs, err = blob.NewDir(filepath.Join(cfg.DataDir, "files"))
+	if cfg.BlobURL == "" {
+		a.blobs, err = blob.NewDir(filepath.Join(cfg.DataDir, "files"))
+	} else {
+		a.blobs, err = blob.Open(ctx, cfg.BlobURL)
+	}
 	if err != nil {
 		return nil, errors.Join(err, a.Close())
 	}
-	// Uploads cut off by a crash leave temp files; an hour is far longer
-	// than any upload in flight.
-	if err := a.blobs.SweepTemp(time.Hour); err != nil {
+	// Uploads cut off by a crash leave temp files (unfinished multipart
+	// uploads on object storage); an hour is far longer than any upload in
+	// flight.
+	if err := a.blobs.SweepTemp(ctx, time.Hour); err != nil {
 		log.Warn("sweep upload temp files", "err", err)
 	}
 	return a, nil
@@ -70,12 +82,20 @@ func (a *app) sweepOrphans(ctx context.Context, started time.Time) {
 	if a.cfg.usesPostgres() {
 		cutoff = started.Add(-readTimeout)
 	}
-	n, err := a.blobs.SweepOrphans(ctx, cutoff, a.stores.UnreferencedBlobs)
-	if err != nil {
+	// Every replica sweeps on start; one at a time, as the others' sweeps
+	// would only race it for the same files.
+	var n int
+	ran, err := a.stores.Exclusive(ctx, "blob orphan sweep", func(ctx context.Context) error {
+		var err error
+		n, err = a.blobs.SweepOrphans(ctx, cutoff, a.stores.UnreferencedBlobs)
+		return err
+	})
+	switch {
+	case err != nil:
 		a.log.Warn("sweep orphan files", "err", err, "removed", n)
-		return
-	}
-	if n > 0 {
+	case !ran:
+		a.log.Info("orphan files: another replica is sweeping")
+	case n > 0:
 		a.log.Info("swept orphan files", "removed", n)
 	}
 }

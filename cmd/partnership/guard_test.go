@@ -66,7 +66,21 @@ func TestServeGuard(t *testing.T) {
 		t.Fatalf("first %d %s\nretry %d %q %s", first.StatusCode, firstBody, again.StatusCode, again.Header.Get("Idempotent-Replayed"), againBody)
 	}
 
-	for i := 3; i <= 20; i++ {
+	// A webhook endpoint's create answer holds its signing secret: it is
+	// not kept, so the retry is a 409 that says so, and the endpoint is
+	// made once.
+	hook := []byte(`{"url":"http://127.0.0.1:9/hooks","events":["lead.created"]}`)
+	created, createdBody := send(http.MethodPost, "/sales-conversion/webhook-endpoints", "hook-1", hook)
+	retried, retriedBody := send(http.MethodPost, "/sales-conversion/webhook-endpoints", "hook-1", hook)
+	if created.StatusCode != http.StatusCreated || retried.StatusCode != http.StatusConflict ||
+		!bytes.Contains(retriedBody, []byte("segredo")) || bytes.Contains(retriedBody, []byte("whsec_")) {
+		t.Fatalf("webhook create %d %s\nretry %d %s", created.StatusCode, createdBody, retried.StatusCode, retriedBody)
+	}
+	if res, b := send(http.MethodGet, "/sales-conversion/webhook-endpoints", "", nil); res.StatusCode != http.StatusOK || bytes.Count(b, []byte(`"url"`)) != 1 {
+		t.Fatalf("endpoints after the retry: %d %s", res.StatusCode, b)
+	}
+
+	for i := 6; i <= 20; i++ {
 		if res, b := send(http.MethodGet, "/sales-conversion/leads", "", nil); res.StatusCode != http.StatusOK {
 			t.Fatalf("request %d: %d %s", i, res.StatusCode, b)
 		}

@@ -96,6 +96,32 @@ func TestMigrateReportsStatus(t *testing.T) {
 	}
 }
 
+// TestMigrateStatusAppliesNothing: `migrate --status` on a new database
+// lists every migration pending and no reference data; after `migrate`,
+// everything applied and the reference data current.
+func TestMigrateStatusAppliesNothing(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	status := func(args ...string) string {
+		t.Helper()
+		env, stdout, stderr := testEnv(nil)
+		if err := run(context.Background(), env, append(args, "--data-dir", dir)); err != nil {
+			t.Fatalf("%q: %v\n%s", args, err, stderr)
+		}
+		return stdout.String()
+	}
+	before := status("migrate", "--status")
+	if !strings.Contains(before, "status of sqlite") || !strings.Contains(before, "00003") || strings.Contains(before, "applied") ||
+		!strings.Contains(before, "reference data geo") || !strings.Contains(before, "none recorded") {
+		t.Fatalf("migrate --status on a new database:\n%s", before)
+	}
+	status("migrate")
+	after := status("migrate", "--status")
+	if strings.Contains(after, "pending") || strings.Count(after, ", current") != 2 {
+		t.Fatalf("migrate --status after migrate:\n%s", after)
+	}
+}
+
 func TestCommandErrors(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

@@ -6,6 +6,8 @@ package companies
 import (
 	"context"
 	"time"
+
+	"partnership-service/internal/webhook"
 )
 
 // AccountType is what an account is: a client, or a management account
@@ -139,6 +141,9 @@ type AuditEntry struct {
 
 // Store keeps accounts, users, tokens, companies and the audit log.
 type Store interface {
+	// LoginCountStore keeps the login limiter's counts for many replicas.
+	LoginCountStore
+
 	CreateAccount(ctx context.Context, a Account) (Account, error)
 	AccountByName(ctx context.Context, name string) (Account, error)
 	Account(ctx context.Context, id int64) (Account, error)
@@ -187,4 +192,5 @@ type CompanyTx interface {
 	Delete(ctx context.Context, id int64) error
 	// AppendAudit records an entry of the audit log.
 	AppendAudit(ctx context.Context, e AuditEntry) error
+	Emit(ctx context.Context, ev webhook.Event) error // records ev, delivered once the transaction commits
 }

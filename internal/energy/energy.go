@@ -11,6 +11,7 @@ import (
 	"log/slog"
 
 	"partnership-service/internal/httpx"
+	"partnership-service/internal/webhook"
 )
 
 // Principal is who is calling: the partner an API key belongs to, the
@@ -51,6 +52,8 @@ type API struct {
 	// Guard rate-limits each API key and makes its writes idempotent
 	// (Idempotency-Key); nil: neither.
 	Guard *httpx.Guard
+	// Webhooks serves the partners' webhook endpoints; nil: no such routes.
+	Webhooks *webhook.Handlers
 
 	catalogBodies catalogBodies // encoded catalog reads, per catalog version
 }

@@ -29,6 +29,11 @@
 // either is answered 409, the "still in flight" answer, which is the truth
 // as far as the service can tell: the change happened, its answer is lost.
 //
+// An answer marked Cache-Control: no-store holds a secret shown once (a
+// webhook's signing secret); it is not kept at rest. Its record is (the
+// change is still made once), and a retry gets a 409 saying the first
+// request succeeded and its answer was not kept.
+//
 // # Concurrency
 //
 // A retry that arrives while the first request runs is answered 409 at

@@ -174,6 +174,12 @@ func (k *Keys) Serve(w http.ResponseWriter, r *http.Request, owner string, rende
 		return
 	}
 	a := Answer{Status: cw.status(), ContentType: w.Header().Get("Content-Type"), Location: w.Header().Get("Location"), Body: cw.buf.Bytes()}
+	if strings.Contains(w.Header().Get("Cache-Control"), "no-store") {
+		// The answer holds a secret shown once (a webhook signing
+		// secret): it is not kept at rest. Retries get this, always the
+		// same, in the surface's envelope.
+		a = keptInstead(r, render)
+	}
 	// The client has its answer now, not one more commit later; a retry
 	// meanwhile still finds the key in flight (409) until the answer is
 	// kept. Answers carry their Content-Length, so flushing keeps the
@@ -225,6 +231,14 @@ func (k *Keys) reanswer(w http.ResponseWriter, r *http.Request, path string, ren
 		status = http.StatusCreated
 	}
 	writeAnswer(w, Answer{Status: status, ContentType: cw.Header().Get("Content-Type"), Body: cw.buf.Bytes()})
+}
+
+// keptInstead is what a retry gets for an answer not kept: a 409 saying
+// the first request succeeded.
+func keptInstead(r *http.Request, render httpx.Renderer) Answer {
+	cw := &capture{ResponseWriter: discard{h: http.Header{}}}
+	render(cw, r, errNotKept())
+	return Answer{Status: cw.status(), ContentType: cw.Header().Get("Content-Type"), Body: cw.buf.Bytes()}
 }
 
 func writeAnswer(w http.ResponseWriter, a Answer) {

@@ -92,6 +92,10 @@ func ErrInFlight() error {
 	return apperr.Field(apperr.Conflict, Header, "uma requisição com esta Idempotency-Key ainda está em andamento; tente novamente em instantes")
 }
 
+func errNotKept() error {
+	return apperr.Field(apperr.Conflict, Header, "a requisição com esta Idempotency-Key já foi atendida; a resposta continha um segredo e não foi guardada: consulte o recurso")
+}
+
 func errMismatch() error {
 	return apperr.Field(apperr.Unprocessable, Header, "esta Idempotency-Key já foi usada com outra requisição")
 }

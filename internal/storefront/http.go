@@ -9,6 +9,7 @@ import (
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/httpx"
 	"partnership-service/internal/upload"
+	"partnership-service/internal/webhook"
 )
 
 // Prefixes are the paths the storefront surface answers (its error envelope
@@ -31,6 +32,9 @@ type Handler struct {
 	// provider's admin API, and makes their writes idempotent
 	// (Idempotency-Key); nil: neither.
 	Guard *httpx.Guard
+	// Webhooks serves the providers' webhook endpoints; nil: no such
+	// routes.
+	Webhooks *webhook.Handlers
 }
 
 // DefaultPublicWriteLimit is how many coupon checks and subscription

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"partnership-service/internal/energy"
+	"partnership-service/internal/webhook"
 )
 
 // The lead statements both engines run, with ? placeholders. SQLite
@@ -38,7 +39,7 @@ var (
 	LeadReadSQL = []string{SelectLeadSQL, LeadBySignRefSQL, SelectDocsSQL, SelectHistorySQL, SelectSignaturesSQL, CountAllSQL, CountStatusSQL}
 	// LeadWriteSQL are the statements of EnergyLeadTx.
 	LeadWriteSQL = []string{SelectLeadSQL, SelectDocsSQL, SelectHistorySQL, SelectSignaturesSQL, OpenLeadSQL,
-		InsertLeadSQL, UpdateLeadSQL, InsertDocSQL, InsertHistorySQL, InsertSignatureSQL, CountUpSQL, CountDownSQL}
+		InsertLeadSQL, UpdateLeadSQL, InsertDocSQL, InsertHistorySQL, InsertSignatureSQL, CountUpSQL, CountDownSQL, InsertEventSQL}
 )
 
 // LeadTime binds a lead's times on either engine: Time, NULL when zero.
@@ -139,6 +140,8 @@ func (t EnergyLeadTx) AppendDocument(leadID string, d energy.Document) error {
 func (t EnergyLeadTx) AppendSignature(leadID string, sg energy.Signature) error {
 	return t.exec(InsertSignatureSQL, SignatureValues(leadID, sg, LeadTime)...)
 }
+
+func (t EnergyLeadTx) Emit(ev webhook.Event) error { return Emit(t.Ctx, t.Tx, ev) }
 
 // AdjustCount upserts a rise; a fall updates, since a row proposed with a
 // negative count would fail the table's check before the upsert applies.
