@@ -14,6 +14,7 @@ import (
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/blob"
 	"partnership-service/internal/geo"
+	"partnership-service/internal/idempotency"
 	"partnership-service/internal/secretbox"
 	"partnership-service/internal/webhook"
 )
@@ -294,6 +295,8 @@ func (s *LeadService) Create(ctx context.Context, p Principal, d LeadDraft) (Lea
 		return Lead{}, err
 	}
 	l.moveTo(StatusIndicado, "Lead cadastrado pelo parceiro.", now)
+	// A retry whose answer a crash lost reads the lead back.
+	idempotency.Refer(ctx, "/sales-conversion/leads/"+l.ID)
 	if err := s.createLead(ctx, l); err != nil {
 		return Lead{}, err
 	}

@@ -13,8 +13,10 @@ import (
 	"strconv"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"partnership-service/internal/brdoc"
+	"partnership-service/internal/httpx"
 	"partnership-service/internal/testdb"
 )
 
@@ -188,3 +190,45 @@ func bulkLeads(b *testing.B, skewed bool) (*leadEnv, int) {
 
 // cpfFor returns a valid CPF built from n.
 func cpfFor(n int64) string { return brdoc.CompleteCPF(fmt.Sprintf("%09d", n%1_000_000_000)) }
+
+// BenchmarkCreateLeadIdempotency is BenchmarkCreateLead behind the guard
+// serve wires (a rate limit out of reach), without and with a fresh
+// Idempotency-Key per create: the key's cost is its record, inserted in
+// the create's transaction, and the answer stored by one more write.
+func BenchmarkCreateLeadIdempotency(b *testing.B) {
+	for _, keyed := range []bool{false, true} {
+		name := "without-key"
+		if keyed {
+			name = "with-key"
+		}
+		b.Run(name, func(b *testing.B) {
+			e := testdb.SQLite(b)
+			env := newLeadEnv(b, e, leadEnvOptions{guard: func(now func() time.Time) *httpx.Guard {
+				g, _ := testdb.Guard(e, 1_000_000_000, now)
+				return g
+			}})
+			var next atomic.Int64
+			b.ReportAllocs()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					n := next.Add(1)
+					l := naturalLead()
+					l["identificationNumber"] = cpfFor(n)
+					body, _ := json.Marshal(l)
+					req := httptest.NewRequest(http.MethodPost, "/sales-conversion/leads", bytes.NewReader(body))
+					req.Header.Set("Authorization", "Bearer "+env.KeyA)
+					req.Header.Set("Content-Type", "application/json")
+					if keyed {
+						req.Header.Set("Idempotency-Key", "bench-"+strconv.FormatInt(n, 10))
+					}
+					rec := httptest.NewRecorder()
+					env.Handler.ServeHTTP(rec, req)
+					if rec.Code != http.StatusCreated {
+						b.Fatalf("create: %d %s", rec.Code, rec.Body)
+					}
+				}
+			})
+		})
+	}
+}

@@ -30,6 +30,10 @@ type LeadQuery struct {
 	// TotalCap bounds the count of a customer filter's matches (see
 	// LeadTotal); 0 counts them all. ParseLeadQuery sets LeadTotalCap.
 	TotalCap int
+
+	// UpdatedSince, when set, keeps the leads changed after it, in the
+	// order they changed (a poller's change feed).
+	UpdatedSince time.Time
 }
 
 // LeadTotal is how many leads a LeadQuery matches. A count of the seller,

@@ -107,6 +107,9 @@ func servePDF(w http.ResponseWriter, f BlobReader, name string) {
 func (a *API) listLeads(w http.ResponseWriter, r *http.Request, p Principal) {
 	qs := r.URL.Query()
 	q, err := ParseLeadQuery(qs.Get("page"), qs.Get("limit"), qs.Get("filters"))
+	if err == nil {
+		q.UpdatedSince, err = httpx.ParseUpdatedSince(r)
+	}
 	if err != nil {
 		Render(w, r, err)
 		return

@@ -198,6 +198,10 @@ func (db *DB) Write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	key, fn, err := withPendingKey(ctx, fn)
+	if err != nil {
+		return err
+	}
 	op := &writeOp{ctx: ctx, fn: fn, done: make(chan struct{})}
 	if err := db.enqueue(ctx, op); err != nil {
 		return err
@@ -208,6 +212,7 @@ func (db *DB) Write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if op.panic != nil {
 		panic(op.panic)
 	}
+	key.Committed(op.err)
 	return op.err
 }
 
