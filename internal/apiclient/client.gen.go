@@ -16252,6 +16252,7 @@ type DeleteEnergyPlanResponse400Headers struct {
 type DeleteEnergyPlanResponse401Headers struct {
 	RateLimit       *string
 	RateLimitPolicy *string
+	WWWAuthenticate *string
 	XRequestId      *string
 }
 
@@ -16377,6 +16378,7 @@ type UpdateEnergyPlanResponse400Headers struct {
 type UpdateEnergyPlanResponse401Headers struct {
 	RateLimit       *string
 	RateLimitPolicy *string
+	WWWAuthenticate *string
 	XRequestId      *string
 }
 
@@ -16565,6 +16567,7 @@ type GetEnergyThresholdsResponse200Headers struct {
 type GetEnergyThresholdsResponse401Headers struct {
 	RateLimit       *string
 	RateLimitPolicy *string
+	WWWAuthenticate *string
 	XRequestId      *string
 }
 
@@ -16672,6 +16675,7 @@ type SetEnergyThresholdsResponse400Headers struct {
 type SetEnergyThresholdsResponse401Headers struct {
 	RateLimit       *string
 	RateLimitPolicy *string
+	WWWAuthenticate *string
 	XRequestId      *string
 }
 
@@ -16844,6 +16848,7 @@ type ListEnergyUtilitiesResponse200Headers struct {
 type ListEnergyUtilitiesResponse401Headers struct {
 	RateLimit       *string
 	RateLimitPolicy *string
+	WWWAuthenticate *string
 	XRequestId      *string
 }
 
@@ -16951,6 +16956,7 @@ type CreateEnergyUtilityResponse400Headers struct {
 type CreateEnergyUtilityResponse401Headers struct {
 	RateLimit       *string
 	RateLimitPolicy *string
+	WWWAuthenticate *string
 	XRequestId      *string
 }
 
@@ -17123,6 +17129,7 @@ type DeleteEnergyUtilityResponse204Headers struct {
 type DeleteEnergyUtilityResponse401Headers struct {
 	RateLimit       *string
 	RateLimitPolicy *string
+	WWWAuthenticate *string
 	XRequestId      *string
 }
 
@@ -17239,6 +17246,7 @@ type UpdateEnergyUtilityResponse400Headers struct {
 type UpdateEnergyUtilityResponse401Headers struct {
 	RateLimit       *string
 	RateLimitPolicy *string
+	WWWAuthenticate *string
 	XRequestId      *string
 }
 
@@ -17434,6 +17442,7 @@ type RemoveEnergyUtilityAreaResponse400Headers struct {
 type RemoveEnergyUtilityAreaResponse401Headers struct {
 	RateLimit       *string
 	RateLimitPolicy *string
+	WWWAuthenticate *string
 	XRequestId      *string
 }
 
@@ -17559,6 +17568,7 @@ type AddEnergyUtilityAreaResponse400Headers struct {
 type AddEnergyUtilityAreaResponse401Headers struct {
 	RateLimit       *string
 	RateLimitPolicy *string
+	WWWAuthenticate *string
 	XRequestId      *string
 }
 
@@ -17723,6 +17733,7 @@ type CreateEnergyPlanResponse400Headers struct {
 type CreateEnergyPlanResponse401Headers struct {
 	RateLimit       *string
 	RateLimitPolicy *string
+	WWWAuthenticate *string
 	XRequestId      *string
 }
 
@@ -27361,6 +27372,7 @@ type ListOperationAreasResponse400Headers struct {
 type ListOperationAreasResponse401Headers struct {
 	RateLimit       *string
 	RateLimitPolicy *string
+	WWWAuthenticate *string
 	XRequestId      *string
 }
 
@@ -27471,6 +27483,7 @@ type ListPlansResponse400Headers struct {
 type ListPlansResponse401Headers struct {
 	RateLimit       *string
 	RateLimitPolicy *string
+	WWWAuthenticate *string
 	XRequestId      *string
 }
 
@@ -27885,6 +27898,7 @@ type ListLeadsResponse400Headers struct {
 type ListLeadsResponse401Headers struct {
 	RateLimit       *string
 	RateLimitPolicy *string
+	WWWAuthenticate *string
 	XRequestId      *string
 }
 
@@ -27991,6 +28005,7 @@ type CreateLeadResponse400Headers struct {
 type CreateLeadResponse401Headers struct {
 	RateLimit       *string
 	RateLimitPolicy *string
+	WWWAuthenticate *string
 	XRequestId      *string
 }
 
@@ -28154,6 +28169,7 @@ type QualifyLeadResponse400Headers struct {
 type QualifyLeadResponse401Headers struct {
 	RateLimit       *string
 	RateLimitPolicy *string
+	WWWAuthenticate *string
 	XRequestId      *string
 }
 
@@ -28253,6 +28269,7 @@ type GetLeadResponse400Headers struct {
 type GetLeadResponse401Headers struct {
 	RateLimit       *string
 	RateLimitPolicy *string
+	WWWAuthenticate *string
 	XRequestId      *string
 }
 
@@ -28369,6 +28386,7 @@ type UpdateLeadResponse400Headers struct {
 type UpdateLeadResponse401Headers struct {
 	RateLimit       *string
 	RateLimitPolicy *string
+	WWWAuthenticate *string
 	XRequestId      *string
 }
 
@@ -28548,6 +28566,7 @@ type DownloadContractResponse400Headers struct {
 type DownloadContractResponse401Headers struct {
 	RateLimit       *string
 	RateLimitPolicy *string
+	WWWAuthenticate *string
 	XRequestId      *string
 }
 
@@ -28657,6 +28676,7 @@ type CreateContractResponse400Headers struct {
 type CreateContractResponse401Headers struct {
 	RateLimit       *string
 	RateLimitPolicy *string
+	WWWAuthenticate *string
 	XRequestId      *string
 }
 
@@ -28837,6 +28857,7 @@ type UploadConstitutionalDocumentResponse400Headers struct {
 type UploadConstitutionalDocumentResponse401Headers struct {
 	RateLimit       *string
 	RateLimitPolicy *string
+	WWWAuthenticate *string
 	XRequestId      *string
 }
 
@@ -29017,6 +29038,7 @@ type SetUtilityCredentialsResponse400Headers struct {
 type SetUtilityCredentialsResponse401Headers struct {
 	RateLimit       *string
 	RateLimitPolicy *string
+	WWWAuthenticate *string
 	XRequestId      *string
 }
 
@@ -29197,6 +29219,7 @@ type UploadUtilityBillResponse400Headers struct {
 type UploadUtilityBillResponse401Headers struct {
 	RateLimit       *string
 	RateLimitPolicy *string
+	WWWAuthenticate *string
 	XRequestId      *string
 }
 
@@ -29377,6 +29400,7 @@ type UploadDocumentsV2Response400Headers struct {
 type UploadDocumentsV2Response401Headers struct {
 	RateLimit       *string
 	RateLimitPolicy *string
+	WWWAuthenticate *string
 	XRequestId      *string
 }
 
@@ -29735,6 +29759,7 @@ type ListEnergyWebhookEndpointsResponse200Headers struct {
 type ListEnergyWebhookEndpointsResponse401Headers struct {
 	RateLimit       *string
 	RateLimitPolicy *string
+	WWWAuthenticate *string
 	XRequestId      *string
 }
 
@@ -29827,6 +29852,7 @@ type CreateEnergyWebhookEndpointResponse400Headers struct {
 type CreateEnergyWebhookEndpointResponse401Headers struct {
 	RateLimit       *string
 	RateLimitPolicy *string
+	WWWAuthenticate *string
 	XRequestId      *string
 }
 
@@ -29983,6 +30009,7 @@ type DeleteEnergyWebhookEndpointResponse204Headers struct {
 type DeleteEnergyWebhookEndpointResponse401Headers struct {
 	RateLimit       *string
 	RateLimitPolicy *string
+	WWWAuthenticate *string
 	XRequestId      *string
 }
 
@@ -30075,6 +30102,7 @@ type GetEnergyWebhookEndpointResponse200Headers struct {
 type GetEnergyWebhookEndpointResponse401Headers struct {
 	RateLimit       *string
 	RateLimitPolicy *string
+	WWWAuthenticate *string
 	XRequestId      *string
 }
 
@@ -30182,6 +30210,7 @@ type UpdateEnergyWebhookEndpointResponse400Headers struct {
 type UpdateEnergyWebhookEndpointResponse401Headers struct {
 	RateLimit       *string
 	RateLimitPolicy *string
+	WWWAuthenticate *string
 	XRequestId      *string
 }
 
@@ -30361,6 +30390,7 @@ type ListEnergyWebhookDeliveriesResponse400Headers struct {
 type ListEnergyWebhookDeliveriesResponse401Headers struct {
 	RateLimit       *string
 	RateLimitPolicy *string
+	WWWAuthenticate *string
 	XRequestId      *string
 }
 
@@ -30477,6 +30507,7 @@ type RetryEnergyWebhookDeliveryResponse400Headers struct {
 type RetryEnergyWebhookDeliveryResponse401Headers struct {
 	RateLimit       *string
 	RateLimitPolicy *string
+	WWWAuthenticate *string
 	XRequestId      *string
 }
 
@@ -30625,6 +30656,7 @@ type RotateEnergyWebhookSecretResponse400Headers struct {
 type RotateEnergyWebhookSecretResponse401Headers struct {
 	RateLimit       *string
 	RateLimitPolicy *string
+	WWWAuthenticate *string
 	XRequestId      *string
 }
 
@@ -33369,6 +33401,13 @@ func ParseDeleteEnergyPlanResponse(rsp *http.Response) (*DeleteEnergyPlanRespons
 			}
 			headers.RateLimitPolicy = &value
 		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -33618,6 +33657,13 @@ func ParseUpdateEnergyPlanResponse(rsp *http.Response) (*UpdateEnergyPlanRespons
 				return nil, err
 			}
 			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
 		}
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value string
@@ -33892,6 +33938,13 @@ func ParseGetEnergyThresholdsResponse(rsp *http.Response) (*GetEnergyThresholdsR
 			}
 			headers.RateLimitPolicy = &value
 		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -34110,6 +34163,13 @@ func ParseSetEnergyThresholdsResponse(rsp *http.Response) (*SetEnergyThresholdsR
 				return nil, err
 			}
 			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
 		}
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value string
@@ -34360,6 +34420,13 @@ func ParseListEnergyUtilitiesResponse(rsp *http.Response) (*ListEnergyUtilitiesR
 			}
 			headers.RateLimitPolicy = &value
 		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -34578,6 +34645,13 @@ func ParseCreateEnergyUtilityResponse(rsp *http.Response) (*CreateEnergyUtilityR
 				return nil, err
 			}
 			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
 		}
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value string
@@ -34831,6 +34905,13 @@ func ParseDeleteEnergyUtilityResponse(rsp *http.Response) (*DeleteEnergyUtilityR
 			}
 			headers.RateLimitPolicy = &value
 		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -35080,6 +35161,13 @@ func ParseUpdateEnergyUtilityResponse(rsp *http.Response) (*UpdateEnergyUtilityR
 				return nil, err
 			}
 			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
 		}
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value string
@@ -35388,6 +35476,13 @@ func ParseRemoveEnergyUtilityAreaResponse(rsp *http.Response) (*RemoveEnergyUtil
 			}
 			headers.RateLimitPolicy = &value
 		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -35623,6 +35718,13 @@ func ParseAddEnergyUtilityAreaResponse(rsp *http.Response) (*AddEnergyUtilityAre
 				return nil, err
 			}
 			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
 		}
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value string
@@ -35921,6 +36023,13 @@ func ParseCreateEnergyPlanResponse(rsp *http.Response) (*CreateEnergyPlanRespons
 				return nil, err
 			}
 			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
 		}
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value string
@@ -52256,6 +52365,13 @@ func ParseListOperationAreasResponse(rsp *http.Response) (*ListOperationAreasRes
 			}
 			headers.RateLimitPolicy = &value
 		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -52456,6 +52572,13 @@ func ParseListPlansResponse(rsp *http.Response) (*ListPlansResponse, error) {
 				return nil, err
 			}
 			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
 		}
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value string
@@ -52892,6 +53015,13 @@ func ParseListLeadsResponse(rsp *http.Response) (*ListLeadsResponse, error) {
 			}
 			headers.RateLimitPolicy = &value
 		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -53079,6 +53209,13 @@ func ParseCreateLeadResponse(rsp *http.Response) (*CreateLeadResponse, error) {
 				return nil, err
 			}
 			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
 		}
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value string
@@ -53329,6 +53466,13 @@ func ParseQualifyLeadResponse(rsp *http.Response) (*QualifyLeadResponse, error) 
 			}
 			headers.RateLimitPolicy = &value
 		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -53488,6 +53632,13 @@ func ParseGetLeadResponse(rsp *http.Response) (*GetLeadResponse, error) {
 				return nil, err
 			}
 			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
 		}
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value string
@@ -53707,6 +53858,13 @@ func ParseUpdateLeadResponse(rsp *http.Response) (*UpdateLeadResponse, error) {
 				return nil, err
 			}
 			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
 		}
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value string
@@ -53981,6 +54139,13 @@ func ParseDownloadContractResponse(rsp *http.Response) (*DownloadContractRespons
 			}
 			headers.RateLimitPolicy = &value
 		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -54199,6 +54364,13 @@ func ParseCreateContractResponse(rsp *http.Response) (*CreateContractResponse, e
 				return nil, err
 			}
 			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
 		}
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value string
@@ -54515,6 +54687,13 @@ func ParseUploadConstitutionalDocumentResponse(rsp *http.Response) (*UploadConst
 			}
 			headers.RateLimitPolicy = &value
 		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -54829,6 +55008,13 @@ func ParseSetUtilityCredentialsResponse(rsp *http.Response) (*SetUtilityCredenti
 				return nil, err
 			}
 			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
 		}
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value string
@@ -55145,6 +55331,13 @@ func ParseUploadUtilityBillResponse(rsp *http.Response) (*UploadUtilityBillRespo
 			}
 			headers.RateLimitPolicy = &value
 		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -55459,6 +55652,13 @@ func ParseUploadDocumentsV2Response(rsp *http.Response) (*UploadDocumentsV2Respo
 				return nil, err
 			}
 			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
 		}
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value string
@@ -55879,6 +56079,13 @@ func ParseListEnergyWebhookEndpointsResponse(rsp *http.Response) (*ListEnergyWeb
 			}
 			headers.RateLimitPolicy = &value
 		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -56073,6 +56280,13 @@ func ParseCreateEnergyWebhookEndpointResponse(rsp *http.Response) (*CreateEnergy
 				return nil, err
 			}
 			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
 		}
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value string
@@ -56295,6 +56509,13 @@ func ParseDeleteEnergyWebhookEndpointResponse(rsp *http.Response) (*DeleteEnergy
 			}
 			headers.RateLimitPolicy = &value
 		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -56447,6 +56668,13 @@ func ParseGetEnergyWebhookEndpointResponse(rsp *http.Response) (*GetEnergyWebhoo
 				return nil, err
 			}
 			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
 		}
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value string
@@ -56666,6 +56894,13 @@ func ParseUpdateEnergyWebhookEndpointResponse(rsp *http.Response) (*UpdateEnergy
 				return nil, err
 			}
 			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
 		}
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value string
@@ -56947,6 +57182,13 @@ func ParseListEnergyWebhookDeliveriesResponse(rsp *http.Response) (*ListEnergyWe
 			}
 			headers.RateLimitPolicy = &value
 		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -57151,6 +57393,13 @@ func ParseRetryEnergyWebhookDeliveryResponse(rsp *http.Response) (*RetryEnergyWe
 				return nil, err
 			}
 			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
 		}
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value string
@@ -57404,6 +57653,13 @@ func ParseRotateEnergyWebhookSecretResponse(rsp *http.Response) (*RotateEnergyWe
 				return nil, err
 			}
 			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
 		}
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value string

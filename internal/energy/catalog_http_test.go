@@ -151,6 +151,9 @@ func TestCatalogHTTP(t *testing.T) {
 				if !strings.Contains(string(res.Body), `"statusCode":401`) {
 					t.Errorf("401 not in envelope: %s", res.Body)
 				}
+				if got := res.Header.Get("WWW-Authenticate"); got != `Bearer realm="energy"` {
+					t.Errorf("WWW-Authenticate = %q, want the Bearer scheme", got)
+				}
 			}
 			key, k, err := env.Partners.CreateKey(t.Context(), "Partner A", "temp", false)
 			if err != nil {

@@ -14,6 +14,10 @@ import (
 func Render(w http.ResponseWriter, r *http.Request, err error) {
 	e := httpx.LogIfInternal(r, err)
 	status := apperr.HTTPStatus(e.Code)
+	if e.Code == apperr.Unauthorized {
+		// RFC 9110 asks every 401 to name the scheme it wants.
+		w.Header().Set("WWW-Authenticate", `Bearer realm="energy"`)
+	}
 	body := errorBody{
 		StatusCode: status,
 		Message:    e.Messages(),
