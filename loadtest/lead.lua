@@ -34,6 +34,18 @@ local body = [[{"fullName":"Maria da Silva","personType":"natural","emailAddress
 "zipCode":"13010-000","state":"SP","city":"Campinas","street":"Rua Ladrilhos Dourados","number":"777",
 "neighborhood":"Centro","complement":"Casa 2"}]]
 
+-- With IDEMPOTENCY set, every request carries a fresh Idempotency-Key, as
+-- a careful partner's client sends (issue 12's cost of keeping the key).
+local idempotent = os.getenv("IDEMPOTENCY") ~= nil
+local sent = 0
+
 function request()
-  return wrk.format(nil, nil, nil, string.format(body, cpf()))
+  local headers = nil
+  if idempotent then
+    sent = sent + 1
+    headers = {}
+    for k, v in pairs(wrk.headers) do headers[k] = v end
+    headers["Idempotency-Key"] = string.format("load-%d-%d", seed or 0, sent)
+  end
+  return wrk.format(nil, nil, headers, string.format(body, cpf()))
 end

@@ -109,6 +109,7 @@ compare() {
     [[ $pv == FAIL ]] && v=FAIL
     pt="p99 <= ${pt} ms"
   fi
+  LAST_RPS=$s LAST_P99=$sp
   printf '%-24s %8.0f req/s (p99 %7s ms) | baseline %8.0f req/s (p99 %7s ms) | %5s%% (>= %d%%, %s) %s\n' \
     "$name" "$s" "$sp" "$b" "$bp" "$ratio" "$target" "$pt" "$v"
 }
@@ -172,6 +173,17 @@ sleep 0.5
 LONG="wrk -t2 -c$CONNS -d$CREATE_DURATION --latency"
 compare "lead create (durable)" 50 25 "KEY=$KEY $LONG -s loadtest/lead.lua http://$SVC/sales-conversion/leads" \
   "$LONG -s loadtest/lead.lua http://$BASE/" 1
+plain_rps=$LAST_RPS
+# The same create with the partner platform on (issue 12): a webhook
+# endpoint receiving every lead.created (the bare INSERT handler above is
+# the receiver: it answers 201) and a fresh Idempotency-Key per request.
+curl -fs -o /dev/null -H "$AUTH" -H 'Content-Type: application/json' "http://$SVC/sales-conversion/webhook-endpoints" \
+  -d "{\"url\":\"http://$BASE/webhooks\",\"events\":[\"lead.created\"],\"description\":\"loadtest\"}"
+out=$(KEY=$KEY IDEMPOTENCY=1 $LONG -s loadtest/lead.lua "http://$SVC/sales-conversion/leads")
+keyed_rps=$(echo "$out" | rps) keyed_p99=$(echo "$out" | p99)
+ratio=$(echo "$keyed_rps $plain_rps" | awk '{printf "%.1f", 100*$1/$2}')
+printf '%-24s %8.0f req/s (p99 %7s ms) | without   %8.0f req/s                | %5s%% (>= 80%%) %s\n' \
+  "+ webhooks + keys" "$keyed_rps" "$keyed_p99" "$plain_rps" "$ratio" "$(verdict "$ratio" ">=" 80)"
 kill $bpid; wait $bpid 2>/dev/null || true
 echo "lead create answers by status (service /metrics; a rare 409 is two random CPFs colliding):"
 curl -s -H "Authorization: Bearer loadtest" "http://$SVC/metrics" | grep 'route="POST /sales-conversion/leads"' | grep http_requests_total | sed 's/^/  /'
