@@ -2336,12 +2336,22 @@ type UploadDocumentsV2MultipartBody struct {
 // SignContractFormdataBody defines parameters for SignContract.
 type SignContractFormdataBody struct {
 	Accept SignContractFormdataBodyAccept `form:"accept" json:"accept"`
-	Cpf    string                         `form:"cpf" json:"cpf"`
-	Name   string                         `form:"name" json:"name"`
+
+	// Code The one-time code from the signer's e-mail.
+	Code string `form:"code" json:"code"`
+
+	// Signer The signer's number on the page, from 1.
+	Signer string `form:"signer" json:"signer"`
 }
 
 // SignContractFormdataBodyAccept defines parameters for SignContract.
 type SignContractFormdataBodyAccept string
+
+// RequestSigningCodeFormdataBody defines parameters for RequestSigningCode.
+type RequestSigningCodeFormdataBody struct {
+	// Signer The signer's number on the page, from 1.
+	Signer string `form:"signer" json:"signer"`
+}
 
 // UpdateEnergyPlanJSONRequestBody defines body for UpdateEnergyPlan for application/json ContentType.
 type UpdateEnergyPlanJSONRequestBody = EnergyPlanInput
@@ -2441,6 +2451,9 @@ type UploadDocumentsV2MultipartRequestBody UploadDocumentsV2MultipartBody
 
 // SignContractFormdataRequestBody defines body for SignContract for application/x-www-form-urlencoded ContentType.
 type SignContractFormdataRequestBody SignContractFormdataBody
+
+// RequestSigningCodeFormdataRequestBody defines body for RequestSigningCode for application/x-www-form-urlencoded ContentType.
+type RequestSigningCodeFormdataRequestBody RequestSigningCodeFormdataBody
 
 // AsCompaniesCompanyCreateCnpj0 returns the union data inside the CompaniesCompanyCreate_Cnpj as a CompaniesCompanyCreateCnpj0
 func (t CompaniesCompanyCreate_Cnpj) AsCompaniesCompanyCreateCnpj0() (CompaniesCompanyCreateCnpj0, error) {
@@ -4327,22 +4340,27 @@ type ClientInterface interface {
 
 	// GetSigningPage The signing page (the `contractSignerLink`).
 	//
-	// Shows the customer, utility, plan, the signers (CPF masked) with who already signed, the contract (embedded
-	// and as a link) and a form to confirm name and CPF and accept. A signed contract shows that it is signed; an
-	// expired link → 410; an unknown or cancelled link → 404. Pages are sent with `Referrer-Policy:
-	// no-referrer` and `Cache-Control: no-store`, since the URL carries the token.
+	// Shows the customer, utility, plan, the signers (CPF masked, never in full; e-mail masked) with who already
+	// signed and who is locked, the contract (embedded and as a link) and a form to choose who signs now, which
+	// mails that signer a one-time code (`POST …/code`). A signed contract shows that it is signed; an expired link
+	// → 410; an unknown or cancelled link → 404. Pages are sent with `Referrer-Policy: no-referrer` and
+	// `Cache-Control: no-store`, since the URL carries the token.
 	//
 	// Corresponds with GET /sales-conversion/sign/{token} (the `GetSigningPage` operationId).
 	GetSigningPage(ctx context.Context, token EnergySignToken, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SignContractWithBody Sign the contract.
 	//
-	// Form fields `name`, `cpf` and `accept=on`. Name (case and accents ignored) and CPF (any punctuation) must be
-	// those of a signer who has not signed yet. Records the evidence (time, IP, `X-Forwarded-For` as received,
-	// user agent, SHA-256 of the stored PDF, re-hashed at signing) and, when every signer has signed, moves the
-	// lead to `assinado`. A wrong name or CPF or a missing acceptance → 400 (the form again, with the message);
-	// a second signature or a finished contract → 409; an expired link → 410; unknown → 404. Refusals change
-	// nothing.
+	// Form fields `signer` (the signer's 1-based number on the page), `code` (the 6-digit one-time code mailed to
+	// that signer by `POST …/code`; spaces and dashes ignored) and `accept=on`. The signer must not have signed
+	// yet. Records the evidence (time, IP, `X-Forwarded-For` as received, user agent, SHA-256 of the stored PDF,
+	// re-hashed at signing) and, when every signer has signed, moves the lead to `assinado`. A wrong, expired or
+	// missing code or a missing acceptance → 400 (the code form again, with the message; a wrong code counts
+	// toward the lock); the fifth wrong code, and every try after it, → 403: that signer is locked on this link
+	// until the partner sends a new contract with `POST /sales-conversion/leads/{id}/contracts` (a new link,
+	// new codes; signatures on the old contract do not carry over, since they signed another document). An
+	// unknown signer → 400; a second signature or a finished contract → 409; an expired link → 410; unknown →
+	// 404. Refusals change nothing else.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -4351,17 +4369,49 @@ type ClientInterface interface {
 
 	// SignContractWithFormdataBody Sign the contract.
 	//
-	// Form fields `name`, `cpf` and `accept=on`. Name (case and accents ignored) and CPF (any punctuation) must be
-	// those of a signer who has not signed yet. Records the evidence (time, IP, `X-Forwarded-For` as received,
-	// user agent, SHA-256 of the stored PDF, re-hashed at signing) and, when every signer has signed, moves the
-	// lead to `assinado`. A wrong name or CPF or a missing acceptance → 400 (the form again, with the message);
-	// a second signature or a finished contract → 409; an expired link → 410; unknown → 404. Refusals change
-	// nothing.
+	// Form fields `signer` (the signer's 1-based number on the page), `code` (the 6-digit one-time code mailed to
+	// that signer by `POST …/code`; spaces and dashes ignored) and `accept=on`. The signer must not have signed
+	// yet. Records the evidence (time, IP, `X-Forwarded-For` as received, user agent, SHA-256 of the stored PDF,
+	// re-hashed at signing) and, when every signer has signed, moves the lead to `assinado`. A wrong, expired or
+	// missing code or a missing acceptance → 400 (the code form again, with the message; a wrong code counts
+	// toward the lock); the fifth wrong code, and every try after it, → 403: that signer is locked on this link
+	// until the partner sends a new contract with `POST /sales-conversion/leads/{id}/contracts` (a new link,
+	// new codes; signatures on the old contract do not carry over, since they signed another document). An
+	// unknown signer → 400; a second signature or a finished contract → 409; an expired link → 410; unknown →
+	// 404. Refusals change nothing else.
 	//
 	// Takes a body of the `application/x-www-form-urlencoded` content type.
 	//
 	// Corresponds with POST /sales-conversion/sign/{token} (the `SignContract` operationId).
 	SignContractWithFormdataBody(ctx context.Context, token EnergySignToken, body SignContractFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RequestSigningCodeWithBody Mail a signer a one-time code.
+	//
+	// Form field `signer` (the signer's 1-based number on the page). Mails that signer (the lead's e-mail for a
+	// natural lead, the representative's for a juridical one) a new 6-digit code, valid for 10 minutes and once,
+	// which replaces any earlier one, and answers the page asking for it (200). The code is stored only as an
+	// HMAC under the service's secret key. At most one code a minute (429, the page still asks for the code
+	// already sent) and five per signer and contract (429); a signer who signed → 409, a locked one → 403, an
+	// unknown one → 400; an expired link → 410; unknown → 404; the mail queue full → 503.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /sales-conversion/sign/{token}/code (the `RequestSigningCode` operationId).
+	RequestSigningCodeWithBody(ctx context.Context, token EnergySignToken, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RequestSigningCodeWithFormdataBody Mail a signer a one-time code.
+	//
+	// Form field `signer` (the signer's 1-based number on the page). Mails that signer (the lead's e-mail for a
+	// natural lead, the representative's for a juridical one) a new 6-digit code, valid for 10 minutes and once,
+	// which replaces any earlier one, and answers the page asking for it (200). The code is stored only as an
+	// HMAC under the service's secret key. At most one code a minute (429, the page still asks for the code
+	// already sent) and five per signer and contract (429); a signer who signed → 409, a locked one → 403, an
+	// unknown one → 400; an expired link → 410; unknown → 404; the mail queue full → 503.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /sales-conversion/sign/{token}/code (the `RequestSigningCode` operationId).
+	RequestSigningCodeWithFormdataBody(ctx context.Context, token EnergySignToken, body RequestSigningCodeFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DownloadSigningContract The contract a signing link signs.
 	//
@@ -6684,10 +6734,11 @@ func (c *Client) UploadDocumentsV2WithBody(ctx context.Context, id EnergyLeadID,
 
 // GetSigningPage The signing page (the `contractSignerLink`).
 //
-// Shows the customer, utility, plan, the signers (CPF masked) with who already signed, the contract (embedded
-// and as a link) and a form to confirm name and CPF and accept. A signed contract shows that it is signed; an
-// expired link → 410; an unknown or cancelled link → 404. Pages are sent with `Referrer-Policy:
-// no-referrer` and `Cache-Control: no-store`, since the URL carries the token.
+// Shows the customer, utility, plan, the signers (CPF masked, never in full; e-mail masked) with who already
+// signed and who is locked, the contract (embedded and as a link) and a form to choose who signs now, which
+// mails that signer a one-time code (`POST …/code`). A signed contract shows that it is signed; an expired link
+// → 410; an unknown or cancelled link → 404. Pages are sent with `Referrer-Policy: no-referrer` and
+// `Cache-Control: no-store`, since the URL carries the token.
 //
 // Corresponds with GET /sales-conversion/sign/{token} (the `GetSigningPage` operationId).
 func (c *Client) GetSigningPage(ctx context.Context, token EnergySignToken, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -6704,12 +6755,16 @@ func (c *Client) GetSigningPage(ctx context.Context, token EnergySignToken, reqE
 
 // SignContractWithBody Sign the contract.
 //
-// Form fields `name`, `cpf` and `accept=on`. Name (case and accents ignored) and CPF (any punctuation) must be
-// those of a signer who has not signed yet. Records the evidence (time, IP, `X-Forwarded-For` as received,
-// user agent, SHA-256 of the stored PDF, re-hashed at signing) and, when every signer has signed, moves the
-// lead to `assinado`. A wrong name or CPF or a missing acceptance → 400 (the form again, with the message);
-// a second signature or a finished contract → 409; an expired link → 410; unknown → 404. Refusals change
-// nothing.
+// Form fields `signer` (the signer's 1-based number on the page), `code` (the 6-digit one-time code mailed to
+// that signer by `POST …/code`; spaces and dashes ignored) and `accept=on`. The signer must not have signed
+// yet. Records the evidence (time, IP, `X-Forwarded-For` as received, user agent, SHA-256 of the stored PDF,
+// re-hashed at signing) and, when every signer has signed, moves the lead to `assinado`. A wrong, expired or
+// missing code or a missing acceptance → 400 (the code form again, with the message; a wrong code counts
+// toward the lock); the fifth wrong code, and every try after it, → 403: that signer is locked on this link
+// until the partner sends a new contract with `POST /sales-conversion/leads/{id}/contracts` (a new link,
+// new codes; signatures on the old contract do not carry over, since they signed another document). An
+// unknown signer → 400; a second signature or a finished contract → 409; an expired link → 410; unknown →
+// 404. Refusals change nothing else.
 //
 // Takes any type of body and a specified content type.
 //
@@ -6728,18 +6783,70 @@ func (c *Client) SignContractWithBody(ctx context.Context, token EnergySignToken
 
 // SignContractWithFormdataBody Sign the contract.
 //
-// Form fields `name`, `cpf` and `accept=on`. Name (case and accents ignored) and CPF (any punctuation) must be
-// those of a signer who has not signed yet. Records the evidence (time, IP, `X-Forwarded-For` as received,
-// user agent, SHA-256 of the stored PDF, re-hashed at signing) and, when every signer has signed, moves the
-// lead to `assinado`. A wrong name or CPF or a missing acceptance → 400 (the form again, with the message);
-// a second signature or a finished contract → 409; an expired link → 410; unknown → 404. Refusals change
-// nothing.
+// Form fields `signer` (the signer's 1-based number on the page), `code` (the 6-digit one-time code mailed to
+// that signer by `POST …/code`; spaces and dashes ignored) and `accept=on`. The signer must not have signed
+// yet. Records the evidence (time, IP, `X-Forwarded-For` as received, user agent, SHA-256 of the stored PDF,
+// re-hashed at signing) and, when every signer has signed, moves the lead to `assinado`. A wrong, expired or
+// missing code or a missing acceptance → 400 (the code form again, with the message; a wrong code counts
+// toward the lock); the fifth wrong code, and every try after it, → 403: that signer is locked on this link
+// until the partner sends a new contract with `POST /sales-conversion/leads/{id}/contracts` (a new link,
+// new codes; signatures on the old contract do not carry over, since they signed another document). An
+// unknown signer → 400; a second signature or a finished contract → 409; an expired link → 410; unknown →
+// 404. Refusals change nothing else.
 //
 // Takes a body of the `application/x-www-form-urlencoded` content type.
 //
 // Corresponds with POST /sales-conversion/sign/{token} (the `SignContract` operationId).
 func (c *Client) SignContractWithFormdataBody(ctx context.Context, token EnergySignToken, body SignContractFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSignContractRequestWithFormdataBody(c.Server, token, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RequestSigningCodeWithBody Mail a signer a one-time code.
+//
+// Form field `signer` (the signer's 1-based number on the page). Mails that signer (the lead's e-mail for a
+// natural lead, the representative's for a juridical one) a new 6-digit code, valid for 10 minutes and once,
+// which replaces any earlier one, and answers the page asking for it (200). The code is stored only as an
+// HMAC under the service's secret key. At most one code a minute (429, the page still asks for the code
+// already sent) and five per signer and contract (429); a signer who signed → 409, a locked one → 403, an
+// unknown one → 400; an expired link → 410; unknown → 404; the mail queue full → 503.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /sales-conversion/sign/{token}/code (the `RequestSigningCode` operationId).
+func (c *Client) RequestSigningCodeWithBody(ctx context.Context, token EnergySignToken, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRequestSigningCodeRequestWithBody(c.Server, token, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RequestSigningCodeWithFormdataBody Mail a signer a one-time code.
+//
+// Form field `signer` (the signer's 1-based number on the page). Mails that signer (the lead's e-mail for a
+// natural lead, the representative's for a juridical one) a new 6-digit code, valid for 10 minutes and once,
+// which replaces any earlier one, and answers the page asking for it (200). The code is stored only as an
+// HMAC under the service's secret key. At most one code a minute (429, the page still asks for the code
+// already sent) and five per signer and contract (429); a signer who signed → 409, a locked one → 403, an
+// unknown one → 400; an expired link → 410; unknown → 404; the mail queue full → 503.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /sales-conversion/sign/{token}/code (the `RequestSigningCode` operationId).
+func (c *Client) RequestSigningCodeWithFormdataBody(ctx context.Context, token EnergySignToken, body RequestSigningCodeFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRequestSigningCodeRequestWithFormdataBody(c.Server, token, body)
 	if err != nil {
 		return nil, err
 	}
@@ -10570,6 +10677,53 @@ func NewSignContractRequestWithBody(server string, token EnergySignToken, conten
 	return req, nil
 }
 
+// NewRequestSigningCodeRequestWithFormdataBody calls the generic RequestSigningCode builder with application/x-www-form-urlencoded body
+func NewRequestSigningCodeRequestWithFormdataBody(server string, token EnergySignToken, body RequestSigningCodeFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewRequestSigningCodeRequestWithBody(server, token, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewRequestSigningCodeRequestWithBody constructs an http.Request for the RequestSigningCode method, with any body, and a specified content type
+func NewRequestSigningCodeRequestWithBody(server string, token EnergySignToken, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token", token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/sales-conversion/sign/%s/code", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewDownloadSigningContractRequest constructs an http.Request for the DownloadSigningContract method
 func NewDownloadSigningContractRequest(server string, token EnergySignToken) (*http.Request, error) {
 	var err error
@@ -11921,10 +12075,11 @@ type ClientWithResponsesInterface interface {
 
 	// GetSigningPageWithResponse The signing page (the `contractSignerLink`).
 	//
-	// Shows the customer, utility, plan, the signers (CPF masked) with who already signed, the contract (embedded
-	// and as a link) and a form to confirm name and CPF and accept. A signed contract shows that it is signed; an
-	// expired link → 410; an unknown or cancelled link → 404. Pages are sent with `Referrer-Policy:
-	// no-referrer` and `Cache-Control: no-store`, since the URL carries the token.
+	// Shows the customer, utility, plan, the signers (CPF masked, never in full; e-mail masked) with who already
+	// signed and who is locked, the contract (embedded and as a link) and a form to choose who signs now, which
+	// mails that signer a one-time code (`POST …/code`). A signed contract shows that it is signed; an expired link
+	// → 410; an unknown or cancelled link → 404. Pages are sent with `Referrer-Policy: no-referrer` and
+	// `Cache-Control: no-store`, since the URL carries the token.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -11933,12 +12088,16 @@ type ClientWithResponsesInterface interface {
 
 	// SignContractWithBodyWithResponse Sign the contract.
 	//
-	// Form fields `name`, `cpf` and `accept=on`. Name (case and accents ignored) and CPF (any punctuation) must be
-	// those of a signer who has not signed yet. Records the evidence (time, IP, `X-Forwarded-For` as received,
-	// user agent, SHA-256 of the stored PDF, re-hashed at signing) and, when every signer has signed, moves the
-	// lead to `assinado`. A wrong name or CPF or a missing acceptance → 400 (the form again, with the message);
-	// a second signature or a finished contract → 409; an expired link → 410; unknown → 404. Refusals change
-	// nothing.
+	// Form fields `signer` (the signer's 1-based number on the page), `code` (the 6-digit one-time code mailed to
+	// that signer by `POST …/code`; spaces and dashes ignored) and `accept=on`. The signer must not have signed
+	// yet. Records the evidence (time, IP, `X-Forwarded-For` as received, user agent, SHA-256 of the stored PDF,
+	// re-hashed at signing) and, when every signer has signed, moves the lead to `assinado`. A wrong, expired or
+	// missing code or a missing acceptance → 400 (the code form again, with the message; a wrong code counts
+	// toward the lock); the fifth wrong code, and every try after it, → 403: that signer is locked on this link
+	// until the partner sends a new contract with `POST /sales-conversion/leads/{id}/contracts` (a new link,
+	// new codes; signatures on the old contract do not carry over, since they signed another document). An
+	// unknown signer → 400; a second signature or a finished contract → 409; an expired link → 410; unknown →
+	// 404. Refusals change nothing else.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -11947,17 +12106,49 @@ type ClientWithResponsesInterface interface {
 
 	// SignContractWithFormdataBodyWithResponse Sign the contract.
 	//
-	// Form fields `name`, `cpf` and `accept=on`. Name (case and accents ignored) and CPF (any punctuation) must be
-	// those of a signer who has not signed yet. Records the evidence (time, IP, `X-Forwarded-For` as received,
-	// user agent, SHA-256 of the stored PDF, re-hashed at signing) and, when every signer has signed, moves the
-	// lead to `assinado`. A wrong name or CPF or a missing acceptance → 400 (the form again, with the message);
-	// a second signature or a finished contract → 409; an expired link → 410; unknown → 404. Refusals change
-	// nothing.
+	// Form fields `signer` (the signer's 1-based number on the page), `code` (the 6-digit one-time code mailed to
+	// that signer by `POST …/code`; spaces and dashes ignored) and `accept=on`. The signer must not have signed
+	// yet. Records the evidence (time, IP, `X-Forwarded-For` as received, user agent, SHA-256 of the stored PDF,
+	// re-hashed at signing) and, when every signer has signed, moves the lead to `assinado`. A wrong, expired or
+	// missing code or a missing acceptance → 400 (the code form again, with the message; a wrong code counts
+	// toward the lock); the fifth wrong code, and every try after it, → 403: that signer is locked on this link
+	// until the partner sends a new contract with `POST /sales-conversion/leads/{id}/contracts` (a new link,
+	// new codes; signatures on the old contract do not carry over, since they signed another document). An
+	// unknown signer → 400; a second signature or a finished contract → 409; an expired link → 410; unknown →
+	// 404. Refusals change nothing else.
 	//
 	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /sales-conversion/sign/{token} (the `SignContract` operationId).
 	SignContractWithFormdataBodyWithResponse(ctx context.Context, token EnergySignToken, body SignContractFormdataRequestBody, reqEditors ...RequestEditorFn) (*SignContractResponse, error)
+
+	// RequestSigningCodeWithBodyWithResponse Mail a signer a one-time code.
+	//
+	// Form field `signer` (the signer's 1-based number on the page). Mails that signer (the lead's e-mail for a
+	// natural lead, the representative's for a juridical one) a new 6-digit code, valid for 10 minutes and once,
+	// which replaces any earlier one, and answers the page asking for it (200). The code is stored only as an
+	// HMAC under the service's secret key. At most one code a minute (429, the page still asks for the code
+	// already sent) and five per signer and contract (429); a signer who signed → 409, a locked one → 403, an
+	// unknown one → 400; an expired link → 410; unknown → 404; the mail queue full → 503.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /sales-conversion/sign/{token}/code (the `RequestSigningCode` operationId).
+	RequestSigningCodeWithBodyWithResponse(ctx context.Context, token EnergySignToken, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RequestSigningCodeResponse, error)
+
+	// RequestSigningCodeWithFormdataBodyWithResponse Mail a signer a one-time code.
+	//
+	// Form field `signer` (the signer's 1-based number on the page). Mails that signer (the lead's e-mail for a
+	// natural lead, the representative's for a juridical one) a new 6-digit code, valid for 10 minutes and once,
+	// which replaces any earlier one, and answers the page asking for it (200). The code is stored only as an
+	// HMAC under the service's secret key. At most one code a minute (429, the page still asks for the code
+	// already sent) and five per signer and contract (429); a signer who signed → 409, a locked one → 403, an
+	// unknown one → 400; an expired link → 410; unknown → 404; the mail queue full → 503.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /sales-conversion/sign/{token}/code (the `RequestSigningCode` operationId).
+	RequestSigningCodeWithFormdataBodyWithResponse(ctx context.Context, token EnergySignToken, body RequestSigningCodeFormdataRequestBody, reqEditors ...RequestEditorFn) (*RequestSigningCodeResponse, error)
 
 	// DownloadSigningContractWithResponse The contract a signing link signs.
 	//
@@ -20453,6 +20644,11 @@ type SignContractResponse400Headers struct {
 	XRequestId *string
 }
 
+// SignContractResponse403Headers the declared response headers of an HTTP 403 response for SignContract
+type SignContractResponse403Headers struct {
+	XRequestId *string
+}
+
 // SignContractResponse404Headers the declared response headers of an HTTP 404 response for SignContract
 type SignContractResponse404Headers struct {
 	XRequestId *string
@@ -20480,6 +20676,8 @@ type SignContractResponse struct {
 	Headers200 *SignContractResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
 	Headers400 *SignContractResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *SignContractResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *SignContractResponse404Headers
 	// Headers409 the parsed response headers for an HTTP 409 response
@@ -20513,6 +20711,103 @@ func (r SignContractResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r SignContractResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RequestSigningCodeResponse200Headers the declared response headers of an HTTP 200 response for RequestSigningCode
+type RequestSigningCodeResponse200Headers struct {
+	XRequestId *string
+}
+
+// RequestSigningCodeResponse400Headers the declared response headers of an HTTP 400 response for RequestSigningCode
+type RequestSigningCodeResponse400Headers struct {
+	XRequestId *string
+}
+
+// RequestSigningCodeResponse403Headers the declared response headers of an HTTP 403 response for RequestSigningCode
+type RequestSigningCodeResponse403Headers struct {
+	XRequestId *string
+}
+
+// RequestSigningCodeResponse404Headers the declared response headers of an HTTP 404 response for RequestSigningCode
+type RequestSigningCodeResponse404Headers struct {
+	XRequestId *string
+}
+
+// RequestSigningCodeResponse409Headers the declared response headers of an HTTP 409 response for RequestSigningCode
+type RequestSigningCodeResponse409Headers struct {
+	XRequestId *string
+}
+
+// RequestSigningCodeResponse410Headers the declared response headers of an HTTP 410 response for RequestSigningCode
+type RequestSigningCodeResponse410Headers struct {
+	XRequestId *string
+}
+
+// RequestSigningCodeResponse413Headers the declared response headers of an HTTP 413 response for RequestSigningCode
+type RequestSigningCodeResponse413Headers struct {
+	XRequestId *string
+}
+
+// RequestSigningCodeResponse429Headers the declared response headers of an HTTP 429 response for RequestSigningCode
+type RequestSigningCodeResponse429Headers struct {
+	XRequestId *string
+}
+
+// RequestSigningCodeResponse503Headers the declared response headers of an HTTP 503 response for RequestSigningCode
+type RequestSigningCodeResponse503Headers struct {
+	XRequestId *string
+}
+
+type RequestSigningCodeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *RequestSigningCodeResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *RequestSigningCodeResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *RequestSigningCodeResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *RequestSigningCodeResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *RequestSigningCodeResponse409Headers
+	// Headers410 the parsed response headers for an HTTP 410 response
+	Headers410 *RequestSigningCodeResponse410Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *RequestSigningCodeResponse413Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RequestSigningCodeResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *RequestSigningCodeResponse503Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r RequestSigningCodeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RequestSigningCodeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RequestSigningCodeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RequestSigningCodeResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -22537,10 +22832,11 @@ func (c *ClientWithResponses) UploadDocumentsV2WithBodyWithResponse(ctx context.
 
 // GetSigningPageWithResponse The signing page (the `contractSignerLink`).
 //
-// Shows the customer, utility, plan, the signers (CPF masked) with who already signed, the contract (embedded
-// and as a link) and a form to confirm name and CPF and accept. A signed contract shows that it is signed; an
-// expired link → 410; an unknown or cancelled link → 404. Pages are sent with `Referrer-Policy:
-// no-referrer` and `Cache-Control: no-store`, since the URL carries the token.
+// Shows the customer, utility, plan, the signers (CPF masked, never in full; e-mail masked) with who already
+// signed and who is locked, the contract (embedded and as a link) and a form to choose who signs now, which
+// mails that signer a one-time code (`POST …/code`). A signed contract shows that it is signed; an expired link
+// → 410; an unknown or cancelled link → 404. Pages are sent with `Referrer-Policy: no-referrer` and
+// `Cache-Control: no-store`, since the URL carries the token.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -22555,12 +22851,16 @@ func (c *ClientWithResponses) GetSigningPageWithResponse(ctx context.Context, to
 
 // SignContractWithBodyWithResponse Sign the contract.
 //
-// Form fields `name`, `cpf` and `accept=on`. Name (case and accents ignored) and CPF (any punctuation) must be
-// those of a signer who has not signed yet. Records the evidence (time, IP, `X-Forwarded-For` as received,
-// user agent, SHA-256 of the stored PDF, re-hashed at signing) and, when every signer has signed, moves the
-// lead to `assinado`. A wrong name or CPF or a missing acceptance → 400 (the form again, with the message);
-// a second signature or a finished contract → 409; an expired link → 410; unknown → 404. Refusals change
-// nothing.
+// Form fields `signer` (the signer's 1-based number on the page), `code` (the 6-digit one-time code mailed to
+// that signer by `POST …/code`; spaces and dashes ignored) and `accept=on`. The signer must not have signed
+// yet. Records the evidence (time, IP, `X-Forwarded-For` as received, user agent, SHA-256 of the stored PDF,
+// re-hashed at signing) and, when every signer has signed, moves the lead to `assinado`. A wrong, expired or
+// missing code or a missing acceptance → 400 (the code form again, with the message; a wrong code counts
+// toward the lock); the fifth wrong code, and every try after it, → 403: that signer is locked on this link
+// until the partner sends a new contract with `POST /sales-conversion/leads/{id}/contracts` (a new link,
+// new codes; signatures on the old contract do not carry over, since they signed another document). An
+// unknown signer → 400; a second signature or a finished contract → 409; an expired link → 410; unknown →
+// 404. Refusals change nothing else.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -22575,12 +22875,16 @@ func (c *ClientWithResponses) SignContractWithBodyWithResponse(ctx context.Conte
 
 // SignContractWithFormdataBodyWithResponse Sign the contract.
 //
-// Form fields `name`, `cpf` and `accept=on`. Name (case and accents ignored) and CPF (any punctuation) must be
-// those of a signer who has not signed yet. Records the evidence (time, IP, `X-Forwarded-For` as received,
-// user agent, SHA-256 of the stored PDF, re-hashed at signing) and, when every signer has signed, moves the
-// lead to `assinado`. A wrong name or CPF or a missing acceptance → 400 (the form again, with the message);
-// a second signature or a finished contract → 409; an expired link → 410; unknown → 404. Refusals change
-// nothing.
+// Form fields `signer` (the signer's 1-based number on the page), `code` (the 6-digit one-time code mailed to
+// that signer by `POST …/code`; spaces and dashes ignored) and `accept=on`. The signer must not have signed
+// yet. Records the evidence (time, IP, `X-Forwarded-For` as received, user agent, SHA-256 of the stored PDF,
+// re-hashed at signing) and, when every signer has signed, moves the lead to `assinado`. A wrong, expired or
+// missing code or a missing acceptance → 400 (the code form again, with the message; a wrong code counts
+// toward the lock); the fifth wrong code, and every try after it, → 403: that signer is locked on this link
+// until the partner sends a new contract with `POST /sales-conversion/leads/{id}/contracts` (a new link,
+// new codes; signatures on the old contract do not carry over, since they signed another document). An
+// unknown signer → 400; a second signature or a finished contract → 409; an expired link → 410; unknown →
+// 404. Refusals change nothing else.
 //
 // Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -22591,6 +22895,46 @@ func (c *ClientWithResponses) SignContractWithFormdataBodyWithResponse(ctx conte
 		return nil, err
 	}
 	return ParseSignContractResponse(rsp)
+}
+
+// RequestSigningCodeWithBodyWithResponse Mail a signer a one-time code.
+//
+// Form field `signer` (the signer's 1-based number on the page). Mails that signer (the lead's e-mail for a
+// natural lead, the representative's for a juridical one) a new 6-digit code, valid for 10 minutes and once,
+// which replaces any earlier one, and answers the page asking for it (200). The code is stored only as an
+// HMAC under the service's secret key. At most one code a minute (429, the page still asks for the code
+// already sent) and five per signer and contract (429); a signer who signed → 409, a locked one → 403, an
+// unknown one → 400; an expired link → 410; unknown → 404; the mail queue full → 503.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /sales-conversion/sign/{token}/code (the `RequestSigningCode` operationId).
+func (c *ClientWithResponses) RequestSigningCodeWithBodyWithResponse(ctx context.Context, token EnergySignToken, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RequestSigningCodeResponse, error) {
+	rsp, err := c.RequestSigningCodeWithBody(ctx, token, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRequestSigningCodeResponse(rsp)
+}
+
+// RequestSigningCodeWithFormdataBodyWithResponse Mail a signer a one-time code.
+//
+// Form field `signer` (the signer's 1-based number on the page). Mails that signer (the lead's e-mail for a
+// natural lead, the representative's for a juridical one) a new 6-digit code, valid for 10 minutes and once,
+// which replaces any earlier one, and answers the page asking for it (200). The code is stored only as an
+// HMAC under the service's secret key. At most one code a minute (429, the page still asks for the code
+// already sent) and five per signer and contract (429); a signer who signed → 409, a locked one → 403, an
+// unknown one → 400; an expired link → 410; unknown → 404; the mail queue full → 503.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /sales-conversion/sign/{token}/code (the `RequestSigningCode` operationId).
+func (c *ClientWithResponses) RequestSigningCodeWithFormdataBodyWithResponse(ctx context.Context, token EnergySignToken, body RequestSigningCodeFormdataRequestBody, reqEditors ...RequestEditorFn) (*RequestSigningCodeResponse, error) {
+	rsp, err := c.RequestSigningCodeWithFormdataBody(ctx, token, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRequestSigningCodeResponse(rsp)
 }
 
 // DownloadSigningContractWithResponse The contract a signing link signs.
@@ -31651,6 +31995,16 @@ func ParseSignContractResponse(rsp *http.Response) (*SignContractResponse, error
 			headers.XRequestId = &value
 		}
 		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers SignContractResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers SignContractResponse404Headers
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
@@ -31691,6 +32045,115 @@ func ParseSignContractResponse(rsp *http.Response) (*SignContractResponse, error
 			headers.XRequestId = &value
 		}
 		response.Headers413 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRequestSigningCodeResponse parses an HTTP response from a RequestSigningCodeWithResponse call
+func ParseRequestSigningCodeResponse(rsp *http.Response) (*RequestSigningCodeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RequestSigningCodeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers RequestSigningCodeResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers RequestSigningCodeResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers RequestSigningCodeResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers RequestSigningCodeResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers RequestSigningCodeResponse409Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 410:
+		var headers RequestSigningCodeResponse410Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers410 = &headers
+	case rsp.StatusCode == 413:
+		var headers RequestSigningCodeResponse413Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 429:
+		var headers RequestSigningCodeResponse429Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers RequestSigningCodeResponse503Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil

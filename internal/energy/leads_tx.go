@@ -120,10 +120,16 @@ func recordChanges(tx LeadTx, old, l Lead) error {
 }
 
 // clone copies the slices a change may append to, so that the loaded lead
-// keeps its lengths for recordChanges.
+// keeps its lengths for recordChanges, and the contract, so that a change
+// to its code states does not reach the loaded lead.
 func (l Lead) clone() Lead {
 	l.History = append([]StatusChange(nil), l.History...)
 	l.Documents = append([]Document(nil), l.Documents...)
 	l.Signatures = append([]Signature(nil), l.Signatures...)
+	if l.Contract != nil {
+		c := *l.Contract
+		c.Codes = append([]SignCode(nil), c.Codes...)
+		l.Contract = &c
+	}
 	return l
 }
