@@ -1136,6 +1136,29 @@ type EnergyOperationArea struct {
 // EnergyPersonType `natural` or `juridical`; `PF` and `PJ` are accepted and stored as the long form.
 type EnergyPersonType string
 
+// EnergyPersonalData defines model for EnergyPersonalData.
+type EnergyPersonalData struct {
+	// Contract The current contract's document, kept after an erasure when signed; null when none.
+	Contract *struct {
+		CreatedAt time.Time `json:"createdAt"`
+		Sha256    string    `json:"sha256"`
+		Size      int       `json:"size"`
+	} `json:"contract"`
+	ExportedAt time.Time  `json:"exportedAt"`
+	Lead       EnergyLead `json:"lead"`
+
+	// SignatureEvidence Every signature on every contract version of the lead, oldest first.
+	SignatureEvidence []struct {
+		ContractSha256 string    `json:"contractSha256"`
+		Cpf            string    `json:"cpf"`
+		ForwardedFor   string    `json:"forwardedFor"`
+		Ip             string    `json:"ip"`
+		Name           string    `json:"name"`
+		SignedAt       time.Time `json:"signedAt"`
+		UserAgent      string    `json:"userAgent"`
+	} `json:"signatureEvidence"`
+}
+
 // EnergyPlan defines model for EnergyPlan.
 type EnergyPlan struct {
 	// Discount Decimal fraction.
@@ -4313,6 +4336,38 @@ type ClientInterface interface {
 	// Corresponds with PATCH /sales-conversion/leads/{id}/energy-utility-credentials (the `SetUtilityCredentials` operationId).
 	SetUtilityCredentials(ctx context.Context, id EnergyLeadID, body SetUtilityCredentialsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// EraseLeadPersonalData Erase the lead's data subject (LGPD art. 18 VI).
+	//
+	// Erases the data subject at once and answers what remains stored (the export's shape). Anonymised: the name
+	// (`Titular anonimizado`), the CPF of a natural lead, the contact's CPF, e-mail, phone, nationality, marital
+	// status, profession, installation number, birth date, street, number, neighbourhood, complement and CEP
+	// (city, state and the bill value stay, as statistics that identify nobody). Destroyed: the legal
+	// representatives, the sealed utility login, every uploaded file (record and bytes), an unsigned contract
+	// (PDF and link), and the details of the status history (they quote names). The company name and CNPJ of a
+	// juridical lead are not personal data and stay. An open lead (`indicado`, `negociacao`) becomes
+	// `desqualificado`; the signing link stops working in every status.
+	//
+	// **Kept**, as the legal basis of a signed contract (LGPD art. 7 V and VI, art. 16 I: performing the
+	// contract, exercising rights in court, legal obligations): a signed (`assinado`) lead's contract PDF, its
+	// SHA-256 and the signature evidence (signer's name and CPF, time, IP, `X-Forwarded-For`, user agent, the
+	// document's hash). Each erasure is recorded in the status history: who (partner, seller, key id), when
+	// and what. Erasing again is harmless and recorded again.
+	//
+	// Corresponds with DELETE /sales-conversion/leads/{id}/personal-data (the `EraseLeadPersonalData` operationId).
+	EraseLeadPersonalData(ctx context.Context, id EnergyLeadID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ExportLeadPersonalData Export the lead's personal data (LGPD art. 18 II).
+	//
+	// Everything stored about the lead's data subject (the customer of a natural lead; the contact person and
+	// legal representatives of a juridical one), as JSON, for the partner to hand to the customer: the lead with
+	// its full history, the metadata of every uploaded document (not the files: `GET` them like the contract),
+	// the legal representatives, the contract's SHA-256, and the evidence of every signature on every contract
+	// version, including IP and user agent. The utility password is never returned (only whether it is stored).
+	// `Cache-Control: no-store`.
+	//
+	// Corresponds with GET /sales-conversion/leads/{id}/personal-data (the `ExportLeadPersonalData` operationId).
+	ExportLeadPersonalData(ctx context.Context, id EnergyLeadID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// UploadUtilityBillWithBody Upload de fatura de energia
 	//
 	// Field `utilityBill`. Upload rules (all routes): PDF, JPEG or PNG judged by the content, not the name; at
@@ -6677,6 +6732,58 @@ func (c *Client) SetUtilityCredentialsWithBody(ctx context.Context, id EnergyLea
 // Corresponds with PATCH /sales-conversion/leads/{id}/energy-utility-credentials (the `SetUtilityCredentials` operationId).
 func (c *Client) SetUtilityCredentials(ctx context.Context, id EnergyLeadID, body SetUtilityCredentialsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSetUtilityCredentialsRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EraseLeadPersonalData Erase the lead's data subject (LGPD art. 18 VI).
+//
+// Erases the data subject at once and answers what remains stored (the export's shape). Anonymised: the name
+// (`Titular anonimizado`), the CPF of a natural lead, the contact's CPF, e-mail, phone, nationality, marital
+// status, profession, installation number, birth date, street, number, neighbourhood, complement and CEP
+// (city, state and the bill value stay, as statistics that identify nobody). Destroyed: the legal
+// representatives, the sealed utility login, every uploaded file (record and bytes), an unsigned contract
+// (PDF and link), and the details of the status history (they quote names). The company name and CNPJ of a
+// juridical lead are not personal data and stay. An open lead (`indicado`, `negociacao`) becomes
+// `desqualificado`; the signing link stops working in every status.
+//
+// **Kept**, as the legal basis of a signed contract (LGPD art. 7 V and VI, art. 16 I: performing the
+// contract, exercising rights in court, legal obligations): a signed (`assinado`) lead's contract PDF, its
+// SHA-256 and the signature evidence (signer's name and CPF, time, IP, `X-Forwarded-For`, user agent, the
+// document's hash). Each erasure is recorded in the status history: who (partner, seller, key id), when
+// and what. Erasing again is harmless and recorded again.
+//
+// Corresponds with DELETE /sales-conversion/leads/{id}/personal-data (the `EraseLeadPersonalData` operationId).
+func (c *Client) EraseLeadPersonalData(ctx context.Context, id EnergyLeadID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEraseLeadPersonalDataRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ExportLeadPersonalData Export the lead's personal data (LGPD art. 18 II).
+//
+// Everything stored about the lead's data subject (the customer of a natural lead; the contact person and
+// legal representatives of a juridical one), as JSON, for the partner to hand to the customer: the lead with
+// its full history, the metadata of every uploaded document (not the files: `GET` them like the contract),
+// the legal representatives, the contract's SHA-256, and the evidence of every signature on every contract
+// version, including IP and user agent. The utility password is never returned (only whether it is stored).
+// `Cache-Control: no-store`.
+//
+// Corresponds with GET /sales-conversion/leads/{id}/personal-data (the `ExportLeadPersonalData` operationId).
+func (c *Client) ExportLeadPersonalData(ctx context.Context, id EnergyLeadID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExportLeadPersonalDataRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -10524,6 +10631,74 @@ func NewSetUtilityCredentialsRequestWithBody(server string, id EnergyLeadID, con
 	return req, nil
 }
 
+// NewEraseLeadPersonalDataRequest constructs an http.Request for the EraseLeadPersonalData method
+func NewEraseLeadPersonalDataRequest(server string, id EnergyLeadID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/sales-conversion/leads/%s/personal-data", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewExportLeadPersonalDataRequest constructs an http.Request for the ExportLeadPersonalData method
+func NewExportLeadPersonalDataRequest(server string, id EnergyLeadID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/sales-conversion/leads/%s/personal-data", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewUploadUtilityBillRequestWithBody constructs an http.Request for the UploadUtilityBill method, with any body, and a specified content type
 func NewUploadUtilityBillRequestWithBody(server string, id EnergyLeadID, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -12047,6 +12222,42 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PATCH /sales-conversion/leads/{id}/energy-utility-credentials (the `SetUtilityCredentials` operationId).
 	SetUtilityCredentialsWithResponse(ctx context.Context, id EnergyLeadID, body SetUtilityCredentialsJSONRequestBody, reqEditors ...RequestEditorFn) (*SetUtilityCredentialsResponse, error)
+
+	// EraseLeadPersonalDataWithResponse Erase the lead's data subject (LGPD art. 18 VI).
+	//
+	// Erases the data subject at once and answers what remains stored (the export's shape). Anonymised: the name
+	// (`Titular anonimizado`), the CPF of a natural lead, the contact's CPF, e-mail, phone, nationality, marital
+	// status, profession, installation number, birth date, street, number, neighbourhood, complement and CEP
+	// (city, state and the bill value stay, as statistics that identify nobody). Destroyed: the legal
+	// representatives, the sealed utility login, every uploaded file (record and bytes), an unsigned contract
+	// (PDF and link), and the details of the status history (they quote names). The company name and CNPJ of a
+	// juridical lead are not personal data and stay. An open lead (`indicado`, `negociacao`) becomes
+	// `desqualificado`; the signing link stops working in every status.
+	//
+	// **Kept**, as the legal basis of a signed contract (LGPD art. 7 V and VI, art. 16 I: performing the
+	// contract, exercising rights in court, legal obligations): a signed (`assinado`) lead's contract PDF, its
+	// SHA-256 and the signature evidence (signer's name and CPF, time, IP, `X-Forwarded-For`, user agent, the
+	// document's hash). Each erasure is recorded in the status history: who (partner, seller, key id), when
+	// and what. Erasing again is harmless and recorded again.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /sales-conversion/leads/{id}/personal-data (the `EraseLeadPersonalData` operationId).
+	EraseLeadPersonalDataWithResponse(ctx context.Context, id EnergyLeadID, reqEditors ...RequestEditorFn) (*EraseLeadPersonalDataResponse, error)
+
+	// ExportLeadPersonalDataWithResponse Export the lead's personal data (LGPD art. 18 II).
+	//
+	// Everything stored about the lead's data subject (the customer of a natural lead; the contact person and
+	// legal representatives of a juridical one), as JSON, for the partner to hand to the customer: the lead with
+	// its full history, the metadata of every uploaded document (not the files: `GET` them like the contract),
+	// the legal representatives, the contract's SHA-256, and the evidence of every signature on every contract
+	// version, including IP and user agent. The utility password is never returned (only whether it is stored).
+	// `Cache-Control: no-store`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /sales-conversion/leads/{id}/personal-data (the `ExportLeadPersonalData` operationId).
+	ExportLeadPersonalDataWithResponse(ctx context.Context, id EnergyLeadID, reqEditors ...RequestEditorFn) (*ExportLeadPersonalDataResponse, error)
 
 	// UploadUtilityBillWithBodyWithResponse Upload de fatura de energia
 	//
@@ -20315,6 +20526,186 @@ func (r SetUtilityCredentialsResponse) ContentType() string {
 	return ""
 }
 
+// EraseLeadPersonalDataResponse200Headers the declared response headers of an HTTP 200 response for EraseLeadPersonalData
+type EraseLeadPersonalDataResponse200Headers struct {
+	XRequestId *string
+}
+
+// EraseLeadPersonalDataResponse400Headers the declared response headers of an HTTP 400 response for EraseLeadPersonalData
+type EraseLeadPersonalDataResponse400Headers struct {
+	XRequestId *string
+}
+
+// EraseLeadPersonalDataResponse401Headers the declared response headers of an HTTP 401 response for EraseLeadPersonalData
+type EraseLeadPersonalDataResponse401Headers struct {
+	XRequestId *string
+}
+
+// EraseLeadPersonalDataResponse404Headers the declared response headers of an HTTP 404 response for EraseLeadPersonalData
+type EraseLeadPersonalDataResponse404Headers struct {
+	XRequestId *string
+}
+
+type EraseLeadPersonalDataResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EnergyPersonalData
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *EnergyLeadBadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *EnergyUnauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *EnergyLeadNotFound
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *EraseLeadPersonalDataResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *EraseLeadPersonalDataResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *EraseLeadPersonalDataResponse401Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *EraseLeadPersonalDataResponse404Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r EraseLeadPersonalDataResponse) GetJSON200() *EnergyPersonalData {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r EraseLeadPersonalDataResponse) GetJSON400() *EnergyLeadBadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r EraseLeadPersonalDataResponse) GetJSON401() *EnergyUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r EraseLeadPersonalDataResponse) GetJSON404() *EnergyLeadNotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r EraseLeadPersonalDataResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r EraseLeadPersonalDataResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r EraseLeadPersonalDataResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r EraseLeadPersonalDataResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ExportLeadPersonalDataResponse200Headers the declared response headers of an HTTP 200 response for ExportLeadPersonalData
+type ExportLeadPersonalDataResponse200Headers struct {
+	XRequestId *string
+}
+
+// ExportLeadPersonalDataResponse400Headers the declared response headers of an HTTP 400 response for ExportLeadPersonalData
+type ExportLeadPersonalDataResponse400Headers struct {
+	XRequestId *string
+}
+
+// ExportLeadPersonalDataResponse401Headers the declared response headers of an HTTP 401 response for ExportLeadPersonalData
+type ExportLeadPersonalDataResponse401Headers struct {
+	XRequestId *string
+}
+
+// ExportLeadPersonalDataResponse404Headers the declared response headers of an HTTP 404 response for ExportLeadPersonalData
+type ExportLeadPersonalDataResponse404Headers struct {
+	XRequestId *string
+}
+
+type ExportLeadPersonalDataResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EnergyPersonalData
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *EnergyLeadBadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *EnergyUnauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *EnergyLeadNotFound
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ExportLeadPersonalDataResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ExportLeadPersonalDataResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ExportLeadPersonalDataResponse401Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ExportLeadPersonalDataResponse404Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ExportLeadPersonalDataResponse) GetJSON200() *EnergyPersonalData {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ExportLeadPersonalDataResponse) GetJSON400() *EnergyLeadBadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ExportLeadPersonalDataResponse) GetJSON401() *EnergyUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ExportLeadPersonalDataResponse) GetJSON404() *EnergyLeadNotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r ExportLeadPersonalDataResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ExportLeadPersonalDataResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ExportLeadPersonalDataResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ExportLeadPersonalDataResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // UploadUtilityBillResponse201Headers the declared response headers of an HTTP 201 response for UploadUtilityBill
 type UploadUtilityBillResponse201Headers struct {
 	XRequestId *string
@@ -22791,6 +23182,54 @@ func (c *ClientWithResponses) SetUtilityCredentialsWithResponse(ctx context.Cont
 		return nil, err
 	}
 	return ParseSetUtilityCredentialsResponse(rsp)
+}
+
+// EraseLeadPersonalDataWithResponse Erase the lead's data subject (LGPD art. 18 VI).
+//
+// Erases the data subject at once and answers what remains stored (the export's shape). Anonymised: the name
+// (`Titular anonimizado`), the CPF of a natural lead, the contact's CPF, e-mail, phone, nationality, marital
+// status, profession, installation number, birth date, street, number, neighbourhood, complement and CEP
+// (city, state and the bill value stay, as statistics that identify nobody). Destroyed: the legal
+// representatives, the sealed utility login, every uploaded file (record and bytes), an unsigned contract
+// (PDF and link), and the details of the status history (they quote names). The company name and CNPJ of a
+// juridical lead are not personal data and stay. An open lead (`indicado`, `negociacao`) becomes
+// `desqualificado`; the signing link stops working in every status.
+//
+// **Kept**, as the legal basis of a signed contract (LGPD art. 7 V and VI, art. 16 I: performing the
+// contract, exercising rights in court, legal obligations): a signed (`assinado`) lead's contract PDF, its
+// SHA-256 and the signature evidence (signer's name and CPF, time, IP, `X-Forwarded-For`, user agent, the
+// document's hash). Each erasure is recorded in the status history: who (partner, seller, key id), when
+// and what. Erasing again is harmless and recorded again.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /sales-conversion/leads/{id}/personal-data (the `EraseLeadPersonalData` operationId).
+func (c *ClientWithResponses) EraseLeadPersonalDataWithResponse(ctx context.Context, id EnergyLeadID, reqEditors ...RequestEditorFn) (*EraseLeadPersonalDataResponse, error) {
+	rsp, err := c.EraseLeadPersonalData(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEraseLeadPersonalDataResponse(rsp)
+}
+
+// ExportLeadPersonalDataWithResponse Export the lead's personal data (LGPD art. 18 II).
+//
+// Everything stored about the lead's data subject (the customer of a natural lead; the contact person and
+// legal representatives of a juridical one), as JSON, for the partner to hand to the customer: the lead with
+// its full history, the metadata of every uploaded document (not the files: `GET` them like the contract),
+// the legal representatives, the contract's SHA-256, and the evidence of every signature on every contract
+// version, including IP and user agent. The utility password is never returned (only whether it is stored).
+// `Cache-Control: no-store`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /sales-conversion/leads/{id}/personal-data (the `ExportLeadPersonalData` operationId).
+func (c *ClientWithResponses) ExportLeadPersonalDataWithResponse(ctx context.Context, id EnergyLeadID, reqEditors ...RequestEditorFn) (*ExportLeadPersonalDataResponse, error) {
+	rsp, err := c.ExportLeadPersonalData(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseExportLeadPersonalDataResponse(rsp)
 }
 
 // UploadUtilityBillWithBodyWithResponse Upload de fatura de energia
@@ -31625,6 +32064,186 @@ func ParseSetUtilityCredentialsResponse(rsp *http.Response) (*SetUtilityCredenti
 			headers.XRequestId = &value
 		}
 		response.Headers415 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseEraseLeadPersonalDataResponse parses an HTTP response from a EraseLeadPersonalDataWithResponse call
+func ParseEraseLeadPersonalDataResponse(rsp *http.Response) (*EraseLeadPersonalDataResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &EraseLeadPersonalDataResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EnergyPersonalData
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest EnergyLeadBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest EnergyUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest EnergyLeadNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers EraseLeadPersonalDataResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers EraseLeadPersonalDataResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers EraseLeadPersonalDataResponse401Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 404:
+		var headers EraseLeadPersonalDataResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseExportLeadPersonalDataResponse parses an HTTP response from a ExportLeadPersonalDataWithResponse call
+func ParseExportLeadPersonalDataResponse(rsp *http.Response) (*ExportLeadPersonalDataResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ExportLeadPersonalDataResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EnergyPersonalData
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest EnergyLeadBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest EnergyUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest EnergyLeadNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ExportLeadPersonalDataResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ExportLeadPersonalDataResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ExportLeadPersonalDataResponse401Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 404:
+		var headers ExportLeadPersonalDataResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
 	}
 
 	return response, nil

@@ -181,6 +181,12 @@ type LeadTx interface {
 	// conflict.
 	AppendDocument(leadID string, d Document) error
 	AppendSignature(leadID string, sg Signature) error
+	// DeleteDocuments removes the records of every file of the lead (the
+	// files themselves are the caller's, after the commit).
+	DeleteDocuments(leadID string) error
+	// RedactHistory replaces the details of every history entry of the
+	// lead with details.
+	RedactHistory(leadID, details string) error
 	// AdjustCount adds delta to the number of the partner's leads in
 	// status, which ListLeads answers unfiltered totals from.
 	AdjustCount(partnerID string, status LeadStatus, delta int) error

@@ -45,6 +45,8 @@ func (a *API) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("PUT /sales-conversion/leads/{id}/v2/document", a.partner(a.upload(DocumentsV2Form)))
 	mux.HandleFunc("POST /sales-conversion/leads/{id}/contracts", a.partner(a.createContract))
 	mux.HandleFunc("GET /sales-conversion/leads/{id}/contract", a.partner(a.downloadContract))
+	mux.HandleFunc("GET /sales-conversion/leads/{id}/personal-data", a.partner(a.personalData))
+	mux.HandleFunc("DELETE /sales-conversion/leads/{id}/personal-data", a.partner(a.erasePersonalData))
 
 	// SignPathPrefix + "{token}": the links SigningPage hands out.
 	mux.HandleFunc("GET /sales-conversion/sign/{token}", a.signingPage)

@@ -30,6 +30,8 @@ var (
 	InsertDocSQL       = `INSERT INTO energy_lead_documents (lead_id, ` + DocumentColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 	InsertHistorySQL   = `INSERT INTO energy_lead_status_history (lead_id, ` + HistoryColumns + `) VALUES (?, ?, ?, ?)`
 	InsertSignatureSQL = `INSERT INTO energy_lead_signatures (lead_id, ` + SignatureColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	DeleteDocsSQL      = `DELETE FROM energy_lead_documents WHERE lead_id = ?`
+	RedactHistorySQL   = `UPDATE energy_lead_status_history SET details = ? WHERE lead_id = ?`
 	CountUpSQL         = `INSERT INTO energy_lead_counts (partner_id, status, leads) VALUES (?, ?, ?)
 		ON CONFLICT (partner_id, status) DO UPDATE SET leads = energy_lead_counts.leads + excluded.leads`
 	CountDownSQL = `UPDATE energy_lead_counts SET leads = leads + ? WHERE partner_id = ? AND status = ?`
@@ -38,7 +40,7 @@ var (
 	LeadReadSQL = []string{SelectLeadSQL, LeadBySignRefSQL, SelectDocsSQL, SelectHistorySQL, SelectSignaturesSQL, CountAllSQL, CountStatusSQL}
 	// LeadWriteSQL are the statements of EnergyLeadTx.
 	LeadWriteSQL = []string{SelectLeadSQL, SelectDocsSQL, SelectHistorySQL, SelectSignaturesSQL, OpenLeadSQL,
-		InsertLeadSQL, UpdateLeadSQL, InsertDocSQL, InsertHistorySQL, InsertSignatureSQL, CountUpSQL, CountDownSQL}
+		InsertLeadSQL, UpdateLeadSQL, InsertDocSQL, InsertHistorySQL, InsertSignatureSQL, DeleteDocsSQL, RedactHistorySQL, CountUpSQL, CountDownSQL}
 )
 
 // LeadTime binds a lead's times on either engine: Time, NULL when zero.
@@ -138,6 +140,12 @@ func (t EnergyLeadTx) AppendDocument(leadID string, d energy.Document) error {
 
 func (t EnergyLeadTx) AppendSignature(leadID string, sg energy.Signature) error {
 	return t.exec(InsertSignatureSQL, SignatureValues(leadID, sg, LeadTime)...)
+}
+
+func (t EnergyLeadTx) DeleteDocuments(leadID string) error { return t.exec(DeleteDocsSQL, leadID) }
+
+func (t EnergyLeadTx) RedactHistory(leadID, details string) error {
+	return t.exec(RedactHistorySQL, details, leadID)
 }
 
 // AdjustCount upserts a rise; a fall updates, since a row proposed with a
