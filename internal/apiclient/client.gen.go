@@ -368,6 +368,21 @@ func (e StorefrontAdminServiceResourceType) Valid() bool {
 	}
 }
 
+// Defines values for StorefrontAdminSubscriptionType.
+const (
+	StorefrontAdminSubscriptionTypeSubscriptions StorefrontAdminSubscriptionType = "subscriptions"
+)
+
+// Valid indicates whether the value is a known member of the StorefrontAdminSubscriptionType enum.
+func (e StorefrontAdminSubscriptionType) Valid() bool {
+	switch e {
+	case StorefrontAdminSubscriptionTypeSubscriptions:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for StorefrontAdminSubscriptionAttributesFilesKind.
 const (
 	StorefrontAdminSubscriptionAttributesFilesKindComprovanteRes StorefrontAdminSubscriptionAttributesFilesKind = "comprovante_res"
@@ -383,21 +398,6 @@ func (e StorefrontAdminSubscriptionAttributesFilesKind) Valid() bool {
 	case StorefrontAdminSubscriptionAttributesFilesKindComprovanteRg:
 		return true
 	case StorefrontAdminSubscriptionAttributesFilesKindSelfie:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for StorefrontAdminSubscriptionType.
-const (
-	StorefrontAdminSubscriptionTypeSubscriptions StorefrontAdminSubscriptionType = "subscriptions"
-)
-
-// Valid indicates whether the value is a known member of the StorefrontAdminSubscriptionType enum.
-func (e StorefrontAdminSubscriptionType) Valid() bool {
-	switch e {
-	case StorefrontAdminSubscriptionTypeSubscriptions:
 		return true
 	default:
 		return false
@@ -461,6 +461,21 @@ func (e StorefrontFlag1) Valid() bool {
 	case False:
 		return true
 	case True:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for StorefrontPersonalDataType.
+const (
+	PersonalData StorefrontPersonalDataType = "personal_data"
+)
+
+// Valid indicates whether the value is a known member of the StorefrontPersonalDataType enum.
+func (e StorefrontPersonalDataType) Valid() bool {
+	switch e {
+	case PersonalData:
 		return true
 	default:
 		return false
@@ -1591,53 +1606,56 @@ type StorefrontAdminServiceResourceType string
 
 // StorefrontAdminSubscription defines model for StorefrontAdminSubscription.
 type StorefrontAdminSubscription struct {
-	Attributes struct {
-		Bairro      *string `json:"bairro"`
-		Cep         *string `json:"cep"`
-		Cidade      *string `json:"cidade"`
-		ColdLead    bool    `json:"cold_lead"`
-		Complemento *string `json:"complemento"`
-		Coordinates *struct {
-			Lat *float64 `json:"lat,omitempty"`
-			Lng *float64 `json:"lng,omitempty"`
-		} `json:"coordinates"`
-		CouponId       *int      `json:"coupon_id"`
-		Coverage       bool      `json:"coverage"`
-		CpfCnpj        *string   `json:"cpf_cnpj"`
-		CreatedAt      time.Time `json:"created_at"`
-		DataNascimento *string   `json:"data_nascimento"`
-		Email          *string   `json:"email"`
-		Files          []struct {
-			ContentType string                                         `json:"content_type"`
-			FileName    string                                         `json:"file_name"`
-			Kind        StorefrontAdminSubscriptionAttributesFilesKind `json:"kind"`
-			Sha256      string                                         `json:"sha256"`
-			Size        int                                            `json:"size"`
-			UploadedAt  time.Time                                      `json:"uploaded_at"`
-			Url         string                                         `json:"url"`
-		} `json:"files"`
-		FormaPagamentosId  *int      `json:"forma_pagamentos_id"`
-		IsInstalacaoAVista *bool     `json:"is_instalacao_a_vista"`
-		NomeRazaoSocial    *string   `json:"nome_razao_social"`
-		Numero             *string   `json:"numero"`
-		PlanId             *int      `json:"plan_id"`
-		Provedor           *string   `json:"provedor"`
-		RgIe               *string   `json:"rg_ie"`
-		Rua                *string   `json:"rua"`
-		TaxaInstalacao     *string   `json:"taxa_instalacao"`
-		TelefoneCelular    *string   `json:"telefone_celular"`
-		UpdatedAt          time.Time `json:"updated_at"`
-		Vencimento         *string   `json:"vencimento"`
-	} `json:"attributes"`
-	Id   openapi_types.UUID              `json:"id"`
-	Type StorefrontAdminSubscriptionType `json:"type"`
+	Attributes StorefrontAdminSubscriptionAttributes `json:"attributes"`
+	Id         openapi_types.UUID                    `json:"id"`
+	Type       StorefrontAdminSubscriptionType       `json:"type"`
 }
-
-// StorefrontAdminSubscriptionAttributesFilesKind defines model for StorefrontAdminSubscription.Attributes.Files.Kind.
-type StorefrontAdminSubscriptionAttributesFilesKind string
 
 // StorefrontAdminSubscriptionType defines model for StorefrontAdminSubscription.Type.
 type StorefrontAdminSubscriptionType string
+
+// StorefrontAdminSubscriptionAttributes defines model for StorefrontAdminSubscriptionAttributes.
+type StorefrontAdminSubscriptionAttributes struct {
+	Bairro      *string `json:"bairro"`
+	Cep         *string `json:"cep"`
+	Cidade      *string `json:"cidade"`
+	ColdLead    bool    `json:"cold_lead"`
+	Complemento *string `json:"complemento"`
+	Coordinates *struct {
+		Lat *float64 `json:"lat,omitempty"`
+		Lng *float64 `json:"lng,omitempty"`
+	} `json:"coordinates"`
+	CouponId       *int      `json:"coupon_id"`
+	Coverage       bool      `json:"coverage"`
+	CpfCnpj        *string   `json:"cpf_cnpj"`
+	CreatedAt      time.Time `json:"created_at"`
+	DataNascimento *string   `json:"data_nascimento"`
+	Email          *string   `json:"email"`
+	Files          []struct {
+		ContentType string                                         `json:"content_type"`
+		FileName    string                                         `json:"file_name"`
+		Kind        StorefrontAdminSubscriptionAttributesFilesKind `json:"kind"`
+		Sha256      string                                         `json:"sha256"`
+		Size        int                                            `json:"size"`
+		UploadedAt  time.Time                                      `json:"uploaded_at"`
+		Url         string                                         `json:"url"`
+	} `json:"files"`
+	FormaPagamentosId  *int      `json:"forma_pagamentos_id"`
+	IsInstalacaoAVista *bool     `json:"is_instalacao_a_vista"`
+	NomeRazaoSocial    *string   `json:"nome_razao_social"`
+	Numero             *string   `json:"numero"`
+	PlanId             *int      `json:"plan_id"`
+	Provedor           *string   `json:"provedor"`
+	RgIe               *string   `json:"rg_ie"`
+	Rua                *string   `json:"rua"`
+	TaxaInstalacao     *string   `json:"taxa_instalacao"`
+	TelefoneCelular    *string   `json:"telefone_celular"`
+	UpdatedAt          time.Time `json:"updated_at"`
+	Vencimento         *string   `json:"vencimento"`
+}
+
+// StorefrontAdminSubscriptionAttributesFilesKind defines model for StorefrontAdminSubscriptionAttributes.Files.Kind.
+type StorefrontAdminSubscriptionAttributesFilesKind string
 
 // StorefrontCategoryAttributes defines model for StorefrontCategoryAttributes.
 type StorefrontCategoryAttributes struct {
@@ -1727,6 +1745,27 @@ type StorefrontNamedItem struct {
 	Id   int    `json:"id"`
 	Name string `json:"name"`
 }
+
+// StorefrontPersonalData defines model for StorefrontPersonalData.
+type StorefrontPersonalData struct {
+	Attributes struct {
+		// Erasures Every erasure of this subscription, oldest first.
+		Erasures []struct {
+			ErasedAt time.Time `json:"erased_at"`
+
+			// ErasedBy The admin token that asked, as `token <first 12 hex digits of its SHA-256>`.
+			ErasedBy string   `json:"erased_by"`
+			Fields   []string `json:"fields"`
+		} `json:"erasures"`
+		ExportedAt   time.Time                             `json:"exported_at"`
+		Subscription StorefrontAdminSubscriptionAttributes `json:"subscription"`
+	} `json:"attributes"`
+	Id   openapi_types.UUID         `json:"id"`
+	Type StorefrontPersonalDataType `json:"type"`
+}
+
+// StorefrontPersonalDataType defines model for StorefrontPersonalData.Type.
+type StorefrontPersonalDataType string
 
 // StorefrontPlanDetails defines model for StorefrontPlanDetails.
 type StorefrontPlanDetails struct {
@@ -1992,6 +2031,9 @@ type EnergyLeadUploaded = EnergyLead
 // EnergyNotFound defines model for EnergyNotFound.
 type EnergyNotFound = EnergyError
 
+// EnergyPersonalDataExport defines model for EnergyPersonalDataExport.
+type EnergyPersonalDataExport = EnergyPersonalData
+
 // EnergyTooLarge defines model for EnergyTooLarge.
 type EnergyTooLarge = EnergyError
 
@@ -2091,6 +2133,11 @@ type StorefrontConflict = StorefrontErrors
 
 // StorefrontNotFound defines model for StorefrontNotFound.
 type StorefrontNotFound = StorefrontErrors
+
+// StorefrontPersonalDataExport defines model for StorefrontPersonalDataExport.
+type StorefrontPersonalDataExport struct {
+	Data StorefrontPersonalData `json:"data"`
+}
 
 // StorefrontSubscriptionResult defines model for StorefrontSubscriptionResult.
 type StorefrontSubscriptionResult struct {
@@ -3769,6 +3816,28 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v2/admin/subscriptions/{uuid}/files/{kind} (the `DownloadAdminSubscriptionFile` operationId).
 	DownloadAdminSubscriptionFile(ctx context.Context, uuid StorefrontSubscriptionUUID, kind DownloadAdminSubscriptionFileParamsKind, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EraseAdminSubscriptionPersonalData Erase a subscription's data subject (LGPD art. 18 VI).
+	//
+	// Erases at once and answers what remains (the export's shape). Cleared (null): `nome_razao_social`,
+	// `email`, `telefone_celular`, `cpf_cnpj`, `rg_ie`, `data_nascimento`, `rua`, `numero`, `complemento`,
+	// `bairro`, `cep`, `provedor`, `coordinates`; every uploaded file is destroyed (record and bytes). Kept,
+	// because they identify nobody and the provider's reports and coupon counts rely on them: plan, coupon,
+	// payment method, due day, installation terms, coverage, `cidade` and the dates. No signed contract lives on
+	// this surface, so no personal data has to be kept. Each erasure is recorded (who: the token, by a prefix of
+	// its hash; when; which fields) and listed in the export. Erasing again is harmless and recorded again.
+	//
+	// Corresponds with DELETE /api/v2/admin/subscriptions/{uuid}/personal-data (the `EraseAdminSubscriptionPersonalData` operationId).
+	EraseAdminSubscriptionPersonalData(ctx context.Context, uuid StorefrontSubscriptionUUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ExportAdminSubscriptionPersonalData Export a subscription's personal data (LGPD art. 18 II).
+	//
+	// Everything stored about the subscription's data subject (the visitor who filled it in): every attribute,
+	// the metadata of each uploaded file (the files themselves download from `…/files/{kind}`), and the erasures
+	// it went through. `Cache-Control: no-store`. Another provider's subscription is 404.
+	//
+	// Corresponds with GET /api/v2/admin/subscriptions/{uuid}/personal-data (the `ExportAdminSubscriptionPersonalData` operationId).
+	ExportAdminSubscriptionPersonalData(ctx context.Context, uuid StorefrontSubscriptionUUID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetProvider The provider, its branding, categories and their plans.
 	//
@@ -5736,6 +5805,48 @@ func (c *Client) GetAdminSubscription(ctx context.Context, uuid StorefrontSubscr
 // Corresponds with GET /api/v2/admin/subscriptions/{uuid}/files/{kind} (the `DownloadAdminSubscriptionFile` operationId).
 func (c *Client) DownloadAdminSubscriptionFile(ctx context.Context, uuid StorefrontSubscriptionUUID, kind DownloadAdminSubscriptionFileParamsKind, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDownloadAdminSubscriptionFileRequest(c.Server, uuid, kind)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EraseAdminSubscriptionPersonalData Erase a subscription's data subject (LGPD art. 18 VI).
+//
+// Erases at once and answers what remains (the export's shape). Cleared (null): `nome_razao_social`,
+// `email`, `telefone_celular`, `cpf_cnpj`, `rg_ie`, `data_nascimento`, `rua`, `numero`, `complemento`,
+// `bairro`, `cep`, `provedor`, `coordinates`; every uploaded file is destroyed (record and bytes). Kept,
+// because they identify nobody and the provider's reports and coupon counts rely on them: plan, coupon,
+// payment method, due day, installation terms, coverage, `cidade` and the dates. No signed contract lives on
+// this surface, so no personal data has to be kept. Each erasure is recorded (who: the token, by a prefix of
+// its hash; when; which fields) and listed in the export. Erasing again is harmless and recorded again.
+//
+// Corresponds with DELETE /api/v2/admin/subscriptions/{uuid}/personal-data (the `EraseAdminSubscriptionPersonalData` operationId).
+func (c *Client) EraseAdminSubscriptionPersonalData(ctx context.Context, uuid StorefrontSubscriptionUUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEraseAdminSubscriptionPersonalDataRequest(c.Server, uuid)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ExportAdminSubscriptionPersonalData Export a subscription's personal data (LGPD art. 18 II).
+//
+// Everything stored about the subscription's data subject (the visitor who filled it in): every attribute,
+// the metadata of each uploaded file (the files themselves download from `…/files/{kind}`), and the erasures
+// it went through. `Cache-Control: no-store`. Another provider's subscription is 404.
+//
+// Corresponds with GET /api/v2/admin/subscriptions/{uuid}/personal-data (the `ExportAdminSubscriptionPersonalData` operationId).
+func (c *Client) ExportAdminSubscriptionPersonalData(ctx context.Context, uuid StorefrontSubscriptionUUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExportAdminSubscriptionPersonalDataRequest(c.Server, uuid)
 	if err != nil {
 		return nil, err
 	}
@@ -8868,6 +8979,74 @@ func NewDownloadAdminSubscriptionFileRequest(server string, uuid StorefrontSubsc
 	return req, nil
 }
 
+// NewEraseAdminSubscriptionPersonalDataRequest constructs an http.Request for the EraseAdminSubscriptionPersonalData method
+func NewEraseAdminSubscriptionPersonalDataRequest(server string, uuid StorefrontSubscriptionUUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "uuid", uuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v2/admin/subscriptions/%s/personal-data", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewExportAdminSubscriptionPersonalDataRequest constructs an http.Request for the ExportAdminSubscriptionPersonalData method
+func NewExportAdminSubscriptionPersonalDataRequest(server string, uuid StorefrontSubscriptionUUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "uuid", uuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v2/admin/subscriptions/%s/personal-data", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetProviderRequest constructs an http.Request for the GetProvider method
 func NewGetProviderRequest(server string, params *GetProviderParams) (*http.Request, error) {
 	var err error
@@ -11610,6 +11789,32 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/v2/admin/subscriptions/{uuid}/files/{kind} (the `DownloadAdminSubscriptionFile` operationId).
 	DownloadAdminSubscriptionFileWithResponse(ctx context.Context, uuid StorefrontSubscriptionUUID, kind DownloadAdminSubscriptionFileParamsKind, reqEditors ...RequestEditorFn) (*DownloadAdminSubscriptionFileResponse, error)
+
+	// EraseAdminSubscriptionPersonalDataWithResponse Erase a subscription's data subject (LGPD art. 18 VI).
+	//
+	// Erases at once and answers what remains (the export's shape). Cleared (null): `nome_razao_social`,
+	// `email`, `telefone_celular`, `cpf_cnpj`, `rg_ie`, `data_nascimento`, `rua`, `numero`, `complemento`,
+	// `bairro`, `cep`, `provedor`, `coordinates`; every uploaded file is destroyed (record and bytes). Kept,
+	// because they identify nobody and the provider's reports and coupon counts rely on them: plan, coupon,
+	// payment method, due day, installation terms, coverage, `cidade` and the dates. No signed contract lives on
+	// this surface, so no personal data has to be kept. Each erasure is recorded (who: the token, by a prefix of
+	// its hash; when; which fields) and listed in the export. Erasing again is harmless and recorded again.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v2/admin/subscriptions/{uuid}/personal-data (the `EraseAdminSubscriptionPersonalData` operationId).
+	EraseAdminSubscriptionPersonalDataWithResponse(ctx context.Context, uuid StorefrontSubscriptionUUID, reqEditors ...RequestEditorFn) (*EraseAdminSubscriptionPersonalDataResponse, error)
+
+	// ExportAdminSubscriptionPersonalDataWithResponse Export a subscription's personal data (LGPD art. 18 II).
+	//
+	// Everything stored about the subscription's data subject (the visitor who filled it in): every attribute,
+	// the metadata of each uploaded file (the files themselves download from `…/files/{kind}`), and the erasures
+	// it went through. `Cache-Control: no-store`. Another provider's subscription is 404.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v2/admin/subscriptions/{uuid}/personal-data (the `ExportAdminSubscriptionPersonalData` operationId).
+	ExportAdminSubscriptionPersonalDataWithResponse(ctx context.Context, uuid StorefrontSubscriptionUUID, reqEditors ...RequestEditorFn) (*ExportAdminSubscriptionPersonalDataResponse, error)
 
 	// GetProviderWithResponse The provider, its branding, categories and their plans.
 	//
@@ -17370,6 +17575,160 @@ func (r DownloadAdminSubscriptionFileResponse) ContentType() string {
 	return ""
 }
 
+// EraseAdminSubscriptionPersonalDataResponse200Headers the declared response headers of an HTTP 200 response for EraseAdminSubscriptionPersonalData
+type EraseAdminSubscriptionPersonalDataResponse200Headers struct {
+	XRequestId *string
+}
+
+// EraseAdminSubscriptionPersonalDataResponse401Headers the declared response headers of an HTTP 401 response for EraseAdminSubscriptionPersonalData
+type EraseAdminSubscriptionPersonalDataResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestId      *string
+}
+
+// EraseAdminSubscriptionPersonalDataResponse404Headers the declared response headers of an HTTP 404 response for EraseAdminSubscriptionPersonalData
+type EraseAdminSubscriptionPersonalDataResponse404Headers struct {
+	XRequestId *string
+}
+
+type EraseAdminSubscriptionPersonalDataResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *StorefrontPersonalDataExport
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *StorefrontUnauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *StorefrontNotFound
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *EraseAdminSubscriptionPersonalDataResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *EraseAdminSubscriptionPersonalDataResponse401Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *EraseAdminSubscriptionPersonalDataResponse404Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r EraseAdminSubscriptionPersonalDataResponse) GetJSON200() *StorefrontPersonalDataExport {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r EraseAdminSubscriptionPersonalDataResponse) GetJSON401() *StorefrontUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r EraseAdminSubscriptionPersonalDataResponse) GetJSON404() *StorefrontNotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r EraseAdminSubscriptionPersonalDataResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r EraseAdminSubscriptionPersonalDataResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r EraseAdminSubscriptionPersonalDataResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r EraseAdminSubscriptionPersonalDataResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ExportAdminSubscriptionPersonalDataResponse200Headers the declared response headers of an HTTP 200 response for ExportAdminSubscriptionPersonalData
+type ExportAdminSubscriptionPersonalDataResponse200Headers struct {
+	XRequestId *string
+}
+
+// ExportAdminSubscriptionPersonalDataResponse401Headers the declared response headers of an HTTP 401 response for ExportAdminSubscriptionPersonalData
+type ExportAdminSubscriptionPersonalDataResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestId      *string
+}
+
+// ExportAdminSubscriptionPersonalDataResponse404Headers the declared response headers of an HTTP 404 response for ExportAdminSubscriptionPersonalData
+type ExportAdminSubscriptionPersonalDataResponse404Headers struct {
+	XRequestId *string
+}
+
+type ExportAdminSubscriptionPersonalDataResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *StorefrontPersonalDataExport
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *StorefrontUnauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *StorefrontNotFound
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ExportAdminSubscriptionPersonalDataResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ExportAdminSubscriptionPersonalDataResponse401Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ExportAdminSubscriptionPersonalDataResponse404Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ExportAdminSubscriptionPersonalDataResponse) GetJSON200() *StorefrontPersonalDataExport {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ExportAdminSubscriptionPersonalDataResponse) GetJSON401() *StorefrontUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ExportAdminSubscriptionPersonalDataResponse) GetJSON404() *StorefrontNotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r ExportAdminSubscriptionPersonalDataResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ExportAdminSubscriptionPersonalDataResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ExportAdminSubscriptionPersonalDataResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ExportAdminSubscriptionPersonalDataResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetProviderResponse200Headers the declared response headers of an HTTP 200 response for GetProvider
 type GetProviderResponse200Headers struct {
 	ETag       *string
@@ -20550,7 +20909,7 @@ type EraseLeadPersonalDataResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *EnergyPersonalData
+	JSON200 *EnergyPersonalDataExport
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *EnergyLeadBadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -20568,7 +20927,7 @@ type EraseLeadPersonalDataResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r EraseLeadPersonalDataResponse) GetJSON200() *EnergyPersonalData {
+func (r EraseLeadPersonalDataResponse) GetJSON200() *EnergyPersonalDataExport {
 	return r.JSON200
 }
 
@@ -20640,7 +20999,7 @@ type ExportLeadPersonalDataResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *EnergyPersonalData
+	JSON200 *EnergyPersonalDataExport
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *EnergyLeadBadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
@@ -20658,7 +21017,7 @@ type ExportLeadPersonalDataResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r ExportLeadPersonalDataResponse) GetJSON200() *EnergyPersonalData {
+func (r ExportLeadPersonalDataResponse) GetJSON200() *EnergyPersonalDataExport {
 	return r.JSON200
 }
 
@@ -22312,6 +22671,44 @@ func (c *ClientWithResponses) DownloadAdminSubscriptionFileWithResponse(ctx cont
 		return nil, err
 	}
 	return ParseDownloadAdminSubscriptionFileResponse(rsp)
+}
+
+// EraseAdminSubscriptionPersonalDataWithResponse Erase a subscription's data subject (LGPD art. 18 VI).
+//
+// Erases at once and answers what remains (the export's shape). Cleared (null): `nome_razao_social`,
+// `email`, `telefone_celular`, `cpf_cnpj`, `rg_ie`, `data_nascimento`, `rua`, `numero`, `complemento`,
+// `bairro`, `cep`, `provedor`, `coordinates`; every uploaded file is destroyed (record and bytes). Kept,
+// because they identify nobody and the provider's reports and coupon counts rely on them: plan, coupon,
+// payment method, due day, installation terms, coverage, `cidade` and the dates. No signed contract lives on
+// this surface, so no personal data has to be kept. Each erasure is recorded (who: the token, by a prefix of
+// its hash; when; which fields) and listed in the export. Erasing again is harmless and recorded again.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v2/admin/subscriptions/{uuid}/personal-data (the `EraseAdminSubscriptionPersonalData` operationId).
+func (c *ClientWithResponses) EraseAdminSubscriptionPersonalDataWithResponse(ctx context.Context, uuid StorefrontSubscriptionUUID, reqEditors ...RequestEditorFn) (*EraseAdminSubscriptionPersonalDataResponse, error) {
+	rsp, err := c.EraseAdminSubscriptionPersonalData(ctx, uuid, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEraseAdminSubscriptionPersonalDataResponse(rsp)
+}
+
+// ExportAdminSubscriptionPersonalDataWithResponse Export a subscription's personal data (LGPD art. 18 II).
+//
+// Everything stored about the subscription's data subject (the visitor who filled it in): every attribute,
+// the metadata of each uploaded file (the files themselves download from `…/files/{kind}`), and the erasures
+// it went through. `Cache-Control: no-store`. Another provider's subscription is 404.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v2/admin/subscriptions/{uuid}/personal-data (the `ExportAdminSubscriptionPersonalData` operationId).
+func (c *ClientWithResponses) ExportAdminSubscriptionPersonalDataWithResponse(ctx context.Context, uuid StorefrontSubscriptionUUID, reqEditors ...RequestEditorFn) (*ExportAdminSubscriptionPersonalDataResponse, error) {
+	rsp, err := c.ExportAdminSubscriptionPersonalData(ctx, uuid, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseExportAdminSubscriptionPersonalDataResponse(rsp)
 }
 
 // GetProviderWithResponse The provider, its branding, categories and their plans.
@@ -28750,6 +29147,166 @@ func ParseDownloadAdminSubscriptionFileResponse(rsp *http.Response) (*DownloadAd
 	return response, nil
 }
 
+// ParseEraseAdminSubscriptionPersonalDataResponse parses an HTTP response from a EraseAdminSubscriptionPersonalDataWithResponse call
+func ParseEraseAdminSubscriptionPersonalDataResponse(rsp *http.Response) (*EraseAdminSubscriptionPersonalDataResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &EraseAdminSubscriptionPersonalDataResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest StorefrontPersonalDataExport
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest StorefrontUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest StorefrontNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers EraseAdminSubscriptionPersonalDataResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers EraseAdminSubscriptionPersonalDataResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 404:
+		var headers EraseAdminSubscriptionPersonalDataResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseExportAdminSubscriptionPersonalDataResponse parses an HTTP response from a ExportAdminSubscriptionPersonalDataWithResponse call
+func ParseExportAdminSubscriptionPersonalDataResponse(rsp *http.Response) (*ExportAdminSubscriptionPersonalDataResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ExportAdminSubscriptionPersonalDataResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest StorefrontPersonalDataExport
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest StorefrontUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest StorefrontNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ExportAdminSubscriptionPersonalDataResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ExportAdminSubscriptionPersonalDataResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 404:
+		var headers ExportAdminSubscriptionPersonalDataResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseGetProviderResponse parses an HTTP response from a GetProviderWithResponse call
 func ParseGetProviderResponse(rsp *http.Response) (*GetProviderResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -32084,7 +32641,7 @@ func ParseEraseLeadPersonalDataResponse(rsp *http.Response) (*EraseLeadPersonalD
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest EnergyPersonalData
+		var dest EnergyPersonalDataExport
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -32174,7 +32731,7 @@ func ParseExportLeadPersonalDataResponse(rsp *http.Response) (*ExportLeadPersona
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest EnergyPersonalData
+		var dest EnergyPersonalDataExport
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}

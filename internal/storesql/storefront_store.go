@@ -1,8 +1,8 @@
 package storesql
 
 import (
-	"encoding/json"
 	"context"
+	"encoding/json"
 	"time"
 
 	"partnership-service/internal/apperr"
