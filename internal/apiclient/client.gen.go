@@ -24,6 +24,7 @@ import (
 const (
 	Create CompaniesAuditEntryAction = "create"
 	Delete CompaniesAuditEntryAction = "delete"
+	Erase  CompaniesAuditEntryAction = "erase"
 	Update CompaniesAuditEntryAction = "update"
 )
 
@@ -33,6 +34,8 @@ func (e CompaniesAuditEntryAction) Valid() bool {
 	case Create:
 		return true
 	case Delete:
+		return true
+	case Erase:
 		return true
 	case Update:
 		return true
@@ -718,6 +721,7 @@ func (e SignContractFormdataBodyAccept) Valid() bool {
 
 // CompaniesAuditEntry defines model for CompaniesAuditEntry.
 type CompaniesAuditEntry struct {
+	// Action `erase`: an LGPD erasure of the contact.
 	Action  CompaniesAuditEntryAction `json:"action"`
 	At      time.Time                 `json:"at"`
 	Changes map[string]struct {
@@ -732,7 +736,7 @@ type CompaniesAuditEntry struct {
 	} `json:"user"`
 }
 
-// CompaniesAuditEntryAction defines model for CompaniesAuditEntry.Action.
+// CompaniesAuditEntryAction `erase`: an LGPD erasure of the contact.
 type CompaniesAuditEntryAction string
 
 // CompaniesCompany The seed's company, plus `external_id`, the contact fields and timestamps.
@@ -848,6 +852,17 @@ type CompaniesCompanyInputCnpj1 = int
 // checked by its check digits and stored without mask.
 type CompaniesCompanyInput_Cnpj struct {
 	union json.RawMessage
+}
+
+// CompaniesContactData defines model for CompaniesContactData.
+type CompaniesContactData struct {
+	CompanyId        int                   `json:"company_id"`
+	ContactCellphone *string               `json:"contact_cellphone"`
+	ContactEmail     *string               `json:"contact_email"`
+	ContactName      *string               `json:"contact_name"`
+	ContactTelephone *string               `json:"contact_telephone"`
+	ExportedAt       time.Time             `json:"exported_at"`
+	History          []CompaniesAuditEntry `json:"history"`
 }
 
 // CompaniesEnergyDemand defines model for CompaniesEnergyDemand.
@@ -1991,6 +2006,9 @@ type StorefrontSubscriptionUUID = string
 
 // CompaniesBadRequest defines model for CompaniesBadRequest.
 type CompaniesBadRequest = CompaniesMessageList
+
+// CompaniesContactDataExport defines model for CompaniesContactDataExport.
+type CompaniesContactDataExport = CompaniesContactData
 
 // CompaniesMessages defines model for CompaniesMessages.
 type CompaniesMessages = CompaniesMessageList
@@ -4117,6 +4135,27 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /api/v4/companies/{id} (the `UpdateCompany` operationId).
 	UpdateCompany(ctx context.Context, id string, body UpdateCompanyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EraseCompanyContactData Erase the company contact's personal data (LGPD art. 18 VI).
+	//
+	// Clears the four contact fields and replaces the contact's values quoted by the audit log with
+	// `"[eliminado]"`, then answers what remains (the export's shape). The audit entries themselves are kept
+	// (who changed the company and when is the controller's record, LGPD art. 37), and the erasure is one more
+	// entry, with action `erase`, its user and time, listing the cleared fields. The company's other fields are
+	// the company's, not the person's, and stay. Erasing again is harmless and recorded again.
+	//
+	// Corresponds with DELETE /api/v4/companies/{id}/personal-data (the `EraseCompanyContactData` operationId).
+	EraseCompanyContactData(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ExportCompanyContactData Export the company contact's personal data (LGPD art. 18 II).
+	//
+	// A company is a legal entity, but its contact is a person: this answers everything stored about the contact
+	// (name, telephone, cellphone, e-mail) and every change to those fields the audit log holds, oldest first
+	// (with who made it and when; changes to the company's other fields are left out). Any user who may see
+	// the company may ask; any other id answers 404. `Cache-Control: no-store`.
+	//
+	// Corresponds with GET /api/v4/companies/{id}/personal-data (the `ExportCompanyContactData` operationId).
+	ExportCompanyContactData(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListStates The 27 federative units.
 	//
@@ -6336,6 +6375,47 @@ func (c *Client) UpdateCompanyWithBody(ctx context.Context, id string, contentTy
 // Corresponds with PUT /api/v4/companies/{id} (the `UpdateCompany` operationId).
 func (c *Client) UpdateCompany(ctx context.Context, id string, body UpdateCompanyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateCompanyRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EraseCompanyContactData Erase the company contact's personal data (LGPD art. 18 VI).
+//
+// Clears the four contact fields and replaces the contact's values quoted by the audit log with
+// `"[eliminado]"`, then answers what remains (the export's shape). The audit entries themselves are kept
+// (who changed the company and when is the controller's record, LGPD art. 37), and the erasure is one more
+// entry, with action `erase`, its user and time, listing the cleared fields. The company's other fields are
+// the company's, not the person's, and stay. Erasing again is harmless and recorded again.
+//
+// Corresponds with DELETE /api/v4/companies/{id}/personal-data (the `EraseCompanyContactData` operationId).
+func (c *Client) EraseCompanyContactData(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEraseCompanyContactDataRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ExportCompanyContactData Export the company contact's personal data (LGPD art. 18 II).
+//
+// A company is a legal entity, but its contact is a person: this answers everything stored about the contact
+// (name, telephone, cellphone, e-mail) and every change to those fields the audit log holds, oldest first
+// (with who made it and when; changes to the company's other fields are left out). Any user who may see
+// the company may ask; any other id answers 404. `Cache-Control: no-store`.
+//
+// Corresponds with GET /api/v4/companies/{id}/personal-data (the `ExportCompanyContactData` operationId).
+func (c *Client) ExportCompanyContactData(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExportCompanyContactDataRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -9986,6 +10066,74 @@ func NewUpdateCompanyRequestWithBody(server string, id string, contentType strin
 	return req, nil
 }
 
+// NewEraseCompanyContactDataRequest constructs an http.Request for the EraseCompanyContactData method
+func NewEraseCompanyContactDataRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v4/companies/%s/personal-data", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewExportCompanyContactDataRequest constructs an http.Request for the ExportCompanyContactData method
+func NewExportCompanyContactDataRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v4/companies/%s/personal-data", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListStatesRequest constructs an http.Request for the ListStates method
 func NewListStatesRequest(server string) (*http.Request, error) {
 	var err error
@@ -12114,6 +12262,31 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /api/v4/companies/{id} (the `UpdateCompany` operationId).
 	UpdateCompanyWithResponse(ctx context.Context, id string, body UpdateCompanyJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateCompanyResponse, error)
+
+	// EraseCompanyContactDataWithResponse Erase the company contact's personal data (LGPD art. 18 VI).
+	//
+	// Clears the four contact fields and replaces the contact's values quoted by the audit log with
+	// `"[eliminado]"`, then answers what remains (the export's shape). The audit entries themselves are kept
+	// (who changed the company and when is the controller's record, LGPD art. 37), and the erasure is one more
+	// entry, with action `erase`, its user and time, listing the cleared fields. The company's other fields are
+	// the company's, not the person's, and stay. Erasing again is harmless and recorded again.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v4/companies/{id}/personal-data (the `EraseCompanyContactData` operationId).
+	EraseCompanyContactDataWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*EraseCompanyContactDataResponse, error)
+
+	// ExportCompanyContactDataWithResponse Export the company contact's personal data (LGPD art. 18 II).
+	//
+	// A company is a legal entity, but its contact is a person: this answers everything stored about the contact
+	// (name, telephone, cellphone, e-mail) and every change to those fields the audit log holds, oldest first
+	// (with who made it and when; changes to the company's other fields are left out). Any user who may see
+	// the company may ask; any other id answers 404. `Cache-Control: no-store`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v4/companies/{id}/personal-data (the `ExportCompanyContactData` operationId).
+	ExportCompanyContactDataWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*ExportCompanyContactDataResponse, error)
 
 	// ListStatesWithResponse The 27 federative units.
 	//
@@ -19362,6 +19535,160 @@ func (r UpdateCompanyResponse) ContentType() string {
 	return ""
 }
 
+// EraseCompanyContactDataResponse200Headers the declared response headers of an HTTP 200 response for EraseCompanyContactData
+type EraseCompanyContactDataResponse200Headers struct {
+	XRequestId *string
+}
+
+// EraseCompanyContactDataResponse401Headers the declared response headers of an HTTP 401 response for EraseCompanyContactData
+type EraseCompanyContactDataResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestId      *string
+}
+
+// EraseCompanyContactDataResponse404Headers the declared response headers of an HTTP 404 response for EraseCompanyContactData
+type EraseCompanyContactDataResponse404Headers struct {
+	XRequestId *string
+}
+
+type EraseCompanyContactDataResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CompaniesContactDataExport
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *CompaniesUnauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *CompaniesNotFound
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *EraseCompanyContactDataResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *EraseCompanyContactDataResponse401Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *EraseCompanyContactDataResponse404Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r EraseCompanyContactDataResponse) GetJSON200() *CompaniesContactDataExport {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r EraseCompanyContactDataResponse) GetJSON401() *CompaniesUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r EraseCompanyContactDataResponse) GetJSON404() *CompaniesNotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r EraseCompanyContactDataResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r EraseCompanyContactDataResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r EraseCompanyContactDataResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r EraseCompanyContactDataResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ExportCompanyContactDataResponse200Headers the declared response headers of an HTTP 200 response for ExportCompanyContactData
+type ExportCompanyContactDataResponse200Headers struct {
+	XRequestId *string
+}
+
+// ExportCompanyContactDataResponse401Headers the declared response headers of an HTTP 401 response for ExportCompanyContactData
+type ExportCompanyContactDataResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestId      *string
+}
+
+// ExportCompanyContactDataResponse404Headers the declared response headers of an HTTP 404 response for ExportCompanyContactData
+type ExportCompanyContactDataResponse404Headers struct {
+	XRequestId *string
+}
+
+type ExportCompanyContactDataResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CompaniesContactDataExport
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *CompaniesUnauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *CompaniesNotFound
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ExportCompanyContactDataResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ExportCompanyContactDataResponse401Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ExportCompanyContactDataResponse404Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ExportCompanyContactDataResponse) GetJSON200() *CompaniesContactDataExport {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ExportCompanyContactDataResponse) GetJSON401() *CompaniesUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ExportCompanyContactDataResponse) GetJSON404() *CompaniesNotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r ExportCompanyContactDataResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ExportCompanyContactDataResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ExportCompanyContactDataResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ExportCompanyContactDataResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListStatesResponse200Headers the declared response headers of an HTTP 200 response for ListStates
 type ListStatesResponse200Headers struct {
 	XRequestId *string
@@ -23134,6 +23461,43 @@ func (c *ClientWithResponses) UpdateCompanyWithResponse(ctx context.Context, id 
 		return nil, err
 	}
 	return ParseUpdateCompanyResponse(rsp)
+}
+
+// EraseCompanyContactDataWithResponse Erase the company contact's personal data (LGPD art. 18 VI).
+//
+// Clears the four contact fields and replaces the contact's values quoted by the audit log with
+// `"[eliminado]"`, then answers what remains (the export's shape). The audit entries themselves are kept
+// (who changed the company and when is the controller's record, LGPD art. 37), and the erasure is one more
+// entry, with action `erase`, its user and time, listing the cleared fields. The company's other fields are
+// the company's, not the person's, and stay. Erasing again is harmless and recorded again.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v4/companies/{id}/personal-data (the `EraseCompanyContactData` operationId).
+func (c *ClientWithResponses) EraseCompanyContactDataWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*EraseCompanyContactDataResponse, error) {
+	rsp, err := c.EraseCompanyContactData(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEraseCompanyContactDataResponse(rsp)
+}
+
+// ExportCompanyContactDataWithResponse Export the company contact's personal data (LGPD art. 18 II).
+//
+// A company is a legal entity, but its contact is a person: this answers everything stored about the contact
+// (name, telephone, cellphone, e-mail) and every change to those fields the audit log holds, oldest first
+// (with who made it and when; changes to the company's other fields are left out). Any user who may see
+// the company may ask; any other id answers 404. `Cache-Control: no-store`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v4/companies/{id}/personal-data (the `ExportCompanyContactData` operationId).
+func (c *ClientWithResponses) ExportCompanyContactDataWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*ExportCompanyContactDataResponse, error) {
+	rsp, err := c.ExportCompanyContactData(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseExportCompanyContactDataResponse(rsp)
 }
 
 // ListStatesWithResponse The 27 federative units.
@@ -31098,6 +31462,166 @@ func ParseUpdateCompanyResponse(rsp *http.Response) (*UpdateCompanyResponse, err
 			headers.XRequestId = &value
 		}
 		response.Headers422 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseEraseCompanyContactDataResponse parses an HTTP response from a EraseCompanyContactDataWithResponse call
+func ParseEraseCompanyContactDataResponse(rsp *http.Response) (*EraseCompanyContactDataResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &EraseCompanyContactDataResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CompaniesContactDataExport
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest CompaniesUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest CompaniesNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers EraseCompanyContactDataResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers EraseCompanyContactDataResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 404:
+		var headers EraseCompanyContactDataResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseExportCompanyContactDataResponse parses an HTTP response from a ExportCompanyContactDataWithResponse call
+func ParseExportCompanyContactDataResponse(rsp *http.Response) (*ExportCompanyContactDataResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ExportCompanyContactDataResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CompaniesContactDataExport
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest CompaniesUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest CompaniesNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ExportCompanyContactDataResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ExportCompanyContactDataResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 404:
+		var headers ExportCompanyContactDataResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
 	}
 
 	return response, nil
