@@ -22,6 +22,9 @@ type app struct {
 	geo    *geo.Directory
 	now    func() time.Time
 	mail   mail.Enqueuer // signers' mail; nil (commands other than serve): none
+	// retention is how long unsigned leads keep their files and utility
+	// login (serve --retention); 0: no sweep (other commands, tests).
+	retention time.Duration
 }
 
 // openApp opens and migrates the configured database, and opens the file

@@ -12,8 +12,10 @@ import (
 	"net/http/pprof"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
+	"partnership-service/internal/energy"
 	"partnership-service/internal/httpx"
 	"partnership-service/internal/mail"
 	"partnership-service/internal/server"
@@ -25,6 +27,7 @@ type serveOptions struct {
 	debugAddr, metricsToken          string
 	maxConns, maxUploads             int
 	maxUploadsPerClient, minBodyRate int
+	retention                        retentionFlag
 }
 
 func bindServe(fs *flag.FlagSet, env *environment) action {
@@ -36,7 +39,17 @@ func bindServe(fs *flag.FlagSet, env *environment) action {
 	fs.IntVar(&o.maxUploads, "max-uploads", intFromEnv(env, "PARTNERSHIP_MAX_UPLOADS", httpx.DefaultMaxUploads), "file uploads in flight at once; more are answered 503 (PARTNERSHIP_MAX_UPLOADS)")
 	fs.IntVar(&o.maxUploadsPerClient, "max-uploads-per-client", intFromEnv(env, "PARTNERSHIP_MAX_UPLOADS_PER_CLIENT", httpx.DefaultMaxUploadsPerClient), "file uploads in flight per client address; more are answered 429 (PARTNERSHIP_MAX_UPLOADS_PER_CLIENT)")
 	fs.IntVar(&o.minBodyRate, "min-body-rate", intFromEnv(env, "PARTNERSHIP_MIN_BODY_RATE", httpx.DefaultMinRate), "bytes per second a request body must keep up over 10 s, or the request fails (PARTNERSHIP_MIN_BODY_RATE)")
+	o.retention = retentionFlag(energy.DefaultRetention)
+	if v := env.getenv("PARTNERSHIP_RETENTION"); v != "" {
+		if err := o.retention.Set(v); err != nil {
+			o.retention = -1 // refused below, naming the variable
+		}
+	}
+	fs.Var(&o.retention, "retention", "how long a lead never signed keeps its uploaded files and utility login after its last change, e.g. 180d or 2160h; 0: forever (PARTNERSHIP_RETENTION)")
 	return func(ctx context.Context, inv *invocation) error {
+		if o.retention < 0 {
+			return inv.usagef("--retention (PARTNERSHIP_RETENTION) must be a duration such as 180d or 2160h, 0 or more")
+		}
 		if o.maxConns <= 0 || o.maxUploads <= 0 || o.maxUploadsPerClient <= 0 || o.minBodyRate <= 0 {
 			return inv.usagef("--max-conns, --max-uploads, --max-uploads-per-client and --min-body-rate must be positive")
 		}
@@ -87,6 +100,7 @@ func serve(ctx context.Context, env *environment, cfg config, o serveOptions) er
 			return fmt.Errorf("demo data: %w", err)
 		}
 	}
+	a.retention = time.Duration(o.retention)
 	surfaces, err := a.surfaces(ctx)
 	if err != nil {
 		return err
@@ -208,5 +222,35 @@ func (a *app) loadDemo(ctx context.Context, w io.Writer, baseURL string) error {
 			return err
 		}
 	}
+	return nil
+}
+
+// retentionFlag is a duration that also takes whole days ("180d"), the
+// unit retention periods are spoken in.
+type retentionFlag time.Duration
+
+func (r *retentionFlag) String() string {
+	d := time.Duration(*r)
+	if d > 0 && d%(24*time.Hour) == 0 {
+		return strconv.Itoa(int(d/(24*time.Hour))) + "d"
+	}
+	return d.String()
+}
+
+func (r *retentionFlag) Set(s string) error {
+	var d time.Duration
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 0 {
+			return fmt.Errorf("invalid retention %q", s)
+		}
+		d = time.Duration(n) * 24 * time.Hour
+	} else {
+		var err error
+		if d, err = time.ParseDuration(s); err != nil || d < 0 {
+			return fmt.Errorf("invalid retention %q", s)
+		}
+	}
+	*r = retentionFlag(d)
 	return nil
 }

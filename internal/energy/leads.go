@@ -154,7 +154,14 @@ type LeadStore interface {
 	// (SQLite's group commit), so it must stay cheap: no network or file
 	// I/O inside it.
 	WriteLeads(ctx context.Context, fn func(tx LeadTx) error) error
+	// LeadsPastRetention lists up to limit leads, of any partner, not
+	// signed, last changed before before, that still hold an uploaded file
+	// or a utility login; oldest change first.
+	LeadsPastRetention(ctx context.Context, before time.Time, limit int) ([]LeadRef, error)
 }
+
+// LeadRef names a lead.
+type LeadRef struct{ PartnerID, ID string }
 
 // LeadTx is what a write transaction offers on leads: small primitives both
 // engines implement. The partial unique index on open leads stays under

@@ -76,6 +76,18 @@ func (s EnergyLeads) lead(ctx context.Context, query string, args ...any) (energ
 	return l, s.mapError(LoadLeadChildren(ctx, s.reads, &l))
 }
 
+// LeadsPastRetention implements energy.LeadStore.
+func (s EnergyLeads) LeadsPastRetention(ctx context.Context, before time.Time, limit int) ([]energy.LeadRef, error) {
+	out, err := QueryAll(ctx, s.reads, func(r Row) (energy.LeadRef, error) {
+		var ref energy.LeadRef
+		return ref, r.Scan(&ref.PartnerID, &ref.ID)
+	}, `SELECT partner_id, id FROM energy_leads l
+		WHERE status <> 'assinado' AND updated_at < ?
+		AND (credentials IS NOT NULL OR EXISTS (SELECT 1 FROM energy_lead_documents d WHERE d.lead_id = l.id))
+		ORDER BY updated_at, id LIMIT ?`, LeadTime(before), limit)
+	return out, s.mapError(err)
+}
+
 // LoadLeadChildren reads the lead's documents, history and signatures.
 func LoadLeadChildren(ctx context.Context, q Querier, l *energy.Lead) error {
 	var err error
