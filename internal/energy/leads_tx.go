@@ -30,6 +30,13 @@ func (s *LeadService) createLead(ctx context.Context, l Lead) error {
 // signatures change appended. change may run more than once (see
 // writeLeads), each time on a freshly loaded lead.
 func (s *LeadService) updateLead(ctx context.Context, partnerID, id string, change func(*Lead) error) (Lead, error) {
+	return s.rewriteLead(ctx, partnerID, id, func(_ LeadTx, _, l *Lead) error { return change(l) })
+}
+
+// rewriteLead is updateLead for a change that also uses the transaction's
+// primitives on what was loaded (old): one that deletes the documents sets
+// old.Documents to nil, so that only what is appended after is recorded.
+func (s *LeadService) rewriteLead(ctx context.Context, partnerID, id string, change func(tx LeadTx, old, l *Lead) error) (Lead, error) {
 	var out Lead
 	err := s.writeLeads(ctx, func(tx LeadTx) error {
 		old, err := tx.Lead(partnerID, id)
@@ -37,7 +44,7 @@ func (s *LeadService) updateLead(ctx context.Context, partnerID, id string, chan
 			return err
 		}
 		l := old.clone()
-		if err := change(&l); err != nil {
+		if err := change(tx, &old, &l); err != nil {
 			return err
 		}
 		if err := checkOpenLead(tx, l); err != nil {
@@ -56,6 +63,20 @@ func (s *LeadService) updateLead(ctx context.Context, partnerID, id string, chan
 		return Lead{}, err
 	}
 	return out, nil
+}
+
+// dropDocuments deletes the records of every document of the lead being
+// rewritten and returns their stored files, to delete after the commit.
+func dropDocuments(tx LeadTx, old, l *Lead) ([]string, error) {
+	var files []string
+	for _, d := range old.Documents {
+		files = append(files, d.Key)
+	}
+	if err := tx.DeleteDocuments(l.ID); err != nil {
+		return nil, err
+	}
+	old.Documents, l.Documents = nil, nil
+	return files, nil
 }
 
 // writeLeads runs fn in a store transaction, and once more when the

@@ -48,22 +48,16 @@ func (s *LeadService) ErasePersonalData(ctx context.Context, p Principal, id str
 		return PersonalData{}, err
 	}
 	now := s.clock()
-	var out Lead
 	var files []string
-	err := s.writeLeads(ctx, func(tx LeadTx) error {
-		old, err := tx.Lead(p.PartnerID, id)
-		if err != nil {
-			return err
-		}
-		l := old.clone()
-		files = l.erase()
-		if err := tx.DeleteDocuments(id); err != nil {
+	out, err := s.rewriteLead(ctx, p.PartnerID, id, func(tx LeadTx, old, l *Lead) error {
+		var err error
+		if files, err = dropDocuments(tx, old, l); err != nil {
 			return err
 		}
 		if err := tx.RedactHistory(id, erasedHistory); err != nil {
 			return err
 		}
-		old.Documents = nil // deleted above: nothing for recordChanges to append
+		files = append(files, l.erase()...)
 		details := "Dados pessoais eliminados a pedido do titular (LGPD) por " + who(p) +
 			": dados do cliente e dos representantes, login da distribuidora, arquivos enviados"
 		if l.Status == StatusAssinado {
@@ -77,13 +71,6 @@ func (s *LeadService) ErasePersonalData(ctx context.Context, p Principal, id str
 		}
 		l.moveTo(status, details, now)
 		l.UpdatedAt = now
-		if err := tx.Save(l); err != nil {
-			return err
-		}
-		if err := recordChanges(tx, old, l); err != nil {
-			return err
-		}
-		out = l
 		return nil
 	})
 	if err != nil {
@@ -106,13 +93,10 @@ func who(p Principal) string {
 	return b.String()
 }
 
-// erase anonymises l's personal fields in place and returns the stored
-// files to destroy once the erasure committed.
+// erase anonymises l's personal fields in place (its documents are
+// dropped already) and returns the stored files to destroy once the
+// erasure committed: an unsigned contract's.
 func (l *Lead) erase() (files []string) {
-	for _, d := range l.Documents {
-		files = append(files, d.Key)
-	}
-	l.Documents = nil
 	if l.PersonType == Natural {
 		l.FullName, l.IdentificationNumber = ErasedName, ""
 	} else if l.FullName != "" {

@@ -51,30 +51,19 @@ func (s *LeadService) SweepRetention(ctx context.Context, retention time.Duratio
 func (s *LeadService) expireLead(ctx context.Context, ref LeadRef, before time.Time, retention time.Duration) error {
 	now := s.clock()
 	var files []string
-	err := s.writeLeads(ctx, func(tx LeadTx) error {
-		old, err := tx.Lead(ref.PartnerID, ref.ID)
-		if err != nil {
-			return err
-		}
+	_, err := s.rewriteLead(ctx, ref.PartnerID, ref.ID, func(tx LeadTx, old, l *Lead) error {
 		if old.Status == StatusAssinado || !old.UpdatedAt.Before(before) || len(old.Documents) == 0 && !old.HasCredentials() {
 			return errRetained
 		}
-		l := old.clone()
-		files = files[:0]
-		for _, d := range l.Documents {
-			files = append(files, d.Key)
-		}
-		if err := tx.DeleteDocuments(l.ID); err != nil {
+		var err error
+		if files, err = dropDocuments(tx, old, l); err != nil {
 			return err
 		}
-		old.Documents, l.Documents, l.Credentials = nil, nil, nil
+		l.Credentials = nil
 		l.History = append(l.History, StatusChange{Status: l.Status, At: now, Details: fmt.Sprintf(
 			"Arquivos enviados e login da distribuidora eliminados: %d dias sem alteração e sem assinatura (prazo de retenção).", int(retention.Hours()/24))})
 		l.UpdatedAt = now
-		if err := tx.Save(l); err != nil {
-			return err
-		}
-		return recordChanges(tx, old, l)
+		return nil
 	})
 	if err != nil {
 		return err
