@@ -36,10 +36,27 @@ func NeedMailpit(tb testing.TB) Mailpit {
 // MailpitMessage is a received message, as Mailpit's API shows it (only
 // the fields tests read).
 type MailpitMessage struct {
-	ID      string
-	Subject string
-	Text    string
-	HTML    string
+	ID        string
+	MessageID string
+	From      MailpitAddress
+	To        []MailpitAddress
+	Subject   string
+	Username  string // the SMTP login the message came with
+	Text      string
+	HTML      string
+}
+
+// MailpitAddress is a sender or recipient as Mailpit shows it.
+type MailpitAddress struct{ Name, Address string }
+
+// SMTPAddr is host:port of the SMTP URL.
+func (mp Mailpit) SMTPAddr(tb testing.TB) string {
+	tb.Helper()
+	u, err := url.Parse(mp.SMTPURL)
+	if err != nil {
+		tb.Fatalf("PARTNERSHIP_TEST_SMTP_URL: %v", err)
+	}
+	return u.Host
 }
 
 // Received waits until Mailpit holds at least n messages to addr and
