@@ -48,7 +48,9 @@ func TestServeAnswersAndShutsDown(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, env, nil) }()
 
-	deadline := time.Now().Add(10 * time.Second)
+	// Migrating a fresh database (5,571 municipalities) under -race on a
+	// loaded CI machine takes most of 10 s already.
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		res, err := http.Get("http://" + addr + "/healthz")
 		if err == nil {
@@ -60,7 +62,7 @@ func TestServeAnswersAndShutsDown(t *testing.T) {
 		}
 		if time.Now().After(deadline) {
 			cancel()
-			t.Fatalf("no answer on %s within 10s: %v\nlogs: %s", addr, err, stderr)
+			t.Fatalf("no answer on %s within 30s: %v\nlogs: %s", addr, err, stderr)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

@@ -59,7 +59,7 @@ func TestNoSecretInLogs(t *testing.T) {
 	}
 	defer shutdown()
 	base := "http://" + addr
-	for deadline := time.Now().Add(10 * time.Second); !healthy(addr); time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); !healthy(addr); time.Sleep(50 * time.Millisecond) { // a fresh database migrates first
 		if time.Now().After(deadline) {
 			t.Fatalf("serve did not start: %s", logs)
 		}

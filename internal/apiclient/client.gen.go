@@ -4519,7 +4519,8 @@ type ClientInterface interface {
 	// yet. Records the evidence (time, IP, `X-Forwarded-For` as received, user agent, SHA-256 of the stored PDF,
 	// re-hashed at signing) and, when every signer has signed, moves the lead to `assinado`. A wrong, expired or
 	// missing code or a missing acceptance → 400 (the code form again, with the message; a wrong code counts
-	// toward the lock); the fifth wrong code, and every try after it, → 403: that signer is locked on this link
+	// toward the lock); the fifth wrong code, and every try after it, → 403: that signer is locked on this link (the
+	// lead's `statusDetails` and history tell the partner)
 	// until the partner sends a new contract with `POST /sales-conversion/leads/{id}/contracts` (a new link,
 	// new codes; signatures on the old contract do not carry over, since they signed another document). An
 	// unknown signer → 400; a second signature or a finished contract → 409; an expired link → 410; unknown →
@@ -4537,7 +4538,8 @@ type ClientInterface interface {
 	// yet. Records the evidence (time, IP, `X-Forwarded-For` as received, user agent, SHA-256 of the stored PDF,
 	// re-hashed at signing) and, when every signer has signed, moves the lead to `assinado`. A wrong, expired or
 	// missing code or a missing acceptance → 400 (the code form again, with the message; a wrong code counts
-	// toward the lock); the fifth wrong code, and every try after it, → 403: that signer is locked on this link
+	// toward the lock); the fifth wrong code, and every try after it, → 403: that signer is locked on this link (the
+	// lead's `statusDetails` and history tell the partner)
 	// until the partner sends a new contract with `POST /sales-conversion/leads/{id}/contracts` (a new link,
 	// new codes; signatures on the old contract do not carry over, since they signed another document). An
 	// unknown signer → 400; a second signature or a finished contract → 409; an expired link → 410; unknown →
@@ -7058,7 +7060,8 @@ func (c *Client) GetSigningPage(ctx context.Context, token EnergySignToken, reqE
 // yet. Records the evidence (time, IP, `X-Forwarded-For` as received, user agent, SHA-256 of the stored PDF,
 // re-hashed at signing) and, when every signer has signed, moves the lead to `assinado`. A wrong, expired or
 // missing code or a missing acceptance → 400 (the code form again, with the message; a wrong code counts
-// toward the lock); the fifth wrong code, and every try after it, → 403: that signer is locked on this link
+// toward the lock); the fifth wrong code, and every try after it, → 403: that signer is locked on this link (the
+// lead's `statusDetails` and history tell the partner)
 // until the partner sends a new contract with `POST /sales-conversion/leads/{id}/contracts` (a new link,
 // new codes; signatures on the old contract do not carry over, since they signed another document). An
 // unknown signer → 400; a second signature or a finished contract → 409; an expired link → 410; unknown →
@@ -7086,7 +7089,8 @@ func (c *Client) SignContractWithBody(ctx context.Context, token EnergySignToken
 // yet. Records the evidence (time, IP, `X-Forwarded-For` as received, user agent, SHA-256 of the stored PDF,
 // re-hashed at signing) and, when every signer has signed, moves the lead to `assinado`. A wrong, expired or
 // missing code or a missing acceptance → 400 (the code form again, with the message; a wrong code counts
-// toward the lock); the fifth wrong code, and every try after it, → 403: that signer is locked on this link
+// toward the lock); the fifth wrong code, and every try after it, → 403: that signer is locked on this link (the
+// lead's `statusDetails` and history tell the partner)
 // until the partner sends a new contract with `POST /sales-conversion/leads/{id}/contracts` (a new link,
 // new codes; signatures on the old contract do not carry over, since they signed another document). An
 // unknown signer → 400; a second signature or a finished contract → 409; an expired link → 410; unknown →
@@ -12682,7 +12686,8 @@ type ClientWithResponsesInterface interface {
 	// yet. Records the evidence (time, IP, `X-Forwarded-For` as received, user agent, SHA-256 of the stored PDF,
 	// re-hashed at signing) and, when every signer has signed, moves the lead to `assinado`. A wrong, expired or
 	// missing code or a missing acceptance → 400 (the code form again, with the message; a wrong code counts
-	// toward the lock); the fifth wrong code, and every try after it, → 403: that signer is locked on this link
+	// toward the lock); the fifth wrong code, and every try after it, → 403: that signer is locked on this link (the
+	// lead's `statusDetails` and history tell the partner)
 	// until the partner sends a new contract with `POST /sales-conversion/leads/{id}/contracts` (a new link,
 	// new codes; signatures on the old contract do not carry over, since they signed another document). An
 	// unknown signer → 400; a second signature or a finished contract → 409; an expired link → 410; unknown →
@@ -12700,7 +12705,8 @@ type ClientWithResponsesInterface interface {
 	// yet. Records the evidence (time, IP, `X-Forwarded-For` as received, user agent, SHA-256 of the stored PDF,
 	// re-hashed at signing) and, when every signer has signed, moves the lead to `assinado`. A wrong, expired or
 	// missing code or a missing acceptance → 400 (the code form again, with the message; a wrong code counts
-	// toward the lock); the fifth wrong code, and every try after it, → 403: that signer is locked on this link
+	// toward the lock); the fifth wrong code, and every try after it, → 403: that signer is locked on this link (the
+	// lead's `statusDetails` and history tell the partner)
 	// until the partner sends a new contract with `POST /sales-conversion/leads/{id}/contracts` (a new link,
 	// new codes; signatures on the old contract do not carry over, since they signed another document). An
 	// unknown signer → 400; a second signature or a finished contract → 409; an expired link → 410; unknown →
@@ -24056,7 +24062,8 @@ func (c *ClientWithResponses) GetSigningPageWithResponse(ctx context.Context, to
 // yet. Records the evidence (time, IP, `X-Forwarded-For` as received, user agent, SHA-256 of the stored PDF,
 // re-hashed at signing) and, when every signer has signed, moves the lead to `assinado`. A wrong, expired or
 // missing code or a missing acceptance → 400 (the code form again, with the message; a wrong code counts
-// toward the lock); the fifth wrong code, and every try after it, → 403: that signer is locked on this link
+// toward the lock); the fifth wrong code, and every try after it, → 403: that signer is locked on this link (the
+// lead's `statusDetails` and history tell the partner)
 // until the partner sends a new contract with `POST /sales-conversion/leads/{id}/contracts` (a new link,
 // new codes; signatures on the old contract do not carry over, since they signed another document). An
 // unknown signer → 400; a second signature or a finished contract → 409; an expired link → 410; unknown →
@@ -24080,7 +24087,8 @@ func (c *ClientWithResponses) SignContractWithBodyWithResponse(ctx context.Conte
 // yet. Records the evidence (time, IP, `X-Forwarded-For` as received, user agent, SHA-256 of the stored PDF,
 // re-hashed at signing) and, when every signer has signed, moves the lead to `assinado`. A wrong, expired or
 // missing code or a missing acceptance → 400 (the code form again, with the message; a wrong code counts
-// toward the lock); the fifth wrong code, and every try after it, → 403: that signer is locked on this link
+// toward the lock); the fifth wrong code, and every try after it, → 403: that signer is locked on this link (the
+// lead's `statusDetails` and history tell the partner)
 // until the partner sends a new contract with `POST /sales-conversion/leads/{id}/contracts` (a new link,
 // new codes; signatures on the old contract do not carry over, since they signed another document). An
 // unknown signer → 400; a second signature or a finished contract → 409; an expired link → 410; unknown →

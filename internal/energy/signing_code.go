@@ -214,6 +214,8 @@ func (s *LeadService) checkSignCode(l *Lead, sg Signer, code string, now time.Ti
 		sc.Failures++
 		l.Contract.setSignCode(sc)
 		if sc.Locked() {
+			// The partner must act: say so where it reads the lead.
+			l.moveTo(l.Status, fmt.Sprintf("A assinatura de %s foi bloqueada após %d códigos incorretos; envie um novo contrato para liberá-la.", sg.Name, MaxSignCodeFailures), now)
 			return false, errSignerLocked(sg)
 		}
 		left := MaxSignCodeFailures - sc.Failures

@@ -38,8 +38,9 @@ func TestSigningCodeLocksAfterFiveWrong(t *testing.T) {
 		postSign(env.Anon, sp, 1, otherCode(code), true).Expect(http.StatusForbidden)
 		postSign(env.Anon, sp, 1, code, true).Expect(http.StatusForbidden)
 		requestCode(env.Anon, sp, 1).Expect(http.StatusForbidden)
-		if got := c.Get(path).Expect(http.StatusOK).Map(); got["status"] != "negociacao" || len(got["signatures"].([]any)) != 0 {
-			t.Fatalf("after the lock: status %v, signatures %v", got["status"], got["signatures"])
+		if got := c.Get(path).Expect(http.StatusOK).Map(); got["status"] != "negociacao" || len(got["signatures"].([]any)) != 0 ||
+			!strings.Contains(got["statusDetails"].(string), "John Doe foi bloqueada") {
+			t.Fatalf("after the lock the partner reads: status %v (%v), signatures %v", got["status"], got["statusDetails"], got["signatures"])
 		}
 		page := env.Anon.Get(sp).Expect(http.StatusOK).Body
 		if !bytes.Contains(page, []byte("John Doe (CPF ***.384.560-**) — bloqueado")) || !bytes.Contains(page, []byte("Jill Valentine (CPF ***.982.247-**) — pendente")) {
