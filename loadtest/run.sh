@@ -10,7 +10,8 @@
 # a third.
 #
 # Targets (DEVELOPERS.md): catalog reads >= 80% of a bare handler serving the
-# same bytes; a durable lead create >= 50% of a bare, non-durable INSERT.
+# same bytes; a durable lead create >= 50% of a bare, non-durable INSERT;
+# the storefront page >= 50% of GET /api/v2/providers.
 # Needs wrk (apt-get install wrk). Traffic stays on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -71,6 +72,12 @@ echo "wrk -t2 -c$CONNS -d$DURATION, median of $ROUNDS alternating rounds, $(npro
 measure_read "GD operation areas" "/distribuited-generation/operation-areas?state=SP&city=S%C3%A3o%20Paulo" "Authorization: Bearer $KEY"
 measure_read "GD plans" "/distribuited-generation/plans?energy_utility_public_id=$CPFL" "Authorization: Bearer $KEY"
 measure_read "ISP provider" "/api/v2/providers" "Origin: http://localhost:8080"
+# The storefront's home page (HTML rendered per request, a CSRF cookie
+# set for each new visitor) against the API answering the same catalog,
+# both on the service: "baseline" here is GET /api/v2/providers. Target
+# (issue 15): at least half.
+compare "storefront page vs API" 50 "$WRK 'http://$SVC/loja/conecte-fibra'" \
+  "$WRK -H 'Origin: http://localhost:8080' 'http://$SVC/api/v2/providers'"
 
 # Lead create: durable (fsynced, group commit) vs a bare INSERT with
 # synchronous=OFF, both decoding the same JSON bodies.

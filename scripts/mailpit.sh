@@ -8,45 +8,32 @@
 # It is installed from the Go module proxy with `go install` (a separate
 # module build: the service's go.mod is not touched) into $(go env GOPATH)/bin,
 # and listens on 127.0.0.1 only, without authentication: SMTP on 1025, the
-# HTTP API on 8025 (MAILPIT_SMTP_ADDR / MAILPIT_HTTP_ADDR override them).
+# HTTP API on 8025 (MAILPIT_SMTP_ADDR / MAILPIT_HTTP_ADDR override them; when
+# another program holds them and no override is set, free ones).
 # Its PID and log live in .ci/state/mailpit/ (git-ignored).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 version=v1.33.1
-smtp_addr=${MAILPIT_SMTP_ADDR:-127.0.0.1:1025}
-http_addr=${MAILPIT_HTTP_ADDR:-127.0.0.1:8025}
 state=${MAILPIT_STATE_DIR:-.ci/state/mailpit}
+# The addresses start picked last (they differ from the defaults when those
+# were taken), unless the variables name them.
+read -r picked_smtp picked_http 2>/dev/null <"$state/addrs" || true
+smtp_addr=${MAILPIT_SMTP_ADDR:-${picked_smtp:-127.0.0.1:1025}}
+http_addr=${MAILPIT_HTTP_ADDR:-${picked_http:-127.0.0.1:8025}}
 pidfile=$state/mailpit.pid
 logfile=$state/mailpit.log
 bin="$(go env GOPATH)/bin/mailpit"
 
+# shellcheck source=lib/daemon.sh
+. scripts/lib/daemon.sh
+
 say() { printf 'mailpit: %s\n' "$*" >&2; }
 
-installed_version() {
-  go version -m "$bin" 2>/dev/null | awk '$1 == "mod" && $2 == "github.com/axllent/mailpit" { print $3 }'
-}
-
-ensure_installed() {
-  if [ -x "$bin" ] && [ "$(installed_version)" = "$version" ]; then
-    return
-  fi
-  say "installing github.com/axllent/mailpit@$version (go install)"
-  go install "github.com/axllent/mailpit@$version"
-}
+ensure_installed() { go_install github.com/axllent/mailpit github.com/axllent/mailpit "$version"; }
 
 answers() {
   curl -fsS -o /dev/null --max-time 2 "http://$http_addr/api/v1/info" 2>/dev/null
-}
-
-running_pid() {
-  [ -f "$pidfile" ] || return 1
-  local pid
-  pid=$(cat "$pidfile")
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
-  # Only a Mailpit: a PID left from an earlier run may have been reused.
-  [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = "$(readlink -f "$bin")" ] || return 1
-  echo "$pid"
 }
 
 start() {
@@ -54,11 +41,14 @@ start() {
   if pid=$(running_pid); then
     say "already running (pid $pid)"
   else
-    if answers; then
-      say "something already answers on $http_addr: not starting another"
-      exit 1
+    if ! port_free "$smtp_addr" || ! port_free "$http_addr"; then
+      [ -z "${MAILPIT_SMTP_ADDR:-}${MAILPIT_HTTP_ADDR:-}" ] || { say "$smtp_addr or $http_addr is taken (MAILPIT_*_ADDR): not starting another"; exit 1; }
+      smtp_addr=$(free_addr)
+      http_addr=$(free_addr)
+      say "the default ports are taken by another program: using SMTP $smtp_addr, API $http_addr"
     fi
     mkdir -p "$state"
+    echo "$smtp_addr $http_addr" >"$state/addrs"
     rm -f "$pidfile"
     "$bin" --smtp "$smtp_addr" --listen "$http_addr" \
       --disable-version-check --smtp-disable-rdns --max 5000 --quiet \
@@ -67,41 +57,7 @@ start() {
     echo "$pid" >"$pidfile"
     say "started (pid $pid), SMTP $smtp_addr, API http://$http_addr, log $logfile"
   fi
-  for _ in $(seq 1 100); do
-    if answers; then
-      env_lines
-      return
-    fi
-    if ! kill -0 "$pid" 2>/dev/null; then
-      say "exited before answering; its log:"
-      cat "$logfile" >&2 || true
-      rm -f "$pidfile"
-      exit 1
-    fi
-    sleep 0.1
-  done
-  say "no answer from http://$http_addr after 10 s; its log:"
-  cat "$logfile" >&2 || true
-  exit 1
-}
-
-stop() {
-  if ! pid=$(running_pid); then
-    say "not running (nothing started by this script)"
-    rm -f "$pidfile"
-    return
-  fi
-  kill "$pid"
-  for _ in $(seq 1 100); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    say "pid $pid did not stop in 10 s: killing it"
-    kill -9 "$pid" || true
-  fi
-  rm -f "$pidfile"
-  say "stopped (pid $pid)"
+  await "$pid"
 }
 
 env_lines() {

@@ -11,6 +11,8 @@ import (
 	"partnership-service/internal/geo"
 	"partnership-service/internal/mail"
 	"partnership-service/internal/storage"
+	"partnership-service/internal/storefront"
+	"partnership-service/internal/webhook"
 )
 
 // app holds the opened resources a command works with.
@@ -18,13 +20,18 @@ type app struct {
 	cfg    config
 	log    *slog.Logger
 	stores storage.Stores
-	blobs  *blob.Dir
+	blobs  blob.Driver
 	geo    *geo.Directory
 	now    func() time.Time
 	mail   mail.Enqueuer // signers' mail; nil (commands other than serve): none
 	// retention is how long unsigned leads keep their files and utility
 	// login (serve --retention); 0: no sweep (other commands, tests).
 	retention time.Duration
+
+	storefront *storefront.Service // made on first use (storefrontService)
+	// webhooks manages endpoints and delivers events; nil (commands other
+	// than serve): no endpoint routes, and events wait in the outbox.
+	webhooks *webhook.Service
 }
 
 // openApp opens and migrates the configured database, and opens the file
@@ -41,13 +48,18 @@ func openApp(ctx context.Context, cfg config, log *slog.Logger) (*app, error) {
 	if a.stores, err = openStores(ctx, cfg); err != nil {
 		return nil, err
 	}
-	a.blobs, err = blob.NewDir(filepath.Join(cfg.DataDir, "files"))
+	if cfg.BlobURL == "" {
+		a.blobs, err = blob.NewDir(filepath.Join(cfg.DataDir, "files"))
+	} else {
+		a.blobs, err = blob.Open(ctx, cfg.BlobURL)
+	}
 	if err != nil {
 		return nil, errors.Join(err, a.Close())
 	}
-	// Uploads cut off by a crash leave temp files; an hour is far longer
-	// than any upload in flight.
-	if err := a.blobs.SweepTemp(time.Hour); err != nil {
+	// Uploads cut off by a crash leave temp files (unfinished multipart
+	// uploads on object storage); an hour is far longer than any upload in
+	// flight.
+	if err := a.blobs.SweepTemp(ctx, time.Hour); err != nil {
 		log.Warn("sweep upload temp files", "err", err)
 	}
 	return a, nil
@@ -66,12 +78,20 @@ func (a *app) sweepOrphans(ctx context.Context, started time.Time) {
 	if a.cfg.usesPostgres() {
 		cutoff = started.Add(-readTimeout)
 	}
-	n, err := a.blobs.SweepOrphans(ctx, cutoff, a.stores.UnreferencedBlobs)
-	if err != nil {
+	// Every replica sweeps on start; one at a time, as the others' sweeps
+	// would only race it for the same files.
+	var n int
+	ran, err := a.stores.Exclusive(ctx, "blob orphan sweep", func(ctx context.Context) error {
+		var err error
+		n, err = a.blobs.SweepOrphans(ctx, cutoff, a.stores.UnreferencedBlobs)
+		return err
+	})
+	switch {
+	case err != nil:
 		a.log.Warn("sweep orphan files", "err", err, "removed", n)
-		return
-	}
-	if n > 0 {
+	case !ran:
+		a.log.Info("orphan files: another replica is sweeping")
+	case n > 0:
 		a.log.Info("swept orphan files", "removed", n)
 	}
 }

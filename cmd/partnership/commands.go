@@ -4,11 +4,14 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
+	"strings"
 
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/companies"
+	"partnership-service/internal/energy"
 	"partnership-service/internal/energyref"
 	"partnership-service/internal/storefront"
 )
@@ -17,11 +20,11 @@ import (
 func commands() []command {
 	return []command{
 		{name: "serve", summary: "run the HTTP service (the default)", bind: bindServe},
-		{name: "migrate", summary: "apply database migrations, print their status and exit", bind: bindMigrate},
+		{name: "migrate", summary: "apply database migrations and reference data updates, print their status and exit (--status: print only)", bind: bindMigrate},
 		{name: "partner create", summary: "create an energy partner; prints its id", bind: bindPartnerCreate},
 		{name: "apikey create", summary: "issue an energy partner API key; prints it, alone (shown once)", bind: bindAPIKeyCreate},
 		{name: "apikey revoke", args: "KEY_PREFIX", nargs: 1, summary: "revoke a partner API key, e.g. pk_abcd2345", bind: bindAPIKeyRevoke},
-		{name: "catalog import-areas", args: "FILE.csv", nargs: 1, summary: "import utility→municipality areas (columns utility_name,ibge_code); idempotent", bind: bindImportAreas},
+		{name: "catalog import-areas", args: "FILE.csv", nargs: 1, summary: "import utility→municipality areas from an ANEEL open-data file or a utility_name,ibge_code CSV; idempotent, --dry-run to check only", bind: bindImportAreas},
 		{name: "provider create", summary: "create an ISP storefront provider; prints its id", bind: bindProviderCreate},
 		{name: "provider token", summary: "issue a provider admin token; prints it, alone", bind: bindProviderToken},
 		{name: "provider token revoke", args: "TOKEN", nargs: 1, summary: "revoke a provider admin token at once", bind: bindProviderTokenRevoke},
@@ -70,8 +73,9 @@ func (inv *invocation) printed(v any) error {
 	return err
 }
 
-func bindMigrate(*flag.FlagSet, *environment) action {
-	return withApp(func(ctx context.Context, inv *invocation, a *app) error {
+func bindMigrate(fs *flag.FlagSet, _ *environment) action {
+	statusOnly := fs.Bool("status", false, "print what is applied and the reference data versions; apply nothing")
+	migrate := withApp(func(ctx context.Context, inv *invocation, a *app) error {
 		status, err := a.stores.MigrationStatus(ctx)
 		if err != nil {
 			return err
@@ -82,6 +86,23 @@ func bindMigrate(*flag.FlagSet, *environment) action {
 		}
 		return nil
 	})
+	return func(ctx context.Context, inv *invocation) error {
+		if !*statusOnly {
+			return migrate(ctx, inv)
+		}
+		if err := inv.cfg.validate(); err != nil {
+			return err
+		}
+		engine, status, err := migrationStatus(ctx, inv.cfg)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(inv.env.stdout, "status of %s\n", engine)
+		for _, line := range status {
+			fmt.Fprintln(inv.env.stdout, line)
+		}
+		return nil
+	}
 }
 
 func bindPartnerCreate(fs *flag.FlagSet, _ *environment) action {
@@ -129,8 +150,22 @@ func bindAPIKeyRevoke(*flag.FlagSet, *environment) action {
 	})
 }
 
-func bindImportAreas(*flag.FlagSet, *environment) action {
+func bindImportAreas(fs *flag.FlagSet, _ *environment) action {
+	dryRun := fs.Bool("dry-run", false, "read and check the whole file and print the report; write nothing")
+	ibge := fs.String("ibge-column", "", "header of the municipality's IBGE code column (default: "+strings.Join(energyref.DefaultAreaColumns.IBGE, " or ")+")")
+	cnpj := fs.String("cnpj-column", "", "header of the distributor's CNPJ column (default: "+strings.Join(energyref.DefaultAreaColumns.CNPJ, " or ")+")")
+	names := fs.String("name-columns", "", "comma-separated headers of the distributor's name columns, matched in order (default: "+strings.Join(energyref.DefaultAreaColumns.Names, ",")+")")
 	return withApp(func(ctx context.Context, inv *invocation, a *app) error {
+		cols := energyref.DefaultAreaColumns
+		if *ibge != "" {
+			cols.IBGE = []string{*ibge}
+		}
+		if *cnpj != "" {
+			cols.CNPJ = []string{*cnpj}
+		}
+		if *names != "" {
+			cols.Names = strings.Split(*names, ",")
+		}
 		catalog, _, err := a.energyServices(ctx)
 		if err != nil {
 			return err
@@ -141,28 +176,63 @@ func bindImportAreas(*flag.FlagSet, *environment) action {
 			return err
 		}
 		defer f.Close()
-		rows, err := energyref.ReadAreasCSV(f)
+		file, err := energyref.OpenAreaFile(f, cols)
 		if err != nil {
 			return fmt.Errorf("catalog import-areas: %s: %w", path, err)
 		}
-		rep, err := catalog.ImportAreas(ctx, rows)
+		rep, err := catalog.ImportAreas(ctx, file, energy.AreaImportOptions{DryRun: *dryRun, Progress: func(lines int, offset int64) {
+			fmt.Fprintf(inv.env.stderr, "%d linhas lidas (%d MiB)\n", lines, offset>>20)
+		}})
 		if err != nil {
-			return err
+			return fmt.Errorf("catalog import-areas: %s: %w", path, err)
 		}
-		for _, bad := range rep.Bad {
-			fmt.Fprintln(inv.env.stderr, "skipped", bad)
+		printImportReport(inv.env.stderr, rep)
+		verb := "added"
+		if rep.DryRun {
+			verb = "would be added (dry run, nothing written)"
 		}
-		fmt.Fprintf(inv.env.stdout, "%d areas added, %d already known, %d rows skipped\n", rep.Added, rep.Existing, len(rep.Bad))
+		fmt.Fprintf(inv.env.stdout, "%d areas %s, %d already known, %d rows skipped\n", rep.Added, verb, rep.Existing, rep.Refused)
 		return nil
 	})
+}
+
+// printImportReport writes the import's report for the operator, in
+// Portuguese like the service's other messages; the one summary line
+// scripts read goes to stdout.
+func printImportReport(w io.Writer, rep energy.ImportReport) {
+	fmt.Fprintf(w, "codificação: %s; linhas: %d, aceitas: %d (%d pares distintos), recusadas: %d\n",
+		rep.Encoding, rep.Lines, rep.Accepted, rep.Pairs, rep.Refused)
+	for _, p := range rep.RefusedLines {
+		fmt.Fprintln(w, "recusada", p)
+	}
+	if rest := rep.Refused - len(rep.RefusedLines); rest > 0 {
+		fmt.Fprintf(w, "… e mais %d linhas recusadas\n", rest)
+	}
+	for _, list := range []struct {
+		title string
+		items []energy.Unknown
+		more  int
+	}{{"distribuidoras não encontradas", rep.UnknownUtilities, rep.MoreUnknownUtilities}, {"municípios não encontrados", rep.UnknownMunicipalities, rep.MoreUnknownMunicipalities}} {
+		if len(list.items) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "%s:\n", list.title)
+		for _, u := range list.items {
+			fmt.Fprintf(w, "  %s: %d linhas (a primeira: %d)\n", u.Value, u.Lines, u.FirstLine)
+		}
+		if list.more > 0 {
+			fmt.Fprintf(w, "  … e mais %d\n", list.more)
+		}
+	}
 }
 
 func bindProviderCreate(fs *flag.FlagSet, _ *environment) action {
 	name := fs.String("name", "", "the provider's name (required)")
 	origin := fs.String("origin", "", "the storefront's origin, e.g. https://loja.provedor.com.br (required)")
+	slug := fs.String("slug", "", "where its storefront pages live: /loja/SLUG (lower-case letters, digits, hyphens)")
 	return withApp(func(ctx context.Context, inv *invocation, a *app) error {
 		svc := a.storefrontService()
-		p, err := svc.CreateProvider(ctx, *name, *origin)
+		p, err := svc.CreateProvider(ctx, *name, *origin, *slug)
 		if err != nil {
 			return cliError("provider", err)
 		}

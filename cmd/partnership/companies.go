@@ -11,15 +11,23 @@ import (
 	"partnership-service/internal/server"
 )
 
-// companiesService wires the Companies API to the configured database.
+// companiesService wires the Companies API to the configured database. On
+// PostgreSQL, where replicas share the database, the login limiter counts
+// in it, so a limit holds however many replicas a client spreads over;
+// SQLite (one process) counts in memory.
 func (a *app) companiesService() *companies.Service {
-	return companies.NewService(a.stores.Companies(), a.geo, a.now)
+	var login companies.LoginConfig
+	if a.cfg.usesPostgres() {
+		login.Attempts = companies.NewSharedLoginAttempts(a.stores.Companies(), companies.LoginLimits{})
+	}
+	return companies.NewServiceWith(a.stores.Companies(), a.geo, a.now, login)
 }
 
 // companiesSurface is the Companies API.
 func (a *app) companiesSurface(ctx context.Context) (server.Surface, error) {
 	svc := a.companiesService()
 	h := companies.NewHandler(svc)
+	h.Webhooks = a.webhookHandlers(companies.Render, apperr.Unprocessable)
 	return server.Surface{Name: "companies", Prefixes: companies.Prefixes, Render: companies.Render, Routes: h.Routes}, nil
 }
 

@@ -14,9 +14,13 @@ import (
 // config is the global configuration every command shares. Each flag has an
 // environment variable; the flag wins when both are set.
 type config struct {
-	Addr          string
-	DataDir       string
-	DatabaseURL   string
+	Addr        string
+	DataDir     string
+	DatabaseURL string
+	// BlobURL is where uploaded files and contract PDFs live:
+	// file://<dir> or s3://bucket?endpoint=…&region=…; empty:
+	// file://<data-dir>/files.
+	BlobURL       string
 	LogLevel      slog.Level
 	MaxUploadSize int64
 	// PublicURL is the scheme and host clients reach the service at
@@ -38,6 +42,7 @@ func newFlagSet(env *environment, name string, cfg *config) *flag.FlagSet {
 	fs.StringVar(&cfg.Addr, "addr", envOr(env, "PARTNERSHIP_ADDR", "127.0.0.1:8080"), "listen address (PARTNERSHIP_ADDR)")
 	fs.StringVar(&cfg.DataDir, "data-dir", envOr(env, "PARTNERSHIP_DATA_DIR", "./data"), "directory for the SQLite file, uploads and keys (PARTNERSHIP_DATA_DIR)")
 	fs.StringVar(&cfg.DatabaseURL, "database-url", env.getenv("DATABASE_URL"), "empty: SQLite at <data-dir>/partnership.db; postgres://… for PostgreSQL (DATABASE_URL)")
+	fs.StringVar(&cfg.BlobURL, "blob-url", env.getenv("PARTNERSHIP_BLOB_URL"), "where uploaded files live: file://<dir>, or s3://bucket[/prefix]?endpoint=https://host&region=… with credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; empty: file://<data-dir>/files (PARTNERSHIP_BLOB_URL)")
 	fs.TextVar(&cfg.LogLevel, "log-level", levelFromEnv(env), "debug, info, warn or error (PARTNERSHIP_LOG_LEVEL)")
 	fs.StringVar(&cfg.PublicURL, "public-url", env.getenv("PARTNERSHIP_PUBLIC_URL"), "scheme and host clients use, for the links the service returns, e.g. https://parceiros.example.com; empty: http://<listen address> (PARTNERSHIP_PUBLIC_URL)")
 	fs.StringVar(&cfg.SMTPURL, "smtp-url", env.getenv("PARTNERSHIP_SMTP_URL"), "SMTP server for the signers' mail, smtp://[user:pass@]host[:port] (STARTTLS when offered) or smtps://…; empty: .eml files under <data-dir>/outbox (PARTNERSHIP_SMTP_URL)")

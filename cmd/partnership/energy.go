@@ -17,7 +17,12 @@ func (a *app) energyServices(ctx context.Context) (*energy.CatalogService, *ener
 	if err != nil {
 		return nil, nil, err
 	}
-	return catalog, energy.NewPartnerService(a.stores.EnergyPartners(), a.now), nil
+	partners := energy.NewPartnerService(a.stores.EnergyPartners(), a.now)
+	// Writes are announced to, and followed from, every other process on
+	// the database (replicas, the CLI).
+	catalog.ShareChanges(a.stores.Changes())
+	partners.ShareChanges(a.stores.Changes(), a.log)
+	return catalog, partners, nil
 }
 
 // energySurface is the energy partnerships API.
@@ -26,7 +31,8 @@ func (a *app) energySurface(ctx context.Context) (server.Surface, error) {
 	if err != nil {
 		return server.Surface{}, err
 	}
-	// Catalog changes made by the CLI or another replica show within a minute.
+	// Catalog changes made by the CLI or another replica arrive as change
+	// notices; should one be lost, they show within a minute.
 	go catalog.RefreshEvery(ctx, time.Minute)
 	leads, err := a.energyLeadService(ctx, catalog)
 	if err != nil {
@@ -36,7 +42,8 @@ func (a *app) energySurface(ctx context.Context) (server.Surface, error) {
 		// Every replica sweeps; each lead is re-checked inside its write.
 		go leads.SweepRetentionEvery(ctx, a.retention, time.Hour)
 	}
-	api := &energy.API{Log: a.log, Catalog: catalog, Partners: partners, Leads: leads, PublicURL: a.cfg.PublicURL}
+	api := &energy.API{Log: a.log, Catalog: catalog, Partners: partners, Leads: leads, PublicURL: a.cfg.PublicURL,
+		Webhooks: a.webhookHandlers(energy.Render, apperr.Invalid)}
 	return server.Surface{Name: "energy", Prefixes: energy.Prefixes, SecretPaths: []string{energy.SignPathPrefix}, Render: energy.Render, Routes: api.Routes}, nil
 }
 

@@ -2,25 +2,15 @@ package main
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 
 	"partnership-service/internal/energy"
-	"partnership-service/internal/secretbox"
 )
 
 // energyLeadService builds the lead journey for the energy surface: the
 // lead store of the engine in use, and the secret box that seals utility
-// passwords and signing links, keyed by PARTNERSHIP_SECRET_KEY or, when it
-// is unset, by <data-dir>/secret.key (generated on first start, mode 0600).
-// Losing that file makes the stored passwords unreadable: back it up with
-// the database.
+// passwords and signing links.
 func (a *app) energyLeadService(ctx context.Context, catalog *energy.CatalogService) (*energy.LeadService, error) {
-	key, err := secretbox.LoadKey(os.Getenv(secretbox.KeyEnv), filepath.Join(a.cfg.DataDir, "secret.key"))
-	if err != nil {
-		return nil, err
-	}
-	box, err := secretbox.New(key)
+	box, err := a.secretBox()
 	if err != nil {
 		return nil, err
 	}

@@ -28,12 +28,17 @@ func energyHandler(t *testing.T, ctx context.Context, dataDir string) http.Handl
 	return testHandler(t, ctx, a.energySurface)
 }
 
-func send(t *testing.T, h http.Handler, key, method, path string, body any) (int, map[string]any) {
+// send makes one JSON request with the partner key; edits change the
+// request before it is served.
+func send(t *testing.T, h http.Handler, key, method, path string, body any, edits ...func(*http.Request)) (int, map[string]any) {
 	t.Helper()
 	b, _ := json.Marshal(body)
 	req := httptest.NewRequest(method, path, bytes.NewReader(b))
 	req.Header.Set("Authorization", "Bearer "+key)
 	req.Header.Set("Content-Type", "application/json")
+	for _, edit := range edits {
+		edit(req)
+	}
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	var out map[string]any

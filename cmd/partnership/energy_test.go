@@ -57,7 +57,7 @@ func TestEnergyAdminCommands(t *testing.T) {
 	if first := stdout.String(); !strings.Contains(first, "1 areas added, 2 already known, 3 rows skipped") {
 		t.Fatalf("first import: %q", first)
 	}
-	for _, bad := range []string{`line 5: unknown utility "NOPE"`, `line 6: "12" is not`, `line 8: "" is not`} {
+	for _, bad := range []string{`linha 5: distribuidora desconhecida "NOPE"`, `linha 6: "12" não é`, `linha 8: "" não é`, "NOPE: 1 linhas (a primeira: 5)"} {
 		if !strings.Contains(stderr.String(), bad) {
 			t.Errorf("import report lacks %q:\n%s", bad, stderr)
 		}
@@ -65,11 +65,20 @@ func TestEnergyAdminCommands(t *testing.T) {
 	wrong := filepath.Join(t.TempDir(), "wrong.csv")
 	os.WriteFile(wrong, []byte("utility,ibge\nLIGHT,3304557\n"), 0o600)
 	env, _, _ = testEnv(nil)
-	if err := run(context.Background(), env, []string{"catalog", "import-areas", "--data-dir", dataDir, wrong}); err == nil || !strings.Contains(err.Error(), "missing column utility_name") {
+	if err := run(context.Background(), env, []string{"catalog", "import-areas", "--data-dir", dataDir, wrong}); err == nil || !strings.Contains(err.Error(), "falta a coluna do código IBGE") {
 		t.Fatalf("a file without the columns: err = %v", err)
 	}
 	if again := runOK("catalog", "import-areas", csv); !strings.Contains(again, "0 areas added, 3 already known") {
 		t.Fatalf("re-import is not idempotent: %q", again)
+	}
+	// An ANEEL file checked first: the report, nothing written.
+	aneel := filepath.Join(t.TempDir(), "empreendimento-geracao-distribuida.csv")
+	os.WriteFile(aneel, []byte("\"NumCNPJDistribuidora\";\"SigAgente\";\"CodMunicipioIbge\"\r\n\"06981180000116\";\"CEMIG-D\";\"3136702\"\r\n"), 0o600)
+	if dry := runOK("catalog", "import-areas", "--dry-run", aneel); !strings.Contains(dry, "1 areas would be added (dry run, nothing written), 0 already known, 0 rows skipped") {
+		t.Fatalf("dry run: %q", dry)
+	}
+	if real := runOK("catalog", "import-areas", aneel); !strings.Contains(real, "1 areas added, 0 already known") {
+		t.Fatalf("import after the dry run: %q", real)
 	}
 }
 

@@ -1,12 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -28,18 +25,11 @@ func TestSignerLinkIgnoresHostHeader(t *testing.T) {
 
 	key := partnerKey(t, ctx, dir, "Parceiro Host", "Ana")
 	hostile := func(method, path string, body any) (int, map[string]any) {
-		b, _ := json.Marshal(body)
-		req := httptest.NewRequest(method, path, bytes.NewReader(b))
-		req.Host = "evil.example"
-		req.Header.Set("X-Forwarded-Proto", "http")
-		req.Header.Set("X-Forwarded-Host", "evil.example")
-		req.Header.Set("Authorization", "Bearer "+key)
-		req.Header.Set("Content-Type", "application/json")
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		var out map[string]any
-		_ = json.Unmarshal(rec.Body.Bytes(), &out)
-		return rec.Code, out
+		return send(t, h, key, method, path, body, func(req *http.Request) {
+			req.Host = "evil.example"
+			req.Header.Set("X-Forwarded-Proto", "http")
+			req.Header.Set("X-Forwarded-Host", "evil.example")
+		})
 	}
 	status, lead := hostile(http.MethodPost, "/sales-conversion/leads", map[string]any{
 		"fullName": "Maria Souza", "personType": "PF", "emailAddress": "maria@example.com", "mobilePhone": "11999885544",

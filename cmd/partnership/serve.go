@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"partnership-service/internal/energy"
@@ -28,6 +29,8 @@ type serveOptions struct {
 	maxConns, maxUploads             int
 	maxUploadsPerClient, minBodyRate int
 	retention                        retentionFlag
+	drainDelay                       time.Duration
+	webhooks                         webhookOptions
 }
 
 func bindServe(fs *flag.FlagSet, env *environment) action {
@@ -38,6 +41,7 @@ func bindServe(fs *flag.FlagSet, env *environment) action {
 	fs.IntVar(&o.maxConns, "max-conns", intFromEnv(env, "PARTNERSHIP_MAX_CONNS", defaultMaxConns), "connections open at once; one more is answered 503 and closed (PARTNERSHIP_MAX_CONNS)")
 	fs.IntVar(&o.maxUploads, "max-uploads", intFromEnv(env, "PARTNERSHIP_MAX_UPLOADS", httpx.DefaultMaxUploads), "file uploads in flight at once; more are answered 503 (PARTNERSHIP_MAX_UPLOADS)")
 	fs.IntVar(&o.maxUploadsPerClient, "max-uploads-per-client", intFromEnv(env, "PARTNERSHIP_MAX_UPLOADS_PER_CLIENT", httpx.DefaultMaxUploadsPerClient), "file uploads in flight per client address; more are answered 429 (PARTNERSHIP_MAX_UPLOADS_PER_CLIENT)")
+	bindWebhooks(fs, env, &o.webhooks)
 	fs.IntVar(&o.minBodyRate, "min-body-rate", intFromEnv(env, "PARTNERSHIP_MIN_BODY_RATE", httpx.DefaultMinRate), "bytes per second a request body must keep up over 10 s, or the request fails (PARTNERSHIP_MIN_BODY_RATE)")
 	o.retention = retentionFlag(energy.DefaultRetention)
 	if v := env.getenv("PARTNERSHIP_RETENTION"); v != "" {
@@ -46,9 +50,13 @@ func bindServe(fs *flag.FlagSet, env *environment) action {
 		}
 	}
 	fs.Var(&o.retention, "retention", "how long a lead never signed keeps its uploaded files and utility login after its last change, e.g. 180d or 2160h; 0: forever (PARTNERSHIP_RETENTION)")
+	fs.DurationVar(&o.drainDelay, "drain-delay", durationFromEnv(env, "PARTNERSHIP_DRAIN_DELAY", 0), "on SIGTERM, how long /readyz fails while requests are still served, before the server stops accepting them; set it above the load balancer's health-check interval × fall count (PARTNERSHIP_DRAIN_DELAY)")
 	return func(ctx context.Context, inv *invocation) error {
 		if o.retention < 0 {
 			return inv.usagef("--retention (PARTNERSHIP_RETENTION) must be a duration such as 180d or 2160h, 0 or more")
+		}
+		if o.drainDelay < 0 {
+			return inv.usagef("--drain-delay must not be negative")
 		}
 		if o.maxConns <= 0 || o.maxUploads <= 0 || o.maxUploadsPerClient <= 0 || o.minBodyRate <= 0 {
 			return inv.usagef("--max-conns, --max-uploads, --max-uploads-per-client and --min-body-rate must be positive")
@@ -89,6 +97,14 @@ func serve(ctx context.Context, env *environment, cfg config, o serveOptions) er
 		_ = queue.Close(cctx)
 	}()
 	a.mail = queue
+	// The demo's receivers run on this machine.
+	o.webhooks.allowPrivate = o.webhooks.allowPrivate || o.demo
+	if a.webhooks, err = a.webhookService(o.webhooks); err != nil {
+		return err
+	}
+	// Stopped (deferred after Close, so run before it) once the server has
+	// drained: a change committed by the last request is still announced.
+	defer a.runDispatcher(ctx)()
 	log.Info("mail", "sender", fmt.Sprint(sender))
 	if o.demo {
 		fmt.Fprintf(env.stdout, "Mail to signers goes to %s\n", sender)
@@ -99,6 +115,7 @@ func serve(ctx context.Context, env *environment, cfg config, o serveOptions) er
 		if err := a.loadDemo(ctx, env.stdout, a.cfg.PublicURL); err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
+		printWebhookDemo(env.stdout, a.cfg.PublicURL)
 	}
 	a.retention = time.Duration(o.retention)
 	surfaces, err := a.surfaces(ctx)
@@ -109,8 +126,18 @@ func serve(ctx context.Context, env *environment, cfg config, o serveOptions) er
 	if o.debugAddr != "" {
 		debugMux = newDebugMux()
 	}
+	// Draining: readiness fails first, so a load balancer stops sending
+	// new requests here, while those in flight (and any still sent) are
+	// served; only then does the server stop accepting.
+	var draining atomic.Bool
+	ready := func(ctx context.Context) error {
+		if draining.Load() {
+			return errors.New("draining: shutting down")
+		}
+		return a.stores.Ping(ctx)
+	}
 	handler, err := server.New(server.Config{
-		Log: log, Ready: a.stores.Ping, Surfaces: surfaces,
+		Log: log, Ready: ready, Surfaces: surfaces,
 		MetricsToken: o.metricsToken, DebugMux: debugMux,
 		Bodies: httpx.BodyLimits{
 			MaxUploads: o.maxUploads, MaxUploadsPerClient: o.maxUploadsPerClient,
@@ -143,6 +170,16 @@ func serve(ctx context.Context, env *environment, cfg config, o serveOptions) er
 		return err
 	case <-ctx.Done():
 	}
+	if o.drainDelay > 0 {
+		log.Info("draining", "delay", o.drainDelay.String())
+		draining.Store(true)
+		srv.SetKeepAlivesEnabled(false) // clients reconnect, to another replica
+		select {
+		case err := <-errc:
+			return err
+		case <-time.After(o.drainDelay):
+		}
+	}
 	log.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -173,6 +210,13 @@ const (
 	defaultMaxConns = 15000
 )
 
+func durationFromEnv(env *environment, key string, fallback time.Duration) time.Duration {
+	if d, err := time.ParseDuration(env.getenv(key)); err == nil && d >= 0 {
+		return d
+	}
+	return fallback
+}
+
 func intFromEnv(env *environment, key string, fallback int) int {
 	if n, err := strconv.Atoi(env.getenv(key)); err == nil && n > 0 {
 		return n
@@ -195,7 +239,9 @@ func (a *app) surfaces(ctx context.Context) ([]server.Surface, error) {
 	builders := []func(context.Context) (server.Surface, error){
 		a.energySurface,
 		a.storefrontSurface,
+		a.lojaSurface,
 		a.companiesSurface,
+		a.assetsSurface,
 	}
 	out := make([]server.Surface, 0, len(builders))
 	for _, build := range builders {

@@ -4,27 +4,59 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
 	"partnership-service/internal/apperr"
+	"partnership-service/internal/loja"
 	"partnership-service/internal/server"
 	"partnership-service/internal/storefront"
+	"partnership-service/internal/web"
 )
 
 // storefrontService wires the storefront to the configured database and
-// the file store.
+// the file store. It is made once per app: the API and the pages share its
+// catalog cache, so an admin change shows on both at once.
 func (a *app) storefrontService() *storefront.Service {
-	return storefront.NewService(a.stores.Storefront(), a.blobs, a.now, a.cfg.MaxUploadSize)
+	if a.storefront == nil {
+		a.storefront = storefront.NewService(a.stores.Storefront(), a.blobs, a.now, a.cfg.MaxUploadSize)
+		a.storefront.ShareChanges(a.stores.Changes(), a.log)
+	}
+	return a.storefront
 }
 
 // storefrontSurface is the ISP storefront and its admin API.
 func (a *app) storefrontSurface(ctx context.Context) (server.Surface, error) {
 	svc := a.storefrontService()
 	h := storefront.NewHandler(svc, 0)
+	h.Webhooks = a.webhookHandlers(storefront.Render, apperr.Unprocessable)
 	return server.Surface{Name: "storefront", Prefixes: storefront.Prefixes, Render: storefront.Render, Routes: h.Routes}, nil
+}
+
+// lojaSurface is the providers' sign-up sites: /loja/{slug}, and / on a
+// provider's own domain.
+func (a *app) lojaSurface(ctx context.Context) (server.Surface, error) {
+	key, err := a.secretKey()
+	if err != nil {
+		return server.Surface{}, err
+	}
+	csrf := web.NewCSRF(key, strings.HasPrefix(a.cfg.PublicURL, "https://"))
+	h, err := loja.New(a.storefrontService(), csrf, a.now)
+	if err != nil {
+		return server.Surface{}, err
+	}
+	return server.Surface{Name: "loja", Prefixes: loja.Prefixes, Render: web.Render, Routes: h.Routes}, nil
+}
+
+// assetsSurface serves the pages' shared CSS and JavaScript.
+func (a *app) assetsSurface(context.Context) (server.Surface, error) {
+	return server.Surface{Name: "assets", Prefixes: []string{web.AssetPrefix}, Render: web.Render, Routes: web.Base.Routes}, nil
 }
 
 // demoOrigin is where the demo storefront lives; the issue asks for it.
 const demoOrigin = "http://localhost:8080"
+
+// demoSlug puts the demo provider's storefront pages at /loja/conecte-fibra.
+const demoSlug = "conecte-fibra"
 
 // batel is a polygon around Batel, a neighbourhood of Curitiba (PR),
 // [longitude, latitude] as GeoJSON orders them.
@@ -59,12 +91,13 @@ ISP storefront (provider at Origin %[2]s):
   curl %[3]s -H 'Content-Type: application/json' %[1]s/api/v2/subscriptions \
     -d '{"plan_id":%[5]d,"subscription":{"pre_subscription":true,"nome_razao_social":"Maria Souza","telefone_celular":"(41) 99891-6002","rua":"Av. do Batel","cep":"80420-090","cidade":"Curitiba","coordinates":{"lat":"-25.4425","lng":"-49.2880"}}}'
   admin (token just issued): curl -H 'Authorization: Bearer %[4]s' %[1]s/api/v2/admin/subscriptions
-`, baseURL, demoOrigin, o, token, c.Plans[0].ID)
+  sign-up site: %[1]s/loja/%[6]s (its coverage check goes by CEP: add a CEP range, POST /api/v2/admin/coverage_areas)
+`, baseURL, demoOrigin, o, token, c.Plans[0].ID, demoSlug)
 	return nil
 }
 
 func seedStorefrontDemo(ctx context.Context, svc *storefront.Service) error {
-	p, err := svc.CreateProvider(ctx, "Conecte Fibra Curitiba", demoOrigin)
+	p, err := svc.CreateProvider(ctx, "Conecte Fibra Curitiba", demoOrigin, demoSlug)
 	if apperr.Is(err, apperr.Conflict) {
 		return nil // loaded before
 	}

@@ -35,7 +35,7 @@ func TestProviderCommands(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
 	env, stdout, _ := testEnv(nil)
-	if err := run(ctx, env, []string{"provider", "create", "--name", "Fibra Sul", "--origin", "HTTPS://Loja.FibraSul.com.br/", "--data-dir", dir}); err != nil {
+	if err := run(ctx, env, []string{"provider", "create", "--name", "Fibra Sul", "--origin", "HTTPS://Loja.FibraSul.com.br/", "--slug", "fibra-sul", "--data-dir", dir}); err != nil {
 		t.Fatal(err)
 	}
 	if id, err := strconv.ParseInt(strings.TrimSpace(stdout.String()), 10, 64); err != nil || id <= 0 {
@@ -53,7 +53,8 @@ func TestProviderCommands(t *testing.T) {
 
 	// The token opens the provider's admin API; the origin its storefront.
 	h := storefrontHandler(t, dir)
-	if rec := get(t, h, "/api/v2/admin/provider", "Authorization", "Bearer "+token); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"nome":"Fibra Sul"`) {
+	if rec := get(t, h, "/api/v2/admin/provider", "Authorization", "Bearer "+token); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"nome":"Fibra Sul"`) ||
+		!strings.Contains(rec.Body.String(), `"slug":"fibra-sul"`) {
 		t.Fatalf("admin with the new token: %d %s", rec.Code, rec.Body)
 	}
 	if rec := get(t, h, "/api/v2/providers", "Origin", "https://loja.fibrasul.com.br"); rec.Code != http.StatusOK {
@@ -79,6 +80,8 @@ func TestProviderCommands(t *testing.T) {
 	}{
 		{"origin taken", []string{"provider", "create", "--name", "Outro", "--origin", "https://loja.fibrasul.com.br"}, "origin"},
 		{"bad origin", []string{"provider", "create", "--name", "Outro", "--origin", "loja"}, "origin"},
+		{"slug taken", []string{"provider", "create", "--name", "Outro", "--origin", "https://outro.example", "--slug", "fibra-sul"}, "slug"},
+		{"bad slug", []string{"provider", "create", "--name", "Outro", "--origin", "https://outro.example", "--slug", "Fibra Sul"}, "slug"},
 		{"token for an unknown origin", []string{"provider", "token", "--origin", "https://nada.example"}, "provedor não encontrado"},
 		{"no subcommand", []string{"provider"}, "create or token"},
 		{"missing name", []string{"provider", "create", "--origin", "https://x.example"}, "--name is required"},

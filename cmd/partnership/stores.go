@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 
 	"partnership-service/internal/postgres"
 	"partnership-service/internal/sqlite"
@@ -15,4 +16,23 @@ func openStores(ctx context.Context, cfg config) (storage.Stores, error) {
 		return postgres.Open(ctx, cfg.DatabaseURL)
 	}
 	return sqlite.Open(ctx, cfg.sqlitePath())
+}
+
+// migrationStatus reports the configured database's migrations and
+// reference data versions without applying anything.
+func migrationStatus(ctx context.Context, cfg config) (engine string, status []string, err error) {
+	if cfg.usesPostgres() {
+		db, err := postgres.OpenDB(ctx, cfg.DatabaseURL)
+		if err != nil {
+			return "", nil, err
+		}
+		status, err = db.MigrationStatus(ctx)
+		return "postgres", status, errors.Join(err, db.Close())
+	}
+	db, err := sqlite.OpenDB(cfg.sqlitePath())
+	if err != nil {
+		return "", nil, err
+	}
+	status, err = db.MigrationStatus(ctx)
+	return "sqlite (" + cfg.sqlitePath() + ")", status, errors.Join(err, db.Close())
 }

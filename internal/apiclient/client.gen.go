@@ -515,6 +515,75 @@ func (e StorefrontProviderDocumentDataType) Valid() bool {
 	}
 }
 
+// Defines values for WebhookDeliveryStatus.
+const (
+	Failed    WebhookDeliveryStatus = "failed"
+	Pending   WebhookDeliveryStatus = "pending"
+	Succeeded WebhookDeliveryStatus = "succeeded"
+)
+
+// Valid indicates whether the value is a known member of the WebhookDeliveryStatus enum.
+func (e WebhookDeliveryStatus) Valid() bool {
+	switch e {
+	case Failed:
+		return true
+	case Pending:
+		return true
+	case Succeeded:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookEventType.
+const (
+	CompanyCreated            WebhookEventType = "company.created"
+	CompanyDeleted            WebhookEventType = "company.deleted"
+	CompanyUpdated            WebhookEventType = "company.updated"
+	ContractCreated           WebhookEventType = "contract.created"
+	ContractSigned            WebhookEventType = "contract.signed"
+	LeadCreated               WebhookEventType = "lead.created"
+	LeadDocumentUploaded      WebhookEventType = "lead.document_uploaded"
+	LeadStatusChanged         WebhookEventType = "lead.status_changed"
+	LeadUpdated               WebhookEventType = "lead.updated"
+	SubscriptionCreated       WebhookEventType = "subscription.created"
+	SubscriptionFilesUploaded WebhookEventType = "subscription.files_uploaded"
+	SubscriptionUpdated       WebhookEventType = "subscription.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookEventType enum.
+func (e WebhookEventType) Valid() bool {
+	switch e {
+	case CompanyCreated:
+		return true
+	case CompanyDeleted:
+		return true
+	case CompanyUpdated:
+		return true
+	case ContractCreated:
+		return true
+	case ContractSigned:
+		return true
+	case LeadCreated:
+		return true
+	case LeadDocumentUploaded:
+		return true
+	case LeadStatusChanged:
+		return true
+	case LeadUpdated:
+		return true
+	case SubscriptionCreated:
+		return true
+	case SubscriptionFilesUploaded:
+		return true
+	case SubscriptionUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for StorefrontAdminProviderDataType.
 const (
 	StorefrontAdminProviderDataTypeProvedors StorefrontAdminProviderDataType = "provedors"
@@ -1590,7 +1659,10 @@ type StorefrontAdminProviderAttributes struct {
 	Id                  int     `json:"id"`
 	Logo                *string `json:"logo"`
 	Nome                string  `json:"nome"`
-	Wallpaper           *string `json:"wallpaper"`
+
+	// Slug The storefront pages' path segment (`/loja/{slug}`); null: none.
+	Slug      *string `json:"slug"`
+	Wallpaper *string `json:"wallpaper"`
 }
 
 // StorefrontAdminProviderBody The whole provider (PUT replaces it); a branding field absent or null is cleared.
@@ -1603,7 +1675,12 @@ type StorefrontAdminProviderBody struct {
 	DiasVencimento      *[]int  `json:"dias_vencimento,omitempty"`
 	Logo                *string `json:"logo,omitempty"`
 	Nome                string  `json:"nome"`
-	Wallpaper           *string `json:"wallpaper,omitempty"`
+
+	// Slug Where the provider's storefront pages live: `/loja/{slug}`. Lower-case letters, digits and inner hyphens, at most 63; unique among providers (422 `já está em uso` otherwise). Unlike the branding, an absent or null slug keeps the current one; `""` removes it (and the pages).
+	//
+	// Examples: conecte-fibra
+	Slug      *string `json:"slug,omitempty"`
+	Wallpaper *string `json:"wallpaper,omitempty"`
 }
 
 // StorefrontAdminServiceResource defines model for StorefrontAdminServiceResource.
@@ -1980,6 +2057,112 @@ type StorefrontSubscriptionUpdate struct {
 	Subscription *StorefrontSubscriptionFields `json:"subscription,omitempty"`
 }
 
+// WebhookDelivery defines model for WebhookDelivery.
+type WebhookDelivery struct {
+	Attempts  int       `json:"attempts"`
+	CreatedAt time.Time `json:"created_at"`
+
+	// EventId The message's `webhook-id`.
+	EventId string `json:"event_id"`
+
+	// EventType An event type; each surface accepts its own (energy `lead.*` and `contract.*`, storefront `subscription.*`, companies `company.*`).
+	EventType     WebhookEventType `json:"event_type"`
+	Id            string           `json:"id"`
+	LastAttemptAt *time.Time       `json:"last_attempt_at"`
+
+	// LastError Why the last attempt failed (e.g. `resposta HTTP 503`, `sem resposta em 15s`); empty on success.
+	LastError *string `json:"last_error"`
+
+	// LastResponse The first 4 KiB of the last answer's body.
+	LastResponse *string `json:"last_response"`
+
+	// LastStatusCode The last answer's HTTP status; null when none came.
+	LastStatusCode *int `json:"last_status_code"`
+
+	// NextAttemptAt When the next attempt is due; null unless pending.
+	NextAttemptAt *time.Time            `json:"next_attempt_at"`
+	Status        WebhookDeliveryStatus `json:"status"`
+}
+
+// WebhookDeliveryStatus defines model for WebhookDelivery.Status.
+type WebhookDeliveryStatus string
+
+// WebhookDeliveryList defines model for WebhookDeliveryList.
+type WebhookDeliveryList struct {
+	Items []WebhookDelivery `json:"items"`
+}
+
+// WebhookEndpoint defines model for WebhookEndpoint.
+type WebhookEndpoint struct {
+	CreatedAt      time.Time          `json:"created_at"`
+	Description    string             `json:"description"`
+	DisabledAt     *time.Time         `json:"disabled_at"`
+	DisabledReason *string            `json:"disabled_reason"`
+	Enabled        bool               `json:"enabled"`
+	Events         []WebhookEventType `json:"events"`
+	Id             openapi_types.UUID `json:"id"`
+	UpdatedAt      time.Time          `json:"updated_at"`
+	Url            string             `json:"url"`
+}
+
+// WebhookEndpointCreate defines model for WebhookEndpointCreate.
+type WebhookEndpointCreate struct {
+	Description *string `json:"description,omitempty"`
+
+	// Events The types to receive; empty or absent means all of this surface's.
+	Events *[]WebhookEventType `json:"events,omitempty"`
+
+	// Url Where to POST; `https` on a public address unless the service runs with `--webhook-allow-private`.
+	Url string `json:"url"`
+}
+
+// WebhookEndpointCreateCompanies defines model for WebhookEndpointCreateCompanies.
+type WebhookEndpointCreateCompanies struct {
+	// AccountId The account the endpoint is for: required for a super admin; a gestão user's own by default.
+	AccountId   *int    `json:"account_id,omitempty"`
+	Description *string `json:"description,omitempty"`
+
+	// Events The types to receive; empty or absent means all of this surface's.
+	Events *[]WebhookEventType `json:"events,omitempty"`
+
+	// Url Where to POST; `https` on a public address unless the service runs with `--webhook-allow-private`.
+	Url string `json:"url"`
+}
+
+// WebhookEndpointList defines model for WebhookEndpointList.
+type WebhookEndpointList struct {
+	Items []WebhookEndpoint `json:"items"`
+}
+
+// WebhookEndpointUpdate defines model for WebhookEndpointUpdate.
+type WebhookEndpointUpdate struct {
+	Description *string `json:"description,omitempty"`
+
+	// Enabled `true` re-enables a disabled endpoint; `false` pauses it.
+	Enabled *bool               `json:"enabled,omitempty"`
+	Events  *[]WebhookEventType `json:"events,omitempty"`
+	Url     *string             `json:"url,omitempty"`
+}
+
+// WebhookEndpointWithSecret defines model for WebhookEndpointWithSecret.
+type WebhookEndpointWithSecret struct {
+	CreatedAt      time.Time          `json:"created_at"`
+	Description    string             `json:"description"`
+	DisabledAt     *time.Time         `json:"disabled_at"`
+	DisabledReason *string            `json:"disabled_reason"`
+	Enabled        bool               `json:"enabled"`
+	Events         []WebhookEventType `json:"events"`
+	Id             openapi_types.UUID `json:"id"`
+
+	// Secret The signing secret, shown only in this answer.
+	Secret    string    `json:"secret"`
+	UpdatedAt time.Time `json:"updated_at"`
+	Url       string    `json:"url"`
+}
+
+// WebhookEventType An event type; each surface accepts its own (energy `lead.*` and `contract.*`, storefront `subscription.*`, companies `company.*`).
+type WebhookEventType string
+
 // EnergyIfNoneMatch defines model for EnergyIfNoneMatch.
 type EnergyIfNoneMatch = string
 
@@ -2004,6 +2187,18 @@ type StorefrontOrigin = string
 // StorefrontSubscriptionUUID defines model for StorefrontSubscriptionUUID.
 type StorefrontSubscriptionUUID = string
 
+// WebhookAccountID defines model for WebhookAccountID.
+type WebhookAccountID = int
+
+// WebhookDeliveryID defines model for WebhookDeliveryID.
+type WebhookDeliveryID = string
+
+// WebhookDeliveryLimit defines model for WebhookDeliveryLimit.
+type WebhookDeliveryLimit = int
+
+// WebhookEndpointID defines model for WebhookEndpointID.
+type WebhookEndpointID = openapi_types.UUID
+
 // CompaniesBadRequest defines model for CompaniesBadRequest.
 type CompaniesBadRequest = CompaniesMessageList
 
@@ -2021,6 +2216,12 @@ type CompaniesUnauthorized = CompaniesMessageList
 
 // CompaniesUnprocessable defines model for CompaniesUnprocessable.
 type CompaniesUnprocessable = CompaniesFieldErrors
+
+// CompaniesWebhookInvalid defines model for CompaniesWebhookInvalid.
+type CompaniesWebhookInvalid = CompaniesFieldErrors
+
+// CompaniesWebhookNotFound defines model for CompaniesWebhookNotFound.
+type CompaniesWebhookNotFound = CompaniesMessageList
 
 // EnergyBadRequest defines model for EnergyBadRequest.
 type EnergyBadRequest = EnergyError
@@ -2060,6 +2261,12 @@ type EnergyUnauthorized = EnergyError
 
 // EnergyUnsupportedMedia defines model for EnergyUnsupportedMedia.
 type EnergyUnsupportedMedia = EnergyError
+
+// EnergyWebhookInvalid defines model for EnergyWebhookInvalid.
+type EnergyWebhookInvalid = EnergyError
+
+// EnergyWebhookNotFound defines model for EnergyWebhookNotFound.
+type EnergyWebhookNotFound = EnergyError
 
 // StorefrontAdminCategoryList defines model for StorefrontAdminCategoryList.
 type StorefrontAdminCategoryList struct {
@@ -2186,6 +2393,12 @@ type StorefrontUnprocessable = StorefrontErrors
 // StorefrontUnsupportedMedia defines model for StorefrontUnsupportedMedia.
 type StorefrontUnsupportedMedia = StorefrontErrors
 
+// StorefrontWebhookInvalid defines model for StorefrontWebhookInvalid.
+type StorefrontWebhookInvalid = StorefrontErrors
+
+// StorefrontWebhookNotFound defines model for StorefrontWebhookNotFound.
+type StorefrontWebhookNotFound = StorefrontErrors
+
 // GetAdminProvider200JSONResponseBodyDataType defines parameters for GetAdminProvider.
 type GetAdminProvider200JSONResponseBodyDataType string
 
@@ -2203,6 +2416,12 @@ type ListAdminSubscriptionsParams struct {
 
 // DownloadAdminSubscriptionFileParamsKind defines parameters for DownloadAdminSubscriptionFile.
 type DownloadAdminSubscriptionFileParamsKind string
+
+// ListStorefrontWebhookDeliveriesParams defines parameters for ListStorefrontWebhookDeliveries.
+type ListStorefrontWebhookDeliveriesParams struct {
+	// Limit How many deliveries, 1 to 100 (default 50).
+	Limit *WebhookDeliveryLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
 
 // GetProviderParams defines parameters for GetProvider.
 type GetProviderParams struct {
@@ -2317,6 +2536,18 @@ type ListCompaniesParamsSort string
 
 // ListCompaniesParamsOrder defines parameters for ListCompanies.
 type ListCompaniesParamsOrder string
+
+// ListCompaniesWebhookEndpointsParams defines parameters for ListCompaniesWebhookEndpoints.
+type ListCompaniesWebhookEndpointsParams struct {
+	// AccountId The account whose endpoints to list; required for a super admin, defaults to a gestão user's own.
+	AccountId *WebhookAccountID `form:"account_id,omitempty" json:"account_id,omitempty"`
+}
+
+// ListCompaniesWebhookDeliveriesParams defines parameters for ListCompaniesWebhookDeliveries.
+type ListCompaniesWebhookDeliveriesParams struct {
+	// Limit How many deliveries, 1 to 100 (default 50).
+	Limit *WebhookDeliveryLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
 
 // ListOperationAreasParams defines parameters for ListOperationAreas.
 type ListOperationAreasParams struct {
@@ -2441,6 +2672,267 @@ type RequestSigningCodeFormdataBody struct {
 	Signer string `form:"signer" json:"signer"`
 }
 
+// ListEnergyWebhookDeliveriesParams defines parameters for ListEnergyWebhookDeliveries.
+type ListEnergyWebhookDeliveriesParams struct {
+	// Limit How many deliveries, 1 to 100 (default 50).
+	Limit *WebhookDeliveryLimit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// OnCompanyCreatedJSONBody defines parameters for OnCompanyCreated.
+type OnCompanyCreatedJSONBody struct {
+	// Data The seed's company, plus `external_id`, the contact fields and timestamps.
+	Data CompaniesCompany `json:"data"`
+
+	// Timestamp When the change committed (UTC).
+	Timestamp time.Time   `json:"timestamp"`
+	Type      interface{} `json:"type"`
+}
+
+// OnCompanyCreatedParams defines parameters for OnCompanyCreated.
+type OnCompanyCreatedParams struct {
+	// WebhookId The message id, the same on every retry and every endpoint.
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp The attempt's time, Unix seconds.
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature Space-separated `v1,<base64 HMAC-SHA256 of id.timestamp.body>`, one per signing secret (two for 24 h after a rotation).
+	WebhookSignature string `json:"webhook-signature"`
+}
+
+// OnCompanyDeletedJSONBody defines parameters for OnCompanyDeleted.
+type OnCompanyDeletedJSONBody struct {
+	// Data The seed's company, plus `external_id`, the contact fields and timestamps.
+	Data CompaniesCompany `json:"data"`
+
+	// Timestamp When the change committed (UTC).
+	Timestamp time.Time   `json:"timestamp"`
+	Type      interface{} `json:"type"`
+}
+
+// OnCompanyDeletedParams defines parameters for OnCompanyDeleted.
+type OnCompanyDeletedParams struct {
+	// WebhookId The message id, the same on every retry and every endpoint.
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp The attempt's time, Unix seconds.
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature Space-separated `v1,<base64 HMAC-SHA256 of id.timestamp.body>`, one per signing secret (two for 24 h after a rotation).
+	WebhookSignature string `json:"webhook-signature"`
+}
+
+// OnCompanyUpdatedJSONBody defines parameters for OnCompanyUpdated.
+type OnCompanyUpdatedJSONBody struct {
+	// Data The seed's company, plus `external_id`, the contact fields and timestamps.
+	Data CompaniesCompany `json:"data"`
+
+	// Timestamp When the change committed (UTC).
+	Timestamp time.Time   `json:"timestamp"`
+	Type      interface{} `json:"type"`
+}
+
+// OnCompanyUpdatedParams defines parameters for OnCompanyUpdated.
+type OnCompanyUpdatedParams struct {
+	// WebhookId The message id, the same on every retry and every endpoint.
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp The attempt's time, Unix seconds.
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature Space-separated `v1,<base64 HMAC-SHA256 of id.timestamp.body>`, one per signing secret (two for 24 h after a rotation).
+	WebhookSignature string `json:"webhook-signature"`
+}
+
+// OnContractCreatedJSONBody defines parameters for OnContractCreated.
+type OnContractCreatedJSONBody struct {
+	Data EnergyLead `json:"data"`
+
+	// Timestamp When the change committed (UTC).
+	Timestamp time.Time   `json:"timestamp"`
+	Type      interface{} `json:"type"`
+}
+
+// OnContractCreatedParams defines parameters for OnContractCreated.
+type OnContractCreatedParams struct {
+	// WebhookId The message id, the same on every retry and every endpoint.
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp The attempt's time, Unix seconds.
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature Space-separated `v1,<base64 HMAC-SHA256 of id.timestamp.body>`, one per signing secret (two for 24 h after a rotation).
+	WebhookSignature string `json:"webhook-signature"`
+}
+
+// OnContractSignedJSONBody defines parameters for OnContractSigned.
+type OnContractSignedJSONBody struct {
+	Data EnergyLead `json:"data"`
+
+	// Timestamp When the change committed (UTC).
+	Timestamp time.Time   `json:"timestamp"`
+	Type      interface{} `json:"type"`
+}
+
+// OnContractSignedParams defines parameters for OnContractSigned.
+type OnContractSignedParams struct {
+	// WebhookId The message id, the same on every retry and every endpoint.
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp The attempt's time, Unix seconds.
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature Space-separated `v1,<base64 HMAC-SHA256 of id.timestamp.body>`, one per signing secret (two for 24 h after a rotation).
+	WebhookSignature string `json:"webhook-signature"`
+}
+
+// OnLeadCreatedJSONBody defines parameters for OnLeadCreated.
+type OnLeadCreatedJSONBody struct {
+	Data EnergyLead `json:"data"`
+
+	// Timestamp When the change committed (UTC).
+	Timestamp time.Time   `json:"timestamp"`
+	Type      interface{} `json:"type"`
+}
+
+// OnLeadCreatedParams defines parameters for OnLeadCreated.
+type OnLeadCreatedParams struct {
+	// WebhookId The message id, the same on every retry and every endpoint.
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp The attempt's time, Unix seconds.
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature Space-separated `v1,<base64 HMAC-SHA256 of id.timestamp.body>`, one per signing secret (two for 24 h after a rotation).
+	WebhookSignature string `json:"webhook-signature"`
+}
+
+// OnLeadDocumentUploadedJSONBody defines parameters for OnLeadDocumentUploaded.
+type OnLeadDocumentUploadedJSONBody struct {
+	Data EnergyLead `json:"data"`
+
+	// Timestamp When the change committed (UTC).
+	Timestamp time.Time   `json:"timestamp"`
+	Type      interface{} `json:"type"`
+}
+
+// OnLeadDocumentUploadedParams defines parameters for OnLeadDocumentUploaded.
+type OnLeadDocumentUploadedParams struct {
+	// WebhookId The message id, the same on every retry and every endpoint.
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp The attempt's time, Unix seconds.
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature Space-separated `v1,<base64 HMAC-SHA256 of id.timestamp.body>`, one per signing secret (two for 24 h after a rotation).
+	WebhookSignature string `json:"webhook-signature"`
+}
+
+// OnLeadStatusChangedJSONBody defines parameters for OnLeadStatusChanged.
+type OnLeadStatusChangedJSONBody struct {
+	Data EnergyLead `json:"data"`
+
+	// Timestamp When the change committed (UTC).
+	Timestamp time.Time   `json:"timestamp"`
+	Type      interface{} `json:"type"`
+}
+
+// OnLeadStatusChangedParams defines parameters for OnLeadStatusChanged.
+type OnLeadStatusChangedParams struct {
+	// WebhookId The message id, the same on every retry and every endpoint.
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp The attempt's time, Unix seconds.
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature Space-separated `v1,<base64 HMAC-SHA256 of id.timestamp.body>`, one per signing secret (two for 24 h after a rotation).
+	WebhookSignature string `json:"webhook-signature"`
+}
+
+// OnLeadUpdatedJSONBody defines parameters for OnLeadUpdated.
+type OnLeadUpdatedJSONBody struct {
+	Data EnergyLead `json:"data"`
+
+	// Timestamp When the change committed (UTC).
+	Timestamp time.Time   `json:"timestamp"`
+	Type      interface{} `json:"type"`
+}
+
+// OnLeadUpdatedParams defines parameters for OnLeadUpdated.
+type OnLeadUpdatedParams struct {
+	// WebhookId The message id, the same on every retry and every endpoint.
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp The attempt's time, Unix seconds.
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature Space-separated `v1,<base64 HMAC-SHA256 of id.timestamp.body>`, one per signing secret (two for 24 h after a rotation).
+	WebhookSignature string `json:"webhook-signature"`
+}
+
+// OnSubscriptionCreatedJSONBody defines parameters for OnSubscriptionCreated.
+type OnSubscriptionCreatedJSONBody struct {
+	Data StorefrontAdminSubscription `json:"data"`
+
+	// Timestamp When the change committed (UTC).
+	Timestamp time.Time   `json:"timestamp"`
+	Type      interface{} `json:"type"`
+}
+
+// OnSubscriptionCreatedParams defines parameters for OnSubscriptionCreated.
+type OnSubscriptionCreatedParams struct {
+	// WebhookId The message id, the same on every retry and every endpoint.
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp The attempt's time, Unix seconds.
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature Space-separated `v1,<base64 HMAC-SHA256 of id.timestamp.body>`, one per signing secret (two for 24 h after a rotation).
+	WebhookSignature string `json:"webhook-signature"`
+}
+
+// OnSubscriptionFilesUploadedJSONBody defines parameters for OnSubscriptionFilesUploaded.
+type OnSubscriptionFilesUploadedJSONBody struct {
+	Data StorefrontAdminSubscription `json:"data"`
+
+	// Timestamp When the change committed (UTC).
+	Timestamp time.Time   `json:"timestamp"`
+	Type      interface{} `json:"type"`
+}
+
+// OnSubscriptionFilesUploadedParams defines parameters for OnSubscriptionFilesUploaded.
+type OnSubscriptionFilesUploadedParams struct {
+	// WebhookId The message id, the same on every retry and every endpoint.
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp The attempt's time, Unix seconds.
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature Space-separated `v1,<base64 HMAC-SHA256 of id.timestamp.body>`, one per signing secret (two for 24 h after a rotation).
+	WebhookSignature string `json:"webhook-signature"`
+}
+
+// OnSubscriptionUpdatedJSONBody defines parameters for OnSubscriptionUpdated.
+type OnSubscriptionUpdatedJSONBody struct {
+	Data StorefrontAdminSubscription `json:"data"`
+
+	// Timestamp When the change committed (UTC).
+	Timestamp time.Time   `json:"timestamp"`
+	Type      interface{} `json:"type"`
+}
+
+// OnSubscriptionUpdatedParams defines parameters for OnSubscriptionUpdated.
+type OnSubscriptionUpdatedParams struct {
+	// WebhookId The message id, the same on every retry and every endpoint.
+	WebhookId string `json:"webhook-id"`
+
+	// WebhookTimestamp The attempt's time, Unix seconds.
+	WebhookTimestamp string `json:"webhook-timestamp"`
+
+	// WebhookSignature Space-separated `v1,<base64 HMAC-SHA256 of id.timestamp.body>`, one per signing secret (two for 24 h after a rotation).
+	WebhookSignature string `json:"webhook-signature"`
+}
+
 // UpdateEnergyPlanJSONRequestBody defines body for UpdateEnergyPlan for application/json ContentType.
 type UpdateEnergyPlanJSONRequestBody = EnergyPlanInput
 
@@ -2498,6 +2990,12 @@ type CreateAdminServiceJSONRequestBody = StorefrontAdminItemBody
 // ReplaceAdminServiceJSONRequestBody defines body for ReplaceAdminService for application/json ContentType.
 type ReplaceAdminServiceJSONRequestBody = StorefrontAdminItemBody
 
+// CreateStorefrontWebhookEndpointJSONRequestBody defines body for CreateStorefrontWebhookEndpoint for application/json ContentType.
+type CreateStorefrontWebhookEndpointJSONRequestBody = WebhookEndpointCreate
+
+// UpdateStorefrontWebhookEndpointJSONRequestBody defines body for UpdateStorefrontWebhookEndpoint for application/json ContentType.
+type UpdateStorefrontWebhookEndpointJSONRequestBody = WebhookEndpointUpdate
+
 // CreateSubscriptionJSONRequestBody defines body for CreateSubscription for application/json ContentType.
 type CreateSubscriptionJSONRequestBody = StorefrontSubscriptionRequest
 
@@ -2515,6 +3013,12 @@ type CreateCompanyJSONRequestBody = CompaniesCompanyCreate
 
 // UpdateCompanyJSONRequestBody defines body for UpdateCompany for application/json ContentType.
 type UpdateCompanyJSONRequestBody = CompaniesCompanyInput
+
+// CreateCompaniesWebhookEndpointJSONRequestBody defines body for CreateCompaniesWebhookEndpoint for application/json ContentType.
+type CreateCompaniesWebhookEndpointJSONRequestBody = WebhookEndpointCreateCompanies
+
+// UpdateCompaniesWebhookEndpointJSONRequestBody defines body for UpdateCompaniesWebhookEndpoint for application/json ContentType.
+type UpdateCompaniesWebhookEndpointJSONRequestBody = WebhookEndpointUpdate
 
 // CreateLeadJSONRequestBody defines body for CreateLead for application/json ContentType.
 type CreateLeadJSONRequestBody = EnergyCreateLead
@@ -2542,6 +3046,48 @@ type SignContractFormdataRequestBody SignContractFormdataBody
 
 // RequestSigningCodeFormdataRequestBody defines body for RequestSigningCode for application/x-www-form-urlencoded ContentType.
 type RequestSigningCodeFormdataRequestBody RequestSigningCodeFormdataBody
+
+// CreateEnergyWebhookEndpointJSONRequestBody defines body for CreateEnergyWebhookEndpoint for application/json ContentType.
+type CreateEnergyWebhookEndpointJSONRequestBody = WebhookEndpointCreate
+
+// UpdateEnergyWebhookEndpointJSONRequestBody defines body for UpdateEnergyWebhookEndpoint for application/json ContentType.
+type UpdateEnergyWebhookEndpointJSONRequestBody = WebhookEndpointUpdate
+
+// OnCompanyCreatedJSONRequestBody defines body for OnCompanyCreated for application/json ContentType.
+type OnCompanyCreatedJSONRequestBody OnCompanyCreatedJSONBody
+
+// OnCompanyDeletedJSONRequestBody defines body for OnCompanyDeleted for application/json ContentType.
+type OnCompanyDeletedJSONRequestBody OnCompanyDeletedJSONBody
+
+// OnCompanyUpdatedJSONRequestBody defines body for OnCompanyUpdated for application/json ContentType.
+type OnCompanyUpdatedJSONRequestBody OnCompanyUpdatedJSONBody
+
+// OnContractCreatedJSONRequestBody defines body for OnContractCreated for application/json ContentType.
+type OnContractCreatedJSONRequestBody OnContractCreatedJSONBody
+
+// OnContractSignedJSONRequestBody defines body for OnContractSigned for application/json ContentType.
+type OnContractSignedJSONRequestBody OnContractSignedJSONBody
+
+// OnLeadCreatedJSONRequestBody defines body for OnLeadCreated for application/json ContentType.
+type OnLeadCreatedJSONRequestBody OnLeadCreatedJSONBody
+
+// OnLeadDocumentUploadedJSONRequestBody defines body for OnLeadDocumentUploaded for application/json ContentType.
+type OnLeadDocumentUploadedJSONRequestBody OnLeadDocumentUploadedJSONBody
+
+// OnLeadStatusChangedJSONRequestBody defines body for OnLeadStatusChanged for application/json ContentType.
+type OnLeadStatusChangedJSONRequestBody OnLeadStatusChangedJSONBody
+
+// OnLeadUpdatedJSONRequestBody defines body for OnLeadUpdated for application/json ContentType.
+type OnLeadUpdatedJSONRequestBody OnLeadUpdatedJSONBody
+
+// OnSubscriptionCreatedJSONRequestBody defines body for OnSubscriptionCreated for application/json ContentType.
+type OnSubscriptionCreatedJSONRequestBody OnSubscriptionCreatedJSONBody
+
+// OnSubscriptionFilesUploadedJSONRequestBody defines body for OnSubscriptionFilesUploaded for application/json ContentType.
+type OnSubscriptionFilesUploadedJSONRequestBody OnSubscriptionFilesUploadedJSONBody
+
+// OnSubscriptionUpdatedJSONRequestBody defines body for OnSubscriptionUpdated for application/json ContentType.
+type OnSubscriptionUpdatedJSONRequestBody OnSubscriptionUpdatedJSONBody
 
 // AsCompaniesCompanyCreateCnpj0 returns the union data inside the CompaniesCompanyCreate_Cnpj as a CompaniesCompanyCreateCnpj0
 func (t CompaniesCompanyCreate_Cnpj) AsCompaniesCompanyCreateCnpj0() (CompaniesCompanyCreateCnpj0, error) {
@@ -3857,6 +4403,84 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v2/admin/subscriptions/{uuid}/personal-data (the `ExportAdminSubscriptionPersonalData` operationId).
 	ExportAdminSubscriptionPersonalData(ctx context.Context, uuid StorefrontSubscriptionUUID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListStorefrontWebhookEndpoints List webhook endpoints.
+	//
+	// The owner's endpoints, oldest first, without secrets. The endpoints are the provider of the admin token's; another owner's endpoint answers 404.
+	//
+	// Corresponds with GET /api/v2/admin/webhook-endpoints (the `ListStorefrontWebhookEndpoints` operationId).
+	ListStorefrontWebhookEndpoints(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateStorefrontWebhookEndpointWithBody Register a webhook endpoint.
+	//
+	// Registers a URL to receive this surface's events (all of them when `events` is empty). The endpoints are the provider of the admin token's; another owner's endpoint answers 404. The answer carries the signing `secret` (`whsec_…`), shown this once; it is stored sealed. Without `--webhook-allow-private` the URL must be `https` and its host must resolve to public addresses only. At most 20 endpoints per owner.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v2/admin/webhook-endpoints (the `CreateStorefrontWebhookEndpoint` operationId).
+	CreateStorefrontWebhookEndpointWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateStorefrontWebhookEndpoint Register a webhook endpoint.
+	//
+	// Registers a URL to receive this surface's events (all of them when `events` is empty). The endpoints are the provider of the admin token's; another owner's endpoint answers 404. The answer carries the signing `secret` (`whsec_…`), shown this once; it is stored sealed. Without `--webhook-allow-private` the URL must be `https` and its host must resolve to public addresses only. At most 20 endpoints per owner.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v2/admin/webhook-endpoints (the `CreateStorefrontWebhookEndpoint` operationId).
+	CreateStorefrontWebhookEndpoint(ctx context.Context, body CreateStorefrontWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteStorefrontWebhookEndpoint Delete a webhook endpoint.
+	//
+	// Deletes the endpoint and its delivery log; nothing more is sent to it.
+	//
+	// Corresponds with DELETE /api/v2/admin/webhook-endpoints/{id} (the `DeleteStorefrontWebhookEndpoint` operationId).
+	DeleteStorefrontWebhookEndpoint(ctx context.Context, id WebhookEndpointID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetStorefrontWebhookEndpoint Read a webhook endpoint.
+	//
+	// The endpoint, without its secret. The endpoints are the provider of the admin token's; another owner's endpoint answers 404.
+	//
+	// Corresponds with GET /api/v2/admin/webhook-endpoints/{id} (the `GetStorefrontWebhookEndpoint` operationId).
+	GetStorefrontWebhookEndpoint(ctx context.Context, id WebhookEndpointID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateStorefrontWebhookEndpointWithBody Change a webhook endpoint.
+	//
+	// Changes the fields present. `enabled: true` re-enables an endpoint disabled after 5 days of failures (its pending deliveries resume); `enabled: false` pauses it. The owner never changes (`account_id` answers 403).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /api/v2/admin/webhook-endpoints/{id} (the `UpdateStorefrontWebhookEndpoint` operationId).
+	UpdateStorefrontWebhookEndpointWithBody(ctx context.Context, id WebhookEndpointID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateStorefrontWebhookEndpoint Change a webhook endpoint.
+	//
+	// Changes the fields present. `enabled: true` re-enables an endpoint disabled after 5 days of failures (its pending deliveries resume); `enabled: false` pauses it. The owner never changes (`account_id` answers 403).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /api/v2/admin/webhook-endpoints/{id} (the `UpdateStorefrontWebhookEndpoint` operationId).
+	UpdateStorefrontWebhookEndpoint(ctx context.Context, id WebhookEndpointID, body UpdateStorefrontWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListStorefrontWebhookDeliveries The endpoint's delivery log.
+	//
+	// Its latest deliveries, newest first: status (`pending`, `succeeded`, `failed` once every attempt of the schedule failed), attempts made, the last answer's status code, time, error and first 4 KiB, and when the next attempt is due.
+	//
+	// Corresponds with GET /api/v2/admin/webhook-endpoints/{id}/deliveries (the `ListStorefrontWebhookDeliveries` operationId).
+	ListStorefrontWebhookDeliveries(ctx context.Context, id WebhookEndpointID, params *ListStorefrontWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RetryStorefrontWebhookDelivery Send a delivery again.
+	//
+	// Makes the delivery due now, whatever its status, with the same `webhook-id`. A failed delivery that fails again is not retried further.
+	//
+	// Corresponds with POST /api/v2/admin/webhook-endpoints/{id}/deliveries/{delivery_id}/retry (the `RetryStorefrontWebhookDelivery` operationId).
+	RetryStorefrontWebhookDelivery(ctx context.Context, id WebhookEndpointID, deliveryId WebhookDeliveryID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RotateStorefrontWebhookSecret Rotate the signing secret.
+	//
+	// Issues a new secret, shown this once. For 24 hours the old secret keeps signing too: each message then carries two `v1,` signatures in `webhook-signature`, one per secret, so receivers can switch without losing a message.
+	//
+	// Corresponds with POST /api/v2/admin/webhook-endpoints/{id}/rotate-secret (the `RotateStorefrontWebhookSecret` operationId).
+	RotateStorefrontWebhookSecret(ctx context.Context, id WebhookEndpointID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetProvider The provider, its branding, categories and their plans.
 	//
 	// Served from memory as pre-encoded bytes with a strong `ETag`; `If-None-Match` answers 304.
@@ -4163,6 +4787,84 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v4/states (the `ListStates` operationId).
 	ListStates(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListCompaniesWebhookEndpoints List webhook endpoints.
+	//
+	// The owner's endpoints, oldest first, without secrets. A super admin names any account with `account_id` (required for it); a gestão user acts for its own account by default and may name the client accounts it manages; client users get 403.
+	//
+	// Corresponds with GET /api/v4/webhook-endpoints (the `ListCompaniesWebhookEndpoints` operationId).
+	ListCompaniesWebhookEndpoints(ctx context.Context, params *ListCompaniesWebhookEndpointsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateCompaniesWebhookEndpointWithBody Register a webhook endpoint.
+	//
+	// Registers a URL to receive this surface's events (all of them when `events` is empty). A super admin names any account with `account_id` (required for it); a gestão user acts for its own account by default and may name the client accounts it manages; client users get 403. The answer carries the signing `secret` (`whsec_…`), shown this once; it is stored sealed. Without `--webhook-allow-private` the URL must be `https` and its host must resolve to public addresses only. At most 20 endpoints per owner.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v4/webhook-endpoints (the `CreateCompaniesWebhookEndpoint` operationId).
+	CreateCompaniesWebhookEndpointWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateCompaniesWebhookEndpoint Register a webhook endpoint.
+	//
+	// Registers a URL to receive this surface's events (all of them when `events` is empty). A super admin names any account with `account_id` (required for it); a gestão user acts for its own account by default and may name the client accounts it manages; client users get 403. The answer carries the signing `secret` (`whsec_…`), shown this once; it is stored sealed. Without `--webhook-allow-private` the URL must be `https` and its host must resolve to public addresses only. At most 20 endpoints per owner.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v4/webhook-endpoints (the `CreateCompaniesWebhookEndpoint` operationId).
+	CreateCompaniesWebhookEndpoint(ctx context.Context, body CreateCompaniesWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteCompaniesWebhookEndpoint Delete a webhook endpoint.
+	//
+	// Deletes the endpoint and its delivery log; nothing more is sent to it.
+	//
+	// Corresponds with DELETE /api/v4/webhook-endpoints/{id} (the `DeleteCompaniesWebhookEndpoint` operationId).
+	DeleteCompaniesWebhookEndpoint(ctx context.Context, id WebhookEndpointID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCompaniesWebhookEndpoint Read a webhook endpoint.
+	//
+	// The endpoint, without its secret. A super admin names any account with `account_id` (required for it); a gestão user acts for its own account by default and may name the client accounts it manages; client users get 403.
+	//
+	// Corresponds with GET /api/v4/webhook-endpoints/{id} (the `GetCompaniesWebhookEndpoint` operationId).
+	GetCompaniesWebhookEndpoint(ctx context.Context, id WebhookEndpointID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateCompaniesWebhookEndpointWithBody Change a webhook endpoint.
+	//
+	// Changes the fields present. `enabled: true` re-enables an endpoint disabled after 5 days of failures (its pending deliveries resume); `enabled: false` pauses it. The owner never changes (`account_id` answers 403).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /api/v4/webhook-endpoints/{id} (the `UpdateCompaniesWebhookEndpoint` operationId).
+	UpdateCompaniesWebhookEndpointWithBody(ctx context.Context, id WebhookEndpointID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateCompaniesWebhookEndpoint Change a webhook endpoint.
+	//
+	// Changes the fields present. `enabled: true` re-enables an endpoint disabled after 5 days of failures (its pending deliveries resume); `enabled: false` pauses it. The owner never changes (`account_id` answers 403).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /api/v4/webhook-endpoints/{id} (the `UpdateCompaniesWebhookEndpoint` operationId).
+	UpdateCompaniesWebhookEndpoint(ctx context.Context, id WebhookEndpointID, body UpdateCompaniesWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListCompaniesWebhookDeliveries The endpoint's delivery log.
+	//
+	// Its latest deliveries, newest first: status (`pending`, `succeeded`, `failed` once every attempt of the schedule failed), attempts made, the last answer's status code, time, error and first 4 KiB, and when the next attempt is due.
+	//
+	// Corresponds with GET /api/v4/webhook-endpoints/{id}/deliveries (the `ListCompaniesWebhookDeliveries` operationId).
+	ListCompaniesWebhookDeliveries(ctx context.Context, id WebhookEndpointID, params *ListCompaniesWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RetryCompaniesWebhookDelivery Send a delivery again.
+	//
+	// Makes the delivery due now, whatever its status, with the same `webhook-id`. A failed delivery that fails again is not retried further.
+	//
+	// Corresponds with POST /api/v4/webhook-endpoints/{id}/deliveries/{delivery_id}/retry (the `RetryCompaniesWebhookDelivery` operationId).
+	RetryCompaniesWebhookDelivery(ctx context.Context, id WebhookEndpointID, deliveryId WebhookDeliveryID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RotateCompaniesWebhookSecret Rotate the signing secret.
+	//
+	// Issues a new secret, shown this once. For 24 hours the old secret keeps signing too: each message then carries two `v1,` signatures in `webhook-signature`, one per secret, so receivers can switch without losing a message.
+	//
+	// Corresponds with POST /api/v4/webhook-endpoints/{id}/rotate-secret (the `RotateCompaniesWebhookSecret` operationId).
+	RotateCompaniesWebhookSecret(ctx context.Context, id WebhookEndpointID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListOperationAreas Consultar áreas de operação de geração distribuída
 	//
@@ -4584,6 +5286,84 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /sales-conversion/sign/{token}/contrato.pdf (the `DownloadSigningContract` operationId).
 	DownloadSigningContract(ctx context.Context, token EnergySignToken, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListEnergyWebhookEndpoints List webhook endpoints.
+	//
+	// The owner's endpoints, oldest first, without secrets. The endpoints are the partner of the API key's; another owner's endpoint answers 404.
+	//
+	// Corresponds with GET /sales-conversion/webhook-endpoints (the `ListEnergyWebhookEndpoints` operationId).
+	ListEnergyWebhookEndpoints(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateEnergyWebhookEndpointWithBody Register a webhook endpoint.
+	//
+	// Registers a URL to receive this surface's events (all of them when `events` is empty). The endpoints are the partner of the API key's; another owner's endpoint answers 404. The answer carries the signing `secret` (`whsec_…`), shown this once; it is stored sealed. Without `--webhook-allow-private` the URL must be `https` and its host must resolve to public addresses only. At most 20 endpoints per owner.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /sales-conversion/webhook-endpoints (the `CreateEnergyWebhookEndpoint` operationId).
+	CreateEnergyWebhookEndpointWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateEnergyWebhookEndpoint Register a webhook endpoint.
+	//
+	// Registers a URL to receive this surface's events (all of them when `events` is empty). The endpoints are the partner of the API key's; another owner's endpoint answers 404. The answer carries the signing `secret` (`whsec_…`), shown this once; it is stored sealed. Without `--webhook-allow-private` the URL must be `https` and its host must resolve to public addresses only. At most 20 endpoints per owner.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /sales-conversion/webhook-endpoints (the `CreateEnergyWebhookEndpoint` operationId).
+	CreateEnergyWebhookEndpoint(ctx context.Context, body CreateEnergyWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteEnergyWebhookEndpoint Delete a webhook endpoint.
+	//
+	// Deletes the endpoint and its delivery log; nothing more is sent to it.
+	//
+	// Corresponds with DELETE /sales-conversion/webhook-endpoints/{id} (the `DeleteEnergyWebhookEndpoint` operationId).
+	DeleteEnergyWebhookEndpoint(ctx context.Context, id WebhookEndpointID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetEnergyWebhookEndpoint Read a webhook endpoint.
+	//
+	// The endpoint, without its secret. The endpoints are the partner of the API key's; another owner's endpoint answers 404.
+	//
+	// Corresponds with GET /sales-conversion/webhook-endpoints/{id} (the `GetEnergyWebhookEndpoint` operationId).
+	GetEnergyWebhookEndpoint(ctx context.Context, id WebhookEndpointID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateEnergyWebhookEndpointWithBody Change a webhook endpoint.
+	//
+	// Changes the fields present. `enabled: true` re-enables an endpoint disabled after 5 days of failures (its pending deliveries resume); `enabled: false` pauses it. The owner never changes (`account_id` answers 403).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /sales-conversion/webhook-endpoints/{id} (the `UpdateEnergyWebhookEndpoint` operationId).
+	UpdateEnergyWebhookEndpointWithBody(ctx context.Context, id WebhookEndpointID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateEnergyWebhookEndpoint Change a webhook endpoint.
+	//
+	// Changes the fields present. `enabled: true` re-enables an endpoint disabled after 5 days of failures (its pending deliveries resume); `enabled: false` pauses it. The owner never changes (`account_id` answers 403).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /sales-conversion/webhook-endpoints/{id} (the `UpdateEnergyWebhookEndpoint` operationId).
+	UpdateEnergyWebhookEndpoint(ctx context.Context, id WebhookEndpointID, body UpdateEnergyWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListEnergyWebhookDeliveries The endpoint's delivery log.
+	//
+	// Its latest deliveries, newest first: status (`pending`, `succeeded`, `failed` once every attempt of the schedule failed), attempts made, the last answer's status code, time, error and first 4 KiB, and when the next attempt is due.
+	//
+	// Corresponds with GET /sales-conversion/webhook-endpoints/{id}/deliveries (the `ListEnergyWebhookDeliveries` operationId).
+	ListEnergyWebhookDeliveries(ctx context.Context, id WebhookEndpointID, params *ListEnergyWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RetryEnergyWebhookDelivery Send a delivery again.
+	//
+	// Makes the delivery due now, whatever its status, with the same `webhook-id`. A failed delivery that fails again is not retried further.
+	//
+	// Corresponds with POST /sales-conversion/webhook-endpoints/{id}/deliveries/{delivery_id}/retry (the `RetryEnergyWebhookDelivery` operationId).
+	RetryEnergyWebhookDelivery(ctx context.Context, id WebhookEndpointID, deliveryId WebhookDeliveryID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RotateEnergyWebhookSecret Rotate the signing secret.
+	//
+	// Issues a new secret, shown this once. For 24 hours the old secret keeps signing too: each message then carries two `v1,` signatures in `webhook-signature`, one per secret, so receivers can switch without losing a message.
+	//
+	// Corresponds with POST /sales-conversion/webhook-endpoints/{id}/rotate-secret (the `RotateEnergyWebhookSecret` operationId).
+	RotateEnergyWebhookSecret(ctx context.Context, id WebhookEndpointID, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // DeleteEnergyPlan Delete a plan.
@@ -5898,6 +6678,184 @@ func (c *Client) ExportAdminSubscriptionPersonalData(ctx context.Context, uuid S
 	return c.Client.Do(req)
 }
 
+// ListStorefrontWebhookEndpoints List webhook endpoints.
+//
+// The owner's endpoints, oldest first, without secrets. The endpoints are the provider of the admin token's; another owner's endpoint answers 404.
+//
+// Corresponds with GET /api/v2/admin/webhook-endpoints (the `ListStorefrontWebhookEndpoints` operationId).
+func (c *Client) ListStorefrontWebhookEndpoints(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListStorefrontWebhookEndpointsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateStorefrontWebhookEndpointWithBody Register a webhook endpoint.
+//
+// Registers a URL to receive this surface's events (all of them when `events` is empty). The endpoints are the provider of the admin token's; another owner's endpoint answers 404. The answer carries the signing `secret` (`whsec_…`), shown this once; it is stored sealed. Without `--webhook-allow-private` the URL must be `https` and its host must resolve to public addresses only. At most 20 endpoints per owner.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v2/admin/webhook-endpoints (the `CreateStorefrontWebhookEndpoint` operationId).
+func (c *Client) CreateStorefrontWebhookEndpointWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateStorefrontWebhookEndpointRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateStorefrontWebhookEndpoint Register a webhook endpoint.
+//
+// Registers a URL to receive this surface's events (all of them when `events` is empty). The endpoints are the provider of the admin token's; another owner's endpoint answers 404. The answer carries the signing `secret` (`whsec_…`), shown this once; it is stored sealed. Without `--webhook-allow-private` the URL must be `https` and its host must resolve to public addresses only. At most 20 endpoints per owner.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v2/admin/webhook-endpoints (the `CreateStorefrontWebhookEndpoint` operationId).
+func (c *Client) CreateStorefrontWebhookEndpoint(ctx context.Context, body CreateStorefrontWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateStorefrontWebhookEndpointRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteStorefrontWebhookEndpoint Delete a webhook endpoint.
+//
+// Deletes the endpoint and its delivery log; nothing more is sent to it.
+//
+// Corresponds with DELETE /api/v2/admin/webhook-endpoints/{id} (the `DeleteStorefrontWebhookEndpoint` operationId).
+func (c *Client) DeleteStorefrontWebhookEndpoint(ctx context.Context, id WebhookEndpointID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteStorefrontWebhookEndpointRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetStorefrontWebhookEndpoint Read a webhook endpoint.
+//
+// The endpoint, without its secret. The endpoints are the provider of the admin token's; another owner's endpoint answers 404.
+//
+// Corresponds with GET /api/v2/admin/webhook-endpoints/{id} (the `GetStorefrontWebhookEndpoint` operationId).
+func (c *Client) GetStorefrontWebhookEndpoint(ctx context.Context, id WebhookEndpointID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetStorefrontWebhookEndpointRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateStorefrontWebhookEndpointWithBody Change a webhook endpoint.
+//
+// Changes the fields present. `enabled: true` re-enables an endpoint disabled after 5 days of failures (its pending deliveries resume); `enabled: false` pauses it. The owner never changes (`account_id` answers 403).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /api/v2/admin/webhook-endpoints/{id} (the `UpdateStorefrontWebhookEndpoint` operationId).
+func (c *Client) UpdateStorefrontWebhookEndpointWithBody(ctx context.Context, id WebhookEndpointID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateStorefrontWebhookEndpointRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateStorefrontWebhookEndpoint Change a webhook endpoint.
+//
+// Changes the fields present. `enabled: true` re-enables an endpoint disabled after 5 days of failures (its pending deliveries resume); `enabled: false` pauses it. The owner never changes (`account_id` answers 403).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /api/v2/admin/webhook-endpoints/{id} (the `UpdateStorefrontWebhookEndpoint` operationId).
+func (c *Client) UpdateStorefrontWebhookEndpoint(ctx context.Context, id WebhookEndpointID, body UpdateStorefrontWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateStorefrontWebhookEndpointRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListStorefrontWebhookDeliveries The endpoint's delivery log.
+//
+// Its latest deliveries, newest first: status (`pending`, `succeeded`, `failed` once every attempt of the schedule failed), attempts made, the last answer's status code, time, error and first 4 KiB, and when the next attempt is due.
+//
+// Corresponds with GET /api/v2/admin/webhook-endpoints/{id}/deliveries (the `ListStorefrontWebhookDeliveries` operationId).
+func (c *Client) ListStorefrontWebhookDeliveries(ctx context.Context, id WebhookEndpointID, params *ListStorefrontWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListStorefrontWebhookDeliveriesRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RetryStorefrontWebhookDelivery Send a delivery again.
+//
+// Makes the delivery due now, whatever its status, with the same `webhook-id`. A failed delivery that fails again is not retried further.
+//
+// Corresponds with POST /api/v2/admin/webhook-endpoints/{id}/deliveries/{delivery_id}/retry (the `RetryStorefrontWebhookDelivery` operationId).
+func (c *Client) RetryStorefrontWebhookDelivery(ctx context.Context, id WebhookEndpointID, deliveryId WebhookDeliveryID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRetryStorefrontWebhookDeliveryRequest(c.Server, id, deliveryId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RotateStorefrontWebhookSecret Rotate the signing secret.
+//
+// Issues a new secret, shown this once. For 24 hours the old secret keeps signing too: each message then carries two `v1,` signatures in `webhook-signature`, one per secret, so receivers can switch without losing a message.
+//
+// Corresponds with POST /api/v2/admin/webhook-endpoints/{id}/rotate-secret (the `RotateStorefrontWebhookSecret` operationId).
+func (c *Client) RotateStorefrontWebhookSecret(ctx context.Context, id WebhookEndpointID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRotateStorefrontWebhookSecretRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetProvider The provider, its branding, categories and their plans.
 //
 // Served from memory as pre-encoded bytes with a strong `ETag`; `If-None-Match` answers 304.
@@ -6435,6 +7393,184 @@ func (c *Client) ExportCompanyContactData(ctx context.Context, id string, reqEdi
 // Corresponds with GET /api/v4/states (the `ListStates` operationId).
 func (c *Client) ListStates(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListStatesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListCompaniesWebhookEndpoints List webhook endpoints.
+//
+// The owner's endpoints, oldest first, without secrets. A super admin names any account with `account_id` (required for it); a gestão user acts for its own account by default and may name the client accounts it manages; client users get 403.
+//
+// Corresponds with GET /api/v4/webhook-endpoints (the `ListCompaniesWebhookEndpoints` operationId).
+func (c *Client) ListCompaniesWebhookEndpoints(ctx context.Context, params *ListCompaniesWebhookEndpointsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListCompaniesWebhookEndpointsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateCompaniesWebhookEndpointWithBody Register a webhook endpoint.
+//
+// Registers a URL to receive this surface's events (all of them when `events` is empty). A super admin names any account with `account_id` (required for it); a gestão user acts for its own account by default and may name the client accounts it manages; client users get 403. The answer carries the signing `secret` (`whsec_…`), shown this once; it is stored sealed. Without `--webhook-allow-private` the URL must be `https` and its host must resolve to public addresses only. At most 20 endpoints per owner.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v4/webhook-endpoints (the `CreateCompaniesWebhookEndpoint` operationId).
+func (c *Client) CreateCompaniesWebhookEndpointWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateCompaniesWebhookEndpointRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateCompaniesWebhookEndpoint Register a webhook endpoint.
+//
+// Registers a URL to receive this surface's events (all of them when `events` is empty). A super admin names any account with `account_id` (required for it); a gestão user acts for its own account by default and may name the client accounts it manages; client users get 403. The answer carries the signing `secret` (`whsec_…`), shown this once; it is stored sealed. Without `--webhook-allow-private` the URL must be `https` and its host must resolve to public addresses only. At most 20 endpoints per owner.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v4/webhook-endpoints (the `CreateCompaniesWebhookEndpoint` operationId).
+func (c *Client) CreateCompaniesWebhookEndpoint(ctx context.Context, body CreateCompaniesWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateCompaniesWebhookEndpointRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteCompaniesWebhookEndpoint Delete a webhook endpoint.
+//
+// Deletes the endpoint and its delivery log; nothing more is sent to it.
+//
+// Corresponds with DELETE /api/v4/webhook-endpoints/{id} (the `DeleteCompaniesWebhookEndpoint` operationId).
+func (c *Client) DeleteCompaniesWebhookEndpoint(ctx context.Context, id WebhookEndpointID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteCompaniesWebhookEndpointRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCompaniesWebhookEndpoint Read a webhook endpoint.
+//
+// The endpoint, without its secret. A super admin names any account with `account_id` (required for it); a gestão user acts for its own account by default and may name the client accounts it manages; client users get 403.
+//
+// Corresponds with GET /api/v4/webhook-endpoints/{id} (the `GetCompaniesWebhookEndpoint` operationId).
+func (c *Client) GetCompaniesWebhookEndpoint(ctx context.Context, id WebhookEndpointID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCompaniesWebhookEndpointRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateCompaniesWebhookEndpointWithBody Change a webhook endpoint.
+//
+// Changes the fields present. `enabled: true` re-enables an endpoint disabled after 5 days of failures (its pending deliveries resume); `enabled: false` pauses it. The owner never changes (`account_id` answers 403).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /api/v4/webhook-endpoints/{id} (the `UpdateCompaniesWebhookEndpoint` operationId).
+func (c *Client) UpdateCompaniesWebhookEndpointWithBody(ctx context.Context, id WebhookEndpointID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateCompaniesWebhookEndpointRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateCompaniesWebhookEndpoint Change a webhook endpoint.
+//
+// Changes the fields present. `enabled: true` re-enables an endpoint disabled after 5 days of failures (its pending deliveries resume); `enabled: false` pauses it. The owner never changes (`account_id` answers 403).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /api/v4/webhook-endpoints/{id} (the `UpdateCompaniesWebhookEndpoint` operationId).
+func (c *Client) UpdateCompaniesWebhookEndpoint(ctx context.Context, id WebhookEndpointID, body UpdateCompaniesWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateCompaniesWebhookEndpointRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListCompaniesWebhookDeliveries The endpoint's delivery log.
+//
+// Its latest deliveries, newest first: status (`pending`, `succeeded`, `failed` once every attempt of the schedule failed), attempts made, the last answer's status code, time, error and first 4 KiB, and when the next attempt is due.
+//
+// Corresponds with GET /api/v4/webhook-endpoints/{id}/deliveries (the `ListCompaniesWebhookDeliveries` operationId).
+func (c *Client) ListCompaniesWebhookDeliveries(ctx context.Context, id WebhookEndpointID, params *ListCompaniesWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListCompaniesWebhookDeliveriesRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RetryCompaniesWebhookDelivery Send a delivery again.
+//
+// Makes the delivery due now, whatever its status, with the same `webhook-id`. A failed delivery that fails again is not retried further.
+//
+// Corresponds with POST /api/v4/webhook-endpoints/{id}/deliveries/{delivery_id}/retry (the `RetryCompaniesWebhookDelivery` operationId).
+func (c *Client) RetryCompaniesWebhookDelivery(ctx context.Context, id WebhookEndpointID, deliveryId WebhookDeliveryID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRetryCompaniesWebhookDeliveryRequest(c.Server, id, deliveryId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RotateCompaniesWebhookSecret Rotate the signing secret.
+//
+// Issues a new secret, shown this once. For 24 hours the old secret keeps signing too: each message then carries two `v1,` signatures in `webhook-signature`, one per secret, so receivers can switch without losing a message.
+//
+// Corresponds with POST /api/v4/webhook-endpoints/{id}/rotate-secret (the `RotateCompaniesWebhookSecret` operationId).
+func (c *Client) RotateCompaniesWebhookSecret(ctx context.Context, id WebhookEndpointID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRotateCompaniesWebhookSecretRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -7166,6 +8302,184 @@ func (c *Client) RequestSigningCodeWithFormdataBody(ctx context.Context, token E
 // Corresponds with GET /sales-conversion/sign/{token}/contrato.pdf (the `DownloadSigningContract` operationId).
 func (c *Client) DownloadSigningContract(ctx context.Context, token EnergySignToken, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDownloadSigningContractRequest(c.Server, token)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListEnergyWebhookEndpoints List webhook endpoints.
+//
+// The owner's endpoints, oldest first, without secrets. The endpoints are the partner of the API key's; another owner's endpoint answers 404.
+//
+// Corresponds with GET /sales-conversion/webhook-endpoints (the `ListEnergyWebhookEndpoints` operationId).
+func (c *Client) ListEnergyWebhookEndpoints(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListEnergyWebhookEndpointsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateEnergyWebhookEndpointWithBody Register a webhook endpoint.
+//
+// Registers a URL to receive this surface's events (all of them when `events` is empty). The endpoints are the partner of the API key's; another owner's endpoint answers 404. The answer carries the signing `secret` (`whsec_…`), shown this once; it is stored sealed. Without `--webhook-allow-private` the URL must be `https` and its host must resolve to public addresses only. At most 20 endpoints per owner.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /sales-conversion/webhook-endpoints (the `CreateEnergyWebhookEndpoint` operationId).
+func (c *Client) CreateEnergyWebhookEndpointWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateEnergyWebhookEndpointRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateEnergyWebhookEndpoint Register a webhook endpoint.
+//
+// Registers a URL to receive this surface's events (all of them when `events` is empty). The endpoints are the partner of the API key's; another owner's endpoint answers 404. The answer carries the signing `secret` (`whsec_…`), shown this once; it is stored sealed. Without `--webhook-allow-private` the URL must be `https` and its host must resolve to public addresses only. At most 20 endpoints per owner.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /sales-conversion/webhook-endpoints (the `CreateEnergyWebhookEndpoint` operationId).
+func (c *Client) CreateEnergyWebhookEndpoint(ctx context.Context, body CreateEnergyWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateEnergyWebhookEndpointRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteEnergyWebhookEndpoint Delete a webhook endpoint.
+//
+// Deletes the endpoint and its delivery log; nothing more is sent to it.
+//
+// Corresponds with DELETE /sales-conversion/webhook-endpoints/{id} (the `DeleteEnergyWebhookEndpoint` operationId).
+func (c *Client) DeleteEnergyWebhookEndpoint(ctx context.Context, id WebhookEndpointID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteEnergyWebhookEndpointRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetEnergyWebhookEndpoint Read a webhook endpoint.
+//
+// The endpoint, without its secret. The endpoints are the partner of the API key's; another owner's endpoint answers 404.
+//
+// Corresponds with GET /sales-conversion/webhook-endpoints/{id} (the `GetEnergyWebhookEndpoint` operationId).
+func (c *Client) GetEnergyWebhookEndpoint(ctx context.Context, id WebhookEndpointID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetEnergyWebhookEndpointRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateEnergyWebhookEndpointWithBody Change a webhook endpoint.
+//
+// Changes the fields present. `enabled: true` re-enables an endpoint disabled after 5 days of failures (its pending deliveries resume); `enabled: false` pauses it. The owner never changes (`account_id` answers 403).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /sales-conversion/webhook-endpoints/{id} (the `UpdateEnergyWebhookEndpoint` operationId).
+func (c *Client) UpdateEnergyWebhookEndpointWithBody(ctx context.Context, id WebhookEndpointID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateEnergyWebhookEndpointRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateEnergyWebhookEndpoint Change a webhook endpoint.
+//
+// Changes the fields present. `enabled: true` re-enables an endpoint disabled after 5 days of failures (its pending deliveries resume); `enabled: false` pauses it. The owner never changes (`account_id` answers 403).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /sales-conversion/webhook-endpoints/{id} (the `UpdateEnergyWebhookEndpoint` operationId).
+func (c *Client) UpdateEnergyWebhookEndpoint(ctx context.Context, id WebhookEndpointID, body UpdateEnergyWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateEnergyWebhookEndpointRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListEnergyWebhookDeliveries The endpoint's delivery log.
+//
+// Its latest deliveries, newest first: status (`pending`, `succeeded`, `failed` once every attempt of the schedule failed), attempts made, the last answer's status code, time, error and first 4 KiB, and when the next attempt is due.
+//
+// Corresponds with GET /sales-conversion/webhook-endpoints/{id}/deliveries (the `ListEnergyWebhookDeliveries` operationId).
+func (c *Client) ListEnergyWebhookDeliveries(ctx context.Context, id WebhookEndpointID, params *ListEnergyWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListEnergyWebhookDeliveriesRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RetryEnergyWebhookDelivery Send a delivery again.
+//
+// Makes the delivery due now, whatever its status, with the same `webhook-id`. A failed delivery that fails again is not retried further.
+//
+// Corresponds with POST /sales-conversion/webhook-endpoints/{id}/deliveries/{delivery_id}/retry (the `RetryEnergyWebhookDelivery` operationId).
+func (c *Client) RetryEnergyWebhookDelivery(ctx context.Context, id WebhookEndpointID, deliveryId WebhookDeliveryID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRetryEnergyWebhookDeliveryRequest(c.Server, id, deliveryId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RotateEnergyWebhookSecret Rotate the signing secret.
+//
+// Issues a new secret, shown this once. For 24 hours the old secret keeps signing too: each message then carries two `v1,` signatures in `webhook-signature`, one per secret, so receivers can switch without losing a message.
+//
+// Corresponds with POST /sales-conversion/webhook-endpoints/{id}/rotate-secret (the `RotateEnergyWebhookSecret` operationId).
+func (c *Client) RotateEnergyWebhookSecret(ctx context.Context, id WebhookEndpointID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRotateEnergyWebhookSecretRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -9131,6 +10445,324 @@ func NewExportAdminSubscriptionPersonalDataRequest(server string, uuid Storefron
 	return req, nil
 }
 
+// NewListStorefrontWebhookEndpointsRequest constructs an http.Request for the ListStorefrontWebhookEndpoints method
+func NewListStorefrontWebhookEndpointsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v2/admin/webhook-endpoints")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateStorefrontWebhookEndpointRequest calls the generic CreateStorefrontWebhookEndpoint builder with application/json body
+func NewCreateStorefrontWebhookEndpointRequest(server string, body CreateStorefrontWebhookEndpointJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateStorefrontWebhookEndpointRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateStorefrontWebhookEndpointRequestWithBody constructs an http.Request for the CreateStorefrontWebhookEndpoint method, with any body, and a specified content type
+func NewCreateStorefrontWebhookEndpointRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v2/admin/webhook-endpoints")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteStorefrontWebhookEndpointRequest constructs an http.Request for the DeleteStorefrontWebhookEndpoint method
+func NewDeleteStorefrontWebhookEndpointRequest(server string, id WebhookEndpointID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v2/admin/webhook-endpoints/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetStorefrontWebhookEndpointRequest constructs an http.Request for the GetStorefrontWebhookEndpoint method
+func NewGetStorefrontWebhookEndpointRequest(server string, id WebhookEndpointID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v2/admin/webhook-endpoints/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateStorefrontWebhookEndpointRequest calls the generic UpdateStorefrontWebhookEndpoint builder with application/json body
+func NewUpdateStorefrontWebhookEndpointRequest(server string, id WebhookEndpointID, body UpdateStorefrontWebhookEndpointJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateStorefrontWebhookEndpointRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewUpdateStorefrontWebhookEndpointRequestWithBody constructs an http.Request for the UpdateStorefrontWebhookEndpoint method, with any body, and a specified content type
+func NewUpdateStorefrontWebhookEndpointRequestWithBody(server string, id WebhookEndpointID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v2/admin/webhook-endpoints/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListStorefrontWebhookDeliveriesRequest constructs an http.Request for the ListStorefrontWebhookDeliveries method
+func NewListStorefrontWebhookDeliveriesRequest(server string, id WebhookEndpointID, params *ListStorefrontWebhookDeliveriesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v2/admin/webhook-endpoints/%s/deliveries", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRetryStorefrontWebhookDeliveryRequest constructs an http.Request for the RetryStorefrontWebhookDelivery method
+func NewRetryStorefrontWebhookDeliveryRequest(server string, id WebhookEndpointID, deliveryId WebhookDeliveryID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "delivery_id", deliveryId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v2/admin/webhook-endpoints/%s/deliveries/%s/retry", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRotateStorefrontWebhookSecretRequest constructs an http.Request for the RotateStorefrontWebhookSecret method
+func NewRotateStorefrontWebhookSecretRequest(server string, id WebhookEndpointID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v2/admin/webhook-endpoints/%s/rotate-secret", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetProviderRequest constructs an http.Request for the GetProvider method
 func NewGetProviderRequest(server string, params *GetProviderParams) (*http.Request, error) {
 	var err error
@@ -10158,6 +11790,351 @@ func NewListStatesRequest(server string) (*http.Request, error) {
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListCompaniesWebhookEndpointsRequest constructs an http.Request for the ListCompaniesWebhookEndpoints method
+func NewListCompaniesWebhookEndpointsRequest(server string, params *ListCompaniesWebhookEndpointsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v4/webhook-endpoints")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.AccountId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "account_id", *params.AccountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateCompaniesWebhookEndpointRequest calls the generic CreateCompaniesWebhookEndpoint builder with application/json body
+func NewCreateCompaniesWebhookEndpointRequest(server string, body CreateCompaniesWebhookEndpointJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateCompaniesWebhookEndpointRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateCompaniesWebhookEndpointRequestWithBody constructs an http.Request for the CreateCompaniesWebhookEndpoint method, with any body, and a specified content type
+func NewCreateCompaniesWebhookEndpointRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v4/webhook-endpoints")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteCompaniesWebhookEndpointRequest constructs an http.Request for the DeleteCompaniesWebhookEndpoint method
+func NewDeleteCompaniesWebhookEndpointRequest(server string, id WebhookEndpointID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v4/webhook-endpoints/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetCompaniesWebhookEndpointRequest constructs an http.Request for the GetCompaniesWebhookEndpoint method
+func NewGetCompaniesWebhookEndpointRequest(server string, id WebhookEndpointID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v4/webhook-endpoints/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateCompaniesWebhookEndpointRequest calls the generic UpdateCompaniesWebhookEndpoint builder with application/json body
+func NewUpdateCompaniesWebhookEndpointRequest(server string, id WebhookEndpointID, body UpdateCompaniesWebhookEndpointJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateCompaniesWebhookEndpointRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewUpdateCompaniesWebhookEndpointRequestWithBody constructs an http.Request for the UpdateCompaniesWebhookEndpoint method, with any body, and a specified content type
+func NewUpdateCompaniesWebhookEndpointRequestWithBody(server string, id WebhookEndpointID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v4/webhook-endpoints/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListCompaniesWebhookDeliveriesRequest constructs an http.Request for the ListCompaniesWebhookDeliveries method
+func NewListCompaniesWebhookDeliveriesRequest(server string, id WebhookEndpointID, params *ListCompaniesWebhookDeliveriesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v4/webhook-endpoints/%s/deliveries", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRetryCompaniesWebhookDeliveryRequest constructs an http.Request for the RetryCompaniesWebhookDelivery method
+func NewRetryCompaniesWebhookDeliveryRequest(server string, id WebhookEndpointID, deliveryId WebhookDeliveryID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "delivery_id", deliveryId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v4/webhook-endpoints/%s/deliveries/%s/retry", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRotateCompaniesWebhookSecretRequest constructs an http.Request for the RotateCompaniesWebhookSecret method
+func NewRotateCompaniesWebhookSecretRequest(server string, id WebhookEndpointID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v4/webhook-endpoints/%s/rotate-secret", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -11264,6 +13241,324 @@ func NewDownloadSigningContractRequest(server string, token EnergySignToken) (*h
 	return req, nil
 }
 
+// NewListEnergyWebhookEndpointsRequest constructs an http.Request for the ListEnergyWebhookEndpoints method
+func NewListEnergyWebhookEndpointsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/sales-conversion/webhook-endpoints")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateEnergyWebhookEndpointRequest calls the generic CreateEnergyWebhookEndpoint builder with application/json body
+func NewCreateEnergyWebhookEndpointRequest(server string, body CreateEnergyWebhookEndpointJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateEnergyWebhookEndpointRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateEnergyWebhookEndpointRequestWithBody constructs an http.Request for the CreateEnergyWebhookEndpoint method, with any body, and a specified content type
+func NewCreateEnergyWebhookEndpointRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/sales-conversion/webhook-endpoints")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteEnergyWebhookEndpointRequest constructs an http.Request for the DeleteEnergyWebhookEndpoint method
+func NewDeleteEnergyWebhookEndpointRequest(server string, id WebhookEndpointID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/sales-conversion/webhook-endpoints/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetEnergyWebhookEndpointRequest constructs an http.Request for the GetEnergyWebhookEndpoint method
+func NewGetEnergyWebhookEndpointRequest(server string, id WebhookEndpointID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/sales-conversion/webhook-endpoints/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateEnergyWebhookEndpointRequest calls the generic UpdateEnergyWebhookEndpoint builder with application/json body
+func NewUpdateEnergyWebhookEndpointRequest(server string, id WebhookEndpointID, body UpdateEnergyWebhookEndpointJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateEnergyWebhookEndpointRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewUpdateEnergyWebhookEndpointRequestWithBody constructs an http.Request for the UpdateEnergyWebhookEndpoint method, with any body, and a specified content type
+func NewUpdateEnergyWebhookEndpointRequestWithBody(server string, id WebhookEndpointID, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/sales-conversion/webhook-endpoints/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListEnergyWebhookDeliveriesRequest constructs an http.Request for the ListEnergyWebhookDeliveries method
+func NewListEnergyWebhookDeliveriesRequest(server string, id WebhookEndpointID, params *ListEnergyWebhookDeliveriesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/sales-conversion/webhook-endpoints/%s/deliveries", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRetryEnergyWebhookDeliveryRequest constructs an http.Request for the RetryEnergyWebhookDelivery method
+func NewRetryEnergyWebhookDeliveryRequest(server string, id WebhookEndpointID, deliveryId WebhookDeliveryID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "delivery_id", deliveryId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/sales-conversion/webhook-endpoints/%s/deliveries/%s/retry", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRotateEnergyWebhookSecretRequest constructs an http.Request for the RotateEnergyWebhookSecret method
+func NewRotateEnergyWebhookSecretRequest(server string, id WebhookEndpointID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/sales-conversion/webhook-endpoints/%s/rotate-secret", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -11968,6 +14263,96 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v2/admin/subscriptions/{uuid}/personal-data (the `ExportAdminSubscriptionPersonalData` operationId).
 	ExportAdminSubscriptionPersonalDataWithResponse(ctx context.Context, uuid StorefrontSubscriptionUUID, reqEditors ...RequestEditorFn) (*ExportAdminSubscriptionPersonalDataResponse, error)
 
+	// ListStorefrontWebhookEndpointsWithResponse List webhook endpoints.
+	//
+	// The owner's endpoints, oldest first, without secrets. The endpoints are the provider of the admin token's; another owner's endpoint answers 404.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v2/admin/webhook-endpoints (the `ListStorefrontWebhookEndpoints` operationId).
+	ListStorefrontWebhookEndpointsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListStorefrontWebhookEndpointsResponse, error)
+
+	// CreateStorefrontWebhookEndpointWithBodyWithResponse Register a webhook endpoint.
+	//
+	// Registers a URL to receive this surface's events (all of them when `events` is empty). The endpoints are the provider of the admin token's; another owner's endpoint answers 404. The answer carries the signing `secret` (`whsec_…`), shown this once; it is stored sealed. Without `--webhook-allow-private` the URL must be `https` and its host must resolve to public addresses only. At most 20 endpoints per owner.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v2/admin/webhook-endpoints (the `CreateStorefrontWebhookEndpoint` operationId).
+	CreateStorefrontWebhookEndpointWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateStorefrontWebhookEndpointResponse, error)
+
+	// CreateStorefrontWebhookEndpointWithResponse Register a webhook endpoint.
+	//
+	// Registers a URL to receive this surface's events (all of them when `events` is empty). The endpoints are the provider of the admin token's; another owner's endpoint answers 404. The answer carries the signing `secret` (`whsec_…`), shown this once; it is stored sealed. Without `--webhook-allow-private` the URL must be `https` and its host must resolve to public addresses only. At most 20 endpoints per owner.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v2/admin/webhook-endpoints (the `CreateStorefrontWebhookEndpoint` operationId).
+	CreateStorefrontWebhookEndpointWithResponse(ctx context.Context, body CreateStorefrontWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateStorefrontWebhookEndpointResponse, error)
+
+	// DeleteStorefrontWebhookEndpointWithResponse Delete a webhook endpoint.
+	//
+	// Deletes the endpoint and its delivery log; nothing more is sent to it.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v2/admin/webhook-endpoints/{id} (the `DeleteStorefrontWebhookEndpoint` operationId).
+	DeleteStorefrontWebhookEndpointWithResponse(ctx context.Context, id WebhookEndpointID, reqEditors ...RequestEditorFn) (*DeleteStorefrontWebhookEndpointResponse, error)
+
+	// GetStorefrontWebhookEndpointWithResponse Read a webhook endpoint.
+	//
+	// The endpoint, without its secret. The endpoints are the provider of the admin token's; another owner's endpoint answers 404.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v2/admin/webhook-endpoints/{id} (the `GetStorefrontWebhookEndpoint` operationId).
+	GetStorefrontWebhookEndpointWithResponse(ctx context.Context, id WebhookEndpointID, reqEditors ...RequestEditorFn) (*GetStorefrontWebhookEndpointResponse, error)
+
+	// UpdateStorefrontWebhookEndpointWithBodyWithResponse Change a webhook endpoint.
+	//
+	// Changes the fields present. `enabled: true` re-enables an endpoint disabled after 5 days of failures (its pending deliveries resume); `enabled: false` pauses it. The owner never changes (`account_id` answers 403).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v2/admin/webhook-endpoints/{id} (the `UpdateStorefrontWebhookEndpoint` operationId).
+	UpdateStorefrontWebhookEndpointWithBodyWithResponse(ctx context.Context, id WebhookEndpointID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateStorefrontWebhookEndpointResponse, error)
+
+	// UpdateStorefrontWebhookEndpointWithResponse Change a webhook endpoint.
+	//
+	// Changes the fields present. `enabled: true` re-enables an endpoint disabled after 5 days of failures (its pending deliveries resume); `enabled: false` pauses it. The owner never changes (`account_id` answers 403).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v2/admin/webhook-endpoints/{id} (the `UpdateStorefrontWebhookEndpoint` operationId).
+	UpdateStorefrontWebhookEndpointWithResponse(ctx context.Context, id WebhookEndpointID, body UpdateStorefrontWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateStorefrontWebhookEndpointResponse, error)
+
+	// ListStorefrontWebhookDeliveriesWithResponse The endpoint's delivery log.
+	//
+	// Its latest deliveries, newest first: status (`pending`, `succeeded`, `failed` once every attempt of the schedule failed), attempts made, the last answer's status code, time, error and first 4 KiB, and when the next attempt is due.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v2/admin/webhook-endpoints/{id}/deliveries (the `ListStorefrontWebhookDeliveries` operationId).
+	ListStorefrontWebhookDeliveriesWithResponse(ctx context.Context, id WebhookEndpointID, params *ListStorefrontWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*ListStorefrontWebhookDeliveriesResponse, error)
+
+	// RetryStorefrontWebhookDeliveryWithResponse Send a delivery again.
+	//
+	// Makes the delivery due now, whatever its status, with the same `webhook-id`. A failed delivery that fails again is not retried further.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v2/admin/webhook-endpoints/{id}/deliveries/{delivery_id}/retry (the `RetryStorefrontWebhookDelivery` operationId).
+	RetryStorefrontWebhookDeliveryWithResponse(ctx context.Context, id WebhookEndpointID, deliveryId WebhookDeliveryID, reqEditors ...RequestEditorFn) (*RetryStorefrontWebhookDeliveryResponse, error)
+
+	// RotateStorefrontWebhookSecretWithResponse Rotate the signing secret.
+	//
+	// Issues a new secret, shown this once. For 24 hours the old secret keeps signing too: each message then carries two `v1,` signatures in `webhook-signature`, one per secret, so receivers can switch without losing a message.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v2/admin/webhook-endpoints/{id}/rotate-secret (the `RotateStorefrontWebhookSecret` operationId).
+	RotateStorefrontWebhookSecretWithResponse(ctx context.Context, id WebhookEndpointID, reqEditors ...RequestEditorFn) (*RotateStorefrontWebhookSecretResponse, error)
+
 	// GetProviderWithResponse The provider, its branding, categories and their plans.
 	//
 	// Served from memory as pre-encoded bytes with a strong `ETag`; `If-None-Match` answers 304.
@@ -12300,6 +14685,96 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/v4/states (the `ListStates` operationId).
 	ListStatesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListStatesResponse, error)
+
+	// ListCompaniesWebhookEndpointsWithResponse List webhook endpoints.
+	//
+	// The owner's endpoints, oldest first, without secrets. A super admin names any account with `account_id` (required for it); a gestão user acts for its own account by default and may name the client accounts it manages; client users get 403.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v4/webhook-endpoints (the `ListCompaniesWebhookEndpoints` operationId).
+	ListCompaniesWebhookEndpointsWithResponse(ctx context.Context, params *ListCompaniesWebhookEndpointsParams, reqEditors ...RequestEditorFn) (*ListCompaniesWebhookEndpointsResponse, error)
+
+	// CreateCompaniesWebhookEndpointWithBodyWithResponse Register a webhook endpoint.
+	//
+	// Registers a URL to receive this surface's events (all of them when `events` is empty). A super admin names any account with `account_id` (required for it); a gestão user acts for its own account by default and may name the client accounts it manages; client users get 403. The answer carries the signing `secret` (`whsec_…`), shown this once; it is stored sealed. Without `--webhook-allow-private` the URL must be `https` and its host must resolve to public addresses only. At most 20 endpoints per owner.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v4/webhook-endpoints (the `CreateCompaniesWebhookEndpoint` operationId).
+	CreateCompaniesWebhookEndpointWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateCompaniesWebhookEndpointResponse, error)
+
+	// CreateCompaniesWebhookEndpointWithResponse Register a webhook endpoint.
+	//
+	// Registers a URL to receive this surface's events (all of them when `events` is empty). A super admin names any account with `account_id` (required for it); a gestão user acts for its own account by default and may name the client accounts it manages; client users get 403. The answer carries the signing `secret` (`whsec_…`), shown this once; it is stored sealed. Without `--webhook-allow-private` the URL must be `https` and its host must resolve to public addresses only. At most 20 endpoints per owner.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v4/webhook-endpoints (the `CreateCompaniesWebhookEndpoint` operationId).
+	CreateCompaniesWebhookEndpointWithResponse(ctx context.Context, body CreateCompaniesWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateCompaniesWebhookEndpointResponse, error)
+
+	// DeleteCompaniesWebhookEndpointWithResponse Delete a webhook endpoint.
+	//
+	// Deletes the endpoint and its delivery log; nothing more is sent to it.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v4/webhook-endpoints/{id} (the `DeleteCompaniesWebhookEndpoint` operationId).
+	DeleteCompaniesWebhookEndpointWithResponse(ctx context.Context, id WebhookEndpointID, reqEditors ...RequestEditorFn) (*DeleteCompaniesWebhookEndpointResponse, error)
+
+	// GetCompaniesWebhookEndpointWithResponse Read a webhook endpoint.
+	//
+	// The endpoint, without its secret. A super admin names any account with `account_id` (required for it); a gestão user acts for its own account by default and may name the client accounts it manages; client users get 403.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v4/webhook-endpoints/{id} (the `GetCompaniesWebhookEndpoint` operationId).
+	GetCompaniesWebhookEndpointWithResponse(ctx context.Context, id WebhookEndpointID, reqEditors ...RequestEditorFn) (*GetCompaniesWebhookEndpointResponse, error)
+
+	// UpdateCompaniesWebhookEndpointWithBodyWithResponse Change a webhook endpoint.
+	//
+	// Changes the fields present. `enabled: true` re-enables an endpoint disabled after 5 days of failures (its pending deliveries resume); `enabled: false` pauses it. The owner never changes (`account_id` answers 403).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v4/webhook-endpoints/{id} (the `UpdateCompaniesWebhookEndpoint` operationId).
+	UpdateCompaniesWebhookEndpointWithBodyWithResponse(ctx context.Context, id WebhookEndpointID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateCompaniesWebhookEndpointResponse, error)
+
+	// UpdateCompaniesWebhookEndpointWithResponse Change a webhook endpoint.
+	//
+	// Changes the fields present. `enabled: true` re-enables an endpoint disabled after 5 days of failures (its pending deliveries resume); `enabled: false` pauses it. The owner never changes (`account_id` answers 403).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v4/webhook-endpoints/{id} (the `UpdateCompaniesWebhookEndpoint` operationId).
+	UpdateCompaniesWebhookEndpointWithResponse(ctx context.Context, id WebhookEndpointID, body UpdateCompaniesWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateCompaniesWebhookEndpointResponse, error)
+
+	// ListCompaniesWebhookDeliveriesWithResponse The endpoint's delivery log.
+	//
+	// Its latest deliveries, newest first: status (`pending`, `succeeded`, `failed` once every attempt of the schedule failed), attempts made, the last answer's status code, time, error and first 4 KiB, and when the next attempt is due.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v4/webhook-endpoints/{id}/deliveries (the `ListCompaniesWebhookDeliveries` operationId).
+	ListCompaniesWebhookDeliveriesWithResponse(ctx context.Context, id WebhookEndpointID, params *ListCompaniesWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*ListCompaniesWebhookDeliveriesResponse, error)
+
+	// RetryCompaniesWebhookDeliveryWithResponse Send a delivery again.
+	//
+	// Makes the delivery due now, whatever its status, with the same `webhook-id`. A failed delivery that fails again is not retried further.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v4/webhook-endpoints/{id}/deliveries/{delivery_id}/retry (the `RetryCompaniesWebhookDelivery` operationId).
+	RetryCompaniesWebhookDeliveryWithResponse(ctx context.Context, id WebhookEndpointID, deliveryId WebhookDeliveryID, reqEditors ...RequestEditorFn) (*RetryCompaniesWebhookDeliveryResponse, error)
+
+	// RotateCompaniesWebhookSecretWithResponse Rotate the signing secret.
+	//
+	// Issues a new secret, shown this once. For 24 hours the old secret keeps signing too: each message then carries two `v1,` signatures in `webhook-signature`, one per secret, so receivers can switch without losing a message.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v4/webhook-endpoints/{id}/rotate-secret (the `RotateCompaniesWebhookSecret` operationId).
+	RotateCompaniesWebhookSecretWithResponse(ctx context.Context, id WebhookEndpointID, reqEditors ...RequestEditorFn) (*RotateCompaniesWebhookSecretResponse, error)
 
 	// ListOperationAreasWithResponse Consultar áreas de operação de geração distribuída
 	//
@@ -12753,6 +15228,96 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /sales-conversion/sign/{token}/contrato.pdf (the `DownloadSigningContract` operationId).
 	DownloadSigningContractWithResponse(ctx context.Context, token EnergySignToken, reqEditors ...RequestEditorFn) (*DownloadSigningContractResponse, error)
+
+	// ListEnergyWebhookEndpointsWithResponse List webhook endpoints.
+	//
+	// The owner's endpoints, oldest first, without secrets. The endpoints are the partner of the API key's; another owner's endpoint answers 404.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /sales-conversion/webhook-endpoints (the `ListEnergyWebhookEndpoints` operationId).
+	ListEnergyWebhookEndpointsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListEnergyWebhookEndpointsResponse, error)
+
+	// CreateEnergyWebhookEndpointWithBodyWithResponse Register a webhook endpoint.
+	//
+	// Registers a URL to receive this surface's events (all of them when `events` is empty). The endpoints are the partner of the API key's; another owner's endpoint answers 404. The answer carries the signing `secret` (`whsec_…`), shown this once; it is stored sealed. Without `--webhook-allow-private` the URL must be `https` and its host must resolve to public addresses only. At most 20 endpoints per owner.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /sales-conversion/webhook-endpoints (the `CreateEnergyWebhookEndpoint` operationId).
+	CreateEnergyWebhookEndpointWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateEnergyWebhookEndpointResponse, error)
+
+	// CreateEnergyWebhookEndpointWithResponse Register a webhook endpoint.
+	//
+	// Registers a URL to receive this surface's events (all of them when `events` is empty). The endpoints are the partner of the API key's; another owner's endpoint answers 404. The answer carries the signing `secret` (`whsec_…`), shown this once; it is stored sealed. Without `--webhook-allow-private` the URL must be `https` and its host must resolve to public addresses only. At most 20 endpoints per owner.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /sales-conversion/webhook-endpoints (the `CreateEnergyWebhookEndpoint` operationId).
+	CreateEnergyWebhookEndpointWithResponse(ctx context.Context, body CreateEnergyWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateEnergyWebhookEndpointResponse, error)
+
+	// DeleteEnergyWebhookEndpointWithResponse Delete a webhook endpoint.
+	//
+	// Deletes the endpoint and its delivery log; nothing more is sent to it.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /sales-conversion/webhook-endpoints/{id} (the `DeleteEnergyWebhookEndpoint` operationId).
+	DeleteEnergyWebhookEndpointWithResponse(ctx context.Context, id WebhookEndpointID, reqEditors ...RequestEditorFn) (*DeleteEnergyWebhookEndpointResponse, error)
+
+	// GetEnergyWebhookEndpointWithResponse Read a webhook endpoint.
+	//
+	// The endpoint, without its secret. The endpoints are the partner of the API key's; another owner's endpoint answers 404.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /sales-conversion/webhook-endpoints/{id} (the `GetEnergyWebhookEndpoint` operationId).
+	GetEnergyWebhookEndpointWithResponse(ctx context.Context, id WebhookEndpointID, reqEditors ...RequestEditorFn) (*GetEnergyWebhookEndpointResponse, error)
+
+	// UpdateEnergyWebhookEndpointWithBodyWithResponse Change a webhook endpoint.
+	//
+	// Changes the fields present. `enabled: true` re-enables an endpoint disabled after 5 days of failures (its pending deliveries resume); `enabled: false` pauses it. The owner never changes (`account_id` answers 403).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /sales-conversion/webhook-endpoints/{id} (the `UpdateEnergyWebhookEndpoint` operationId).
+	UpdateEnergyWebhookEndpointWithBodyWithResponse(ctx context.Context, id WebhookEndpointID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateEnergyWebhookEndpointResponse, error)
+
+	// UpdateEnergyWebhookEndpointWithResponse Change a webhook endpoint.
+	//
+	// Changes the fields present. `enabled: true` re-enables an endpoint disabled after 5 days of failures (its pending deliveries resume); `enabled: false` pauses it. The owner never changes (`account_id` answers 403).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /sales-conversion/webhook-endpoints/{id} (the `UpdateEnergyWebhookEndpoint` operationId).
+	UpdateEnergyWebhookEndpointWithResponse(ctx context.Context, id WebhookEndpointID, body UpdateEnergyWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateEnergyWebhookEndpointResponse, error)
+
+	// ListEnergyWebhookDeliveriesWithResponse The endpoint's delivery log.
+	//
+	// Its latest deliveries, newest first: status (`pending`, `succeeded`, `failed` once every attempt of the schedule failed), attempts made, the last answer's status code, time, error and first 4 KiB, and when the next attempt is due.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /sales-conversion/webhook-endpoints/{id}/deliveries (the `ListEnergyWebhookDeliveries` operationId).
+	ListEnergyWebhookDeliveriesWithResponse(ctx context.Context, id WebhookEndpointID, params *ListEnergyWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*ListEnergyWebhookDeliveriesResponse, error)
+
+	// RetryEnergyWebhookDeliveryWithResponse Send a delivery again.
+	//
+	// Makes the delivery due now, whatever its status, with the same `webhook-id`. A failed delivery that fails again is not retried further.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /sales-conversion/webhook-endpoints/{id}/deliveries/{delivery_id}/retry (the `RetryEnergyWebhookDelivery` operationId).
+	RetryEnergyWebhookDeliveryWithResponse(ctx context.Context, id WebhookEndpointID, deliveryId WebhookDeliveryID, reqEditors ...RequestEditorFn) (*RetryEnergyWebhookDeliveryResponse, error)
+
+	// RotateEnergyWebhookSecretWithResponse Rotate the signing secret.
+	//
+	// Issues a new secret, shown this once. For 24 hours the old secret keeps signing too: each message then carries two `v1,` signatures in `webhook-signature`, one per secret, so receivers can switch without losing a message.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /sales-conversion/webhook-endpoints/{id}/rotate-secret (the `RotateEnergyWebhookSecret` operationId).
+	RotateEnergyWebhookSecretWithResponse(ctx context.Context, id WebhookEndpointID, reqEditors ...RequestEditorFn) (*RotateEnergyWebhookSecretResponse, error)
 }
 
 // DeleteEnergyPlanResponse204Headers the declared response headers of an HTTP 204 response for DeleteEnergyPlan
@@ -17908,6 +20473,742 @@ func (r ExportAdminSubscriptionPersonalDataResponse) ContentType() string {
 	return ""
 }
 
+// ListStorefrontWebhookEndpointsResponse200Headers the declared response headers of an HTTP 200 response for ListStorefrontWebhookEndpoints
+type ListStorefrontWebhookEndpointsResponse200Headers struct {
+	XRequestId *string
+}
+
+// ListStorefrontWebhookEndpointsResponse401Headers the declared response headers of an HTTP 401 response for ListStorefrontWebhookEndpoints
+type ListStorefrontWebhookEndpointsResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestId      *string
+}
+
+// ListStorefrontWebhookEndpointsResponse422Headers the declared response headers of an HTTP 422 response for ListStorefrontWebhookEndpoints
+type ListStorefrontWebhookEndpointsResponse422Headers struct {
+	XRequestId *string
+}
+
+type ListStorefrontWebhookEndpointsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WebhookEndpointList
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *StorefrontUnauthorized
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *StorefrontWebhookInvalid
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListStorefrontWebhookEndpointsResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListStorefrontWebhookEndpointsResponse401Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *ListStorefrontWebhookEndpointsResponse422Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListStorefrontWebhookEndpointsResponse) GetJSON200() *WebhookEndpointList {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListStorefrontWebhookEndpointsResponse) GetJSON401() *StorefrontUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r ListStorefrontWebhookEndpointsResponse) GetJSON422() *StorefrontWebhookInvalid {
+	return r.JSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r ListStorefrontWebhookEndpointsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListStorefrontWebhookEndpointsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListStorefrontWebhookEndpointsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListStorefrontWebhookEndpointsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateStorefrontWebhookEndpointResponse201Headers the declared response headers of an HTTP 201 response for CreateStorefrontWebhookEndpoint
+type CreateStorefrontWebhookEndpointResponse201Headers struct {
+	Location   *string
+	XRequestId *string
+}
+
+// CreateStorefrontWebhookEndpointResponse400Headers the declared response headers of an HTTP 400 response for CreateStorefrontWebhookEndpoint
+type CreateStorefrontWebhookEndpointResponse400Headers struct {
+	XRequestId *string
+}
+
+// CreateStorefrontWebhookEndpointResponse401Headers the declared response headers of an HTTP 401 response for CreateStorefrontWebhookEndpoint
+type CreateStorefrontWebhookEndpointResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestId      *string
+}
+
+// CreateStorefrontWebhookEndpointResponse413Headers the declared response headers of an HTTP 413 response for CreateStorefrontWebhookEndpoint
+type CreateStorefrontWebhookEndpointResponse413Headers struct {
+	XRequestId *string
+}
+
+// CreateStorefrontWebhookEndpointResponse415Headers the declared response headers of an HTTP 415 response for CreateStorefrontWebhookEndpoint
+type CreateStorefrontWebhookEndpointResponse415Headers struct {
+	XRequestId *string
+}
+
+// CreateStorefrontWebhookEndpointResponse422Headers the declared response headers of an HTTP 422 response for CreateStorefrontWebhookEndpoint
+type CreateStorefrontWebhookEndpointResponse422Headers struct {
+	XRequestId *string
+}
+
+type CreateStorefrontWebhookEndpointResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *WebhookEndpointWithSecret
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *StorefrontBadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *StorefrontUnauthorized
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *StorefrontTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *StorefrontUnsupportedMedia
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *StorefrontWebhookInvalid
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateStorefrontWebhookEndpointResponse201Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *CreateStorefrontWebhookEndpointResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateStorefrontWebhookEndpointResponse401Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *CreateStorefrontWebhookEndpointResponse413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *CreateStorefrontWebhookEndpointResponse415Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *CreateStorefrontWebhookEndpointResponse422Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateStorefrontWebhookEndpointResponse) GetJSON201() *WebhookEndpointWithSecret {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateStorefrontWebhookEndpointResponse) GetJSON400() *StorefrontBadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateStorefrontWebhookEndpointResponse) GetJSON401() *StorefrontUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateStorefrontWebhookEndpointResponse) GetJSON413() *StorefrontTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r CreateStorefrontWebhookEndpointResponse) GetJSON415() *StorefrontUnsupportedMedia {
+	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r CreateStorefrontWebhookEndpointResponse) GetJSON422() *StorefrontWebhookInvalid {
+	return r.JSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateStorefrontWebhookEndpointResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateStorefrontWebhookEndpointResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateStorefrontWebhookEndpointResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateStorefrontWebhookEndpointResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteStorefrontWebhookEndpointResponse204Headers the declared response headers of an HTTP 204 response for DeleteStorefrontWebhookEndpoint
+type DeleteStorefrontWebhookEndpointResponse204Headers struct {
+	XRequestId *string
+}
+
+// DeleteStorefrontWebhookEndpointResponse401Headers the declared response headers of an HTTP 401 response for DeleteStorefrontWebhookEndpoint
+type DeleteStorefrontWebhookEndpointResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestId      *string
+}
+
+// DeleteStorefrontWebhookEndpointResponse404Headers the declared response headers of an HTTP 404 response for DeleteStorefrontWebhookEndpoint
+type DeleteStorefrontWebhookEndpointResponse404Headers struct {
+	XRequestId *string
+}
+
+type DeleteStorefrontWebhookEndpointResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *StorefrontUnauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *StorefrontWebhookNotFound
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *DeleteStorefrontWebhookEndpointResponse204Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteStorefrontWebhookEndpointResponse401Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *DeleteStorefrontWebhookEndpointResponse404Headers
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteStorefrontWebhookEndpointResponse) GetJSON401() *StorefrontUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteStorefrontWebhookEndpointResponse) GetJSON404() *StorefrontWebhookNotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteStorefrontWebhookEndpointResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteStorefrontWebhookEndpointResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteStorefrontWebhookEndpointResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteStorefrontWebhookEndpointResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetStorefrontWebhookEndpointResponse200Headers the declared response headers of an HTTP 200 response for GetStorefrontWebhookEndpoint
+type GetStorefrontWebhookEndpointResponse200Headers struct {
+	XRequestId *string
+}
+
+// GetStorefrontWebhookEndpointResponse401Headers the declared response headers of an HTTP 401 response for GetStorefrontWebhookEndpoint
+type GetStorefrontWebhookEndpointResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestId      *string
+}
+
+// GetStorefrontWebhookEndpointResponse404Headers the declared response headers of an HTTP 404 response for GetStorefrontWebhookEndpoint
+type GetStorefrontWebhookEndpointResponse404Headers struct {
+	XRequestId *string
+}
+
+type GetStorefrontWebhookEndpointResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WebhookEndpoint
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *StorefrontUnauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *StorefrontWebhookNotFound
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetStorefrontWebhookEndpointResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetStorefrontWebhookEndpointResponse401Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GetStorefrontWebhookEndpointResponse404Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetStorefrontWebhookEndpointResponse) GetJSON200() *WebhookEndpoint {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetStorefrontWebhookEndpointResponse) GetJSON401() *StorefrontUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetStorefrontWebhookEndpointResponse) GetJSON404() *StorefrontWebhookNotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetStorefrontWebhookEndpointResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetStorefrontWebhookEndpointResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetStorefrontWebhookEndpointResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetStorefrontWebhookEndpointResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateStorefrontWebhookEndpointResponse200Headers the declared response headers of an HTTP 200 response for UpdateStorefrontWebhookEndpoint
+type UpdateStorefrontWebhookEndpointResponse200Headers struct {
+	XRequestId *string
+}
+
+// UpdateStorefrontWebhookEndpointResponse400Headers the declared response headers of an HTTP 400 response for UpdateStorefrontWebhookEndpoint
+type UpdateStorefrontWebhookEndpointResponse400Headers struct {
+	XRequestId *string
+}
+
+// UpdateStorefrontWebhookEndpointResponse401Headers the declared response headers of an HTTP 401 response for UpdateStorefrontWebhookEndpoint
+type UpdateStorefrontWebhookEndpointResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestId      *string
+}
+
+// UpdateStorefrontWebhookEndpointResponse404Headers the declared response headers of an HTTP 404 response for UpdateStorefrontWebhookEndpoint
+type UpdateStorefrontWebhookEndpointResponse404Headers struct {
+	XRequestId *string
+}
+
+// UpdateStorefrontWebhookEndpointResponse413Headers the declared response headers of an HTTP 413 response for UpdateStorefrontWebhookEndpoint
+type UpdateStorefrontWebhookEndpointResponse413Headers struct {
+	XRequestId *string
+}
+
+// UpdateStorefrontWebhookEndpointResponse415Headers the declared response headers of an HTTP 415 response for UpdateStorefrontWebhookEndpoint
+type UpdateStorefrontWebhookEndpointResponse415Headers struct {
+	XRequestId *string
+}
+
+// UpdateStorefrontWebhookEndpointResponse422Headers the declared response headers of an HTTP 422 response for UpdateStorefrontWebhookEndpoint
+type UpdateStorefrontWebhookEndpointResponse422Headers struct {
+	XRequestId *string
+}
+
+type UpdateStorefrontWebhookEndpointResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WebhookEndpoint
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *StorefrontBadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *StorefrontUnauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *StorefrontWebhookNotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *StorefrontTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *StorefrontUnsupportedMedia
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *StorefrontWebhookInvalid
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdateStorefrontWebhookEndpointResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *UpdateStorefrontWebhookEndpointResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UpdateStorefrontWebhookEndpointResponse401Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *UpdateStorefrontWebhookEndpointResponse404Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *UpdateStorefrontWebhookEndpointResponse413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *UpdateStorefrontWebhookEndpointResponse415Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *UpdateStorefrontWebhookEndpointResponse422Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateStorefrontWebhookEndpointResponse) GetJSON200() *WebhookEndpoint {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateStorefrontWebhookEndpointResponse) GetJSON400() *StorefrontBadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdateStorefrontWebhookEndpointResponse) GetJSON401() *StorefrontUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UpdateStorefrontWebhookEndpointResponse) GetJSON404() *StorefrontWebhookNotFound {
+	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r UpdateStorefrontWebhookEndpointResponse) GetJSON413() *StorefrontTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r UpdateStorefrontWebhookEndpointResponse) GetJSON415() *StorefrontUnsupportedMedia {
+	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r UpdateStorefrontWebhookEndpointResponse) GetJSON422() *StorefrontWebhookInvalid {
+	return r.JSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateStorefrontWebhookEndpointResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateStorefrontWebhookEndpointResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateStorefrontWebhookEndpointResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateStorefrontWebhookEndpointResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListStorefrontWebhookDeliveriesResponse200Headers the declared response headers of an HTTP 200 response for ListStorefrontWebhookDeliveries
+type ListStorefrontWebhookDeliveriesResponse200Headers struct {
+	XRequestId *string
+}
+
+// ListStorefrontWebhookDeliveriesResponse400Headers the declared response headers of an HTTP 400 response for ListStorefrontWebhookDeliveries
+type ListStorefrontWebhookDeliveriesResponse400Headers struct {
+	XRequestId *string
+}
+
+// ListStorefrontWebhookDeliveriesResponse401Headers the declared response headers of an HTTP 401 response for ListStorefrontWebhookDeliveries
+type ListStorefrontWebhookDeliveriesResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestId      *string
+}
+
+// ListStorefrontWebhookDeliveriesResponse404Headers the declared response headers of an HTTP 404 response for ListStorefrontWebhookDeliveries
+type ListStorefrontWebhookDeliveriesResponse404Headers struct {
+	XRequestId *string
+}
+
+// ListStorefrontWebhookDeliveriesResponse422Headers the declared response headers of an HTTP 422 response for ListStorefrontWebhookDeliveries
+type ListStorefrontWebhookDeliveriesResponse422Headers struct {
+	XRequestId *string
+}
+
+type ListStorefrontWebhookDeliveriesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WebhookDeliveryList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *StorefrontBadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *StorefrontUnauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *StorefrontWebhookNotFound
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *StorefrontWebhookInvalid
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListStorefrontWebhookDeliveriesResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ListStorefrontWebhookDeliveriesResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListStorefrontWebhookDeliveriesResponse401Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ListStorefrontWebhookDeliveriesResponse404Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *ListStorefrontWebhookDeliveriesResponse422Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListStorefrontWebhookDeliveriesResponse) GetJSON200() *WebhookDeliveryList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListStorefrontWebhookDeliveriesResponse) GetJSON400() *StorefrontBadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListStorefrontWebhookDeliveriesResponse) GetJSON401() *StorefrontUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListStorefrontWebhookDeliveriesResponse) GetJSON404() *StorefrontWebhookNotFound {
+	return r.JSON404
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r ListStorefrontWebhookDeliveriesResponse) GetJSON422() *StorefrontWebhookInvalid {
+	return r.JSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r ListStorefrontWebhookDeliveriesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListStorefrontWebhookDeliveriesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListStorefrontWebhookDeliveriesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListStorefrontWebhookDeliveriesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RetryStorefrontWebhookDeliveryResponse202Headers the declared response headers of an HTTP 202 response for RetryStorefrontWebhookDelivery
+type RetryStorefrontWebhookDeliveryResponse202Headers struct {
+	XRequestId *string
+}
+
+// RetryStorefrontWebhookDeliveryResponse401Headers the declared response headers of an HTTP 401 response for RetryStorefrontWebhookDelivery
+type RetryStorefrontWebhookDeliveryResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestId      *string
+}
+
+// RetryStorefrontWebhookDeliveryResponse404Headers the declared response headers of an HTTP 404 response for RetryStorefrontWebhookDelivery
+type RetryStorefrontWebhookDeliveryResponse404Headers struct {
+	XRequestId *string
+}
+
+type RetryStorefrontWebhookDeliveryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *WebhookDelivery
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *StorefrontUnauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *StorefrontWebhookNotFound
+	// Headers202 the parsed response headers for an HTTP 202 response
+	Headers202 *RetryStorefrontWebhookDeliveryResponse202Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RetryStorefrontWebhookDeliveryResponse401Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *RetryStorefrontWebhookDeliveryResponse404Headers
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r RetryStorefrontWebhookDeliveryResponse) GetJSON202() *WebhookDelivery {
+	return r.JSON202
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RetryStorefrontWebhookDeliveryResponse) GetJSON401() *StorefrontUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r RetryStorefrontWebhookDeliveryResponse) GetJSON404() *StorefrontWebhookNotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r RetryStorefrontWebhookDeliveryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RetryStorefrontWebhookDeliveryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RetryStorefrontWebhookDeliveryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RetryStorefrontWebhookDeliveryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RotateStorefrontWebhookSecretResponse200Headers the declared response headers of an HTTP 200 response for RotateStorefrontWebhookSecret
+type RotateStorefrontWebhookSecretResponse200Headers struct {
+	XRequestId *string
+}
+
+// RotateStorefrontWebhookSecretResponse401Headers the declared response headers of an HTTP 401 response for RotateStorefrontWebhookSecret
+type RotateStorefrontWebhookSecretResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestId      *string
+}
+
+// RotateStorefrontWebhookSecretResponse404Headers the declared response headers of an HTTP 404 response for RotateStorefrontWebhookSecret
+type RotateStorefrontWebhookSecretResponse404Headers struct {
+	XRequestId *string
+}
+
+type RotateStorefrontWebhookSecretResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WebhookEndpointWithSecret
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *StorefrontUnauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *StorefrontWebhookNotFound
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *RotateStorefrontWebhookSecretResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RotateStorefrontWebhookSecretResponse401Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *RotateStorefrontWebhookSecretResponse404Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RotateStorefrontWebhookSecretResponse) GetJSON200() *WebhookEndpointWithSecret {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RotateStorefrontWebhookSecretResponse) GetJSON401() *StorefrontUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r RotateStorefrontWebhookSecretResponse) GetJSON404() *StorefrontWebhookNotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r RotateStorefrontWebhookSecretResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RotateStorefrontWebhookSecretResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RotateStorefrontWebhookSecretResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RotateStorefrontWebhookSecretResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetProviderResponse200Headers the declared response headers of an HTTP 200 response for GetProvider
 type GetProviderResponse200Headers struct {
 	ETag       *string
@@ -19755,6 +23056,854 @@ func (r ListStatesResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ListStatesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListCompaniesWebhookEndpointsResponse200Headers the declared response headers of an HTTP 200 response for ListCompaniesWebhookEndpoints
+type ListCompaniesWebhookEndpointsResponse200Headers struct {
+	XRequestId *string
+}
+
+// ListCompaniesWebhookEndpointsResponse401Headers the declared response headers of an HTTP 401 response for ListCompaniesWebhookEndpoints
+type ListCompaniesWebhookEndpointsResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestId      *string
+}
+
+// ListCompaniesWebhookEndpointsResponse403Headers the declared response headers of an HTTP 403 response for ListCompaniesWebhookEndpoints
+type ListCompaniesWebhookEndpointsResponse403Headers struct {
+	XRequestId *string
+}
+
+// ListCompaniesWebhookEndpointsResponse422Headers the declared response headers of an HTTP 422 response for ListCompaniesWebhookEndpoints
+type ListCompaniesWebhookEndpointsResponse422Headers struct {
+	XRequestId *string
+}
+
+type ListCompaniesWebhookEndpointsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WebhookEndpointList
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *CompaniesUnauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *CompaniesMessages
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *CompaniesWebhookInvalid
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListCompaniesWebhookEndpointsResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListCompaniesWebhookEndpointsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ListCompaniesWebhookEndpointsResponse403Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *ListCompaniesWebhookEndpointsResponse422Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListCompaniesWebhookEndpointsResponse) GetJSON200() *WebhookEndpointList {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListCompaniesWebhookEndpointsResponse) GetJSON401() *CompaniesUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListCompaniesWebhookEndpointsResponse) GetJSON403() *CompaniesMessages {
+	return r.JSON403
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r ListCompaniesWebhookEndpointsResponse) GetJSON422() *CompaniesWebhookInvalid {
+	return r.JSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r ListCompaniesWebhookEndpointsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListCompaniesWebhookEndpointsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListCompaniesWebhookEndpointsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListCompaniesWebhookEndpointsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateCompaniesWebhookEndpointResponse201Headers the declared response headers of an HTTP 201 response for CreateCompaniesWebhookEndpoint
+type CreateCompaniesWebhookEndpointResponse201Headers struct {
+	Location   *string
+	XRequestId *string
+}
+
+// CreateCompaniesWebhookEndpointResponse400Headers the declared response headers of an HTTP 400 response for CreateCompaniesWebhookEndpoint
+type CreateCompaniesWebhookEndpointResponse400Headers struct {
+	XRequestId *string
+}
+
+// CreateCompaniesWebhookEndpointResponse401Headers the declared response headers of an HTTP 401 response for CreateCompaniesWebhookEndpoint
+type CreateCompaniesWebhookEndpointResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestId      *string
+}
+
+// CreateCompaniesWebhookEndpointResponse403Headers the declared response headers of an HTTP 403 response for CreateCompaniesWebhookEndpoint
+type CreateCompaniesWebhookEndpointResponse403Headers struct {
+	XRequestId *string
+}
+
+// CreateCompaniesWebhookEndpointResponse413Headers the declared response headers of an HTTP 413 response for CreateCompaniesWebhookEndpoint
+type CreateCompaniesWebhookEndpointResponse413Headers struct {
+	XRequestId *string
+}
+
+// CreateCompaniesWebhookEndpointResponse415Headers the declared response headers of an HTTP 415 response for CreateCompaniesWebhookEndpoint
+type CreateCompaniesWebhookEndpointResponse415Headers struct {
+	XRequestId *string
+}
+
+// CreateCompaniesWebhookEndpointResponse422Headers the declared response headers of an HTTP 422 response for CreateCompaniesWebhookEndpoint
+type CreateCompaniesWebhookEndpointResponse422Headers struct {
+	XRequestId *string
+}
+
+type CreateCompaniesWebhookEndpointResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *WebhookEndpointWithSecret
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *CompaniesBadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *CompaniesUnauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *CompaniesMessages
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *CompaniesMessages
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *CompaniesMessages
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *CompaniesWebhookInvalid
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateCompaniesWebhookEndpointResponse201Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *CreateCompaniesWebhookEndpointResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateCompaniesWebhookEndpointResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *CreateCompaniesWebhookEndpointResponse403Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *CreateCompaniesWebhookEndpointResponse413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *CreateCompaniesWebhookEndpointResponse415Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *CreateCompaniesWebhookEndpointResponse422Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateCompaniesWebhookEndpointResponse) GetJSON201() *WebhookEndpointWithSecret {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateCompaniesWebhookEndpointResponse) GetJSON400() *CompaniesBadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateCompaniesWebhookEndpointResponse) GetJSON401() *CompaniesUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CreateCompaniesWebhookEndpointResponse) GetJSON403() *CompaniesMessages {
+	return r.JSON403
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateCompaniesWebhookEndpointResponse) GetJSON413() *CompaniesMessages {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r CreateCompaniesWebhookEndpointResponse) GetJSON415() *CompaniesMessages {
+	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r CreateCompaniesWebhookEndpointResponse) GetJSON422() *CompaniesWebhookInvalid {
+	return r.JSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateCompaniesWebhookEndpointResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateCompaniesWebhookEndpointResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateCompaniesWebhookEndpointResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateCompaniesWebhookEndpointResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteCompaniesWebhookEndpointResponse204Headers the declared response headers of an HTTP 204 response for DeleteCompaniesWebhookEndpoint
+type DeleteCompaniesWebhookEndpointResponse204Headers struct {
+	XRequestId *string
+}
+
+// DeleteCompaniesWebhookEndpointResponse401Headers the declared response headers of an HTTP 401 response for DeleteCompaniesWebhookEndpoint
+type DeleteCompaniesWebhookEndpointResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestId      *string
+}
+
+// DeleteCompaniesWebhookEndpointResponse403Headers the declared response headers of an HTTP 403 response for DeleteCompaniesWebhookEndpoint
+type DeleteCompaniesWebhookEndpointResponse403Headers struct {
+	XRequestId *string
+}
+
+// DeleteCompaniesWebhookEndpointResponse404Headers the declared response headers of an HTTP 404 response for DeleteCompaniesWebhookEndpoint
+type DeleteCompaniesWebhookEndpointResponse404Headers struct {
+	XRequestId *string
+}
+
+type DeleteCompaniesWebhookEndpointResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *CompaniesUnauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *CompaniesMessages
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *CompaniesWebhookNotFound
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *DeleteCompaniesWebhookEndpointResponse204Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteCompaniesWebhookEndpointResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *DeleteCompaniesWebhookEndpointResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *DeleteCompaniesWebhookEndpointResponse404Headers
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteCompaniesWebhookEndpointResponse) GetJSON401() *CompaniesUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeleteCompaniesWebhookEndpointResponse) GetJSON403() *CompaniesMessages {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteCompaniesWebhookEndpointResponse) GetJSON404() *CompaniesWebhookNotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteCompaniesWebhookEndpointResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteCompaniesWebhookEndpointResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteCompaniesWebhookEndpointResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteCompaniesWebhookEndpointResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetCompaniesWebhookEndpointResponse200Headers the declared response headers of an HTTP 200 response for GetCompaniesWebhookEndpoint
+type GetCompaniesWebhookEndpointResponse200Headers struct {
+	XRequestId *string
+}
+
+// GetCompaniesWebhookEndpointResponse401Headers the declared response headers of an HTTP 401 response for GetCompaniesWebhookEndpoint
+type GetCompaniesWebhookEndpointResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestId      *string
+}
+
+// GetCompaniesWebhookEndpointResponse403Headers the declared response headers of an HTTP 403 response for GetCompaniesWebhookEndpoint
+type GetCompaniesWebhookEndpointResponse403Headers struct {
+	XRequestId *string
+}
+
+// GetCompaniesWebhookEndpointResponse404Headers the declared response headers of an HTTP 404 response for GetCompaniesWebhookEndpoint
+type GetCompaniesWebhookEndpointResponse404Headers struct {
+	XRequestId *string
+}
+
+type GetCompaniesWebhookEndpointResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WebhookEndpoint
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *CompaniesUnauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *CompaniesMessages
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *CompaniesWebhookNotFound
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetCompaniesWebhookEndpointResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetCompaniesWebhookEndpointResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetCompaniesWebhookEndpointResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GetCompaniesWebhookEndpointResponse404Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCompaniesWebhookEndpointResponse) GetJSON200() *WebhookEndpoint {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetCompaniesWebhookEndpointResponse) GetJSON401() *CompaniesUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetCompaniesWebhookEndpointResponse) GetJSON403() *CompaniesMessages {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetCompaniesWebhookEndpointResponse) GetJSON404() *CompaniesWebhookNotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCompaniesWebhookEndpointResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCompaniesWebhookEndpointResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCompaniesWebhookEndpointResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCompaniesWebhookEndpointResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateCompaniesWebhookEndpointResponse200Headers the declared response headers of an HTTP 200 response for UpdateCompaniesWebhookEndpoint
+type UpdateCompaniesWebhookEndpointResponse200Headers struct {
+	XRequestId *string
+}
+
+// UpdateCompaniesWebhookEndpointResponse400Headers the declared response headers of an HTTP 400 response for UpdateCompaniesWebhookEndpoint
+type UpdateCompaniesWebhookEndpointResponse400Headers struct {
+	XRequestId *string
+}
+
+// UpdateCompaniesWebhookEndpointResponse401Headers the declared response headers of an HTTP 401 response for UpdateCompaniesWebhookEndpoint
+type UpdateCompaniesWebhookEndpointResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestId      *string
+}
+
+// UpdateCompaniesWebhookEndpointResponse403Headers the declared response headers of an HTTP 403 response for UpdateCompaniesWebhookEndpoint
+type UpdateCompaniesWebhookEndpointResponse403Headers struct {
+	XRequestId *string
+}
+
+// UpdateCompaniesWebhookEndpointResponse404Headers the declared response headers of an HTTP 404 response for UpdateCompaniesWebhookEndpoint
+type UpdateCompaniesWebhookEndpointResponse404Headers struct {
+	XRequestId *string
+}
+
+// UpdateCompaniesWebhookEndpointResponse413Headers the declared response headers of an HTTP 413 response for UpdateCompaniesWebhookEndpoint
+type UpdateCompaniesWebhookEndpointResponse413Headers struct {
+	XRequestId *string
+}
+
+// UpdateCompaniesWebhookEndpointResponse415Headers the declared response headers of an HTTP 415 response for UpdateCompaniesWebhookEndpoint
+type UpdateCompaniesWebhookEndpointResponse415Headers struct {
+	XRequestId *string
+}
+
+// UpdateCompaniesWebhookEndpointResponse422Headers the declared response headers of an HTTP 422 response for UpdateCompaniesWebhookEndpoint
+type UpdateCompaniesWebhookEndpointResponse422Headers struct {
+	XRequestId *string
+}
+
+type UpdateCompaniesWebhookEndpointResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WebhookEndpoint
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *CompaniesBadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *CompaniesUnauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *CompaniesMessages
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *CompaniesWebhookNotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *CompaniesMessages
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *CompaniesMessages
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *CompaniesWebhookInvalid
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdateCompaniesWebhookEndpointResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *UpdateCompaniesWebhookEndpointResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UpdateCompaniesWebhookEndpointResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *UpdateCompaniesWebhookEndpointResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *UpdateCompaniesWebhookEndpointResponse404Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *UpdateCompaniesWebhookEndpointResponse413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *UpdateCompaniesWebhookEndpointResponse415Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *UpdateCompaniesWebhookEndpointResponse422Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateCompaniesWebhookEndpointResponse) GetJSON200() *WebhookEndpoint {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateCompaniesWebhookEndpointResponse) GetJSON400() *CompaniesBadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdateCompaniesWebhookEndpointResponse) GetJSON401() *CompaniesUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r UpdateCompaniesWebhookEndpointResponse) GetJSON403() *CompaniesMessages {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UpdateCompaniesWebhookEndpointResponse) GetJSON404() *CompaniesWebhookNotFound {
+	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r UpdateCompaniesWebhookEndpointResponse) GetJSON413() *CompaniesMessages {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r UpdateCompaniesWebhookEndpointResponse) GetJSON415() *CompaniesMessages {
+	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r UpdateCompaniesWebhookEndpointResponse) GetJSON422() *CompaniesWebhookInvalid {
+	return r.JSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateCompaniesWebhookEndpointResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateCompaniesWebhookEndpointResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateCompaniesWebhookEndpointResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateCompaniesWebhookEndpointResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListCompaniesWebhookDeliveriesResponse200Headers the declared response headers of an HTTP 200 response for ListCompaniesWebhookDeliveries
+type ListCompaniesWebhookDeliveriesResponse200Headers struct {
+	XRequestId *string
+}
+
+// ListCompaniesWebhookDeliveriesResponse400Headers the declared response headers of an HTTP 400 response for ListCompaniesWebhookDeliveries
+type ListCompaniesWebhookDeliveriesResponse400Headers struct {
+	XRequestId *string
+}
+
+// ListCompaniesWebhookDeliveriesResponse401Headers the declared response headers of an HTTP 401 response for ListCompaniesWebhookDeliveries
+type ListCompaniesWebhookDeliveriesResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestId      *string
+}
+
+// ListCompaniesWebhookDeliveriesResponse403Headers the declared response headers of an HTTP 403 response for ListCompaniesWebhookDeliveries
+type ListCompaniesWebhookDeliveriesResponse403Headers struct {
+	XRequestId *string
+}
+
+// ListCompaniesWebhookDeliveriesResponse404Headers the declared response headers of an HTTP 404 response for ListCompaniesWebhookDeliveries
+type ListCompaniesWebhookDeliveriesResponse404Headers struct {
+	XRequestId *string
+}
+
+// ListCompaniesWebhookDeliveriesResponse422Headers the declared response headers of an HTTP 422 response for ListCompaniesWebhookDeliveries
+type ListCompaniesWebhookDeliveriesResponse422Headers struct {
+	XRequestId *string
+}
+
+type ListCompaniesWebhookDeliveriesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WebhookDeliveryList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *CompaniesBadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *CompaniesUnauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *CompaniesMessages
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *CompaniesWebhookNotFound
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *CompaniesWebhookInvalid
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListCompaniesWebhookDeliveriesResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ListCompaniesWebhookDeliveriesResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListCompaniesWebhookDeliveriesResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ListCompaniesWebhookDeliveriesResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ListCompaniesWebhookDeliveriesResponse404Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *ListCompaniesWebhookDeliveriesResponse422Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListCompaniesWebhookDeliveriesResponse) GetJSON200() *WebhookDeliveryList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListCompaniesWebhookDeliveriesResponse) GetJSON400() *CompaniesBadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListCompaniesWebhookDeliveriesResponse) GetJSON401() *CompaniesUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListCompaniesWebhookDeliveriesResponse) GetJSON403() *CompaniesMessages {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListCompaniesWebhookDeliveriesResponse) GetJSON404() *CompaniesWebhookNotFound {
+	return r.JSON404
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r ListCompaniesWebhookDeliveriesResponse) GetJSON422() *CompaniesWebhookInvalid {
+	return r.JSON422
+}
+
+// GetBody returns the raw response body bytes
+func (r ListCompaniesWebhookDeliveriesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListCompaniesWebhookDeliveriesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListCompaniesWebhookDeliveriesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListCompaniesWebhookDeliveriesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RetryCompaniesWebhookDeliveryResponse202Headers the declared response headers of an HTTP 202 response for RetryCompaniesWebhookDelivery
+type RetryCompaniesWebhookDeliveryResponse202Headers struct {
+	XRequestId *string
+}
+
+// RetryCompaniesWebhookDeliveryResponse401Headers the declared response headers of an HTTP 401 response for RetryCompaniesWebhookDelivery
+type RetryCompaniesWebhookDeliveryResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestId      *string
+}
+
+// RetryCompaniesWebhookDeliveryResponse403Headers the declared response headers of an HTTP 403 response for RetryCompaniesWebhookDelivery
+type RetryCompaniesWebhookDeliveryResponse403Headers struct {
+	XRequestId *string
+}
+
+// RetryCompaniesWebhookDeliveryResponse404Headers the declared response headers of an HTTP 404 response for RetryCompaniesWebhookDelivery
+type RetryCompaniesWebhookDeliveryResponse404Headers struct {
+	XRequestId *string
+}
+
+type RetryCompaniesWebhookDeliveryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *WebhookDelivery
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *CompaniesUnauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *CompaniesMessages
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *CompaniesWebhookNotFound
+	// Headers202 the parsed response headers for an HTTP 202 response
+	Headers202 *RetryCompaniesWebhookDeliveryResponse202Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RetryCompaniesWebhookDeliveryResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *RetryCompaniesWebhookDeliveryResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *RetryCompaniesWebhookDeliveryResponse404Headers
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r RetryCompaniesWebhookDeliveryResponse) GetJSON202() *WebhookDelivery {
+	return r.JSON202
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RetryCompaniesWebhookDeliveryResponse) GetJSON401() *CompaniesUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r RetryCompaniesWebhookDeliveryResponse) GetJSON403() *CompaniesMessages {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r RetryCompaniesWebhookDeliveryResponse) GetJSON404() *CompaniesWebhookNotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r RetryCompaniesWebhookDeliveryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RetryCompaniesWebhookDeliveryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RetryCompaniesWebhookDeliveryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RetryCompaniesWebhookDeliveryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RotateCompaniesWebhookSecretResponse200Headers the declared response headers of an HTTP 200 response for RotateCompaniesWebhookSecret
+type RotateCompaniesWebhookSecretResponse200Headers struct {
+	XRequestId *string
+}
+
+// RotateCompaniesWebhookSecretResponse401Headers the declared response headers of an HTTP 401 response for RotateCompaniesWebhookSecret
+type RotateCompaniesWebhookSecretResponse401Headers struct {
+	WWWAuthenticate *string
+	XRequestId      *string
+}
+
+// RotateCompaniesWebhookSecretResponse403Headers the declared response headers of an HTTP 403 response for RotateCompaniesWebhookSecret
+type RotateCompaniesWebhookSecretResponse403Headers struct {
+	XRequestId *string
+}
+
+// RotateCompaniesWebhookSecretResponse404Headers the declared response headers of an HTTP 404 response for RotateCompaniesWebhookSecret
+type RotateCompaniesWebhookSecretResponse404Headers struct {
+	XRequestId *string
+}
+
+type RotateCompaniesWebhookSecretResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WebhookEndpointWithSecret
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *CompaniesUnauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *CompaniesMessages
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *CompaniesWebhookNotFound
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *RotateCompaniesWebhookSecretResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RotateCompaniesWebhookSecretResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *RotateCompaniesWebhookSecretResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *RotateCompaniesWebhookSecretResponse404Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RotateCompaniesWebhookSecretResponse) GetJSON200() *WebhookEndpointWithSecret {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RotateCompaniesWebhookSecretResponse) GetJSON401() *CompaniesUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r RotateCompaniesWebhookSecretResponse) GetJSON403() *CompaniesMessages {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r RotateCompaniesWebhookSecretResponse) GetJSON404() *CompaniesWebhookNotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r RotateCompaniesWebhookSecretResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RotateCompaniesWebhookSecretResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RotateCompaniesWebhookSecretResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RotateCompaniesWebhookSecretResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -21952,6 +26101,678 @@ func (r DownloadSigningContractResponse) ContentType() string {
 	return ""
 }
 
+// ListEnergyWebhookEndpointsResponse200Headers the declared response headers of an HTTP 200 response for ListEnergyWebhookEndpoints
+type ListEnergyWebhookEndpointsResponse200Headers struct {
+	XRequestId *string
+}
+
+// ListEnergyWebhookEndpointsResponse401Headers the declared response headers of an HTTP 401 response for ListEnergyWebhookEndpoints
+type ListEnergyWebhookEndpointsResponse401Headers struct {
+	XRequestId *string
+}
+
+type ListEnergyWebhookEndpointsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WebhookEndpointList
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *EnergyUnauthorized
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListEnergyWebhookEndpointsResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListEnergyWebhookEndpointsResponse401Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListEnergyWebhookEndpointsResponse) GetJSON200() *WebhookEndpointList {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListEnergyWebhookEndpointsResponse) GetJSON401() *EnergyUnauthorized {
+	return r.JSON401
+}
+
+// GetBody returns the raw response body bytes
+func (r ListEnergyWebhookEndpointsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListEnergyWebhookEndpointsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListEnergyWebhookEndpointsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListEnergyWebhookEndpointsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateEnergyWebhookEndpointResponse201Headers the declared response headers of an HTTP 201 response for CreateEnergyWebhookEndpoint
+type CreateEnergyWebhookEndpointResponse201Headers struct {
+	Location   *string
+	XRequestId *string
+}
+
+// CreateEnergyWebhookEndpointResponse400Headers the declared response headers of an HTTP 400 response for CreateEnergyWebhookEndpoint
+type CreateEnergyWebhookEndpointResponse400Headers struct {
+	XRequestId *string
+}
+
+// CreateEnergyWebhookEndpointResponse401Headers the declared response headers of an HTTP 401 response for CreateEnergyWebhookEndpoint
+type CreateEnergyWebhookEndpointResponse401Headers struct {
+	XRequestId *string
+}
+
+// CreateEnergyWebhookEndpointResponse413Headers the declared response headers of an HTTP 413 response for CreateEnergyWebhookEndpoint
+type CreateEnergyWebhookEndpointResponse413Headers struct {
+	XRequestId *string
+}
+
+// CreateEnergyWebhookEndpointResponse415Headers the declared response headers of an HTTP 415 response for CreateEnergyWebhookEndpoint
+type CreateEnergyWebhookEndpointResponse415Headers struct {
+	XRequestId *string
+}
+
+type CreateEnergyWebhookEndpointResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *WebhookEndpointWithSecret
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *EnergyWebhookInvalid
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *EnergyUnauthorized
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *EnergyTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *EnergyUnsupportedMedia
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateEnergyWebhookEndpointResponse201Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *CreateEnergyWebhookEndpointResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateEnergyWebhookEndpointResponse401Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *CreateEnergyWebhookEndpointResponse413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *CreateEnergyWebhookEndpointResponse415Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateEnergyWebhookEndpointResponse) GetJSON201() *WebhookEndpointWithSecret {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateEnergyWebhookEndpointResponse) GetJSON400() *EnergyWebhookInvalid {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateEnergyWebhookEndpointResponse) GetJSON401() *EnergyUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateEnergyWebhookEndpointResponse) GetJSON413() *EnergyTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r CreateEnergyWebhookEndpointResponse) GetJSON415() *EnergyUnsupportedMedia {
+	return r.JSON415
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateEnergyWebhookEndpointResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateEnergyWebhookEndpointResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateEnergyWebhookEndpointResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateEnergyWebhookEndpointResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteEnergyWebhookEndpointResponse204Headers the declared response headers of an HTTP 204 response for DeleteEnergyWebhookEndpoint
+type DeleteEnergyWebhookEndpointResponse204Headers struct {
+	XRequestId *string
+}
+
+// DeleteEnergyWebhookEndpointResponse401Headers the declared response headers of an HTTP 401 response for DeleteEnergyWebhookEndpoint
+type DeleteEnergyWebhookEndpointResponse401Headers struct {
+	XRequestId *string
+}
+
+// DeleteEnergyWebhookEndpointResponse404Headers the declared response headers of an HTTP 404 response for DeleteEnergyWebhookEndpoint
+type DeleteEnergyWebhookEndpointResponse404Headers struct {
+	XRequestId *string
+}
+
+type DeleteEnergyWebhookEndpointResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *EnergyUnauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *EnergyWebhookNotFound
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *DeleteEnergyWebhookEndpointResponse204Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteEnergyWebhookEndpointResponse401Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *DeleteEnergyWebhookEndpointResponse404Headers
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteEnergyWebhookEndpointResponse) GetJSON401() *EnergyUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteEnergyWebhookEndpointResponse) GetJSON404() *EnergyWebhookNotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteEnergyWebhookEndpointResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteEnergyWebhookEndpointResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteEnergyWebhookEndpointResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteEnergyWebhookEndpointResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetEnergyWebhookEndpointResponse200Headers the declared response headers of an HTTP 200 response for GetEnergyWebhookEndpoint
+type GetEnergyWebhookEndpointResponse200Headers struct {
+	XRequestId *string
+}
+
+// GetEnergyWebhookEndpointResponse401Headers the declared response headers of an HTTP 401 response for GetEnergyWebhookEndpoint
+type GetEnergyWebhookEndpointResponse401Headers struct {
+	XRequestId *string
+}
+
+// GetEnergyWebhookEndpointResponse404Headers the declared response headers of an HTTP 404 response for GetEnergyWebhookEndpoint
+type GetEnergyWebhookEndpointResponse404Headers struct {
+	XRequestId *string
+}
+
+type GetEnergyWebhookEndpointResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WebhookEndpoint
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *EnergyUnauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *EnergyWebhookNotFound
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetEnergyWebhookEndpointResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetEnergyWebhookEndpointResponse401Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GetEnergyWebhookEndpointResponse404Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetEnergyWebhookEndpointResponse) GetJSON200() *WebhookEndpoint {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetEnergyWebhookEndpointResponse) GetJSON401() *EnergyUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetEnergyWebhookEndpointResponse) GetJSON404() *EnergyWebhookNotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetEnergyWebhookEndpointResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetEnergyWebhookEndpointResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetEnergyWebhookEndpointResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetEnergyWebhookEndpointResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateEnergyWebhookEndpointResponse200Headers the declared response headers of an HTTP 200 response for UpdateEnergyWebhookEndpoint
+type UpdateEnergyWebhookEndpointResponse200Headers struct {
+	XRequestId *string
+}
+
+// UpdateEnergyWebhookEndpointResponse400Headers the declared response headers of an HTTP 400 response for UpdateEnergyWebhookEndpoint
+type UpdateEnergyWebhookEndpointResponse400Headers struct {
+	XRequestId *string
+}
+
+// UpdateEnergyWebhookEndpointResponse401Headers the declared response headers of an HTTP 401 response for UpdateEnergyWebhookEndpoint
+type UpdateEnergyWebhookEndpointResponse401Headers struct {
+	XRequestId *string
+}
+
+// UpdateEnergyWebhookEndpointResponse404Headers the declared response headers of an HTTP 404 response for UpdateEnergyWebhookEndpoint
+type UpdateEnergyWebhookEndpointResponse404Headers struct {
+	XRequestId *string
+}
+
+// UpdateEnergyWebhookEndpointResponse413Headers the declared response headers of an HTTP 413 response for UpdateEnergyWebhookEndpoint
+type UpdateEnergyWebhookEndpointResponse413Headers struct {
+	XRequestId *string
+}
+
+// UpdateEnergyWebhookEndpointResponse415Headers the declared response headers of an HTTP 415 response for UpdateEnergyWebhookEndpoint
+type UpdateEnergyWebhookEndpointResponse415Headers struct {
+	XRequestId *string
+}
+
+type UpdateEnergyWebhookEndpointResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WebhookEndpoint
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *EnergyWebhookInvalid
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *EnergyUnauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *EnergyWebhookNotFound
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *EnergyTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *EnergyUnsupportedMedia
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdateEnergyWebhookEndpointResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *UpdateEnergyWebhookEndpointResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *UpdateEnergyWebhookEndpointResponse401Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *UpdateEnergyWebhookEndpointResponse404Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *UpdateEnergyWebhookEndpointResponse413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *UpdateEnergyWebhookEndpointResponse415Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateEnergyWebhookEndpointResponse) GetJSON200() *WebhookEndpoint {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpdateEnergyWebhookEndpointResponse) GetJSON400() *EnergyWebhookInvalid {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpdateEnergyWebhookEndpointResponse) GetJSON401() *EnergyUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UpdateEnergyWebhookEndpointResponse) GetJSON404() *EnergyWebhookNotFound {
+	return r.JSON404
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r UpdateEnergyWebhookEndpointResponse) GetJSON413() *EnergyTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r UpdateEnergyWebhookEndpointResponse) GetJSON415() *EnergyUnsupportedMedia {
+	return r.JSON415
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateEnergyWebhookEndpointResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateEnergyWebhookEndpointResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateEnergyWebhookEndpointResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateEnergyWebhookEndpointResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListEnergyWebhookDeliveriesResponse200Headers the declared response headers of an HTTP 200 response for ListEnergyWebhookDeliveries
+type ListEnergyWebhookDeliveriesResponse200Headers struct {
+	XRequestId *string
+}
+
+// ListEnergyWebhookDeliveriesResponse400Headers the declared response headers of an HTTP 400 response for ListEnergyWebhookDeliveries
+type ListEnergyWebhookDeliveriesResponse400Headers struct {
+	XRequestId *string
+}
+
+// ListEnergyWebhookDeliveriesResponse401Headers the declared response headers of an HTTP 401 response for ListEnergyWebhookDeliveries
+type ListEnergyWebhookDeliveriesResponse401Headers struct {
+	XRequestId *string
+}
+
+// ListEnergyWebhookDeliveriesResponse404Headers the declared response headers of an HTTP 404 response for ListEnergyWebhookDeliveries
+type ListEnergyWebhookDeliveriesResponse404Headers struct {
+	XRequestId *string
+}
+
+type ListEnergyWebhookDeliveriesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WebhookDeliveryList
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *EnergyWebhookInvalid
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *EnergyUnauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *EnergyWebhookNotFound
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListEnergyWebhookDeliveriesResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ListEnergyWebhookDeliveriesResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListEnergyWebhookDeliveriesResponse401Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ListEnergyWebhookDeliveriesResponse404Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListEnergyWebhookDeliveriesResponse) GetJSON200() *WebhookDeliveryList {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListEnergyWebhookDeliveriesResponse) GetJSON400() *EnergyWebhookInvalid {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListEnergyWebhookDeliveriesResponse) GetJSON401() *EnergyUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListEnergyWebhookDeliveriesResponse) GetJSON404() *EnergyWebhookNotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r ListEnergyWebhookDeliveriesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListEnergyWebhookDeliveriesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListEnergyWebhookDeliveriesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListEnergyWebhookDeliveriesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RetryEnergyWebhookDeliveryResponse202Headers the declared response headers of an HTTP 202 response for RetryEnergyWebhookDelivery
+type RetryEnergyWebhookDeliveryResponse202Headers struct {
+	XRequestId *string
+}
+
+// RetryEnergyWebhookDeliveryResponse401Headers the declared response headers of an HTTP 401 response for RetryEnergyWebhookDelivery
+type RetryEnergyWebhookDeliveryResponse401Headers struct {
+	XRequestId *string
+}
+
+// RetryEnergyWebhookDeliveryResponse404Headers the declared response headers of an HTTP 404 response for RetryEnergyWebhookDelivery
+type RetryEnergyWebhookDeliveryResponse404Headers struct {
+	XRequestId *string
+}
+
+type RetryEnergyWebhookDeliveryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON202 the response for an HTTP 202 `application/json` response
+	JSON202 *WebhookDelivery
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *EnergyUnauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *EnergyWebhookNotFound
+	// Headers202 the parsed response headers for an HTTP 202 response
+	Headers202 *RetryEnergyWebhookDeliveryResponse202Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RetryEnergyWebhookDeliveryResponse401Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *RetryEnergyWebhookDeliveryResponse404Headers
+}
+
+// GetJSON202 returns the response for an HTTP 202 `application/json` response
+func (r RetryEnergyWebhookDeliveryResponse) GetJSON202() *WebhookDelivery {
+	return r.JSON202
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RetryEnergyWebhookDeliveryResponse) GetJSON401() *EnergyUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r RetryEnergyWebhookDeliveryResponse) GetJSON404() *EnergyWebhookNotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r RetryEnergyWebhookDeliveryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RetryEnergyWebhookDeliveryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RetryEnergyWebhookDeliveryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RetryEnergyWebhookDeliveryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RotateEnergyWebhookSecretResponse200Headers the declared response headers of an HTTP 200 response for RotateEnergyWebhookSecret
+type RotateEnergyWebhookSecretResponse200Headers struct {
+	XRequestId *string
+}
+
+// RotateEnergyWebhookSecretResponse401Headers the declared response headers of an HTTP 401 response for RotateEnergyWebhookSecret
+type RotateEnergyWebhookSecretResponse401Headers struct {
+	XRequestId *string
+}
+
+// RotateEnergyWebhookSecretResponse404Headers the declared response headers of an HTTP 404 response for RotateEnergyWebhookSecret
+type RotateEnergyWebhookSecretResponse404Headers struct {
+	XRequestId *string
+}
+
+type RotateEnergyWebhookSecretResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WebhookEndpointWithSecret
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *EnergyUnauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *EnergyWebhookNotFound
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *RotateEnergyWebhookSecretResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RotateEnergyWebhookSecretResponse401Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *RotateEnergyWebhookSecretResponse404Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RotateEnergyWebhookSecretResponse) GetJSON200() *WebhookEndpointWithSecret {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RotateEnergyWebhookSecretResponse) GetJSON401() *EnergyUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r RotateEnergyWebhookSecretResponse) GetJSON404() *EnergyWebhookNotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r RotateEnergyWebhookSecretResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RotateEnergyWebhookSecretResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RotateEnergyWebhookSecretResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RotateEnergyWebhookSecretResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // DeleteEnergyPlanWithResponse Delete a plan.
 //
 // Deletes the plan; leads that chose it keep their copy of its terms.
@@ -23044,6 +27865,156 @@ func (c *ClientWithResponses) ExportAdminSubscriptionPersonalDataWithResponse(ct
 	return ParseExportAdminSubscriptionPersonalDataResponse(rsp)
 }
 
+// ListStorefrontWebhookEndpointsWithResponse List webhook endpoints.
+//
+// The owner's endpoints, oldest first, without secrets. The endpoints are the provider of the admin token's; another owner's endpoint answers 404.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v2/admin/webhook-endpoints (the `ListStorefrontWebhookEndpoints` operationId).
+func (c *ClientWithResponses) ListStorefrontWebhookEndpointsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListStorefrontWebhookEndpointsResponse, error) {
+	rsp, err := c.ListStorefrontWebhookEndpoints(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListStorefrontWebhookEndpointsResponse(rsp)
+}
+
+// CreateStorefrontWebhookEndpointWithBodyWithResponse Register a webhook endpoint.
+//
+// Registers a URL to receive this surface's events (all of them when `events` is empty). The endpoints are the provider of the admin token's; another owner's endpoint answers 404. The answer carries the signing `secret` (`whsec_…`), shown this once; it is stored sealed. Without `--webhook-allow-private` the URL must be `https` and its host must resolve to public addresses only. At most 20 endpoints per owner.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v2/admin/webhook-endpoints (the `CreateStorefrontWebhookEndpoint` operationId).
+func (c *ClientWithResponses) CreateStorefrontWebhookEndpointWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateStorefrontWebhookEndpointResponse, error) {
+	rsp, err := c.CreateStorefrontWebhookEndpointWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateStorefrontWebhookEndpointResponse(rsp)
+}
+
+// CreateStorefrontWebhookEndpointWithResponse Register a webhook endpoint.
+//
+// Registers a URL to receive this surface's events (all of them when `events` is empty). The endpoints are the provider of the admin token's; another owner's endpoint answers 404. The answer carries the signing `secret` (`whsec_…`), shown this once; it is stored sealed. Without `--webhook-allow-private` the URL must be `https` and its host must resolve to public addresses only. At most 20 endpoints per owner.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v2/admin/webhook-endpoints (the `CreateStorefrontWebhookEndpoint` operationId).
+func (c *ClientWithResponses) CreateStorefrontWebhookEndpointWithResponse(ctx context.Context, body CreateStorefrontWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateStorefrontWebhookEndpointResponse, error) {
+	rsp, err := c.CreateStorefrontWebhookEndpoint(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateStorefrontWebhookEndpointResponse(rsp)
+}
+
+// DeleteStorefrontWebhookEndpointWithResponse Delete a webhook endpoint.
+//
+// Deletes the endpoint and its delivery log; nothing more is sent to it.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v2/admin/webhook-endpoints/{id} (the `DeleteStorefrontWebhookEndpoint` operationId).
+func (c *ClientWithResponses) DeleteStorefrontWebhookEndpointWithResponse(ctx context.Context, id WebhookEndpointID, reqEditors ...RequestEditorFn) (*DeleteStorefrontWebhookEndpointResponse, error) {
+	rsp, err := c.DeleteStorefrontWebhookEndpoint(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteStorefrontWebhookEndpointResponse(rsp)
+}
+
+// GetStorefrontWebhookEndpointWithResponse Read a webhook endpoint.
+//
+// The endpoint, without its secret. The endpoints are the provider of the admin token's; another owner's endpoint answers 404.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v2/admin/webhook-endpoints/{id} (the `GetStorefrontWebhookEndpoint` operationId).
+func (c *ClientWithResponses) GetStorefrontWebhookEndpointWithResponse(ctx context.Context, id WebhookEndpointID, reqEditors ...RequestEditorFn) (*GetStorefrontWebhookEndpointResponse, error) {
+	rsp, err := c.GetStorefrontWebhookEndpoint(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetStorefrontWebhookEndpointResponse(rsp)
+}
+
+// UpdateStorefrontWebhookEndpointWithBodyWithResponse Change a webhook endpoint.
+//
+// Changes the fields present. `enabled: true` re-enables an endpoint disabled after 5 days of failures (its pending deliveries resume); `enabled: false` pauses it. The owner never changes (`account_id` answers 403).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v2/admin/webhook-endpoints/{id} (the `UpdateStorefrontWebhookEndpoint` operationId).
+func (c *ClientWithResponses) UpdateStorefrontWebhookEndpointWithBodyWithResponse(ctx context.Context, id WebhookEndpointID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateStorefrontWebhookEndpointResponse, error) {
+	rsp, err := c.UpdateStorefrontWebhookEndpointWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateStorefrontWebhookEndpointResponse(rsp)
+}
+
+// UpdateStorefrontWebhookEndpointWithResponse Change a webhook endpoint.
+//
+// Changes the fields present. `enabled: true` re-enables an endpoint disabled after 5 days of failures (its pending deliveries resume); `enabled: false` pauses it. The owner never changes (`account_id` answers 403).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v2/admin/webhook-endpoints/{id} (the `UpdateStorefrontWebhookEndpoint` operationId).
+func (c *ClientWithResponses) UpdateStorefrontWebhookEndpointWithResponse(ctx context.Context, id WebhookEndpointID, body UpdateStorefrontWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateStorefrontWebhookEndpointResponse, error) {
+	rsp, err := c.UpdateStorefrontWebhookEndpoint(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateStorefrontWebhookEndpointResponse(rsp)
+}
+
+// ListStorefrontWebhookDeliveriesWithResponse The endpoint's delivery log.
+//
+// Its latest deliveries, newest first: status (`pending`, `succeeded`, `failed` once every attempt of the schedule failed), attempts made, the last answer's status code, time, error and first 4 KiB, and when the next attempt is due.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v2/admin/webhook-endpoints/{id}/deliveries (the `ListStorefrontWebhookDeliveries` operationId).
+func (c *ClientWithResponses) ListStorefrontWebhookDeliveriesWithResponse(ctx context.Context, id WebhookEndpointID, params *ListStorefrontWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*ListStorefrontWebhookDeliveriesResponse, error) {
+	rsp, err := c.ListStorefrontWebhookDeliveries(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListStorefrontWebhookDeliveriesResponse(rsp)
+}
+
+// RetryStorefrontWebhookDeliveryWithResponse Send a delivery again.
+//
+// Makes the delivery due now, whatever its status, with the same `webhook-id`. A failed delivery that fails again is not retried further.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v2/admin/webhook-endpoints/{id}/deliveries/{delivery_id}/retry (the `RetryStorefrontWebhookDelivery` operationId).
+func (c *ClientWithResponses) RetryStorefrontWebhookDeliveryWithResponse(ctx context.Context, id WebhookEndpointID, deliveryId WebhookDeliveryID, reqEditors ...RequestEditorFn) (*RetryStorefrontWebhookDeliveryResponse, error) {
+	rsp, err := c.RetryStorefrontWebhookDelivery(ctx, id, deliveryId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRetryStorefrontWebhookDeliveryResponse(rsp)
+}
+
+// RotateStorefrontWebhookSecretWithResponse Rotate the signing secret.
+//
+// Issues a new secret, shown this once. For 24 hours the old secret keeps signing too: each message then carries two `v1,` signatures in `webhook-signature`, one per secret, so receivers can switch without losing a message.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v2/admin/webhook-endpoints/{id}/rotate-secret (the `RotateStorefrontWebhookSecret` operationId).
+func (c *ClientWithResponses) RotateStorefrontWebhookSecretWithResponse(ctx context.Context, id WebhookEndpointID, reqEditors ...RequestEditorFn) (*RotateStorefrontWebhookSecretResponse, error) {
+	rsp, err := c.RotateStorefrontWebhookSecret(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRotateStorefrontWebhookSecretResponse(rsp)
+}
+
 // GetProviderWithResponse The provider, its branding, categories and their plans.
 //
 // Served from memory as pre-encoded bytes with a strong `ETag`; `If-None-Match` answers 304.
@@ -23519,6 +28490,156 @@ func (c *ClientWithResponses) ListStatesWithResponse(ctx context.Context, reqEdi
 		return nil, err
 	}
 	return ParseListStatesResponse(rsp)
+}
+
+// ListCompaniesWebhookEndpointsWithResponse List webhook endpoints.
+//
+// The owner's endpoints, oldest first, without secrets. A super admin names any account with `account_id` (required for it); a gestão user acts for its own account by default and may name the client accounts it manages; client users get 403.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v4/webhook-endpoints (the `ListCompaniesWebhookEndpoints` operationId).
+func (c *ClientWithResponses) ListCompaniesWebhookEndpointsWithResponse(ctx context.Context, params *ListCompaniesWebhookEndpointsParams, reqEditors ...RequestEditorFn) (*ListCompaniesWebhookEndpointsResponse, error) {
+	rsp, err := c.ListCompaniesWebhookEndpoints(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListCompaniesWebhookEndpointsResponse(rsp)
+}
+
+// CreateCompaniesWebhookEndpointWithBodyWithResponse Register a webhook endpoint.
+//
+// Registers a URL to receive this surface's events (all of them when `events` is empty). A super admin names any account with `account_id` (required for it); a gestão user acts for its own account by default and may name the client accounts it manages; client users get 403. The answer carries the signing `secret` (`whsec_…`), shown this once; it is stored sealed. Without `--webhook-allow-private` the URL must be `https` and its host must resolve to public addresses only. At most 20 endpoints per owner.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v4/webhook-endpoints (the `CreateCompaniesWebhookEndpoint` operationId).
+func (c *ClientWithResponses) CreateCompaniesWebhookEndpointWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateCompaniesWebhookEndpointResponse, error) {
+	rsp, err := c.CreateCompaniesWebhookEndpointWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateCompaniesWebhookEndpointResponse(rsp)
+}
+
+// CreateCompaniesWebhookEndpointWithResponse Register a webhook endpoint.
+//
+// Registers a URL to receive this surface's events (all of them when `events` is empty). A super admin names any account with `account_id` (required for it); a gestão user acts for its own account by default and may name the client accounts it manages; client users get 403. The answer carries the signing `secret` (`whsec_…`), shown this once; it is stored sealed. Without `--webhook-allow-private` the URL must be `https` and its host must resolve to public addresses only. At most 20 endpoints per owner.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v4/webhook-endpoints (the `CreateCompaniesWebhookEndpoint` operationId).
+func (c *ClientWithResponses) CreateCompaniesWebhookEndpointWithResponse(ctx context.Context, body CreateCompaniesWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateCompaniesWebhookEndpointResponse, error) {
+	rsp, err := c.CreateCompaniesWebhookEndpoint(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateCompaniesWebhookEndpointResponse(rsp)
+}
+
+// DeleteCompaniesWebhookEndpointWithResponse Delete a webhook endpoint.
+//
+// Deletes the endpoint and its delivery log; nothing more is sent to it.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v4/webhook-endpoints/{id} (the `DeleteCompaniesWebhookEndpoint` operationId).
+func (c *ClientWithResponses) DeleteCompaniesWebhookEndpointWithResponse(ctx context.Context, id WebhookEndpointID, reqEditors ...RequestEditorFn) (*DeleteCompaniesWebhookEndpointResponse, error) {
+	rsp, err := c.DeleteCompaniesWebhookEndpoint(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteCompaniesWebhookEndpointResponse(rsp)
+}
+
+// GetCompaniesWebhookEndpointWithResponse Read a webhook endpoint.
+//
+// The endpoint, without its secret. A super admin names any account with `account_id` (required for it); a gestão user acts for its own account by default and may name the client accounts it manages; client users get 403.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v4/webhook-endpoints/{id} (the `GetCompaniesWebhookEndpoint` operationId).
+func (c *ClientWithResponses) GetCompaniesWebhookEndpointWithResponse(ctx context.Context, id WebhookEndpointID, reqEditors ...RequestEditorFn) (*GetCompaniesWebhookEndpointResponse, error) {
+	rsp, err := c.GetCompaniesWebhookEndpoint(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCompaniesWebhookEndpointResponse(rsp)
+}
+
+// UpdateCompaniesWebhookEndpointWithBodyWithResponse Change a webhook endpoint.
+//
+// Changes the fields present. `enabled: true` re-enables an endpoint disabled after 5 days of failures (its pending deliveries resume); `enabled: false` pauses it. The owner never changes (`account_id` answers 403).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v4/webhook-endpoints/{id} (the `UpdateCompaniesWebhookEndpoint` operationId).
+func (c *ClientWithResponses) UpdateCompaniesWebhookEndpointWithBodyWithResponse(ctx context.Context, id WebhookEndpointID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateCompaniesWebhookEndpointResponse, error) {
+	rsp, err := c.UpdateCompaniesWebhookEndpointWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateCompaniesWebhookEndpointResponse(rsp)
+}
+
+// UpdateCompaniesWebhookEndpointWithResponse Change a webhook endpoint.
+//
+// Changes the fields present. `enabled: true` re-enables an endpoint disabled after 5 days of failures (its pending deliveries resume); `enabled: false` pauses it. The owner never changes (`account_id` answers 403).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v4/webhook-endpoints/{id} (the `UpdateCompaniesWebhookEndpoint` operationId).
+func (c *ClientWithResponses) UpdateCompaniesWebhookEndpointWithResponse(ctx context.Context, id WebhookEndpointID, body UpdateCompaniesWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateCompaniesWebhookEndpointResponse, error) {
+	rsp, err := c.UpdateCompaniesWebhookEndpoint(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateCompaniesWebhookEndpointResponse(rsp)
+}
+
+// ListCompaniesWebhookDeliveriesWithResponse The endpoint's delivery log.
+//
+// Its latest deliveries, newest first: status (`pending`, `succeeded`, `failed` once every attempt of the schedule failed), attempts made, the last answer's status code, time, error and first 4 KiB, and when the next attempt is due.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v4/webhook-endpoints/{id}/deliveries (the `ListCompaniesWebhookDeliveries` operationId).
+func (c *ClientWithResponses) ListCompaniesWebhookDeliveriesWithResponse(ctx context.Context, id WebhookEndpointID, params *ListCompaniesWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*ListCompaniesWebhookDeliveriesResponse, error) {
+	rsp, err := c.ListCompaniesWebhookDeliveries(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListCompaniesWebhookDeliveriesResponse(rsp)
+}
+
+// RetryCompaniesWebhookDeliveryWithResponse Send a delivery again.
+//
+// Makes the delivery due now, whatever its status, with the same `webhook-id`. A failed delivery that fails again is not retried further.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v4/webhook-endpoints/{id}/deliveries/{delivery_id}/retry (the `RetryCompaniesWebhookDelivery` operationId).
+func (c *ClientWithResponses) RetryCompaniesWebhookDeliveryWithResponse(ctx context.Context, id WebhookEndpointID, deliveryId WebhookDeliveryID, reqEditors ...RequestEditorFn) (*RetryCompaniesWebhookDeliveryResponse, error) {
+	rsp, err := c.RetryCompaniesWebhookDelivery(ctx, id, deliveryId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRetryCompaniesWebhookDeliveryResponse(rsp)
+}
+
+// RotateCompaniesWebhookSecretWithResponse Rotate the signing secret.
+//
+// Issues a new secret, shown this once. For 24 hours the old secret keeps signing too: each message then carries two `v1,` signatures in `webhook-signature`, one per secret, so receivers can switch without losing a message.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v4/webhook-endpoints/{id}/rotate-secret (the `RotateCompaniesWebhookSecret` operationId).
+func (c *ClientWithResponses) RotateCompaniesWebhookSecretWithResponse(ctx context.Context, id WebhookEndpointID, reqEditors ...RequestEditorFn) (*RotateCompaniesWebhookSecretResponse, error) {
+	rsp, err := c.RotateCompaniesWebhookSecret(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRotateCompaniesWebhookSecretResponse(rsp)
 }
 
 // ListOperationAreasWithResponse Consultar áreas de operação de geração distribuída
@@ -24158,6 +29279,156 @@ func (c *ClientWithResponses) DownloadSigningContractWithResponse(ctx context.Co
 		return nil, err
 	}
 	return ParseDownloadSigningContractResponse(rsp)
+}
+
+// ListEnergyWebhookEndpointsWithResponse List webhook endpoints.
+//
+// The owner's endpoints, oldest first, without secrets. The endpoints are the partner of the API key's; another owner's endpoint answers 404.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /sales-conversion/webhook-endpoints (the `ListEnergyWebhookEndpoints` operationId).
+func (c *ClientWithResponses) ListEnergyWebhookEndpointsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListEnergyWebhookEndpointsResponse, error) {
+	rsp, err := c.ListEnergyWebhookEndpoints(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListEnergyWebhookEndpointsResponse(rsp)
+}
+
+// CreateEnergyWebhookEndpointWithBodyWithResponse Register a webhook endpoint.
+//
+// Registers a URL to receive this surface's events (all of them when `events` is empty). The endpoints are the partner of the API key's; another owner's endpoint answers 404. The answer carries the signing `secret` (`whsec_…`), shown this once; it is stored sealed. Without `--webhook-allow-private` the URL must be `https` and its host must resolve to public addresses only. At most 20 endpoints per owner.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /sales-conversion/webhook-endpoints (the `CreateEnergyWebhookEndpoint` operationId).
+func (c *ClientWithResponses) CreateEnergyWebhookEndpointWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateEnergyWebhookEndpointResponse, error) {
+	rsp, err := c.CreateEnergyWebhookEndpointWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateEnergyWebhookEndpointResponse(rsp)
+}
+
+// CreateEnergyWebhookEndpointWithResponse Register a webhook endpoint.
+//
+// Registers a URL to receive this surface's events (all of them when `events` is empty). The endpoints are the partner of the API key's; another owner's endpoint answers 404. The answer carries the signing `secret` (`whsec_…`), shown this once; it is stored sealed. Without `--webhook-allow-private` the URL must be `https` and its host must resolve to public addresses only. At most 20 endpoints per owner.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /sales-conversion/webhook-endpoints (the `CreateEnergyWebhookEndpoint` operationId).
+func (c *ClientWithResponses) CreateEnergyWebhookEndpointWithResponse(ctx context.Context, body CreateEnergyWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateEnergyWebhookEndpointResponse, error) {
+	rsp, err := c.CreateEnergyWebhookEndpoint(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateEnergyWebhookEndpointResponse(rsp)
+}
+
+// DeleteEnergyWebhookEndpointWithResponse Delete a webhook endpoint.
+//
+// Deletes the endpoint and its delivery log; nothing more is sent to it.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /sales-conversion/webhook-endpoints/{id} (the `DeleteEnergyWebhookEndpoint` operationId).
+func (c *ClientWithResponses) DeleteEnergyWebhookEndpointWithResponse(ctx context.Context, id WebhookEndpointID, reqEditors ...RequestEditorFn) (*DeleteEnergyWebhookEndpointResponse, error) {
+	rsp, err := c.DeleteEnergyWebhookEndpoint(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteEnergyWebhookEndpointResponse(rsp)
+}
+
+// GetEnergyWebhookEndpointWithResponse Read a webhook endpoint.
+//
+// The endpoint, without its secret. The endpoints are the partner of the API key's; another owner's endpoint answers 404.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /sales-conversion/webhook-endpoints/{id} (the `GetEnergyWebhookEndpoint` operationId).
+func (c *ClientWithResponses) GetEnergyWebhookEndpointWithResponse(ctx context.Context, id WebhookEndpointID, reqEditors ...RequestEditorFn) (*GetEnergyWebhookEndpointResponse, error) {
+	rsp, err := c.GetEnergyWebhookEndpoint(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetEnergyWebhookEndpointResponse(rsp)
+}
+
+// UpdateEnergyWebhookEndpointWithBodyWithResponse Change a webhook endpoint.
+//
+// Changes the fields present. `enabled: true` re-enables an endpoint disabled after 5 days of failures (its pending deliveries resume); `enabled: false` pauses it. The owner never changes (`account_id` answers 403).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /sales-conversion/webhook-endpoints/{id} (the `UpdateEnergyWebhookEndpoint` operationId).
+func (c *ClientWithResponses) UpdateEnergyWebhookEndpointWithBodyWithResponse(ctx context.Context, id WebhookEndpointID, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateEnergyWebhookEndpointResponse, error) {
+	rsp, err := c.UpdateEnergyWebhookEndpointWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateEnergyWebhookEndpointResponse(rsp)
+}
+
+// UpdateEnergyWebhookEndpointWithResponse Change a webhook endpoint.
+//
+// Changes the fields present. `enabled: true` re-enables an endpoint disabled after 5 days of failures (its pending deliveries resume); `enabled: false` pauses it. The owner never changes (`account_id` answers 403).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /sales-conversion/webhook-endpoints/{id} (the `UpdateEnergyWebhookEndpoint` operationId).
+func (c *ClientWithResponses) UpdateEnergyWebhookEndpointWithResponse(ctx context.Context, id WebhookEndpointID, body UpdateEnergyWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateEnergyWebhookEndpointResponse, error) {
+	rsp, err := c.UpdateEnergyWebhookEndpoint(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateEnergyWebhookEndpointResponse(rsp)
+}
+
+// ListEnergyWebhookDeliveriesWithResponse The endpoint's delivery log.
+//
+// Its latest deliveries, newest first: status (`pending`, `succeeded`, `failed` once every attempt of the schedule failed), attempts made, the last answer's status code, time, error and first 4 KiB, and when the next attempt is due.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /sales-conversion/webhook-endpoints/{id}/deliveries (the `ListEnergyWebhookDeliveries` operationId).
+func (c *ClientWithResponses) ListEnergyWebhookDeliveriesWithResponse(ctx context.Context, id WebhookEndpointID, params *ListEnergyWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*ListEnergyWebhookDeliveriesResponse, error) {
+	rsp, err := c.ListEnergyWebhookDeliveries(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListEnergyWebhookDeliveriesResponse(rsp)
+}
+
+// RetryEnergyWebhookDeliveryWithResponse Send a delivery again.
+//
+// Makes the delivery due now, whatever its status, with the same `webhook-id`. A failed delivery that fails again is not retried further.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /sales-conversion/webhook-endpoints/{id}/deliveries/{delivery_id}/retry (the `RetryEnergyWebhookDelivery` operationId).
+func (c *ClientWithResponses) RetryEnergyWebhookDeliveryWithResponse(ctx context.Context, id WebhookEndpointID, deliveryId WebhookDeliveryID, reqEditors ...RequestEditorFn) (*RetryEnergyWebhookDeliveryResponse, error) {
+	rsp, err := c.RetryEnergyWebhookDelivery(ctx, id, deliveryId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRetryEnergyWebhookDeliveryResponse(rsp)
+}
+
+// RotateEnergyWebhookSecretWithResponse Rotate the signing secret.
+//
+// Issues a new secret, shown this once. For 24 hours the old secret keeps signing too: each message then carries two `v1,` signatures in `webhook-signature`, one per secret, so receivers can switch without losing a message.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /sales-conversion/webhook-endpoints/{id}/rotate-secret (the `RotateEnergyWebhookSecret` operationId).
+func (c *ClientWithResponses) RotateEnergyWebhookSecretWithResponse(ctx context.Context, id WebhookEndpointID, reqEditors ...RequestEditorFn) (*RotateEnergyWebhookSecretResponse, error) {
+	rsp, err := c.RotateEnergyWebhookSecret(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRotateEnergyWebhookSecretResponse(rsp)
 }
 
 // ParseDeleteEnergyPlanResponse parses an HTTP response from a DeleteEnergyPlanWithResponse call
@@ -29679,6 +34950,802 @@ func ParseExportAdminSubscriptionPersonalDataResponse(rsp *http.Response) (*Expo
 	return response, nil
 }
 
+// ParseListStorefrontWebhookEndpointsResponse parses an HTTP response from a ListStorefrontWebhookEndpointsWithResponse call
+func ParseListStorefrontWebhookEndpointsResponse(rsp *http.Response) (*ListStorefrontWebhookEndpointsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListStorefrontWebhookEndpointsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WebhookEndpointList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest StorefrontUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest StorefrontWebhookInvalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListStorefrontWebhookEndpointsResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListStorefrontWebhookEndpointsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 422:
+		var headers ListStorefrontWebhookEndpointsResponse422Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers422 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateStorefrontWebhookEndpointResponse parses an HTTP response from a CreateStorefrontWebhookEndpointWithResponse call
+func ParseCreateStorefrontWebhookEndpointResponse(rsp *http.Response) (*CreateStorefrontWebhookEndpointResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateStorefrontWebhookEndpointResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest WebhookEndpointWithSecret
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest StorefrontBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest StorefrontUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest StorefrontTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest StorefrontUnsupportedMedia
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest StorefrontWebhookInvalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateStorefrontWebhookEndpointResponse201Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 400:
+		var headers CreateStorefrontWebhookEndpointResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateStorefrontWebhookEndpointResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 413:
+		var headers CreateStorefrontWebhookEndpointResponse413Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers CreateStorefrontWebhookEndpointResponse415Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 422:
+		var headers CreateStorefrontWebhookEndpointResponse422Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers422 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteStorefrontWebhookEndpointResponse parses an HTTP response from a DeleteStorefrontWebhookEndpointWithResponse call
+func ParseDeleteStorefrontWebhookEndpointResponse(rsp *http.Response) (*DeleteStorefrontWebhookEndpointResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteStorefrontWebhookEndpointResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest StorefrontUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest StorefrontWebhookNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers DeleteStorefrontWebhookEndpointResponse204Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 401:
+		var headers DeleteStorefrontWebhookEndpointResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 404:
+		var headers DeleteStorefrontWebhookEndpointResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetStorefrontWebhookEndpointResponse parses an HTTP response from a GetStorefrontWebhookEndpointWithResponse call
+func ParseGetStorefrontWebhookEndpointResponse(rsp *http.Response) (*GetStorefrontWebhookEndpointResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetStorefrontWebhookEndpointResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WebhookEndpoint
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest StorefrontUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest StorefrontWebhookNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetStorefrontWebhookEndpointResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetStorefrontWebhookEndpointResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 404:
+		var headers GetStorefrontWebhookEndpointResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateStorefrontWebhookEndpointResponse parses an HTTP response from a UpdateStorefrontWebhookEndpointWithResponse call
+func ParseUpdateStorefrontWebhookEndpointResponse(rsp *http.Response) (*UpdateStorefrontWebhookEndpointResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateStorefrontWebhookEndpointResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WebhookEndpoint
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest StorefrontBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest StorefrontUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest StorefrontWebhookNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest StorefrontTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest StorefrontUnsupportedMedia
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest StorefrontWebhookInvalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdateStorefrontWebhookEndpointResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers UpdateStorefrontWebhookEndpointResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers UpdateStorefrontWebhookEndpointResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 404:
+		var headers UpdateStorefrontWebhookEndpointResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 413:
+		var headers UpdateStorefrontWebhookEndpointResponse413Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers UpdateStorefrontWebhookEndpointResponse415Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 422:
+		var headers UpdateStorefrontWebhookEndpointResponse422Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers422 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListStorefrontWebhookDeliveriesResponse parses an HTTP response from a ListStorefrontWebhookDeliveriesWithResponse call
+func ParseListStorefrontWebhookDeliveriesResponse(rsp *http.Response) (*ListStorefrontWebhookDeliveriesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListStorefrontWebhookDeliveriesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WebhookDeliveryList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest StorefrontBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest StorefrontUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest StorefrontWebhookNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest StorefrontWebhookInvalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListStorefrontWebhookDeliveriesResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ListStorefrontWebhookDeliveriesResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListStorefrontWebhookDeliveriesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 404:
+		var headers ListStorefrontWebhookDeliveriesResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 422:
+		var headers ListStorefrontWebhookDeliveriesResponse422Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers422 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRetryStorefrontWebhookDeliveryResponse parses an HTTP response from a RetryStorefrontWebhookDeliveryWithResponse call
+func ParseRetryStorefrontWebhookDeliveryResponse(rsp *http.Response) (*RetryStorefrontWebhookDeliveryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RetryStorefrontWebhookDeliveryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest WebhookDelivery
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest StorefrontUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest StorefrontWebhookNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 202:
+		var headers RetryStorefrontWebhookDeliveryResponse202Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers202 = &headers
+	case rsp.StatusCode == 401:
+		var headers RetryStorefrontWebhookDeliveryResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 404:
+		var headers RetryStorefrontWebhookDeliveryResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRotateStorefrontWebhookSecretResponse parses an HTTP response from a RotateStorefrontWebhookSecretWithResponse call
+func ParseRotateStorefrontWebhookSecretResponse(rsp *http.Response) (*RotateStorefrontWebhookSecretResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RotateStorefrontWebhookSecretResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WebhookEndpointWithSecret
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest StorefrontUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest StorefrontWebhookNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers RotateStorefrontWebhookSecretResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers RotateStorefrontWebhookSecretResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 404:
+		var headers RotateStorefrontWebhookSecretResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseGetProviderResponse parses an HTTP response from a GetProviderWithResponse call
 func ParseGetProviderResponse(rsp *http.Response) (*GetProviderResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -31678,6 +37745,938 @@ func ParseListStatesResponse(rsp *http.Response) (*ListStatesResponse, error) {
 			headers.XRequestId = &value
 		}
 		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListCompaniesWebhookEndpointsResponse parses an HTTP response from a ListCompaniesWebhookEndpointsWithResponse call
+func ParseListCompaniesWebhookEndpointsResponse(rsp *http.Response) (*ListCompaniesWebhookEndpointsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListCompaniesWebhookEndpointsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WebhookEndpointList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest CompaniesUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest CompaniesMessages
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest CompaniesWebhookInvalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListCompaniesWebhookEndpointsResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListCompaniesWebhookEndpointsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ListCompaniesWebhookEndpointsResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 422:
+		var headers ListCompaniesWebhookEndpointsResponse422Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers422 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateCompaniesWebhookEndpointResponse parses an HTTP response from a CreateCompaniesWebhookEndpointWithResponse call
+func ParseCreateCompaniesWebhookEndpointResponse(rsp *http.Response) (*CreateCompaniesWebhookEndpointResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateCompaniesWebhookEndpointResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest WebhookEndpointWithSecret
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest CompaniesBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest CompaniesUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest CompaniesMessages
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest CompaniesMessages
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest CompaniesMessages
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest CompaniesWebhookInvalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateCompaniesWebhookEndpointResponse201Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 400:
+		var headers CreateCompaniesWebhookEndpointResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateCompaniesWebhookEndpointResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers CreateCompaniesWebhookEndpointResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 413:
+		var headers CreateCompaniesWebhookEndpointResponse413Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers CreateCompaniesWebhookEndpointResponse415Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 422:
+		var headers CreateCompaniesWebhookEndpointResponse422Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers422 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteCompaniesWebhookEndpointResponse parses an HTTP response from a DeleteCompaniesWebhookEndpointWithResponse call
+func ParseDeleteCompaniesWebhookEndpointResponse(rsp *http.Response) (*DeleteCompaniesWebhookEndpointResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteCompaniesWebhookEndpointResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest CompaniesUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest CompaniesMessages
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest CompaniesWebhookNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers DeleteCompaniesWebhookEndpointResponse204Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 401:
+		var headers DeleteCompaniesWebhookEndpointResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers DeleteCompaniesWebhookEndpointResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers DeleteCompaniesWebhookEndpointResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetCompaniesWebhookEndpointResponse parses an HTTP response from a GetCompaniesWebhookEndpointWithResponse call
+func ParseGetCompaniesWebhookEndpointResponse(rsp *http.Response) (*GetCompaniesWebhookEndpointResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCompaniesWebhookEndpointResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WebhookEndpoint
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest CompaniesUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest CompaniesMessages
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest CompaniesWebhookNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetCompaniesWebhookEndpointResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetCompaniesWebhookEndpointResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetCompaniesWebhookEndpointResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers GetCompaniesWebhookEndpointResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateCompaniesWebhookEndpointResponse parses an HTTP response from a UpdateCompaniesWebhookEndpointWithResponse call
+func ParseUpdateCompaniesWebhookEndpointResponse(rsp *http.Response) (*UpdateCompaniesWebhookEndpointResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateCompaniesWebhookEndpointResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WebhookEndpoint
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest CompaniesBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest CompaniesUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest CompaniesMessages
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest CompaniesWebhookNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest CompaniesMessages
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest CompaniesMessages
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest CompaniesWebhookInvalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdateCompaniesWebhookEndpointResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers UpdateCompaniesWebhookEndpointResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers UpdateCompaniesWebhookEndpointResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers UpdateCompaniesWebhookEndpointResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers UpdateCompaniesWebhookEndpointResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 413:
+		var headers UpdateCompaniesWebhookEndpointResponse413Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers UpdateCompaniesWebhookEndpointResponse415Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 422:
+		var headers UpdateCompaniesWebhookEndpointResponse422Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers422 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListCompaniesWebhookDeliveriesResponse parses an HTTP response from a ListCompaniesWebhookDeliveriesWithResponse call
+func ParseListCompaniesWebhookDeliveriesResponse(rsp *http.Response) (*ListCompaniesWebhookDeliveriesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListCompaniesWebhookDeliveriesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WebhookDeliveryList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest CompaniesBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest CompaniesUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest CompaniesMessages
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest CompaniesWebhookNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest CompaniesWebhookInvalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListCompaniesWebhookDeliveriesResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ListCompaniesWebhookDeliveriesResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListCompaniesWebhookDeliveriesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ListCompaniesWebhookDeliveriesResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ListCompaniesWebhookDeliveriesResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 422:
+		var headers ListCompaniesWebhookDeliveriesResponse422Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers422 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRetryCompaniesWebhookDeliveryResponse parses an HTTP response from a RetryCompaniesWebhookDeliveryWithResponse call
+func ParseRetryCompaniesWebhookDeliveryResponse(rsp *http.Response) (*RetryCompaniesWebhookDeliveryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RetryCompaniesWebhookDeliveryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest WebhookDelivery
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest CompaniesUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest CompaniesMessages
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest CompaniesWebhookNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 202:
+		var headers RetryCompaniesWebhookDeliveryResponse202Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers202 = &headers
+	case rsp.StatusCode == 401:
+		var headers RetryCompaniesWebhookDeliveryResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers RetryCompaniesWebhookDeliveryResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers RetryCompaniesWebhookDeliveryResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRotateCompaniesWebhookSecretResponse parses an HTTP response from a RotateCompaniesWebhookSecretWithResponse call
+func ParseRotateCompaniesWebhookSecretResponse(rsp *http.Response) (*RotateCompaniesWebhookSecretResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RotateCompaniesWebhookSecretResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WebhookEndpointWithSecret
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest CompaniesUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest CompaniesMessages
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest CompaniesWebhookNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers RotateCompaniesWebhookSecretResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers RotateCompaniesWebhookSecretResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers RotateCompaniesWebhookSecretResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers RotateCompaniesWebhookSecretResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
 	}
 
 	return response, nil
@@ -33914,4 +40913,1823 @@ func ParseDownloadSigningContractResponse(rsp *http.Response) (*DownloadSigningC
 	}
 
 	return response, nil
+}
+
+// ParseListEnergyWebhookEndpointsResponse parses an HTTP response from a ListEnergyWebhookEndpointsWithResponse call
+func ParseListEnergyWebhookEndpointsResponse(rsp *http.Response) (*ListEnergyWebhookEndpointsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListEnergyWebhookEndpointsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WebhookEndpointList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest EnergyUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListEnergyWebhookEndpointsResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListEnergyWebhookEndpointsResponse401Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateEnergyWebhookEndpointResponse parses an HTTP response from a CreateEnergyWebhookEndpointWithResponse call
+func ParseCreateEnergyWebhookEndpointResponse(rsp *http.Response) (*CreateEnergyWebhookEndpointResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateEnergyWebhookEndpointResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest WebhookEndpointWithSecret
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest EnergyWebhookInvalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest EnergyUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest EnergyTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest EnergyUnsupportedMedia
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateEnergyWebhookEndpointResponse201Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 400:
+		var headers CreateEnergyWebhookEndpointResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateEnergyWebhookEndpointResponse401Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 413:
+		var headers CreateEnergyWebhookEndpointResponse413Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers CreateEnergyWebhookEndpointResponse415Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers415 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteEnergyWebhookEndpointResponse parses an HTTP response from a DeleteEnergyWebhookEndpointWithResponse call
+func ParseDeleteEnergyWebhookEndpointResponse(rsp *http.Response) (*DeleteEnergyWebhookEndpointResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteEnergyWebhookEndpointResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest EnergyUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest EnergyWebhookNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers DeleteEnergyWebhookEndpointResponse204Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 401:
+		var headers DeleteEnergyWebhookEndpointResponse401Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 404:
+		var headers DeleteEnergyWebhookEndpointResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetEnergyWebhookEndpointResponse parses an HTTP response from a GetEnergyWebhookEndpointWithResponse call
+func ParseGetEnergyWebhookEndpointResponse(rsp *http.Response) (*GetEnergyWebhookEndpointResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetEnergyWebhookEndpointResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WebhookEndpoint
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest EnergyUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest EnergyWebhookNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetEnergyWebhookEndpointResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers GetEnergyWebhookEndpointResponse401Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 404:
+		var headers GetEnergyWebhookEndpointResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateEnergyWebhookEndpointResponse parses an HTTP response from a UpdateEnergyWebhookEndpointWithResponse call
+func ParseUpdateEnergyWebhookEndpointResponse(rsp *http.Response) (*UpdateEnergyWebhookEndpointResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateEnergyWebhookEndpointResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WebhookEndpoint
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest EnergyWebhookInvalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest EnergyUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest EnergyWebhookNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest EnergyTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest EnergyUnsupportedMedia
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdateEnergyWebhookEndpointResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers UpdateEnergyWebhookEndpointResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers UpdateEnergyWebhookEndpointResponse401Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 404:
+		var headers UpdateEnergyWebhookEndpointResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 413:
+		var headers UpdateEnergyWebhookEndpointResponse413Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers UpdateEnergyWebhookEndpointResponse415Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers415 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListEnergyWebhookDeliveriesResponse parses an HTTP response from a ListEnergyWebhookDeliveriesWithResponse call
+func ParseListEnergyWebhookDeliveriesResponse(rsp *http.Response) (*ListEnergyWebhookDeliveriesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListEnergyWebhookDeliveriesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WebhookDeliveryList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest EnergyWebhookInvalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest EnergyUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest EnergyWebhookNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListEnergyWebhookDeliveriesResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ListEnergyWebhookDeliveriesResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListEnergyWebhookDeliveriesResponse401Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 404:
+		var headers ListEnergyWebhookDeliveriesResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRetryEnergyWebhookDeliveryResponse parses an HTTP response from a RetryEnergyWebhookDeliveryWithResponse call
+func ParseRetryEnergyWebhookDeliveryResponse(rsp *http.Response) (*RetryEnergyWebhookDeliveryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RetryEnergyWebhookDeliveryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 202:
+		var dest WebhookDelivery
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON202 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest EnergyUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest EnergyWebhookNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 202:
+		var headers RetryEnergyWebhookDeliveryResponse202Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers202 = &headers
+	case rsp.StatusCode == 401:
+		var headers RetryEnergyWebhookDeliveryResponse401Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 404:
+		var headers RetryEnergyWebhookDeliveryResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRotateEnergyWebhookSecretResponse parses an HTTP response from a RotateEnergyWebhookSecretWithResponse call
+func ParseRotateEnergyWebhookSecretResponse(rsp *http.Response) (*RotateEnergyWebhookSecretResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RotateEnergyWebhookSecretResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WebhookEndpointWithSecret
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest EnergyUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest EnergyWebhookNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers RotateEnergyWebhookSecretResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers RotateEnergyWebhookSecretResponse401Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 404:
+		var headers RotateEnergyWebhookSecretResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	}
+
+	return response, nil
+}
+
+// WebhookInitiator sends OpenAPI 3.1 webhook requests to target URLs.
+// Modeled on the generated Client, but with no stored Server -- the full
+// target URL is provided per-call by the caller (typically discovered
+// from a subscription registration).
+type WebhookInitiator struct {
+	// Doer for performing requests, typically a *http.Client with any
+	// customized settings, such as certificate chains.
+	Client HttpRequestDoer
+
+	// A list of callbacks for modifying requests which are generated before sending over
+	// the network.
+	RequestEditors []RequestEditorFn
+}
+
+// WebhookInitiatorOption allows setting custom parameters during construction.
+type WebhookInitiatorOption func(*WebhookInitiator) error
+
+// NewWebhookInitiator creates a new WebhookInitiator with reasonable defaults.
+func NewWebhookInitiator(opts ...WebhookInitiatorOption) (*WebhookInitiator, error) {
+	initiator := WebhookInitiator{}
+	for _, o := range opts {
+		if err := o(&initiator); err != nil {
+			return nil, err
+		}
+	}
+	if initiator.Client == nil {
+		initiator.Client = &http.Client{}
+	}
+	return &initiator, nil
+}
+
+// WithWebhookHTTPClient allows overriding the default Doer, which is
+// automatically created using http.Client. This is useful for tests.
+func WithWebhookHTTPClient(doer HttpRequestDoer) WebhookInitiatorOption {
+	return func(p *WebhookInitiator) error {
+		p.Client = doer
+		return nil
+	}
+}
+
+// WithWebhookRequestEditorFn allows setting up a callback function, which
+// will be called right before sending the webhook request. This can be
+// used to mutate the request, e.g. to add signature headers.
+func WithWebhookRequestEditorFn(fn RequestEditorFn) WebhookInitiatorOption {
+	return func(p *WebhookInitiator) error {
+		p.RequestEditors = append(p.RequestEditors, fn)
+		return nil
+	}
+}
+
+func (p *WebhookInitiator) applyWebhookEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
+	for _, r := range p.RequestEditors {
+		if err := r(ctx, req); err != nil {
+			return err
+		}
+	}
+	for _, r := range additionalEditors {
+		if err := r(ctx, req); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// WebhookInitiatorInterface is the interface specification for the webhook initiator.
+type WebhookInitiatorInterface interface {
+	// OnCompanyCreatedWithBody fires the company.created webhook with any body
+	OnCompanyCreatedWithBody(ctx context.Context, targetURL string, params *OnCompanyCreatedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	OnCompanyCreated(ctx context.Context, targetURL string, params *OnCompanyCreatedParams, body OnCompanyCreatedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// OnCompanyDeletedWithBody fires the company.deleted webhook with any body
+	OnCompanyDeletedWithBody(ctx context.Context, targetURL string, params *OnCompanyDeletedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	OnCompanyDeleted(ctx context.Context, targetURL string, params *OnCompanyDeletedParams, body OnCompanyDeletedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// OnCompanyUpdatedWithBody fires the company.updated webhook with any body
+	OnCompanyUpdatedWithBody(ctx context.Context, targetURL string, params *OnCompanyUpdatedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	OnCompanyUpdated(ctx context.Context, targetURL string, params *OnCompanyUpdatedParams, body OnCompanyUpdatedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// OnContractCreatedWithBody fires the contract.created webhook with any body
+	OnContractCreatedWithBody(ctx context.Context, targetURL string, params *OnContractCreatedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	OnContractCreated(ctx context.Context, targetURL string, params *OnContractCreatedParams, body OnContractCreatedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// OnContractSignedWithBody fires the contract.signed webhook with any body
+	OnContractSignedWithBody(ctx context.Context, targetURL string, params *OnContractSignedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	OnContractSigned(ctx context.Context, targetURL string, params *OnContractSignedParams, body OnContractSignedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// OnLeadCreatedWithBody fires the lead.created webhook with any body
+	OnLeadCreatedWithBody(ctx context.Context, targetURL string, params *OnLeadCreatedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	OnLeadCreated(ctx context.Context, targetURL string, params *OnLeadCreatedParams, body OnLeadCreatedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// OnLeadDocumentUploadedWithBody fires the lead.document_uploaded webhook with any body
+	OnLeadDocumentUploadedWithBody(ctx context.Context, targetURL string, params *OnLeadDocumentUploadedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	OnLeadDocumentUploaded(ctx context.Context, targetURL string, params *OnLeadDocumentUploadedParams, body OnLeadDocumentUploadedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// OnLeadStatusChangedWithBody fires the lead.status_changed webhook with any body
+	OnLeadStatusChangedWithBody(ctx context.Context, targetURL string, params *OnLeadStatusChangedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	OnLeadStatusChanged(ctx context.Context, targetURL string, params *OnLeadStatusChangedParams, body OnLeadStatusChangedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// OnLeadUpdatedWithBody fires the lead.updated webhook with any body
+	OnLeadUpdatedWithBody(ctx context.Context, targetURL string, params *OnLeadUpdatedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	OnLeadUpdated(ctx context.Context, targetURL string, params *OnLeadUpdatedParams, body OnLeadUpdatedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// OnSubscriptionCreatedWithBody fires the subscription.created webhook with any body
+	OnSubscriptionCreatedWithBody(ctx context.Context, targetURL string, params *OnSubscriptionCreatedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	OnSubscriptionCreated(ctx context.Context, targetURL string, params *OnSubscriptionCreatedParams, body OnSubscriptionCreatedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// OnSubscriptionFilesUploadedWithBody fires the subscription.files_uploaded webhook with any body
+	OnSubscriptionFilesUploadedWithBody(ctx context.Context, targetURL string, params *OnSubscriptionFilesUploadedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	OnSubscriptionFilesUploaded(ctx context.Context, targetURL string, params *OnSubscriptionFilesUploadedParams, body OnSubscriptionFilesUploadedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// OnSubscriptionUpdatedWithBody fires the subscription.updated webhook with any body
+	OnSubscriptionUpdatedWithBody(ctx context.Context, targetURL string, params *OnSubscriptionUpdatedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	OnSubscriptionUpdated(ctx context.Context, targetURL string, params *OnSubscriptionUpdatedParams, body OnSubscriptionUpdatedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+func (p *WebhookInitiator) OnCompanyCreatedWithBody(ctx context.Context, targetURL string, params *OnCompanyCreatedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOnCompanyCreatedWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) OnCompanyCreated(ctx context.Context, targetURL string, params *OnCompanyCreatedParams, body OnCompanyCreatedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOnCompanyCreatedWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) OnCompanyDeletedWithBody(ctx context.Context, targetURL string, params *OnCompanyDeletedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOnCompanyDeletedWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) OnCompanyDeleted(ctx context.Context, targetURL string, params *OnCompanyDeletedParams, body OnCompanyDeletedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOnCompanyDeletedWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) OnCompanyUpdatedWithBody(ctx context.Context, targetURL string, params *OnCompanyUpdatedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOnCompanyUpdatedWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) OnCompanyUpdated(ctx context.Context, targetURL string, params *OnCompanyUpdatedParams, body OnCompanyUpdatedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOnCompanyUpdatedWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) OnContractCreatedWithBody(ctx context.Context, targetURL string, params *OnContractCreatedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOnContractCreatedWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) OnContractCreated(ctx context.Context, targetURL string, params *OnContractCreatedParams, body OnContractCreatedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOnContractCreatedWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) OnContractSignedWithBody(ctx context.Context, targetURL string, params *OnContractSignedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOnContractSignedWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) OnContractSigned(ctx context.Context, targetURL string, params *OnContractSignedParams, body OnContractSignedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOnContractSignedWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) OnLeadCreatedWithBody(ctx context.Context, targetURL string, params *OnLeadCreatedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOnLeadCreatedWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) OnLeadCreated(ctx context.Context, targetURL string, params *OnLeadCreatedParams, body OnLeadCreatedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOnLeadCreatedWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) OnLeadDocumentUploadedWithBody(ctx context.Context, targetURL string, params *OnLeadDocumentUploadedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOnLeadDocumentUploadedWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) OnLeadDocumentUploaded(ctx context.Context, targetURL string, params *OnLeadDocumentUploadedParams, body OnLeadDocumentUploadedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOnLeadDocumentUploadedWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) OnLeadStatusChangedWithBody(ctx context.Context, targetURL string, params *OnLeadStatusChangedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOnLeadStatusChangedWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) OnLeadStatusChanged(ctx context.Context, targetURL string, params *OnLeadStatusChangedParams, body OnLeadStatusChangedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOnLeadStatusChangedWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) OnLeadUpdatedWithBody(ctx context.Context, targetURL string, params *OnLeadUpdatedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOnLeadUpdatedWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) OnLeadUpdated(ctx context.Context, targetURL string, params *OnLeadUpdatedParams, body OnLeadUpdatedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOnLeadUpdatedWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) OnSubscriptionCreatedWithBody(ctx context.Context, targetURL string, params *OnSubscriptionCreatedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOnSubscriptionCreatedWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) OnSubscriptionCreated(ctx context.Context, targetURL string, params *OnSubscriptionCreatedParams, body OnSubscriptionCreatedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOnSubscriptionCreatedWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) OnSubscriptionFilesUploadedWithBody(ctx context.Context, targetURL string, params *OnSubscriptionFilesUploadedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOnSubscriptionFilesUploadedWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) OnSubscriptionFilesUploaded(ctx context.Context, targetURL string, params *OnSubscriptionFilesUploadedParams, body OnSubscriptionFilesUploadedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOnSubscriptionFilesUploadedWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) OnSubscriptionUpdatedWithBody(ctx context.Context, targetURL string, params *OnSubscriptionUpdatedParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOnSubscriptionUpdatedWebhookRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *WebhookInitiator) OnSubscriptionUpdated(ctx context.Context, targetURL string, params *OnSubscriptionUpdatedParams, body OnSubscriptionUpdatedJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOnSubscriptionUpdatedWebhookRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyWebhookEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+// NewOnCompanyCreatedWebhookRequest builds a application/json POST request for the company.created webhook
+func NewOnCompanyCreatedWebhookRequest(targetURL string, params *OnCompanyCreatedParams, body OnCompanyCreatedJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewOnCompanyCreatedWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewOnCompanyCreatedWebhookRequestWithBody builds a POST request for the company.created webhook with any body
+func NewOnCompanyCreatedWebhookRequestWithBody(targetURL string, params *OnCompanyCreatedParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
+// NewOnCompanyDeletedWebhookRequest builds a application/json POST request for the company.deleted webhook
+func NewOnCompanyDeletedWebhookRequest(targetURL string, params *OnCompanyDeletedParams, body OnCompanyDeletedJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewOnCompanyDeletedWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewOnCompanyDeletedWebhookRequestWithBody builds a POST request for the company.deleted webhook with any body
+func NewOnCompanyDeletedWebhookRequestWithBody(targetURL string, params *OnCompanyDeletedParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
+// NewOnCompanyUpdatedWebhookRequest builds a application/json POST request for the company.updated webhook
+func NewOnCompanyUpdatedWebhookRequest(targetURL string, params *OnCompanyUpdatedParams, body OnCompanyUpdatedJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewOnCompanyUpdatedWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewOnCompanyUpdatedWebhookRequestWithBody builds a POST request for the company.updated webhook with any body
+func NewOnCompanyUpdatedWebhookRequestWithBody(targetURL string, params *OnCompanyUpdatedParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
+// NewOnContractCreatedWebhookRequest builds a application/json POST request for the contract.created webhook
+func NewOnContractCreatedWebhookRequest(targetURL string, params *OnContractCreatedParams, body OnContractCreatedJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewOnContractCreatedWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewOnContractCreatedWebhookRequestWithBody builds a POST request for the contract.created webhook with any body
+func NewOnContractCreatedWebhookRequestWithBody(targetURL string, params *OnContractCreatedParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
+// NewOnContractSignedWebhookRequest builds a application/json POST request for the contract.signed webhook
+func NewOnContractSignedWebhookRequest(targetURL string, params *OnContractSignedParams, body OnContractSignedJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewOnContractSignedWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewOnContractSignedWebhookRequestWithBody builds a POST request for the contract.signed webhook with any body
+func NewOnContractSignedWebhookRequestWithBody(targetURL string, params *OnContractSignedParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
+// NewOnLeadCreatedWebhookRequest builds a application/json POST request for the lead.created webhook
+func NewOnLeadCreatedWebhookRequest(targetURL string, params *OnLeadCreatedParams, body OnLeadCreatedJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewOnLeadCreatedWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewOnLeadCreatedWebhookRequestWithBody builds a POST request for the lead.created webhook with any body
+func NewOnLeadCreatedWebhookRequestWithBody(targetURL string, params *OnLeadCreatedParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
+// NewOnLeadDocumentUploadedWebhookRequest builds a application/json POST request for the lead.document_uploaded webhook
+func NewOnLeadDocumentUploadedWebhookRequest(targetURL string, params *OnLeadDocumentUploadedParams, body OnLeadDocumentUploadedJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewOnLeadDocumentUploadedWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewOnLeadDocumentUploadedWebhookRequestWithBody builds a POST request for the lead.document_uploaded webhook with any body
+func NewOnLeadDocumentUploadedWebhookRequestWithBody(targetURL string, params *OnLeadDocumentUploadedParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
+// NewOnLeadStatusChangedWebhookRequest builds a application/json POST request for the lead.status_changed webhook
+func NewOnLeadStatusChangedWebhookRequest(targetURL string, params *OnLeadStatusChangedParams, body OnLeadStatusChangedJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewOnLeadStatusChangedWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewOnLeadStatusChangedWebhookRequestWithBody builds a POST request for the lead.status_changed webhook with any body
+func NewOnLeadStatusChangedWebhookRequestWithBody(targetURL string, params *OnLeadStatusChangedParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
+// NewOnLeadUpdatedWebhookRequest builds a application/json POST request for the lead.updated webhook
+func NewOnLeadUpdatedWebhookRequest(targetURL string, params *OnLeadUpdatedParams, body OnLeadUpdatedJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewOnLeadUpdatedWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewOnLeadUpdatedWebhookRequestWithBody builds a POST request for the lead.updated webhook with any body
+func NewOnLeadUpdatedWebhookRequestWithBody(targetURL string, params *OnLeadUpdatedParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
+// NewOnSubscriptionCreatedWebhookRequest builds a application/json POST request for the subscription.created webhook
+func NewOnSubscriptionCreatedWebhookRequest(targetURL string, params *OnSubscriptionCreatedParams, body OnSubscriptionCreatedJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewOnSubscriptionCreatedWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewOnSubscriptionCreatedWebhookRequestWithBody builds a POST request for the subscription.created webhook with any body
+func NewOnSubscriptionCreatedWebhookRequestWithBody(targetURL string, params *OnSubscriptionCreatedParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
+// NewOnSubscriptionFilesUploadedWebhookRequest builds a application/json POST request for the subscription.files_uploaded webhook
+func NewOnSubscriptionFilesUploadedWebhookRequest(targetURL string, params *OnSubscriptionFilesUploadedParams, body OnSubscriptionFilesUploadedJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewOnSubscriptionFilesUploadedWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewOnSubscriptionFilesUploadedWebhookRequestWithBody builds a POST request for the subscription.files_uploaded webhook with any body
+func NewOnSubscriptionFilesUploadedWebhookRequestWithBody(targetURL string, params *OnSubscriptionFilesUploadedParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
+}
+
+// NewOnSubscriptionUpdatedWebhookRequest builds a application/json POST request for the subscription.updated webhook
+func NewOnSubscriptionUpdatedWebhookRequest(targetURL string, params *OnSubscriptionUpdatedParams, body OnSubscriptionUpdatedJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewOnSubscriptionUpdatedWebhookRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewOnSubscriptionUpdatedWebhookRequestWithBody builds a POST request for the subscription.updated webhook with any body
+func NewOnSubscriptionUpdatedWebhookRequestWithBody(targetURL string, params *OnSubscriptionUpdatedParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
 }

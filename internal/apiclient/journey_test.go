@@ -202,7 +202,7 @@ func TestStorefrontJourney(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.CreateProvider(ctx, "Fibra", origin); err != nil {
+	if _, err := svc.CreateProvider(ctx, "Fibra", origin, ""); err != nil {
 		t.Fatal(err)
 	}
 	token, err := svc.IssueToken(ctx, origin, storefront.DefaultTokenTTL)

@@ -49,8 +49,8 @@ var (
 	ErrNotFound       = errors.New("blob: not found")
 )
 
-// Store is what domain code depends on; the local directory is one
-// implementation, object storage may be another.
+// Store is what domain code depends on; the local directory (Dir) and
+// S3-compatible object storage (S3) implement it.
 type Store interface {
 	// Put streams r into the store under a new key.
 	Put(ctx context.Context, r io.Reader, lim Limits) (Object, error)
@@ -85,14 +85,32 @@ const (
 
 // Put streams r into the store through one fixed buffer, so memory stays
 // constant whatever the file size.
-func (d *Dir) Put(ctx context.Context, r io.Reader, lim Limits) (obj Object, err error) {
+func (d *Dir) Put(ctx context.Context, r io.Reader, lim Limits) (Object, error) {
+	return put(ctx, r, lim, d.begin)
+}
+
+// sink is where put writes a file that passed the head checks: nothing
+// written to it is visible until commit, and abort leaves nothing of it.
+type sink interface {
+	io.Writer
+	// commit makes what was written readable under a new key.
+	commit() (key string, err error)
+	// abort discards what was written; only called when commit was not.
+	abort()
+}
+
+// put is the one checking pipeline of every driver: it sniffs and checks
+// the head, then streams the rest through one fixed buffer into the sink
+// begin opens, checking size and structure on the way, and commits only a
+// file that passed every check.
+func put(ctx context.Context, r io.Reader, lim Limits, begin func(contentType string) (sink, error)) (obj Object, err error) {
 	if lim.MaxBytes <= 0 {
 		return Object{}, errors.New("blob: Limits.MaxBytes must be positive")
 	}
 	src := ctxReader{ctx: ctx, r: r}
 	buf := make([]byte, chunkSize)
 
-	// The type is decided before any disk work, so a refused file costs
+	// The type is decided before any storage work, so a refused file costs
 	// one read of at most sniffLen bytes and nothing else of it is read.
 	n, eof, err := readHead(src, buf[:sniffLen])
 	if err != nil {
@@ -113,24 +131,21 @@ func (d *Dir) Put(ctx context.Context, r io.Reader, lim Limits) (obj Object, err
 		return Object{}, ErrTypeNotAllowed
 	}
 
-	tmp, err := os.CreateTemp(filepath.Join(d.root, tmpDir), "up-*")
+	out, err := begin(contentType)
 	if err != nil {
-		return Object{}, fmt.Errorf("blob: temp file: %w", err)
+		return Object{}, err
 	}
 	defer func() {
 		if err != nil {
-			// After a successful rename the temp name is gone and this
-			// is a harmless ENOENT.
-			_ = tmp.Close()
-			_ = os.Remove(tmp.Name())
+			out.abort()
 		}
 	}()
 	sum := sha256.New()
-	var dst io.Writer = io.MultiWriter(tmp, sum)
+	var dst io.Writer = io.MultiWriter(out, sum)
 	var pdfEnd *pdfTrailer
 	if lim.CheckStructure && contentType == "application/pdf" {
 		pdfEnd = &pdfTrailer{}
-		dst = io.MultiWriter(tmp, sum, pdfEnd)
+		dst = io.MultiWriter(out, sum, pdfEnd)
 	}
 	if _, err := dst.Write(buf[:n]); err != nil {
 		return Object{}, fmt.Errorf("blob: write: %w", err)
@@ -141,7 +156,7 @@ func (d *Dir) Put(ctx context.Context, r io.Reader, lim Limits) (obj Object, err
 	rest := &io.LimitedReader{R: src, N: lim.MaxBytes - size + 1}
 	if decode := configDecoders[contentType]; lim.CheckStructure && decode != nil {
 		// An image must decode its header, read from the head and then
-		// straight from the client into the temp file, so a file that only
+		// straight from the client into the sink, so a file that only
 		// starts like an image is refused as soon as the decoder gives up.
 		var tail io.Reader = tee{rest, dst, &size}
 		if eof {
@@ -176,34 +191,62 @@ func (d *Dir) Put(ctx context.Context, r io.Reader, lim Limits) (obj Object, err
 	if pdfEnd != nil && !pdfEnd.endsInEOF() {
 		return Object{}, ErrTypeNotAllowed
 	}
-	if err := tmp.Sync(); err != nil {
-		return Object{}, fmt.Errorf("blob: sync: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return Object{}, fmt.Errorf("blob: close: %w", err)
-	}
-
-	key := newKey()
-	dir := filepath.Join(d.root, key[:2])
-	created, err := mkdir(dir)
+	key, err := out.commit()
 	if err != nil {
 		return Object{}, err
 	}
-	final := filepath.Join(d.root, filepath.FromSlash(key))
-	if err := os.Rename(tmp.Name(), final); err != nil {
-		return Object{}, fmt.Errorf("blob: rename: %w", err)
+	return Object{Key: key, Size: size, SHA256: hex.EncodeToString(sum.Sum(nil)), ContentType: contentType}, nil
+}
+
+// dirSink is an upload in root/tmp, renamed into place on commit.
+type dirSink struct {
+	*os.File
+	root string
+}
+
+func (d *Dir) begin(string) (sink, error) {
+	tmp, err := os.CreateTemp(filepath.Join(d.root, tmpDir), "up-*")
+	if err != nil {
+		return nil, fmt.Errorf("blob: temp file: %w", err)
+	}
+	return dirSink{File: tmp, root: d.root}, nil
+}
+
+func (s dirSink) abort() {
+	_ = s.Close()
+	_ = os.Remove(s.Name())
+}
+
+// commit syncs the temp file and renames it under a new key; on failure
+// the temp file is left for abort.
+func (s dirSink) commit() (string, error) {
+	if err := s.Sync(); err != nil {
+		return "", fmt.Errorf("blob: sync: %w", err)
+	}
+	if err := s.Close(); err != nil {
+		return "", fmt.Errorf("blob: close: %w", err)
+	}
+	key := newKey()
+	dir := filepath.Join(s.root, key[:2])
+	created, err := mkdir(dir)
+	if err != nil {
+		return "", err
+	}
+	final := filepath.Join(s.root, filepath.FromSlash(key))
+	if err := os.Rename(s.Name(), final); err != nil {
+		return "", fmt.Errorf("blob: rename: %w", err)
 	}
 	// The rename is durable only once the directory holding the new name
 	// is synced, and a new prefix directory only once its parent is.
 	err = syncDir(dir)
 	if err == nil && created {
-		err = syncDir(d.root)
+		err = syncDir(s.root)
 	}
 	if err != nil {
 		_ = os.Remove(final)
-		return Object{}, err
+		return "", err
 	}
-	return Object{Key: key, Size: size, SHA256: hex.EncodeToString(sum.Sum(nil)), ContentType: contentType}, nil
+	return key, nil
 }
 
 // readHead fills head unless r ends first. Unlike io.ReadFull it keeps a
@@ -320,7 +363,7 @@ func (d *Dir) Delete(_ context.Context, key string) error {
 
 // SweepTemp removes temp files older than olderThan: uploads a crash cut
 // off. Younger ones may belong to uploads still running.
-func (d *Dir) SweepTemp(olderThan time.Duration) error {
+func (d *Dir) SweepTemp(_ context.Context, olderThan time.Duration) error {
 	dir := filepath.Join(d.root, tmpDir)
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -390,29 +433,62 @@ func syncDir(dir string) error {
 	return nil
 }
 
-// SweepOrphans deletes the stored files last changed before cutoff that
-// unreferenced says no record names (asked in batches), and reports how
-// many it deleted. A file is renamed into place before its record commits,
-// so a crash in between leaves one; cutoff must be older than any write
-// still in flight (this process's start on a single-process engine).
-func (d *Dir) SweepOrphans(ctx context.Context, cutoff time.Time, unreferenced func(ctx context.Context, keys []string) ([]string, error)) (int, error) {
-	const batch = 200
-	var keys []string
-	removed := 0
-	flush := func() error {
-		orphans, err := unreferenced(ctx, keys)
-		if err != nil {
-			return fmt.Errorf("blob: sweep orphans: %w", err)
-		}
-		for _, k := range orphans {
-			if err := d.Delete(ctx, k); err != nil {
-				return err
-			}
-			removed++
-		}
-		keys = keys[:0]
+// Driver is a Store with the upkeep every driver needs: what serve runs on
+// start-up, the same for the file store and object storage.
+type Driver interface {
+	Store
+	// SweepTemp removes the uploads begun over olderThan ago that never
+	// completed (a crash cut them off); younger ones may still be running.
+	SweepTemp(ctx context.Context, olderThan time.Duration) error
+	// SweepOrphans deletes the stored files last changed before cutoff that
+	// unreferenced says no record names (asked in batches), and reports how
+	// many it deleted. A file is stored before its record commits, so a
+	// crash in between leaves one; cutoff must be older than any write
+	// still in flight.
+	SweepOrphans(ctx context.Context, cutoff time.Time, unreferenced func(ctx context.Context, keys []string) ([]string, error)) (int, error)
+}
+
+var _ Driver = (*Dir)(nil)
+
+// orphanBatch asks about candidate keys in batches and deletes the
+// orphans among them.
+type orphanBatch struct {
+	store        Store
+	unreferenced func(ctx context.Context, keys []string) ([]string, error)
+	keys         []string
+	removed      int
+}
+
+const orphanBatchSize = 200
+
+func (b *orphanBatch) add(ctx context.Context, key string) error {
+	if b.keys = append(b.keys, key); len(b.keys) == orphanBatchSize {
+		return b.flush(ctx)
+	}
+	return ctx.Err()
+}
+
+func (b *orphanBatch) flush(ctx context.Context) error {
+	if len(b.keys) == 0 {
 		return nil
 	}
+	orphans, err := b.unreferenced(ctx, b.keys)
+	if err != nil {
+		return fmt.Errorf("blob: sweep orphans: %w", err)
+	}
+	for _, k := range orphans {
+		if err := b.store.Delete(ctx, k); err != nil {
+			return err
+		}
+		b.removed++
+	}
+	b.keys = b.keys[:0]
+	return nil
+}
+
+// SweepOrphans implements Driver over the files' modification times.
+func (d *Dir) SweepOrphans(ctx context.Context, cutoff time.Time, unreferenced func(ctx context.Context, keys []string) ([]string, error)) (int, error) {
+	b := orphanBatch{store: d, unreferenced: unreferenced}
 	err := filepath.WalkDir(d.root, func(path string, e fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -431,13 +507,10 @@ func (d *Dir) SweepOrphans(ctx context.Context, cutoff time.Time, unreferenced f
 		if info, err := e.Info(); err != nil || !info.ModTime().Before(cutoff) {
 			return nil
 		}
-		if keys = append(keys, key); len(keys) == batch {
-			return flush()
-		}
-		return ctx.Err()
+		return b.add(ctx, key)
 	})
-	if err == nil && len(keys) > 0 {
-		err = flush()
+	if err == nil {
+		err = b.flush(ctx)
 	}
-	return removed, err
+	return b.removed, err
 }

@@ -3,10 +3,7 @@ package blob_test
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -14,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/minio/minio-go/v7"
 
 	"partnership-service/internal/blob"
 	"partnership-service/internal/blob/blobtest"
@@ -36,6 +35,14 @@ func withSize(head []byte, size int) []byte {
 	return b
 }
 
+// TestConformance runs the one blob suite on both drivers against real
+// storage: a temp dir, and an S3 server (Versity Gateway, started by
+// scripts/s3.sh; skipped locally without it, failing in CI).
+func TestConformance(t *testing.T) {
+	t.Run("dir", func(t *testing.T) { blobtest.Run(t, blobtest.NewDirStore) })
+	t.Run("s3", func(t *testing.T) { blobtest.Run(t, blobtest.NewS3) })
+}
+
 func TestNewDirCreatesRootAndTmp(t *testing.T) {
 	t.Parallel()
 	root := filepath.Join(t.TempDir(), "a", "b")
@@ -50,66 +57,6 @@ func TestNewDirCreatesRootAndTmp(t *testing.T) {
 		if !st.IsDir() || st.Mode().Perm()&^0o750 != 0 {
 			t.Errorf("%s: mode %v, want a directory no more open than 0750", dir, st.Mode())
 		}
-	}
-}
-
-func TestPutStoresByContent(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name    string
-		content []byte
-		want    string
-	}{
-		{"pdf", pdf, "application/pdf"},
-		{"png", png, "image/png"},
-		{"jpeg", jpeg, "image/jpeg"},
-		{"pdf of exactly the limit", withSize(pdf, 100<<10), "application/pdf"},
-		{"pdf over several chunks", withSize(pdf, 3*32<<10+7), "application/pdf"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			d, root := blobtest.NewDir(t)
-			ctx := context.Background()
-			obj, err := d.Put(ctx, bytes.NewReader(tt.content), blob.Limits{MaxBytes: 100 << 10, AllowedTypes: docs})
-			if err != nil {
-				t.Fatal(err)
-			}
-			sum := sha256.Sum256(tt.content)
-			if obj.SHA256 != hex.EncodeToString(sum[:]) || obj.Size != int64(len(tt.content)) || obj.ContentType != tt.want {
-				t.Fatalf("object = %+v", obj)
-			}
-			m := keyShape.FindStringSubmatch(obj.Key)
-			if m == nil || m[1] != m[2][:2] {
-				t.Fatalf("key %q is not <2 hex>/<32 hex>", obj.Key)
-			}
-			onDisk, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(obj.Key)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(onDisk, tt.content) {
-				t.Fatal("file on disk differs from the upload")
-			}
-
-			rc, got, err := d.Open(ctx, obj.Key)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rc.Close()
-			read, err := io.ReadAll(rc)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(read, tt.content) {
-				t.Fatal("Open reads back different bytes")
-			}
-			if got.Key != obj.Key || got.Size != obj.Size || got.ContentType != tt.want {
-				t.Fatalf("Open object = %+v, want key, size and type of %+v", got, obj)
-			}
-			if files := blobtest.Files(t, root); len(files) != 1 {
-				t.Fatalf("files = %v, want just the stored one", files)
-			}
-		})
 	}
 }
 
@@ -129,187 +76,9 @@ func TestPutKeysAreUnique(t *testing.T) {
 	}
 }
 
-func TestPutRefusals(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name    string
-		content []byte
-		lim     blob.Limits
-		want    error
-	}{
-		{"empty", nil, blob.Limits{MaxBytes: 10}, blob.ErrEmpty},
-		{"one byte over the limit", withSize(pdf, 64<<10+1), blob.Limits{MaxBytes: 64 << 10}, blob.ErrTooLarge},
-		{"over a limit smaller than the sniffed head", withSize(pdf, 100), blob.Limits{MaxBytes: 64}, blob.ErrTooLarge},
-		{"type by content, not by name", exe, blob.Limits{MaxBytes: 1 << 10, AllowedTypes: docs}, blob.ErrTypeNotAllowed},
-		{"text starting like a PDF", []byte("%PDF in the middle is not a PDF"), blob.Limits{MaxBytes: 1 << 10, AllowedTypes: docs}, blob.ErrTypeNotAllowed},
-		{"png refused where only pdf is", png, blob.Limits{MaxBytes: 1 << 10, AllowedTypes: []string{"application/pdf"}}, blob.ErrTypeNotAllowed},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			d, root := blobtest.NewDir(t)
-			_, err := d.Put(context.Background(), bytes.NewReader(tt.content), tt.lim)
-			if !errors.Is(err, tt.want) {
-				t.Fatalf("err = %v, want %v", err, tt.want)
-			}
-			blobtest.NothingLeft(t, root)
-		})
-	}
-}
-
-func TestPutRejectsNonPositiveLimit(t *testing.T) {
-	t.Parallel()
-	d, root := blobtest.NewDir(t)
-	_, err := d.Put(context.Background(), bytes.NewReader(pdf), blob.Limits{})
-	if err == nil || errors.Is(err, blob.ErrTooLarge) {
-		t.Fatalf("err = %v, want a configuration error", err)
-	}
-	blobtest.NothingLeft(t, root)
-}
-
-// countingReader counts what Put pulled from the client.
-type countingReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
-}
-
-// endless is a PDF that never ends.
-type endless struct{ sent int }
-
-func (e *endless) Read(p []byte) (int, error) {
-	n := copy(p, pdf[min(e.sent, len(pdf)):])
-	clear(p[n:])
-	e.sent += len(p)
-	return len(p), nil
-}
-
-func TestPutStopsReadingOnRefusal(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name    string
-		src     io.Reader
-		lim     blob.Limits
-		want    error
-		maxRead int64
-	}{
-		{"wrong type: only the sniffed head", bytes.NewReader(withSize(exe, 1<<20)), blob.Limits{MaxBytes: 2 << 20, AllowedTypes: docs}, blob.ErrTypeNotAllowed, 512},
-		{"too large: one byte past the limit", &endless{}, blob.Limits{MaxBytes: 100 << 10, AllowedTypes: docs}, blob.ErrTooLarge, 100<<10 + 1},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			d, root := blobtest.NewDir(t)
-			cr := &countingReader{r: tt.src}
-			if _, err := d.Put(context.Background(), cr, tt.lim); !errors.Is(err, tt.want) {
-				t.Fatalf("err = %v, want %v", err, tt.want)
-			}
-			if cr.n > tt.maxRead {
-				t.Fatalf("read %d bytes, want at most %d", cr.n, tt.maxRead)
-			}
-			blobtest.NothingLeft(t, root)
-		})
-	}
-}
-
-var errReset = errors.New("connection reset by peer")
-
-// failAfter yields src, then fails with err instead of io.EOF.
-type failAfter struct {
-	src io.Reader
-	err error
-}
-
-func (f failAfter) Read(p []byte) (int, error) {
-	n, err := f.src.Read(p)
-	if err == io.EOF {
-		return n, f.err
-	}
-	return n, err
-}
-
-// shortThenEOF reports a truncation once and then a clean end, like a
-// reader that does not keep its error: that must not pass for a whole
-// (shorter) file.
-type shortThenEOF struct {
-	src     io.Reader
-	reached bool
-}
-
-func (s *shortThenEOF) Read(p []byte) (int, error) {
-	if s.reached {
-		return 0, io.EOF
-	}
-	n, err := s.src.Read(p)
-	if err == io.EOF {
-		s.reached = true
-		return n, io.ErrUnexpectedEOF
-	}
-	return n, err
-}
-
-// cancelAfter cancels the upload's context once n bytes are read, and
-// would otherwise go on forever.
-type cancelAfter struct {
-	src    endless
-	n      int
-	cancel context.CancelFunc
-}
-
-func (c *cancelAfter) Read(p []byte) (int, error) {
-	if c.src.sent >= c.n {
-		c.cancel()
-	}
-	return c.src.Read(p)
-}
-
-func TestPutFailuresLeaveNothing(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name string
-		src  func(cancel context.CancelFunc) io.Reader
-		want error
-	}{
-		{"reader fails inside the head", func(context.CancelFunc) io.Reader {
-			return failAfter{bytes.NewReader(withSize(pdf, 100)), errReset}
-		}, errReset},
-		{"reader fails mid-stream", func(context.CancelFunc) io.Reader {
-			return failAfter{bytes.NewReader(withSize(pdf, 200<<10)), errReset}
-		}, errReset},
-		{"truncated inside the head, then a clean EOF", func(context.CancelFunc) io.Reader {
-			return &shortThenEOF{src: bytes.NewReader(withSize(pdf, 100))}
-		}, io.ErrUnexpectedEOF},
-		{"truncated mid-stream, then a clean EOF", func(context.CancelFunc) io.Reader {
-			return &shortThenEOF{src: bytes.NewReader(withSize(pdf, 200<<10))}
-		}, io.ErrUnexpectedEOF},
-		{"cancelled before the first byte", func(cancel context.CancelFunc) io.Reader {
-			cancel()
-			return bytes.NewReader(pdf)
-		}, context.Canceled},
-		{"cancelled mid-stream", func(cancel context.CancelFunc) io.Reader {
-			return &cancelAfter{n: 200 << 10, cancel: cancel}
-		}, context.Canceled},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			d, root := blobtest.NewDir(t)
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			_, err := d.Put(ctx, tt.src(cancel), blob.Limits{MaxBytes: 1 << 30})
-			if !errors.Is(err, tt.want) {
-				t.Fatalf("err = %v, want %v", err, tt.want)
-			}
-			blobtest.NothingLeft(t, root)
-		})
-	}
-}
-
+// TestOpenAndDeleteRefuseForeignKeys: on disk, keys naming real files
+// outside the stored ones are never followed (the conformance suite checks
+// the malformed keys every driver refuses).
 func TestOpenAndDeleteRefuseForeignKeys(t *testing.T) {
 	t.Parallel()
 	d, root := blobtest.NewDir(t)
@@ -329,24 +98,13 @@ func TestOpenAndDeleteRefuseForeignKeys(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(root, "loose"), pdf, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	prefix, id, _ := strings.Cut(obj.Key, "/")
-	otherPrefix := "00"
-	if prefix == otherPrefix {
-		otherPrefix = "01"
-	}
+	prefix, _, _ := strings.Cut(obj.Key, "/")
 	for _, key := range []string{
 		"../secret.key",
 		secret,
 		"tmp/up-1",
 		"loose",
 		prefix + "/../../secret.key",
-		strings.ToUpper(obj.Key),
-		"/" + obj.Key,
-		obj.Key + "/",
-		prefix + "\\" + id,
-		otherPrefix + "/" + id, // a well-formed id under the wrong prefix
-		"",
-		strings.Repeat("a", 35),
 	} {
 		t.Run(key, func(t *testing.T) {
 			t.Parallel()
@@ -370,29 +128,6 @@ func TestOpenAndDeleteRefuseForeignKeys(t *testing.T) {
 	})
 }
 
-func TestDelete(t *testing.T) {
-	t.Parallel()
-	d, root := blobtest.NewDir(t)
-	ctx := context.Background()
-	obj, err := d.Put(ctx, bytes.NewReader(png), blob.Limits{MaxBytes: 1 << 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := d.Delete(ctx, obj.Key); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := d.Open(ctx, obj.Key); !errors.Is(err, blob.ErrNotFound) {
-		t.Fatalf("Open after Delete = %v, want ErrNotFound", err)
-	}
-	if err := d.Delete(ctx, obj.Key); err != nil {
-		t.Fatalf("second Delete = %v, want nil", err)
-	}
-	if err := d.Delete(ctx, "ab/ab"+strings.Repeat("0", 30)); err != nil {
-		t.Fatalf("Delete of a never-stored key = %v, want nil", err)
-	}
-	blobtest.NothingLeft(t, root)
-}
-
 func TestSweepTempRemovesOnlyOldTempFiles(t *testing.T) {
 	t.Parallel()
 	d, root := blobtest.NewDir(t)
@@ -414,7 +149,7 @@ func TestSweepTempRemovesOnlyOldTempFiles(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := d.SweepTemp(time.Hour); err != nil {
+	if err := d.SweepTemp(context.Background(), time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(old); !errors.Is(err, fs.ErrNotExist) {
@@ -453,6 +188,76 @@ func TestDirIsPrivate(t *testing.T) {
 		}
 		if got := st.Mode().Perm(); got != want {
 			t.Errorf("%s: mode %v, want %v", path, got, want)
+		}
+	}
+}
+
+// TestS3SweepTempAbortsStaleUploads: what a crash leaves on object storage
+// is an unfinished multipart upload (invisible, but holding its parts);
+// the start-up sweep aborts those older than the cutoff and no others.
+func TestS3SweepTempAbortsStaleUploads(t *testing.T) {
+	t.Parallel()
+	raw := blobtest.S3URL(t)
+	ctx := context.Background()
+	d, err := blob.Open(ctx, raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, bucket, prefix := blobtest.S3Inspector(t, raw)
+	core := &minio.Core{Client: client}
+	key := prefix + "ab/ab" + strings.Repeat("0", 30)
+	id, err := core.NewMultipartUpload(ctx, bucket, key, minio.PutObjectOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pending := func() int {
+		n := 0
+		for up := range client.ListIncompleteUploads(ctx, bucket, prefix, true) {
+			if up.Err != nil {
+				t.Fatal(up.Err)
+			}
+			n++
+		}
+		return n
+	}
+	if err := d.SweepTemp(ctx, time.Hour); err != nil || pending() != 1 {
+		t.Fatalf("SweepTemp(1h) = %v, %d pending; want the young upload (%s) kept", err, pending(), id)
+	}
+	time.Sleep(1100 * time.Millisecond) // upload times are kept to the second
+	if err := d.SweepTemp(ctx, time.Second); err != nil || pending() != 0 {
+		t.Fatalf("SweepTemp(1s) = %v, %d pending; want the stale upload aborted", err, pending())
+	}
+}
+
+// TestOpenURL: --blob-url names a driver; a URL that cannot be one fails
+// at start-up, before any upload.
+func TestOpenURL(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "files")
+	d, err := blob.Open(context.Background(), "file://"+filepath.ToSlash(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := d.(*blob.Dir); !ok {
+		t.Fatalf("file:// opened a %T", d)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "tmp")); err != nil {
+		t.Fatalf("file:// did not create its directory: %v", err)
+	}
+	for _, bad := range []string{
+		"",
+		"/srv/files",
+		"ftp://host/files",
+		"file://",
+		"file:///srv/files?x=1",
+		"s3://",
+		"s3://key:secret@bucket",
+		"s3://bucket?endpoint=ftp://host",
+		"s3://bucket?endpoint=http://host/path",
+		"s3://bucket?acl=public",
+	} {
+		if _, err := blob.Open(context.Background(), bad); err == nil {
+			t.Errorf("Open(%q) succeeded, want an error", bad)
 		}
 	}
 }

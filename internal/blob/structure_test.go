@@ -132,12 +132,12 @@ func TestPutWithoutStructureCheckSniffsOnly(t *testing.T) {
 func TestPutImageRefusalStopsReading(t *testing.T) {
 	t.Parallel()
 	d, root := blobtest.NewDir(t)
-	cr := &countingReader{r: bytes.NewReader(append([]byte("\x89PNG\r\n\x1a\n"+htmlPage), make([]byte, 4<<20)...))}
+	cr := &blobtest.CountingReader{R: bytes.NewReader(append([]byte("\x89PNG\r\n\x1a\n"+htmlPage), make([]byte, 4<<20)...))}
 	if _, err := d.Put(context.Background(), cr, blob.Limits{MaxBytes: 8 << 20, AllowedTypes: docs, CheckStructure: true}); !errors.Is(err, blob.ErrTypeNotAllowed) {
 		t.Fatalf("err = %v", err)
 	}
-	if cr.n > 64<<10 {
-		t.Fatalf("read %d bytes of a refused image", cr.n)
+	if cr.N > 64<<10 {
+		t.Fatalf("read %d bytes of a refused image", cr.N)
 	}
 	blobtest.NothingLeft(t, root)
 }

@@ -1,6 +1,7 @@
 package brdoc
 
 import (
+	"cmp"
 	"encoding/csv"
 	"os"
 	"strings"
@@ -27,75 +28,110 @@ func TestOnlyDigits(t *testing.T) {
 	}
 }
 
-func TestCPF(t *testing.T) {
+// TestNormalizers: each normalizer accepts its valid spellings, answering
+// the canonical form, and refuses the rest; where an Is predicate exists it
+// agrees with the normalizer.
+func TestNormalizers(t *testing.T) {
 	t.Parallel()
+	type tc struct{ name, in, want string } // name "" is the input; want "" means invalid
 	tests := []struct {
-		name, in, want string // want "" means invalid
+		name      string
+		normalize func(string) (string, bool)
+		is        func(string) bool
+		cases     []tc
 	}{
-		{"formatted", "123.456.789-09", "12345678909"},
-		{"digits", "12345678909", "12345678909"},
-		{"another valid", "529.982.247-25", "52998224725"},
-		{"leading zeros", "000.000.001-91", "00000000191"},
-		{"spaces ignored", " 529 982 247 25 ", "52998224725"},
-		{"wrong first check digit", "123.456.789-19", ""},
-		{"wrong second check digit", "123.456.789-08", ""},
-		{"all same digits", "111.111.111-11", ""},
-		{"all zeros", "00000000000", ""},
-		{"too short", "1234567890", ""},
-		{"too long", "123456789090", ""},
-		{"letters", "123.456.789-0A", ""},
-		{"slash not allowed", "123/456/789-09", ""},
-		{"empty", "", ""},
+		{"CPF", NormalizeCPF, IsCPF, []tc{
+			{"formatted", "123.456.789-09", "12345678909"},
+			{"digits", "12345678909", "12345678909"},
+			{"another valid", "529.982.247-25", "52998224725"},
+			{"leading zeros", "000.000.001-91", "00000000191"},
+			{"spaces ignored", " 529 982 247 25 ", "52998224725"},
+			{"wrong first check digit", "123.456.789-19", ""},
+			{"wrong second check digit", "123.456.789-08", ""},
+			{"all same digits", "111.111.111-11", ""},
+			{"all zeros", "00000000000", ""},
+			{"too short", "1234567890", ""},
+			{"too long", "123456789090", ""},
+			{"letters", "123.456.789-0A", ""},
+			{"slash not allowed", "123/456/789-09", ""},
+			{"empty", "", ""},
+		}},
+		{"CNPJ", NormalizeCNPJ, IsCNPJ, []tc{
+			{"numeric formatted", "11.222.333/0001-81", "11222333000181"},
+			{"numeric digits", "11222333000181", "11222333000181"},
+			{"official alphanumeric example", "12.ABC.345/01DE-35", "12ABC34501DE35"},
+			{"alphanumeric unformatted", "12ABC34501DE35", "12ABC34501DE35"},
+			{"lower case accepted", "12.abc.345/01de-35", "12ABC34501DE35"},
+			{"all letters in base", "ZZZZZZZZZZZZ62", "ZZZZZZZZZZZZ62"},
+			{"spaces ignored", "12 ABC 345 01DE 35", "12ABC34501DE35"},
+			{"official invalid example", "12ABC34501DE00", ""},
+			{"wrong numeric check digit", "11.222.333/0001-82", ""},
+			{"letter in first check position", "12ABC34501DEA5", ""},
+			{"letter in second check position", "12ABC34501DE3A", ""},
+			{"all zeros", "00000000000000", ""},
+			{"all same digits", "11.111.111/1111-11", ""},
+			{"too short", "1122233300018", ""},
+			{"too long", "112223330001810", ""},
+			{"non-ASCII letter", "12ÇBC34501DE35", ""},
+			{"symbol", "12*BC34501DE35", ""},
+			{"empty", "", ""},
+		}},
+		{"CEP", NormalizeCEP, nil, []tc{
+			{"", "01310-100", "01310100"},
+			{"", "01310100", "01310100"},
+			{"", "99999-999", "99999999"},
+			{"", "0131-0100", ""},
+			{"", "01310--100", ""},
+			{"", "01310.100", ""},
+			{"", " 01310100", ""},
+			{"", "0131010", ""},
+			{"", "013101000", ""},
+			{"", "0131010a", ""},
+			{"", "", ""},
+		}},
+		{"Mobile", NormalizeMobile, nil, []tc{
+			{"", "11912345678", "11912345678"},
+			{"", "(11) 91234-5678", "11912345678"},
+			{"", "+55 (11) 91234-5678", "11912345678"},
+			{"", "5511912345678", "11912345678"},
+			{"", "55 91234-5678", "55912345678"}, // DDD 55 (RS), not a country code
+			{"", "(99) 99999-9999", "99999999999"},
+			{"", "(11) 81234-5678", ""},    // third digit must be 9
+			{"", "(11) 3123-4567", ""},     // landline, 10 digits
+			{"", "(20) 91234-5678", ""},    // DDD 20 does not exist
+			{"", "(10) 91234-5678", ""},    // second DDD digit zero
+			{"", "(01) 91234-5678", ""},    // first DDD digit zero
+			{"", "4411912345678", ""},      // 13 digits but not +55
+			{"", "+55 11 912345678 9", ""}, // 14 digits
+			{"", "0 11 91234-5678", ""},    // trunk prefix is not stripped
+			{"", "", ""},
+		}},
+		{"UF", NormalizeUF, nil, []tc{
+			{"", "SP", "SP"},
+			{"", "sp", "SP"},
+			{"", " rj ", "RJ"},
+			{"", "Df", "DF"},
+			{"", "TO", "TO"},
+			{"", "AC", "AC"},
+			{"", "XX", ""},
+			{"", "S P", ""},
+			{"", "SPA", ""},
+			{"", "", ""},
+		}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			got, ok := NormalizeCPF(tt.in)
-			if ok != (tt.want != "") || got != tt.want {
-				t.Errorf("NormalizeCPF(%q) = %q, %v; want %q", tt.in, got, ok, tt.want)
-			}
-			if IsCPF(tt.in) != ok {
-				t.Errorf("IsCPF(%q) = %v, disagrees with NormalizeCPF", tt.in, !ok)
-			}
-		})
-	}
-}
-
-func TestCNPJ(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name, in, want string // want "" means invalid
-	}{
-		{"numeric formatted", "11.222.333/0001-81", "11222333000181"},
-		{"numeric digits", "11222333000181", "11222333000181"},
-		{"official alphanumeric example", "12.ABC.345/01DE-35", "12ABC34501DE35"},
-		{"alphanumeric unformatted", "12ABC34501DE35", "12ABC34501DE35"},
-		{"lower case accepted", "12.abc.345/01de-35", "12ABC34501DE35"},
-		{"all letters in base", "ZZZZZZZZZZZZ62", "ZZZZZZZZZZZZ62"},
-		{"spaces ignored", "12 ABC 345 01DE 35", "12ABC34501DE35"},
-		{"official invalid example", "12ABC34501DE00", ""},
-		{"wrong numeric check digit", "11.222.333/0001-82", ""},
-		{"letter in first check position", "12ABC34501DEA5", ""},
-		{"letter in second check position", "12ABC34501DE3A", ""},
-		{"all zeros", "00000000000000", ""},
-		{"all same digits", "11.111.111/1111-11", ""},
-		{"too short", "1122233300018", ""},
-		{"too long", "112223330001810", ""},
-		{"non-ASCII letter", "12ÇBC34501DE35", ""},
-		{"symbol", "12*BC34501DE35", ""},
-		{"empty", "", ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			got, ok := NormalizeCNPJ(tt.in)
-			if ok != (tt.want != "") || got != tt.want {
-				t.Errorf("NormalizeCNPJ(%q) = %q, %v; want %q", tt.in, got, ok, tt.want)
-			}
-			if IsCNPJ(tt.in) != ok {
-				t.Errorf("IsCNPJ(%q) = %v, disagrees with NormalizeCNPJ", tt.in, !ok)
-			}
-		})
+		for _, c := range tt.cases {
+			t.Run(tt.name+"/"+cmp.Or(c.name, c.in), func(t *testing.T) {
+				t.Parallel()
+				got, ok := tt.normalize(c.in)
+				if ok != (c.want != "") || got != c.want {
+					t.Errorf("Normalize%s(%q) = %q, %v; want %q", tt.name, c.in, got, ok, c.want)
+				}
+				if tt.is != nil && tt.is(c.in) != ok {
+					t.Errorf("Is%s(%q) = %v, disagrees with Normalize%s", tt.name, c.in, !ok, tt.name)
+				}
+			})
+		}
 	}
 }
 
@@ -120,62 +156,6 @@ func TestFormat(t *testing.T) {
 			t.Parallel()
 			if got := tt.format(tt.in); got != tt.want {
 				t.Errorf("format(%q) = %q, want %q", tt.in, got, tt.want)
-			}
-		})
-	}
-}
-
-func TestNormalizeCEP(t *testing.T) {
-	t.Parallel()
-	tests := []struct{ in, want string }{
-		{"01310-100", "01310100"},
-		{"01310100", "01310100"},
-		{"99999-999", "99999999"},
-		{"0131-0100", ""},
-		{"01310--100", ""},
-		{"01310.100", ""},
-		{" 01310100", ""},
-		{"0131010", ""},
-		{"013101000", ""},
-		{"0131010a", ""},
-		{"", ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			t.Parallel()
-			got, ok := NormalizeCEP(tt.in)
-			if ok != (tt.want != "") || got != tt.want {
-				t.Errorf("NormalizeCEP(%q) = %q, %v; want %q", tt.in, got, ok, tt.want)
-			}
-		})
-	}
-}
-
-func TestNormalizeMobile(t *testing.T) {
-	t.Parallel()
-	tests := []struct{ in, want string }{
-		{"11912345678", "11912345678"},
-		{"(11) 91234-5678", "11912345678"},
-		{"+55 (11) 91234-5678", "11912345678"},
-		{"5511912345678", "11912345678"},
-		{"55 91234-5678", "55912345678"}, // DDD 55 (RS), not a country code
-		{"(99) 99999-9999", "99999999999"},
-		{"(11) 81234-5678", ""},    // third digit must be 9
-		{"(11) 3123-4567", ""},     // landline, 10 digits
-		{"(20) 91234-5678", ""},    // DDD 20 does not exist
-		{"(10) 91234-5678", ""},    // second DDD digit zero
-		{"(01) 91234-5678", ""},    // first DDD digit zero
-		{"4411912345678", ""},      // 13 digits but not +55
-		{"+55 11 912345678 9", ""}, // 14 digits
-		{"0 11 91234-5678", ""},    // trunk prefix is not stripped
-		{"", ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			t.Parallel()
-			got, ok := NormalizeMobile(tt.in)
-			if ok != (tt.want != "") || got != tt.want {
-				t.Errorf("NormalizeMobile(%q) = %q, %v; want %q", tt.in, got, ok, tt.want)
 			}
 		})
 	}
@@ -213,70 +193,79 @@ func TestIsValidDDD(t *testing.T) {
 	}
 }
 
-func TestNormalizeUF(t *testing.T) {
+func TestUFsAreTwentySevenDistinct(t *testing.T) {
 	t.Parallel()
-	tests := []struct{ in, want string }{
-		{"SP", "SP"},
-		{"sp", "SP"},
-		{" rj ", "RJ"},
-		{"Df", "DF"},
-		{"TO", "TO"},
-		{"AC", "AC"},
-		{"XX", ""},
-		{"S P", ""},
-		{"SPA", ""},
-		{"", ""},
+	seen := make(map[string]bool)
+	for _, uf := range ufs {
+		seen[uf] = true
 	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			t.Parallel()
-			got, ok := NormalizeUF(tt.in)
-			if ok != (tt.want != "") || got != tt.want {
-				t.Errorf("NormalizeUF(%q) = %q, %v; want %q", tt.in, got, ok, tt.want)
-			}
-		})
+	if len(seen) != 27 {
+		t.Errorf("%d distinct UFs, want 27", len(seen))
 	}
-	t.Run("27 distinct", func(t *testing.T) {
-		t.Parallel()
-		seen := make(map[string]bool)
-		for _, uf := range ufs {
-			seen[uf] = true
-		}
-		if len(seen) != 27 {
-			t.Errorf("%d distinct UFs, want 27", len(seen))
-		}
-	})
 }
 
-func TestIsIBGECode(t *testing.T) {
+// TestPredicates: the yes/no validators, case by case.
+func TestPredicates(t *testing.T) {
 	t.Parallel()
+	long := strings.Repeat("a", 64) + "@" + strings.Repeat("b", 185) + ".com" // 254 bytes
+	type tc struct {
+		name, in string // name "" is the input
+		want     bool
+	}
 	tests := []struct {
-		in   string
-		want bool
+		name  string
+		is    func(string) bool
+		cases []tc
 	}{
-		{"3550308", true}, // São Paulo
-		{"3509502", true}, // Campinas
-		{"5300108", true}, // Brasília
-		{"1100015", true}, // Alta Floresta D'Oeste
-		{"4314902", true}, // Porto Alegre
-		{"2201919", true}, // Bom Princípio do Piauí, known check-digit exception
-		{"3550309", false},
-		{"3550300", false},
-		{"2201910", false}, // an exception's neighbor follows the normal rule
-		{"3450308", false}, // 34 is not a state code
-		{"1000000", false},
-		{"355030", false},
-		{"35503080", false},
-		{"355030a", false},
-		{"", false},
+		{"IBGECode", IsIBGECode, []tc{
+			{"", "3550308", true}, // São Paulo
+			{"", "3509502", true}, // Campinas
+			{"", "5300108", true}, // Brasília
+			{"", "1100015", true}, // Alta Floresta D'Oeste
+			{"", "4314902", true}, // Porto Alegre
+			{"", "2201919", true}, // Bom Princípio do Piauí, known check-digit exception
+			{"", "3550309", false},
+			{"", "3550300", false},
+			{"", "2201910", false}, // an exception's neighbor follows the normal rule
+			{"", "3450308", false}, // 34 is not a state code
+			{"", "1000000", false},
+			{"", "355030", false},
+			{"", "35503080", false},
+			{"", "355030a", false},
+			{"", "", false},
+		}},
+		{"Email", IsEmail, []tc{
+			{"plain", "joao@example.com", true},
+			{"subdomain and plus", "maria.silva+leads@mail.empresa.com.br", true},
+			{"non-ASCII local part", "joão@exemplo.com.br", true},
+			{"254 bytes", long, true},
+			{"255 bytes", "a" + long, false},
+			{"display name", "João <joao@example.com>", false},
+			{"angle brackets", "<joao@example.com>", false},
+			{"comment", "joao@example.com (João)", false},
+			{"quoted local part rewritten", `"joao"@example.com`, false},
+			{"quoted with space", `"jo ao"@example.com`, false},
+			{"two at signs", "a@b@example.com", false},
+			{"no at sign", "joao.example.com", false},
+			{"no dot in domain", "joao@localhost", false},
+			{"domain literal", "joao@[10.0.0.1]", false},
+			{"leading space", " joao@example.com", false},
+			{"trailing newline", "joao@example.com\n", false},
+			{"inner space", "jo ao@example.com", false},
+			{"trailing dot", "joao@example.com.", false},
+			{"double dot", "joao@example..com", false},
+			{"empty", "", false},
+		}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			t.Parallel()
-			if got := IsIBGECode(tt.in); got != tt.want {
-				t.Errorf("IsIBGECode(%q) = %v, want %v", tt.in, got, tt.want)
-			}
-		})
+		for _, c := range tt.cases {
+			t.Run(tt.name+"/"+cmp.Or(c.name, c.in), func(t *testing.T) {
+				t.Parallel()
+				if got := tt.is(c.in); got != c.want {
+					t.Errorf("Is%s(%q) = %v, want %v", tt.name, c.in, got, c.want)
+				}
+			})
+		}
 	}
 }
 
@@ -324,44 +313,6 @@ func readMunicipalityCodes(tb testing.TB) []string {
 		codes = append(codes, r[0])
 	}
 	return codes
-}
-
-func TestIsEmail(t *testing.T) {
-	t.Parallel()
-	long := strings.Repeat("a", 64) + "@" + strings.Repeat("b", 185) + ".com" // 254 bytes
-	tests := []struct {
-		name, in string
-		want     bool
-	}{
-		{"plain", "joao@example.com", true},
-		{"subdomain and plus", "maria.silva+leads@mail.empresa.com.br", true},
-		{"non-ASCII local part", "joão@exemplo.com.br", true},
-		{"254 bytes", long, true},
-		{"255 bytes", "a" + long, false},
-		{"display name", "João <joao@example.com>", false},
-		{"angle brackets", "<joao@example.com>", false},
-		{"comment", "joao@example.com (João)", false},
-		{"quoted local part rewritten", `"joao"@example.com`, false},
-		{"quoted with space", `"jo ao"@example.com`, false},
-		{"two at signs", "a@b@example.com", false},
-		{"no at sign", "joao.example.com", false},
-		{"no dot in domain", "joao@localhost", false},
-		{"domain literal", "joao@[10.0.0.1]", false},
-		{"leading space", " joao@example.com", false},
-		{"trailing newline", "joao@example.com\n", false},
-		{"inner space", "jo ao@example.com", false},
-		{"trailing dot", "joao@example.com.", false},
-		{"double dot", "joao@example..com", false},
-		{"empty", "", false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			if got := IsEmail(tt.in); got != tt.want {
-				t.Errorf("IsEmail(%q) = %v, want %v", tt.in, got, tt.want)
-			}
-		})
-	}
 }
 
 func TestValidatorsDoNotAllocate(t *testing.T) {

@@ -77,38 +77,28 @@ func (l *LoginLimits) defaults() {
 	def(&l.MaxKeys, 100_000)
 }
 
-// MemoryLoginAttempts keeps the counts in memory: a restart forgets them,
-// which only ever helps the legitimate user.
-type MemoryLoginAttempts struct {
-	mu     sync.Mutex
-	limits LoginLimits
-	counts map[string]*attempts
+// LoginCount is one key's count: attempts since the window began
+// (failures plus those in flight), the last attempt, and how many are in
+// flight.
+type LoginCount struct {
+	N, Pending  int
+	Since, Last time.Time
 }
 
-var _ LoginAttempts = (*MemoryLoginAttempts)(nil)
-
-// attempts is one key's count: attempts since the window began (failures
-// plus those in flight), the last attempt, and how many are in flight.
-type attempts struct {
-	n, pending int
-	since      time.Time
-	last       time.Time
-}
-
-// NewMemoryLoginAttempts returns empty counts under limits.
-func NewMemoryLoginAttempts(limits LoginLimits) *MemoryLoginAttempts {
-	limits.defaults()
-	return &MemoryLoginAttempts{limits: limits, counts: map[string]*attempts{}}
-}
+// loginKeys are the three counts an attempt touches.
+func loginKeys(k LoginKey) []string { return []string{pairKey(k), addrKeyOf(k), emailKey(k)} }
 
 func pairKey(k LoginKey) string   { return "p:" + k.Addr + "\x00" + k.Email }
 func addrKeyOf(k LoginKey) string { return "a:" + k.Addr }
 func emailKey(k LoginKey) string  { return "e:" + k.Email }
 
+// The rules below apply the limits to counts kept anywhere (in memory, or
+// in the database for many replicas), so both keep the same limits.
+
 // live returns key's entry at now, nil when absent or expired.
-func (m *MemoryLoginAttempts) live(key string, now time.Time) *attempts {
-	a := m.counts[key]
-	if a == nil || m.expired(key, a, now) {
+func (l *LoginLimits) live(counts map[string]*LoginCount, key string, now time.Time) *LoginCount {
+	a := counts[key]
+	if a == nil || l.expired(key, a, now) {
 		return nil
 	}
 	return a
@@ -116,87 +106,121 @@ func (m *MemoryLoginAttempts) live(key string, now time.Time) *attempts {
 
 // expired: pair and address counts live for a fixed window from their
 // first attempt; an e-mail count until it has been idle for a window, so a
-// steady attack keeps its delays.
-func (m *MemoryLoginAttempts) expired(key string, a *attempts, now time.Time) bool {
-	if a.pending > 0 {
+// steady attack keeps its delays. An entry with attempts in flight stays,
+// but for one window after its last attempt at most: a process that
+// crashed mid-login never settles its attempts.
+func (l *LoginLimits) expired(key string, a *LoginCount, now time.Time) bool {
+	if a.Pending > 0 && now.Sub(a.Last) < l.Window {
 		return false
 	}
 	if key[0] == 'e' {
-		return now.Sub(a.last) >= m.limits.Window
+		return now.Sub(a.Last) >= l.Window
 	}
-	return now.Sub(a.since) >= m.limits.Window
+	return now.Sub(a.Since) >= l.Window
 }
 
 // emailDelay is the wait an e-mail with n attempts imposes after its last.
-func (m *MemoryLoginAttempts) emailDelay(n int) time.Duration {
-	over := n - m.limits.PerEmail
+func (l *LoginLimits) emailDelay(n int) time.Duration {
+	over := n - l.PerEmail
 	if over < 0 {
 		return 0
 	}
-	d := m.limits.EmailDelay
+	d := l.EmailDelay
 	for range min(over, 30) {
 		d *= 2
-		if d >= m.limits.MaxEmailDelay {
-			return m.limits.MaxEmailDelay
+		if d >= l.MaxEmailDelay {
+			return l.MaxEmailDelay
 		}
 	}
 	return d
+}
+
+// check returns how long k must wait before an attempt at now; 0: none.
+func (l *LoginLimits) check(counts map[string]*LoginCount, k LoginKey, now time.Time) time.Duration {
+	var wait time.Duration
+	for _, c := range []struct {
+		key   string
+		limit int
+	}{{pairKey(k), l.PerPair}, {addrKeyOf(k), l.PerAddr}} {
+		if a := l.live(counts, c.key, now); a != nil && a.N >= c.limit {
+			wait = max(wait, a.Since.Add(l.Window).Sub(now))
+		}
+	}
+	if a := l.live(counts, emailKey(k), now); a != nil {
+		if until := a.Last.Add(l.emailDelay(a.N)); until.After(now) {
+			wait = max(wait, until.Sub(now))
+		}
+	}
+	return wait
+}
+
+// count counts one attempt of k at now, in flight until settled.
+func (l *LoginLimits) count(counts map[string]*LoginCount, k LoginKey, now time.Time) {
+	for _, key := range loginKeys(k) {
+		a := l.live(counts, key, now)
+		if a == nil {
+			a = &LoginCount{Since: now}
+			counts[key] = a
+		}
+		a.N++
+		a.Pending++
+		a.Last = now
+	}
+}
+
+// settle records how an attempt of k counted before ended.
+func (l *LoginLimits) settle(counts map[string]*LoginCount, k LoginKey, outcome LoginOutcome) {
+	for _, key := range loginKeys(k) {
+		a := counts[key]
+		if a == nil {
+			continue // evicted meanwhile
+		}
+		a.Pending = max(a.Pending-1, 0)
+		switch {
+		case outcome == LoginSucceeded && key[0] == 'p':
+			delete(counts, key)
+		case outcome != LoginFailed:
+			// Not a failure: the address's and e-mail's counts keep only
+			// failures, so one good account cannot reset guessing at others.
+			a.N = max(a.N-1, 0)
+		}
+	}
+}
+
+// MemoryLoginAttempts keeps the counts in memory: a restart forgets them,
+// which only ever helps the legitimate user. With many replicas each
+// counts its own share: SharedLoginAttempts counts in the database.
+type MemoryLoginAttempts struct {
+	mu     sync.Mutex
+	limits LoginLimits
+	counts map[string]*LoginCount
+}
+
+var _ LoginAttempts = (*MemoryLoginAttempts)(nil)
+
+// NewMemoryLoginAttempts returns empty counts under limits.
+func NewMemoryLoginAttempts(limits LoginLimits) *MemoryLoginAttempts {
+	limits.defaults()
+	return &MemoryLoginAttempts{limits: limits, counts: map[string]*LoginCount{}}
 }
 
 // Reserve implements LoginAttempts.
 func (m *MemoryLoginAttempts) Reserve(_ context.Context, k LoginKey, now time.Time) (time.Duration, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	var wait time.Duration
-	for _, c := range []struct {
-		key   string
-		limit int
-	}{{pairKey(k), m.limits.PerPair}, {addrKeyOf(k), m.limits.PerAddr}} {
-		if a := m.live(c.key, now); a != nil && a.n >= c.limit {
-			wait = max(wait, a.since.Add(m.limits.Window).Sub(now))
-		}
-	}
-	if a := m.live(emailKey(k), now); a != nil {
-		if until := a.last.Add(m.emailDelay(a.n)); until.After(now) {
-			wait = max(wait, until.Sub(now))
-		}
-	}
-	if wait > 0 {
+	if wait := m.limits.check(m.counts, k, now); wait > 0 {
 		return wait, nil
 	}
 	m.makeRoom(now)
-	for _, key := range []string{pairKey(k), addrKeyOf(k), emailKey(k)} {
-		a := m.live(key, now)
-		if a == nil {
-			a = &attempts{since: now}
-			m.counts[key] = a
-		}
-		a.n++
-		a.pending++
-		a.last = now
-	}
+	m.limits.count(m.counts, k, now)
 	return 0, nil
 }
 
 // Settle implements LoginAttempts.
-func (m *MemoryLoginAttempts) Settle(_ context.Context, k LoginKey, outcome LoginOutcome, now time.Time) error {
+func (m *MemoryLoginAttempts) Settle(_ context.Context, k LoginKey, outcome LoginOutcome, _ time.Time) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	for _, key := range []string{pairKey(k), addrKeyOf(k), emailKey(k)} {
-		a := m.counts[key]
-		if a == nil {
-			continue // evicted meanwhile
-		}
-		a.pending = max(a.pending-1, 0)
-		switch {
-		case outcome == LoginSucceeded && key[0] == 'p':
-			delete(m.counts, key)
-		case outcome != LoginFailed:
-			// Not a failure: the address's and e-mail's counts keep only
-			// failures, so one good account cannot reset guessing at others.
-			a.n = max(a.n-1, 0)
-		}
-	}
+	m.limits.settle(m.counts, k, outcome)
 	return nil
 }
 
@@ -209,7 +233,7 @@ func (m *MemoryLoginAttempts) makeRoom(now time.Time) {
 		return
 	}
 	for key, a := range m.counts {
-		if m.expired(key, a, now) {
+		if m.limits.expired(key, a, now) {
 			delete(m.counts, key)
 		}
 	}
@@ -218,7 +242,7 @@ func (m *MemoryLoginAttempts) makeRoom(now time.Time) {
 		if len(m.counts) <= target {
 			break
 		}
-		if a.pending == 0 {
+		if a.Pending == 0 {
 			delete(m.counts, key)
 		}
 	}
@@ -229,4 +253,74 @@ func (m *MemoryLoginAttempts) Len() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return len(m.counts)
+}
+
+// LoginCountStore keeps login attempt counts in the database every replica
+// shares.
+type LoginCountStore interface {
+	// UpdateLoginCounts runs fn in one transaction with the counts stored
+	// under keys (absent ones missing from the map), locked against every
+	// other update of them, then stores what fn left in the map: entries
+	// present are saved, entries removed are deleted.
+	UpdateLoginCounts(ctx context.Context, keys []string, fn func(counts map[string]*LoginCount)) error
+	// DeleteLoginCounts deletes the counts whose last attempt is before
+	// idleSince, and reports how many.
+	DeleteLoginCounts(ctx context.Context, idleSince time.Time) (int64, error)
+}
+
+// SharedLoginAttempts keeps the counts in a LoginCountStore, so a limit
+// means the same with one replica or five: every attempt, on any replica,
+// counts against it, checked and counted in one transaction.
+type SharedLoginAttempts struct {
+	store  LoginCountStore
+	limits LoginLimits
+
+	mu       sync.Mutex
+	purgedAt time.Time
+}
+
+var _ LoginAttempts = (*SharedLoginAttempts)(nil)
+
+// NewSharedLoginAttempts returns counts kept in store under limits.
+func NewSharedLoginAttempts(store LoginCountStore, limits LoginLimits) *SharedLoginAttempts {
+	limits.defaults()
+	return &SharedLoginAttempts{store: store, limits: limits}
+}
+
+// Reserve implements LoginAttempts.
+func (s *SharedLoginAttempts) Reserve(ctx context.Context, k LoginKey, now time.Time) (time.Duration, error) {
+	var wait time.Duration
+	err := s.store.UpdateLoginCounts(ctx, loginKeys(k), func(counts map[string]*LoginCount) {
+		if wait = s.limits.check(counts, k, now); wait == 0 {
+			s.limits.count(counts, k, now)
+		}
+	})
+	if err != nil {
+		return 0, err
+	}
+	s.purge(ctx, now)
+	return wait, nil
+}
+
+// Settle implements LoginAttempts.
+func (s *SharedLoginAttempts) Settle(ctx context.Context, k LoginKey, outcome LoginOutcome, _ time.Time) error {
+	return s.store.UpdateLoginCounts(ctx, loginKeys(k), func(counts map[string]*LoginCount) {
+		s.limits.settle(counts, k, outcome)
+	})
+}
+
+// purge deletes, at most once a minute per process, the counts idle for
+// two windows: expired whatever their kind, in flight or not. It is what
+// bounds the table, as MaxKeys bounds the memory.
+func (s *SharedLoginAttempts) purge(ctx context.Context, now time.Time) {
+	s.mu.Lock()
+	due := now.Sub(s.purgedAt) >= time.Minute
+	if due {
+		s.purgedAt = now
+	}
+	s.mu.Unlock()
+	if due {
+		// A failed purge is retried a minute later; the counts stay right.
+		_, _ = s.store.DeleteLoginCounts(ctx, now.Add(-2*s.limits.Window))
+	}
 }

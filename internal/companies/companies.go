@@ -6,6 +6,8 @@ package companies
 import (
 	"context"
 	"time"
+
+	"partnership-service/internal/webhook"
 )
 
 // AccountType is what an account is: a client, or a management account
@@ -137,6 +139,9 @@ type AuditEntry struct {
 
 // Store keeps accounts, users, tokens, companies and the audit log.
 type Store interface {
+	// LoginCountStore keeps the login limiter's counts for many replicas.
+	LoginCountStore
+
 	CreateAccount(ctx context.Context, a Account) (Account, error)
 	AccountByName(ctx context.Context, name string) (Account, error)
 	Account(ctx context.Context, id int64) (Account, error)
@@ -190,4 +195,5 @@ type CompanyTx interface {
 	// SetAuditChanges rewrites an audit entry's changes (an erasure
 	// redacts the personal values it quotes).
 	SetAuditChanges(ctx context.Context, entryID int64, changes []byte) error
+	Emit(ctx context.Context, ev webhook.Event) error // records ev, delivered once the transaction commits
 }

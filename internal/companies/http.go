@@ -10,6 +10,7 @@ import (
 
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/httpx"
+	"partnership-service/internal/webhook"
 )
 
 // Prefixes are the paths the Companies surface answers; its envelope
@@ -26,6 +27,8 @@ type Handler struct {
 	// states is the pre-encoded state list: reference data never changes
 	// while the process runs.
 	states []byte
+	// Webhooks serves the accounts' webhook endpoints; nil: no such routes.
+	Webhooks *webhook.Handlers
 }
 
 // NewHandler returns the HTTP side of svc.

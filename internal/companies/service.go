@@ -10,6 +10,7 @@ import (
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/brdoc"
 	"partnership-service/internal/geo"
+	"partnership-service/internal/webhook"
 )
 
 // Token lifetimes: a login lasts a working day; CLI tokens are for
@@ -321,7 +322,10 @@ func (s *Service) CreateCompany(ctx context.Context, sess *Session, in CompanyIn
 			return err
 		}
 		c.ID = id
-		return tx.AppendAudit(ctx, s.audit(sess, id, Created, diff(nil, &c), now))
+		if err := tx.AppendAudit(ctx, s.audit(sess, id, Created, diff(nil, &c), now)); err != nil {
+			return err
+		}
+		return s.emitStored(ctx, tx, webhook.CompanyCreated, id, now)
 	})
 	if err != nil {
 		return Company{}, err
@@ -371,7 +375,10 @@ func (s *Service) UpdateCompany(ctx context.Context, sess *Session, id int64, in
 		if err := tx.Update(ctx, c); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, s.audit(sess, id, Updated, changes, now))
+		if err := tx.AppendAudit(ctx, s.audit(sess, id, Updated, changes, now)); err != nil {
+			return err
+		}
+		return s.emitStored(ctx, tx, webhook.CompanyUpdated, id, now)
 	})
 	if err != nil {
 		return Company{}, err
@@ -401,7 +408,10 @@ func (s *Service) DeleteCompany(ctx context.Context, sess *Session, id int64) er
 		if err := tx.Delete(ctx, id); err != nil {
 			return err
 		}
-		return tx.AppendAudit(ctx, s.audit(sess, id, Deleted, diff(&cur, nil), now))
+		if err := tx.AppendAudit(ctx, s.audit(sess, id, Deleted, diff(&cur, nil), now)); err != nil {
+			return err
+		}
+		return s.emit(ctx, tx, webhook.CompanyDeleted, cur, now)
 	})
 }
 
@@ -591,4 +601,25 @@ func (s *Service) Cities(stateID int64, q string, limit, page int) (CityPage, er
 		items[i] = City{IBGECode: m.IBGECode, Name: m.Name, StateID: st.IBGECode}
 	}
 	return CityPage{Items: items, Total: len(all), Limit: limit, Page: page}, nil
+}
+
+// emitStored announces company id as the transaction now stores it, with
+// the names its GET shows.
+func (s *Service) emitStored(ctx context.Context, tx CompanyTx, typ string, id int64, at time.Time) error {
+	c, err := tx.Company(ctx, id)
+	if err != nil {
+		return err
+	}
+	return s.emit(ctx, tx, typ, c, at)
+}
+
+// emit records an event of c's account carrying c as its GET answers it.
+func (s *Service) emit(ctx context.Context, tx CompanyTx, typ string, c Company, at time.Time) error {
+	s.fillPlace(&c)
+	owner := webhook.Owner{Surface: webhook.Companies, ID: strconv.FormatInt(c.AccountID, 10)}
+	ev, err := webhook.NewEvent(owner, typ, toJSON(&c), at)
+	if err != nil {
+		return err
+	}
+	return tx.Emit(ctx, ev)
 }

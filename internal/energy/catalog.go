@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"partnership-service/internal/apperr"
+	"partnership-service/internal/changes"
+	"partnership-service/internal/energyref"
 	"partnership-service/internal/geo"
 )
 
@@ -90,7 +92,8 @@ type CatalogService struct {
 	log   *slog.Logger
 
 	snap   atomic.Pointer[snapshot]
-	reload sync.Mutex // one rebuild at a time
+	reload sync.Mutex  // one rebuild at a time
+	bus    changes.Bus // set by ShareChanges; nil: one process
 }
 
 // NewCatalogService loads the catalog and returns the service.
@@ -118,6 +121,19 @@ func (c *CatalogService) Reload(ctx context.Context) error {
 	return nil
 }
 
+// ShareChanges publishes this service's catalog writes on bus and reloads
+// on every notice there (another replica's write, or the CLI's), so
+// replicas serve a change within moments; RefreshEvery stays as the
+// fallback. Call it before serving.
+func (c *CatalogService) ShareChanges(bus changes.Bus) {
+	c.bus = bus
+	bus.Subscribe(changes.EnergyCatalog, func(ctx context.Context, _ string) {
+		if err := c.Reload(ctx); err != nil && ctx.Err() == nil {
+			c.log.Warn("catalog reload on change notice", "err", err)
+		}
+	})
+}
+
 // RefreshEvery reloads the catalog periodically until ctx ends, so changes
 // made by another process (the CLI import, another replica) show up.
 func (c *CatalogService) RefreshEvery(ctx context.Context, d time.Duration) {
@@ -140,7 +156,7 @@ type snapshot struct {
 	version   uint64 // one more on every rebuild
 	data      CatalogData
 	utilities map[string]Utility // by public id
-	byName    map[string]Utility // by folded name
+	byName    map[string]Utility // by nameKey of its name and aliases
 	atCity    map[int][]Utility  // serving a municipality, by name
 	areasOf   map[string][]int   // municipalities a utility serves, by code
 	plans     map[string][]Plan  // by utility, by id
@@ -158,7 +174,19 @@ func buildSnapshot(version uint64, d CatalogData) *snapshot {
 	}
 	for _, u := range d.Utilities {
 		s.utilities[u.PublicID] = u
-		s.byName[geo.Fold(u.Name)] = u
+		s.byName[nameKey(u.Name)] = u
+	}
+	// The names the reference data knows a utility by (its legal name,
+	// former names, the spellings of ANEEL's files) find it too, unless a
+	// utility of the catalog has that name now.
+	for _, a := range energyref.Aliases() {
+		k := nameKey(a.Name)
+		if _, taken := s.byName[k]; taken {
+			continue
+		}
+		if u, ok := s.utilities[a.UtilityID]; ok {
+			s.byName[k] = u
+		}
 	}
 	for _, a := range d.Areas {
 		if u, ok := s.utilities[a.UtilityID]; ok {
@@ -313,11 +341,21 @@ func (c *CatalogService) Utility(publicID string) (Utility, bool) {
 	return u, ok
 }
 
-// UtilityByName finds a utility by name, ignoring case and accents.
+// UtilityByName finds a utility by its name or one of its aliases,
+// ignoring case, accents and punctuation.
 func (c *CatalogService) UtilityByName(name string) (Utility, bool) {
-	u, ok := c.snap.Load().byName[geo.Fold(name)]
+	u, ok := c.snap.Load().byName[nameKey(name)]
 	return u, ok
 }
+
+// nameKey is how utility names compare: geo.Fold (case, accents, hyphens,
+// dots) with slashes and commas as spaces too, so "CEMIG-D" is "Cemig D"
+// and "S/A" is "S.A.".
+func nameKey(name string) string {
+	return geo.Fold(nameSeparators.Replace(name))
+}
+
+var nameSeparators = strings.NewReplacer("/", " ", ",", " ")
 
 // Data returns the catalog as loaded, for the admin API.
 func (c *CatalogService) Data() CatalogData { return c.snap.Load().data }

@@ -2,7 +2,6 @@ package energy
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -10,7 +9,7 @@ import (
 
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/brdoc"
-	"partnership-service/internal/energyref"
+	"partnership-service/internal/changes"
 )
 
 // UtilityInput is the commercial data an admin sets on a utility.
@@ -89,10 +88,15 @@ func (in PlanInput) validate() (Plan, error) {
 }
 
 // changed reloads the snapshot after a successful write, so the next read
-// sees it.
+// sees it, and tells the other processes on the database (ShareChanges).
 func (c *CatalogService) changed(ctx context.Context, err error) error {
 	if err != nil {
 		return err
+	}
+	if c.bus != nil {
+		if err := c.bus.Publish(ctx, changes.EnergyCatalog, ""); err != nil {
+			c.log.Warn("catalog: publish change", "err", err)
+		}
 	}
 	return c.Reload(ctx)
 }
@@ -205,37 +209,4 @@ func (c *CatalogService) SetFreeMarketMinimum(ctx context.Context, value string)
 		t.FreeMarketMinCents = cents
 	}
 	return t, c.changed(ctx, c.store.SaveThresholds(ctx, t))
-}
-
-// ImportReport says what an areas import did.
-type ImportReport struct {
-	Added, Existing int
-	Bad             []string // "line N: why"
-}
-
-// ImportAreas loads utility→municipality rows. Rows naming an unknown
-// utility or municipality, or missing a value, are reported with their
-// line, not fatal; re-importing the same file adds nothing.
-func (c *CatalogService) ImportAreas(ctx context.Context, rows []energyref.AreaRow) (ImportReport, error) {
-	var rep ImportReport
-	var areas []OperationArea
-	for _, row := range rows {
-		u, ok := c.UtilityByName(row.Utility)
-		if !ok {
-			rep.Bad = append(rep.Bad, fmt.Sprintf("line %d: unknown utility %q", row.Line, row.Utility))
-			continue
-		}
-		code, err := strconv.Atoi(row.IBGECode)
-		if _, known := c.geo.Municipality(code); err != nil || !known {
-			rep.Bad = append(rep.Bad, fmt.Sprintf("line %d: %q is not an IBGE municipality code", row.Line, row.IBGECode))
-			continue
-		}
-		areas = append(areas, OperationArea{UtilityID: u.PublicID, IBGECode: code})
-	}
-	added, err := c.store.AddAreas(ctx, areas)
-	if err != nil {
-		return rep, err
-	}
-	rep.Added, rep.Existing = added, len(areas)-added
-	return rep, c.Reload(ctx)
 }

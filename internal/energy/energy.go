@@ -9,6 +9,8 @@ package energy
 import (
 	"context"
 	"log/slog"
+
+	"partnership-service/internal/webhook"
 )
 
 // Principal is who is calling: the partner an API key belongs to, the
@@ -46,6 +48,8 @@ type API struct {
 	// PublicURL is the scheme and host links point at (the signing page):
 	// configured, never taken from a request's Host header.
 	PublicURL string
+	// Webhooks serves the partners' webhook endpoints; nil: no such routes.
+	Webhooks *webhook.Handlers
 
 	catalogBodies catalogBodies // encoded catalog reads, per catalog version
 }

@@ -15,6 +15,7 @@ import (
 	"partnership-service/internal/blob"
 	"partnership-service/internal/geo"
 	"partnership-service/internal/secretbox"
+	"partnership-service/internal/webhook"
 )
 
 // PersonType says whether a customer is a person (pessoa física) or a
@@ -197,6 +198,7 @@ type LeadTx interface {
 	// AdjustCount adds delta to the number of the partner's leads in
 	// status, which ListLeads answers unfiltered totals from.
 	AdjustCount(partnerID string, status LeadStatus, delta int) error
+	Emit(ev webhook.Event) error // records ev, delivered once the transaction commits
 }
 
 // ErrOpenLeadTaken marks a write the open-lead unique index refused.

@@ -118,7 +118,7 @@ func (a *API) listLeads(w http.ResponseWriter, r *http.Request, p Principal) {
 	}
 	out := listLeadsBody{Leads: make([]leadBody, len(leads)), Total: total}
 	for i, l := range leads {
-		out.Leads[i] = a.leadBody(a.PublicURL, l)
+		out.Leads[i] = a.Leads.leadBody(a.PublicURL, l)
 	}
 	httpx.WriteJSON(w, http.StatusOK, out)
 }
@@ -128,7 +128,7 @@ func (a *API) answerLead(w http.ResponseWriter, r *http.Request, status int, l L
 		Render(w, r, err)
 		return
 	}
-	httpx.WriteJSON(w, status, a.leadBody(a.PublicURL, l))
+	httpx.WriteJSON(w, status, a.Leads.leadBody(a.PublicURL, l))
 }
 
 // Wire shapes. Names follow the seed's DTOs.
@@ -360,7 +360,9 @@ type signatureBody struct {
 	SignedAt time.Time `json:"signedAt"`
 }
 
-func (a *API) leadBody(base string, l Lead) leadBody {
+// leadBody is the lead as its GET answers it, with links under base; the
+// lead events carry it too.
+func (s *LeadService) leadBody(base string, l Lead) leadBody {
 	b := leadBody{
 		ID: l.ID, FullName: l.FullName, PersonType: l.PersonType, CompanyName: l.CompanyName, CPF: l.PersonCPF,
 		EmailAddress: l.Email, MobilePhone: l.MobilePhone, UtilityBillHolder: l.UtilityBillHolder,
@@ -405,7 +407,7 @@ func (a *API) leadBody(base string, l Lead) leadBody {
 	if l.Contract != nil {
 		contract := base + "/sales-conversion/leads/" + l.ID + "/contract"
 		b.ContractLink = &contract
-		if link := a.Leads.SignerLink(l); link != "" {
+		if link := s.SignerLink(l); link != "" {
 			if strings.HasPrefix(link, "/") {
 				link = base + link
 			}

@@ -2,9 +2,13 @@ package energy
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"reflect"
+	"time"
 
 	"partnership-service/internal/apperr"
+	"partnership-service/internal/webhook"
 )
 
 // The rules every lead write follows, run inside the store's transaction:
@@ -12,7 +16,13 @@ import (
 // with the status. They exist only here; the stores offer the primitives.
 
 // createLead stores l, a new lead with its first history entry.
+// Its lead.created event is encoded before the write, so that SQLite's
+// single writer does not spend its time on it.
 func (s *LeadService) createLead(ctx context.Context, l Lead) error {
+	events, err := s.leadEvents(Lead{}, l)
+	if err != nil {
+		return err
+	}
 	return s.writeLeads(ctx, func(tx LeadTx) error {
 		if err := checkOpenLead(tx, l); err != nil {
 			return err
@@ -20,7 +30,10 @@ func (s *LeadService) createLead(ctx context.Context, l Lead) error {
 		if err := tx.Insert(l); err != nil {
 			return err
 		}
-		return recordChanges(tx, Lead{}, l)
+		if err := recordChanges(tx, Lead{}, l); err != nil {
+			return err
+		}
+		return emit(tx, events)
 	})
 }
 
@@ -54,6 +67,13 @@ func (s *LeadService) rewriteLead(ctx context.Context, partnerID, id string, cha
 			return err
 		}
 		if err := recordChanges(tx, old, l); err != nil {
+			return err
+		}
+		events, err := s.leadEvents(old, l)
+		if err != nil {
+			return err
+		}
+		if err := emit(tx, events); err != nil {
 			return err
 		}
 		out = l
@@ -153,4 +173,65 @@ func (l Lead) clone() Lead {
 		l.Contract = &c
 	}
 	return l
+}
+
+// leadEvents are the webhook events of a write that turned old (the zero
+// Lead for a new one) into l, each carrying l as its GET answers it:
+// lead.created for a new lead; otherwise lead.updated when the lead's own
+// data changed, lead.status_changed, lead.document_uploaded,
+// contract.created (a new contract was sent) and contract.signed (the last
+// signature made it assinado), as they apply.
+func (s *LeadService) leadEvents(old, l Lead) ([]webhook.Event, error) {
+	var types []string
+	if old.ID == "" {
+		types = append(types, webhook.LeadCreated)
+	} else {
+		if !reflect.DeepEqual(old.ownData(), l.ownData()) {
+			types = append(types, webhook.LeadUpdated)
+		}
+		if l.Status != old.Status {
+			types = append(types, webhook.LeadStatusChanged)
+		}
+		if len(l.Documents) > len(old.Documents) {
+			types = append(types, webhook.LeadDocumentUploaded)
+		}
+		if l.Contract != nil && (old.Contract == nil || l.Contract.Key != old.Contract.Key) {
+			types = append(types, webhook.ContractCreated)
+		}
+		if l.Status == StatusAssinado && old.Status != StatusAssinado {
+			types = append(types, webhook.ContractSigned)
+		}
+	}
+	if len(types) == 0 {
+		return nil, nil
+	}
+	data, err := json.Marshal(s.leadBody(s.publicURL, l))
+	if err != nil {
+		return nil, err
+	}
+	owner := webhook.Owner{Surface: webhook.Energy, ID: l.PartnerID}
+	events := make([]webhook.Event, len(types))
+	for i, t := range types {
+		if events[i], err = webhook.NewEvent(owner, t, json.RawMessage(data), s.clock()); err != nil {
+			return nil, err
+		}
+	}
+	return events, nil
+}
+
+// ownData is the lead without what the journey's own events announce
+// (status, documents, contract, signatures) and its update time.
+func (l Lead) ownData() Lead {
+	l.Status, l.StatusDetails, l.History, l.Documents, l.Contract, l.Signatures = "", "", nil, nil, nil, nil
+	l.UpdatedAt = time.Time{}
+	return l
+}
+
+func emit(tx LeadTx, events []webhook.Event) error {
+	for _, ev := range events {
+		if err := tx.Emit(ev); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base32"
 	"encoding/hex"
+	"log/slog"
 	"strings"
 	"sync"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"partnership-service/internal/apperr"
+	"partnership-service/internal/changes"
 	"partnership-service/internal/textnorm"
 )
 
@@ -56,6 +58,9 @@ type PartnerService struct {
 
 	mu    sync.RWMutex
 	cache map[string]cachedPrincipal
+	// bus and log are set by ShareChanges; nil bus: one process.
+	bus changes.Bus
+	log *slog.Logger
 }
 
 type cachedPrincipal struct {
@@ -136,10 +141,28 @@ func (s *PartnerService) RevokeKey(ctx context.Context, prefix string) error {
 	if err := s.store.RevokeKey(ctx, prefix, s.now().UTC()); err != nil {
 		return err
 	}
+	s.forget()
+	if s.bus != nil {
+		if err := s.bus.Publish(ctx, changes.EnergyKeys, ""); err != nil {
+			s.log.Warn("partner keys: publish revocation", "err", err)
+		}
+	}
+	return nil
+}
+
+func (s *PartnerService) forget() {
 	s.mu.Lock()
 	clear(s.cache)
 	s.mu.Unlock()
-	return nil
+}
+
+// ShareChanges publishes this service's revocations on bus and drops the
+// cached answers on every notice there, so a key revoked on one replica
+// (or by the CLI) is refused by all within moments rather than after
+// PartnerKeyCacheTTL. Call it before serving.
+func (s *PartnerService) ShareChanges(bus changes.Bus, log *slog.Logger) {
+	s.bus, s.log = bus, log
+	bus.Subscribe(changes.EnergyKeys, func(context.Context, string) { s.forget() })
 }
 
 var errUnauthorized = apperr.New(apperr.Unauthorized, "Unauthorized")

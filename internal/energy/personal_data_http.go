@@ -47,7 +47,7 @@ func (a *API) answerPersonalData(w http.ResponseWriter, r *http.Request, d Perso
 		Render(w, r, err)
 		return
 	}
-	b := personalDataBody{ExportedAt: a.Leads.clock(), Lead: a.leadBody(a.PublicURL, d.Lead), Signatures: []signatureEvidenceBody{}}
+	b := personalDataBody{ExportedAt: a.Leads.clock(), Lead: a.Leads.leadBody(a.PublicURL, d.Lead), Signatures: []signatureEvidenceBody{}}
 	if c := d.Lead.Contract; c != nil {
 		b.Contract = &contractEvidenceBody{SHA256: c.SHA256, Size: c.Size, CreatedAt: c.CreatedAt}
 	}

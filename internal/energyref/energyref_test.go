@@ -15,8 +15,8 @@ func TestCatalog(t *testing.T) {
 	}
 	known := map[string]bool{}
 	for _, u := range utilities {
-		if u.PublicID != UtilityPublicID(strings.ToLower(u.Name)) {
-			t.Errorf("%s: public id %s is not stable across spellings", u.Name, u.PublicID)
+		if u.PublicID != UtilityPublicID(strings.ToLower(u.ANEELName)) {
+			t.Errorf("%s: public id %s is not stable across spellings", u.ANEELName, u.PublicID)
 		}
 		known[u.PublicID] = true
 	}
@@ -30,16 +30,60 @@ func TestCatalog(t *testing.T) {
 	}
 }
 
-func TestReadAreasCSV(t *testing.T) {
-	rows, err := ReadAreasCSV(strings.NewReader("\ufeffibge_code,utility_name,extra\n3509502, CPFL PAULISTA ,x\n3550308\n"))
+// TestAliases: a utility renamed since ANEEL's 2021 list shows its current
+// name and keeps its id, and every name it was known by leads to it.
+func TestAliases(t *testing.T) {
+	utilities, _, err := Catalog()
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []AreaRow{{Line: 2, Utility: "CPFL PAULISTA", IBGECode: "3509502"}, {Line: 3, IBGECode: "3550308"}}
-	if len(rows) != len(want) || rows[0] != want[0] || rows[1] != want[1] {
-		t.Fatalf("rows = %+v, want %+v", rows, want)
+	byID := map[string]Utility{}
+	for _, u := range utilities {
+		byID[u.PublicID] = u
 	}
-	if _, err := ReadAreasCSV(strings.NewReader("utility_name\nX\n")); err == nil {
-		t.Fatal("a file without ibge_code: want an error")
+	named := map[string]string{} // name → utility id
+	for _, u := range utilities {
+		named[u.Name] = u.PublicID
+	}
+	for _, a := range Aliases() {
+		if _, ok := byID[a.UtilityID]; !ok {
+			t.Errorf("alias %q names no utility", a.Name)
+		}
+		named[a.Name] = a.UtilityID
+	}
+	for _, tt := range []struct {
+		aneel, current string
+		others         []string
+	}{
+		{"ENEL GO", "EQUATORIAL GO", []string{"ENEL GO", "CELG-D", "CELG DISTRIBUIÇÃO S.A."}},
+		{"CEB-DIS", "NEOENERGIA BRASÍLIA", []string{"CEB-DIS", "CEB-D", "CEB DISTRIBUIÇÃO S.A."}},
+		{"CEEE-D", "CEEE EQUATORIAL", []string{"CEEE-D"}},
+		{"CEMAR", "EQUATORIAL MA", []string{"CEMAR", "COMPANHIA ENERGÉTICA DO MARANHÃO"}},
+		{"ENEL SP", "ENEL SP", []string{"ELETROPAULO"}},
+	} {
+		id := UtilityPublicID(tt.aneel)
+		if u := byID[id]; u.Name != tt.current || u.ANEELName != tt.aneel {
+			t.Errorf("utility %s: name %q (ANEEL %q), want %q", id, u.Name, u.ANEELName, tt.current)
+		}
+		for _, n := range tt.others {
+			if named[n] != id {
+				t.Errorf("%q leads to %q, want %s's id %s", n, named[n], tt.aneel, id)
+			}
+		}
+	}
+}
+
+func TestCNPJDigits(t *testing.T) {
+	for in, want := range map[string]string{
+		"04.065.033/0001-70": "04065033000170",
+		"4065033000170":      "04065033000170",
+		"04065033000170":     "04065033000170",
+		"":                   "",
+		"abc":                "abc",
+		"123456789012345":    "123456789012345",
+	} {
+		if got := CNPJDigits(in); got != want {
+			t.Errorf("CNPJDigits(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

@@ -209,29 +209,28 @@ func (d *Directory) SearchMunicipalities(uf, query string, limit int) []Municipa
 // remain. ok is false for malformed CEPs and for CEPs in no range (the source
 // has gaps, e.g. 00000000-00999999 and 78900000-78999999 are unassigned).
 func (d *Directory) MunicipalityByCEP(cep string) (Municipality, bool) {
-	n, ok := parseCEP(cep)
-	if !ok {
-		return Municipality{}, false
-	}
-	i, ok := findRange(d.muniRanges, n)
-	if !ok {
-		return Municipality{}, false
-	}
-	return d.munis[d.muniOfRange[i]], true
+	return byCEP(cep, d.muniRanges, d.muniOfRange, d.munis)
 }
 
 // StateByCEP returns the state whose state-level CEP range contains cep,
 // accepting the same formats as MunicipalityByCEP.
 func (d *Directory) StateByCEP(cep string) (State, bool) {
+	return byCEP(cep, d.stateRanges, d.stateOfRange, d.states)
+}
+
+// byCEP returns the item of the range holding cep: of[i] is the index in
+// items of ranges[i]'s owner.
+func byCEP[T any, I int8 | int32](cep string, ranges []CEPRange, of []I, items []T) (T, bool) {
+	var zero T
 	n, ok := parseCEP(cep)
 	if !ok {
-		return State{}, false
+		return zero, false
 	}
-	i, ok := findRange(d.stateRanges, n)
+	i, ok := findRange(ranges, n)
 	if !ok {
-		return State{}, false
+		return zero, false
 	}
-	return d.states[d.stateOfRange[i]], true
+	return items[of[i]], true
 }
 
 // parseCEP keeps the digits of s and requires exactly 8 of them.

@@ -1,8 +1,9 @@
 // Package migrations holds the schema of both engines, one folder per
 // dialect, embedded in the binary and applied by goose. Version ranges keep
-// the contexts apart: 1-99 platform and reference data, 100-199 energy
-// (101 loads the ANEEL utilities),
-// 200-299 storefront, 300-399 companies.
+// the contexts apart: 1-99 platform and reference data (2 loads it, 3
+// records its version, see reference.go), 100-199 energy (101 loads the
+// ANEEL utilities, 110 records which were delivered),
+// 200-299 storefront, 300-399 companies, 400-429 webhooks.
 package migrations
 
 import (
@@ -33,13 +34,32 @@ type Dialect struct {
 	goose   goose.Dialect
 	files   fs.FS
 	bindVar func(n int) string
+	// lockReference, when set, serializes reference data syncs of several
+	// processes on one database, inside the sync's transaction.
+	lockReference string
+}
+
+// rebind writes a ?-placeholder query in the dialect's placeholders.
+func (d Dialect) rebind(query string) string {
+	var sb strings.Builder
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			sb.WriteString(d.bindVar(n))
+			continue
+		}
+		sb.WriteRune(r)
+	}
+	return sb.String()
 }
 
 var (
 	// SQLite is the embedded engine's migration set.
 	SQLite = Dialect{goose: goose.DialectSQLite3, files: sub(sqliteFS, "sqlite"), bindVar: func(int) string { return "?" }}
 	// Postgres is the production engine's migration set.
-	Postgres = Dialect{goose: goose.DialectPostgres, files: sub(postgresFS, "postgres"), bindVar: func(n int) string { return fmt.Sprintf("$%d", n) }}
+	Postgres = Dialect{goose: goose.DialectPostgres, files: sub(postgresFS, "postgres"), bindVar: func(n int) string { return fmt.Sprintf("$%d", n) },
+		lockReference: `SELECT pg_advisory_xact_lock(7203114)`}
 )
 
 func sub(f embed.FS, dir string) fs.FS {
@@ -55,7 +75,8 @@ type ReferenceCounts struct {
 	States, Municipalities, CEPRanges int
 }
 
-// Up applies every pending migration of d to db.
+// Up applies every pending migration of d to db, then brings the reference
+// data up to the binary's (see syncReference).
 func Up(ctx context.Context, d Dialect, db *sql.DB) error {
 	p, err := provider(d, db)
 	if err != nil {
@@ -64,10 +85,14 @@ func Up(ctx context.Context, d Dialect, db *sql.DB) error {
 	if _, err := p.Up(ctx); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
+	if err := syncReference(ctx, d, db); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
 	return nil
 }
 
-// Status lists each migration with whether it is applied, for `migrate --status`.
+// Status lists each migration with whether it is applied, then each
+// reference data set's version, for `migrate` and `migrate --status`.
 func Status(ctx context.Context, d Dialect, db *sql.DB) ([]string, error) {
 	p, err := provider(d, db)
 	if err != nil {
@@ -77,11 +102,12 @@ func Status(ctx context.Context, d Dialect, db *sql.DB) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]string, 0, len(st))
+	out := make([]string, 0, len(st)+2)
 	for _, s := range st {
 		out = append(out, fmt.Sprintf("%05d %-40s %s", s.Source.Version, s.Source.Path, s.State))
 	}
-	return out, nil
+	ref, err := referenceStatus(ctx, d, db)
+	return append(out, ref...), err
 }
 
 func provider(d Dialect, db *sql.DB) (*goose.Provider, error) {
@@ -133,6 +159,11 @@ func loadReferenceData(ctx context.Context, tx *sql.Tx, bindVar func(int) string
 	}); err != nil {
 		return err
 	}
+	return insertCEPRanges(ctx, tx, bindVar, dir)
+}
+
+// insertCEPRanges writes the state and municipality CEP ranges.
+func insertCEPRanges(ctx context.Context, tx *sql.Tx, bindVar func(int) string, dir *geo.Directory) error {
 	ranges := append(dir.StateCEPRanges(), dir.MunicipalityCEPRanges()...)
 	return insertRows(ctx, tx, bindVar, "cep_ranges (uf, ibge_code, cep_start, cep_end)", 4, len(ranges), func(i int) []any {
 		r := ranges[i]
@@ -163,7 +194,8 @@ func loadEnergyUtilities(ctx context.Context, tx *sql.Tx, bindVar func(int) stri
 }
 
 // insertRows writes n rows with multi-row INSERTs of a few hundred rows each.
-func insertRows(ctx context.Context, tx *sql.Tx, bindVar func(int) string, target string, cols, n int, row func(int) []any) error {
+// suffix, when set, ends each statement (an ON CONFLICT clause).
+func insertRows(ctx context.Context, tx *sql.Tx, bindVar func(int) string, target string, cols, n int, row func(int) []any, suffix ...string) error {
 	const perStatement = 400
 	for start := 0; start < n; start += perStatement {
 		end := min(start+perStatement, n)
@@ -183,6 +215,9 @@ func insertRows(ctx context.Context, tx *sql.Tx, bindVar func(int) string, targe
 			}
 			sb.WriteByte(')')
 			args = append(args, row(i)...)
+		}
+		for _, x := range suffix {
+			sb.WriteString(" " + x)
 		}
 		if _, err := tx.ExecContext(ctx, sb.String(), args...); err != nil {
 			return fmt.Errorf("load %s: %w", target, err)
@@ -213,6 +248,6 @@ func Fingerprint(d Dialect) string {
 		fmt.Fprint(h, dir.States(), dir.Municipalities(), dir.StateCEPRanges(), dir.MunicipalityCEPRanges())
 	}
 	utilities, areas, _ := energyref.Catalog()
-	fmt.Fprint(h, utilities, areas)
+	fmt.Fprint(h, utilities, areas, energyref.Aliases())
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }

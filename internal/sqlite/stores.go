@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 
+	"partnership-service/internal/changes"
 	"partnership-service/internal/storage"
+	"partnership-service/internal/storesql"
 )
 
 // Stores is the embedded engine: one SQLite file and every context's store
@@ -27,7 +29,7 @@ func Open(ctx context.Context, path string) (*Stores, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Stores{DB: db, Contexts: storage.Contexts{DB: db.Shared()}}
+	s := &Stores{DB: db, Contexts: storage.Contexts{DB: db.Shared(), Bus: changes.Local{}, WebhookStore: storesql.Webhooks{DB: db.Shared()}}}
 	if err := db.Migrate(ctx); err != nil {
 		return nil, errors.Join(err, s.Close())
 	}
@@ -64,4 +66,9 @@ func (s *Stores) Close() error {
 		errs = append(errs, c.Close())
 	}
 	return errors.Join(append(errs, s.DB.Close())...)
+}
+
+// Exclusive implements storage.Stores: one process, nobody to exclude.
+func (s *Stores) Exclusive(ctx context.Context, _ string, fn func(ctx context.Context) error) (bool, error) {
+	return true, fn(ctx)
 }

@@ -8,11 +8,13 @@ import (
 	"slices"
 	"strings"
 
+	"partnership-service/internal/changes"
 	"partnership-service/internal/companies"
 	"partnership-service/internal/energy"
 	"partnership-service/internal/migrations"
 	"partnership-service/internal/storefront"
 	"partnership-service/internal/storesql"
+	"partnership-service/internal/webhook"
 )
 
 // Stores is one open, migrated database and the stores of every context on it.
@@ -33,12 +35,23 @@ type Stores interface {
 	// names: what a crash between storing a file and committing its record
 	// left behind.
 	UnreferencedBlobs(ctx context.Context, keys []string) ([]string, error)
+	// Changes carries change notices to every process on this database
+	// (replicas, CLI commands), so in-memory caches follow each other's
+	// writes: LISTEN/NOTIFY on PostgreSQL, nothing on SQLite (one process).
+	Changes() changes.Bus
+	// Exclusive runs fn unless another process on this database is running
+	// the job of the same name right now, and reports whether it ran: how
+	// background work that every replica starts (the orphan sweep) is done
+	// by one at a time. PostgreSQL holds an advisory lock while fn runs;
+	// SQLite (one process) always runs fn.
+	Exclusive(ctx context.Context, name string, fn func(ctx context.Context) error) (bool, error)
 
 	EnergyCatalog() energy.CatalogStore
 	EnergyPartners() energy.PartnerStore
 	EnergyLeads() energy.LeadStore
 	Storefront() storefront.Store
 	Companies() companies.Store
+	Webhooks() webhook.Store
 }
 
 // Contexts is the part of Stores both engines share: the context stores an
@@ -54,13 +67,17 @@ type Contexts struct {
 	EnergyLeadStore energy.LeadStore
 	StorefrontStore storefront.Store
 	CompaniesStore  companies.Store
+	Bus             changes.Bus
+	WebhookStore    webhook.Store
 }
 
+func (c Contexts) Changes() changes.Bus                { return c.Bus }
 func (c Contexts) EnergyCatalog() energy.CatalogStore  { return c.EnergyCatalogStore }
 func (c Contexts) EnergyPartners() energy.PartnerStore { return c.EnergyCatalogStore }
 func (c Contexts) EnergyLeads() energy.LeadStore       { return c.EnergyLeadStore }
 func (c Contexts) Storefront() storefront.Store        { return c.StorefrontStore }
 func (c Contexts) Companies() companies.Store          { return c.CompaniesStore }
+func (c Contexts) Webhooks() webhook.Store             { return c.WebhookStore }
 
 // ReferenceCounts reports how many reference rows the migrations loaded.
 func (c Contexts) ReferenceCounts(ctx context.Context) (migrations.ReferenceCounts, error) {

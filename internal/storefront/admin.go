@@ -8,13 +8,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/blob"
+	"partnership-service/internal/changes"
 	"partnership-service/internal/textnorm"
 )
 
@@ -29,23 +33,50 @@ func hashToken(token string) []byte {
 	return sum[:]
 }
 
-// CreateProvider registers a provider with its first origin.
-func (s *Service) CreateProvider(ctx context.Context, name, origin string) (Provider, error) {
+// CreateProvider registers a provider with its first origin and, unless
+// slug is "", the slug of its storefront pages.
+func (s *Service) CreateProvider(ctx context.Context, name, origin, slug string) (Provider, error) {
 	var errs apperr.Fields
-	name = strings.TrimSpace(name)
-	checkText(&errs, "nome", name, true, maxTextLen)
+	p := Provider{Name: strings.TrimSpace(name), Slug: strings.TrimSpace(slug)}
+	checkText(&errs, "nome", p.Name, true, maxTextLen)
 	norm, ok := NormalizeOrigin(origin)
 	if !ok {
 		errs.Add("origin", msgOrigin)
 	}
+	checkSlug(&errs, p.Slug)
 	if err := errs.Err(apperr.Unprocessable); err != nil {
 		return Provider{}, err
 	}
-	p, err := s.store.CreateProvider(ctx, name, norm, s.now())
+	created, err := s.store.CreateProvider(ctx, p, norm, s.now())
 	if apperr.Is(err, apperr.Conflict) {
+		if s.slugTaken(ctx, p.Slug, 0) {
+			return Provider{}, apperr.Field(apperr.Conflict, "slug", msgTaken)
+		}
 		return Provider{}, apperr.Field(apperr.Conflict, "origin", msgTaken)
 	}
-	return p, err
+	return created, err
+}
+
+// slugPattern is what a slug looks like: it is a path segment people type
+// and read, so lower-case letters, digits and inner hyphens only.
+var slugPattern = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`)
+
+const msgSlug = "deve ter até 63 letras minúsculas, números ou hífens, sem hífen no início ou no fim"
+
+func checkSlug(errs *apperr.Fields, slug string) {
+	if slug != "" && !slugPattern.MatchString(slug) {
+		errs.Add("slug", msgSlug)
+	}
+}
+
+// slugTaken tells, after a unique violation, whether it was the slug's:
+// whether a provider other than self holds slug.
+func (s *Service) slugTaken(ctx context.Context, slug string, self int64) bool {
+	if slug == "" {
+		return false
+	}
+	id, err := s.store.ProviderIDBySlug(ctx, slug)
+	return err == nil && id != self
 }
 
 // DefaultTokenTTL is how long an admin token lasts unless told otherwise.
@@ -88,6 +119,30 @@ func (s *Service) CatalogByOrigin(ctx context.Context, origin string) (*Catalog,
 		return nil, "", err
 	}
 	return &t.Catalog, registered, nil
+}
+
+// CatalogBySlug returns the catalog of the provider whose storefront pages
+// are at /loja/{slug}.
+func (s *Service) CatalogBySlug(ctx context.Context, slug string) (*Catalog, error) {
+	t, err := s.tenants.bySlug(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	return &t.Catalog, nil
+}
+
+// CatalogByHost returns the catalog of the provider that registered an
+// origin on host (a request's Host: name and port), https tried before
+// http: a provider's own domain pointed at the service.
+func (s *Service) CatalogByHost(ctx context.Context, host string) (*Catalog, error) {
+	if host == "" || strings.ContainsAny(host, "/?#@") {
+		return nil, errUnknownOrigin()
+	}
+	c, _, err := s.CatalogByOrigin(ctx, "https://"+host)
+	if apperr.Is(err, apperr.NotFound) {
+		c, _, err = s.CatalogByOrigin(ctx, "http://"+host)
+	}
+	return c, err
 }
 
 // Authenticate returns the provider an admin token belongs to.
@@ -145,17 +200,42 @@ func (s *Service) Catalog(ctx context.Context, providerID int64) (*Catalog, erro
 }
 
 // changed runs a write and drops the provider's cached catalog after it,
-// so the storefront serves the change on its next request.
-func (s *Service) changed(providerID int64, err error) error {
+// so the storefront serves the change on its next request, and tells the
+// other processes on the database (ShareChanges) to drop theirs.
+func (s *Service) changed(ctx context.Context, providerID int64, err error) error {
 	s.tenants.invalidate(providerID)
+	if err == nil && s.bus != nil {
+		if perr := s.bus.Publish(ctx, changes.Storefront, strconv.FormatInt(providerID, 10)); perr != nil {
+			s.log.Warn("storefront: publish change", "provider_id", providerID, "err", perr)
+		}
+	}
 	return err
 }
 
-// UpdateProvider saves the provider's name, branding and due days.
+// ShareChanges publishes this service's catalog writes on bus and drops a
+// provider's cached catalog on every notice there (another replica's
+// write, or the CLI's); the tenant TTL stays as the fallback. Call it
+// before serving.
+func (s *Service) ShareChanges(bus changes.Bus, log *slog.Logger) {
+	s.bus, s.log = bus, log
+	bus.Subscribe(changes.Storefront, func(_ context.Context, payload string) {
+		if payload == "" {
+			s.tenants.invalidateAll()
+			return
+		}
+		if id, err := strconv.ParseInt(payload, 10, 64); err == nil {
+			s.tenants.invalidate(id)
+		}
+	})
+}
+
+// UpdateProvider saves the provider's name, slug, branding and due days.
 func (s *Service) UpdateProvider(ctx context.Context, p Provider) (Provider, error) {
 	var errs apperr.Fields
 	p.Name = strings.TrimSpace(p.Name)
+	p.Slug = strings.TrimSpace(p.Slug)
 	checkText(&errs, "nome", p.Name, true, maxTextLen)
+	checkSlug(&errs, p.Slug)
 	b := &p.Branding
 	for _, f := range []struct {
 		field string
@@ -184,7 +264,11 @@ func (s *Service) UpdateProvider(ctx context.Context, p Provider) (Provider, err
 	}
 	slices.Sort(p.DueDays)
 	p.DueDays = slices.Compact(p.DueDays)
-	if err := s.changed(p.ID, s.store.UpdateProvider(ctx, p, s.now())); err != nil {
+	err := s.changed(ctx, p.ID, s.store.UpdateProvider(ctx, p, s.now()))
+	if apperr.Is(err, apperr.Conflict) {
+		return Provider{}, apperr.Field(apperr.Unprocessable, "slug", msgTaken)
+	}
+	if err != nil {
 		return Provider{}, err
 	}
 	c, err := s.Catalog(ctx, p.ID)
@@ -204,7 +288,7 @@ func (s *Service) AddOrigin(ctx context.Context, providerID int64, url string) (
 	if apperr.Is(err, apperr.Conflict) {
 		return Origin{}, apperr.Field(apperr.Unprocessable, "url", msgTaken)
 	}
-	return o, s.changed(providerID, err)
+	return o, s.changed(ctx, providerID, err)
 }
 
 // DeleteOrigin removes an origin; the last one cannot go, or the provider's
@@ -217,7 +301,7 @@ func (s *Service) DeleteOrigin(ctx context.Context, providerID, id int64) error 
 	if len(c.Origins) == 1 && c.Origins[0].ID == id {
 		return apperr.Field(apperr.Conflict, "base", "a última origem do provedor não pode ser removida")
 	}
-	return s.changed(providerID, s.store.DeleteOrigin(ctx, providerID, id))
+	return s.changed(ctx, providerID, s.store.DeleteOrigin(ctx, providerID, id))
 }
 
 // SaveItem creates (ID 0) or updates a category, payment method or service.
@@ -229,13 +313,13 @@ func (s *Service) SaveItem(ctx context.Context, kind ItemKind, providerID int64,
 		return Item{}, err
 	}
 	it, err := s.store.SaveItem(ctx, kind, providerID, it)
-	return it, s.changed(providerID, err)
+	return it, s.changed(ctx, providerID, err)
 }
 
 // DeleteItem removes a category, payment method or service; plans lose it.
 // A payment method chosen by a subscription cannot be deleted.
 func (s *Service) DeleteItem(ctx context.Context, kind ItemKind, providerID, id int64) error {
-	return s.changed(providerID, inUse(s.store.DeleteItem(ctx, kind, providerID, id)))
+	return s.changed(ctx, providerID, inUse(s.store.DeleteItem(ctx, kind, providerID, id)))
 }
 
 // inUse words the foreign-key failure of deleting a record subscriptions
@@ -303,12 +387,12 @@ func (s *Service) SavePlan(ctx context.Context, providerID int64, p Plan) (Plan,
 		*ids = slices.Compact(*ids)
 	}
 	p, err = s.store.SavePlan(ctx, providerID, p)
-	return p, s.changed(providerID, err)
+	return p, s.changed(ctx, providerID, err)
 }
 
 // DeletePlan removes a plan; one that subscriptions chose cannot be deleted.
 func (s *Service) DeletePlan(ctx context.Context, providerID, id int64) error {
-	return s.changed(providerID, inUse(s.store.DeletePlan(ctx, providerID, id)))
+	return s.changed(ctx, providerID, inUse(s.store.DeletePlan(ctx, providerID, id)))
 }
 
 // Coupons lists the provider's coupons with their redemption counts.
@@ -389,12 +473,12 @@ func (s *Service) SaveCoverageArea(ctx context.Context, providerID int64, a Cove
 		return CoverageArea{}, err
 	}
 	a, err = s.store.SaveCoverageArea(ctx, providerID, a)
-	return a, s.changed(providerID, err)
+	return a, s.changed(ctx, providerID, err)
 }
 
 // DeleteCoverageArea removes a coverage area.
 func (s *Service) DeleteCoverageArea(ctx context.Context, providerID, id int64) error {
-	return s.changed(providerID, s.store.DeleteCoverageArea(ctx, providerID, id))
+	return s.changed(ctx, providerID, s.store.DeleteCoverageArea(ctx, providerID, id))
 }
 
 // Subscriptions lists the provider's subscriptions, newest first.

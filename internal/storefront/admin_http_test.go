@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"partnership-service/internal/apitest"
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/storage"
 	"partnership-service/internal/testdb"
@@ -113,6 +114,55 @@ func TestAdminIsolation(t *testing.T) {
 		}
 	})
 }
+
+// TestAdminProviderSlug: issue 15. The slug names the storefront pages; a
+// PUT without it keeps it, a taken or malformed one is a 422 on "slug".
+func TestAdminProviderSlug(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, e storage.Stores) {
+		h := newHarness(t, e)
+		ctx := context.Background()
+		put := func(admin *apitest.Client, body map[string]any, want int) *apitest.Response {
+			t.Helper()
+			return admin.JSON(http.MethodPut, "/api/v2/admin/provider", body).Expect(want)
+		}
+		if res := put(h.a.admin, map[string]any{"nome": "Fibra A", "slug": "fibra-a"}, http.StatusOK); !contains(res.Body, `"slug":"fibra-a"`) {
+			t.Errorf("provider = %s", res.Body)
+		}
+		if res := put(h.a.admin, map[string]any{"nome": "Fibra A+"}, http.StatusOK); !contains(res.Body, `"slug":"fibra-a"`) {
+			t.Errorf("a PUT without slug lost it: %s", res.Body)
+		}
+		if c, err := h.svc.CatalogBySlug(ctx, "fibra-a"); err != nil || c.Provider.Name != "Fibra A+" {
+			t.Errorf("CatalogBySlug = %v, %v", c, err)
+		}
+		for _, tc := range []struct {
+			slug, want string
+		}{
+			{"fibra-a", "já está em uso"},
+			{"Fibra-B", "deve ter até 63 letras minúsculas, números ou hífens, sem hífen no início ou no fim"},
+			{"-b", "deve ter até 63 letras minúsculas, números ou hífens, sem hífen no início ou no fim"},
+			{strings.Repeat("b", 64), "deve ter até 63 letras minúsculas, números ou hífens, sem hífen no início ou no fim"},
+		} {
+			errs := errorsOf(t, put(h.b.admin, map[string]any{"nome": "Fibra B", "slug": tc.slug}, http.StatusUnprocessableEntity))
+			if got := errs["slug"]; len(got) != 1 || got[0] != tc.want {
+				t.Errorf("slug %q: errors = %v", tc.slug, errs)
+			}
+		}
+		if res := put(h.a.admin, map[string]any{"nome": "Fibra A", "slug": ""}, http.StatusOK); !contains(res.Body, `"slug":null`) {
+			t.Errorf("slug not removed: %s", res.Body)
+		}
+		testkit.WantCode(t, "removed slug", errOf(h.svc.CatalogBySlug(ctx, "fibra-a")), apperr.NotFound)
+		_, err := h.svc.CreateProvider(ctx, "Fibra C", "https://c.example", "fibra-b")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = h.svc.CreateProvider(ctx, "Fibra D", "https://d.example", "fibra-b")
+		if e := apperr.As(err); e == nil || e.Code != apperr.Conflict || e.Fields["slug"] == nil {
+			t.Errorf("taken slug on create = %v", err)
+		}
+	})
+}
+
+func errOf[T any](_ T, err error) error { return err }
 
 func TestAdminProviderAndOrigins(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, e storage.Stores) {

@@ -30,11 +30,15 @@ type providerBody struct {
 	Wallpaper           string `json:"wallpaper"`
 	Logo                string `json:"logo"`
 	DiasVencimento      []int  `json:"dias_vencimento"`
+	// Slug is kept when absent (or null), unlike the branding: clients
+	// written before slugs existed must not unpublish the pages.
+	Slug *string `json:"slug"`
 }
 
 type adminProviderAttrs struct {
 	ID                  int64   `json:"id"`
 	Nome                string  `json:"nome"`
+	Slug                *string `json:"slug"`
 	CorBackgroundPlanos *string `json:"cor_background_planos"`
 	CorFonteIntro       *string `json:"cor_fonte_intro"`
 	CorFooter           *string `json:"cor_footer"`
@@ -49,7 +53,7 @@ func writeProvider(w http.ResponseWriter, p Provider) {
 	b := p.Branding
 	httpx.WriteJSON(w, http.StatusOK, one[resource[adminProviderAttrs]]{Data: resource[adminProviderAttrs]{
 		ID: idString(p.ID), Type: "provedors", Attributes: adminProviderAttrs{
-			ID: p.ID, Nome: p.Name,
+			ID: p.ID, Nome: p.Name, Slug: nullable(p.Slug),
 			CorBackgroundPlanos: nullable(b.PlansBackgroundColor), CorFonteIntro: nullable(b.IntroFontColor),
 			CorFooter: nullable(b.FooterColor), CorFonteFooter: nullable(b.FooterFontColor),
 			CorNavbar: nullable(b.NavbarColor), Wallpaper: nullable(b.Wallpaper), Logo: nullable(b.Logo),
@@ -76,7 +80,18 @@ func (h *Handler) putProvider(w http.ResponseWriter, r *http.Request, providerID
 		Render(w, r, err)
 		return
 	}
-	p, err := h.svc.UpdateProvider(r.Context(), Provider{ID: providerID, Name: body.Nome, DueDays: body.DiasVencimento, Branding: Branding{
+	var slug string
+	if body.Slug != nil {
+		slug = *body.Slug
+	} else {
+		c, err := h.svc.Catalog(r.Context(), providerID)
+		if err != nil {
+			Render(w, r, err)
+			return
+		}
+		slug = c.Provider.Slug
+	}
+	p, err := h.svc.UpdateProvider(r.Context(), Provider{ID: providerID, Name: body.Nome, Slug: slug, DueDays: body.DiasVencimento, Branding: Branding{
 		PlansBackgroundColor: body.CorBackgroundPlanos, IntroFontColor: body.CorFonteIntro,
 		FooterColor: body.CorFooter, FooterFontColor: body.CorFonteFooter, NavbarColor: body.CorNavbar,
 		Wallpaper: body.Wallpaper, Logo: body.Logo,

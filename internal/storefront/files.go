@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/textnorm"
 	"partnership-service/internal/upload"
+	"partnership-service/internal/webhook"
 )
 
 // Documents are accepted with the same rules as the energy uploads: PDF,
@@ -110,7 +113,12 @@ func (s *Service) AttachFiles(ctx context.Context, providerID int64, id string, 
 	for i := range files {
 		files[i].UploadedAt = now
 	}
-	replaced, err := s.store.PutSubscriptionFiles(ctx, providerID, sub.ID, files)
+	ev, err := subscriptionEvent(webhook.SubscriptionFilesUploaded, withFiles(sub, files), now)
+	if err != nil {
+		s.deleteBlobs(ctx, files)
+		return SubscribeResult{}, err
+	}
+	replaced, err := s.store.PutSubscriptionFiles(ctx, providerID, sub.ID, files, ev)
 	if err != nil {
 		s.deleteBlobs(ctx, files)
 		return SubscribeResult{}, err
@@ -128,4 +136,15 @@ func (s *Service) deleteBlobs(ctx context.Context, files []SubscriptionFile) {
 			slog.WarnContext(ctx, "delete orphaned subscription file", "key", f.Object.Key, "err", err)
 		}
 	}
+}
+
+// withFiles is sub after files replace those of their kinds, in the GET's
+// order (by kind).
+func withFiles(sub Subscription, files []SubscriptionFile) Subscription {
+	merged := slices.DeleteFunc(slices.Clone(sub.Files), func(old SubscriptionFile) bool {
+		return slices.ContainsFunc(files, func(f SubscriptionFile) bool { return f.Kind == old.Kind })
+	})
+	sub.Files = append(merged, files...)
+	slices.SortFunc(sub.Files, func(a, b SubscriptionFile) int { return strings.Compare(string(a.Kind), string(b.Kind)) })
+	return sub
 }

@@ -115,7 +115,7 @@ func (h *harness) must(err error) {
 func (h *harness) seedTenant(name, origin string) tenantFixture {
 	h.t.Helper()
 	ctx := context.Background()
-	p, err := h.svc.CreateProvider(ctx, name, origin)
+	p, err := h.svc.CreateProvider(ctx, name, origin, "")
 	h.must(err)
 	f := tenantFixture{id: p.ID, origin: origin}
 	p.DueDays = []int{5, 10, 20}

@@ -9,6 +9,7 @@ import (
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/httpx"
 	"partnership-service/internal/upload"
+	"partnership-service/internal/webhook"
 )
 
 // Prefixes are the paths the storefront surface answers (its error envelope
@@ -27,6 +28,9 @@ type Handler struct {
 	// (coupon checks, subscriptions, their files) per client address and
 	// Origin, so coupons cannot be enumerated or sign-ups spammed.
 	writes *httpx.RateLimiter
+	// Webhooks serves the providers' webhook endpoints; nil: no such
+	// routes.
+	Webhooks *webhook.Handlers
 }
 
 // DefaultPublicWriteLimit is how many coupon checks and subscription

@@ -78,4 +78,17 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v2/admin/subscriptions/{uuid}/files/{kind}", h.admin(h.downloadFile))
 	mux.HandleFunc("GET /api/v2/admin/subscriptions/{uuid}/personal-data", h.admin(h.personalData))
 	mux.HandleFunc("DELETE /api/v2/admin/subscriptions/{uuid}/personal-data", h.admin(h.erasePersonalData))
+
+	// Webhook endpoints: the one handler set of package webhook.
+	if h.Webhooks != nil {
+		hooks := h.Webhooks
+		mux.HandleFunc("POST /api/v2/admin/webhook-endpoints", h.webhooks(hooks.Create))
+		mux.HandleFunc("GET /api/v2/admin/webhook-endpoints", h.webhooks(hooks.List))
+		mux.HandleFunc("GET /api/v2/admin/webhook-endpoints/{id}", h.webhooks(hooks.Get))
+		mux.HandleFunc("PATCH /api/v2/admin/webhook-endpoints/{id}", h.webhooks(hooks.Update))
+		mux.HandleFunc("DELETE /api/v2/admin/webhook-endpoints/{id}", h.webhooks(hooks.Delete))
+		mux.HandleFunc("POST /api/v2/admin/webhook-endpoints/{id}/rotate-secret", h.webhooks(hooks.RotateSecret))
+		mux.HandleFunc("GET /api/v2/admin/webhook-endpoints/{id}/deliveries", h.webhooks(hooks.Deliveries))
+		mux.HandleFunc("POST /api/v2/admin/webhook-endpoints/{id}/deliveries/{delivery_id}/retry", h.webhooks(hooks.Retry))
+	}
 }

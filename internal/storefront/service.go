@@ -2,7 +2,9 @@ package storefront
 
 import (
 	"context"
+	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -10,7 +12,9 @@ import (
 
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/blob"
+	"partnership-service/internal/changes"
 	"partnership-service/internal/upload"
+	"partnership-service/internal/webhook"
 )
 
 // Service holds the storefront's business rules.
@@ -20,6 +24,9 @@ type Service struct {
 	now     func() time.Time
 	tenants *tenants
 	files   upload.Policy
+	// bus and log are set by ShareChanges; nil bus: one process.
+	bus changes.Bus
+	log *slog.Logger
 }
 
 // NewService returns a service over store, keeping subscription files in
@@ -109,11 +116,18 @@ func (s *Service) Subscribe(ctx context.Context, providerID int64, in Subscripti
 	}
 	sub.ID = uuid.NewString()
 	sub.CreatedAt, sub.UpdatedAt = now, now
+	ev, err := subscriptionEvent(webhook.SubscriptionCreated, sub, now)
+	if err != nil {
+		return SubscribeResult{}, err
+	}
 	err = s.store.CreateSubscription(ctx, sub.ProviderID, func(tx SubscriptionTx) error {
 		if err := swapCoupon(tx, 0, sub.CouponID); err != nil {
 			return err
 		}
-		return tx.Insert(sub)
+		if err := tx.Insert(sub); err != nil {
+			return err
+		}
+		return tx.Emit(ev)
 	})
 	if err != nil {
 		return SubscribeResult{}, err
@@ -137,13 +151,20 @@ func (s *Service) UpdateSubscription(ctx context.Context, providerID int64, id s
 		return SubscribeResult{}, err
 	}
 	sub.UpdatedAt = now
+	ev, err := subscriptionEvent(webhook.SubscriptionUpdated, sub, now)
+	if err != nil {
+		return SubscribeResult{}, err
+	}
 	err = s.store.UpdateSubscription(ctx, sub.ProviderID, sub.ID, func(tx SubscriptionTx, stored Subscription) error {
 		// The stored coupon, not the one read before the write, is the one
 		// this subscription holds: another update may have changed it since.
 		if err := swapCoupon(tx, stored.CouponID, sub.CouponID); err != nil {
 			return err
 		}
-		return tx.Save(sub)
+		if err := tx.Save(sub); err != nil {
+			return err
+		}
+		return tx.Emit(ev)
 	})
 	if err != nil {
 		return SubscribeResult{}, err
@@ -225,4 +246,18 @@ func (s *Service) prepare(ctx context.Context, t *tenant, sub *Subscription, in 
 	}
 	sub.Coverage = t.covers(sub.PlanID, sub.Location, sub.CEP)
 	return nil
+}
+
+// subscriptionEvent is an event of the subscription's provider carrying sub
+// as the admin API's GET answers it (the resource inside its "data").
+func subscriptionEvent(typ string, sub Subscription, at time.Time) (webhook.Event, error) {
+	// Times as the stores keep them (whole microseconds), so the event
+	// says what a GET will.
+	sub.CreatedAt, sub.UpdatedAt = sub.CreatedAt.Truncate(time.Microsecond), sub.UpdatedAt.Truncate(time.Microsecond)
+	sub.Files = slices.Clone(sub.Files)
+	for i := range sub.Files {
+		sub.Files[i].UploadedAt = sub.Files[i].UploadedAt.Truncate(time.Microsecond)
+	}
+	owner := webhook.Owner{Surface: webhook.Storefront, ID: strconv.FormatInt(sub.ProviderID, 10)}
+	return webhook.NewEvent(owner, typ, encodeSubscription(sub), at)
 }

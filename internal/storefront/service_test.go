@@ -60,7 +60,7 @@ func newServiceWorld(t *testing.T, stores storage.Stores) *serviceWorld {
 		}
 	}
 	provider := func(name, origin string) (id, pm, plan, plan2 int64) {
-		p, err := w.svc.CreateProvider(ctx, name, origin)
+		p, err := w.svc.CreateProvider(ctx, name, origin, "")
 		must(err)
 		cat, err := w.svc.SaveItem(ctx, storefront.Categories, p.ID, storefront.Item{Name: "Pessoal"})
 		must(err)

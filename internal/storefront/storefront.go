@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"partnership-service/internal/blob"
+	"partnership-service/internal/webhook"
 )
 
 // Branding is how a provider's storefront looks. Empty means unset.
@@ -30,8 +31,11 @@ type Branding struct {
 
 // Provider is a tenant: an internet provider with its own storefront.
 type Provider struct {
-	ID       int64
-	Name     string
+	ID   int64
+	Name string
+	// Slug names the provider's storefront pages (/loja/{slug}); "" when
+	// it has none.
+	Slug     string
 	Branding Branding
 	// DueDays are the days of the month a customer may pick for the bill,
 	// ascending. Empty means any day from 1 to 31.
@@ -190,10 +194,12 @@ type Page struct {
 // NotFound, Conflict (duplicates, records in use), Unprocessable (coupon
 // used up), Invalid (a reference to a record that does not exist).
 type Store interface {
-	CreateProvider(ctx context.Context, name, origin string, now time.Time) (Provider, error)
-	// UpdateProvider saves name, branding and due days.
+	// CreateProvider stores p's name and slug with its first origin.
+	CreateProvider(ctx context.Context, p Provider, origin string, now time.Time) (Provider, error)
+	// UpdateProvider saves name, slug, branding and due days.
 	UpdateProvider(ctx context.Context, p Provider, now time.Time) error
 	ProviderIDByOrigin(ctx context.Context, origin string) (int64, error)
+	ProviderIDBySlug(ctx context.Context, slug string) (int64, error)
 	AddOrigin(ctx context.Context, providerID int64, origin string) (Origin, error)
 	DeleteOrigin(ctx context.Context, providerID, originID int64) error
 	// CreateToken stores an admin token's hash, valid until expiresAt.
@@ -245,8 +251,9 @@ type Store interface {
 	// without loading them all at once.
 	EachSubscription(ctx context.Context, providerID int64, fn func(Subscription) error) error
 	// PutSubscriptionFiles records files, replacing those of the same kind,
-	// and returns the replaced ones so their blobs can be deleted.
-	PutSubscriptionFiles(ctx context.Context, providerID int64, subscriptionID string, files []SubscriptionFile) (replaced []SubscriptionFile, err error)
+	// and ev in the same transaction, and returns the replaced ones so
+	// their blobs can be deleted.
+	PutSubscriptionFiles(ctx context.Context, providerID int64, subscriptionID string, files []SubscriptionFile, ev webhook.Event) (replaced []SubscriptionFile, err error)
 	// Erasures lists a subscription's erasures, oldest first.
 	Erasures(ctx context.Context, providerID int64, subscriptionID string) ([]Erasure, error)
 }
@@ -281,6 +288,7 @@ type SubscriptionTx interface {
 	DeleteFiles(subscriptionID string) ([]SubscriptionFile, error)
 	// RecordErasure keeps the record of an erasure of the subscription.
 	RecordErasure(subscriptionID string, e Erasure) error
+	Emit(ev webhook.Event) error // records ev, delivered once the transaction commits
 }
 
 // CouponKey is the form coupon names are compared in: trimmed and

@@ -80,6 +80,7 @@ type tenants struct {
 
 	mu       sync.RWMutex
 	byOrigin map[string]int64
+	bySlugs  map[string]int64
 	byID     map[int64]*tenant
 	// generation counts invalidations: a load that started before one must
 	// not store what it read.
@@ -87,7 +88,7 @@ type tenants struct {
 }
 
 func newTenants(store Store) *tenants {
-	return &tenants{store: store, byOrigin: map[string]int64{}, byID: map[int64]*tenant{}}
+	return &tenants{store: store, byOrigin: map[string]int64{}, bySlugs: map[string]int64{}, byID: map[int64]*tenant{}}
 }
 
 // errUnknownOrigin is what every storefront request without a registered
@@ -146,6 +147,48 @@ func (ts *tenants) byOriginHeader(ctx context.Context, header string) (*tenant, 
 	return t, origin, nil
 }
 
+// errUnknownSlug is what a page of a slug no provider holds gets.
+func errUnknownSlug() error {
+	return apperr.Field(apperr.NotFound, "slug", "provedor não encontrado")
+}
+
+// bySlug resolves the tenant whose storefront pages are at slug. Only slugs
+// a provider holds are cached, so unknown ones cannot grow the cache.
+func (ts *tenants) bySlug(ctx context.Context, slug string) (*tenant, error) {
+	if !slugPattern.MatchString(slug) {
+		return nil, errUnknownSlug()
+	}
+	ts.mu.RLock()
+	id, ok := ts.bySlugs[slug]
+	ts.mu.RUnlock()
+	if !ok {
+		var err error
+		id, err = ts.store.ProviderIDBySlug(ctx, slug)
+		if apperr.Is(err, apperr.NotFound) {
+			return nil, errUnknownSlug()
+		}
+		if err != nil {
+			return nil, err
+		}
+		ts.mu.Lock()
+		ts.bySlugs[slug] = id
+		ts.mu.Unlock()
+	}
+	t, err := ts.get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	// A slug changed by another process stays mapped until the tenant is
+	// reloaded; the reloaded catalog is the authority.
+	if t.Provider.Slug != slug {
+		ts.mu.Lock()
+		delete(ts.bySlugs, slug)
+		ts.mu.Unlock()
+		return nil, errUnknownSlug()
+	}
+	return t, nil
+}
+
 func (t *tenant) hasOrigin(origin string) bool {
 	for _, o := range t.Origins {
 		if o.URL == origin {
@@ -187,4 +230,18 @@ func (ts *tenants) invalidate(providerID int64) {
 			delete(ts.byOrigin, origin)
 		}
 	}
+	for slug, id := range ts.bySlugs {
+		if id == providerID {
+			delete(ts.bySlugs, slug)
+		}
+	}
+}
+
+// invalidateAll drops every cached tenant: changes may have been missed.
+func (ts *tenants) invalidateAll() {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	ts.generation++
+	clear(ts.byID)
+	clear(ts.byOrigin)
 }

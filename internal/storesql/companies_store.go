@@ -2,9 +2,16 @@ package storesql
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 
 	"partnership-service/internal/companies"
+	"partnership-service/internal/webhook"
 )
 
 // CompaniesStore is the part of companies.Store whose SQL is the same on
@@ -170,6 +177,10 @@ func (t companyTx) Delete(ctx context.Context, id int64) error {
 	return t.mapError(ExecOne(ctx, t.q, deleteCompany, id))
 }
 
+func (t companyTx) Emit(ctx context.Context, ev webhook.Event) error {
+	return t.mapError(Emit(ctx, t.q, ev))
+}
+
 func (t companyTx) AppendAudit(ctx context.Context, e companies.AuditEntry) error {
 	_, err := t.q.Exec(ctx, insertAudit, append(AuditValues(e), Time{T: e.At})...)
 	return t.mapError(err)
@@ -199,4 +210,91 @@ func (s CompaniesStore) AuditLog(ctx context.Context, companyID int64, limit, of
 	out, err := QueryAll(ctx, s.DB, ScanAuditEntry, AuditSelect+cond+` ORDER BY id DESC LIMIT ? OFFSET ?`,
 		append(args, limit, offset)...)
 	return out, total, s.DB.MapError(err)
+}
+
+// --- login attempt counts (companies.LoginCountStore) ---
+
+var _ companies.LoginCountStore = CompaniesStore{}
+
+// loginKey is how a count's key is stored: its SHA-256, so the table holds
+// no e-mail address in clear and any text (a NUL, a megabyte) is a valid key.
+func loginKey(k string) string {
+	sum := sha256.Sum256([]byte(k))
+	return hex.EncodeToString(sum[:])
+}
+
+// UpdateLoginCounts implements companies.LoginCountStore. Each key's row is
+// first upserted (a placeholder of zeros when absent), which locks it on
+// PostgreSQL until the transaction ends; keys are locked in sorted order,
+// so two logins never wait on each other in a cycle. SQLite's one writer
+// serializes the whole transaction anyway.
+func (s CompaniesStore) UpdateLoginCounts(ctx context.Context, keys []string, fn func(map[string]*companies.LoginCount)) error {
+	byStored := make(map[string]string, len(keys))
+	for _, k := range keys {
+		byStored[loginKey(k)] = k
+	}
+	stored := slices.Sorted(maps.Keys(byStored))
+	return s.DB.MapError(s.DB.Write(ctx, func(tx Querier) error {
+		for _, k := range stored {
+			if _, err := tx.Exec(ctx, `INSERT INTO companies_login_counts (login_key, n, pending, since_ns, last_ns)
+				VALUES (?, 0, 0, 0, 0) ON CONFLICT (login_key) DO UPDATE SET n = companies_login_counts.n`, k); err != nil {
+				return err
+			}
+		}
+		counts := make(map[string]*companies.LoginCount, len(keys))
+		args := make([]any, len(stored))
+		for i, k := range stored {
+			args[i] = k
+		}
+		rows, err := tx.Query(ctx, `SELECT login_key, n, pending, since_ns, last_ns FROM companies_login_counts
+			WHERE login_key IN (?`+strings.Repeat(", ?", len(stored)-1)+`)`, args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var (
+				k           string
+				c           companies.LoginCount
+				since, last int64
+			)
+			if err := rows.Scan(&k, &c.N, &c.Pending, &since, &last); err != nil {
+				rows.Close()
+				return err
+			}
+			if c.N == 0 && c.Pending == 0 && since == 0 {
+				continue // the placeholder: no count
+			}
+			c.Since, c.Last = time.Unix(0, since).UTC(), time.Unix(0, last).UTC()
+			counts[byStored[k]] = &c
+		}
+		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+			return err
+		}
+		fn(counts)
+		for _, k := range stored {
+			c, ok := counts[byStored[k]]
+			if !ok {
+				if _, err := tx.Exec(ctx, `DELETE FROM companies_login_counts WHERE login_key = ?`, k); err != nil {
+					return err
+				}
+				continue
+			}
+			if _, err := tx.Exec(ctx, `UPDATE companies_login_counts SET n = ?, pending = ?, since_ns = ?, last_ns = ? WHERE login_key = ?`,
+				c.N, c.Pending, c.Since.UnixNano(), c.Last.UnixNano(), k); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+}
+
+// DeleteLoginCounts implements companies.LoginCountStore.
+func (s CompaniesStore) DeleteLoginCounts(ctx context.Context, idleSince time.Time) (int64, error) {
+	var n int64
+	err := s.DB.Write(ctx, func(tx Querier) error {
+		var err error
+		n, err = tx.Exec(ctx, `DELETE FROM companies_login_counts WHERE last_ns < ?`, idleSince.UnixNano())
+		return err
+	})
+	return n, s.DB.MapError(err)
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"partnership-service/internal/energy"
+	"partnership-service/internal/webhook"
 )
 
 // The lead statements both engines run, with ? placeholders. SQLite
@@ -40,7 +41,7 @@ var (
 	LeadReadSQL = []string{SelectLeadSQL, LeadBySignRefSQL, SelectDocsSQL, SelectHistorySQL, SelectSignaturesSQL, CountAllSQL, CountStatusSQL}
 	// LeadWriteSQL are the statements of EnergyLeadTx.
 	LeadWriteSQL = []string{SelectLeadSQL, SelectDocsSQL, SelectHistorySQL, SelectSignaturesSQL, OpenLeadSQL,
-		InsertLeadSQL, UpdateLeadSQL, InsertDocSQL, InsertHistorySQL, InsertSignatureSQL, DeleteDocsSQL, RedactHistorySQL, CountUpSQL, CountDownSQL}
+		InsertLeadSQL, UpdateLeadSQL, InsertDocSQL, InsertHistorySQL, InsertSignatureSQL, DeleteDocsSQL, RedactHistorySQL, CountUpSQL, CountDownSQL, InsertEventSQL}
 )
 
 // LeadTime binds a lead's times on either engine: Time, NULL when zero.
@@ -159,6 +160,8 @@ func (t EnergyLeadTx) DeleteDocuments(leadID string) error { return t.exec(Delet
 func (t EnergyLeadTx) RedactHistory(leadID, details string) error {
 	return t.exec(RedactHistorySQL, details, leadID)
 }
+
+func (t EnergyLeadTx) Emit(ev webhook.Event) error { return Emit(t.Ctx, t.Tx, ev) }
 
 // AdjustCount upserts a rise; a fall updates, since a row proposed with a
 // negative count would fail the table's check before the upsert applies.

@@ -65,13 +65,13 @@ var ItemTables = map[storefront.ItemKind]ItemTable{
 }
 
 // ProviderColumns are read by scanProvider.
-const ProviderColumns = `id, name, plans_background_color, intro_font_color, footer_color,
+const ProviderColumns = `id, name, COALESCE(slug, ''), plans_background_color, intro_font_color, footer_color,
 	footer_font_color, navbar_color, wallpaper, logo, created_at, updated_at`
 
 func scanProvider(row Row, p *storefront.Provider) error {
 	b := &p.Branding
 	var created, updated Time
-	if err := row.Scan(&p.ID, &p.Name, &b.PlansBackgroundColor, &b.IntroFontColor, &b.FooterColor,
+	if err := row.Scan(&p.ID, &p.Name, &p.Slug, &b.PlansBackgroundColor, &b.IntroFontColor, &b.FooterColor,
 		&b.FooterFontColor, &b.NavbarColor, &b.Wallpaper, &b.Logo, &created, &updated); err != nil {
 		return err
 	}

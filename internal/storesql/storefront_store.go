@@ -7,6 +7,7 @@ import (
 
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/storefront"
+	"partnership-service/internal/webhook"
 )
 
 // Storefront is the storefront store's SQL written once for both engines:
@@ -24,12 +25,12 @@ type Storefront struct {
 
 // --- providers, origins, tokens ---
 
-func (s Storefront) CreateProvider(ctx context.Context, name, origin string, now time.Time) (storefront.Provider, error) {
-	p := storefront.Provider{Name: name, CreatedAt: now.UTC(), UpdatedAt: now.UTC()}
+func (s Storefront) CreateProvider(ctx context.Context, in storefront.Provider, origin string, now time.Time) (storefront.Provider, error) {
+	p := storefront.Provider{Name: in.Name, Slug: in.Slug, CreatedAt: now.UTC(), UpdatedAt: now.UTC()}
 	err := s.DB.Write(ctx, func(tx Querier) error {
 		ts := Time{T: now}
-		if err := tx.QueryRow(ctx, `INSERT INTO storefront_providers (name, created_at, updated_at)
-			VALUES (?, ?, ?) RETURNING id`, name, ts, ts).Scan(&p.ID); err != nil {
+		if err := tx.QueryRow(ctx, `INSERT INTO storefront_providers (name, slug, created_at, updated_at)
+			VALUES (?, ?, ?, ?) RETURNING id`, p.Name, nullSlug(p.Slug), ts, ts).Scan(&p.ID); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO storefront_origins (provider_id, origin) VALUES (?, ?)`, p.ID, origin)
@@ -39,9 +40,9 @@ func (s Storefront) CreateProvider(ctx context.Context, name, origin string, now
 }
 
 func (s Storefront) UpdateProvider(ctx context.Context, p storefront.Provider, now time.Time) error {
-	args := append(append([]any{p.Name}, BrandingValues(p.Branding)...), Time{T: now}, p.ID)
+	args := append(append([]any{p.Name, nullSlug(p.Slug)}, BrandingValues(p.Branding)...), Time{T: now}, p.ID)
 	return s.DB.MapError(s.DB.Write(ctx, func(tx Querier) error {
-		if err := ExecOne(ctx, tx, `UPDATE storefront_providers SET name = ?, plans_background_color = ?,
+		if err := ExecOne(ctx, tx, `UPDATE storefront_providers SET name = ?, slug = ?, plans_background_color = ?,
 			intro_font_color = ?, footer_color = ?, footer_font_color = ?, navbar_color = ?, wallpaper = ?, logo = ?,
 			updated_at = ? WHERE id = ?`, args...); err != nil {
 			return err
@@ -74,6 +75,21 @@ func (s Storefront) ProviderIDByOrigin(ctx context.Context, origin string) (int6
 	var id int64
 	err := s.DB.QueryRow(ctx, ProviderByOriginSQL, origin).Scan(&id)
 	return id, s.DB.MapError(err)
+}
+
+func (s Storefront) ProviderIDBySlug(ctx context.Context, slug string) (int64, error) {
+	var id int64
+	err := s.DB.QueryRow(ctx, `SELECT id FROM storefront_providers WHERE slug = ?`, slug).Scan(&id)
+	return id, s.DB.MapError(err)
+}
+
+// nullSlug stores "no slug" as NULL, which the unique index lets many
+// providers share.
+func nullSlug(slug string) any {
+	if slug == "" {
+		return nil
+	}
+	return slug
 }
 
 func (s Storefront) AddOrigin(ctx context.Context, providerID int64, origin string) (storefront.Origin, error) {
@@ -282,6 +298,8 @@ func (t SubscriptionTx) RedeemCoupon(couponID int64) (bool, error) {
 	return err == nil && n == 1, err
 }
 
+func (t SubscriptionTx) Emit(ev webhook.Event) error { return Emit(t.Ctx, t.Tx, ev) }
+
 func (t SubscriptionTx) ReleaseCoupon(couponID int64) error {
 	_, err := t.Tx.Exec(t.Ctx, ReleaseCouponSQL, t.ProviderID, couponID)
 	return err
@@ -373,7 +391,7 @@ func (s Storefront) UpdateSubscription(ctx context.Context, providerID int64, id
 	}))
 }
 
-func (s Storefront) PutSubscriptionFiles(ctx context.Context, providerID int64, subscriptionID string, files []storefront.SubscriptionFile) ([]storefront.SubscriptionFile, error) {
+func (s Storefront) PutSubscriptionFiles(ctx context.Context, providerID int64, subscriptionID string, files []storefront.SubscriptionFile, ev webhook.Event) ([]storefront.SubscriptionFile, error) {
 	var replaced []storefront.SubscriptionFile
 	err := s.DB.Write(ctx, func(tx Querier) error {
 		replaced = nil
@@ -398,7 +416,7 @@ func (s Storefront) PutSubscriptionFiles(ctx context.Context, providerID int64, 
 				return err
 			}
 		}
-		return nil
+		return Emit(ctx, tx, ev)
 	})
 	if err != nil {
 		return nil, s.DB.MapError(err)

@@ -32,7 +32,7 @@ func runBlobReferences(t *testing.T, open func(t *testing.T) storage.Stores) {
 	if _, err := s.Storefront().PutSubscriptionFiles(ctx, w.a, sub.ID, []storefront.SubscriptionFile{{
 		Kind: storefront.Selfie, FileName: "eu.png", UploadedAt: at,
 		Object: blob.Object{Key: "cc/89ab", Size: 10, SHA256: "ab", ContentType: "image/png"},
-	}}); err != nil {
+	}}, filesEvent(t, w.a)); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.UnreferencedBlobs(ctx, []string{"aa/0123", "dd/orphan", "bb/4567", "cc/89ab", "ee/orphan"})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"strconv"
 	"testing"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"partnership-service/internal/blob"
 	"partnership-service/internal/storefront"
 	"partnership-service/internal/testkit"
+	"partnership-service/internal/webhook"
 )
 
 // storefrontWorld is two providers with a little catalog each.
@@ -36,9 +38,9 @@ func newStorefrontWorld(t *testing.T, s storefront.Store) *storefrontWorld {
 			t.Fatal(err)
 		}
 	}
-	pa, err := s.CreateProvider(ctx, "Fibra A", "https://a.example", w.now)
+	pa, err := s.CreateProvider(ctx, storefront.Provider{Name: "Fibra A", Slug: "fibra-a"}, "https://a.example", w.now)
 	must(err)
-	pb, err := s.CreateProvider(ctx, "Fibra B", "https://b.example", w.now)
+	pb, err := s.CreateProvider(ctx, storefront.Provider{Name: "Fibra B"}, "https://b.example", w.now)
 	must(err)
 	w.a, w.b = pa.ID, pb.ID
 	item := func(kind storefront.ItemKind, provider int64, name string) int64 {
@@ -127,7 +129,7 @@ func runStorefront(t *testing.T, open func(t *testing.T) storefront.Store) {
 		t.Parallel()
 		w := newStorefrontWorld(t, open(t))
 		s := w.s
-		_, err := s.CreateProvider(ctx, "Copy", "https://a.example", w.now)
+		_, err := s.CreateProvider(ctx, storefront.Provider{Name: "Copy"}, "https://a.example", w.now)
 		wantCode(t, "duplicate origin", err, apperr.Conflict)
 		if id, err := s.ProviderIDByOrigin(ctx, "https://b.example"); err != nil || id != w.b {
 			t.Fatalf("ProviderIDByOrigin = %d, %v; want %d", id, err, w.b)
@@ -166,6 +168,43 @@ func runStorefront(t *testing.T, open func(t *testing.T) storefront.Store) {
 		_, err = s.ProviderIDByToken(ctx, hash, w.now)
 		wantCode(t, "revoked token", err, apperr.NotFound)
 		wantCode(t, "revoke twice", s.RevokeToken(ctx, hash, w.now), apperr.NotFound)
+	})
+
+	t.Run("provider slugs", func(t *testing.T) {
+		t.Parallel()
+		w := newStorefrontWorld(t, open(t))
+		s := w.s
+		if id, err := s.ProviderIDBySlug(ctx, "fibra-a"); err != nil || id != w.a {
+			t.Fatalf("ProviderIDBySlug = %d, %v; want %d", id, err, w.a)
+		}
+		_, err := s.ProviderIDBySlug(ctx, "fibra-b")
+		wantCode(t, "provider without that slug", err, apperr.NotFound)
+		_, err = s.CreateProvider(ctx, storefront.Provider{Name: "Copy", Slug: "fibra-a"}, "https://c.example", w.now)
+		wantCode(t, "duplicate slug on create", err, apperr.Conflict)
+		// Many providers may have no slug: a second one without stores fine.
+		if _, err := s.CreateProvider(ctx, storefront.Provider{Name: "No slug"}, "https://d.example", w.now); err != nil {
+			t.Fatal(err)
+		}
+		c, err := s.Catalog(ctx, w.b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := c.Provider
+		p.Slug = "fibra-a"
+		wantCode(t, "duplicate slug on update", s.UpdateProvider(ctx, p, w.now), apperr.Conflict)
+		p.Slug = "fibra-b"
+		if err := s.UpdateProvider(ctx, p, w.now); err != nil {
+			t.Fatal(err)
+		}
+		if c, err := s.Catalog(ctx, w.b); err != nil || c.Provider.Slug != "fibra-b" {
+			t.Fatalf("Catalog slug = %q, %v; want fibra-b", c.Provider.Slug, err)
+		}
+		p.Slug = ""
+		if err := s.UpdateProvider(ctx, p, w.now); err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.ProviderIDBySlug(ctx, "fibra-b")
+		wantCode(t, "removed slug", err, apperr.NotFound)
 	})
 
 	t.Run("catalog round trip and order", func(t *testing.T) {
@@ -362,7 +401,7 @@ func runStorefront(t *testing.T, open func(t *testing.T) storefront.Store) {
 		_, err = s.Subscription(ctx, w.b, full.ID)
 		wantCode(t, "another provider's subscription", err, apperr.NotFound)
 		wantCode(t, "update as another provider", w.update(ctx, storefront.Subscription{ID: full.ID, ProviderID: w.b, UpdatedAt: w.now}), apperr.NotFound)
-		_, err = s.PutSubscriptionFiles(ctx, w.b, full.ID, []storefront.SubscriptionFile{{Kind: storefront.Selfie}})
+		_, err = s.PutSubscriptionFiles(ctx, w.b, full.ID, []storefront.SubscriptionFile{{Kind: storefront.Selfie}}, filesEvent(t, w.b))
 		wantCode(t, "files as another provider", err, apperr.NotFound)
 
 		// The limit is 2: the second redemption fits, the third does not,
@@ -535,11 +574,11 @@ func runStorefront(t *testing.T, open func(t *testing.T) storefront.Store) {
 				Object: blob.Object{Key: key, Size: 10, SHA256: "ab", ContentType: "image/png"}}
 		}
 		replaced, err := s.PutSubscriptionFiles(ctx, w.a, sub.ID, []storefront.SubscriptionFile{
-			file(storefront.Selfie, "k1"), file(storefront.IdentityDocument, "k2")})
+			file(storefront.Selfie, "k1"), file(storefront.IdentityDocument, "k2")}, filesEvent(t, w.a))
 		if err != nil || len(replaced) != 0 {
 			t.Fatalf("first put: %v, %v", replaced, err)
 		}
-		replaced, err = s.PutSubscriptionFiles(ctx, w.a, sub.ID, []storefront.SubscriptionFile{file(storefront.Selfie, "k3")})
+		replaced, err = s.PutSubscriptionFiles(ctx, w.a, sub.ID, []storefront.SubscriptionFile{file(storefront.Selfie, "k3")}, filesEvent(t, w.a))
 		if err != nil || len(replaced) != 1 || replaced[0].Object.Key != "k1" {
 			t.Fatalf("replacing put: %v, %v", replaced, err)
 		}
@@ -551,7 +590,7 @@ func runStorefront(t *testing.T, open func(t *testing.T) storefront.Store) {
 		if !reflect.DeepEqual(got.Files, want) {
 			t.Fatalf("files:\n got %+v\nwant %+v", got.Files, want)
 		}
-		_, err = s.PutSubscriptionFiles(ctx, w.a, "00000000-0000-4000-8000-999999999999", []storefront.SubscriptionFile{file(storefront.Selfie, "k4")})
+		_, err = s.PutSubscriptionFiles(ctx, w.a, "00000000-0000-4000-8000-999999999999", []storefront.SubscriptionFile{file(storefront.Selfie, "k4")}, filesEvent(t, w.a))
 		wantCode(t, "unknown subscription", err, apperr.NotFound)
 	})
 
@@ -564,7 +603,7 @@ func runStorefront(t *testing.T, open func(t *testing.T) storefront.Store) {
 			t.Fatal(err)
 		}
 		if _, err := s.PutSubscriptionFiles(ctx, w.a, sub.ID, []storefront.SubscriptionFile{{Kind: storefront.Selfie, FileName: "s.png",
-			UploadedAt: w.now, Object: blob.Object{Key: "er1", Size: 1, SHA256: "ab", ContentType: "image/png"}}}); err != nil {
+			UploadedAt: w.now, Object: blob.Object{Key: "er1", Size: 1, SHA256: "ab", ContentType: "image/png"}}}, filesEvent(t, w.a)); err != nil {
 			t.Fatal(err)
 		}
 		e := storefront.Erasure{At: w.now, By: "token abc", Fields: []string{"email", "files"}}
@@ -604,4 +643,15 @@ func subscriptionIDs(subs []storefront.Subscription) []string {
 		ids[i] = s.ID
 	}
 	return ids
+}
+
+// filesEvent is an event for a files upload of provider's.
+func filesEvent(tb testing.TB, provider int64) webhook.Event {
+	tb.Helper()
+	ev, err := webhook.NewEvent(webhook.Owner{Surface: webhook.Storefront, ID: strconv.FormatInt(provider, 10)},
+		webhook.SubscriptionFilesUploaded, map[string]string{"id": "test"}, time.Now())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return ev
 }

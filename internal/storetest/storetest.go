@@ -41,4 +41,8 @@ func Run(t *testing.T, open func(t *testing.T) storage.Stores) {
 	t.Run("companies", func(t *testing.T) {
 		runCompanies(t, func(t *testing.T) companies.Store { return open(t).Companies() })
 	})
+	t.Run("companies login counts", func(t *testing.T) {
+		runLoginCounts(t, func(t *testing.T) companies.LoginCountStore { return open(t).Companies() })
+	})
+	t.Run("webhooks", func(t *testing.T) { runWebhooks(t, open) })
 }

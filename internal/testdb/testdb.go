@@ -95,6 +95,28 @@ func PostgresURL(tb testing.TB) string {
 // dropped at cleanup.
 func Postgres(tb testing.TB) *postgres.Stores {
 	tb.Helper()
+	return OpenPostgres(tb, PostgresDatabase(tb))
+}
+
+// OpenPostgres opens the stores of the database at url, closed at cleanup:
+// a replica of its own on a database another test helper created.
+func OpenPostgres(tb testing.TB, url string) *postgres.Stores {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	db, err := postgres.Open(ctx, url)
+	if err != nil {
+		tb.Fatalf("testdb: open postgres: %v", err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
+// PostgresDatabase creates a fresh, migrated PostgreSQL database and
+// returns its URL; it is dropped at cleanup (after every cleanup
+// registered later, so stores opened on it close first).
+func PostgresDatabase(tb testing.TB) string {
+	tb.Helper()
 	url := PostgresURL(tb)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -111,12 +133,7 @@ func Postgres(tb testing.TB) *postgres.Stores {
 	if err := createFromTemplate(ctx, admin, name, tmpl); err != nil {
 		tb.Fatalf("testdb: create database: %v", err)
 	}
-	db, err := postgres.Open(ctx, withDatabase(url, name))
-	if err != nil {
-		tb.Fatalf("testdb: open %s: %v", name, err)
-	}
 	tb.Cleanup(func() {
-		db.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		if c, err := pgx.Connect(ctx, url); err == nil {
@@ -124,7 +141,7 @@ func Postgres(tb testing.TB) *postgres.Stores {
 			c.Close(ctx)
 		}
 	})
-	return db
+	return withDatabase(url, name)
 }
 
 func ensurePostgresTemplate(ctx context.Context, admin *pgx.Conn, url string) (string, error) {

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"partnership-service/internal/blob"
@@ -242,21 +243,6 @@ func TestReceiveRefusalsLeaveNothing(t *testing.T) {
 
 var errReset = errors.New("connection reset by peer")
 
-// failAfter yields src, then fails with err instead of io.EOF: a client
-// whose connection drops.
-type failAfter struct {
-	src io.Reader
-	err error
-}
-
-func (f failAfter) Read(p []byte) (int, error) {
-	n, err := f.src.Read(p)
-	if err == io.EOF {
-		return n, f.err
-	}
-	return n, err
-}
-
 func TestReceiveBrokenBodiesLeaveNothing(t *testing.T) {
 	t.Parallel()
 	// The first file is stored before the body breaks in the second.
@@ -276,7 +262,7 @@ func TestReceiveBrokenBodiesLeaveNothing(t *testing.T) {
 		{"truncated inside the second file", func() io.Reader { return bytes.NewReader(whole[:mid]) }, ct, upload.ReasonMalformed},
 		{"truncated before the closing boundary", func() io.Reader { return bytes.NewReader(whole[:len(whole)-4]) }, ct, upload.ReasonMalformed},
 		{"connection drops inside the second file", func() io.Reader {
-			return failAfter{bytes.NewReader(whole[:mid]), errReset}
+			return io.MultiReader(bytes.NewReader(whole[:mid]), iotest.ErrReader(errReset)) // the connection drops
 		}, ct, upload.ReasonMalformed},
 		{"body over the server cap inside the second file", func() io.Reader {
 			return http.MaxBytesReader(nil, io.NopCloser(bytes.NewReader(whole)), int64(mid))

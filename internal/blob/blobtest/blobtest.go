@@ -82,3 +82,22 @@ func NothingLeft(tb testing.TB, root string) {
 		tb.Fatalf("tmp not empty: %v", entries)
 	}
 }
+
+// NewDirStore is NewDir for the conformance suite: the store, and a
+// function listing what it holds (stored keys, and temp files by path).
+func NewDirStore(tb testing.TB) (blob.Driver, func(testing.TB) []string) {
+	tb.Helper()
+	d, root := NewDir(tb)
+	return d, func(tb testing.TB) []string {
+		tb.Helper()
+		var held []string
+		for _, path := range Files(tb, root) {
+			rel, err := filepath.Rel(root, path)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			held = append(held, filepath.ToSlash(rel))
+		}
+		return held
+	}
+}

@@ -1,0 +1,346 @@
+package loja_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"image"
+	"image/color"
+	"image/png"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"partnership-service/internal/blob"
+	"partnership-service/internal/loja"
+	"partnership-service/internal/server"
+	"partnership-service/internal/storage"
+	"partnership-service/internal/storefront"
+	"partnership-service/internal/testdb"
+	"partnership-service/internal/web"
+)
+
+// site is a provider with a plan, a coupon and CEP coverage, served by the
+// real handler (API and pages) over a real SQLite file.
+type site struct {
+	t      *testing.T
+	srv    *httptest.Server
+	svc    *storefront.Service
+	client *http.Client
+	plan   int64
+	base   string
+}
+
+const origin = "http://fibra.example"
+
+func newSite(t *testing.T) *site {
+	t.Helper()
+	return newSiteOn(t, testdb.SQLite(t))
+}
+
+// newSiteOn is newSite on the stores of an engine.
+func newSiteOn(t *testing.T, stores storage.Stores) *site {
+	t.Helper()
+	ctx := context.Background()
+	blobs, err := blob.NewDir(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := storefront.NewService(stores.Storefront(), blobs, nil, 1<<20)
+	pages, err := loja.New(svc, web.NewCSRF([]byte("test key test key test key test!"), false), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := storefront.NewHandler(svc, 0)
+	handler, err := server.New(server.Config{Log: slog.New(slog.NewJSONHandler(io.Discard, nil)), Surfaces: []server.Surface{
+		{Name: "storefront", Prefixes: storefront.Prefixes, Render: storefront.Render, Routes: api.Routes},
+		{Name: "loja", Prefixes: loja.Prefixes, Render: web.Render, Routes: pages.Routes},
+		{Name: "assets", Prefixes: []string{web.AssetPrefix}, Render: web.Render, Routes: web.Base.Routes},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &site{t: t, srv: httptest.NewServer(handler), svc: svc, base: "/loja/fibra"}
+	t.Cleanup(s.srv.Close)
+	jar, _ := cookiejar.New(nil)
+	s.client = &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+	p, err := svc.CreateProvider(ctx, "Fibra Exemplo", origin, "fibra")
+	must(t, err)
+	p.DueDays = []int{5, 10}
+	_, err = svc.UpdateProvider(ctx, p)
+	must(t, err)
+	cat, err := svc.SaveItem(ctx, storefront.Categories, p.ID, storefront.Item{Name: "Residencial"})
+	must(t, err)
+	pix, err := svc.SaveItem(ctx, storefront.PaymentMethods, p.ID, storefront.Item{Name: "Pix"})
+	must(t, err)
+	plan, err := svc.SavePlan(ctx, p.ID, storefront.Plan{Name: "Fibra 300", MonthlyPriceCents: 123456, DownloadSpeed: 300,
+		InstallationFeeUpfront: "100", CategoryIDs: []int64{cat.ID}, PaymentMethodIDs: []int64{pix.ID}})
+	must(t, err)
+	s.plan = plan.ID
+	_, err = svc.SaveCoupon(ctx, p.ID, storefront.Coupon{Name: "BEMVINDO", Description: "Primeiro mês grátis"})
+	must(t, err)
+	_, err = svc.SaveCoverageArea(ctx, p.ID, storefront.CoverageArea{CEPStart: 80420000, CEPEnd: 80440999})
+	must(t, err)
+	return s
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (s *site) get(path string) (int, string) {
+	s.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, s.srv.URL+path, nil)
+	return s.do(req, "")
+}
+
+// do sends req (of contentType unless "") with the visitor's cookies and
+// returns the status and the body, or the Location of a redirect.
+func (s *site) do(req *http.Request, contentType string) (int, string) {
+	s.t.Helper()
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	res, err := s.client.Do(req)
+	must(s.t, err)
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode == http.StatusSeeOther {
+		return res.StatusCode, res.Header.Get("Location")
+	}
+	return res.StatusCode, string(b)
+}
+
+var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// post submits a form as a browser does from the page at from: with the
+// token that page carries. It returns the status and the Location or body.
+func (s *site) post(from, path string, fields url.Values) (int, string) {
+	s.t.Helper()
+	_, page := s.get(from)
+	m := csrfField.FindStringSubmatch(page)
+	if m == nil {
+		s.t.Fatalf("no csrf token on %s", from)
+	}
+	fields.Set("csrf", m[1])
+	return s.postRaw(path, fields)
+}
+
+func (s *site) postRaw(path string, fields url.Values) (int, string) {
+	s.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, s.srv.URL+path, strings.NewReader(fields.Encode()))
+	return s.do(req, "application/x-www-form-urlencoded")
+}
+
+// apiErrors is what the API answers to the same subscription.
+func (s *site) apiErrors(fields map[string]any) map[string][]string {
+	s.t.Helper()
+	body, _ := json.Marshal(map[string]any{"plan_id": s.plan, "subscription": fields})
+	req, _ := http.NewRequest(http.MethodPost, s.srv.URL+"/api/v2/subscriptions", bytes.NewReader(body))
+	req.Header.Set("Origin", origin)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	must(s.t, err)
+	defer res.Body.Close()
+	var out struct {
+		Errors map[string][]string `json:"errors"`
+	}
+	_ = json.NewDecoder(res.Body).Decode(&out)
+	return out.Errors
+}
+
+func TestSignUpThroughThePages(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, stores storage.Stores) { signUpThroughThePages(t, newSiteOn(t, stores)) })
+}
+
+func signUpThroughThePages(t *testing.T, s *site) {
+	planPath := s.base + "/planos/" + itoa(s.plan)
+
+	code, home := s.get(s.base)
+	for _, want := range []string{"Residencial", "Fibra 300", "R$ 1.234,56", "Instalação à vista: R$ 100,00", `href="` + planPath + `"`} {
+		if !strings.Contains(home, want) {
+			t.Errorf("home (%d) lacks %q", code, want)
+		}
+	}
+
+	// A coupon the plan does not have gets the API's message; one it has
+	// goes on in the URL.
+	code, body := s.post(planPath, planPath+"/cupom", url.Values{"cupom": {"NADA"}})
+	if code != http.StatusUnprocessableEntity || !strings.Contains(body, "não encontrado") {
+		t.Errorf("unknown coupon: %d", code)
+	}
+	code, loc := s.post(planPath, planPath+"/cupom", url.Values{"cupom": {"bemvindo"}})
+	if code != http.StatusSeeOther || !strings.Contains(loc, "cupom=BEMVINDO") {
+		t.Fatalf("coupon: %d %s", code, loc)
+	}
+	if _, body := s.get(loc); !strings.Contains(body, "Primeiro mês grátis") {
+		t.Error("applied coupon not shown")
+	}
+
+	// Coverage: a CEP out of range leads to the cold-lead form, one in
+	// range to the sign-up form with the address carried along.
+	address := url.Values{"cep": {"80420-090"}, "rua": {"Av. do Batel"}, "numero": {"1200"}, "bairro": {"Batel"},
+		"cidade": {"Curitiba"}, "cupom": {"BEMVINDO"}}
+	code, loc = s.post(planPath, planPath+"/cobertura", url.Values{"cep": {"01310-100"}, "cidade": {"São Paulo"}})
+	if code != http.StatusSeeOther || !strings.HasPrefix(loc, s.base+"/sem-cobertura?") {
+		t.Fatalf("no coverage: %d %s", code, loc)
+	}
+	code, loc = s.post(loc, s.base+"/sem-cobertura", url.Values{"nome_razao_social": {"Ana Lima"},
+		"telefone_celular": {"(11) 98888-7777"}, "plano": {itoa(s.plan)}, "cep": {"01310-100"}})
+	if code != http.StatusSeeOther || loc != s.base+"/sem-cobertura/obrigado" {
+		t.Fatalf("cold lead: %d %s", code, loc)
+	}
+	code, body = s.post(planPath, planPath+"/cobertura", url.Values{"cep": {"8042"}})
+	if code != http.StatusUnprocessableEntity || !strings.Contains(body, "formato deve ser &#39;99999-999&#39;") {
+		t.Errorf("bad CEP: %d", code)
+	}
+	code, loc = s.post(planPath, planPath+"/cobertura", address)
+	if code != http.StatusSeeOther || !strings.HasPrefix(loc, planPath+"/cadastro?") || !strings.Contains(loc, "rua=Av.+do+Batel") {
+		t.Fatalf("coverage: %d %s", code, loc)
+	}
+
+	// The sign-up form with a wrong CPF shows the API's own message for it.
+	signUp := url.Values{"nome_razao_social": {"Maria Souza"}, "telefone_celular": {"(41) 99891-6002"},
+		"cpf_cnpj": {"111.444.777-00"}, "email": {"maria@example.com"}, "data_nascimento": {"09/07/1990"},
+		"vencimento": {"10"}, "is_instalacao_a_vista": {"sim"}}
+	for k, v := range address {
+		signUp[k] = v
+	}
+	apiMsg := s.apiErrors(map[string]any{"cpf_cnpj": "111.444.777-00"})["cpf_cnpj"]
+	if len(apiMsg) != 1 {
+		t.Fatalf("API errors for the CPF: %v", apiMsg)
+	}
+	code, body = s.post(loc, planPath+"/cadastro", signUp)
+	if code != http.StatusUnprocessableEntity || !strings.Contains(body, `<p class="error" id="f-cpf-cnpj-erro">`+apiMsg[0]+`</p>`) {
+		t.Fatalf("wrong CPF: %d, API says %q\n%s", code, apiMsg[0], body)
+	}
+	if !strings.Contains(body, `value="Maria Souza"`) {
+		t.Error("the form lost what was typed")
+	}
+	signUp.Set("cpf_cnpj", "111.444.777-35")
+	code, loc = s.post(loc, planPath+"/cadastro", signUp)
+	if code != http.StatusSeeOther || !strings.HasSuffix(loc, "/documentos") {
+		t.Fatalf("sign-up: %d %s", code, loc)
+	}
+	id := strings.TrimSuffix(strings.TrimPrefix(loc, s.base+"/assinaturas/"), "/documentos")
+	cat, err := s.svc.CatalogBySlug(context.Background(), "fibra")
+	must(t, err)
+	sub, err := s.svc.Subscription(context.Background(), cat.Provider.ID, id)
+	must(t, err)
+	if sub.Name != "Maria Souza" || sub.CouponID == 0 || sub.DueDay != 10 || !sub.Coverage || sub.UpfrontInstallation == nil || !*sub.UpfrontInstallation {
+		t.Errorf("stored = %+v", sub)
+	}
+
+	// The documents: a text file is refused with the API's message; three
+	// images lead to the confirmation.
+	_, page := s.get(loc)
+	action := regexp.MustCompile(`action="([^"]+)" enctype`).FindStringSubmatch(page)
+	if action == nil {
+		t.Fatal("no upload form")
+	}
+	to := strings.ReplaceAll(action[1], "&amp;", "&")
+	code, body = s.upload(to, map[string][]byte{"files[selfie]": []byte("just text")})
+	if code != http.StatusUnprocessableEntity || !strings.Contains(body, "tipo de arquivo não permitido") {
+		t.Errorf("text upload: %d", code)
+	}
+	img := pngBytes(t)
+	code, body = s.upload(to, map[string][]byte{"files[comprovante_res]": img, "files[comprovante_rg]": img, "files[selfie]": img})
+	if code != http.StatusSeeOther || body != s.base+"/assinaturas/"+id {
+		t.Fatalf("upload: %d %s", code, body)
+	}
+	if _, body := s.get(body); !strings.Contains(body, `<strong id="referencia">`+id+`</strong>`) || strings.Contains(body, "Ainda faltam") {
+		t.Errorf("confirmation:\n%s", body)
+	}
+	// Without the token of the visitor's cookie, the upload is refused
+	// before anything is read.
+	if code, _ := s.upload(s.base+"/assinaturas/"+id+"/documentos?csrf=forged", map[string][]byte{"files[selfie]": img}); code != http.StatusForbidden {
+		t.Errorf("forged upload token: %d", code)
+	}
+}
+
+func (s *site) upload(path string, files map[string][]byte) (int, string) {
+	s.t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for field, b := range files {
+		fw, _ := mw.CreateFormFile(field, "doc.png")
+		_, _ = fw.Write(b)
+	}
+	_ = mw.Close()
+	req, _ := http.NewRequest(http.MethodPost, s.srv.URL+path, &buf)
+	return s.do(req, mw.FormDataContentType())
+}
+
+func pngBytes(t *testing.T) []byte {
+	img := image.NewRGBA(image.Rect(0, 0, 4, 4))
+	img.Set(1, 1, color.RGBA{200, 0, 0, 255})
+	var b bytes.Buffer
+	must(t, png.Encode(&b, img))
+	return b.Bytes()
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestFormsNeedTheVisitorsToken(t *testing.T) {
+	s := newSite(t)
+	planPath := s.base + "/planos/" + itoa(s.plan)
+	s.get(planPath) // the visitor has a cookie now
+	for _, token := range []string{"", "forged"} {
+		if code, _ := s.postRaw(planPath+"/cupom", url.Values{"csrf": {token}, "cupom": {"BEMVINDO"}}); code != http.StatusForbidden {
+			t.Errorf("token %q: %d", token, code)
+		}
+	}
+}
+
+func TestPagesOfUnknownThingsAre404(t *testing.T) {
+	s := newSite(t)
+	for _, path := range []string{"/loja/nada", "/loja/Fibra", s.base + "/planos/999", s.base + "/planos/x",
+		s.base + "/assinaturas/00000000-0000-4000-8000-000000000000", s.base + "/assinaturas/not-a-uuid/documentos", s.base + "/nada"} {
+		code, body := s.get(path)
+		if code != http.StatusNotFound || !strings.Contains(body, "<html") {
+			t.Errorf("GET %s: %d", path, code)
+		}
+	}
+}
+
+// TestCustomDomain: a provider's own domain, registered as an origin,
+// shows its home page at /; any other host keeps the plain 404.
+func TestCustomDomain(t *testing.T) {
+	s := newSite(t)
+	req, _ := http.NewRequest(http.MethodGet, s.srv.URL+"/", nil)
+	req.Host = "fibra.example"
+	if code, body := s.do(req, ""); code != http.StatusOK || !strings.Contains(body, "Fibra 300") || !strings.Contains(body, `href="/loja/fibra/planos/`) {
+		t.Errorf("custom domain: %d", code)
+	}
+	if code, body := s.get("/"); code != http.StatusNotFound || !strings.Contains(body, `"route not found"`) {
+		t.Errorf("service's own host: %d %s", code, body)
+	}
+}
+
+// TestFirstLoadWeight: issue 15 caps the storefront's first load (HTML,
+// CSS, JS) at 150 KB.
+func TestFirstLoadWeight(t *testing.T) {
+	s := newSite(t)
+	_, html := s.get(s.base)
+	total := len(html)
+	for _, m := range regexp.MustCompile(`(?:href|src)="(/(?:assets|loja)/[^"]+\.(?:css|js)[^"]*)"`).FindAllStringSubmatch(html, -1) {
+		_, body := s.get(strings.ReplaceAll(m[1], "&amp;", "&"))
+		total += len(body)
+	}
+	if total > 150_000 || total < 1000 {
+		t.Errorf("first load = %d bytes", total)
+	}
+	t.Logf("first load: %d bytes", total)
+}

@@ -1,0 +1,167 @@
+// Package web holds what every server-rendered page of the service shares:
+// the layout, the embedded CSS and JavaScript served under fingerprinted,
+// long-cached URLs, the security headers (a strict Content-Security-Policy
+// without 'unsafe-inline'), CSRF tokens for forms, and pt-BR formatting.
+//
+// Pages are html/template files of the package that owns them, each parsed
+// with the layout here: a page file defines "content" (and optionally
+// "header" and "footer"), and is rendered inside "layout" with a Page.
+// Nothing is fetched from a CDN and nothing needs Node.js to build: the
+// assets are plain files embedded in the binary.
+package web
+
+import (
+	"bytes"
+	"embed"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"path"
+	"strings"
+)
+
+//go:embed layout.html
+var layoutFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Base are the shared assets: base.css (layout, forms, focus styles) and
+// forms.js (input masks for CPF/CNPJ, CEP, phone and dates).
+var Base = mustAssets(staticFS, "static")
+
+// CSP is the Content-Security-Policy of every page: scripts and styles only
+// from the service's own files (no inline code or style attributes), images
+// also from https (providers' logos live on their own sites), forms posted
+// only back to the service, and no framing.
+const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; " +
+	"form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+
+// Page is what the layout renders: the page's own data is Data.
+type Page struct {
+	Title string
+	// Stylesheets are extra stylesheet URLs after base.css (a provider's
+	// theme, say), each the service's own.
+	Stylesheets []string
+	// CSRF is the token forms carry in their "csrf" field.
+	CSRF string
+	Data any
+}
+
+// Templates are a package's pages, each parsed with the layout.
+type Templates struct {
+	pages map[string]*template.Template
+}
+
+// Funcs are the template functions every page has: asset (a base asset's
+// fingerprinted URL), money, date, dateOnly (see format.go), join and
+// fieldID.
+func Funcs() template.FuncMap {
+	return template.FuncMap{
+		"asset":    Base.URL,
+		"money":    Money,
+		"date":     Date,
+		"dateOnly": DateOnly,
+		"join":     strings.Join,
+		"fieldID":  FieldID,
+	}
+}
+
+// ParseTemplates parses every "*.html" file of fsys: files whose names
+// start with "_" are partials shared by all pages; each other file is a
+// page, named by its file name without ".html". extra adds functions.
+func ParseTemplates(fsys fs.FS, extra template.FuncMap) (*Templates, error) {
+	names, err := fs.Glob(fsys, "*.html")
+	if err != nil {
+		return nil, err
+	}
+	funcs := Funcs()
+	for k, v := range extra {
+		funcs[k] = v
+	}
+	base, err := template.New("layout.html").Funcs(funcs).ParseFS(layoutFS, "layout.html")
+	if err != nil {
+		return nil, err
+	}
+	var partials, pages []string
+	for _, n := range names {
+		if strings.HasPrefix(n, "_") {
+			partials = append(partials, n)
+		} else {
+			pages = append(pages, n)
+		}
+	}
+	if len(partials) > 0 {
+		if base, err = base.ParseFS(fsys, partials...); err != nil {
+			return nil, err
+		}
+	}
+	t := &Templates{pages: make(map[string]*template.Template, len(pages))}
+	for _, n := range pages {
+		clone, err := base.Clone()
+		if err != nil {
+			return nil, err
+		}
+		if t.pages[strings.TrimSuffix(n, ".html")], err = clone.ParseFS(fsys, n); err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
+}
+
+// Render writes page name with status and the page headers. The page is
+// executed into a buffer first, so a template error is a clean 500, never
+// half a page.
+func (t *Templates) Render(w http.ResponseWriter, r *http.Request, status int, name string, p Page) {
+	tmpl := t.pages[name]
+	var buf bytes.Buffer
+	if tmpl == nil {
+		slog.ErrorContext(r.Context(), "render page", "page", name, "err", "no such page")
+		status = http.StatusInternalServerError
+		buf.WriteString(internalErrorPage)
+	} else if err := tmpl.ExecuteTemplate(&buf, "layout", p); err != nil {
+		slog.ErrorContext(r.Context(), "render page", "page", name, "err", err)
+		status = http.StatusInternalServerError
+		buf.Reset()
+		buf.WriteString(internalErrorPage)
+	}
+	SetPageHeaders(w.Header())
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+const internalErrorPage = `<!doctype html><html lang="pt-BR"><meta charset="utf-8"><title>Erro</title>` +
+	`<p>Algo deu errado do nosso lado. Tente de novo em instantes.</p></html>`
+
+// SetPageHeaders sets what every HTML page answers with: its type, the CSP
+// and no caching (pages carry CSRF tokens and visitors' data).
+func SetPageHeaders(h http.Header) {
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Security-Policy", CSP)
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "same-origin")
+}
+
+// FieldID is the id of a form field's input, for its label and error:
+// "f-" and the field name with brackets made safe.
+func FieldID(name string) string {
+	return "f-" + strings.NewReplacer("[", "-", "]", "", "_", "-").Replace(name)
+}
+
+// contentTypes are the types of the asset files the service ships.
+var contentTypes = map[string]string{
+	".css": "text/css; charset=utf-8",
+	".js":  "text/javascript; charset=utf-8",
+	".svg": "image/svg+xml",
+	".png": "image/png",
+}
+
+func contentType(name string) string {
+	if ct, ok := contentTypes[path.Ext(name)]; ok {
+		return ct
+	}
+	return "application/octet-stream"
+}

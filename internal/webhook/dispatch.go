@@ -1,0 +1,207 @@
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+)
+
+// fanOutBatch is how many events one fan-out transaction takes.
+const fanOutBatch = 100
+
+// Run delivers events until ctx ends, then waits for the attempts in
+// flight (each bounded by Timeout). serve runs it on every replica: on
+// PostgreSQL the claims' SKIP LOCKED and leases share the work out, on
+// SQLite there is one process.
+func (s *Service) Run(ctx context.Context) {
+	if s.exclusive {
+		if err := s.store.ReleaseLeases(ctx); err != nil {
+			s.log.Error("webhook release leases", "err", err)
+		}
+	}
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	slots := make(chan struct{}, s.workers)
+	tick := time.NewTicker(s.poll)
+	defer tick.Stop()
+	var pruned time.Time
+	for {
+		s.step(ctx, slots, &wg)
+		if now := s.clock(); now.Sub(pruned) >= time.Hour {
+			s.prune(ctx, now)
+			pruned = now
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// step fans out the new events and starts the due deliveries there are
+// free slots for.
+func (s *Service) step(ctx context.Context, slots chan struct{}, wg *sync.WaitGroup) {
+	for {
+		n, err := s.store.FanOut(ctx, s.clock(), fanOutBatch, Endpoint.Wants)
+		if err != nil {
+			if ctx.Err() == nil {
+				s.log.Error("webhook fan-out", "err", err)
+			}
+			return
+		}
+		if n < fanOutBatch {
+			break
+		}
+	}
+	free := cap(slots) - len(slots)
+	if free == 0 {
+		return
+	}
+	now := s.clock()
+	attempts, err := s.store.Claim(ctx, now, now.Add(s.lease), free)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.log.Error("webhook claim", "err", err)
+		}
+		return
+	}
+	for _, a := range attempts {
+		slots <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			// An attempt under way finishes even when serve stops: its
+			// lease would otherwise hold the delivery for nothing.
+			s.deliver(context.WithoutCancel(ctx), a)
+		}()
+	}
+}
+
+// prune deletes what is past Retention, in batches small enough not to
+// hold SQLite's writer for long.
+func (s *Service) prune(ctx context.Context, now time.Time) {
+	for {
+		n, err := s.store.Prune(ctx, now.Add(-Retention), 500)
+		if err != nil {
+			if ctx.Err() == nil {
+				s.log.Error("webhook prune", "err", err)
+			}
+			return
+		}
+		if n < 500 {
+			return
+		}
+	}
+}
+
+// deliver makes one attempt and records it.
+func (s *Service) deliver(ctx context.Context, a Attempt) {
+	now := s.clock()
+	r := Result{DeliveryID: a.Delivery.ID, EndpointID: a.Endpoint.ID, At: now}
+	r.Status, r.Response, r.Error = s.send(ctx, a, now)
+	attempts := a.Delivery.Attempts + 1
+	switch next, more := s.schedule.next(attempts, now); {
+	case r.Error == "":
+		r.State = Succeeded
+	case more:
+		r.State, r.NextAttemptAt = Pending, next
+	default:
+		r.State = Failed
+	}
+	failingSince, err := s.store.Record(ctx, r)
+	if err != nil {
+		s.log.Error("webhook record attempt", "err", err, "delivery", r.DeliveryID)
+		return
+	}
+	s.log.Info("webhook attempt", "delivery", r.DeliveryID, "endpoint", r.EndpointID, "event", a.Event.ID,
+		"type", a.Event.Type, "attempt", attempts, "status", r.Status, "state", string(r.State), "error", r.Error)
+	if r.Error != "" && !failingSince.IsZero() && now.Sub(failingSince) >= DisableAfter {
+		reason := fmt.Sprintf("Desativado em %s: todas as entregas falharam desde %s.",
+			now.Format(time.RFC3339), failingSince.Format(time.RFC3339))
+		if err := s.store.DisableEndpoint(ctx, a.Endpoint.ID, reason, now); err != nil {
+			s.log.Error("webhook disable endpoint", "err", err, "endpoint", a.Endpoint.ID)
+		}
+	}
+}
+
+// send posts the event, signed with the endpoint's secrets, and returns the
+// answer's status and first bytes, and why the attempt failed ("" for a
+// 2xx).
+func (s *Service) send(ctx context.Context, a Attempt, now time.Time) (status int, response, failure string) {
+	secrets, err := s.secrets(a.Endpoint, now)
+	if err != nil {
+		return 0, "", "segredo de assinatura ilegível"
+	}
+	body := a.Event.Body()
+	ctx, cancel := context.WithTimeout(ctx, Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.Endpoint.URL, bytes.NewReader(body))
+	if err != nil {
+		return 0, "", "URL inválida"
+	}
+	if err := SetHeaders(req.Header, a.Event.ID, now, body, secrets...); err != nil {
+		return 0, "", "segredo de assinatura ilegível"
+	}
+	req.Header.Set("User-Agent", "partnership-service-webhooks/1")
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return 0, "", describe(err)
+	}
+	defer resp.Body.Close()
+	head, _ := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
+	response = strings.ToValidUTF8(string(head), "\uFFFD")
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return resp.StatusCode, response, fmt.Sprintf("resposta HTTP %d", resp.StatusCode)
+	}
+	return resp.StatusCode, response, ""
+}
+
+// secrets opens the endpoint's current secret and, while it still signs,
+// the previous one.
+func (s *Service) secrets(ep Endpoint, now time.Time) ([]string, error) {
+	cur, err := s.box.Open(ep.Secret, sealContext(ep.ID))
+	if err != nil {
+		return nil, err
+	}
+	out := []string{string(cur)}
+	if len(ep.PreviousSecret) > 0 && now.Before(ep.PreviousUntil) {
+		prev, err := s.box.Open(ep.PreviousSecret, sealContext(ep.ID))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, string(prev))
+	}
+	return out, nil
+}
+
+// describe words a failed request for the delivery log, without the
+// transport's internals.
+func describe(err error) string {
+	switch {
+	case errors.Is(err, errPrivateAddress):
+		return "endereço de destino não é público"
+	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
+		return fmt.Sprintf("sem resposta em %s", Timeout)
+	}
+	msg := err.Error()
+	if len(msg) > 300 {
+		msg = msg[:300]
+		for !utf8.ValidString(msg) {
+			msg = msg[:len(msg)-1]
+		}
+	}
+	return "falha de conexão: " + msg
+}
+
+func isTimeout(err error) bool {
+	var t interface{ Timeout() bool }
+	return errors.As(err, &t) && t.Timeout()
+}
