@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 
 	"go.yaml.in/yaml/v3"
@@ -45,6 +46,7 @@ var Document = sync.OnceValues(func() (Contract, error) {
 		}
 	}
 	addRequestID(doc)
+	addGuard(doc)
 	js, err := json.Marshal(doc)
 	if err != nil {
 		return Contract{}, fmt.Errorf("api: encode JSON: %w", err)
@@ -156,5 +158,101 @@ func addRequestID(doc map[string]any) {
 	}
 	if c, ok := doc["components"].(map[string]any); ok {
 		declare(c["responses"])
+	}
+}
+
+// guardedSurface is a surface whose credentialed routes run behind
+// httpx.Guard: every operation is rate-limited, and writes take an
+// Idempotency-Key.
+type guardedSurface struct {
+	prefixes, except []string
+	// limited is the 429 response; badRequest, inFlight and mismatch are
+	// the 400, 409 and 422 a write may answer for its key, each added
+	// where the operation does not list that status already.
+	limited, badRequest, inFlight, mismatch string
+}
+
+var guardedSurfaces = []guardedSurface{
+	{prefixes: []string{"/distribuited-generation/", "/distributed-generation/", "/sales-conversion/", "/admin/energy/"},
+		except:  []string{"/sales-conversion/sign/"},
+		limited: "EnergyTooManyRequests", badRequest: "EnergyBadRequest", inFlight: "EnergyIdempotencyConflict", mismatch: "EnergyIdempotencyMismatch"},
+	{prefixes: []string{"/api/v2/"},
+		limited: "StorefrontTooManyRequests", badRequest: "StorefrontBadRequest", inFlight: "StorefrontIdempotencyConflict", mismatch: "StorefrontUnprocessable"},
+	{prefixes: []string{"/api/v4/", "/api/v3/"}, except: []string{"/api/v4/auth/", "/api/v4/states", "/api/v4/cities"},
+		limited: "CompaniesTooManyRequests", badRequest: "CompaniesBadRequest", inFlight: "CompaniesIdempotencyConflict", mismatch: "CompaniesUnprocessable"},
+}
+
+func (g guardedSurface) covers(path string) bool {
+	has := func(prefixes []string) bool {
+		return slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(path, p) })
+	}
+	return has(g.prefixes) && !has(g.except)
+}
+
+// addGuard declares, on every operation of a guarded surface, the
+// RateLimit headers on its answers and its 429; on its POST, PUT and PATCH
+// operations also the Idempotency-Key parameter, Idempotent-Replayed on
+// the 2xx answers, and the 400, 409 and 422 the key may cause. So no part
+// repeats them, and none can forget them.
+func addGuard(doc map[string]any) {
+	ref := func(kind, name string) map[string]any {
+		return map[string]any{"$ref": "#/components/" + kind + "/" + name}
+	}
+	components, _ := doc["components"].(map[string]any)
+	shared, _ := components["responses"].(map[string]any)
+	addHeaders := func(resp map[string]any, names ...string) {
+		if r, ok := resp["$ref"].(string); ok {
+			// A shared response gets the headers once, where it is defined.
+			resp, _ = shared[strings.TrimPrefix(r, "#/components/responses/")].(map[string]any)
+			if resp == nil {
+				return
+			}
+		}
+		headers, _ := resp["headers"].(map[string]any)
+		if headers == nil {
+			headers = map[string]any{}
+			resp["headers"] = headers
+		}
+		for _, n := range names {
+			headers[n] = ref("headers", strings.ReplaceAll(n, "-", ""))
+		}
+	}
+	paths, _ := doc["paths"].(map[string]any)
+	for _, path := range slices.Sorted(maps.Keys(paths)) {
+		i := slices.IndexFunc(guardedSurfaces, func(g guardedSurface) bool { return g.covers(path) })
+		if i < 0 {
+			continue
+		}
+		g := guardedSurfaces[i]
+		ops, _ := paths[path].(map[string]any)
+		for _, method := range []string{"get", "put", "post", "delete", "options", "head", "patch"} {
+			op, ok := ops[method].(map[string]any)
+			if !ok {
+				continue
+			}
+			rs, _ := op["responses"].(map[string]any)
+			write := method == "post" || method == "put" || method == "patch"
+			add := map[string]string{"429": g.limited}
+			if write {
+				add["400"], add["409"], add["422"] = g.badRequest, g.inFlight, g.mismatch
+				params, _ := op["parameters"].([]any)
+				op["parameters"] = append(params, ref("parameters", "IdempotencyKey"))
+			}
+			for status, name := range add {
+				if _, listed := rs[status]; !listed {
+					rs[status] = ref("responses", name)
+				}
+			}
+			for status, r := range rs {
+				resp, _ := r.(map[string]any)
+				if resp == nil {
+					continue
+				}
+				addHeaders(resp, "RateLimit-Policy", "RateLimit")
+				if write && strings.HasPrefix(status, "2") {
+					addHeaders(resp, "Idempotent-Replayed")
+				}
+			}
+		}
 	}
 }

@@ -1,23 +1,39 @@
 #!/usr/bin/env bash
 # Load test: the service's hot paths against bare net/http baselines doing
-# the same job, measured with wrk in the same run, reported as ratios.
+# the same job, measured in the same run, reported as ratios and bounds
+# next to issue 13's targets with PASS/FAIL.
 #
-#   bash loadtest/run.sh                      # 3 rounds of 5 s per side
-#   ROUNDS=5 DURATION=10s bash loadtest/run.sh
+#   bash loadtest/run.sh                      # the full run (about 15 minutes)
+#   DURATION=2s LIST_LEADS=20000 bash loadtest/run.sh   # a quick check that every mode works
+#
+# Knobs: SVC_ADDR and BASE_ADDR (listen addresses), DURATION (each wrk run of the reads; when set, also the create and
+# list runs), ROUNDS (alternating rounds of the reads), CONNS, CREATE_DURATION
+# (default 60s: long enough to include WAL checkpoints), LIST_DURATION
+# (default 60s per filter), LIST_RATE (default 200 req/s), LIST_LEADS (default
+# 1000000 skewed leads: one partner, one seller, one day, all "Maria da Silva").
 #
 # Service and baseline alternate, round after round, and the medians are
 # compared: on a shared 2-core machine one run of either side can be off by
-# a third.
+# a third. The listing is driven open-loop (loadtest/openloop: requests at a
+# fixed rate, latency counted from when each was due), since a closed loop
+# such as wrk slows down with the server and hides its tail.
 #
-# Targets (DEVELOPERS.md): catalog reads >= 80% of a bare handler serving the
-# same bytes; a durable lead create >= 50% of a bare, non-durable INSERT;
-# the storefront page >= 50% of GET /api/v2/providers.
+# The storefront page (issue 15) is compared with GET /api/v2/providers on
+# the service itself: at least half.
 # Needs wrk (apt-get install wrk). Traffic stays on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
 
+if [[ -n ${DURATION:-} ]]; then
+  CREATE_DURATION=${CREATE_DURATION:-$DURATION}
+  LIST_DURATION=${LIST_DURATION:-$DURATION}
+fi
 DURATION=${DURATION:-5s}
+CREATE_DURATION=${CREATE_DURATION:-60s}
+LIST_DURATION=${LIST_DURATION:-60s}
+LIST_RATE=${LIST_RATE:-200}
+LIST_LEADS=${LIST_LEADS:-1000000}
 ROUNDS=${ROUNDS:-3}
 CONNS=${CONNS:-32}
 work=$(mktemp -d)
@@ -27,68 +43,172 @@ trap cleanup EXIT
 
 go build -o "$work/partnership" ./cmd/partnership
 go build -o "$work/baseline" ./loadtest/baseline
+go build -o "$work/openloop" ./loadtest/openloop
 
-SVC=127.0.0.1:18181
-BASE=127.0.0.1:19191
-PARTNERSHIP_METRICS_TOKEN=loadtest PARTNERSHIP_LOG_LEVEL=warn "$work/partnership" serve --demo --data-dir "$work/data" --addr $SVC >"$work/demo.txt" 2>"$work/service.log" &
-pids+=($!)
-for _ in $(seq 1 100); do curl -fs "http://$SVC/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
-KEY=$(sed -n 's/^ *export KEY=//p' "$work/demo.txt")
-CPFL=$(sed -n 's/.*energy_utility_public_id=\([0-9a-f-]*\).*/\1/p' "$work/demo.txt" | head -n 1)
+SVC=${SVC_ADDR:-127.0.0.1:18181}
+BASE=${BASE_ADDR:-127.0.0.1:19191}
+# wrk sends everything with one credential from one address: the
+# per-credential rate limit is set out of its reach, since the run measures
+# throughput, not refusals.
+export PARTNERSHIP_RATE_LIMIT=1000000000 PARTNERSHIP_METRICS_TOKEN=loadtest PARTNERSHIP_LOG_LEVEL=warn
+
+# start_service ARGS: runs serve on $work/data and waits for /readyz; sets
+# SVC_PID and READY_MS (from the exec to the first ready answer; curl's
+# polling adds a few milliseconds).
+start_service() {
+  local t0 t1 i
+  t0=$(date +%s%N)
+  "$work/partnership" serve "$@" --data-dir "$work/data" --addr $SVC >"$work/serve.txt" 2>>"$work/service.log" &
+  SVC_PID=$!
+  pids+=("$SVC_PID")
+  for i in $(seq 1 2000); do
+    kill -0 "$SVC_PID" 2>/dev/null || { echo "the service exited (address $SVC taken? set SVC_ADDR):" >&2; tail -n 5 "$work/service.log" >&2; exit 1; }
+    curl -fs -o /dev/null "http://$SVC/readyz" && break
+    sleep 0.005
+  done
+  t1=$(date +%s%N)
+  READY_MS=$(((t1 - t0) / 1000000))
+}
+stop_service() { kill "$SVC_PID"; wait "$SVC_PID" 2>/dev/null || true; }
+# rss_mib PID: resident memory, from the kernel.
+rss_mib() { awk '/^VmRSS:/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
+# verdict VALUE OP TARGET: PASS or FAIL.
+verdict() { awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN { ok = (op == ">=") ? v >= t : v <= t; print (ok ? "PASS" : "FAIL") }'; }
 
 rps() { sed -n 's/^Requests\/sec: *\([0-9.]*\)/\1/p'; }
-p99() { sed -n 's/^ *99% *\(.*\)$/\1/p'; }
-
+# p99 in milliseconds, from wrk's "99%  850.00us" / "19.52ms" / "1.20s".
+p99() {
+  sed -n 's/^ *99% *\(.*\)$/\1/p' | awk '{ v = $1 + 0
+    if ($1 ~ /us$/) v /= 1000; else if ($1 ~ /[0-9]s$/ && $1 !~ /ms$/) v *= 1000
+    printf "%.2f", v }'
+}
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-# compare NAME TARGET SERVICE_CMD BASELINE_CMD: alternate the two wrk runs
-# ROUNDS times and report the medians.
+# compare NAME TARGET% P99 SERVICE_CMD BASELINE_CMD ROUNDS: alternate the two
+# wrk runs and report the medians. P99 is the bound on the service's p99:
+# "x1.5" (times the baseline's) or "25" (milliseconds), or "-".
 compare() {
-  local name=$1 target=$2 svc_cmd=$3 base_cmd=$4 out svc_rps="" base_rps="" svc_p99="" base_p99=""
-  for _ in $(seq 1 "$ROUNDS"); do
-    out=$(eval "$svc_cmd"); svc_rps+="$(echo "$out" | rps)"$'\n'; svc_p99=$(echo "$out" | p99)
-    out=$(eval "$base_cmd"); base_rps+="$(echo "$out" | rps)"$'\n'; base_p99=$(echo "$out" | p99)
+  local name=$1 target=$2 bound=$3 svc_cmd=$4 base_cmd=$5 rounds=$6 out
+  local svc_rps="" base_rps="" svc_p99="" base_p99=""
+  for _ in $(seq 1 "$rounds"); do
+    out=$(eval "$svc_cmd"); svc_rps+="$(echo "$out" | rps)"$'\n'; svc_p99+="$(echo "$out" | p99)"$'\n'
+    out=$(eval "$base_cmd"); base_rps+="$(echo "$out" | rps)"$'\n'; base_p99+="$(echo "$out" | p99)"$'\n'
   done
-  local s b
+  local s b sp bp ratio v pv="" pt="-"
   s=$(printf '%s' "$svc_rps" | median); b=$(printf '%s' "$base_rps" | median)
-  printf '%-24s service %8.0f req/s (p99 %8s)  baseline %8.0f req/s (p99 %8s)  ratio %5.1f%% (target >= %d%%)\n' \
-    "$name" "$s" "$svc_p99" "$b" "$base_p99" "$(echo "$s $b" | awk '{print 100*$1/$2}')" "$target"
+  sp=$(printf '%s' "$svc_p99" | median); bp=$(printf '%s' "$base_p99" | median)
+  ratio=$(echo "$s $b" | awk '{printf "%.1f", 100*$1/$2}')
+  v=$(verdict "$ratio" ">=" "$target")
+  case $bound in
+    x*) pt=$(echo "$bp ${bound#x}" | awk '{printf "%.2f", $1*$2}') ;;
+    -) ;;
+    *) pt=$bound ;;
+  esac
+  if [[ $pt != - ]]; then
+    pv=$(verdict "$sp" "<=" "$pt")
+    [[ $pv == FAIL ]] && v=FAIL
+    pt="p99 <= ${pt} ms"
+  fi
+  printf '%-24s %8.0f req/s (p99 %7s ms) | baseline %8.0f req/s (p99 %7s ms) | %5s%% (>= %d%%, %s) %s\n' \
+    "$name" "$s" "$sp" "$b" "$bp" "$ratio" "$target" "$pt" "$v"
 }
 
 WRK="wrk -t2 -c$CONNS -d$DURATION --latency"
 
-# measure_read NAME PATH HEADER: the service against a bare handler serving
-# the very bytes the service answered.
+# measure_read NAME PATH HEADER TARGET% P99 [BASELINE_FLAGS]: the service
+# against a bare handler serving the very bytes the service answered (or,
+# with BASELINE_FLAGS, reading them from SQLite).
 measure_read() {
-  local name=$1 path=$2 header=$3
-  "$work/baseline" -addr $BASE -bytes-from "http://$SVC$path" -header "$header" &
+  local name=$1 path=$2 header=$3 target=$4 bound=$5
+  shift 5
+  "$work/baseline" -addr $BASE -bytes-from "http://$SVC$path" -header "$header" "$@" &
   local bpid=$!
   sleep 0.5
-  compare "$name" 80 "$WRK -H '$header' 'http://$SVC$path'" "$WRK 'http://$BASE$path'"
+  compare "$name" "$target" "$bound" "$WRK -H '$header' 'http://$SVC$path'" "$WRK 'http://$BASE$path'" "$ROUNDS"
   kill $bpid; wait $bpid 2>/dev/null || true
 }
 
 echo "wrk -t2 -c$CONNS -d$DURATION, median of $ROUNDS alternating rounds, $(nproc) cores; service on SQLite with synchronous=FULL"
-measure_read "GD operation areas" "/distribuited-generation/operation-areas?state=SP&city=S%C3%A3o%20Paulo" "Authorization: Bearer $KEY"
-measure_read "GD plans" "/distribuited-generation/plans?energy_utility_public_id=$CPFL" "Authorization: Bearer $KEY"
-measure_read "ISP provider" "/api/v2/providers" "Origin: http://localhost:8080"
+
+# Start-up on a fresh database (migrations, reference data, demo data),
+# then idle memory.
+start_service --demo
+fresh_ready=$READY_MS
+sleep 1
+fresh_rss=$(rss_mib "$SVC_PID")
+KEY=$(sed -n 's/^ *export KEY=//p' "$work/serve.txt")
+CPFL=$(sed -n 's/.*energy_utility_public_id=\([0-9a-f-]*\).*/\1/p' "$work/serve.txt" | head -n 1)
+AUTH="Authorization: Bearer $KEY"
+
+measure_read "GD operation areas" "/distribuited-generation/operation-areas?state=SP&city=S%C3%A3o%20Paulo" "$AUTH" 90 x1.5
+measure_read "GD plans" "/distribuited-generation/plans?energy_utility_public_id=$CPFL" "$AUTH" 90 x1.5
+measure_read "ISP provider" "/api/v2/providers" "Origin: http://localhost:8080" 90 x1.5
 # The storefront's home page (HTML rendered per request, a CSRF cookie
 # set for each new visitor) against the API answering the same catalog,
 # both on the service: "baseline" here is GET /api/v2/providers. Target
 # (issue 15): at least half.
-compare "storefront page vs API" 50 "$WRK 'http://$SVC/loja/conecte-fibra'" \
-  "$WRK -H 'Origin: http://localhost:8080' 'http://$SVC/api/v2/providers'"
+compare "storefront page vs API" 50 - "$WRK 'http://$SVC/loja/conecte-fibra'" \
+  "$WRK -H 'Origin: http://localhost:8080' 'http://$SVC/api/v2/providers'" "$ROUNDS"
+
+# Lead GET by id: against a bare handler reading a row of the same bytes
+# by its text primary key from SQLite.
+lead=$(sed 's/%s/11144477735/' <<'EOF'
+{"fullName":"Maria da Silva","personType":"natural","emailAddress":"maria@example.com","mobilePhone":"11999885544",
+"utilityBillHolder":"natural","utilityBillingValue":850.15,"identificationNumber":"%s","nationality":"Brasileira",
+"maritalStatus":"Solteira","profession":"Engenheira","zipCode":"13010-000","state":"SP","city":"Campinas",
+"street":"Rua Ladrilhos Dourados","number":"777","neighborhood":"Centro","complement":"Casa 2"}
+EOF
+)
+LEAD_ID=$(curl -fs -H "$AUTH" -H 'Content-Type: application/json' -d "$lead" "http://$SVC/sales-conversion/leads" |
+  sed -n 's/.*"id":"\([0-9a-f-]*\)".*/\1/p')
+measure_read "lead GET by id" "/sales-conversion/leads/$LEAD_ID" "$AUTH" 50 - -row-db "$work/row.db"
 
 # Lead create: durable (fsynced, group commit) vs a bare INSERT with
-# synchronous=OFF, both decoding the same JSON bodies.
+# synchronous=OFF, both decoding the same JSON bodies, in one long run each
+# so that WAL checkpoints fall inside it.
 "$work/baseline" -addr $BASE -insert-db "$work/bare.db" &
 bpid=$!
 sleep 0.5
-compare "lead create (durable)" 50 "KEY=$KEY $WRK -s loadtest/lead.lua http://$SVC/sales-conversion/leads" \
-  "$WRK -s loadtest/lead.lua http://$BASE/"
+LONG="wrk -t2 -c$CONNS -d$CREATE_DURATION --latency"
+compare "lead create (durable)" 50 25 "KEY=$KEY $LONG -s loadtest/lead.lua http://$SVC/sales-conversion/leads" \
+  "$LONG -s loadtest/lead.lua http://$BASE/" 1
 kill $bpid; wait $bpid 2>/dev/null || true
 echo "lead create answers by status (service /metrics; a rare 409 is two random CPFs colliding):"
 curl -s -H "Authorization: Bearer loadtest" "http://$SVC/metrics" | grep 'route="POST /sales-conversion/leads"' | grep http_requests_total | sed 's/^/  /'
+stop_service
+
+# The list at scale: LIST_LEADS skewed leads of the demo partner, then a
+# start on the existing database, idle memory, and each filter of the seed
+# at a fixed rate.
+seed_start=$(date +%s)
+"$work/partnership" dev seed-leads --data-dir "$work/data" --count "$LIST_LEADS" --skewed >/dev/null 2>>"$work/service.log"
+seed_s=$(($(date +%s) - seed_start))
+start_service
+existing_ready=$READY_MS
+sleep 1
+existing_rss=$(rss_mib "$SVC_PID")
+
+printf '%-24s %6d ms on a fresh database (demo data loaded); %6d ms on the existing one with %d more leads: %s (target <= 150 ms)\n' \
+  "start to ready" "$fresh_ready" "$existing_ready" "$LIST_LEADS" "$(verdict "$existing_ready" "<=" 150)"
+printf '%-24s %6s MiB idle after a fresh start; %6s MiB after the existing start: %s (target <= 40 MiB)\n' \
+  "resident memory" "$fresh_rss" "$existing_rss" "$(verdict "$fresh_rss" "<=" 40)"
+printf '%-24s %d skewed leads seeded in %d s (target < 180 s)\n' "seed-leads" "$LIST_LEADS" "$seed_s"
+
+today=$(TZ=America/Sao_Paulo date +%F)
+doc=$(curl -fs -H "$AUTH" "http://$SVC/sales-conversion/leads?page=100&limit=1" | sed -n 's/.*"identificationNumber":"\([0-9]*\)".*/\1/p')
+echo "lead list, $LIST_LEADS skewed leads, open loop at $LIST_RATE req/s for $LIST_DURATION per query (target p99 <= 20 ms, no errors):"
+for query in "filters=customer:maria" "filters=customer:$doc" "filters=seller_name:Vendedor Demo" "filters=created_at:$today" \
+  "filters=status:indicado" "filters=status:negociacao" "filters=seller_name:Vendedor Demo,status:negociacao" \
+  "filters=customer:maria,created_at:$today" "filters=customer:maria,seller_name:Vendedor Demo,status:indicado" \
+  "filters=customer:maria,status:negociacao" "page=1000&limit=100"; do
+  url="http://$SVC/sales-conversion/leads?$(sed 's/ /%20/g' <<<"$query")"
+  out=$("$work/openloop" -rate "$LIST_RATE" -duration "$LIST_DURATION" -header "$AUTH" "$url")
+  ms=$(sed -n 's/.* p99 \([0-9.]*\) ms.*/\1/p' <<<"$out")
+  errors=$(sed -n 's/.* errors \([0-9]*\) .*/\1/p' <<<"$out")
+  v=$(verdict "$ms" "<=" 20)
+  [[ $errors != 0 ]] && v=FAIL
+  printf '  %-66s %s  %s\n' "$query" "$out" "$v"
+done
 if grep -q '"level":"ERROR"' "$work/service.log"; then
   echo "service errors (first 5):"
   grep '"level":"ERROR"' "$work/service.log" | head -n 5 | cut -c1-400 | sed 's/^/  /'

@@ -9,9 +9,12 @@ import (
 
 	"partnership-service/internal/blob"
 	"partnership-service/internal/geo"
+	"partnership-service/internal/httpx"
+	"partnership-service/internal/idempotency"
 	"partnership-service/internal/mail"
 	"partnership-service/internal/storage"
 	"partnership-service/internal/storefront"
+	"partnership-service/internal/storesql"
 	"partnership-service/internal/webhook"
 )
 
@@ -27,6 +30,10 @@ type app struct {
 	// retention is how long unsigned leads keep their files and utility
 	// login (serve --retention); 0: no sweep (other commands, tests).
 	retention time.Duration
+	// guard is the rate limit and Idempotency-Key handling every surface
+	// runs its credentialed routes behind; nil (tests, commands other than
+	// serve): none.
+	guard *httpx.Guard
 
 	storefront *storefront.Service // made on first use (storefrontService)
 	// webhooks manages endpoints and delivers events; nil (commands other
@@ -93,5 +100,33 @@ func (a *app) sweepOrphans(ctx context.Context, started time.Time) {
 		a.log.Info("orphan files: another replica is sweeping")
 	case n > 0:
 		a.log.Info("swept orphan files", "removed", n)
+	}
+}
+
+// useGuard sets the surfaces' guard: perMinute requests per credential,
+// and Idempotency-Key records in the database. The keys it returns still
+// need the server's handler (ServeResourcesWith).
+func (a *app) useGuard(perMinute int) *idempotency.Keys {
+	keys := idempotency.NewKeys(storesql.IdempotencyKeys{DB: a.stores.Shared()}, a.now, a.log)
+	a.guard = &httpx.Guard{Limits: httpx.NewRateLimiter(perMinute, time.Minute, a.now), Keys: keys}
+	return keys
+}
+
+// sweepIdempotencyKeys deletes expired Idempotency-Key records now and
+// every hour until ctx ends.
+func (a *app) sweepIdempotencyKeys(ctx context.Context, keys *idempotency.Keys) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := keys.Sweep(ctx); err != nil && ctx.Err() == nil {
+			a.log.Warn("sweep idempotency keys", "err", err)
+		} else if n > 0 {
+			a.log.Info("swept idempotency keys", "removed", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
 	}
 }

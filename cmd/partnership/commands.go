@@ -32,6 +32,7 @@ func commands() []command {
 		{name: "user create", summary: "create a companies user; prints its id", bind: bindUserCreate},
 		{name: "token create", summary: "issue a companies API token; prints it, alone", bind: bindTokenCreate},
 		{name: "token revoke", args: "TOKEN", nargs: 1, summary: "revoke a companies API token", bind: bindTokenRevoke},
+		{name: "dev seed-leads", summary: "store generated energy leads in bulk, for load tests; prints how many", bind: bindSeedLeads},
 	}
 }
 

@@ -27,6 +27,7 @@ func (a *app) companiesService() *companies.Service {
 func (a *app) companiesSurface(ctx context.Context) (server.Surface, error) {
 	svc := a.companiesService()
 	h := companies.NewHandler(svc)
+	h.Guard = a.guard
 	h.Webhooks = a.webhookHandlers(companies.Render, apperr.Unprocessable)
 	return server.Surface{Name: "companies", Prefixes: companies.Prefixes, Render: companies.Render, Routes: h.Routes}, nil
 }

@@ -29,6 +29,7 @@ type serveOptions struct {
 	maxConns, maxUploads             int
 	maxUploadsPerClient, minBodyRate int
 	retention                        retentionFlag
+	rateLimit                        int
 	drainDelay                       time.Duration
 	webhooks                         webhookOptions
 }
@@ -50,6 +51,7 @@ func bindServe(fs *flag.FlagSet, env *environment) action {
 		}
 	}
 	fs.Var(&o.retention, "retention", "how long a lead never signed keeps its uploaded files and utility login after its last change, e.g. 180d or 2160h; 0: forever (PARTNERSHIP_RETENTION)")
+	fs.IntVar(&o.rateLimit, "rate-limit", intFromEnv(env, "PARTNERSHIP_RATE_LIMIT", defaultRateLimit), "requests per minute each credential (partner API key, storefront client address, companies token, provider token) may make; more are answered 429 (PARTNERSHIP_RATE_LIMIT)")
 	fs.DurationVar(&o.drainDelay, "drain-delay", durationFromEnv(env, "PARTNERSHIP_DRAIN_DELAY", 0), "on SIGTERM, how long /readyz fails while requests are still served, before the server stops accepting them; set it above the load balancer's health-check interval × fall count (PARTNERSHIP_DRAIN_DELAY)")
 	return func(ctx context.Context, inv *invocation) error {
 		if o.retention < 0 {
@@ -58,8 +60,8 @@ func bindServe(fs *flag.FlagSet, env *environment) action {
 		if o.drainDelay < 0 {
 			return inv.usagef("--drain-delay must not be negative")
 		}
-		if o.maxConns <= 0 || o.maxUploads <= 0 || o.maxUploadsPerClient <= 0 || o.minBodyRate <= 0 {
-			return inv.usagef("--max-conns, --max-uploads, --max-uploads-per-client and --min-body-rate must be positive")
+		if o.maxConns <= 0 || o.maxUploads <= 0 || o.maxUploadsPerClient <= 0 || o.minBodyRate <= 0 || o.rateLimit <= 0 {
+			return inv.usagef("--max-conns, --max-uploads, --max-uploads-per-client, --min-body-rate and --rate-limit must be positive")
 		}
 		return serve(ctx, inv.env, inv.cfg, o)
 	}
@@ -118,6 +120,7 @@ func serve(ctx context.Context, env *environment, cfg config, o serveOptions) er
 		printWebhookDemo(env.stdout, a.cfg.PublicURL)
 	}
 	a.retention = time.Duration(o.retention)
+	keys := a.useGuard(o.rateLimit)
 	surfaces, err := a.surfaces(ctx)
 	if err != nil {
 		return err
@@ -147,6 +150,8 @@ func serve(ctx context.Context, env *environment, cfg config, o serveOptions) er
 	if err != nil {
 		return err
 	}
+	keys.ServeResourcesWith(handler)
+	go a.sweepIdempotencyKeys(ctx, keys)
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,
@@ -208,6 +213,11 @@ const (
 	// defaultMaxConns leaves, of a 20,000-descriptor limit, room for the
 	// uploads' temp files (1,000 by default), the database and the logs.
 	defaultMaxConns = 15000
+	// defaultRateLimit is 20 requests a second, sustained, per credential:
+	// far above a partner's integration in normal use (a bulk import of
+	// leads one after another included), low enough that a runaway loop is
+	// stopped.
+	defaultRateLimit = 1200
 )
 
 func durationFromEnv(env *environment, key string, fallback time.Duration) time.Duration {

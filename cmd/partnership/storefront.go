@@ -28,6 +28,7 @@ func (a *app) storefrontService() *storefront.Service {
 func (a *app) storefrontSurface(ctx context.Context) (server.Surface, error) {
 	svc := a.storefrontService()
 	h := storefront.NewHandler(svc, 0)
+	h.Guard = a.guard
 	h.Webhooks = a.webhookHandlers(storefront.Render, apperr.Unprocessable)
 	return server.Surface{Name: "storefront", Prefixes: storefront.Prefixes, Render: storefront.Render, Routes: h.Routes}, nil
 }

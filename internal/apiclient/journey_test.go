@@ -130,7 +130,7 @@ func TestEnergyJourney(t *testing.T) {
 	if err := bill.FromEnergyBillValue0(850.15); err != nil {
 		t.Fatal(err)
 	}
-	created, err := c.CreateLeadWithResponse(ctx, apiclient.CreateLeadJSONRequestBody{
+	created, err := c.CreateLeadWithResponse(ctx, nil, apiclient.CreateLeadJSONRequestBody{
 		FullName: "John Cena", PersonType: apiclient.EnergyPersonTypeNatural, EmailAddress: "john.cena@example.com",
 		MobilePhone: "(11) 99988-5544", UtilityBillingValue: bill, IdentificationNumber: "111.444.777-35",
 		Nationality: ptr("brasileiro"), MaritalStatus: ptr("casado"), Profession: ptr("engenheiro"),
@@ -146,7 +146,7 @@ func TestEnergyJourney(t *testing.T) {
 	}
 	id := lead.Id.String()
 
-	creds, err := c.SetUtilityCredentialsWithResponse(ctx, id, apiclient.SetUtilityCredentialsJSONRequestBody{
+	creds, err := c.SetUtilityCredentialsWithResponse(ctx, id, nil, apiclient.SetUtilityCredentialsJSONRequestBody{
 		UtilityBillLogin: "login.distribuidora@teste.com", Password: "senha-da-distribuidora"})
 	expect(t, "setUtilityCredentials", creds.StatusCode(), creds.Body, err, http.StatusOK)
 	if !creds.JSON200.HasEnergyUtilityCredentials || bytes.Contains(creds.Body, []byte("senha-da-distribuidora")) {
@@ -161,13 +161,13 @@ func TestEnergyJourney(t *testing.T) {
 	}
 	_, _ = fw.Write([]byte("%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"))
 	_ = mw.Close()
-	up, err := c.UploadUtilityBillWithBodyWithResponse(ctx, id, mw.FormDataContentType(), &form)
+	up, err := c.UploadUtilityBillWithBodyWithResponse(ctx, id, nil, mw.FormDataContentType(), &form)
 	expect(t, "uploadUtilityBill", up.StatusCode(), up.Body, err, http.StatusCreated)
 	if len(up.JSON201.Documents) != 1 || up.JSON201.Documents[0].Type != apiclient.UtilityBill {
 		t.Fatalf("documents = %+v", up.JSON201.Documents)
 	}
 
-	contract, err := c.CreateContractWithResponse(ctx, id, apiclient.CreateContractJSONRequestBody{})
+	contract, err := c.CreateContractWithResponse(ctx, id, nil, apiclient.CreateContractJSONRequestBody{})
 	expect(t, "createContract", contract.StatusCode(), contract.Body, err, http.StatusCreated)
 	if contract.JSON201.Status != apiclient.EnergyLeadStatusNegociacao || contract.JSON201.ContractSignerLink == nil {
 		t.Fatalf("after contract: %s", contract.Body)
@@ -212,25 +212,25 @@ func TestStorefrontJourney(t *testing.T) {
 
 	// The provider sets up its catalog through the admin API.
 	admin := newClient(t, h, "Authorization", "Bearer "+token)
-	cat, err := admin.CreateAdminCategoryWithResponse(ctx, apiclient.StorefrontAdminItemBody{Nome: "Residencial", Ordenacao: ptr(1)})
+	cat, err := admin.CreateAdminCategoryWithResponse(ctx, nil, apiclient.StorefrontAdminItemBody{Nome: "Residencial", Ordenacao: ptr(1)})
 	expect(t, "createAdminCategory", cat.StatusCode(), cat.Body, err, http.StatusCreated)
-	pay, err := admin.CreateAdminPaymentMethodWithResponse(ctx, apiclient.StorefrontAdminItemBody{Nome: "Pix"})
+	pay, err := admin.CreateAdminPaymentMethodWithResponse(ctx, nil, apiclient.StorefrontAdminItemBody{Nome: "Pix"})
 	expect(t, "createAdminPaymentMethod", pay.StatusCode(), pay.Body, err, http.StatusCreated)
 	var price apiclient.StorefrontAdminPlanBody_Mensalidade
 	if err := price.FromStorefrontAdminPlanBodyMensalidade1("99,90"); err != nil {
 		t.Fatal(err)
 	}
-	plan, err := admin.CreateAdminPlanWithResponse(ctx, apiclient.StorefrontAdminPlanBody{
+	plan, err := admin.CreateAdminPlanWithResponse(ctx, nil, apiclient.StorefrontAdminPlanBody{
 		Nome: "Fibra 300", Mensalidade: price, VelocidadeDownload: ptr(300),
 		CategoryIds:      &[]int{cat.JSON201.Data.Attributes.Id},
 		PaymentMethodIds: &[]int{pay.JSON201.Data.Attributes.Id},
 	})
 	expect(t, "createAdminPlan", plan.StatusCode(), plan.Body, err, http.StatusCreated)
 	planID := plan.JSON201.Data.Attributes.Id
-	area, err := admin.CreateAdminCoverageAreaWithResponse(ctx, apiclient.StorefrontAdminCoverageAreaBody{
+	area, err := admin.CreateAdminCoverageAreaWithResponse(ctx, nil, apiclient.StorefrontAdminCoverageAreaBody{
 		Nome: ptr("Bigorrilho"), CepInicio: ptr("80420-000"), CepFim: ptr("80420-999")})
 	expect(t, "createAdminCoverageArea", area.StatusCode(), area.Body, err, http.StatusCreated)
-	coupon, err := admin.CreateAdminCouponWithResponse(ctx, apiclient.StorefrontAdminCouponBody{
+	coupon, err := admin.CreateAdminCouponWithResponse(ctx, nil, apiclient.StorefrontAdminCouponBody{
 		Name: "BEMVINDO", Description: ptr("Primeiro mês grátis"), MaxRedemptions: ptr(10)})
 	expect(t, "createAdminCoupon", coupon.StatusCode(), coupon.Body, err, http.StatusCreated)
 	plans, err := admin.ListAdminPlansWithResponse(ctx)
@@ -334,7 +334,7 @@ func TestCompaniesJourney(t *testing.T) {
 	if err := cnpj.FromCompaniesCompanyCreateCnpj0("18.928.199/0001-88"); err != nil {
 		t.Fatal(err)
 	}
-	created, err := c.CreateCompanyWithResponse(ctx, apiclient.CreateCompanyJSONRequestBody{
+	created, err := c.CreateCompanyWithResponse(ctx, nil, apiclient.CreateCompanyJSONRequestBody{
 		Name: "Padaria Central", AccountId: ptr(int(account.ID)), Cnpj: &cnpj, CityId: city.Id, StateId: city.StateId,
 		ZipCode:           ptr("13010000"),
 		EnergyDemandsPeak: &[]apiclient.CompaniesEnergyDemand{{ValueKw: 120.5, StartDate: mustDate(t, "2026-01-01")}},
@@ -348,7 +348,7 @@ func TestCompaniesJourney(t *testing.T) {
 
 	got, err := c.GetCompanyWithResponse(ctx, id)
 	expect(t, "getCompany", got.StatusCode(), got.Body, err, http.StatusOK)
-	upd, err := c.UpdateCompanyWithResponse(ctx, id, apiclient.UpdateCompanyJSONRequestBody{Name: ptr("Padaria Central Campinas")})
+	upd, err := c.UpdateCompanyWithResponse(ctx, id, nil, apiclient.UpdateCompanyJSONRequestBody{Name: ptr("Padaria Central Campinas")})
 	expect(t, "updateCompany", upd.StatusCode(), upd.Body, err, http.StatusOK)
 	list, err := c.ListCompaniesWithResponse(ctx, &apiclient.ListCompaniesParams{UnderscoreQ: ptr("padaria")})
 	expect(t, "listCompanies", list.StatusCode(), list.Body, err, http.StatusOK)

@@ -187,3 +187,44 @@ func truncate(b []byte) string {
 	}
 	return string(b)
 }
+
+// IdempotentBurst sends n requests made by newReq to h at once (the same
+// write with the same Idempotency-Key) and checks what the key promises:
+// each answer is want with one and the same body (the first, replayed), or
+// a 409 naming the key (the first still running). It returns one of the
+// want answers.
+func IdempotentBurst(tb testing.TB, h http.Handler, n, want int, newReq func() *http.Request) *httptest.ResponseRecorder {
+	tb.Helper()
+	answers := make([]*httptest.ResponseRecorder, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		req := newReq()
+		wg.Go(func() {
+			<-start
+			answers[i] = httptest.NewRecorder()
+			h.ServeHTTP(answers[i], req)
+		})
+	}
+	close(start)
+	wg.Wait()
+	var first *httptest.ResponseRecorder
+	for i, a := range answers {
+		switch {
+		case a.Code == want && first == nil:
+			first = a
+		case a.Code == want:
+			if !bytes.Equal(a.Body.Bytes(), first.Body.Bytes()) || a.Header().Get("Location") != first.Header().Get("Location") {
+				tb.Fatalf("answer %d differs from another %d:\n%s\n%s", i, want, a.Body, first.Body)
+			}
+		case a.Code == http.StatusConflict && strings.Contains(a.Body.String(), "Idempotency-Key"):
+			// In flight, never another conflict: only one request ran.
+		default:
+			tb.Fatalf("answer %d: %d %s", i, a.Code, a.Body)
+		}
+	}
+	if first == nil {
+		tb.Fatalf("none of %d requests answered %d", n, want)
+	}
+	return first
+}

@@ -68,3 +68,11 @@ func FormatCPF(s string) string {
 	}
 	return s[0:3] + "." + s[3:6] + "." + s[6:9] + "-" + s[9:11]
 }
+
+// CompleteCPF appends the two check digits to base, nine digits, giving a
+// valid CPF (for generated test and load data).
+func CompleteCPF(base string) string {
+	d := []byte(base)
+	d = append(d, cpfDigit(d))
+	return string(append(d, cpfDigit(d)))
+}

@@ -113,6 +113,9 @@ type Filter struct {
 	Desc        bool
 	Limit       int
 	Offset      int
+	// UpdatedSince, when set, keeps the companies changed after it, in the
+	// order they changed (a poller's change feed); Sort is then ignored.
+	UpdatedSince time.Time
 }
 
 // AuditAction is what happened to a company.

@@ -13,8 +13,10 @@ import (
 	"partnership-service/internal/apitest"
 	"partnership-service/internal/companies"
 	"partnership-service/internal/geo"
+	"partnership-service/internal/idempotency"
 	"partnership-service/internal/server"
 	"partnership-service/internal/storage"
+	"partnership-service/internal/testdb"
 	"partnership-service/internal/testkit"
 )
 
@@ -130,16 +132,27 @@ type world struct {
 	super, manager, client, foreign persona
 }
 
-func newWorld(t testing.TB, e storage.Stores) *world {
+// newWorld builds the world; a guardPerMinute puts the handler behind the
+// guard serve wires (that many requests a minute per token,
+// Idempotency-Key records in e), on the fixture's clock.
+func newWorld(t testing.TB, e storage.Stores, guardPerMinute ...int) *world {
 	t.Helper()
 	w := &world{fixture: newFixture(t, e)}
+	h := companies.NewHandler(w.svc)
+	var keys *idempotency.Keys
+	if len(guardPerMinute) > 0 {
+		h.Guard, keys = testdb.Guard(e, guardPerMinute[0], w.clock.Now)
+	}
 	srv, err := server.New(server.Config{
 		Log: slog.New(slog.NewJSONHandler(io.Discard, nil)),
 		Surfaces: []server.Surface{{Name: "companies", Prefixes: companies.Prefixes, Render: companies.Render,
-			Routes: companies.NewHandler(w.svc).Routes}},
+			Routes: h.Routes}},
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if keys != nil {
+		keys.ServeResourcesWith(srv)
 	}
 	w.handler = srv
 	w.anon = apitest.New(t, srv)

@@ -1,6 +1,8 @@
 package companies
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"net"
 	"net/http"
@@ -23,6 +25,10 @@ const maxBody = 256 << 10
 
 // Handler serves the Companies API.
 type Handler struct {
+	// Guard rate-limits each token and makes its user's writes idempotent
+	// (Idempotency-Key); nil: neither.
+	Guard *httpx.Guard
+
 	svc *Service
 	// states is the pre-encoded state list: reference data never changes
 	// while the process runs.
@@ -57,7 +63,12 @@ func (h *Handler) authed(next func(http.ResponseWriter, *http.Request, *Session)
 			Render(w, r, err)
 			return
 		}
-		next(w, r, sess)
+		// Requests are counted per token; keys belong to the token's user.
+		sum := sha256.Sum256([]byte(token))
+		cred := httpx.Credential{RateKey: "companies-token:" + hex.EncodeToString(sum[:12]), KeyOwner: "companies:" + strconv.FormatInt(sess.User.ID, 10)}
+		h.Guard.Serve(w, r, cred, Render, func(w http.ResponseWriter, r *http.Request) {
+			next(w, r, sess)
+		})
 	}
 }
 
@@ -234,6 +245,9 @@ func writeList[T any](w http.ResponseWriter, items []T, total, limit, page int) 
 
 func (h *Handler) listCompanies(w http.ResponseWriter, r *http.Request, sess *Session) {
 	q, err := ParseListQuery(r.URL.Query())
+	if err == nil {
+		q.UpdatedSince, err = httpx.ParseUpdatedSince(r)
+	}
 	if err != nil {
 		Render(w, r, err)
 		return

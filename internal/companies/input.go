@@ -334,6 +334,8 @@ type ListQuery struct {
 	ExternalIDs []string
 	ParentIDs   []int64
 	AccountIDs  []int64
+	// UpdatedSince: see Filter.
+	UpdatedSince time.Time
 }
 
 // Pagination limits.

@@ -214,7 +214,7 @@ type Page struct {
 // companies the session may see.
 func (s *Service) ListCompanies(ctx context.Context, sess *Session, q ListQuery) (Page, error) {
 	f := Filter{AccountIDs: sess.accounts(), ExternalIDs: q.ExternalIDs, Sort: q.Sort, Desc: q.Desc,
-		Limit: q.Limit, Offset: (q.Page - 1) * q.Limit}
+		Limit: q.Limit, Offset: (q.Page - 1) * q.Limit, UpdatedSince: q.UpdatedSince}
 	var errs apperr.Fields
 	if len(q.AccountIDs) > 0 {
 		for _, id := range q.AccountIDs {

@@ -10,6 +10,7 @@ import (
 	"context"
 	"log/slog"
 
+	"partnership-service/internal/httpx"
 	"partnership-service/internal/webhook"
 )
 
@@ -48,6 +49,9 @@ type API struct {
 	// PublicURL is the scheme and host links point at (the signing page):
 	// configured, never taken from a request's Host header.
 	PublicURL string
+	// Guard rate-limits each API key and makes its writes idempotent
+	// (Idempotency-Key); nil: neither.
+	Guard *httpx.Guard
 	// Webhooks serves the partners' webhook endpoints; nil: no such routes.
 	Webhooks *webhook.Handlers
 

@@ -14,6 +14,7 @@ import (
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/blob"
 	"partnership-service/internal/geo"
+	"partnership-service/internal/idempotency"
 	"partnership-service/internal/secretbox"
 	"partnership-service/internal/webhook"
 )
@@ -145,8 +146,9 @@ type LeadStore interface {
 	// Lead returns a lead with its documents and history.
 	Lead(ctx context.Context, partnerID, id string) (Lead, error)
 	// ListLeads returns one page of the partner's leads, newest first, with
-	// their documents (not their history), and the exact number matching.
-	ListLeads(ctx context.Context, partnerID string, q LeadQuery) ([]Lead, int, error)
+	// their documents (not their history), and the number matching (exact
+	// up to q.TotalCap for a customer filter, see LeadTotal).
+	ListLeads(ctx context.Context, partnerID string, q LeadQuery) ([]Lead, LeadTotal, error)
 	// LeadBySignReference finds the lead whose pending or finished
 	// signature request has reference ref, whatever its partner.
 	LeadBySignReference(ctx context.Context, ref string) (Lead, error)
@@ -195,9 +197,10 @@ type LeadTx interface {
 	// RedactHistory replaces the details of every history entry of the
 	// lead with details.
 	RedactHistory(leadID, details string) error
-	// AdjustCount adds delta to the number of the partner's leads in
-	// status, which ListLeads answers unfiltered totals from.
-	AdjustCount(partnerID string, status LeadStatus, delta int) error
+	// AdjustCount adds delta to the number of leads in status like l: of
+	// its partner, seller and day (LeadDay of its CreatedAt), which
+	// ListLeads answers the totals of those filters from.
+	AdjustCount(l Lead, status LeadStatus, delta int) error
 	Emit(ev webhook.Event) error // records ev, delivered once the transaction commits
 }
 
@@ -305,6 +308,8 @@ func (s *LeadService) Create(ctx context.Context, p Principal, d LeadDraft) (Lea
 		return Lead{}, err
 	}
 	l.moveTo(StatusIndicado, "Lead cadastrado pelo parceiro.", now)
+	// A retry whose answer a crash lost reads the lead back.
+	idempotency.Refer(ctx, "/sales-conversion/leads/"+l.ID)
 	if err := s.createLead(ctx, l); err != nil {
 		return Lead{}, err
 	}
@@ -321,7 +326,7 @@ func (s *LeadService) Get(ctx context.Context, p Principal, id string) (Lead, er
 }
 
 // List returns a page of the caller's leads and how many match in all.
-func (s *LeadService) List(ctx context.Context, p Principal, q LeadQuery) ([]Lead, int, error) {
+func (s *LeadService) List(ctx context.Context, p Principal, q LeadQuery) ([]Lead, LeadTotal, error) {
 	return s.store.ListLeads(ctx, p.PartnerID, q)
 }
 

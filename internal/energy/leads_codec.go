@@ -41,6 +41,9 @@ func EncodeRepresentatives(rs []LegalRepresentative) string {
 
 // DecodeRepresentatives reads EncodeRepresentatives' output.
 func DecodeRepresentatives(s string) ([]LegalRepresentative, error) {
+	if s == "[]" { // most leads, natural persons: nothing to decode
+		return nil, nil
+	}
 	var in []storedRepresentative
 	if err := json.Unmarshal([]byte(s), &in); err != nil {
 		return nil, err

@@ -328,7 +328,10 @@ func parseAmount(s string) (int64, bool) {
 
 // formatAmount renders cents as a decimal with two places: 85015 → "850.15".
 func formatAmount(cents int64) string {
-	return fmt.Sprintf("%d.%02d", cents/100, cents%100)
+	// Appended rather than formatted: every lead answer renders one.
+	b := strconv.AppendInt(make([]byte, 0, 24), cents/100, 10)
+	c := cents % 100
+	return string(append(b, '.', byte('0'+c/10), byte('0'+c%10)))
 }
 
 // docKey is a CPF or CNPJ without punctuation, upper-cased: two spellings

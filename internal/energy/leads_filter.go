@@ -26,7 +26,37 @@ type LeadQuery struct {
 	// one calendar day in America/Sao_Paulo.
 	CreatedFrom, CreatedTo time.Time
 	Status                 LeadStatus
+
+	// TotalCap bounds the count of a customer filter's matches (see
+	// LeadTotal); 0 counts them all. ParseLeadQuery sets LeadTotalCap.
+	TotalCap int
+
+	// UpdatedSince, when set, keeps the leads changed after it, in the
+	// order they changed (a poller's change feed).
+	UpdatedSince time.Time
 }
+
+// LeadTotal is how many leads a LeadQuery matches. A count of the seller,
+// day and status filters is always exact: the store keeps tallies of them.
+// A customer filter (a name or document prefix) can match any share of a
+// partner's leads, and counting them costs as much as reading them, so its
+// matches are counted up to the query's TotalCap: Capped says that more
+// leads match than Count, which is then TotalCap.
+type LeadTotal struct {
+	Count  int
+	Capped bool
+}
+
+// LeadTotalCap is how far the list counts a customer filter's matches:
+// what a page of leads may cost whatever the data (a million leads named
+// "Maria"), a read of that many index entries, well under a millisecond.
+// At 200 lists a second 10000 entries each would take a core; GitHub's
+// search stops at 1000 results for the same reason.
+const LeadTotalCap = 1_000
+
+// LeadDay is the calendar day of t in America/Sao_Paulo, YYYY-MM-DD: the
+// day the created_at filter matches and the store tallies leads by.
+func LeadDay(t time.Time) string { return t.In(saoPaulo).Format(time.DateOnly) }
 
 // Offset is how many leads come before q's page.
 func (q LeadQuery) Offset() int { return (q.Page - 1) * q.Limit }
@@ -75,7 +105,7 @@ var filterKeys = [...]string{"customer", "seller_name", "created_at", "status"}
 // unknown key there, a repeated key, an empty value or a bad value (a
 // status outside the enum, a date that is not YYYY-MM-DD) is a 400.
 func ParseLeadQuery(page, limit, filters string) (LeadQuery, error) {
-	q := LeadQuery{Page: 1, Limit: DefaultLeadLimit}
+	q := LeadQuery{Page: 1, Limit: DefaultLeadLimit, TotalCap: LeadTotalCap}
 	var f apperr.Fields
 	if page != "" {
 		n, err := strconv.Atoi(page)

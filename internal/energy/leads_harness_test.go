@@ -13,6 +13,7 @@ import (
 	"partnership-service/internal/energy"
 	"partnership-service/internal/energy/energytest"
 	"partnership-service/internal/geo"
+	"partnership-service/internal/httpx"
 	"partnership-service/internal/secretbox"
 	"partnership-service/internal/storage"
 	"partnership-service/internal/testkit"
@@ -35,6 +36,7 @@ type leadEnv struct {
 
 type leadEnvOptions struct {
 	maxUpload int64
+	guard     func(now func() time.Time) *httpx.Guard // nil: no guard
 }
 
 // newLeadEnv builds the energy surface with energytest (catalog, partners
@@ -52,7 +54,11 @@ func newLeadEnv(t testing.TB, e storage.Stores, opts ...leadEnvOptions) *leadEnv
 	dir := t.TempDir()
 	var leads *energy.LeadService
 	box := &mailbox{}
-	env := energytest.New(t, e, energytest.Options{Log: logs, Leads: func(t testing.TB, e storage.Stores, catalog *energy.CatalogService) *energy.LeadService {
+	var guard *httpx.Guard
+	if o.guard != nil {
+		guard = o.guard(clock.Now)
+	}
+	env := energytest.New(t, e, energytest.Options{Log: logs, Guard: guard, Leads: func(t testing.TB, e storage.Stores, catalog *energy.CatalogService) *energy.LeadService {
 		blobs, err := blob.NewDir(dir)
 		if err != nil {
 			t.Fatal(err)

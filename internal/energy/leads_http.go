@@ -107,6 +107,9 @@ func servePDF(w http.ResponseWriter, f BlobReader, name string) {
 func (a *API) listLeads(w http.ResponseWriter, r *http.Request, p Principal) {
 	qs := r.URL.Query()
 	q, err := ParseLeadQuery(qs.Get("page"), qs.Get("limit"), qs.Get("filters"))
+	if err == nil {
+		q.UpdatedSince, err = httpx.ParseUpdatedSince(r)
+	}
 	if err != nil {
 		Render(w, r, err)
 		return
@@ -116,10 +119,11 @@ func (a *API) listLeads(w http.ResponseWriter, r *http.Request, p Principal) {
 		Render(w, r, err)
 		return
 	}
-	out := listLeadsBody{Leads: make([]leadBody, len(leads)), Total: total}
+	out := listLeadsBody{Leads: make([]leadBody, len(leads)), Total: total.Count}
 	for i, l := range leads {
 		out.Leads[i] = a.Leads.leadBody(a.PublicURL, l)
 	}
+	w.Header().Set("X-Total-Exact", strconv.FormatBool(!total.Capped))
 	httpx.WriteJSON(w, http.StatusOK, out)
 }
 

@@ -174,9 +174,9 @@ func TestNaturalLeadJourney(t *testing.T) {
 		}
 
 		c.Get(path).Expect(http.StatusOK)
-		list := c.Get("/sales-conversion/leads?filters=customer:111.444.777-35,status:indicado").Expect(http.StatusOK).Map()
-		if list["total"] != 1.0 {
-			t.Errorf("list total = %v, want 1", list["total"])
+		res := c.Get("/sales-conversion/leads?filters=customer:111.444.777-35,status:indicado").Expect(http.StatusOK)
+		if list := res.Map(); list["total"] != 1.0 || res.Header.Get("X-Total-Exact") != "true" {
+			t.Errorf("list total = %v (X-Total-Exact %q), want 1, exact", list["total"], res.Header.Get("X-Total-Exact"))
 		}
 
 		updated := c.JSON(http.MethodPut, path, map[string]any{

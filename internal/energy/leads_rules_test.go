@@ -156,8 +156,8 @@ func TestLeadServiceConcurrentDuplicates(t *testing.T) {
 			}
 		}
 		_, total, err := env.leads.List(ctx, env.a, energy.LeadQuery{Page: 1, Limit: 10, Status: energy.StatusIndicado})
-		if err != nil || total != 1 {
-			t.Fatalf("indicado total = %d, %v; want 1", total, err)
+		if err != nil || total != (energy.LeadTotal{Count: 1}) {
+			t.Fatalf("indicado total = %+v, %v; want 1", total, err)
 		}
 	})
 }
@@ -217,8 +217,8 @@ func TestLeadServiceTotalsFollowTheStatus(t *testing.T) {
 				total  int
 			}{{"", st.all}, {energy.StatusIndicado, st.indicado}, {energy.StatusNegociacao, st.negociacao}} {
 				leads, total, err := env.leads.List(ctx, env.a, energy.LeadQuery{Page: 1, Limit: 10, Status: want.status})
-				if err != nil || total != want.total || len(leads) != want.total {
-					t.Errorf("%s: status %q: %d leads, total %d, %v; want %d", st.name, want.status, len(leads), total, err, want.total)
+				if err != nil || total != (energy.LeadTotal{Count: want.total}) || len(leads) != want.total {
+					t.Errorf("%s: status %q: %d leads, total %+v, %v; want %d", st.name, want.status, len(leads), total, err, want.total)
 				}
 			}
 		}

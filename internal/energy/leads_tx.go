@@ -134,11 +134,11 @@ func checkOpenLead(tx LeadTx, l Lead) error {
 func recordChanges(tx LeadTx, old, l Lead) error {
 	if l.Status != old.Status {
 		if old.Status != "" {
-			if err := tx.AdjustCount(l.PartnerID, old.Status, -1); err != nil {
+			if err := tx.AdjustCount(old, old.Status, -1); err != nil {
 				return err
 			}
 		}
-		if err := tx.AdjustCount(l.PartnerID, l.Status, 1); err != nil {
+		if err := tx.AdjustCount(l, l.Status, 1); err != nil {
 			return err
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"partnership-service/internal/apperr"
 )
@@ -119,4 +120,23 @@ func jsonKind(goKind string) string {
 	default:
 		return "number"
 	}
+}
+
+// UpdatedSinceParam is the change feeds' query parameter.
+const UpdatedSinceParam = "updated_since"
+
+// ParseUpdatedSince reads a change feed's updated_since: an RFC 3339 time
+// (2026-07-01T12:00:00Z, 2026-07-01T09:00:00-03:00, fractions allowed);
+// absent is the zero time. Anything else is invalid, named after the
+// parameter.
+func ParseUpdatedSince(r *http.Request) (time.Time, error) {
+	v := r.URL.Query().Get(UpdatedSinceParam)
+	if v == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		return time.Time{}, apperr.Field(apperr.Invalid, UpdatedSinceParam, "updated_since deve ser uma data e hora RFC 3339, como 2026-07-01T12:00:00Z")
+	}
+	return t.UTC(), nil
 }

@@ -15,6 +15,8 @@ import (
 // memory without bound: past the cap, unknown keys are refused until old
 // ones expire.
 type RateLimiter struct {
+	limit    int
+	period   time.Duration
 	interval time.Duration // between requests at the sustained rate
 	burst    time.Duration // how far ahead of now a key's arrival time may run
 	maxKeys  int
@@ -36,6 +38,7 @@ func NewRateLimiter(limit int, period time.Duration, now func() time.Time) *Rate
 	}
 	interval := period / time.Duration(max(limit, 1))
 	return &RateLimiter{
+		limit: max(limit, 1), period: period,
 		interval: interval, burst: period - interval, maxKeys: DefaultMaxRateKeys, now: now,
 		arrivals: map[string]time.Time{},
 	}
@@ -44,22 +47,38 @@ func NewRateLimiter(limit int, period time.Duration, now func() time.Time) *Rate
 // Allow takes one request for key; when it is refused, retry says how long
 // until the next one would be allowed.
 func (l *RateLimiter) Allow(key string) (ok bool, retry time.Duration) {
+	d := l.Take(key)
+	return d.Allowed, d.RetryAfter
+}
+
+var _ RateCounter = (*RateLimiter)(nil)
+
+// Take implements RateCounter.
+func (l *RateLimiter) Take(key string) RateDecision {
 	now := l.now()
+	d := RateDecision{Limit: l.limit, Window: l.period}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.sweep(now)
 	tat, known := l.arrivals[key]
 	if !known && len(l.arrivals) >= l.maxKeys {
-		return false, l.interval
+		d.RetryAfter, d.Reset = l.interval, l.interval
+		return d
 	}
 	if tat.Before(now) {
 		tat = now
 	}
 	if ahead := tat.Sub(now); ahead > l.burst {
-		return false, ahead - l.burst
+		d.RetryAfter, d.Reset = ahead-l.burst, ahead
+		return d
 	}
-	l.arrivals[key] = tat.Add(l.interval)
-	return true, 0
+	tat = tat.Add(l.interval)
+	l.arrivals[key] = tat
+	// What is left of the window's quota once this request is counted,
+	// and how long until the whole quota is back.
+	ahead := tat.Sub(now)
+	d.Allowed, d.Remaining, d.Reset = true, int((l.period-ahead)/l.interval), ahead
+	return d
 }
 
 // sweep forgets keys whose arrival time has passed (they are back to a full

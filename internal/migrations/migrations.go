@@ -3,7 +3,8 @@
 // the contexts apart: 1-99 platform and reference data (2 loads it, 3
 // records its version, see reference.go), 100-199 energy (101 loads the
 // ANEEL utilities, 110 records which were delivered),
-// 200-299 storefront, 300-399 companies, 400-429 webhooks.
+// 200-299 storefront, 300-399 companies, 400-429 webhooks, 480-489 the
+// energy lead list at scale.
 package migrations
 
 import (

@@ -61,8 +61,17 @@ func (db *DB) Close() error {
 }
 
 // Tx runs fn in a transaction, committing when it returns nil.
+//
+// An Idempotency-Key record pending in ctx is inserted in the same
+// transaction (internal/idempotency).
 func (db *DB) Tx(ctx context.Context, fn func(pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, db.Pool, fn)
+	key, fn, err := withPendingKey(ctx, fn)
+	if err != nil {
+		return err
+	}
+	err = pgx.BeginFunc(ctx, db.Pool, fn)
+	key.Committed(err)
+	return err
 }
 
 // MapError turns driver errors into domain errors by SQLSTATE: no rows is

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"partnership-service/internal/idempotency"
 	"partnership-service/internal/storesql"
 )
 
@@ -28,6 +29,15 @@ func (s shared) Query(ctx context.Context, query string, args ...any) (storesql.
 }
 
 func (s shared) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	if idempotency.FromContext(ctx) != nil {
+		// A change guarded by an Idempotency-Key commits with its record.
+		var n int64
+		err := s.Write(ctx, func(tx storesql.Querier) (err error) {
+			n, err = tx.Exec(ctx, query, args...)
+			return err
+		})
+		return n, err
+	}
 	tag, err := s.db.Pool.Exec(ctx, rebind(query), args...)
 	return tag.RowsAffected(), err
 }

@@ -30,12 +30,13 @@ const maxBatch = 256
 
 // DB is an open SQLite database.
 type DB struct {
-	path   string
-	writer *sql.DB
-	reader *sql.DB
-	queue  chan *writeOp
-	stop   chan struct{}
-	done   chan struct{}
+	path        string
+	writer      *sql.DB
+	reader      *sql.DB
+	checkpoints *checkpointer
+	queue       chan *writeOp
+	stop        chan struct{}
+	done        chan struct{}
 
 	// closeMu makes "not closed, so enqueue" atomic against Close, so no
 	// write is queued after the writer's final drain.
@@ -74,6 +75,11 @@ func OpenDB(path string) (*DB, error) {
 	// Each grouped write runs under a savepoint, whose page copies go to a
 	// statement journal: in memory, not a temp file written per write.
 	common.Add("_pragma", "temp_store(MEMORY)")
+	checkpointDSN := "file:" + path + "?" + common.Encode()
+	// The writer never checkpoints and keeps the WAL file near the
+	// checkpointer's threshold (checkpoint.go).
+	common.Add("_pragma", "wal_autocheckpoint(0)")
+	common.Add("_pragma", fmt.Sprintf("journal_size_limit(%d)", walCheckpointBytes))
 	writerDSN := "file:" + path + "?" + common.Encode() + "&_txlock=immediate"
 	readerQ := url.Values{}
 	readerQ.Add("_pragma", "busy_timeout(10000)")
@@ -102,14 +108,21 @@ func OpenDB(path string) (*DB, error) {
 	reader.SetMaxOpenConns(readers)
 	reader.SetMaxIdleConns(readers)
 	reader.SetConnMaxLifetime(0)
+	checkpoints, err := newCheckpointer(path, checkpointDSN)
+	if err != nil {
+		writer.Close()
+		reader.Close()
+		return nil, err
+	}
 
 	db := &DB{
-		path:   path,
-		writer: writer,
-		reader: reader,
-		queue:  make(chan *writeOp, maxBatch),
-		stop:   make(chan struct{}),
-		done:   make(chan struct{}),
+		path:        path,
+		writer:      writer,
+		reader:      reader,
+		checkpoints: checkpoints,
+		queue:       make(chan *writeOp, maxBatch),
+		stop:        make(chan struct{}),
+		done:        make(chan struct{}),
 	}
 	go db.writeLoop()
 	return db, nil
@@ -171,7 +184,7 @@ func (db *DB) Close() error {
 	}
 	db.closeMu.Unlock()
 	<-db.done
-	return errors.Join(db.reader.Close(), db.writer.Close())
+	return errors.Join(db.checkpoints.Close(), db.reader.Close(), db.writer.Close())
 }
 
 // ErrClosed is returned by Write after Close.
@@ -185,6 +198,10 @@ func (db *DB) Write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	key, fn, err := withPendingKey(ctx, fn)
+	if err != nil {
+		return err
+	}
 	op := &writeOp{ctx: ctx, fn: fn, done: make(chan struct{})}
 	if err := db.enqueue(ctx, op); err != nil {
 		return err
@@ -195,6 +212,7 @@ func (db *DB) Write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if op.panic != nil {
 		panic(op.panic)
 	}
+	key.Committed(op.err)
 	return op.err
 }
 
@@ -224,6 +242,7 @@ func (db *DB) writeLoop() {
 				select {
 				case op := <-db.queue:
 					db.commit([]*writeOp{op})
+					db.checkpoints.committed()
 				default:
 					return
 				}
@@ -239,7 +258,9 @@ func (db *DB) writeLoop() {
 				break drain
 			}
 		}
+		db.checkpoints.beforeBatch()
 		db.commit(batch)
+		db.checkpoints.committed()
 	}
 }
 

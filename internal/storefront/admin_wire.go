@@ -514,14 +514,18 @@ func readPage(r *http.Request) (page, perPage int, err error) {
 	return page, perPage, errs.Err(apperr.Invalid)
 }
 
-// listSubscriptions: GET /api/v2/admin/subscriptions?page=&per_page=.
+// listSubscriptions: GET /api/v2/admin/subscriptions?page=&per_page=&updated_since=.
 func (h *Handler) listSubscriptions(w http.ResponseWriter, r *http.Request, providerID int64) {
 	page, perPage, err := readPage(r)
+	var since time.Time
+	if err == nil {
+		since, err = httpx.ParseUpdatedSince(r)
+	}
 	if err != nil {
 		Render(w, r, err)
 		return
 	}
-	subs, total, err := h.svc.Subscriptions(r.Context(), providerID, Page{Limit: perPage, Offset: (page - 1) * perPage})
+	subs, total, err := h.svc.Subscriptions(r.Context(), providerID, Page{Limit: perPage, Offset: (page - 1) * perPage, UpdatedSince: since})
 	if err != nil {
 		Render(w, r, err)
 		return

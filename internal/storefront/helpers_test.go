@@ -12,9 +12,11 @@ import (
 
 	"partnership-service/internal/apitest"
 	"partnership-service/internal/blob"
+	"partnership-service/internal/idempotency"
 	"partnership-service/internal/server"
 	"partnership-service/internal/storage"
 	"partnership-service/internal/storefront"
+	"partnership-service/internal/testdb"
 	"partnership-service/internal/testkit"
 )
 
@@ -56,8 +58,20 @@ type tenantFixture struct {
 	coupon                  int64           // "PROMO10", limit 3, plans basic and fast
 }
 
-func newHarness(t testing.TB, e storage.Stores) *harness {
+// harnessOptions customise newHarness.
+type harnessOptions struct {
+	// guardPerMinute > 0 puts the handler behind the guard serve wires
+	// (that many requests a minute per credential, Idempotency-Key
+	// records in the test's database), on the harness's clock.
+	guardPerMinute int
+}
+
+func newHarness(t testing.TB, e storage.Stores, opts ...harnessOptions) *harness {
 	t.Helper()
+	var o harnessOptions
+	if len(opts) > 0 {
+		o = opts[0]
+	}
 	dir := t.TempDir()
 	blobs, err := blob.NewDir(dir)
 	if err != nil {
@@ -68,6 +82,10 @@ func newHarness(t testing.TB, e storage.Stores) *harness {
 	// The harness's clock stands still, so the public write limit is set
 	// out of reach; TestPublicWritesAreRateLimited tests it.
 	handler := storefront.NewHandler(h.svc, 1_000_000)
+	var keys *idempotency.Keys
+	if o.guardPerMinute > 0 {
+		handler.Guard, keys = testdb.Guard(e, o.guardPerMinute, h.clock.Now)
+	}
 	srv, err := server.New(server.Config{
 		Log: slog.New(slog.NewJSONHandler(io.Discard, nil)),
 		Surfaces: []server.Surface{{
@@ -78,6 +96,9 @@ func newHarness(t testing.TB, e storage.Stores) *harness {
 		t.Fatal(err)
 	}
 	h.handler = srv
+	if keys != nil {
+		keys.ServeResourcesWith(srv)
+	}
 	h.api = apitest.New(t, srv)
 	h.a = h.seedTenant("Fibra A", originA)
 	h.b = h.seedTenant("Fibra B", originB)

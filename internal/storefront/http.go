@@ -28,6 +28,10 @@ type Handler struct {
 	// (coupon checks, subscriptions, their files) per client address and
 	// Origin, so coupons cannot be enumerated or sign-ups spammed.
 	writes *httpx.RateLimiter
+	// Guard rate-limits each client address at each storefront, and each
+	// provider's admin API, and makes their writes idempotent
+	// (Idempotency-Key); nil: neither.
+	Guard *httpx.Guard
 	// Webhooks serves the providers' webhook endpoints; nil: no such
 	// routes.
 	Webhooks *webhook.Handlers
@@ -71,8 +75,11 @@ func (h *Handler) storefront(next func(http.ResponseWriter, *http.Request, *Cata
 		// it byte for byte, and a header is the client's to shape.
 		hdr := w.Header()
 		hdr.Set("Access-Control-Allow-Origin", registered)
-		hdr.Set("Access-Control-Expose-Headers", "ETag, X-Request-Id")
-		next(w, r, c)
+		hdr.Set("Access-Control-Expose-Headers", "ETag, X-Request-Id, RateLimit, RateLimit-Policy, Retry-After, Idempotent-Replayed")
+		client := "storefront:" + registered + " " + httpx.ClientAddr(r)
+		h.Guard.Serve(w, r, httpx.Credential{RateKey: client, KeyOwner: client}, Render, func(w http.ResponseWriter, r *http.Request) {
+			next(w, r, c)
+		})
 	}
 }
 
@@ -82,7 +89,7 @@ func preflight(method string) func(http.ResponseWriter, *http.Request, *Catalog)
 	return func(w http.ResponseWriter, r *http.Request, _ *Catalog) {
 		hdr := w.Header()
 		hdr.Set("Access-Control-Allow-Methods", methods)
-		hdr.Set("Access-Control-Allow-Headers", "Content-Type, X-Request-Id, If-None-Match")
+		hdr.Set("Access-Control-Allow-Headers", "Content-Type, X-Request-Id, If-None-Match, Idempotency-Key")
 		hdr.Set("Access-Control-Max-Age", "600")
 		w.WriteHeader(http.StatusNoContent)
 	}

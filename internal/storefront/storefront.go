@@ -183,10 +183,13 @@ type Subscription struct {
 	UpdatedAt           time.Time
 }
 
-// Page selects a slice of a list, newest first.
+// Page selects a slice of a list, newest first; with UpdatedSince, of the
+// records changed after it, in the order they changed (a poller's change
+// feed).
 type Page struct {
-	Limit  int
-	Offset int
+	Limit        int
+	Offset       int
+	UpdatedSince time.Time
 }
 
 // Store keeps the storefront's data. Every method is scoped to one provider:

@@ -138,12 +138,19 @@ func CompanyList(f companies.Filter, bind func(v any) string, in func(col string
 	if len(f.ParentIDs) > 0 {
 		conds = append(conds, in("c.parent_id", f.ParentIDs))
 	}
+	if !f.UpdatedSince.IsZero() {
+		conds = append(conds, "c.updated_at > "+bind(Time{T: f.UpdatedSince}))
+	}
 	if len(conds) > 0 {
 		where = " WHERE " + strings.Join(conds, " AND ")
 	}
 	dir := " ASC"
 	if f.Desc {
 		dir = " DESC"
+	}
+	if !f.UpdatedSince.IsZero() {
+		// A change feed reads in the order the companies changed.
+		return where, " ORDER BY c.updated_at, c.id", false
 	}
 	if f.Sort == companies.SortByName {
 		return where, " ORDER BY " + nameOrder + dir + ", c.id" + dir, false

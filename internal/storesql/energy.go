@@ -168,28 +168,9 @@ func HistoryValues(leadID string, h energy.StatusChange, at TimeArg) []any {
 	return []any{leadID, string(h.Status), h.Details, at(h.At)}
 }
 
-// ScanHistory reads HistoryColumns.
-func ScanHistory(r Row) (energy.StatusChange, error) {
-	var h energy.StatusChange
-	var status string
-	var at Time
-	err := r.Scan(&status, &h.Details, &at)
-	h.Status, h.At = energy.LeadStatus(status), at.T
-	return h, err
-}
-
 // SignatureValues are sg's values for lead_id and SignatureColumns.
 func SignatureValues(leadID string, sg energy.Signature, at TimeArg) []any {
 	return []any{leadID, sg.SignerName, sg.SignerCPF, at(sg.SignedAt), sg.IP, sg.ForwardedFor, sg.UserAgent, sg.ContractSHA256, sg.Reference}
-}
-
-// ScanSignature reads SignatureColumns.
-func ScanSignature(r Row) (energy.Signature, error) {
-	var sg energy.Signature
-	var at Time
-	err := r.Scan(&sg.SignerName, &sg.SignerCPF, &at, &sg.IP, &sg.ForwardedFor, &sg.UserAgent, &sg.ContractSHA256, &sg.Reference)
-	sg.SignedAt = at.T
-	return sg, err
 }
 
 // UtilityValues are u's values for UtilityColumns.
@@ -247,13 +228,6 @@ func ScanAPIKey(r Row) (energy.APIKey, energy.Partner, error) {
 		k.RevokedAt = &revoked.T
 	}
 	return k, p, err
-}
-
-// TotalFromCounts reports whether the per-status counts
-// (energy_lead_counts) answer q's total: only a status filter, or none.
-// Other filters are counted on the leads.
-func TotalFromCounts(q energy.LeadQuery) bool {
-	return q.Customer == nil && q.SellerName == "" && q.CreatedFrom.IsZero()
 }
 
 // LeadPage is one page of a lead list, indexed by id so that the documents

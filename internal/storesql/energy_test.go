@@ -54,22 +54,3 @@ func TestLeadPageAttachesDocuments(t *testing.T) {
 		t.Fatal("an empty page must list no leads, not nil")
 	}
 }
-
-func TestTotalFromCounts(t *testing.T) {
-	t.Parallel()
-	for _, tt := range []struct {
-		name string
-		q    energy.LeadQuery
-		want bool
-	}{
-		{"no filter", energy.LeadQuery{}, true},
-		{"status only", energy.LeadQuery{Status: energy.StatusAssinado}, true},
-		{"seller", energy.LeadQuery{SellerName: "x"}, false},
-		{"customer", energy.LeadQuery{Customer: &energy.CustomerFilter{Prefix: "a"}}, false},
-		{"day", energy.LeadQuery{CreatedFrom: time.Now()}, false},
-	} {
-		if got := TotalFromCounts(tt.q); got != tt.want {
-			t.Errorf("%s: TotalFromCounts = %v, want %v", tt.name, got, tt.want)
-		}
-	}
-}

@@ -353,13 +353,18 @@ func (s Storefront) Subscription(ctx context.Context, providerID int64, id strin
 }
 
 func (s Storefront) Subscriptions(ctx context.Context, providerID int64, page storefront.Page) ([]storefront.Subscription, int, error) {
+	// A change feed reads the provider's subscriptions changed after a
+	// time in update order, on the (provider_id, updated_at, id) index.
+	where, order, args := `provider_id = ?`, ` ORDER BY created_at DESC, id DESC`, []any{providerID}
+	if !page.UpdatedSince.IsZero() {
+		where, order, args = where+` AND updated_at > ?`, ` ORDER BY updated_at, id`, append(args, Time{T: page.UpdatedSince})
+	}
 	var total int
-	if err := s.DB.QueryRow(ctx, `SELECT count(*) FROM storefront_subscriptions WHERE provider_id = ?`,
-		providerID).Scan(&total); err != nil {
+	if err := s.DB.QueryRow(ctx, `SELECT count(*) FROM storefront_subscriptions WHERE `+where, args...).Scan(&total); err != nil {
 		return nil, 0, s.DB.MapError(err)
 	}
 	out, err := QueryAll(ctx, s.DB, ScanSubscription, `SELECT `+SubscriptionColumns+` FROM storefront_subscriptions
-		WHERE provider_id = ? ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`, providerID, page.Limit, page.Offset)
+		WHERE `+where+order+` LIMIT ? OFFSET ?`, append(args, page.Limit, page.Offset)...)
 	return out, total, s.DB.MapError(err)
 }
 

@@ -84,8 +84,8 @@ func runEnergyLeads(t *testing.T, open func(t *testing.T) energyLeadHarness) {
 			t.Fatalf("LeadTx.Lead by partner-b: err = %v; want not_found", err)
 		}
 		leads, total, err := s.ListLeads(ctx, "partner-b", energy.LeadQuery{Page: 1, Limit: 10})
-		if err != nil || total != 0 || len(leads) != 0 {
-			t.Fatalf("ListLeads partner-b = %d leads, total %d, %v; want none", len(leads), total, err)
+		if err != nil || total != (energy.LeadTotal{}) || len(leads) != 0 {
+			t.Fatalf("ListLeads partner-b = %d leads, total %+v, %v; want none", len(leads), total, err)
 		}
 	})
 
@@ -250,24 +250,37 @@ func runEnergyLeads(t *testing.T, open func(t *testing.T) energyLeadHarness) {
 		}
 		from1, to1 := day.CreatedFrom, day.CreatedTo
 		tests := []struct {
-			name  string
-			q     energy.LeadQuery
-			want  []int // indexes into ids, in order
-			total int
+			name   string
+			q      energy.LeadQuery
+			want   []int // indexes into ids, in order
+			total  int
+			capped bool
 		}{
-			{"all, newest first", energy.LeadQuery{Page: 1, Limit: 10}, []int{3, 4, 2, 1, 0}, 5},
-			{"first page", energy.LeadQuery{Page: 1, Limit: 2}, []int{3, 4}, 5},
-			{"last page", energy.LeadQuery{Page: 3, Limit: 2}, []int{0}, 5},
-			{"beyond the end", energy.LeadQuery{Page: 4, Limit: 2}, []int{}, 5},
-			{"status", energy.LeadQuery{Page: 1, Limit: 10, Status: energy.StatusNegociacao}, []int{2}, 1},
-			{"seller folded", energy.LeadQuery{Page: 1, Limit: 10, SellerName: "joao vendedor"}, []int{1, 0}, 2},
-			{"created_at day in São Paulo", energy.LeadQuery{Page: 1, Limit: 10, CreatedFrom: from1, CreatedTo: to1}, []int{4, 2, 1, 0}, 4},
-			{"customer document prefix", energy.LeadQuery{Page: 1, Limit: 10, Customer: &energy.CustomerFilter{ByDocument: true, Prefix: "5299"}}, []int{1}, 1},
-			{"customer full CNPJ", energy.LeadQuery{Page: 1, Limit: 10, Customer: &energy.CustomerFilter{ByDocument: true, Prefix: "11222333000181"}}, []int{3}, 1},
-			{"customer name prefix", energy.LeadQuery{Page: 1, Limit: 10, Customer: &energy.CustomerFilter{Prefix: "ana"}}, []int{3, 2, 0}, 3},
-			{"customer company name", energy.LeadQuery{Page: 1, Limit: 10, Customer: &energy.CustomerFilter{Prefix: "anapolis"}}, []int{3}, 1},
-			{"filters combine", energy.LeadQuery{Page: 1, Limit: 10, Customer: &energy.CustomerFilter{Prefix: "ana"}, CreatedFrom: from1, CreatedTo: to1}, []int{2, 0}, 2},
-			{"nothing matches", energy.LeadQuery{Page: 1, Limit: 10, Status: energy.StatusAssinado}, []int{}, 0},
+			{"all, newest first", energy.LeadQuery{Page: 1, Limit: 10}, []int{3, 4, 2, 1, 0}, 5, false},
+			{"first page", energy.LeadQuery{Page: 1, Limit: 2}, []int{3, 4}, 5, false},
+			{"last page", energy.LeadQuery{Page: 3, Limit: 2}, []int{0}, 5, false},
+			{"beyond the end", energy.LeadQuery{Page: 4, Limit: 2}, []int{}, 5, false},
+			{"status", energy.LeadQuery{Page: 1, Limit: 10, Status: energy.StatusNegociacao}, []int{2}, 1, false},
+			{"seller folded", energy.LeadQuery{Page: 1, Limit: 10, SellerName: "joao vendedor"}, []int{1, 0}, 2, false},
+			{"created_at day in São Paulo", energy.LeadQuery{Page: 1, Limit: 10, CreatedFrom: from1, CreatedTo: to1}, []int{4, 2, 1, 0}, 4, false},
+			{"customer document prefix", energy.LeadQuery{Page: 1, Limit: 10, Customer: &energy.CustomerFilter{ByDocument: true, Prefix: "5299"}}, []int{1}, 1, false},
+			{"customer full CNPJ", energy.LeadQuery{Page: 1, Limit: 10, Customer: &energy.CustomerFilter{ByDocument: true, Prefix: "11222333000181"}}, []int{3}, 1, false},
+			{"customer name prefix", energy.LeadQuery{Page: 1, Limit: 10, Customer: &energy.CustomerFilter{Prefix: "ana"}}, []int{3, 2, 0}, 3, false},
+			{"customer company name", energy.LeadQuery{Page: 1, Limit: 10, Customer: &energy.CustomerFilter{Prefix: "anapolis"}}, []int{3}, 1, false},
+			{"filters combine", energy.LeadQuery{Page: 1, Limit: 10, Customer: &energy.CustomerFilter{Prefix: "ana"}, CreatedFrom: from1, CreatedTo: to1}, []int{2, 0}, 2, false},
+			{"nothing matches", energy.LeadQuery{Page: 1, Limit: 10, Status: energy.StatusAssinado}, []int{}, 0, false},
+			{"seller and status", energy.LeadQuery{Page: 1, Limit: 10, SellerName: "outro", Status: energy.StatusNegociacao}, []int{2}, 1, false},
+			{"seller and day", energy.LeadQuery{Page: 1, Limit: 10, SellerName: "outro", CreatedFrom: from1, CreatedTo: to1}, []int{4, 2}, 2, false},
+			{"seller, day and status", energy.LeadQuery{Page: 1, Limit: 10, SellerName: "outro", CreatedFrom: from1, CreatedTo: to1, Status: energy.StatusIndicado}, []int{4}, 1, false},
+			// A customer filter counts its matches up to TotalCap: "ana"
+			// matches leads 0, 2 and 3 (by its company name).
+			{"customer at the cap: exact", energy.LeadQuery{Page: 1, Limit: 10, TotalCap: 3, Customer: &energy.CustomerFilter{Prefix: "ana"}}, []int{3, 2, 0}, 3, false},
+			{"customer over the cap", energy.LeadQuery{Page: 1, Limit: 10, TotalCap: 2, Customer: &energy.CustomerFilter{Prefix: "ana"}}, []int{3, 2, 0}, 2, true},
+			{"a page past a capped total", energy.LeadQuery{Page: 2, Limit: 2, TotalCap: 2, Customer: &energy.CustomerFilter{Prefix: "ana"}}, []int{0}, 2, true},
+			{"customer and a day, over the cap", energy.LeadQuery{Page: 1, Limit: 10, TotalCap: 1, Customer: &energy.CustomerFilter{Prefix: "ana"}, CreatedFrom: from1, CreatedTo: to1}, []int{2, 0}, 1, true},
+			{"customer and a narrower status: exact", energy.LeadQuery{Page: 1, Limit: 10, TotalCap: 1, Customer: &energy.CustomerFilter{Prefix: "ana"}, Status: energy.StatusNegociacao}, []int{2}, 1, false},
+			{"customer and a seller, under the cap", energy.LeadQuery{Page: 1, Limit: 10, TotalCap: 10, Customer: &energy.CustomerFilter{Prefix: "ana"}, SellerName: "outro"}, []int{3, 2}, 2, false},
+			{"customer document over the cap", energy.LeadQuery{Page: 1, Limit: 10, TotalCap: 1, Customer: &energy.CustomerFilter{ByDocument: true, Prefix: "1"}}, []int{3, 0}, 1, true},
 		}
 		for _, tt := range tests {
 			leads, total, err := s.ListLeads(ctx, "partner-a", tt.q)
@@ -282,8 +295,8 @@ func runEnergyLeads(t *testing.T, open func(t *testing.T) energyLeadHarness) {
 			for i, w := range tt.want {
 				want[i] = ids[w]
 			}
-			if total != tt.total || !reflect.DeepEqual(got, want) {
-				t.Errorf("%s: got %v (total %d), want %v (total %d)", tt.name, got, total, want, tt.total)
+			if total != (energy.LeadTotal{Count: tt.total, Capped: tt.capped}) || !reflect.DeepEqual(got, want) {
+				t.Errorf("%s: got %v (total %+v), want %v (total %d, capped %v)", tt.name, got, total, want, tt.total, tt.capped)
 			}
 		}
 	})
@@ -291,27 +304,42 @@ func runEnergyLeads(t *testing.T, open func(t *testing.T) energyLeadHarness) {
 	t.Run("totals follow the counts", func(t *testing.T) {
 		t.Parallel()
 		s := setup(t)
+		var first energy.Lead
 		for i, cpf := range []string{"11144477735", "52998224725", "39053344705"} {
-			mustCreate(t, s, newLead("partner-a", fmt.Sprintf("00000000-0000-7000-8000-0000000003%02d", i), cpf, base.Add(time.Duration(i)*time.Second)))
+			l := newLead("partner-a", fmt.Sprintf("00000000-0000-7000-8000-0000000003%02d", i), cpf, base.Add(time.Duration(i)*time.Second))
+			mustCreate(t, s, l)
+			if i == 0 {
+				first = l
+			}
 		}
 		mustCreate(t, s, newLead("partner-b", "00000000-0000-7000-8000-000000000399", "11144477735", base))
 		mustWrite(t, s, func(tx energy.LeadTx) error {
-			return errors.Join(tx.AdjustCount("partner-a", energy.StatusIndicado, -1), tx.AdjustCount("partner-a", energy.StatusAssinado, 1))
+			return errors.Join(tx.AdjustCount(first, energy.StatusIndicado, -1), tx.AdjustCount(first, energy.StatusAssinado, 1))
 		})
 		// A refused write must not move the counts either.
 		_ = s.WriteLeads(ctx, func(tx energy.LeadTx) error {
-			if err := tx.AdjustCount("partner-a", energy.StatusNegociacao, 1); err != nil {
+			if err := tx.AdjustCount(first, energy.StatusNegociacao, 1); err != nil {
 				return err
 			}
 			return errors.New("refused")
 		})
+		day, err := energy.ParseLeadQuery("", "", "created_at:2024-07-01")
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, tt := range []struct {
 			status energy.LeadStatus
 			want   int
 		}{{"", 3}, {energy.StatusIndicado, 2}, {energy.StatusAssinado, 1}, {energy.StatusNegociacao, 0}} {
 			_, total, err := s.ListLeads(ctx, "partner-a", energy.LeadQuery{Page: 1, Limit: 10, Status: tt.status})
-			if err != nil || total != tt.want {
-				t.Errorf("status %q: total %d, %v; want %d", tt.status, total, err, tt.want)
+			if err != nil || total != (energy.LeadTotal{Count: tt.want}) {
+				t.Errorf("status %q: total %+v, %v; want %d", tt.status, total, err, tt.want)
+			}
+			// The tallies of the seller and day move with the same counts.
+			_, total, err = s.ListLeads(ctx, "partner-a", energy.LeadQuery{Page: 1, Limit: 10, Status: tt.status,
+				SellerName: "vendedor", CreatedFrom: day.CreatedFrom, CreatedTo: day.CreatedTo})
+			if err != nil || total != (energy.LeadTotal{Count: tt.want}) {
+				t.Errorf("seller, day and status %q: total %+v, %v; want %d", tt.status, total, err, tt.want)
 			}
 		}
 	})
@@ -389,7 +417,7 @@ func mustWrite(t *testing.T, s energy.LeadStore, fn func(energy.LeadTx) error) {
 func mustCreate(t *testing.T, s energy.LeadStore, l energy.Lead) {
 	t.Helper()
 	mustWrite(t, s, func(tx energy.LeadTx) error {
-		errs := []error{tx.Insert(l), tx.AdjustCount(l.PartnerID, l.Status, 1)}
+		errs := []error{tx.Insert(l), tx.AdjustCount(l, l.Status, 1)}
 		for _, h := range l.History {
 			errs = append(errs, tx.AppendHistory(l.ID, h))
 		}

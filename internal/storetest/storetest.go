@@ -38,6 +38,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Stores) {
 		runStorefront(t, func(t *testing.T) storefront.Store { return open(t).Storefront() })
 	})
 	t.Run("stored files and their records", func(t *testing.T) { runBlobReferences(t, open) })
+	t.Run("idempotency keys", func(t *testing.T) { runIdempotencyKeys(t, open) })
 	t.Run("companies", func(t *testing.T) {
 		runCompanies(t, func(t *testing.T) companies.Store { return open(t).Companies() })
 	})

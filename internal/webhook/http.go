@@ -157,6 +157,9 @@ func (h *Handlers) Create(w http.ResponseWriter, r *http.Request, c Caller) {
 		return
 	}
 	w.Header().Set("Location", r.URL.Path+"/"+ep.ID)
+	// The secret is shown once: no cache (nor an Idempotency-Key
+	// record) keeps this answer.
+	w.Header().Set("Cache-Control", "no-store")
 	httpx.WriteJSON(w, http.StatusCreated, toJSON(ep, secret))
 }
 
@@ -219,6 +222,9 @@ func (h *Handlers) answer(w http.ResponseWriter, r *http.Request, ep Endpoint, s
 	if err != nil {
 		h.fail(w, r, err)
 		return
+	}
+	if secret != "" {
+		w.Header().Set("Cache-Control", "no-store")
 	}
 	httpx.WriteJSON(w, http.StatusOK, toJSON(ep, secret))
 }

@@ -5,6 +5,8 @@
 //
 //	baseline -addr 127.0.0.1:9090 -bytes-from URL [-header 'K: V']  # serves the exact bytes URL answers
 //	baseline -addr 127.0.0.1:9090 -insert-db FILE                  # POST: decode JSON, INSERT, no fsync
+//	baseline -addr 127.0.0.1:9090 -row-db FILE -bytes-from URL [-header 'K: V']
+//	                                          # GET: one row of URL's size read by primary key from SQLite
 package main
 
 import (
@@ -26,10 +28,29 @@ func main() {
 	bytesFrom := flag.String("bytes-from", "", "URL whose response body is served as is")
 	header := flag.String("header", "", "header sent when fetching -bytes-from, 'Key: value'")
 	insertDB := flag.String("insert-db", "", "SQLite file for the bare INSERT handler")
+	rowDB := flag.String("row-db", "", "SQLite file for the bare read-one-row handler (with -bytes-from)")
 	flag.Parse()
 
 	mux := http.NewServeMux()
 	switch {
+	case *rowDB != "" && *bytesFrom != "":
+		body, contentType, err := fetch(*bytesFrom, *header)
+		if err != nil {
+			log.Fatal(err)
+		}
+		read, err := rowReader(*rowDB, body)
+		if err != nil {
+			log.Fatal(err)
+		}
+		mux.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) {
+			var b []byte
+			if err := read.QueryRowContext(r.Context(), rowKey).Scan(&b); err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
+			w.Header().Set("Content-Type", contentType)
+			w.Write(b)
+		})
 	case *bytesFrom != "":
 		body, contentType, err := fetch(*bytesFrom, *header)
 		if err != nil {
@@ -70,9 +91,52 @@ func main() {
 			fmt.Fprintf(w, `{"id":%d}`, id)
 		})
 	default:
-		log.Fatal("one of -bytes-from or -insert-db is required")
+		log.Fatal("one of -bytes-from, -insert-db or -row-db with -bytes-from is required")
 	}
 	log.Fatal(http.ListenAndServe(*addr, mux))
+}
+
+// rowKey is the key of the row the read handler serves, among
+// rowsAround others, so that the lookup descends a real B-tree.
+const (
+	rowKey     = "0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b"
+	rowsAround = 10_000
+)
+
+// rowReader stores body as the row rowKey of a table keyed by a text
+// primary key (as a lead's UUID is) and prepares its read on a pool of
+// read-only connections, as the service reads.
+func rowReader(file string, body []byte) (*sql.Stmt, error) {
+	db, err := sql.Open("sqlite", "file:"+file+"?_pragma=journal_mode(WAL)&_pragma=synchronous(OFF)")
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1)
+	if _, err := db.Exec(`CREATE TABLE IF NOT EXISTS rows (id TEXT PRIMARY KEY, body BLOB NOT NULL)`); err != nil {
+		return nil, err
+	}
+	tx, err := db.Begin()
+	if err != nil {
+		return nil, err
+	}
+	for i := range rowsAround {
+		if _, err := tx.Exec(`INSERT OR REPLACE INTO rows (id, body) VALUES (?, ?)`, fmt.Sprintf("0190a1b2-%04x-7e5f-8a9b-%012x", i%0x10000, i), body); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := tx.Exec(`INSERT OR REPLACE INTO rows (id, body) VALUES (?, ?)`, rowKey, body); err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	db.Close()
+	readers, err := sql.Open("sqlite", "file:"+file+"?_pragma=query_only(1)")
+	if err != nil {
+		return nil, err
+	}
+	readers.SetMaxIdleConns(8)
+	return readers.Prepare(`SELECT body FROM rows WHERE id = ?`)
 }
 
 func fetch(url, header string) ([]byte, string, error) {

@@ -13,6 +13,7 @@ import (
 
 	"partnership-service/internal/energy"
 	"partnership-service/internal/geo"
+	"partnership-service/internal/httpx"
 	"partnership-service/internal/server"
 	"partnership-service/internal/storage"
 )
@@ -26,6 +27,8 @@ type Options struct {
 	Leads func(tb testing.TB, e storage.Stores, catalog *energy.CatalogService) *energy.LeadService
 	// Log receives the service's logs; nil discards them.
 	Log io.Writer
+	// Guard rate-limits the keys and handles Idempotency-Key; nil: none.
+	Guard *httpx.Guard
 }
 
 // Env is a ready energy surface.
@@ -82,7 +85,7 @@ func New(tb testing.TB, e storage.Stores, opts Options) *Env {
 			tb.Fatal(err)
 		}
 	}
-	api := &energy.API{Log: log, Catalog: catalog, Partners: partners, PublicURL: PublicURL}
+	api := &energy.API{Log: log, Catalog: catalog, Partners: partners, PublicURL: PublicURL, Guard: opts.Guard}
 	if opts.Leads != nil {
 		api.Leads = opts.Leads(tb, e, catalog)
 	}

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestServeGuard: issue 12, as serve wires it. With --rate-limit 20 the
+// 21st request of a key within the minute is a 429 with Retry-After and the
+// RateLimit headers; a keyed lead create retried over real HTTP gets the
+// first answer byte for byte, with Idempotent-Replayed.
+func TestServeGuard(t *testing.T) {
+	addr := freeAddr(t)
+	env, stdout, stderr := testEnv(nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, env, []string{"--data-dir", t.TempDir(), "serve", "--demo", "--addr", addr, "--rate-limit", "20"})
+	}()
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(stdout.String(), "Companies API") || !healthy(addr) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no demo output within 20s:\n%s\nlogs: %s", stdout, stderr)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	key := regexp.MustCompile(`export KEY=(\S+)`).FindStringSubmatch(stdout.String())[1]
+	base := "http://" + addr
+	send := func(method, path, idemKey string, body []byte) (*http.Response, []byte) {
+		t.Helper()
+		req, _ := http.NewRequest(method, base+path, bytes.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+key)
+		if body != nil {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		if idemKey != "" {
+			req.Header.Set("Idempotency-Key", idemKey)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res, b
+	}
+
+	lead, _ := json.Marshal(map[string]any{
+		"fullName": "Maria Souza", "personType": "PF", "emailAddress": "maria@example.com", "mobilePhone": "11999885544",
+		"utilityBillingValue": 420, "identificationNumber": "52998224725", "nationality": "Brasileira",
+		"maritalStatus": "Casada", "profession": "Professora", "zipCode": "13010-000", "state": "SP", "city": "Campinas",
+		"street": "Rua Barão de Jaguara", "number": "10", "neighborhood": "Centro",
+	})
+	first, firstBody := send(http.MethodPost, "/sales-conversion/leads", "lead-maria", lead)
+	again, againBody := send(http.MethodPost, "/sales-conversion/leads", "lead-maria", lead)
+	if first.StatusCode != http.StatusCreated || again.StatusCode != http.StatusCreated ||
+		again.Header.Get("Idempotent-Replayed") != "true" || !bytes.Equal(firstBody, againBody) {
+		t.Fatalf("first %d %s\nretry %d %q %s", first.StatusCode, firstBody, again.StatusCode, again.Header.Get("Idempotent-Replayed"), againBody)
+	}
+
+	// A webhook endpoint's create answer holds its signing secret: it is
+	// not kept, so the retry is a 409 that says so, and the endpoint is
+	// made once.
+	hook := []byte(`{"url":"http://127.0.0.1:9/hooks","events":["lead.created"]}`)
+	created, createdBody := send(http.MethodPost, "/sales-conversion/webhook-endpoints", "hook-1", hook)
+	retried, retriedBody := send(http.MethodPost, "/sales-conversion/webhook-endpoints", "hook-1", hook)
+	if created.StatusCode != http.StatusCreated || retried.StatusCode != http.StatusConflict ||
+		!bytes.Contains(retriedBody, []byte("segredo")) || bytes.Contains(retriedBody, []byte("whsec_")) {
+		t.Fatalf("webhook create %d %s\nretry %d %s", created.StatusCode, createdBody, retried.StatusCode, retriedBody)
+	}
+	if res, b := send(http.MethodGet, "/sales-conversion/webhook-endpoints", "", nil); res.StatusCode != http.StatusOK || bytes.Count(b, []byte(`"url"`)) != 1 {
+		t.Fatalf("endpoints after the retry: %d %s", res.StatusCode, b)
+	}
+
+	for i := 6; i <= 20; i++ {
+		if res, b := send(http.MethodGet, "/sales-conversion/leads", "", nil); res.StatusCode != http.StatusOK {
+			t.Fatalf("request %d: %d %s", i, res.StatusCode, b)
+		}
+	}
+	res, b := send(http.MethodGet, "/sales-conversion/leads", "", nil)
+	if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" ||
+		res.Header.Get("RateLimit-Policy") != `"default";q=20;w=60` || !strings.HasPrefix(res.Header.Get("RateLimit"), `"default";r=0;`) {
+		t.Fatalf("21st request: %d %v %s", res.StatusCode, res.Header, b)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("serve returned %v", err)
+	}
+}

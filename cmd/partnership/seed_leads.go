@@ -1,0 +1,156 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"partnership-service/internal/apperr"
+	"partnership-service/internal/brdoc"
+	"partnership-service/internal/energy"
+)
+
+// seedBatch is how many leads one write transaction stores: big enough
+// that the commit (an fsync) is rare, small enough that the writer is not
+// held for long. seedWriters transactions run at once: PostgreSQL's run in
+// parallel (each insert is a round trip), SQLite's single writer takes
+// them one after the other while the next batch is built.
+const (
+	seedBatch   = 5_000
+	seedWriters = 4
+)
+
+func bindSeedLeads(fs *flag.FlagSet, _ *environment) action {
+	partner := fs.String("partner", demoPartner, "the partner the leads belong to; created when missing")
+	count := fs.Int("count", 1_000_000, "how many leads to store")
+	skewed := fs.Bool("skewed", false, `every lead named "Maria da Silva", by the seller "Vendedor Demo", created today (issue 13's worst case); otherwise names, sellers, days and statuses vary`)
+	return withApp(func(ctx context.Context, inv *invocation, a *app) error {
+		if *count < 1 {
+			return inv.usagef("--count must be positive")
+		}
+		_, partners, err := a.energyServices(ctx)
+		if err != nil {
+			return err
+		}
+		if _, err := partners.CreatePartner(ctx, *partner); err != nil && !apperr.Is(err, apperr.Conflict) {
+			return cliError("partner", err)
+		}
+		p, err := partners.PartnerByName(ctx, *partner)
+		if err != nil {
+			return cliError("partner", err)
+		}
+		start := time.Now()
+		n, err := seedLeads(ctx, a.stores.EnergyLeads(), p.ID, *count, *skewed, a.now().UTC())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(inv.env.stderr, "stored %d leads of %s in %s\n", n, p.Name, time.Since(start).Round(time.Millisecond))
+		return inv.printed(n)
+	})
+}
+
+// seedLeads stores count generated leads of partnerID in batches, through
+// the store's write primitives, with their first history entry and their
+// counts: what the lead service would store, without its per-request
+// cost. Each lead has its own valid CPF, numbered from the partner's
+// existing leads on, so the open-lead rule holds and a second run adds
+// more. Times step back from now by a microsecond (skewed) or spread over
+// the last year.
+func seedLeads(ctx context.Context, store energy.LeadStore, partnerID string, count int, skewed bool, now time.Time) (int, error) {
+	_, existing, err := store.ListLeads(ctx, partnerID, energy.LeadQuery{Page: 1, Limit: 1})
+	if err != nil {
+		return 0, err
+	}
+	rng := rand.New(rand.NewPCG(uint64(existing.Count), 13))
+	firstNames := []string{"Maria", "José", "Ana", "João", "Antônio", "Francisca", "Carlos", "Paulo", "Adriana", "Lucas"}
+	lastNames := []string{"da Silva", "dos Santos", "Oliveira", "Souza", "Rodrigues", "Ferreira", "Alves", "Pereira", "Lima", "Gomes"}
+	statuses := []energy.LeadStatus{energy.StatusIndicado, energy.StatusIndicado, energy.StatusIndicado, energy.StatusNegociacao,
+		energy.StatusAssinado, energy.StatusDesqualificado}
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		stored   int
+		firstErr error
+		slots    = make(chan struct{}, seedWriters)
+	)
+	for built := 0; built < count; {
+		batch := make([]energy.Lead, 0, min(seedBatch, count-built))
+		for range cap(batch) {
+			i := existing.Count + built + len(batch)
+			l := energy.Lead{
+				ID: uuid.Must(uuid.NewV7()).String(), PartnerID: partnerID, SellerName: "Vendedor Demo",
+				PersonType: energy.Natural, FullName: "Maria da Silva", Email: "maria@example.com", MobilePhone: "11999885544",
+				UtilityBillHolder: energy.Natural, UtilityBillCents: 85015, IdentificationNumber: brdoc.CompleteCPF(fmt.Sprintf("%09d", 100_000_000+i)),
+				Nationality: "Brasileira", MaritalStatus: "Solteira", Profession: "Engenheira",
+				Address: energy.Address{ZipCode: "13010000", State: "SP", City: "Campinas", IBGECode: 3509502,
+					Street: "Rua Ladrilhos Dourados", Number: "777", Neighborhood: "Centro"},
+				Status: energy.StatusIndicado, StatusDetails: "Lead cadastrado pelo parceiro.",
+				CreatedAt: now.Add(-time.Duration(i) * time.Microsecond),
+			}
+			if !skewed {
+				l.FullName = firstNames[rng.IntN(len(firstNames))] + " " + lastNames[rng.IntN(len(lastNames))]
+				l.SellerName = fmt.Sprintf("Vendedor %d", rng.IntN(20)+1)
+				l.CreatedAt = now.Add(-time.Duration(rng.Int64N(int64(365 * 24 * time.Hour)))).Truncate(time.Microsecond)
+				l.Status = statuses[rng.IntN(len(statuses))]
+			}
+			l.UpdatedAt = l.CreatedAt
+			l.History = []energy.StatusChange{{Status: l.Status, Details: l.StatusDetails, At: l.CreatedAt}}
+			batch = append(batch, l)
+		}
+		built += len(batch)
+		slots <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			err := store.WriteLeads(ctx, func(tx energy.LeadTx) error { return insertSeeded(tx, batch) })
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				firstErr = cmp.Or(firstErr, err)
+				return
+			}
+			stored += len(batch)
+		})
+		mu.Lock()
+		failed := firstErr != nil
+		mu.Unlock()
+		if failed {
+			break
+		}
+	}
+	wg.Wait()
+	return stored, firstErr
+}
+
+// insertSeeded stores a batch with one count change per seller, day and
+// status in it.
+func insertSeeded(tx energy.LeadTx, batch []energy.Lead) error {
+	type key struct {
+		seller, day string
+		status      energy.LeadStatus
+	}
+	counts := map[key]int{}
+	like := map[key]energy.Lead{}
+	for _, l := range batch {
+		if err := tx.Insert(l); err != nil {
+			return err
+		}
+		if err := tx.AppendHistory(l.ID, l.History[0]); err != nil {
+			return err
+		}
+		k := key{l.SellerName, energy.LeadDay(l.CreatedAt), l.Status}
+		counts[k]++
+		like[k] = l
+	}
+	for k, n := range counts {
+		if err := tx.AdjustCount(like[k], k.status, n); err != nil {
+			return err
+		}
+	}
+	return nil
+}

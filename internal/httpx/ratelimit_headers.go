@@ -1,0 +1,94 @@
+package httpx
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"partnership-service/internal/apperr"
+)
+
+// RateCounter counts requests per key against a quota per window. The
+// in-process RateLimiter is one; a counter shared by several replicas (in
+// PostgreSQL, say) is another, plugged in without touching the middleware.
+type RateCounter interface {
+	// Take counts one request for key and says whether it is allowed.
+	Take(key string) RateDecision
+}
+
+// RateDecision is a RateCounter's answer for one request.
+type RateDecision struct {
+	Allowed bool
+	// Limit requests per Window is the policy.
+	Limit  int
+	Window time.Duration
+	// Remaining requests may follow at once; after Reset the whole quota
+	// is back.
+	Remaining int
+	Reset     time.Duration
+	// RetryAfter is how long a refused request should wait.
+	RetryAfter time.Duration
+}
+
+// RatePolicyName names the one policy in the RateLimit headers.
+const RatePolicyName = "default"
+
+// SetRateHeaders writes d as the IETF draft "RateLimit header fields for
+// HTTP" spells it: RateLimit-Policy: "default";q=1200;w=60 and
+// RateLimit: "default";r=1199;t=1 (seconds, rounded up), and Retry-After
+// when d refused the request.
+func SetRateHeaders(h http.Header, d RateDecision) {
+	h.Set("RateLimit-Policy", `"`+RatePolicyName+`";q=`+strconv.Itoa(d.Limit)+";w="+strconv.Itoa(seconds(d.Window)))
+	h.Set("RateLimit", `"`+RatePolicyName+`";r=`+strconv.Itoa(d.Remaining)+";t="+strconv.Itoa(seconds(d.Reset)))
+	if !d.Allowed {
+		h.Set("Retry-After", strconv.Itoa(max(seconds(d.RetryAfter), 1)))
+	}
+}
+
+// seconds rounds d up to whole seconds.
+func seconds(d time.Duration) int { return int((d + time.Second - 1) / time.Second) }
+
+// KeyMiddleware serves a write behind Idempotency-Key handling for one
+// credential (owner); internal/idempotency implements it.
+type KeyMiddleware interface {
+	Serve(w http.ResponseWriter, r *http.Request, owner string, render Renderer, next http.HandlerFunc)
+}
+
+// Guard is what every credentialed route of the three surfaces runs
+// behind: a rate limit per credential, then Idempotency-Key handling for
+// writes. Each surface resolves the credential itself and passes its
+// envelope; a nil Guard (or nil parts) serves next directly.
+type Guard struct {
+	Limits RateCounter
+	Keys   KeyMiddleware
+}
+
+// Credential names a caller for the Guard: RateKey counts its requests,
+// KeyOwner scopes its idempotency keys (stored, so it must hold no
+// secret).
+type Credential struct {
+	RateKey  string
+	KeyOwner string
+}
+
+// Serve runs next for the caller c, answering 429 in render's envelope
+// past the rate limit.
+func (g *Guard) Serve(w http.ResponseWriter, r *http.Request, c Credential, render Renderer, next http.HandlerFunc) {
+	if g == nil {
+		next(w, r)
+		return
+	}
+	if g.Limits != nil {
+		d := g.Limits.Take(c.RateKey)
+		SetRateHeaders(w.Header(), d)
+		if !d.Allowed {
+			render(w, r, apperr.New(apperr.TooManyRequests, "too many requests"))
+			return
+		}
+	}
+	if g.Keys == nil {
+		next(w, r)
+		return
+	}
+	g.Keys.Serve(w, r, c.KeyOwner, render, next)
+}
