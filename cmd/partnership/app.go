@@ -27,6 +27,9 @@ type app struct {
 	geo    *geo.Directory
 	now    func() time.Time
 	mail   mail.Enqueuer // signers' mail; nil (commands other than serve): none
+	// retention is how long unsigned leads keep their files and utility
+	// login (serve --retention); 0: no sweep (other commands, tests).
+	retention time.Duration
 	// guard is the rate limit and Idempotency-Key handling every surface
 	// runs its credentialed routes behind; nil (tests, commands other than
 	// serve): none.

@@ -3,6 +3,9 @@ package main
 import (
 	"strings"
 	"testing"
+	"time"
+
+	"partnership-service/internal/energy"
 )
 
 // TestPublicURL: issue 10 #10. Links are built from --public-url, which
@@ -57,5 +60,28 @@ func TestPublicURL(t *testing.T) {
 	var cfg config
 	if err := newFlagSet(env, "serve", &cfg).Parse(nil); err != nil || cfg.PublicURL != "https://from-env.example.com" {
 		t.Fatalf("PARTNERSHIP_PUBLIC_URL: %q, %v", cfg.PublicURL, err)
+	}
+}
+
+// TestRetentionFlag: --retention takes days or a Go duration, 0 for
+// forever, and refuses anything else.
+func TestRetentionFlag(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		in   string
+		want time.Duration
+		ok   bool
+	}{
+		{"180d", 180 * 24 * time.Hour, true}, {"2160h", 90 * 24 * time.Hour, true}, {"0", 0, true}, {"0d", 0, true},
+		{"-1d", 0, false}, {"-5h", 0, false}, {"abc", 0, false}, {"1.5d", 0, false}, {"", 0, false},
+	} {
+		var r retentionFlag
+		err := r.Set(tt.in)
+		if (err == nil) != tt.ok || tt.ok && time.Duration(r) != tt.want {
+			t.Errorf("Set(%q) = %v, %v; want %v, ok %v", tt.in, time.Duration(r), err, tt.want, tt.ok)
+		}
+	}
+	if r := retentionFlag(energy.DefaultRetention); r.String() != "180d" {
+		t.Errorf("default prints as %q", r.String())
 	}
 }

@@ -38,6 +38,10 @@ func (a *app) energySurface(ctx context.Context) (server.Surface, error) {
 	if err != nil {
 		return server.Surface{}, err
 	}
+	if a.retention > 0 {
+		// Every replica sweeps; each lead is re-checked inside its write.
+		go leads.SweepRetentionEvery(ctx, a.retention, time.Hour)
+	}
 	api := &energy.API{Log: a.log, Catalog: catalog, Partners: partners, Leads: leads, PublicURL: a.cfg.PublicURL,
 		Webhooks: a.webhookHandlers(energy.Render, apperr.Invalid), Guard: a.guard}
 	return server.Surface{Name: "energy", Prefixes: energy.Prefixes, SecretPaths: []string{energy.SignPathPrefix}, Render: energy.Render, Routes: api.Routes}, nil

@@ -12,9 +12,11 @@ import (
 	"net/http/pprof"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
+	"partnership-service/internal/energy"
 	"partnership-service/internal/httpx"
 	"partnership-service/internal/mail"
 	"partnership-service/internal/server"
@@ -26,6 +28,7 @@ type serveOptions struct {
 	debugAddr, metricsToken          string
 	maxConns, maxUploads             int
 	maxUploadsPerClient, minBodyRate int
+	retention                        retentionFlag
 	rateLimit                        int
 	drainDelay                       time.Duration
 	webhooks                         webhookOptions
@@ -41,9 +44,19 @@ func bindServe(fs *flag.FlagSet, env *environment) action {
 	fs.IntVar(&o.maxUploadsPerClient, "max-uploads-per-client", intFromEnv(env, "PARTNERSHIP_MAX_UPLOADS_PER_CLIENT", httpx.DefaultMaxUploadsPerClient), "file uploads in flight per client address; more are answered 429 (PARTNERSHIP_MAX_UPLOADS_PER_CLIENT)")
 	bindWebhooks(fs, env, &o.webhooks)
 	fs.IntVar(&o.minBodyRate, "min-body-rate", intFromEnv(env, "PARTNERSHIP_MIN_BODY_RATE", httpx.DefaultMinRate), "bytes per second a request body must keep up over 10 s, or the request fails (PARTNERSHIP_MIN_BODY_RATE)")
+	o.retention = retentionFlag(energy.DefaultRetention)
+	if v := env.getenv("PARTNERSHIP_RETENTION"); v != "" {
+		if err := o.retention.Set(v); err != nil {
+			o.retention = -1 // refused below, naming the variable
+		}
+	}
+	fs.Var(&o.retention, "retention", "how long a lead never signed keeps its uploaded files and utility login after its last change, e.g. 180d or 2160h; 0: forever (PARTNERSHIP_RETENTION)")
 	fs.IntVar(&o.rateLimit, "rate-limit", intFromEnv(env, "PARTNERSHIP_RATE_LIMIT", defaultRateLimit), "requests per minute each credential (partner API key, storefront client address, companies token, provider token) may make; more are answered 429 (PARTNERSHIP_RATE_LIMIT)")
 	fs.DurationVar(&o.drainDelay, "drain-delay", durationFromEnv(env, "PARTNERSHIP_DRAIN_DELAY", 0), "on SIGTERM, how long /readyz fails while requests are still served, before the server stops accepting them; set it above the load balancer's health-check interval × fall count (PARTNERSHIP_DRAIN_DELAY)")
 	return func(ctx context.Context, inv *invocation) error {
+		if o.retention < 0 {
+			return inv.usagef("--retention (PARTNERSHIP_RETENTION) must be a duration such as 180d or 2160h, 0 or more")
+		}
 		if o.drainDelay < 0 {
 			return inv.usagef("--drain-delay must not be negative")
 		}
@@ -106,6 +119,7 @@ func serve(ctx context.Context, env *environment, cfg config, o serveOptions) er
 		}
 		printWebhookDemo(env.stdout, a.cfg.PublicURL)
 	}
+	a.retention = time.Duration(o.retention)
 	keys := a.useGuard(o.rateLimit)
 	surfaces, err := a.surfaces(ctx)
 	if err != nil {
@@ -264,5 +278,35 @@ func (a *app) loadDemo(ctx context.Context, w io.Writer, baseURL string) error {
 			return err
 		}
 	}
+	return nil
+}
+
+// retentionFlag is a duration that also takes whole days ("180d"), the
+// unit retention periods are spoken in.
+type retentionFlag time.Duration
+
+func (r *retentionFlag) String() string {
+	d := time.Duration(*r)
+	if d > 0 && d%(24*time.Hour) == 0 {
+		return strconv.Itoa(int(d/(24*time.Hour))) + "d"
+	}
+	return d.String()
+}
+
+func (r *retentionFlag) Set(s string) error {
+	var d time.Duration
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 0 {
+			return fmt.Errorf("invalid retention %q", s)
+		}
+		d = time.Duration(n) * 24 * time.Hour
+	} else {
+		var err error
+		if d, err = time.ParseDuration(s); err != nil || d < 0 {
+			return fmt.Errorf("invalid retention %q", s)
+		}
+	}
+	*r = retentionFlag(d)
 	return nil
 }

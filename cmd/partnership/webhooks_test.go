@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
@@ -357,7 +358,14 @@ func TestWebhooksEndToEnd(t *testing.T) {
 			t.Fatalf("status_changed on contract: %v", got["lead.status_changed"].Data["status"])
 		}
 		link, _ := url.Parse(contract["contractSignerLink"].(string))
-		res, err := http.PostForm(a.base+link.Path, url.Values{"name": {"Maria Souza"}, "cpf": {"529.982.247-25"}, "accept": {"on"}})
+		// The signer asks for the one-time code, reads it in the mail (the
+		// outbox here) and signs with it.
+		res, err := http.PostForm(a.base+link.Path+"/code", url.Values{"signer": {"1"}})
+		if err != nil || res.StatusCode != http.StatusOK {
+			t.Fatalf("code: %v %v", res, err)
+		}
+		res.Body.Close()
+		res, err = http.PostForm(a.base+link.Path, url.Values{"signer": {"1"}, "code": {outboxCode(t, filepath.Join(dir, "outbox"))}, "accept": {"on"}})
 		if err != nil || res.StatusCode != http.StatusOK {
 			t.Fatalf("sign: %v %v", res, err)
 		}

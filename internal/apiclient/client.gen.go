@@ -24,6 +24,7 @@ import (
 const (
 	Create CompaniesAuditEntryAction = "create"
 	Delete CompaniesAuditEntryAction = "delete"
+	Erase  CompaniesAuditEntryAction = "erase"
 	Update CompaniesAuditEntryAction = "update"
 )
 
@@ -33,6 +34,8 @@ func (e CompaniesAuditEntryAction) Valid() bool {
 	case Create:
 		return true
 	case Delete:
+		return true
+	case Erase:
 		return true
 	case Update:
 		return true
@@ -368,6 +371,21 @@ func (e StorefrontAdminServiceResourceType) Valid() bool {
 	}
 }
 
+// Defines values for StorefrontAdminSubscriptionType.
+const (
+	StorefrontAdminSubscriptionTypeSubscriptions StorefrontAdminSubscriptionType = "subscriptions"
+)
+
+// Valid indicates whether the value is a known member of the StorefrontAdminSubscriptionType enum.
+func (e StorefrontAdminSubscriptionType) Valid() bool {
+	switch e {
+	case StorefrontAdminSubscriptionTypeSubscriptions:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for StorefrontAdminSubscriptionAttributesFilesKind.
 const (
 	StorefrontAdminSubscriptionAttributesFilesKindComprovanteRes StorefrontAdminSubscriptionAttributesFilesKind = "comprovante_res"
@@ -383,21 +401,6 @@ func (e StorefrontAdminSubscriptionAttributesFilesKind) Valid() bool {
 	case StorefrontAdminSubscriptionAttributesFilesKindComprovanteRg:
 		return true
 	case StorefrontAdminSubscriptionAttributesFilesKindSelfie:
-		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for StorefrontAdminSubscriptionType.
-const (
-	StorefrontAdminSubscriptionTypeSubscriptions StorefrontAdminSubscriptionType = "subscriptions"
-)
-
-// Valid indicates whether the value is a known member of the StorefrontAdminSubscriptionType enum.
-func (e StorefrontAdminSubscriptionType) Valid() bool {
-	switch e {
-	case StorefrontAdminSubscriptionTypeSubscriptions:
 		return true
 	default:
 		return false
@@ -461,6 +464,21 @@ func (e StorefrontFlag1) Valid() bool {
 	case False:
 		return true
 	case True:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for StorefrontPersonalDataType.
+const (
+	PersonalData StorefrontPersonalDataType = "personal_data"
+)
+
+// Valid indicates whether the value is a known member of the StorefrontPersonalDataType enum.
+func (e StorefrontPersonalDataType) Valid() bool {
+	switch e {
+	case PersonalData:
 		return true
 	default:
 		return false
@@ -772,6 +790,7 @@ func (e SignContractFormdataBodyAccept) Valid() bool {
 
 // CompaniesAuditEntry defines model for CompaniesAuditEntry.
 type CompaniesAuditEntry struct {
+	// Action `erase`: an LGPD erasure of the contact.
 	Action  CompaniesAuditEntryAction `json:"action"`
 	At      time.Time                 `json:"at"`
 	Changes map[string]struct {
@@ -786,7 +805,7 @@ type CompaniesAuditEntry struct {
 	} `json:"user"`
 }
 
-// CompaniesAuditEntryAction defines model for CompaniesAuditEntry.Action.
+// CompaniesAuditEntryAction `erase`: an LGPD erasure of the contact.
 type CompaniesAuditEntryAction string
 
 // CompaniesCompany The seed's company, plus `external_id`, the contact fields and timestamps.
@@ -902,6 +921,17 @@ type CompaniesCompanyInputCnpj1 = int
 // checked by its check digits and stored without mask.
 type CompaniesCompanyInput_Cnpj struct {
 	union json.RawMessage
+}
+
+// CompaniesContactData defines model for CompaniesContactData.
+type CompaniesContactData struct {
+	CompanyId        int                   `json:"company_id"`
+	ContactCellphone *string               `json:"contact_cellphone"`
+	ContactEmail     *string               `json:"contact_email"`
+	ContactName      *string               `json:"contact_name"`
+	ContactTelephone *string               `json:"contact_telephone"`
+	ExportedAt       time.Time             `json:"exported_at"`
+	History          []CompaniesAuditEntry `json:"history"`
 }
 
 // CompaniesEnergyDemand defines model for CompaniesEnergyDemand.
@@ -1204,6 +1234,29 @@ type EnergyOperationArea struct {
 
 // EnergyPersonType `natural` or `juridical`; `PF` and `PJ` are accepted and stored as the long form.
 type EnergyPersonType string
+
+// EnergyPersonalData defines model for EnergyPersonalData.
+type EnergyPersonalData struct {
+	// Contract The current contract's document, kept after an erasure when signed; null when none.
+	Contract *struct {
+		CreatedAt time.Time `json:"createdAt"`
+		Sha256    string    `json:"sha256"`
+		Size      int       `json:"size"`
+	} `json:"contract"`
+	ExportedAt time.Time  `json:"exportedAt"`
+	Lead       EnergyLead `json:"lead"`
+
+	// SignatureEvidence Every signature on every contract version of the lead, oldest first.
+	SignatureEvidence []struct {
+		ContractSha256 string    `json:"contractSha256"`
+		Cpf            string    `json:"cpf"`
+		ForwardedFor   string    `json:"forwardedFor"`
+		Ip             string    `json:"ip"`
+		Name           string    `json:"name"`
+		SignedAt       time.Time `json:"signedAt"`
+		UserAgent      string    `json:"userAgent"`
+	} `json:"signatureEvidence"`
+}
 
 // EnergyPlan defines model for EnergyPlan.
 type EnergyPlan struct {
@@ -1645,53 +1698,56 @@ type StorefrontAdminServiceResourceType string
 
 // StorefrontAdminSubscription defines model for StorefrontAdminSubscription.
 type StorefrontAdminSubscription struct {
-	Attributes struct {
-		Bairro      *string `json:"bairro"`
-		Cep         *string `json:"cep"`
-		Cidade      *string `json:"cidade"`
-		ColdLead    bool    `json:"cold_lead"`
-		Complemento *string `json:"complemento"`
-		Coordinates *struct {
-			Lat *float64 `json:"lat,omitempty"`
-			Lng *float64 `json:"lng,omitempty"`
-		} `json:"coordinates"`
-		CouponId       *int      `json:"coupon_id"`
-		Coverage       bool      `json:"coverage"`
-		CpfCnpj        *string   `json:"cpf_cnpj"`
-		CreatedAt      time.Time `json:"created_at"`
-		DataNascimento *string   `json:"data_nascimento"`
-		Email          *string   `json:"email"`
-		Files          []struct {
-			ContentType string                                         `json:"content_type"`
-			FileName    string                                         `json:"file_name"`
-			Kind        StorefrontAdminSubscriptionAttributesFilesKind `json:"kind"`
-			Sha256      string                                         `json:"sha256"`
-			Size        int                                            `json:"size"`
-			UploadedAt  time.Time                                      `json:"uploaded_at"`
-			Url         string                                         `json:"url"`
-		} `json:"files"`
-		FormaPagamentosId  *int      `json:"forma_pagamentos_id"`
-		IsInstalacaoAVista *bool     `json:"is_instalacao_a_vista"`
-		NomeRazaoSocial    *string   `json:"nome_razao_social"`
-		Numero             *string   `json:"numero"`
-		PlanId             *int      `json:"plan_id"`
-		Provedor           *string   `json:"provedor"`
-		RgIe               *string   `json:"rg_ie"`
-		Rua                *string   `json:"rua"`
-		TaxaInstalacao     *string   `json:"taxa_instalacao"`
-		TelefoneCelular    *string   `json:"telefone_celular"`
-		UpdatedAt          time.Time `json:"updated_at"`
-		Vencimento         *string   `json:"vencimento"`
-	} `json:"attributes"`
-	Id   openapi_types.UUID              `json:"id"`
-	Type StorefrontAdminSubscriptionType `json:"type"`
+	Attributes StorefrontAdminSubscriptionAttributes `json:"attributes"`
+	Id         openapi_types.UUID                    `json:"id"`
+	Type       StorefrontAdminSubscriptionType       `json:"type"`
 }
-
-// StorefrontAdminSubscriptionAttributesFilesKind defines model for StorefrontAdminSubscription.Attributes.Files.Kind.
-type StorefrontAdminSubscriptionAttributesFilesKind string
 
 // StorefrontAdminSubscriptionType defines model for StorefrontAdminSubscription.Type.
 type StorefrontAdminSubscriptionType string
+
+// StorefrontAdminSubscriptionAttributes defines model for StorefrontAdminSubscriptionAttributes.
+type StorefrontAdminSubscriptionAttributes struct {
+	Bairro      *string `json:"bairro"`
+	Cep         *string `json:"cep"`
+	Cidade      *string `json:"cidade"`
+	ColdLead    bool    `json:"cold_lead"`
+	Complemento *string `json:"complemento"`
+	Coordinates *struct {
+		Lat *float64 `json:"lat,omitempty"`
+		Lng *float64 `json:"lng,omitempty"`
+	} `json:"coordinates"`
+	CouponId       *int      `json:"coupon_id"`
+	Coverage       bool      `json:"coverage"`
+	CpfCnpj        *string   `json:"cpf_cnpj"`
+	CreatedAt      time.Time `json:"created_at"`
+	DataNascimento *string   `json:"data_nascimento"`
+	Email          *string   `json:"email"`
+	Files          []struct {
+		ContentType string                                         `json:"content_type"`
+		FileName    string                                         `json:"file_name"`
+		Kind        StorefrontAdminSubscriptionAttributesFilesKind `json:"kind"`
+		Sha256      string                                         `json:"sha256"`
+		Size        int                                            `json:"size"`
+		UploadedAt  time.Time                                      `json:"uploaded_at"`
+		Url         string                                         `json:"url"`
+	} `json:"files"`
+	FormaPagamentosId  *int      `json:"forma_pagamentos_id"`
+	IsInstalacaoAVista *bool     `json:"is_instalacao_a_vista"`
+	NomeRazaoSocial    *string   `json:"nome_razao_social"`
+	Numero             *string   `json:"numero"`
+	PlanId             *int      `json:"plan_id"`
+	Provedor           *string   `json:"provedor"`
+	RgIe               *string   `json:"rg_ie"`
+	Rua                *string   `json:"rua"`
+	TaxaInstalacao     *string   `json:"taxa_instalacao"`
+	TelefoneCelular    *string   `json:"telefone_celular"`
+	UpdatedAt          time.Time `json:"updated_at"`
+	Vencimento         *string   `json:"vencimento"`
+}
+
+// StorefrontAdminSubscriptionAttributesFilesKind defines model for StorefrontAdminSubscriptionAttributes.Files.Kind.
+type StorefrontAdminSubscriptionAttributesFilesKind string
 
 // StorefrontCategoryAttributes defines model for StorefrontCategoryAttributes.
 type StorefrontCategoryAttributes struct {
@@ -1781,6 +1837,27 @@ type StorefrontNamedItem struct {
 	Id   int    `json:"id"`
 	Name string `json:"name"`
 }
+
+// StorefrontPersonalData defines model for StorefrontPersonalData.
+type StorefrontPersonalData struct {
+	Attributes struct {
+		// Erasures Every erasure of this subscription, oldest first.
+		Erasures []struct {
+			ErasedAt time.Time `json:"erased_at"`
+
+			// ErasedBy The admin token that asked, as `token <first 12 hex digits of its SHA-256>`.
+			ErasedBy string   `json:"erased_by"`
+			Fields   []string `json:"fields"`
+		} `json:"erasures"`
+		ExportedAt   time.Time                             `json:"exported_at"`
+		Subscription StorefrontAdminSubscriptionAttributes `json:"subscription"`
+	} `json:"attributes"`
+	Id   openapi_types.UUID         `json:"id"`
+	Type StorefrontPersonalDataType `json:"type"`
+}
+
+// StorefrontPersonalDataType defines model for StorefrontPersonalData.Type.
+type StorefrontPersonalDataType string
 
 // StorefrontPlanDetails defines model for StorefrontPlanDetails.
 type StorefrontPlanDetails struct {
@@ -2133,6 +2210,9 @@ type CompaniesBadRequest struct {
 	union json.RawMessage
 }
 
+// CompaniesContactDataExport defines model for CompaniesContactDataExport.
+type CompaniesContactDataExport = CompaniesContactData
+
 // CompaniesIdempotencyConflict defines model for CompaniesIdempotencyConflict.
 type CompaniesIdempotencyConflict = CompaniesFieldErrors
 
@@ -2189,6 +2269,9 @@ type EnergyLeadUploaded = EnergyLead
 
 // EnergyNotFound defines model for EnergyNotFound.
 type EnergyNotFound = EnergyError
+
+// EnergyPersonalDataExport defines model for EnergyPersonalDataExport.
+type EnergyPersonalDataExport = EnergyPersonalData
 
 // EnergyTooLarge defines model for EnergyTooLarge.
 type EnergyTooLarge = EnergyError
@@ -2301,6 +2384,11 @@ type StorefrontIdempotencyConflict = StorefrontErrors
 
 // StorefrontNotFound defines model for StorefrontNotFound.
 type StorefrontNotFound = StorefrontErrors
+
+// StorefrontPersonalDataExport defines model for StorefrontPersonalDataExport.
+type StorefrontPersonalDataExport struct {
+	Data StorefrontPersonalData `json:"data"`
+}
 
 // StorefrontSubscriptionResult defines model for StorefrontSubscriptionResult.
 type StorefrontSubscriptionResult struct {
@@ -3405,12 +3493,22 @@ type UploadDocumentsV2Params struct {
 // SignContractFormdataBody defines parameters for SignContract.
 type SignContractFormdataBody struct {
 	Accept SignContractFormdataBodyAccept `form:"accept" json:"accept"`
-	Cpf    string                         `form:"cpf" json:"cpf"`
-	Name   string                         `form:"name" json:"name"`
+
+	// Code The one-time code from the signer's e-mail.
+	Code string `form:"code" json:"code"`
+
+	// Signer The signer's number on the page, from 1.
+	Signer string `form:"signer" json:"signer"`
 }
 
 // SignContractFormdataBodyAccept defines parameters for SignContract.
 type SignContractFormdataBodyAccept string
+
+// RequestSigningCodeFormdataBody defines parameters for RequestSigningCode.
+type RequestSigningCodeFormdataBody struct {
+	// Signer The signer's number on the page, from 1.
+	Signer string `form:"signer" json:"signer"`
+}
 
 // CreateEnergyWebhookEndpointParams defines parameters for CreateEnergyWebhookEndpoint.
 type CreateEnergyWebhookEndpointParams struct {
@@ -3863,6 +3961,9 @@ type UploadDocumentsV2MultipartRequestBody UploadDocumentsV2MultipartBody
 
 // SignContractFormdataRequestBody defines body for SignContract for application/x-www-form-urlencoded ContentType.
 type SignContractFormdataRequestBody SignContractFormdataBody
+
+// RequestSigningCodeFormdataRequestBody defines body for RequestSigningCode for application/x-www-form-urlencoded ContentType.
+type RequestSigningCodeFormdataRequestBody RequestSigningCodeFormdataBody
 
 // CreateEnergyWebhookEndpointJSONRequestBody defines body for CreateEnergyWebhookEndpoint for application/json ContentType.
 type CreateEnergyWebhookEndpointJSONRequestBody = WebhookEndpointCreate
@@ -5260,6 +5361,28 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v2/admin/subscriptions/{uuid}/files/{kind} (the `DownloadAdminSubscriptionFile` operationId).
 	DownloadAdminSubscriptionFile(ctx context.Context, uuid StorefrontSubscriptionUUID, kind DownloadAdminSubscriptionFileParamsKind, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// EraseAdminSubscriptionPersonalData Erase a subscription's data subject (LGPD art. 18 VI).
+	//
+	// Erases at once and answers what remains (the export's shape). Cleared (null): `nome_razao_social`,
+	// `email`, `telefone_celular`, `cpf_cnpj`, `rg_ie`, `data_nascimento`, `rua`, `numero`, `complemento`,
+	// `bairro`, `cep`, `provedor`, `coordinates`; every uploaded file is destroyed (record and bytes). Kept,
+	// because they identify nobody and the provider's reports and coupon counts rely on them: plan, coupon,
+	// payment method, due day, installation terms, coverage, `cidade` and the dates. No signed contract lives on
+	// this surface, so no personal data has to be kept. Each erasure is recorded (who: the token, by a prefix of
+	// its hash; when; which fields) and listed in the export. Erasing again is harmless and recorded again.
+	//
+	// Corresponds with DELETE /api/v2/admin/subscriptions/{uuid}/personal-data (the `EraseAdminSubscriptionPersonalData` operationId).
+	EraseAdminSubscriptionPersonalData(ctx context.Context, uuid StorefrontSubscriptionUUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ExportAdminSubscriptionPersonalData Export a subscription's personal data (LGPD art. 18 II).
+	//
+	// Everything stored about the subscription's data subject (the visitor who filled it in): every attribute,
+	// the metadata of each uploaded file (the files themselves download from `…/files/{kind}`), and the erasures
+	// it went through. `Cache-Control: no-store`. Another provider's subscription is 404.
+	//
+	// Corresponds with GET /api/v2/admin/subscriptions/{uuid}/personal-data (the `ExportAdminSubscriptionPersonalData` operationId).
+	ExportAdminSubscriptionPersonalData(ctx context.Context, uuid StorefrontSubscriptionUUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListStorefrontWebhookEndpoints List webhook endpoints.
 	//
 	// The owner's endpoints, oldest first, without secrets. The endpoints are the provider of the admin token's; another owner's endpoint answers 404.
@@ -5618,6 +5741,27 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /api/v4/companies/{id} (the `UpdateCompany` operationId).
 	UpdateCompany(ctx context.Context, id string, params *UpdateCompanyParams, body UpdateCompanyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EraseCompanyContactData Erase the company contact's personal data (LGPD art. 18 VI).
+	//
+	// Clears the four contact fields and replaces the contact's values quoted by the audit log with
+	// `"[eliminado]"`, then answers what remains (the export's shape). The audit entries themselves are kept
+	// (who changed the company and when is the controller's record, LGPD art. 37), and the erasure is one more
+	// entry, with action `erase`, its user and time, listing the cleared fields. The company's other fields are
+	// the company's, not the person's, and stay. Erasing again is harmless and recorded again.
+	//
+	// Corresponds with DELETE /api/v4/companies/{id}/personal-data (the `EraseCompanyContactData` operationId).
+	EraseCompanyContactData(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ExportCompanyContactData Export the company contact's personal data (LGPD art. 18 II).
+	//
+	// A company is a legal entity, but its contact is a person: this answers everything stored about the contact
+	// (name, telephone, cellphone, e-mail) and every change to those fields the audit log holds, oldest first
+	// (with who made it and when; changes to the company's other fields are left out). Any user who may see
+	// the company may ask; any other id answers 404. `Cache-Control: no-store`.
+	//
+	// Corresponds with GET /api/v4/companies/{id}/personal-data (the `ExportCompanyContactData` operationId).
+	ExportCompanyContactData(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListStates The 27 federative units.
 	//
@@ -5994,6 +6138,38 @@ type ClientInterface interface {
 	// Corresponds with PATCH /sales-conversion/leads/{id}/energy-utility-credentials (the `SetUtilityCredentials` operationId).
 	SetUtilityCredentials(ctx context.Context, id EnergyLeadID, params *SetUtilityCredentialsParams, body SetUtilityCredentialsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// EraseLeadPersonalData Erase the lead's data subject (LGPD art. 18 VI).
+	//
+	// Erases the data subject at once and answers what remains stored (the export's shape). Anonymised: the name
+	// (`Titular anonimizado`), the CPF of a natural lead, the contact's CPF, e-mail, phone, nationality, marital
+	// status, profession, installation number, birth date, street, number, neighbourhood, complement and CEP
+	// (city, state and the bill value stay, as statistics that identify nobody). Destroyed: the legal
+	// representatives, the sealed utility login, every uploaded file (record and bytes), an unsigned contract
+	// (PDF and link), and the details of the status history (they quote names). The company name and CNPJ of a
+	// juridical lead are not personal data and stay. An open lead (`indicado`, `negociacao`) becomes
+	// `desqualificado`; the signing link stops working in every status.
+	//
+	// **Kept**, as the legal basis of a signed contract (LGPD art. 7 V and VI, art. 16 I: performing the
+	// contract, exercising rights in court, legal obligations): a signed (`assinado`) lead's contract PDF, its
+	// SHA-256 and the signature evidence (signer's name and CPF, time, IP, `X-Forwarded-For`, user agent, the
+	// document's hash). Each erasure is recorded in the status history: who (partner, seller, key id), when
+	// and what. Erasing again is harmless and recorded again.
+	//
+	// Corresponds with DELETE /sales-conversion/leads/{id}/personal-data (the `EraseLeadPersonalData` operationId).
+	EraseLeadPersonalData(ctx context.Context, id EnergyLeadID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ExportLeadPersonalData Export the lead's personal data (LGPD art. 18 II).
+	//
+	// Everything stored about the lead's data subject (the customer of a natural lead; the contact person and
+	// legal representatives of a juridical one), as JSON, for the partner to hand to the customer: the lead with
+	// its full history, the metadata of every uploaded document (not the files: `GET` them like the contract),
+	// the legal representatives, the contract's SHA-256, and the evidence of every signature on every contract
+	// version, including IP and user agent. The utility password is never returned (only whether it is stored).
+	// `Cache-Control: no-store`.
+	//
+	// Corresponds with GET /sales-conversion/leads/{id}/personal-data (the `ExportLeadPersonalData` operationId).
+	ExportLeadPersonalData(ctx context.Context, id EnergyLeadID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// UploadUtilityBillWithBody Upload de fatura de energia
 	//
 	// Field `utilityBill`. Upload rules (all routes): PDF, JPEG or PNG judged by the content, not the name; at
@@ -6021,22 +6197,28 @@ type ClientInterface interface {
 
 	// GetSigningPage The signing page (the `contractSignerLink`).
 	//
-	// Shows the customer, utility, plan, the signers (CPF masked) with who already signed, the contract (embedded
-	// and as a link) and a form to confirm name and CPF and accept. A signed contract shows that it is signed; an
-	// expired link → 410; an unknown or cancelled link → 404. Pages are sent with `Referrer-Policy:
-	// no-referrer` and `Cache-Control: no-store`, since the URL carries the token.
+	// Shows the customer, utility, plan, the signers (CPF masked, never in full; e-mail masked) with who already
+	// signed and who is locked, the contract (embedded and as a link) and a form to choose who signs now, which
+	// mails that signer a one-time code (`POST …/code`). A signed contract shows that it is signed; an expired link
+	// → 410; an unknown or cancelled link → 404. Pages are sent with `Referrer-Policy: no-referrer` and
+	// `Cache-Control: no-store`, since the URL carries the token.
 	//
 	// Corresponds with GET /sales-conversion/sign/{token} (the `GetSigningPage` operationId).
 	GetSigningPage(ctx context.Context, token EnergySignToken, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SignContractWithBody Sign the contract.
 	//
-	// Form fields `name`, `cpf` and `accept=on`. Name (case and accents ignored) and CPF (any punctuation) must be
-	// those of a signer who has not signed yet. Records the evidence (time, IP, `X-Forwarded-For` as received,
-	// user agent, SHA-256 of the stored PDF, re-hashed at signing) and, when every signer has signed, moves the
-	// lead to `assinado`. A wrong name or CPF or a missing acceptance → 400 (the form again, with the message);
-	// a second signature or a finished contract → 409; an expired link → 410; unknown → 404. Refusals change
-	// nothing.
+	// Form fields `signer` (the signer's 1-based number on the page), `code` (the 6-digit one-time code mailed to
+	// that signer by `POST …/code`; spaces and dashes ignored) and `accept=on`. The signer must not have signed
+	// yet. Records the evidence (time, IP, `X-Forwarded-For` as received, user agent, SHA-256 of the stored PDF,
+	// re-hashed at signing) and, when every signer has signed, moves the lead to `assinado`. A wrong, expired or
+	// missing code or a missing acceptance → 400 (the code form again, with the message; a wrong code counts
+	// toward the lock); the fifth wrong code, and every try after it, → 403: that signer is locked on this link (the
+	// lead's `statusDetails` and history tell the partner)
+	// until the partner sends a new contract with `POST /sales-conversion/leads/{id}/contracts` (a new link,
+	// new codes; signatures on the old contract do not carry over, since they signed another document). An
+	// unknown signer → 400; a second signature or a finished contract → 409; an expired link → 410; unknown →
+	// 404. Refusals change nothing else.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -6045,17 +6227,50 @@ type ClientInterface interface {
 
 	// SignContractWithFormdataBody Sign the contract.
 	//
-	// Form fields `name`, `cpf` and `accept=on`. Name (case and accents ignored) and CPF (any punctuation) must be
-	// those of a signer who has not signed yet. Records the evidence (time, IP, `X-Forwarded-For` as received,
-	// user agent, SHA-256 of the stored PDF, re-hashed at signing) and, when every signer has signed, moves the
-	// lead to `assinado`. A wrong name or CPF or a missing acceptance → 400 (the form again, with the message);
-	// a second signature or a finished contract → 409; an expired link → 410; unknown → 404. Refusals change
-	// nothing.
+	// Form fields `signer` (the signer's 1-based number on the page), `code` (the 6-digit one-time code mailed to
+	// that signer by `POST …/code`; spaces and dashes ignored) and `accept=on`. The signer must not have signed
+	// yet. Records the evidence (time, IP, `X-Forwarded-For` as received, user agent, SHA-256 of the stored PDF,
+	// re-hashed at signing) and, when every signer has signed, moves the lead to `assinado`. A wrong, expired or
+	// missing code or a missing acceptance → 400 (the code form again, with the message; a wrong code counts
+	// toward the lock); the fifth wrong code, and every try after it, → 403: that signer is locked on this link (the
+	// lead's `statusDetails` and history tell the partner)
+	// until the partner sends a new contract with `POST /sales-conversion/leads/{id}/contracts` (a new link,
+	// new codes; signatures on the old contract do not carry over, since they signed another document). An
+	// unknown signer → 400; a second signature or a finished contract → 409; an expired link → 410; unknown →
+	// 404. Refusals change nothing else.
 	//
 	// Takes a body of the `application/x-www-form-urlencoded` content type.
 	//
 	// Corresponds with POST /sales-conversion/sign/{token} (the `SignContract` operationId).
 	SignContractWithFormdataBody(ctx context.Context, token EnergySignToken, body SignContractFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RequestSigningCodeWithBody Mail a signer a one-time code.
+	//
+	// Form field `signer` (the signer's 1-based number on the page). Mails that signer (the lead's e-mail for a
+	// natural lead, the representative's for a juridical one) a new 6-digit code, valid for 10 minutes and once,
+	// which replaces any earlier one, and answers the page asking for it (200). The code is stored only as an
+	// HMAC under the service's secret key. At most one code a minute (429, the page still asks for the code
+	// already sent) and five per signer and contract (429); a signer who signed → 409, a locked one → 403, an
+	// unknown one → 400; an expired link → 410; unknown → 404; the mail queue full → 503.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /sales-conversion/sign/{token}/code (the `RequestSigningCode` operationId).
+	RequestSigningCodeWithBody(ctx context.Context, token EnergySignToken, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RequestSigningCodeWithFormdataBody Mail a signer a one-time code.
+	//
+	// Form field `signer` (the signer's 1-based number on the page). Mails that signer (the lead's e-mail for a
+	// natural lead, the representative's for a juridical one) a new 6-digit code, valid for 10 minutes and once,
+	// which replaces any earlier one, and answers the page asking for it (200). The code is stored only as an
+	// HMAC under the service's secret key. At most one code a minute (429, the page still asks for the code
+	// already sent) and five per signer and contract (429); a signer who signed → 409, a locked one → 403, an
+	// unknown one → 400; an expired link → 410; unknown → 404; the mail queue full → 503.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type.
+	//
+	// Corresponds with POST /sales-conversion/sign/{token}/code (the `RequestSigningCode` operationId).
+	RequestSigningCodeWithFormdataBody(ctx context.Context, token EnergySignToken, body RequestSigningCodeFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DownloadSigningContract The contract a signing link signs.
 	//
@@ -7413,6 +7628,48 @@ func (c *Client) DownloadAdminSubscriptionFile(ctx context.Context, uuid Storefr
 	return c.Client.Do(req)
 }
 
+// EraseAdminSubscriptionPersonalData Erase a subscription's data subject (LGPD art. 18 VI).
+//
+// Erases at once and answers what remains (the export's shape). Cleared (null): `nome_razao_social`,
+// `email`, `telefone_celular`, `cpf_cnpj`, `rg_ie`, `data_nascimento`, `rua`, `numero`, `complemento`,
+// `bairro`, `cep`, `provedor`, `coordinates`; every uploaded file is destroyed (record and bytes). Kept,
+// because they identify nobody and the provider's reports and coupon counts rely on them: plan, coupon,
+// payment method, due day, installation terms, coverage, `cidade` and the dates. No signed contract lives on
+// this surface, so no personal data has to be kept. Each erasure is recorded (who: the token, by a prefix of
+// its hash; when; which fields) and listed in the export. Erasing again is harmless and recorded again.
+//
+// Corresponds with DELETE /api/v2/admin/subscriptions/{uuid}/personal-data (the `EraseAdminSubscriptionPersonalData` operationId).
+func (c *Client) EraseAdminSubscriptionPersonalData(ctx context.Context, uuid StorefrontSubscriptionUUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEraseAdminSubscriptionPersonalDataRequest(c.Server, uuid)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ExportAdminSubscriptionPersonalData Export a subscription's personal data (LGPD art. 18 II).
+//
+// Everything stored about the subscription's data subject (the visitor who filled it in): every attribute,
+// the metadata of each uploaded file (the files themselves download from `…/files/{kind}`), and the erasures
+// it went through. `Cache-Control: no-store`. Another provider's subscription is 404.
+//
+// Corresponds with GET /api/v2/admin/subscriptions/{uuid}/personal-data (the `ExportAdminSubscriptionPersonalData` operationId).
+func (c *Client) ExportAdminSubscriptionPersonalData(ctx context.Context, uuid StorefrontSubscriptionUUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExportAdminSubscriptionPersonalDataRequest(c.Server, uuid)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListStorefrontWebhookEndpoints List webhook endpoints.
 //
 // The owner's endpoints, oldest first, without secrets. The endpoints are the provider of the admin token's; another owner's endpoint answers 404.
@@ -8072,6 +8329,47 @@ func (c *Client) UpdateCompanyWithBody(ctx context.Context, id string, params *U
 // Corresponds with PUT /api/v4/companies/{id} (the `UpdateCompany` operationId).
 func (c *Client) UpdateCompany(ctx context.Context, id string, params *UpdateCompanyParams, body UpdateCompanyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateCompanyRequest(c.Server, id, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EraseCompanyContactData Erase the company contact's personal data (LGPD art. 18 VI).
+//
+// Clears the four contact fields and replaces the contact's values quoted by the audit log with
+// `"[eliminado]"`, then answers what remains (the export's shape). The audit entries themselves are kept
+// (who changed the company and when is the controller's record, LGPD art. 37), and the erasure is one more
+// entry, with action `erase`, its user and time, listing the cleared fields. The company's other fields are
+// the company's, not the person's, and stay. Erasing again is harmless and recorded again.
+//
+// Corresponds with DELETE /api/v4/companies/{id}/personal-data (the `EraseCompanyContactData` operationId).
+func (c *Client) EraseCompanyContactData(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEraseCompanyContactDataRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ExportCompanyContactData Export the company contact's personal data (LGPD art. 18 II).
+//
+// A company is a legal entity, but its contact is a person: this answers everything stored about the contact
+// (name, telephone, cellphone, e-mail) and every change to those fields the audit log holds, oldest first
+// (with who made it and when; changes to the company's other fields are left out). Any user who may see
+// the company may ask; any other id answers 404. `Cache-Control: no-store`.
+//
+// Corresponds with GET /api/v4/companies/{id}/personal-data (the `ExportCompanyContactData` operationId).
+func (c *Client) ExportCompanyContactData(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExportCompanyContactDataRequest(c.Server, id)
 	if err != nil {
 		return nil, err
 	}
@@ -8777,6 +9075,58 @@ func (c *Client) SetUtilityCredentials(ctx context.Context, id EnergyLeadID, par
 	return c.Client.Do(req)
 }
 
+// EraseLeadPersonalData Erase the lead's data subject (LGPD art. 18 VI).
+//
+// Erases the data subject at once and answers what remains stored (the export's shape). Anonymised: the name
+// (`Titular anonimizado`), the CPF of a natural lead, the contact's CPF, e-mail, phone, nationality, marital
+// status, profession, installation number, birth date, street, number, neighbourhood, complement and CEP
+// (city, state and the bill value stay, as statistics that identify nobody). Destroyed: the legal
+// representatives, the sealed utility login, every uploaded file (record and bytes), an unsigned contract
+// (PDF and link), and the details of the status history (they quote names). The company name and CNPJ of a
+// juridical lead are not personal data and stay. An open lead (`indicado`, `negociacao`) becomes
+// `desqualificado`; the signing link stops working in every status.
+//
+// **Kept**, as the legal basis of a signed contract (LGPD art. 7 V and VI, art. 16 I: performing the
+// contract, exercising rights in court, legal obligations): a signed (`assinado`) lead's contract PDF, its
+// SHA-256 and the signature evidence (signer's name and CPF, time, IP, `X-Forwarded-For`, user agent, the
+// document's hash). Each erasure is recorded in the status history: who (partner, seller, key id), when
+// and what. Erasing again is harmless and recorded again.
+//
+// Corresponds with DELETE /sales-conversion/leads/{id}/personal-data (the `EraseLeadPersonalData` operationId).
+func (c *Client) EraseLeadPersonalData(ctx context.Context, id EnergyLeadID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEraseLeadPersonalDataRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ExportLeadPersonalData Export the lead's personal data (LGPD art. 18 II).
+//
+// Everything stored about the lead's data subject (the customer of a natural lead; the contact person and
+// legal representatives of a juridical one), as JSON, for the partner to hand to the customer: the lead with
+// its full history, the metadata of every uploaded document (not the files: `GET` them like the contract),
+// the legal representatives, the contract's SHA-256, and the evidence of every signature on every contract
+// version, including IP and user agent. The utility password is never returned (only whether it is stored).
+// `Cache-Control: no-store`.
+//
+// Corresponds with GET /sales-conversion/leads/{id}/personal-data (the `ExportLeadPersonalData` operationId).
+func (c *Client) ExportLeadPersonalData(ctx context.Context, id EnergyLeadID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExportLeadPersonalDataRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // UploadUtilityBillWithBody Upload de fatura de energia
 //
 // Field `utilityBill`. Upload rules (all routes): PDF, JPEG or PNG judged by the content, not the name; at
@@ -8824,10 +9174,11 @@ func (c *Client) UploadDocumentsV2WithBody(ctx context.Context, id EnergyLeadID,
 
 // GetSigningPage The signing page (the `contractSignerLink`).
 //
-// Shows the customer, utility, plan, the signers (CPF masked) with who already signed, the contract (embedded
-// and as a link) and a form to confirm name and CPF and accept. A signed contract shows that it is signed; an
-// expired link → 410; an unknown or cancelled link → 404. Pages are sent with `Referrer-Policy:
-// no-referrer` and `Cache-Control: no-store`, since the URL carries the token.
+// Shows the customer, utility, plan, the signers (CPF masked, never in full; e-mail masked) with who already
+// signed and who is locked, the contract (embedded and as a link) and a form to choose who signs now, which
+// mails that signer a one-time code (`POST …/code`). A signed contract shows that it is signed; an expired link
+// → 410; an unknown or cancelled link → 404. Pages are sent with `Referrer-Policy: no-referrer` and
+// `Cache-Control: no-store`, since the URL carries the token.
 //
 // Corresponds with GET /sales-conversion/sign/{token} (the `GetSigningPage` operationId).
 func (c *Client) GetSigningPage(ctx context.Context, token EnergySignToken, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -8844,12 +9195,17 @@ func (c *Client) GetSigningPage(ctx context.Context, token EnergySignToken, reqE
 
 // SignContractWithBody Sign the contract.
 //
-// Form fields `name`, `cpf` and `accept=on`. Name (case and accents ignored) and CPF (any punctuation) must be
-// those of a signer who has not signed yet. Records the evidence (time, IP, `X-Forwarded-For` as received,
-// user agent, SHA-256 of the stored PDF, re-hashed at signing) and, when every signer has signed, moves the
-// lead to `assinado`. A wrong name or CPF or a missing acceptance → 400 (the form again, with the message);
-// a second signature or a finished contract → 409; an expired link → 410; unknown → 404. Refusals change
-// nothing.
+// Form fields `signer` (the signer's 1-based number on the page), `code` (the 6-digit one-time code mailed to
+// that signer by `POST …/code`; spaces and dashes ignored) and `accept=on`. The signer must not have signed
+// yet. Records the evidence (time, IP, `X-Forwarded-For` as received, user agent, SHA-256 of the stored PDF,
+// re-hashed at signing) and, when every signer has signed, moves the lead to `assinado`. A wrong, expired or
+// missing code or a missing acceptance → 400 (the code form again, with the message; a wrong code counts
+// toward the lock); the fifth wrong code, and every try after it, → 403: that signer is locked on this link (the
+// lead's `statusDetails` and history tell the partner)
+// until the partner sends a new contract with `POST /sales-conversion/leads/{id}/contracts` (a new link,
+// new codes; signatures on the old contract do not carry over, since they signed another document). An
+// unknown signer → 400; a second signature or a finished contract → 409; an expired link → 410; unknown →
+// 404. Refusals change nothing else.
 //
 // Takes any type of body and a specified content type.
 //
@@ -8868,18 +9224,71 @@ func (c *Client) SignContractWithBody(ctx context.Context, token EnergySignToken
 
 // SignContractWithFormdataBody Sign the contract.
 //
-// Form fields `name`, `cpf` and `accept=on`. Name (case and accents ignored) and CPF (any punctuation) must be
-// those of a signer who has not signed yet. Records the evidence (time, IP, `X-Forwarded-For` as received,
-// user agent, SHA-256 of the stored PDF, re-hashed at signing) and, when every signer has signed, moves the
-// lead to `assinado`. A wrong name or CPF or a missing acceptance → 400 (the form again, with the message);
-// a second signature or a finished contract → 409; an expired link → 410; unknown → 404. Refusals change
-// nothing.
+// Form fields `signer` (the signer's 1-based number on the page), `code` (the 6-digit one-time code mailed to
+// that signer by `POST …/code`; spaces and dashes ignored) and `accept=on`. The signer must not have signed
+// yet. Records the evidence (time, IP, `X-Forwarded-For` as received, user agent, SHA-256 of the stored PDF,
+// re-hashed at signing) and, when every signer has signed, moves the lead to `assinado`. A wrong, expired or
+// missing code or a missing acceptance → 400 (the code form again, with the message; a wrong code counts
+// toward the lock); the fifth wrong code, and every try after it, → 403: that signer is locked on this link (the
+// lead's `statusDetails` and history tell the partner)
+// until the partner sends a new contract with `POST /sales-conversion/leads/{id}/contracts` (a new link,
+// new codes; signatures on the old contract do not carry over, since they signed another document). An
+// unknown signer → 400; a second signature or a finished contract → 409; an expired link → 410; unknown →
+// 404. Refusals change nothing else.
 //
 // Takes a body of the `application/x-www-form-urlencoded` content type.
 //
 // Corresponds with POST /sales-conversion/sign/{token} (the `SignContract` operationId).
 func (c *Client) SignContractWithFormdataBody(ctx context.Context, token EnergySignToken, body SignContractFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSignContractRequestWithFormdataBody(c.Server, token, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RequestSigningCodeWithBody Mail a signer a one-time code.
+//
+// Form field `signer` (the signer's 1-based number on the page). Mails that signer (the lead's e-mail for a
+// natural lead, the representative's for a juridical one) a new 6-digit code, valid for 10 minutes and once,
+// which replaces any earlier one, and answers the page asking for it (200). The code is stored only as an
+// HMAC under the service's secret key. At most one code a minute (429, the page still asks for the code
+// already sent) and five per signer and contract (429); a signer who signed → 409, a locked one → 403, an
+// unknown one → 400; an expired link → 410; unknown → 404; the mail queue full → 503.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /sales-conversion/sign/{token}/code (the `RequestSigningCode` operationId).
+func (c *Client) RequestSigningCodeWithBody(ctx context.Context, token EnergySignToken, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRequestSigningCodeRequestWithBody(c.Server, token, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RequestSigningCodeWithFormdataBody Mail a signer a one-time code.
+//
+// Form field `signer` (the signer's 1-based number on the page). Mails that signer (the lead's e-mail for a
+// natural lead, the representative's for a juridical one) a new 6-digit code, valid for 10 minutes and once,
+// which replaces any earlier one, and answers the page asking for it (200). The code is stored only as an
+// HMAC under the service's secret key. At most one code a minute (429, the page still asks for the code
+// already sent) and five per signer and contract (429); a signer who signed → 409, a locked one → 403, an
+// unknown one → 400; an expired link → 410; unknown → 404; the mail queue full → 503.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type.
+//
+// Corresponds with POST /sales-conversion/sign/{token}/code (the `RequestSigningCode` operationId).
+func (c *Client) RequestSigningCodeWithFormdataBody(ctx context.Context, token EnergySignToken, body RequestSigningCodeFormdataRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRequestSigningCodeRequestWithFormdataBody(c.Server, token, body)
 	if err != nil {
 		return nil, err
 	}
@@ -11284,6 +11693,74 @@ func NewDownloadAdminSubscriptionFileRequest(server string, uuid StorefrontSubsc
 	return req, nil
 }
 
+// NewEraseAdminSubscriptionPersonalDataRequest constructs an http.Request for the EraseAdminSubscriptionPersonalData method
+func NewEraseAdminSubscriptionPersonalDataRequest(server string, uuid StorefrontSubscriptionUUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "uuid", uuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v2/admin/subscriptions/%s/personal-data", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewExportAdminSubscriptionPersonalDataRequest constructs an http.Request for the ExportAdminSubscriptionPersonalData method
+func NewExportAdminSubscriptionPersonalDataRequest(server string, uuid StorefrontSubscriptionUUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "uuid", uuid, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v2/admin/subscriptions/%s/personal-data", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListStorefrontWebhookEndpointsRequest constructs an http.Request for the ListStorefrontWebhookEndpoints method
 func NewListStorefrontWebhookEndpointsRequest(server string) (*http.Request, error) {
 	var err error
@@ -12676,6 +13153,74 @@ func NewUpdateCompanyRequestWithBody(server string, id string, params *UpdateCom
 	return req, nil
 }
 
+// NewEraseCompanyContactDataRequest constructs an http.Request for the EraseCompanyContactData method
+func NewEraseCompanyContactDataRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v4/companies/%s/personal-data", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewExportCompanyContactDataRequest constructs an http.Request for the ExportCompanyContactData method
+func NewExportCompanyContactDataRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v4/companies/%s/personal-data", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListStatesRequest constructs an http.Request for the ListStates method
 func NewListStatesRequest(server string) (*http.Request, error) {
 	var err error
@@ -13992,6 +14537,74 @@ func NewSetUtilityCredentialsRequestWithBody(server string, id EnergyLeadID, par
 	return req, nil
 }
 
+// NewEraseLeadPersonalDataRequest constructs an http.Request for the EraseLeadPersonalData method
+func NewEraseLeadPersonalDataRequest(server string, id EnergyLeadID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/sales-conversion/leads/%s/personal-data", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewExportLeadPersonalDataRequest constructs an http.Request for the ExportLeadPersonalData method
+func NewExportLeadPersonalDataRequest(server string, id EnergyLeadID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/sales-conversion/leads/%s/personal-data", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewUploadUtilityBillRequestWithBody constructs an http.Request for the UploadUtilityBill method, with any body, and a specified content type
 func NewUploadUtilityBillRequestWithBody(server string, id EnergyLeadID, params *UploadUtilityBillParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
@@ -14156,6 +14769,53 @@ func NewSignContractRequestWithBody(server string, token EnergySignToken, conten
 	}
 
 	operationPath := fmt.Sprintf("/sales-conversion/sign/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewRequestSigningCodeRequestWithFormdataBody calls the generic RequestSigningCode builder with application/x-www-form-urlencoded body
+func NewRequestSigningCodeRequestWithFormdataBody(server string, token EnergySignToken, body RequestSigningCodeFormdataRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	bodyStr, err := runtime.MarshalForm(body, nil)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = strings.NewReader(bodyStr.Encode())
+	return NewRequestSigningCodeRequestWithBody(server, token, "application/x-www-form-urlencoded", bodyReader)
+}
+
+// NewRequestSigningCodeRequestWithBody constructs an http.Request for the RequestSigningCode method, with any body, and a specified content type
+func NewRequestSigningCodeRequestWithBody(server string, token EnergySignToken, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "token", token, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/sales-conversion/sign/%s/code", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -15265,6 +15925,32 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v2/admin/subscriptions/{uuid}/files/{kind} (the `DownloadAdminSubscriptionFile` operationId).
 	DownloadAdminSubscriptionFileWithResponse(ctx context.Context, uuid StorefrontSubscriptionUUID, kind DownloadAdminSubscriptionFileParamsKind, reqEditors ...RequestEditorFn) (*DownloadAdminSubscriptionFileResponse, error)
 
+	// EraseAdminSubscriptionPersonalDataWithResponse Erase a subscription's data subject (LGPD art. 18 VI).
+	//
+	// Erases at once and answers what remains (the export's shape). Cleared (null): `nome_razao_social`,
+	// `email`, `telefone_celular`, `cpf_cnpj`, `rg_ie`, `data_nascimento`, `rua`, `numero`, `complemento`,
+	// `bairro`, `cep`, `provedor`, `coordinates`; every uploaded file is destroyed (record and bytes). Kept,
+	// because they identify nobody and the provider's reports and coupon counts rely on them: plan, coupon,
+	// payment method, due day, installation terms, coverage, `cidade` and the dates. No signed contract lives on
+	// this surface, so no personal data has to be kept. Each erasure is recorded (who: the token, by a prefix of
+	// its hash; when; which fields) and listed in the export. Erasing again is harmless and recorded again.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v2/admin/subscriptions/{uuid}/personal-data (the `EraseAdminSubscriptionPersonalData` operationId).
+	EraseAdminSubscriptionPersonalDataWithResponse(ctx context.Context, uuid StorefrontSubscriptionUUID, reqEditors ...RequestEditorFn) (*EraseAdminSubscriptionPersonalDataResponse, error)
+
+	// ExportAdminSubscriptionPersonalDataWithResponse Export a subscription's personal data (LGPD art. 18 II).
+	//
+	// Everything stored about the subscription's data subject (the visitor who filled it in): every attribute,
+	// the metadata of each uploaded file (the files themselves download from `…/files/{kind}`), and the erasures
+	// it went through. `Cache-Control: no-store`. Another provider's subscription is 404.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v2/admin/subscriptions/{uuid}/personal-data (the `ExportAdminSubscriptionPersonalData` operationId).
+	ExportAdminSubscriptionPersonalDataWithResponse(ctx context.Context, uuid StorefrontSubscriptionUUID, reqEditors ...RequestEditorFn) (*ExportAdminSubscriptionPersonalDataResponse, error)
+
 	// ListStorefrontWebhookEndpointsWithResponse List webhook endpoints.
 	//
 	// The owner's endpoints, oldest first, without secrets. The endpoints are the provider of the admin token's; another owner's endpoint answers 404.
@@ -15655,6 +16341,31 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /api/v4/companies/{id} (the `UpdateCompany` operationId).
 	UpdateCompanyWithResponse(ctx context.Context, id string, params *UpdateCompanyParams, body UpdateCompanyJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateCompanyResponse, error)
+
+	// EraseCompanyContactDataWithResponse Erase the company contact's personal data (LGPD art. 18 VI).
+	//
+	// Clears the four contact fields and replaces the contact's values quoted by the audit log with
+	// `"[eliminado]"`, then answers what remains (the export's shape). The audit entries themselves are kept
+	// (who changed the company and when is the controller's record, LGPD art. 37), and the erasure is one more
+	// entry, with action `erase`, its user and time, listing the cleared fields. The company's other fields are
+	// the company's, not the person's, and stay. Erasing again is harmless and recorded again.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v4/companies/{id}/personal-data (the `EraseCompanyContactData` operationId).
+	EraseCompanyContactDataWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*EraseCompanyContactDataResponse, error)
+
+	// ExportCompanyContactDataWithResponse Export the company contact's personal data (LGPD art. 18 II).
+	//
+	// A company is a legal entity, but its contact is a person: this answers everything stored about the contact
+	// (name, telephone, cellphone, e-mail) and every change to those fields the audit log holds, oldest first
+	// (with who made it and when; changes to the company's other fields are left out). Any user who may see
+	// the company may ask; any other id answers 404. `Cache-Control: no-store`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v4/companies/{id}/personal-data (the `ExportCompanyContactData` operationId).
+	ExportCompanyContactDataWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*ExportCompanyContactDataResponse, error)
 
 	// ListStatesWithResponse The 27 federative units.
 	//
@@ -16069,6 +16780,42 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /sales-conversion/leads/{id}/energy-utility-credentials (the `SetUtilityCredentials` operationId).
 	SetUtilityCredentialsWithResponse(ctx context.Context, id EnergyLeadID, params *SetUtilityCredentialsParams, body SetUtilityCredentialsJSONRequestBody, reqEditors ...RequestEditorFn) (*SetUtilityCredentialsResponse, error)
 
+	// EraseLeadPersonalDataWithResponse Erase the lead's data subject (LGPD art. 18 VI).
+	//
+	// Erases the data subject at once and answers what remains stored (the export's shape). Anonymised: the name
+	// (`Titular anonimizado`), the CPF of a natural lead, the contact's CPF, e-mail, phone, nationality, marital
+	// status, profession, installation number, birth date, street, number, neighbourhood, complement and CEP
+	// (city, state and the bill value stay, as statistics that identify nobody). Destroyed: the legal
+	// representatives, the sealed utility login, every uploaded file (record and bytes), an unsigned contract
+	// (PDF and link), and the details of the status history (they quote names). The company name and CNPJ of a
+	// juridical lead are not personal data and stay. An open lead (`indicado`, `negociacao`) becomes
+	// `desqualificado`; the signing link stops working in every status.
+	//
+	// **Kept**, as the legal basis of a signed contract (LGPD art. 7 V and VI, art. 16 I: performing the
+	// contract, exercising rights in court, legal obligations): a signed (`assinado`) lead's contract PDF, its
+	// SHA-256 and the signature evidence (signer's name and CPF, time, IP, `X-Forwarded-For`, user agent, the
+	// document's hash). Each erasure is recorded in the status history: who (partner, seller, key id), when
+	// and what. Erasing again is harmless and recorded again.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /sales-conversion/leads/{id}/personal-data (the `EraseLeadPersonalData` operationId).
+	EraseLeadPersonalDataWithResponse(ctx context.Context, id EnergyLeadID, reqEditors ...RequestEditorFn) (*EraseLeadPersonalDataResponse, error)
+
+	// ExportLeadPersonalDataWithResponse Export the lead's personal data (LGPD art. 18 II).
+	//
+	// Everything stored about the lead's data subject (the customer of a natural lead; the contact person and
+	// legal representatives of a juridical one), as JSON, for the partner to hand to the customer: the lead with
+	// its full history, the metadata of every uploaded document (not the files: `GET` them like the contract),
+	// the legal representatives, the contract's SHA-256, and the evidence of every signature on every contract
+	// version, including IP and user agent. The utility password is never returned (only whether it is stored).
+	// `Cache-Control: no-store`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /sales-conversion/leads/{id}/personal-data (the `ExportLeadPersonalData` operationId).
+	ExportLeadPersonalDataWithResponse(ctx context.Context, id EnergyLeadID, reqEditors ...RequestEditorFn) (*ExportLeadPersonalDataResponse, error)
+
 	// UploadUtilityBillWithBodyWithResponse Upload de fatura de energia
 	//
 	// Field `utilityBill`. Upload rules (all routes): PDF, JPEG or PNG judged by the content, not the name; at
@@ -16096,10 +16843,11 @@ type ClientWithResponsesInterface interface {
 
 	// GetSigningPageWithResponse The signing page (the `contractSignerLink`).
 	//
-	// Shows the customer, utility, plan, the signers (CPF masked) with who already signed, the contract (embedded
-	// and as a link) and a form to confirm name and CPF and accept. A signed contract shows that it is signed; an
-	// expired link → 410; an unknown or cancelled link → 404. Pages are sent with `Referrer-Policy:
-	// no-referrer` and `Cache-Control: no-store`, since the URL carries the token.
+	// Shows the customer, utility, plan, the signers (CPF masked, never in full; e-mail masked) with who already
+	// signed and who is locked, the contract (embedded and as a link) and a form to choose who signs now, which
+	// mails that signer a one-time code (`POST …/code`). A signed contract shows that it is signed; an expired link
+	// → 410; an unknown or cancelled link → 404. Pages are sent with `Referrer-Policy: no-referrer` and
+	// `Cache-Control: no-store`, since the URL carries the token.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -16108,12 +16856,17 @@ type ClientWithResponsesInterface interface {
 
 	// SignContractWithBodyWithResponse Sign the contract.
 	//
-	// Form fields `name`, `cpf` and `accept=on`. Name (case and accents ignored) and CPF (any punctuation) must be
-	// those of a signer who has not signed yet. Records the evidence (time, IP, `X-Forwarded-For` as received,
-	// user agent, SHA-256 of the stored PDF, re-hashed at signing) and, when every signer has signed, moves the
-	// lead to `assinado`. A wrong name or CPF or a missing acceptance → 400 (the form again, with the message);
-	// a second signature or a finished contract → 409; an expired link → 410; unknown → 404. Refusals change
-	// nothing.
+	// Form fields `signer` (the signer's 1-based number on the page), `code` (the 6-digit one-time code mailed to
+	// that signer by `POST …/code`; spaces and dashes ignored) and `accept=on`. The signer must not have signed
+	// yet. Records the evidence (time, IP, `X-Forwarded-For` as received, user agent, SHA-256 of the stored PDF,
+	// re-hashed at signing) and, when every signer has signed, moves the lead to `assinado`. A wrong, expired or
+	// missing code or a missing acceptance → 400 (the code form again, with the message; a wrong code counts
+	// toward the lock); the fifth wrong code, and every try after it, → 403: that signer is locked on this link (the
+	// lead's `statusDetails` and history tell the partner)
+	// until the partner sends a new contract with `POST /sales-conversion/leads/{id}/contracts` (a new link,
+	// new codes; signatures on the old contract do not carry over, since they signed another document). An
+	// unknown signer → 400; a second signature or a finished contract → 409; an expired link → 410; unknown →
+	// 404. Refusals change nothing else.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -16122,17 +16875,50 @@ type ClientWithResponsesInterface interface {
 
 	// SignContractWithFormdataBodyWithResponse Sign the contract.
 	//
-	// Form fields `name`, `cpf` and `accept=on`. Name (case and accents ignored) and CPF (any punctuation) must be
-	// those of a signer who has not signed yet. Records the evidence (time, IP, `X-Forwarded-For` as received,
-	// user agent, SHA-256 of the stored PDF, re-hashed at signing) and, when every signer has signed, moves the
-	// lead to `assinado`. A wrong name or CPF or a missing acceptance → 400 (the form again, with the message);
-	// a second signature or a finished contract → 409; an expired link → 410; unknown → 404. Refusals change
-	// nothing.
+	// Form fields `signer` (the signer's 1-based number on the page), `code` (the 6-digit one-time code mailed to
+	// that signer by `POST …/code`; spaces and dashes ignored) and `accept=on`. The signer must not have signed
+	// yet. Records the evidence (time, IP, `X-Forwarded-For` as received, user agent, SHA-256 of the stored PDF,
+	// re-hashed at signing) and, when every signer has signed, moves the lead to `assinado`. A wrong, expired or
+	// missing code or a missing acceptance → 400 (the code form again, with the message; a wrong code counts
+	// toward the lock); the fifth wrong code, and every try after it, → 403: that signer is locked on this link (the
+	// lead's `statusDetails` and history tell the partner)
+	// until the partner sends a new contract with `POST /sales-conversion/leads/{id}/contracts` (a new link,
+	// new codes; signatures on the old contract do not carry over, since they signed another document). An
+	// unknown signer → 400; a second signature or a finished contract → 409; an expired link → 410; unknown →
+	// 404. Refusals change nothing else.
 	//
 	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /sales-conversion/sign/{token} (the `SignContract` operationId).
 	SignContractWithFormdataBodyWithResponse(ctx context.Context, token EnergySignToken, body SignContractFormdataRequestBody, reqEditors ...RequestEditorFn) (*SignContractResponse, error)
+
+	// RequestSigningCodeWithBodyWithResponse Mail a signer a one-time code.
+	//
+	// Form field `signer` (the signer's 1-based number on the page). Mails that signer (the lead's e-mail for a
+	// natural lead, the representative's for a juridical one) a new 6-digit code, valid for 10 minutes and once,
+	// which replaces any earlier one, and answers the page asking for it (200). The code is stored only as an
+	// HMAC under the service's secret key. At most one code a minute (429, the page still asks for the code
+	// already sent) and five per signer and contract (429); a signer who signed → 409, a locked one → 403, an
+	// unknown one → 400; an expired link → 410; unknown → 404; the mail queue full → 503.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /sales-conversion/sign/{token}/code (the `RequestSigningCode` operationId).
+	RequestSigningCodeWithBodyWithResponse(ctx context.Context, token EnergySignToken, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RequestSigningCodeResponse, error)
+
+	// RequestSigningCodeWithFormdataBodyWithResponse Mail a signer a one-time code.
+	//
+	// Form field `signer` (the signer's 1-based number on the page). Mails that signer (the lead's e-mail for a
+	// natural lead, the representative's for a juridical one) a new 6-digit code, valid for 10 minutes and once,
+	// which replaces any earlier one, and answers the page asking for it (200). The code is stored only as an
+	// HMAC under the service's secret key. At most one code a minute (429, the page still asks for the code
+	// already sent) and five per signer and contract (429); a signer who signed → 409, a locked one → 403, an
+	// unknown one → 400; an expired link → 410; unknown → 404; the mail queue full → 503.
+	//
+	// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /sales-conversion/sign/{token}/code (the `RequestSigningCode` operationId).
+	RequestSigningCodeWithFormdataBodyWithResponse(ctx context.Context, token EnergySignToken, body RequestSigningCodeFormdataRequestBody, reqEditors ...RequestEditorFn) (*RequestSigningCodeResponse, error)
 
 	// DownloadSigningContractWithResponse The contract a signing link signs.
 	//
@@ -22961,6 +23747,206 @@ func (r DownloadAdminSubscriptionFileResponse) ContentType() string {
 	return ""
 }
 
+// EraseAdminSubscriptionPersonalDataResponse200Headers the declared response headers of an HTTP 200 response for EraseAdminSubscriptionPersonalData
+type EraseAdminSubscriptionPersonalDataResponse200Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestId      *string
+}
+
+// EraseAdminSubscriptionPersonalDataResponse401Headers the declared response headers of an HTTP 401 response for EraseAdminSubscriptionPersonalData
+type EraseAdminSubscriptionPersonalDataResponse401Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	WWWAuthenticate *string
+	XRequestId      *string
+}
+
+// EraseAdminSubscriptionPersonalDataResponse404Headers the declared response headers of an HTTP 404 response for EraseAdminSubscriptionPersonalData
+type EraseAdminSubscriptionPersonalDataResponse404Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestId      *string
+}
+
+// EraseAdminSubscriptionPersonalDataResponse429Headers the declared response headers of an HTTP 429 response for EraseAdminSubscriptionPersonalData
+type EraseAdminSubscriptionPersonalDataResponse429Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	RetryAfter      *int
+	XRequestId      *string
+}
+
+type EraseAdminSubscriptionPersonalDataResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *StorefrontPersonalDataExport
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *StorefrontUnauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *StorefrontNotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *StorefrontTooManyRequests
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *EraseAdminSubscriptionPersonalDataResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *EraseAdminSubscriptionPersonalDataResponse401Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *EraseAdminSubscriptionPersonalDataResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *EraseAdminSubscriptionPersonalDataResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r EraseAdminSubscriptionPersonalDataResponse) GetJSON200() *StorefrontPersonalDataExport {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r EraseAdminSubscriptionPersonalDataResponse) GetJSON401() *StorefrontUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r EraseAdminSubscriptionPersonalDataResponse) GetJSON404() *StorefrontNotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r EraseAdminSubscriptionPersonalDataResponse) GetJSON429() *StorefrontTooManyRequests {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r EraseAdminSubscriptionPersonalDataResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r EraseAdminSubscriptionPersonalDataResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r EraseAdminSubscriptionPersonalDataResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r EraseAdminSubscriptionPersonalDataResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ExportAdminSubscriptionPersonalDataResponse200Headers the declared response headers of an HTTP 200 response for ExportAdminSubscriptionPersonalData
+type ExportAdminSubscriptionPersonalDataResponse200Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestId      *string
+}
+
+// ExportAdminSubscriptionPersonalDataResponse401Headers the declared response headers of an HTTP 401 response for ExportAdminSubscriptionPersonalData
+type ExportAdminSubscriptionPersonalDataResponse401Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	WWWAuthenticate *string
+	XRequestId      *string
+}
+
+// ExportAdminSubscriptionPersonalDataResponse404Headers the declared response headers of an HTTP 404 response for ExportAdminSubscriptionPersonalData
+type ExportAdminSubscriptionPersonalDataResponse404Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestId      *string
+}
+
+// ExportAdminSubscriptionPersonalDataResponse429Headers the declared response headers of an HTTP 429 response for ExportAdminSubscriptionPersonalData
+type ExportAdminSubscriptionPersonalDataResponse429Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	RetryAfter      *int
+	XRequestId      *string
+}
+
+type ExportAdminSubscriptionPersonalDataResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *StorefrontPersonalDataExport
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *StorefrontUnauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *StorefrontNotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *StorefrontTooManyRequests
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ExportAdminSubscriptionPersonalDataResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ExportAdminSubscriptionPersonalDataResponse401Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ExportAdminSubscriptionPersonalDataResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ExportAdminSubscriptionPersonalDataResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ExportAdminSubscriptionPersonalDataResponse) GetJSON200() *StorefrontPersonalDataExport {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ExportAdminSubscriptionPersonalDataResponse) GetJSON401() *StorefrontUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ExportAdminSubscriptionPersonalDataResponse) GetJSON404() *StorefrontNotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ExportAdminSubscriptionPersonalDataResponse) GetJSON429() *StorefrontTooManyRequests {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ExportAdminSubscriptionPersonalDataResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ExportAdminSubscriptionPersonalDataResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ExportAdminSubscriptionPersonalDataResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ExportAdminSubscriptionPersonalDataResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListStorefrontWebhookEndpointsResponse200Headers the declared response headers of an HTTP 200 response for ListStorefrontWebhookEndpoints
 type ListStorefrontWebhookEndpointsResponse200Headers struct {
 	RateLimit       *string
@@ -26075,6 +27061,206 @@ func (r UpdateCompanyResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r UpdateCompanyResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// EraseCompanyContactDataResponse200Headers the declared response headers of an HTTP 200 response for EraseCompanyContactData
+type EraseCompanyContactDataResponse200Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestId      *string
+}
+
+// EraseCompanyContactDataResponse401Headers the declared response headers of an HTTP 401 response for EraseCompanyContactData
+type EraseCompanyContactDataResponse401Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	WWWAuthenticate *string
+	XRequestId      *string
+}
+
+// EraseCompanyContactDataResponse404Headers the declared response headers of an HTTP 404 response for EraseCompanyContactData
+type EraseCompanyContactDataResponse404Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestId      *string
+}
+
+// EraseCompanyContactDataResponse429Headers the declared response headers of an HTTP 429 response for EraseCompanyContactData
+type EraseCompanyContactDataResponse429Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	RetryAfter      *int
+	XRequestId      *string
+}
+
+type EraseCompanyContactDataResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CompaniesContactDataExport
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *CompaniesUnauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *CompaniesNotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *CompaniesTooManyRequests
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *EraseCompanyContactDataResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *EraseCompanyContactDataResponse401Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *EraseCompanyContactDataResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *EraseCompanyContactDataResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r EraseCompanyContactDataResponse) GetJSON200() *CompaniesContactDataExport {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r EraseCompanyContactDataResponse) GetJSON401() *CompaniesUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r EraseCompanyContactDataResponse) GetJSON404() *CompaniesNotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r EraseCompanyContactDataResponse) GetJSON429() *CompaniesTooManyRequests {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r EraseCompanyContactDataResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r EraseCompanyContactDataResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r EraseCompanyContactDataResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r EraseCompanyContactDataResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ExportCompanyContactDataResponse200Headers the declared response headers of an HTTP 200 response for ExportCompanyContactData
+type ExportCompanyContactDataResponse200Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestId      *string
+}
+
+// ExportCompanyContactDataResponse401Headers the declared response headers of an HTTP 401 response for ExportCompanyContactData
+type ExportCompanyContactDataResponse401Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	WWWAuthenticate *string
+	XRequestId      *string
+}
+
+// ExportCompanyContactDataResponse404Headers the declared response headers of an HTTP 404 response for ExportCompanyContactData
+type ExportCompanyContactDataResponse404Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestId      *string
+}
+
+// ExportCompanyContactDataResponse429Headers the declared response headers of an HTTP 429 response for ExportCompanyContactData
+type ExportCompanyContactDataResponse429Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	RetryAfter      *int
+	XRequestId      *string
+}
+
+type ExportCompanyContactDataResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *CompaniesContactDataExport
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *CompaniesUnauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *CompaniesNotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *CompaniesTooManyRequests
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ExportCompanyContactDataResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ExportCompanyContactDataResponse401Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ExportCompanyContactDataResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ExportCompanyContactDataResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ExportCompanyContactDataResponse) GetJSON200() *CompaniesContactDataExport {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ExportCompanyContactDataResponse) GetJSON401() *CompaniesUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ExportCompanyContactDataResponse) GetJSON404() *CompaniesNotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ExportCompanyContactDataResponse) GetJSON429() *CompaniesTooManyRequests {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ExportCompanyContactDataResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ExportCompanyContactDataResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ExportCompanyContactDataResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ExportCompanyContactDataResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -29200,6 +30386,236 @@ func (r SetUtilityCredentialsResponse) ContentType() string {
 	return ""
 }
 
+// EraseLeadPersonalDataResponse200Headers the declared response headers of an HTTP 200 response for EraseLeadPersonalData
+type EraseLeadPersonalDataResponse200Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestId      *string
+}
+
+// EraseLeadPersonalDataResponse400Headers the declared response headers of an HTTP 400 response for EraseLeadPersonalData
+type EraseLeadPersonalDataResponse400Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestId      *string
+}
+
+// EraseLeadPersonalDataResponse401Headers the declared response headers of an HTTP 401 response for EraseLeadPersonalData
+type EraseLeadPersonalDataResponse401Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestId      *string
+}
+
+// EraseLeadPersonalDataResponse404Headers the declared response headers of an HTTP 404 response for EraseLeadPersonalData
+type EraseLeadPersonalDataResponse404Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestId      *string
+}
+
+// EraseLeadPersonalDataResponse429Headers the declared response headers of an HTTP 429 response for EraseLeadPersonalData
+type EraseLeadPersonalDataResponse429Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	RetryAfter      *int
+	XRequestId      *string
+}
+
+type EraseLeadPersonalDataResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EnergyPersonalDataExport
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *EnergyLeadBadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *EnergyUnauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *EnergyLeadNotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *EnergyTooManyRequests
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *EraseLeadPersonalDataResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *EraseLeadPersonalDataResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *EraseLeadPersonalDataResponse401Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *EraseLeadPersonalDataResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *EraseLeadPersonalDataResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r EraseLeadPersonalDataResponse) GetJSON200() *EnergyPersonalDataExport {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r EraseLeadPersonalDataResponse) GetJSON400() *EnergyLeadBadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r EraseLeadPersonalDataResponse) GetJSON401() *EnergyUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r EraseLeadPersonalDataResponse) GetJSON404() *EnergyLeadNotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r EraseLeadPersonalDataResponse) GetJSON429() *EnergyTooManyRequests {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r EraseLeadPersonalDataResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r EraseLeadPersonalDataResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r EraseLeadPersonalDataResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r EraseLeadPersonalDataResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ExportLeadPersonalDataResponse200Headers the declared response headers of an HTTP 200 response for ExportLeadPersonalData
+type ExportLeadPersonalDataResponse200Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestId      *string
+}
+
+// ExportLeadPersonalDataResponse400Headers the declared response headers of an HTTP 400 response for ExportLeadPersonalData
+type ExportLeadPersonalDataResponse400Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestId      *string
+}
+
+// ExportLeadPersonalDataResponse401Headers the declared response headers of an HTTP 401 response for ExportLeadPersonalData
+type ExportLeadPersonalDataResponse401Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestId      *string
+}
+
+// ExportLeadPersonalDataResponse404Headers the declared response headers of an HTTP 404 response for ExportLeadPersonalData
+type ExportLeadPersonalDataResponse404Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	XRequestId      *string
+}
+
+// ExportLeadPersonalDataResponse429Headers the declared response headers of an HTTP 429 response for ExportLeadPersonalData
+type ExportLeadPersonalDataResponse429Headers struct {
+	RateLimit       *string
+	RateLimitPolicy *string
+	RetryAfter      *int
+	XRequestId      *string
+}
+
+type ExportLeadPersonalDataResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *EnergyPersonalDataExport
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *EnergyLeadBadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *EnergyUnauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *EnergyLeadNotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *EnergyTooManyRequests
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ExportLeadPersonalDataResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ExportLeadPersonalDataResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ExportLeadPersonalDataResponse401Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ExportLeadPersonalDataResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ExportLeadPersonalDataResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ExportLeadPersonalDataResponse) GetJSON200() *EnergyPersonalDataExport {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ExportLeadPersonalDataResponse) GetJSON400() *EnergyLeadBadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ExportLeadPersonalDataResponse) GetJSON401() *EnergyUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ExportLeadPersonalDataResponse) GetJSON404() *EnergyLeadNotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ExportLeadPersonalDataResponse) GetJSON429() *EnergyTooManyRequests {
+	return r.JSON429
+}
+
+// GetBody returns the raw response body bytes
+func (r ExportLeadPersonalDataResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ExportLeadPersonalDataResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ExportLeadPersonalDataResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ExportLeadPersonalDataResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // UploadUtilityBillResponse201Headers the declared response headers of an HTTP 201 response for UploadUtilityBill
 type UploadUtilityBillResponse201Headers struct {
 	IdempotentReplayed *string
@@ -29627,6 +31043,11 @@ type SignContractResponse400Headers struct {
 	XRequestId *string
 }
 
+// SignContractResponse403Headers the declared response headers of an HTTP 403 response for SignContract
+type SignContractResponse403Headers struct {
+	XRequestId *string
+}
+
 // SignContractResponse404Headers the declared response headers of an HTTP 404 response for SignContract
 type SignContractResponse404Headers struct {
 	XRequestId *string
@@ -29654,6 +31075,8 @@ type SignContractResponse struct {
 	Headers200 *SignContractResponse200Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
 	Headers400 *SignContractResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *SignContractResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *SignContractResponse404Headers
 	// Headers409 the parsed response headers for an HTTP 409 response
@@ -29687,6 +31110,103 @@ func (r SignContractResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r SignContractResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RequestSigningCodeResponse200Headers the declared response headers of an HTTP 200 response for RequestSigningCode
+type RequestSigningCodeResponse200Headers struct {
+	XRequestId *string
+}
+
+// RequestSigningCodeResponse400Headers the declared response headers of an HTTP 400 response for RequestSigningCode
+type RequestSigningCodeResponse400Headers struct {
+	XRequestId *string
+}
+
+// RequestSigningCodeResponse403Headers the declared response headers of an HTTP 403 response for RequestSigningCode
+type RequestSigningCodeResponse403Headers struct {
+	XRequestId *string
+}
+
+// RequestSigningCodeResponse404Headers the declared response headers of an HTTP 404 response for RequestSigningCode
+type RequestSigningCodeResponse404Headers struct {
+	XRequestId *string
+}
+
+// RequestSigningCodeResponse409Headers the declared response headers of an HTTP 409 response for RequestSigningCode
+type RequestSigningCodeResponse409Headers struct {
+	XRequestId *string
+}
+
+// RequestSigningCodeResponse410Headers the declared response headers of an HTTP 410 response for RequestSigningCode
+type RequestSigningCodeResponse410Headers struct {
+	XRequestId *string
+}
+
+// RequestSigningCodeResponse413Headers the declared response headers of an HTTP 413 response for RequestSigningCode
+type RequestSigningCodeResponse413Headers struct {
+	XRequestId *string
+}
+
+// RequestSigningCodeResponse429Headers the declared response headers of an HTTP 429 response for RequestSigningCode
+type RequestSigningCodeResponse429Headers struct {
+	XRequestId *string
+}
+
+// RequestSigningCodeResponse503Headers the declared response headers of an HTTP 503 response for RequestSigningCode
+type RequestSigningCodeResponse503Headers struct {
+	XRequestId *string
+}
+
+type RequestSigningCodeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *RequestSigningCodeResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *RequestSigningCodeResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *RequestSigningCodeResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *RequestSigningCodeResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *RequestSigningCodeResponse409Headers
+	// Headers410 the parsed response headers for an HTTP 410 response
+	Headers410 *RequestSigningCodeResponse410Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *RequestSigningCodeResponse413Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RequestSigningCodeResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *RequestSigningCodeResponse503Headers
+}
+
+// GetBody returns the raw response body bytes
+func (r RequestSigningCodeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RequestSigningCodeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RequestSigningCodeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RequestSigningCodeResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -31840,6 +33360,44 @@ func (c *ClientWithResponses) DownloadAdminSubscriptionFileWithResponse(ctx cont
 	return ParseDownloadAdminSubscriptionFileResponse(rsp)
 }
 
+// EraseAdminSubscriptionPersonalDataWithResponse Erase a subscription's data subject (LGPD art. 18 VI).
+//
+// Erases at once and answers what remains (the export's shape). Cleared (null): `nome_razao_social`,
+// `email`, `telefone_celular`, `cpf_cnpj`, `rg_ie`, `data_nascimento`, `rua`, `numero`, `complemento`,
+// `bairro`, `cep`, `provedor`, `coordinates`; every uploaded file is destroyed (record and bytes). Kept,
+// because they identify nobody and the provider's reports and coupon counts rely on them: plan, coupon,
+// payment method, due day, installation terms, coverage, `cidade` and the dates. No signed contract lives on
+// this surface, so no personal data has to be kept. Each erasure is recorded (who: the token, by a prefix of
+// its hash; when; which fields) and listed in the export. Erasing again is harmless and recorded again.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v2/admin/subscriptions/{uuid}/personal-data (the `EraseAdminSubscriptionPersonalData` operationId).
+func (c *ClientWithResponses) EraseAdminSubscriptionPersonalDataWithResponse(ctx context.Context, uuid StorefrontSubscriptionUUID, reqEditors ...RequestEditorFn) (*EraseAdminSubscriptionPersonalDataResponse, error) {
+	rsp, err := c.EraseAdminSubscriptionPersonalData(ctx, uuid, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEraseAdminSubscriptionPersonalDataResponse(rsp)
+}
+
+// ExportAdminSubscriptionPersonalDataWithResponse Export a subscription's personal data (LGPD art. 18 II).
+//
+// Everything stored about the subscription's data subject (the visitor who filled it in): every attribute,
+// the metadata of each uploaded file (the files themselves download from `…/files/{kind}`), and the erasures
+// it went through. `Cache-Control: no-store`. Another provider's subscription is 404.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v2/admin/subscriptions/{uuid}/personal-data (the `ExportAdminSubscriptionPersonalData` operationId).
+func (c *ClientWithResponses) ExportAdminSubscriptionPersonalDataWithResponse(ctx context.Context, uuid StorefrontSubscriptionUUID, reqEditors ...RequestEditorFn) (*ExportAdminSubscriptionPersonalDataResponse, error) {
+	rsp, err := c.ExportAdminSubscriptionPersonalData(ctx, uuid, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseExportAdminSubscriptionPersonalDataResponse(rsp)
+}
+
 // ListStorefrontWebhookEndpointsWithResponse List webhook endpoints.
 //
 // The owner's endpoints, oldest first, without secrets. The endpoints are the provider of the admin token's; another owner's endpoint answers 404.
@@ -32415,6 +33973,43 @@ func (c *ClientWithResponses) UpdateCompanyWithResponse(ctx context.Context, id 
 		return nil, err
 	}
 	return ParseUpdateCompanyResponse(rsp)
+}
+
+// EraseCompanyContactDataWithResponse Erase the company contact's personal data (LGPD art. 18 VI).
+//
+// Clears the four contact fields and replaces the contact's values quoted by the audit log with
+// `"[eliminado]"`, then answers what remains (the export's shape). The audit entries themselves are kept
+// (who changed the company and when is the controller's record, LGPD art. 37), and the erasure is one more
+// entry, with action `erase`, its user and time, listing the cleared fields. The company's other fields are
+// the company's, not the person's, and stay. Erasing again is harmless and recorded again.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v4/companies/{id}/personal-data (the `EraseCompanyContactData` operationId).
+func (c *ClientWithResponses) EraseCompanyContactDataWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*EraseCompanyContactDataResponse, error) {
+	rsp, err := c.EraseCompanyContactData(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEraseCompanyContactDataResponse(rsp)
+}
+
+// ExportCompanyContactDataWithResponse Export the company contact's personal data (LGPD art. 18 II).
+//
+// A company is a legal entity, but its contact is a person: this answers everything stored about the contact
+// (name, telephone, cellphone, e-mail) and every change to those fields the audit log holds, oldest first
+// (with who made it and when; changes to the company's other fields are left out). Any user who may see
+// the company may ask; any other id answers 404. `Cache-Control: no-store`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v4/companies/{id}/personal-data (the `ExportCompanyContactData` operationId).
+func (c *ClientWithResponses) ExportCompanyContactDataWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*ExportCompanyContactDataResponse, error) {
+	rsp, err := c.ExportCompanyContactData(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseExportCompanyContactDataResponse(rsp)
 }
 
 // ListStatesWithResponse The 27 federative units.
@@ -33022,6 +34617,54 @@ func (c *ClientWithResponses) SetUtilityCredentialsWithResponse(ctx context.Cont
 	return ParseSetUtilityCredentialsResponse(rsp)
 }
 
+// EraseLeadPersonalDataWithResponse Erase the lead's data subject (LGPD art. 18 VI).
+//
+// Erases the data subject at once and answers what remains stored (the export's shape). Anonymised: the name
+// (`Titular anonimizado`), the CPF of a natural lead, the contact's CPF, e-mail, phone, nationality, marital
+// status, profession, installation number, birth date, street, number, neighbourhood, complement and CEP
+// (city, state and the bill value stay, as statistics that identify nobody). Destroyed: the legal
+// representatives, the sealed utility login, every uploaded file (record and bytes), an unsigned contract
+// (PDF and link), and the details of the status history (they quote names). The company name and CNPJ of a
+// juridical lead are not personal data and stay. An open lead (`indicado`, `negociacao`) becomes
+// `desqualificado`; the signing link stops working in every status.
+//
+// **Kept**, as the legal basis of a signed contract (LGPD art. 7 V and VI, art. 16 I: performing the
+// contract, exercising rights in court, legal obligations): a signed (`assinado`) lead's contract PDF, its
+// SHA-256 and the signature evidence (signer's name and CPF, time, IP, `X-Forwarded-For`, user agent, the
+// document's hash). Each erasure is recorded in the status history: who (partner, seller, key id), when
+// and what. Erasing again is harmless and recorded again.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /sales-conversion/leads/{id}/personal-data (the `EraseLeadPersonalData` operationId).
+func (c *ClientWithResponses) EraseLeadPersonalDataWithResponse(ctx context.Context, id EnergyLeadID, reqEditors ...RequestEditorFn) (*EraseLeadPersonalDataResponse, error) {
+	rsp, err := c.EraseLeadPersonalData(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEraseLeadPersonalDataResponse(rsp)
+}
+
+// ExportLeadPersonalDataWithResponse Export the lead's personal data (LGPD art. 18 II).
+//
+// Everything stored about the lead's data subject (the customer of a natural lead; the contact person and
+// legal representatives of a juridical one), as JSON, for the partner to hand to the customer: the lead with
+// its full history, the metadata of every uploaded document (not the files: `GET` them like the contract),
+// the legal representatives, the contract's SHA-256, and the evidence of every signature on every contract
+// version, including IP and user agent. The utility password is never returned (only whether it is stored).
+// `Cache-Control: no-store`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /sales-conversion/leads/{id}/personal-data (the `ExportLeadPersonalData` operationId).
+func (c *ClientWithResponses) ExportLeadPersonalDataWithResponse(ctx context.Context, id EnergyLeadID, reqEditors ...RequestEditorFn) (*ExportLeadPersonalDataResponse, error) {
+	rsp, err := c.ExportLeadPersonalData(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseExportLeadPersonalDataResponse(rsp)
+}
+
 // UploadUtilityBillWithBodyWithResponse Upload de fatura de energia
 //
 // Field `utilityBill`. Upload rules (all routes): PDF, JPEG or PNG judged by the content, not the name; at
@@ -33061,10 +34704,11 @@ func (c *ClientWithResponses) UploadDocumentsV2WithBodyWithResponse(ctx context.
 
 // GetSigningPageWithResponse The signing page (the `contractSignerLink`).
 //
-// Shows the customer, utility, plan, the signers (CPF masked) with who already signed, the contract (embedded
-// and as a link) and a form to confirm name and CPF and accept. A signed contract shows that it is signed; an
-// expired link → 410; an unknown or cancelled link → 404. Pages are sent with `Referrer-Policy:
-// no-referrer` and `Cache-Control: no-store`, since the URL carries the token.
+// Shows the customer, utility, plan, the signers (CPF masked, never in full; e-mail masked) with who already
+// signed and who is locked, the contract (embedded and as a link) and a form to choose who signs now, which
+// mails that signer a one-time code (`POST …/code`). A signed contract shows that it is signed; an expired link
+// → 410; an unknown or cancelled link → 404. Pages are sent with `Referrer-Policy: no-referrer` and
+// `Cache-Control: no-store`, since the URL carries the token.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -33079,12 +34723,17 @@ func (c *ClientWithResponses) GetSigningPageWithResponse(ctx context.Context, to
 
 // SignContractWithBodyWithResponse Sign the contract.
 //
-// Form fields `name`, `cpf` and `accept=on`. Name (case and accents ignored) and CPF (any punctuation) must be
-// those of a signer who has not signed yet. Records the evidence (time, IP, `X-Forwarded-For` as received,
-// user agent, SHA-256 of the stored PDF, re-hashed at signing) and, when every signer has signed, moves the
-// lead to `assinado`. A wrong name or CPF or a missing acceptance → 400 (the form again, with the message);
-// a second signature or a finished contract → 409; an expired link → 410; unknown → 404. Refusals change
-// nothing.
+// Form fields `signer` (the signer's 1-based number on the page), `code` (the 6-digit one-time code mailed to
+// that signer by `POST …/code`; spaces and dashes ignored) and `accept=on`. The signer must not have signed
+// yet. Records the evidence (time, IP, `X-Forwarded-For` as received, user agent, SHA-256 of the stored PDF,
+// re-hashed at signing) and, when every signer has signed, moves the lead to `assinado`. A wrong, expired or
+// missing code or a missing acceptance → 400 (the code form again, with the message; a wrong code counts
+// toward the lock); the fifth wrong code, and every try after it, → 403: that signer is locked on this link (the
+// lead's `statusDetails` and history tell the partner)
+// until the partner sends a new contract with `POST /sales-conversion/leads/{id}/contracts` (a new link,
+// new codes; signatures on the old contract do not carry over, since they signed another document). An
+// unknown signer → 400; a second signature or a finished contract → 409; an expired link → 410; unknown →
+// 404. Refusals change nothing else.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -33099,12 +34748,17 @@ func (c *ClientWithResponses) SignContractWithBodyWithResponse(ctx context.Conte
 
 // SignContractWithFormdataBodyWithResponse Sign the contract.
 //
-// Form fields `name`, `cpf` and `accept=on`. Name (case and accents ignored) and CPF (any punctuation) must be
-// those of a signer who has not signed yet. Records the evidence (time, IP, `X-Forwarded-For` as received,
-// user agent, SHA-256 of the stored PDF, re-hashed at signing) and, when every signer has signed, moves the
-// lead to `assinado`. A wrong name or CPF or a missing acceptance → 400 (the form again, with the message);
-// a second signature or a finished contract → 409; an expired link → 410; unknown → 404. Refusals change
-// nothing.
+// Form fields `signer` (the signer's 1-based number on the page), `code` (the 6-digit one-time code mailed to
+// that signer by `POST …/code`; spaces and dashes ignored) and `accept=on`. The signer must not have signed
+// yet. Records the evidence (time, IP, `X-Forwarded-For` as received, user agent, SHA-256 of the stored PDF,
+// re-hashed at signing) and, when every signer has signed, moves the lead to `assinado`. A wrong, expired or
+// missing code or a missing acceptance → 400 (the code form again, with the message; a wrong code counts
+// toward the lock); the fifth wrong code, and every try after it, → 403: that signer is locked on this link (the
+// lead's `statusDetails` and history tell the partner)
+// until the partner sends a new contract with `POST /sales-conversion/leads/{id}/contracts` (a new link,
+// new codes; signatures on the old contract do not carry over, since they signed another document). An
+// unknown signer → 400; a second signature or a finished contract → 409; an expired link → 410; unknown →
+// 404. Refusals change nothing else.
 //
 // Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -33115,6 +34769,46 @@ func (c *ClientWithResponses) SignContractWithFormdataBodyWithResponse(ctx conte
 		return nil, err
 	}
 	return ParseSignContractResponse(rsp)
+}
+
+// RequestSigningCodeWithBodyWithResponse Mail a signer a one-time code.
+//
+// Form field `signer` (the signer's 1-based number on the page). Mails that signer (the lead's e-mail for a
+// natural lead, the representative's for a juridical one) a new 6-digit code, valid for 10 minutes and once,
+// which replaces any earlier one, and answers the page asking for it (200). The code is stored only as an
+// HMAC under the service's secret key. At most one code a minute (429, the page still asks for the code
+// already sent) and five per signer and contract (429); a signer who signed → 409, a locked one → 403, an
+// unknown one → 400; an expired link → 410; unknown → 404; the mail queue full → 503.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /sales-conversion/sign/{token}/code (the `RequestSigningCode` operationId).
+func (c *ClientWithResponses) RequestSigningCodeWithBodyWithResponse(ctx context.Context, token EnergySignToken, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RequestSigningCodeResponse, error) {
+	rsp, err := c.RequestSigningCodeWithBody(ctx, token, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRequestSigningCodeResponse(rsp)
+}
+
+// RequestSigningCodeWithFormdataBodyWithResponse Mail a signer a one-time code.
+//
+// Form field `signer` (the signer's 1-based number on the page). Mails that signer (the lead's e-mail for a
+// natural lead, the representative's for a juridical one) a new 6-digit code, valid for 10 minutes and once,
+// which replaces any earlier one, and answers the page asking for it (200). The code is stored only as an
+// HMAC under the service's secret key. At most one code a minute (429, the page still asks for the code
+// already sent) and five per signer and contract (429); a signer who signed → 409, a locked one → 403, an
+// unknown one → 400; an expired link → 410; unknown → 404; the mail queue full → 503.
+//
+// Takes a body of the `application/x-www-form-urlencoded` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /sales-conversion/sign/{token}/code (the `RequestSigningCode` operationId).
+func (c *ClientWithResponses) RequestSigningCodeWithFormdataBodyWithResponse(ctx context.Context, token EnergySignToken, body RequestSigningCodeFormdataRequestBody, reqEditors ...RequestEditorFn) (*RequestSigningCodeResponse, error) {
+	rsp, err := c.RequestSigningCodeWithFormdataBody(ctx, token, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRequestSigningCodeResponse(rsp)
 }
 
 // DownloadSigningContractWithResponse The contract a signing link signs.
@@ -44824,6 +46518,326 @@ func ParseDownloadAdminSubscriptionFileResponse(rsp *http.Response) (*DownloadAd
 	return response, nil
 }
 
+// ParseEraseAdminSubscriptionPersonalDataResponse parses an HTTP response from a EraseAdminSubscriptionPersonalDataWithResponse call
+func ParseEraseAdminSubscriptionPersonalDataResponse(rsp *http.Response) (*EraseAdminSubscriptionPersonalDataResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &EraseAdminSubscriptionPersonalDataResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest StorefrontPersonalDataExport
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest StorefrontUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest StorefrontNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest StorefrontTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers EraseAdminSubscriptionPersonalDataResponse200Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers EraseAdminSubscriptionPersonalDataResponse401Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 404:
+		var headers EraseAdminSubscriptionPersonalDataResponse404Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers EraseAdminSubscriptionPersonalDataResponse429Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseExportAdminSubscriptionPersonalDataResponse parses an HTTP response from a ExportAdminSubscriptionPersonalDataWithResponse call
+func ParseExportAdminSubscriptionPersonalDataResponse(rsp *http.Response) (*ExportAdminSubscriptionPersonalDataResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ExportAdminSubscriptionPersonalDataResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest StorefrontPersonalDataExport
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest StorefrontUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest StorefrontNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest StorefrontTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ExportAdminSubscriptionPersonalDataResponse200Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ExportAdminSubscriptionPersonalDataResponse401Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 404:
+		var headers ExportAdminSubscriptionPersonalDataResponse404Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers ExportAdminSubscriptionPersonalDataResponse429Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListStorefrontWebhookEndpointsResponse parses an HTTP response from a ListStorefrontWebhookEndpointsWithResponse call
 func ParseListStorefrontWebhookEndpointsResponse(rsp *http.Response) (*ListStorefrontWebhookEndpointsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -50081,6 +52095,326 @@ func ParseUpdateCompanyResponse(rsp *http.Response) (*UpdateCompanyResponse, err
 	return response, nil
 }
 
+// ParseEraseCompanyContactDataResponse parses an HTTP response from a EraseCompanyContactDataWithResponse call
+func ParseEraseCompanyContactDataResponse(rsp *http.Response) (*EraseCompanyContactDataResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &EraseCompanyContactDataResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CompaniesContactDataExport
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest CompaniesUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest CompaniesNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest CompaniesTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers EraseCompanyContactDataResponse200Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers EraseCompanyContactDataResponse401Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 404:
+		var headers EraseCompanyContactDataResponse404Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers EraseCompanyContactDataResponse429Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseExportCompanyContactDataResponse parses an HTTP response from a ExportCompanyContactDataWithResponse call
+func ParseExportCompanyContactDataResponse(rsp *http.Response) (*ExportCompanyContactDataResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ExportCompanyContactDataResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest CompaniesContactDataExport
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest CompaniesUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest CompaniesNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest CompaniesTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ExportCompanyContactDataResponse200Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ExportCompanyContactDataResponse401Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 404:
+		var headers ExportCompanyContactDataResponse404Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers ExportCompanyContactDataResponse429Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListStatesResponse parses an HTTP response from a ListStatesWithResponse call
 func ParseListStatesResponse(rsp *http.Response) (*ListStatesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -55180,6 +57514,374 @@ func ParseSetUtilityCredentialsResponse(rsp *http.Response) (*SetUtilityCredenti
 	return response, nil
 }
 
+// ParseEraseLeadPersonalDataResponse parses an HTTP response from a EraseLeadPersonalDataWithResponse call
+func ParseEraseLeadPersonalDataResponse(rsp *http.Response) (*EraseLeadPersonalDataResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &EraseLeadPersonalDataResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EnergyPersonalDataExport
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest EnergyLeadBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest EnergyUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest EnergyLeadNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest EnergyTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers EraseLeadPersonalDataResponse200Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers EraseLeadPersonalDataResponse400Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers EraseLeadPersonalDataResponse401Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 404:
+		var headers EraseLeadPersonalDataResponse404Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers EraseLeadPersonalDataResponse429Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseExportLeadPersonalDataResponse parses an HTTP response from a ExportLeadPersonalDataWithResponse call
+func ParseExportLeadPersonalDataResponse(rsp *http.Response) (*ExportLeadPersonalDataResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ExportLeadPersonalDataResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest EnergyPersonalDataExport
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest EnergyLeadBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest EnergyUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest EnergyLeadNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest EnergyTooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ExportLeadPersonalDataResponse200Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ExportLeadPersonalDataResponse400Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ExportLeadPersonalDataResponse401Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 404:
+		var headers ExportLeadPersonalDataResponse404Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers ExportLeadPersonalDataResponse429Headers
+		if values := rsp.Header.Values("RateLimit"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimit = &value
+		}
+		if values := rsp.Header.Values("RateLimit-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "RateLimit-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseUploadUtilityBillResponse parses an HTTP response from a UploadUtilityBillWithResponse call
 func ParseUploadUtilityBillResponse(rsp *http.Response) (*UploadUtilityBillResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -55907,6 +58609,16 @@ func ParseSignContractResponse(rsp *http.Response) (*SignContractResponse, error
 			headers.XRequestId = &value
 		}
 		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers SignContractResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers403 = &headers
 	case rsp.StatusCode == 404:
 		var headers SignContractResponse404Headers
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
@@ -55947,6 +58659,115 @@ func ParseSignContractResponse(rsp *http.Response) (*SignContractResponse, error
 			headers.XRequestId = &value
 		}
 		response.Headers413 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRequestSigningCodeResponse parses an HTTP response from a RequestSigningCodeWithResponse call
+func ParseRequestSigningCodeResponse(rsp *http.Response) (*RequestSigningCodeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RequestSigningCodeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers RequestSigningCodeResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers RequestSigningCodeResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers RequestSigningCodeResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers RequestSigningCodeResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers RequestSigningCodeResponse409Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 410:
+		var headers RequestSigningCodeResponse410Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers410 = &headers
+	case rsp.StatusCode == 413:
+		var headers RequestSigningCodeResponse413Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 429:
+		var headers RequestSigningCodeResponse429Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers RequestSigningCodeResponse503Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		response.Headers503 = &headers
 	}
 
 	return response, nil

@@ -125,6 +125,7 @@ const (
 	Created AuditAction = "create"
 	Updated AuditAction = "update"
 	Deleted AuditAction = "delete"
+	Erased  AuditAction = "erase" // the contact's personal data, under LGPD
 )
 
 // AuditEntry records one change of a company, written in the same
@@ -192,5 +193,10 @@ type CompanyTx interface {
 	Delete(ctx context.Context, id int64) error
 	// AppendAudit records an entry of the audit log.
 	AppendAudit(ctx context.Context, e AuditEntry) error
+	// CompanyAudit lists the audit entries of a company, oldest first.
+	CompanyAudit(ctx context.Context, companyID int64) ([]AuditEntry, error)
+	// SetAuditChanges rewrites an audit entry's changes (an erasure
+	// redacts the personal values it quotes).
+	SetAuditChanges(ctx context.Context, entryID int64, changes []byte) error
 	Emit(ctx context.Context, ev webhook.Event) error // records ev, delivered once the transaction commits
 }

@@ -347,6 +347,11 @@ type auditJSON struct {
 	Changes   json.RawMessage `json:"changes"`
 }
 
+func toAuditJSON(e AuditEntry) auditJSON {
+	return auditJSON{ID: e.ID, CompanyID: e.CompanyID, Action: e.Action,
+		User: auditUserJSON{ID: e.UserID, Email: e.UserEmail}, At: e.At, Changes: e.Changes}
+}
+
 type auditUserJSON struct {
 	ID    int64  `json:"id"`
 	Email string `json:"email"`
@@ -372,8 +377,7 @@ func (h *Handler) auditLog(w http.ResponseWriter, r *http.Request, sess *Session
 	}
 	items := make([]auditJSON, len(p.Items))
 	for i, e := range p.Items {
-		items[i] = auditJSON{ID: e.ID, CompanyID: e.CompanyID, Action: e.Action,
-			User: auditUserJSON{ID: e.UserID, Email: e.UserEmail}, At: e.At, Changes: e.Changes}
+		items[i] = toAuditJSON(e)
 	}
 	writeList(w, items, p.Total, p.Limit, p.Page)
 }

@@ -13,6 +13,8 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("PUT /api/v4/companies/{id}", h.authed(h.updateCompany))
 	mux.HandleFunc("DELETE /api/v4/companies/{id}", h.authed(h.deleteCompany))
 	mux.HandleFunc("DELETE /api/v3/companies/{id}", h.authed(h.deleteCompany))
+	mux.HandleFunc("GET /api/v4/companies/{id}/personal-data", h.authed(h.contactData))
+	mux.HandleFunc("DELETE /api/v4/companies/{id}/personal-data", h.authed(h.eraseContact))
 	mux.HandleFunc("GET /api/v4/audit-log", h.authed(h.auditLog))
 
 	// Webhook endpoints: the one handler set of package webhook.

@@ -11,7 +11,6 @@ import (
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/blob"
 	"partnership-service/internal/brdoc"
-	"partnership-service/internal/geo"
 )
 
 // ContractDraft is the body of POST …/contracts.
@@ -39,6 +38,11 @@ type Contract struct {
 	SignReference string    // SignatureTicket.Reference, unique
 	SignLink      []byte    // SignatureTicket.Link, sealed: it carries the signing secret
 	SignExpiresAt time.Time // zero: no expiry
+
+	// Codes are the signers' one-time code states for this contract; a
+	// new contract starts with none, which is how a locked signer gets
+	// another chance.
+	Codes []SignCode
 }
 
 const (
@@ -251,7 +255,3 @@ func (l *Lead) signers() []Signer {
 	}
 	return out
 }
-
-// sameName compares names as people type them: case, accents and spacing
-// do not matter.
-func sameName(a, b string) bool { return geo.Fold(a) == geo.Fold(b) }

@@ -157,7 +157,14 @@ type LeadStore interface {
 	// (SQLite's group commit), so it must stay cheap: no network or file
 	// I/O inside it.
 	WriteLeads(ctx context.Context, fn func(tx LeadTx) error) error
+	// LeadsPastRetention lists up to limit leads, of any partner, not
+	// signed, last changed before before, that still hold an uploaded file
+	// or a utility login; oldest change first.
+	LeadsPastRetention(ctx context.Context, before time.Time, limit int) ([]LeadRef, error)
 }
+
+// LeadRef names a lead.
+type LeadRef struct{ PartnerID, ID string }
 
 // LeadTx is what a write transaction offers on leads: small primitives both
 // engines implement. The partial unique index on open leads stays under
@@ -184,6 +191,12 @@ type LeadTx interface {
 	// conflict.
 	AppendDocument(leadID string, d Document) error
 	AppendSignature(leadID string, sg Signature) error
+	// DeleteDocuments removes the records of every file of the lead (the
+	// files themselves are the caller's, after the commit).
+	DeleteDocuments(leadID string) error
+	// RedactHistory replaces the details of every history entry of the
+	// lead with details.
+	RedactHistory(leadID, details string) error
 	// AdjustCount adds delta to the number of leads in status like l: of
 	// its partner, seller and day (LeadDay of its CreatedAt), which
 	// ListLeads answers the totals of those filters from.

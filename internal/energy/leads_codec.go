@@ -1,6 +1,9 @@
 package energy
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"time"
+)
 
 // The stores keep a lead's legal representatives as one JSON text column:
 // they are read and written only with their lead, never queried. These two
@@ -56,6 +59,43 @@ func DecodeRepresentatives(s string) ([]LegalRepresentative, error) {
 			Address: Address{ZipCode: r.ZipCode, State: r.State, City: r.City, IBGECode: r.IBGECode,
 				Street: r.Street, Number: r.Number, Neighborhood: r.Neighborhood, Complement: r.Complement},
 		}
+	}
+	return out, nil
+}
+
+// The signers' one-time code states are one JSON text column too, read and
+// written with their lead's contract.
+type storedSignCode struct {
+	CPF       string    `json:"cpf"`
+	MAC       []byte    `json:"mac,omitempty"`
+	ExpiresAt time.Time `json:"expiresAt,omitzero"`
+	SentAt    time.Time `json:"sentAt,omitzero"`
+	Sends     int       `json:"sends"`
+	Failures  int       `json:"failures"`
+}
+
+// EncodeSignCodes is the stored form of cs ("[]" when none).
+func EncodeSignCodes(cs []SignCode) string {
+	out := make([]storedSignCode, len(cs))
+	for i, c := range cs {
+		out[i] = storedSignCode(c)
+	}
+	b, _ := json.Marshal(out) // strings, bytes, times and ints always encode
+	return string(b)
+}
+
+// DecodeSignCodes reads EncodeSignCodes' output.
+func DecodeSignCodes(s string) ([]SignCode, error) {
+	var in []storedSignCode
+	if err := json.Unmarshal([]byte(s), &in); err != nil {
+		return nil, err
+	}
+	if len(in) == 0 {
+		return nil, nil
+	}
+	out := make([]SignCode, len(in))
+	for i, c := range in {
+		out[i] = SignCode(c)
 	}
 	return out, nil
 }

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -91,12 +93,50 @@ func signPath(t *testing.T, lead map[string]any) string {
 	return u.Path
 }
 
-func sign(c *apitest.Client, path, name, cpf string, accept bool) *apitest.Response {
-	form := url.Values{"name": {name}, "cpf": {cpf}}
+// postSign posts the signing form as signer n (1-based) with code.
+func postSign(c *apitest.Client, path string, n int, code string, accept bool) *apitest.Response {
+	form := url.Values{"signer": {strconv.Itoa(n)}, "code": {code}}
 	if accept {
 		form.Set("accept", "on")
 	}
 	return c.Do(c.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()), "application/x-www-form-urlencoded"))
+}
+
+// requestCode asks the page to mail signer n a one-time code.
+func requestCode(c *apitest.Client, path string, n int) *apitest.Response {
+	form := url.Values{"signer": {strconv.Itoa(n)}}
+	return c.Do(c.NewRequest(http.MethodPost, path+"/code", strings.NewReader(form.Encode()), "application/x-www-form-urlencoded"))
+}
+
+// signAs signs as signer n the way a person does: asks for the code,
+// reads it in the mail and enters it.
+func signAs(t *testing.T, env *leadEnv, path string, n int) *apitest.Response {
+	t.Helper()
+	requestCode(env.Anon, path, n).Expect(http.StatusOK)
+	return postSign(env.Anon, path, n, lastCode(t, env.Mail), true)
+}
+
+var codeInMail = regexp.MustCompile(`(?m)^(\d{6})\r?$`)
+
+// lastCode is the code in the last code message the service enqueued.
+func lastCode(t *testing.T, box *mailbox) string {
+	t.Helper()
+	msgs := box.Messages()
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if m := codeInMail.FindStringSubmatch(msgs[i].Text); m != nil && strings.Contains(msgs[i].Subject, "Código") {
+			return m[1]
+		}
+	}
+	t.Fatal("no code message was enqueued")
+	return ""
+}
+
+// otherCode is a well-formed code that is not code.
+func otherCode(code string) string {
+	if code == "000000" {
+		return "000001"
+	}
+	return "000000"
 }
 
 func statuses(lead map[string]any) []string {
@@ -178,7 +218,7 @@ func TestNaturalLeadJourney(t *testing.T) {
 
 		sp := signPath(t, contract)
 		page := env.Anon.Get(sp).Expect(http.StatusOK)
-		if !bytes.Contains(page.Body, []byte("John Felix Cena")) || !bytes.Contains(page.Body, []byte(`name="cpf"`)) {
+		if !bytes.Contains(page.Body, []byte("John Felix Cena")) || !bytes.Contains(page.Body, []byte(`name="signer"`)) {
 			t.Errorf("signing page lacks the customer or the form: %s", page.Body)
 		}
 		signed := env.Anon.Get(sp + "/contrato.pdf").Expect(http.StatusOK)
@@ -186,16 +226,18 @@ func TestNaturalLeadJourney(t *testing.T) {
 			t.Error("the signing page shows another PDF than the partner's contract link")
 		}
 
-		sign(env.Anon, sp, "John Felix Cena", "529.982.247-25", true).Expect(http.StatusBadRequest)
-		sign(env.Anon, sp, "John Felix Cena", "111.444.777-35", false).Expect(http.StatusBadRequest)
+		requestCode(env.Anon, sp, 1).Expect(http.StatusOK)
+		code := lastCode(t, env.Mail)
+		postSign(env.Anon, sp, 1, otherCode(code), true).Expect(http.StatusBadRequest)
+		postSign(env.Anon, sp, 1, code, false).Expect(http.StatusBadRequest)
 		if got := c.Get(path).Expect(http.StatusOK).Map()["status"]; got != "negociacao" {
 			t.Fatalf("a refused signature changed the status to %v", got)
 		}
-		done := sign(env.Anon, sp, "john felix CENA", "11144477735", true).Expect(http.StatusOK)
+		done := postSign(env.Anon, sp, 1, code, true).Expect(http.StatusOK)
 		if !bytes.Contains(done.Body, []byte("Contrato assinado")) {
 			t.Errorf("signing answer: %s", done.Body)
 		}
-		sign(env.Anon, sp, "John Felix Cena", "11144477735", true).Expect(http.StatusConflict)
+		postSign(env.Anon, sp, 1, code, true).Expect(http.StatusConflict)
 
 		final := c.Get(path).Expect(http.StatusOK).Map()
 		if final["status"] != "assinado" || !strings.Contains(final["statusDetails"].(string), "John Felix Cena") {
@@ -239,15 +281,15 @@ func TestJuridicalLeadJourney(t *testing.T) {
 			t.Fatalf("contract answer = %v", contract)
 		}
 		sp := signPath(t, contract)
-		// The company's CNPJ does not sign; its representatives do.
-		sign(env.Anon, sp, "Empresa Parceria LTDA", "47526391000146", true).Expect(http.StatusBadRequest)
-		sign(env.Anon, sp, "John Doe", "60738456004", true).Expect(http.StatusOK)
+		// The company does not sign; its representatives do.
+		requestCode(env.Anon, sp, 3).Expect(http.StatusBadRequest)
+		signAs(t, env, sp, 1).Expect(http.StatusOK)
 		mid := c.Get(path).Expect(http.StatusOK).Map()
 		if mid["status"] != "negociacao" || !strings.Contains(mid["statusDetails"].(string), "Jill Valentine") {
 			t.Errorf("after one of two signatures: %v (%v)", mid["status"], mid["statusDetails"])
 		}
-		sign(env.Anon, sp, "John Doe", "60738456004", true).Expect(http.StatusConflict)
-		sign(env.Anon, sp, "Jill Valentine", "52998224725", true).Expect(http.StatusOK)
+		postSign(env.Anon, sp, 1, "123456", true).Expect(http.StatusConflict)
+		signAs(t, env, sp, 2).Expect(http.StatusOK)
 		final := c.Get(path).Expect(http.StatusOK).Map()
 		if final["status"] != "assinado" || len(final["signatures"].([]any)) != 2 {
 			t.Errorf("final = %v, signatures %v", final["status"], final["signatures"])
@@ -272,7 +314,8 @@ func TestContractLinkLifecycle(t *testing.T) {
 			t.Fatal("a new contract kept the old link")
 		}
 		env.Anon.Get(first).Expect(http.StatusNotFound)
-		sign(env.Anon, first, "John Cena", "11144477735", true).Expect(http.StatusNotFound)
+		postSign(env.Anon, first, 1, "123456", true).Expect(http.StatusNotFound)
+		requestCode(env.Anon, first, 1).Expect(http.StatusNotFound)
 
 		changed := c.JSON(http.MethodPut, path, map[string]any{"fullName": "John Cena Jr"}).Expect(http.StatusOK).Map()
 		if changed["status"] != "indicado" || changed["contractSignerLink"] != nil {
@@ -286,7 +329,8 @@ func TestContractLinkLifecycle(t *testing.T) {
 		}
 		env.clock.Advance(8 * 24 * 60 * 60 * 1e9)
 		env.Anon.Get(third).Expect(http.StatusGone)
-		sign(env.Anon, third, "John Cena Jr", "11144477735", true).Expect(http.StatusGone)
+		postSign(env.Anon, third, 1, "123456", true).Expect(http.StatusGone)
+		requestCode(env.Anon, third, 1).Expect(http.StatusGone)
 		if got := c.Get(path).Expect(http.StatusOK).Map()["status"]; got != "negociacao" {
 			t.Fatalf("signing an expired link changed the status to %v", got)
 		}

@@ -43,6 +43,13 @@ func (s *LeadService) createLead(ctx context.Context, l Lead) error {
 // signatures change appended. change may run more than once (see
 // writeLeads), each time on a freshly loaded lead.
 func (s *LeadService) updateLead(ctx context.Context, partnerID, id string, change func(*Lead) error) (Lead, error) {
+	return s.rewriteLead(ctx, partnerID, id, func(_ LeadTx, _, l *Lead) error { return change(l) })
+}
+
+// rewriteLead is updateLead for a change that also uses the transaction's
+// primitives on what was loaded (old): one that deletes the documents sets
+// old.Documents to nil, so that only what is appended after is recorded.
+func (s *LeadService) rewriteLead(ctx context.Context, partnerID, id string, change func(tx LeadTx, old, l *Lead) error) (Lead, error) {
 	var out Lead
 	err := s.writeLeads(ctx, func(tx LeadTx) error {
 		old, err := tx.Lead(partnerID, id)
@@ -50,7 +57,7 @@ func (s *LeadService) updateLead(ctx context.Context, partnerID, id string, chan
 			return err
 		}
 		l := old.clone()
-		if err := change(&l); err != nil {
+		if err := change(tx, &old, &l); err != nil {
 			return err
 		}
 		if err := checkOpenLead(tx, l); err != nil {
@@ -76,6 +83,20 @@ func (s *LeadService) updateLead(ctx context.Context, partnerID, id string, chan
 		return Lead{}, err
 	}
 	return out, nil
+}
+
+// dropDocuments deletes the records of every document of the lead being
+// rewritten and returns their stored files, to delete after the commit.
+func dropDocuments(tx LeadTx, old, l *Lead) ([]string, error) {
+	var files []string
+	for _, d := range old.Documents {
+		files = append(files, d.Key)
+	}
+	if err := tx.DeleteDocuments(l.ID); err != nil {
+		return nil, err
+	}
+	old.Documents, l.Documents = nil, nil
+	return files, nil
 }
 
 // writeLeads runs fn in a store transaction, and once more when the
@@ -140,11 +161,17 @@ func recordChanges(tx LeadTx, old, l Lead) error {
 }
 
 // clone copies the slices a change may append to, so that the loaded lead
-// keeps its lengths for recordChanges.
+// keeps its lengths for recordChanges, and the contract, so that a change
+// to its code states does not reach the loaded lead.
 func (l Lead) clone() Lead {
 	l.History = append([]StatusChange(nil), l.History...)
 	l.Documents = append([]Document(nil), l.Documents...)
 	l.Signatures = append([]Signature(nil), l.Signatures...)
+	if l.Contract != nil {
+		c := *l.Contract
+		c.Codes = append([]SignCode(nil), c.Codes...)
+		l.Contract = &c
+	}
 	return l
 }
 

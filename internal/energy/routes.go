@@ -11,8 +11,8 @@ import "net/http"
 // The sales-conversion lead journey (absent when the API has no lead
 // service, as in catalog-only tests) needs a partner API key, except the
 // built-in signing page: the token in its path is the only credential, and
-// whoever has the link may read the contract and sign it after confirming
-// a signer's name and CPF. Its answers are HTML pages and the contract PDF.
+// whoever has the link may read the contract, and sign it as a signer
+// with the one-time code mailed to that signer. Its answers are HTML pages and the contract PDF.
 func (a *API) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /distribuited-generation/operation-areas", a.authenticated(a.operationAreas))
 	mux.HandleFunc("GET /distribuited-generation/plans", a.authenticated(a.plans))
@@ -45,6 +45,8 @@ func (a *API) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("PUT /sales-conversion/leads/{id}/v2/document", a.partner(a.upload(DocumentsV2Form)))
 	mux.HandleFunc("POST /sales-conversion/leads/{id}/contracts", a.partner(a.createContract))
 	mux.HandleFunc("GET /sales-conversion/leads/{id}/contract", a.partner(a.downloadContract))
+	mux.HandleFunc("GET /sales-conversion/leads/{id}/personal-data", a.partner(a.personalData))
+	mux.HandleFunc("DELETE /sales-conversion/leads/{id}/personal-data", a.partner(a.erasePersonalData))
 
 	// Webhook endpoints: the one handler set of package webhook.
 	if a.Webhooks != nil {
@@ -62,5 +64,6 @@ func (a *API) Routes(mux *http.ServeMux) {
 	// SignPathPrefix + "{token}": the links SigningPage hands out.
 	mux.HandleFunc("GET /sales-conversion/sign/{token}", a.signingPage)
 	mux.HandleFunc("POST /sales-conversion/sign/{token}", a.sign)
+	mux.HandleFunc("POST /sales-conversion/sign/{token}/code", a.requestCode)
 	mux.HandleFunc("GET /sales-conversion/sign/{token}/contrato.pdf", a.signingContract)
 }

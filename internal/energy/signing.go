@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -14,7 +13,6 @@ import (
 
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/blob"
-	"partnership-service/internal/brdoc"
 )
 
 // ESigner sends a contract for electronic signature. The built-in
@@ -187,7 +185,8 @@ func (l *Lead) CurrentSignatures() []Signature {
 // SignInput is what the signer confirms on the page, with the request's
 // evidence.
 type SignInput struct {
-	Name, CPF               string
+	Signer                  int    // 1-based position among the contract's signers
+	Code                    string // the one-time code mailed to that signer
 	Accepted                bool
 	IP, ForwardedFor, Agent string
 }
@@ -196,11 +195,12 @@ type SignInput struct {
 // the session's State says why.
 var ErrSigningClosed = apperr.New(apperr.Conflict, "Este link não aceita mais assinaturas.")
 
-// Sign records one signer's acceptance. The name and CPF must be a pending
-// signer's (the customer's for a natural lead, a legal representative's for
-// a juridical one). When the last signer signs the lead moves to assinado.
-// A wrong name or CPF, a missing acceptance, a used or expired link change
-// nothing.
+// Sign records one signer's acceptance: the signer (the customer for a
+// natural lead, a legal representative for a juridical one) must be
+// pending and enter the code RequestSignCode mailed them. When the last
+// signer signs the lead moves to assinado. A missing acceptance, a used or
+// expired link change nothing; a wrong code counts toward the signer's
+// lock and changes nothing else.
 func (s *LeadService) Sign(ctx context.Context, token string, in SignInput) (SigningSession, error) {
 	ss, err := s.Signing(ctx, token)
 	if err != nil {
@@ -209,22 +209,17 @@ func (s *LeadService) Sign(ctx context.Context, token string, in SignInput) (Sig
 	if ss.State != SigningOpen {
 		return ss, ErrSigningClosed
 	}
+	signer, err := chooseSigner(ss, in.Signer)
+	if err != nil {
+		return ss, err
+	}
 	var f apperr.Fields
 	if !in.Accepted {
 		f.Add("accept", "Para assinar é preciso declarar que leu e aceita o contrato.")
 	}
-	cpf, cpfOK := brdoc.NormalizeCPF(strings.TrimSpace(in.CPF))
-	signer, known := Signer{}, false
-	for _, p := range ss.Lead.signers() {
-		if cpfOK && p.CPF == cpf && sameName(p.Name, in.Name) {
-			signer, known = p, true
-		}
-	}
-	switch {
-	case known && ss.Lead.signedBy(cpf):
-		return ss, apperr.New(apperr.Conflict, "Este CPF já assinou o contrato.")
-	case !known:
-		f.Add("cpf", "Nome ou CPF não conferem com os de quem deve assinar este contrato.")
+	code, codeOK := normalizeSignCode(in.Code)
+	if !codeOK {
+		f.Add("code", fmt.Sprintf("Informe os %d dígitos do código enviado por e-mail.", SignCodeDigits))
 	}
 	if err := f.Err(apperr.Invalid); err != nil {
 		return ss, err
@@ -235,10 +230,17 @@ func (s *LeadService) Sign(ctx context.Context, token string, in SignInput) (Sig
 	}
 	ref := ss.Lead.Contract.SignReference
 	now := s.clock()
+	var verdict error
 	l, err := s.updateLead(ctx, ss.Lead.PartnerID, ss.Lead.ID, func(l *Lead) error {
 		// Checked again inside the write: another signature may have landed.
 		if l.Contract == nil || l.Contract.SignReference != ref || s.session(*l).State != SigningOpen || l.signedBy(signer.CPF) {
 			return ErrSigningClosed
+		}
+		var ok bool
+		// A wrong code is saved (it counts toward the lock), so the
+		// write commits and the refusal is returned after it.
+		if ok, verdict = s.checkSignCode(l, signer, code, now); !ok {
+			return nil
 		}
 		l.Signatures = append(l.Signatures, Signature{
 			SignerName: signer.Name, SignerCPF: signer.CPF, SignedAt: now,
@@ -253,14 +255,11 @@ func (s *LeadService) Sign(ctx context.Context, token string, in SignInput) (Sig
 		}
 		return nil
 	})
-	if errors.Is(err, ErrSigningClosed) {
-		ss, serr := s.Signing(ctx, token)
-		return ss, errors.Join(ErrSigningClosed, serr)
-	}
 	if err != nil {
+		ss, _, err = s.closedSession(ctx, token, ss, err)
 		return ss, err
 	}
-	return s.session(l), nil
+	return s.session(l), verdict
 }
 
 // contractDigest re-hashes the stored PDF and checks it against the hash

@@ -9,6 +9,7 @@ import (
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/brdoc"
 	"partnership-service/internal/httpx"
+	"partnership-service/internal/mail"
 	"partnership-service/internal/signpage"
 )
 
@@ -21,37 +22,74 @@ func (a *API) signingPage(w http.ResponseWriter, r *http.Request) {
 	renderSigning(w, r, http.StatusOK, ss, signpage.Form{})
 }
 
-// maxSignForm caps the form body: a name, a CPF and a checkbox.
+// maxSignForm caps the form body: a signer's number, a code and a checkbox.
 const maxSignForm = 8 << 10
 
-func (a *API) sign(w http.ResponseWriter, r *http.Request) {
+// signForm parses the posted form and the signer it names.
+func signForm(w http.ResponseWriter, r *http.Request) (int, bool) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxSignForm)
 	if err := r.ParseForm(); err != nil {
 		renderSignError(w, r, apperr.New(apperr.Invalid, "Formulário inválido."))
+		return 0, false
+	}
+	n, err := strconv.Atoi(r.PostForm.Get("signer"))
+	if err != nil {
+		n = 0 // no such signer: Sign and RequestSignCode say so
+	}
+	return n, true
+}
+
+// requestCode mails the chosen signer a one-time code and asks for it.
+func (a *API) requestCode(w http.ResponseWriter, r *http.Request) {
+	n, ok := signForm(w, r)
+	if !ok {
 		return
 	}
-	form := signpage.Form{Name: r.PostForm.Get("name"), CPF: r.PostForm.Get("cpf")}
+	ss, sent, err := a.Leads.RequestSignCode(r.Context(), r.PathValue("token"), n)
+	form := signpage.Form{Signer: sent.Signer, AskCode: true, SentTo: sent.To}
+	if err != nil {
+		form.SentTo = ""
+		if !apperr.Is(err, apperr.TooManyRequests) { // the code already sent still works
+			form = signpage.Form{}
+		}
+	}
+	renderSignOutcome(w, r, ss, form, err)
+}
+
+func (a *API) sign(w http.ResponseWriter, r *http.Request) {
+	n, ok := signForm(w, r)
+	if !ok {
+		return
+	}
 	ip, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		ip = r.RemoteAddr
 	}
 	ss, err := a.Leads.Sign(r.Context(), r.PathValue("token"), SignInput{
-		Name: form.Name, CPF: form.CPF, Accepted: r.PostForm.Get("accept") == "on",
+		Signer: n, Code: r.PostForm.Get("code"), Accepted: r.PostForm.Get("accept") == "on",
 		IP: ip, ForwardedFor: r.Header.Get("X-Forwarded-For"), Agent: r.UserAgent(),
 	})
+	form := signpage.Form{Signed: err == nil}
+	if apperr.Is(err, apperr.Invalid) && n > 0 { // a wrong or missing code: ask again
+		form = signpage.Form{Signer: n, AskCode: true}
+	}
+	renderSignOutcome(w, r, ss, form, err)
+}
+
+// renderSignOutcome shows the page after a form: the session with form, or
+// the refusal err in the form's status.
+func renderSignOutcome(w http.ResponseWriter, r *http.Request, ss SigningSession, form signpage.Form, err error) {
 	switch {
 	case errors.Is(err, ErrSigningClosed):
 		renderSigning(w, r, http.StatusConflict, ss, signpage.Form{})
-	case apperr.Is(err, apperr.Invalid):
+	case apperr.Is(err, apperr.Invalid), apperr.Is(err, apperr.Conflict), apperr.Is(err, apperr.Forbidden),
+		apperr.Is(err, apperr.TooManyRequests), apperr.Is(err, apperr.Unavailable):
 		form.Errors = apperr.As(err).Messages()
-		renderSigning(w, r, http.StatusBadRequest, ss, form)
-	case apperr.Is(err, apperr.Conflict):
-		form.Errors = apperr.As(err).Messages()
-		renderSigning(w, r, http.StatusConflict, ss, form)
+		renderSigning(w, r, apperr.HTTPStatus(apperr.As(err).Code), ss, form)
 	case err != nil:
 		renderSignError(w, r, err)
 	default:
-		renderSigning(w, r, http.StatusOK, ss, signpage.Form{Signed: true})
+		renderSigning(w, r, http.StatusOK, ss, form)
 	}
 }
 
@@ -70,8 +108,9 @@ func (a *API) signingContract(w http.ResponseWriter, r *http.Request) {
 // while signing is open, or the outcome.
 func renderSigning(w http.ResponseWriter, r *http.Request, status int, ss SigningSession, form signpage.Form) {
 	l := ss.Lead
+	page := SignPathPrefix + r.PathValue("token")
 	d := signpage.Page{Customer: l.FullName, Document: signpage.MaskCPF(l.IdentificationNumber), Utility: l.UtilityName, Form: form,
-		ShowPDF: true, PDFURL: SignPathPrefix + r.PathValue("token") + "/contrato.pdf"}
+		ShowPDF: true, PDFURL: page + "/contrato.pdf", SignURL: page, CodeURL: page + "/code"}
 	if l.PersonType == Juridical {
 		d.Customer, d.Document = l.CompanyName, brdoc.FormatCNPJ(l.IdentificationNumber)
 	}
@@ -81,8 +120,10 @@ func renderSigning(w http.ResponseWriter, r *http.Request, status int, ss Signin
 			d.Plan += ", " + p.Benefit
 		}
 	}
-	for _, s := range l.signers() {
-		d.Signers = append(d.Signers, signpage.Signer{Name: s.Name, CPF: s.CPF, Signed: l.signedBy(s.CPF)})
+	emails := l.signerEmails()
+	for i, s := range l.signers() {
+		d.Signers = append(d.Signers, signpage.Signer{Number: i + 1, Name: s.Name, MaskedCPF: signpage.MaskCPF(s.CPF),
+			Email: mail.MaskAddress(emails[i]), Signed: l.signedBy(s.CPF), Locked: l.SignerLocked(s.CPF)})
 	}
 	switch {
 	case form.Signed && ss.State == SigningDone:

@@ -21,7 +21,7 @@ func TestSignatureBelongsToOneContractVersion(t *testing.T) {
 		first := c.JSON(http.MethodPost, path+"/contracts", map[string]any{
 			"plan": map[string]any{"planName": "Plano Básico", "discount": "10,5", "loyaltyRequirement": "12"}, "legalRepresentatives": reps,
 		}).Expect(http.StatusCreated).Map()
-		sign(env.Anon, signPath(t, first), "Jill Valentine", "52998224725", true).Expect(http.StatusOK)
+		signAs(t, env, signPath(t, first), 2).Expect(http.StatusOK)
 
 		changed := c.JSON(http.MethodPut, path, map[string]any{"plan": map[string]any{"planName": "Premium", "discount": "14", "loyaltyRequirement": "60", "benefit": "Ganhou_1_Fatura_Gratis"}}).
 			Expect(http.StatusOK).Map()
@@ -37,11 +37,11 @@ func TestSignatureBelongsToOneContractVersion(t *testing.T) {
 		if n := bytes.Count(page.Body, []byte("— pendente")); n != 2 || bytes.Contains(page.Body, []byte("— assinado")) {
 			t.Errorf("new signing page shows %d pending signers, want 2 and nobody signed: %s", n, page.Body)
 		}
-		sign(env.Anon, sp, "John Doe", "60738456004", true).Expect(http.StatusOK)
+		signAs(t, env, sp, 1).Expect(http.StatusOK)
 		if got := c.Get(path).Expect(http.StatusOK).Map(); got["status"] != "negociacao" || len(got["signatures"].([]any)) != 1 {
 			t.Fatalf("one of two signatures on the new contract: status %v, signatures %v", got["status"], got["signatures"])
 		}
-		sign(env.Anon, sp, "Jill Valentine", "52998224725", true).Expect(http.StatusOK)
+		signAs(t, env, sp, 2).Expect(http.StatusOK)
 		if got := c.Get(path).Expect(http.StatusOK).Map()["status"]; got != "assinado" {
 			t.Errorf("both signed the new contract: status %v, want assinado", got)
 		}

@@ -4,14 +4,10 @@ import (
 	"partnership-service/internal/testkit"
 
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
-	"net/http"
-	"net/url"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,101 +16,13 @@ import (
 )
 
 // The tests in this file talk to a real SMTP server, Mailpit, and read what
-// it received through its HTTP API. Start one with
-//
-//	bash scripts/mailpit.sh start
-//	export PARTNERSHIP_TEST_SMTP_URL=smtp://127.0.0.1:1025 PARTNERSHIP_TEST_MAILPIT_API=http://127.0.0.1:8025
-//
-// Without the variables they skip (CI sets them).
+// it received through its HTTP API (testkit.Mailpit). Without it they skip
+// (CI starts one).
 
-const mailpitHelp = "SMTP tests need Mailpit: run `bash scripts/mailpit.sh start` and set " +
-	"PARTNERSHIP_TEST_SMTP_URL=smtp://127.0.0.1:1025 PARTNERSHIP_TEST_MAILPIT_API=http://127.0.0.1:8025"
-
-type mailpit struct {
-	smtpURL string // smtp://host:port
-	api     string // http://host:port
-}
-
-func needMailpit(tb testing.TB) mailpit {
-	tb.Helper()
-	mp := mailpit{smtpURL: os.Getenv("PARTNERSHIP_TEST_SMTP_URL"), api: strings.TrimSuffix(os.Getenv("PARTNERSHIP_TEST_MAILPIT_API"), "/")}
-	testkit.SkipUnlessPresent(tb, mp.smtpURL != "" && mp.api != "", mailpitHelp)
-	return mp
-}
-
-// smtpAddr is host:port of the SMTP URL.
-func (mp mailpit) smtpAddr(tb testing.TB) string {
-	tb.Helper()
-	u, err := url.Parse(mp.smtpURL)
-	if err != nil {
-		tb.Fatalf("PARTNERSHIP_TEST_SMTP_URL: %v", err)
-	}
-	return u.Host
-}
-
-// Mailpit's API shapes (only the fields the tests read).
-type mpAddress struct{ Name, Address string }
-
-type mpSummary struct {
-	ID        string
-	MessageID string
-	From      mpAddress
-	To        []mpAddress
-	Subject   string
-}
-
-type mpMessage struct {
-	mpSummary
-	Username string
-	Text     string
-	HTML     string
-}
-
-func (mp mailpit) getJSON(tb testing.TB, path string, v any) {
-	tb.Helper()
-	resp, err := http.Get(mp.api + path)
-	if err != nil {
-		tb.Fatalf("Mailpit API: %v", err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		b, _ := io.ReadAll(resp.Body)
-		tb.Fatalf("Mailpit API GET %s: %s %s", path, resp.Status, b)
-	}
-	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
-		tb.Fatalf("Mailpit API GET %s: %v", path, err)
-	}
-}
-
-// received waits until Mailpit holds at least one message to addr and
-// returns them all, each read in full through /api/v1/message/{ID}.
-func (mp mailpit) received(tb testing.TB, addr string) []mpMessage {
-	tb.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		var list struct{ Messages []mpSummary }
-		mp.getJSON(tb, "/api/v1/search?query="+url.QueryEscape("to:"+addr), &list)
-		if len(list.Messages) > 0 {
-			var out []mpMessage
-			for _, s := range list.Messages {
-				var m mpMessage
-				mp.getJSON(tb, "/api/v1/message/"+url.PathEscape(s.ID), &m)
-				out = append(out, m)
-			}
-			return out
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("Mailpit received nothing for %s within 10 s", addr)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-// uniqueAddr is a recipient no other test (or earlier run) uses.
-func uniqueAddr(tb testing.TB, local string) string {
-	tb.Helper()
-	return fmt.Sprintf("%s.%s@example.com.br", local, strings.Split(NewID(), "@")[0][:12])
-}
+type (
+	mpMessage = testkit.MailpitMessage
+	mpAddress = testkit.MailpitAddress
+)
 
 // assertDelivered checks what the recipient sees.
 func assertDelivered(tb testing.TB, got mpMessage, sent Message, from mpAddress, to string) {
@@ -143,21 +51,21 @@ func assertDelivered(tb testing.TB, got mpMessage, sent Message, from mpAddress,
 // recipient, sender and both bodies with their Portuguese accents intact.
 func TestSMTPDeliversToMailpit(t *testing.T) {
 	t.Parallel()
-	mp := needMailpit(t)
-	s, err := Open(mp.smtpURL, "Energia Parceira <no-reply@parceira.example>", t.TempDir())
+	mp := testkit.NeedMailpit(t)
+	s, err := Open(mp.SMTPURL, "Energia Parceira <no-reply@parceira.example>", t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := s.(*SMTP); !ok {
-		t.Fatalf("Open(%q) = %T, want *SMTP", mp.smtpURL, s)
+		t.Fatalf("Open(%q) = %T, want *SMTP", mp.SMTPURL, s)
 	}
-	to := uniqueAddr(t, "joao")
+	to := testkit.UniqueAddr("joao")
 	m := validMessage("João Conceição <" + to + ">")
 	m.ID = NewID()
 	if err := s.Send(ctxTimeout(t, 30*time.Second), m); err != nil {
 		t.Fatalf("Send: %v", err)
 	}
-	got := mp.received(t, to)
+	got := mp.Received(t, to, 1)
 	if len(got) != 1 {
 		t.Fatalf("Mailpit holds %d messages for %s, want 1", len(got), to)
 	}
@@ -170,18 +78,18 @@ func TestSMTPDeliversToMailpit(t *testing.T) {
 // A text-only message arrives without an HTML part.
 func TestSMTPTextOnly(t *testing.T) {
 	t.Parallel()
-	mp := needMailpit(t)
-	s, err := Open(mp.smtpURL, "no-reply@parceira.example", "")
+	mp := testkit.NeedMailpit(t)
+	s, err := Open(mp.SMTPURL, "no-reply@parceira.example", "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	to := uniqueAddr(t, "maria")
+	to := testkit.UniqueAddr("maria")
 	m := validMessage(to)
 	m.HTML = ""
 	if err := s.Send(ctxTimeout(t, 30*time.Second), m); err != nil {
 		t.Fatal(err)
 	}
-	got := mp.received(t, to)
+	got := mp.Received(t, to, 1)
 	assertDelivered(t, got[0], m, mpAddress{Address: "no-reply@parceira.example"}, to)
 	if got[0].HTML != "" {
 		t.Errorf("HTML = %q, want none", got[0].HTML)
@@ -194,7 +102,7 @@ func TestSMTPTextOnly(t *testing.T) {
 // Close returns when the message is delivered.
 func TestQueueDeliversOnceTheServerIsUp(t *testing.T) {
 	t.Parallel()
-	mp := needMailpit(t)
+	mp := testkit.NeedMailpit(t)
 	port := closedPort(t)
 	s, err := Open("smtp://127.0.0.1:"+strconv.Itoa(port), "no-reply@parceira.example", "")
 	if err != nil {
@@ -206,7 +114,7 @@ func TestQueueDeliversOnceTheServerIsUp(t *testing.T) {
 		AttemptTimeout: 5 * time.Second,
 		Logger:         log,
 	})
-	to := uniqueAddr(t, "ana")
+	to := testkit.UniqueAddr("ana")
 	m := validMessage("Ana <" + to + ">")
 	start := time.Now()
 	if err := q.Enqueue(context.Background(), m); err != nil {
@@ -219,13 +127,13 @@ func TestQueueDeliversOnceTheServerIsUp(t *testing.T) {
 
 	// The server comes up on that port: a listener of ours that hands each
 	// connection to the real Mailpit.
-	stop := relay(t, "127.0.0.1:"+strconv.Itoa(port), mp.smtpAddr(t))
+	stop := relay(t, "127.0.0.1:"+strconv.Itoa(port), mp.SMTPAddr(t))
 	defer stop()
 
 	if err := q.Close(ctxTimeout(t, 20*time.Second)); err != nil {
 		t.Fatalf("Close = %v", err)
 	}
-	got := mp.received(t, to)
+	got := mp.Received(t, to, 1)
 	if len(got) != 1 {
 		t.Fatalf("Mailpit holds %d messages for %s, want exactly 1", len(got), to)
 	}

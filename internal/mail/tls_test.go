@@ -33,7 +33,7 @@ import (
 
 func mailpitBinary(tb testing.TB) string {
 	tb.Helper()
-	needMailpit(tb)
+	testkit.NeedMailpit(tb)
 	if p := os.Getenv("PARTNERSHIP_TEST_MAILPIT_BIN"); p != "" {
 		return p
 	}
@@ -42,12 +42,12 @@ func mailpitBinary(tb testing.TB) string {
 	}
 	p := filepath.Join(build.Default.GOPATH, "bin", "mailpit")
 	_, err := os.Stat(p)
-	testkit.SkipUnlessPresent(tb, err == nil, fmt.Sprintf("no mailpit binary (PATH, %s or PARTNERSHIP_TEST_MAILPIT_BIN): %s", p, mailpitHelp))
+	testkit.SkipUnlessPresent(tb, err == nil, fmt.Sprintf("no mailpit binary (PATH, %s or PARTNERSHIP_TEST_MAILPIT_BIN): %s", p, testkit.MailpitHelp))
 	return p
 }
 
 // startMailpit runs a private Mailpit with extra flags until the test ends.
-func startMailpit(tb testing.TB, args ...string) (smtpPort int, mp mailpit) {
+func startMailpit(tb testing.TB, args ...string) (smtpPort int, mp testkit.Mailpit) {
 	tb.Helper()
 	bin := mailpitBinary(tb)
 	smtpPort, httpPort := closedPort(tb), closedPort(tb)
@@ -92,7 +92,7 @@ func startMailpit(tb testing.TB, args ...string) (smtpPort int, mp mailpit) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	return smtpPort, mailpit{smtpURL: "smtp://127.0.0.1:" + strconv.Itoa(smtpPort), api: api}
+	return smtpPort, testkit.Mailpit{SMTPURL: "smtp://127.0.0.1:" + strconv.Itoa(smtpPort), API: api}
 }
 
 // selfSigned writes a certificate for 127.0.0.1 and its key, and returns a
@@ -180,12 +180,12 @@ func TestSMTPStartTLSAndAuth(t *testing.T) {
 		return s
 	}
 
-	to := uniqueAddr(t, "joao")
+	to := testkit.UniqueAddr("joao")
 	m := validMessage(to)
 	if err := open(password, pool).Send(ctxTimeout(t, 30*time.Second), m); err != nil {
 		t.Fatalf("Send over STARTTLS with AUTH: %v", err)
 	}
-	got := mp.received(t, to)
+	got := mp.Received(t, to, 1)
 	if len(got) != 1 {
 		t.Fatalf("%d messages, want 1", len(got))
 	}
@@ -198,7 +198,7 @@ func TestSMTPStartTLSAndAuth(t *testing.T) {
 		"wrong password":        open("errada-"+password, pool),
 		"untrusted certificate": open(password, x509.NewCertPool()),
 	} {
-		err := s.Send(ctxTimeout(t, 30*time.Second), validMessage(uniqueAddr(t, "x")))
+		err := s.Send(ctxTimeout(t, 30*time.Second), validMessage(testkit.UniqueAddr("x")))
 		if err == nil {
 			t.Errorf("%s: Send = nil error", name)
 			continue
@@ -225,12 +225,12 @@ func TestSMTPImplicitTLS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	to := uniqueAddr(t, "maria")
+	to := testkit.UniqueAddr("maria")
 	m := validMessage(to)
 	if err := s.Send(ctxTimeout(t, 30*time.Second), m); err != nil {
 		t.Fatalf("Send over implicit TLS: %v", err)
 	}
-	assertDelivered(t, mp.received(t, to)[0], m, mpAddress{Address: "no-reply@parceira.example"}, to)
+	assertDelivered(t, mp.Received(t, to, 1)[0], m, mpAddress{Address: "no-reply@parceira.example"}, to)
 
 	// The same server through plain smtp:// gets nowhere (it speaks TLS
 	// from the first byte), and fails within the connect timeout.
@@ -238,7 +238,7 @@ func TestSMTPImplicitTLS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := plain.Send(ctxTimeout(t, 10*time.Second), validMessage(uniqueAddr(t, "y"))); err == nil {
+	if err := plain.Send(ctxTimeout(t, 10*time.Second), validMessage(testkit.UniqueAddr("y"))); err == nil {
 		t.Error("plain SMTP to an implicit-TLS port = nil error")
 	}
 }

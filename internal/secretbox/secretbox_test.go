@@ -90,3 +90,25 @@ func TestLoadKeyGeneratesOnce(t *testing.T) {
 		t.Fatal("a bad environment key was accepted")
 	}
 }
+
+// TestMACBindsKeyAndContext: a code's MAC is stable for one key and
+// context, differs for another of either, and is not keyed by the sealing
+// key itself.
+func TestMACBindsKeyAndContext(t *testing.T) {
+	t.Parallel()
+	box, _ := New(bytes.Repeat([]byte{7}, 32))
+	other, _ := New(bytes.Repeat([]byte{8}, 32))
+	mac := box.MAC([]byte("123456"), "sign-code:a")
+	for name, got := range map[string][]byte{
+		"other code":    box.MAC([]byte("123457"), "sign-code:a"),
+		"other context": box.MAC([]byte("123456"), "sign-code:b"),
+		"other key":     other.MAC([]byte("123456"), "sign-code:a"),
+	} {
+		if bytes.Equal(got, mac) {
+			t.Errorf("%s: same MAC", name)
+		}
+	}
+	if !bytes.Equal(box.MAC([]byte("123456"), "sign-code:a"), mac) || len(mac) != 32 {
+		t.Error("MAC is not a stable 32-byte value")
+	}
+}

@@ -10,7 +10,8 @@ import (
 	"net/http"
 )
 
-// Page is what one answer of the signing page shows.
+// Page is what one answer of the signing page shows. Nothing on it carries
+// a CPF in full: signers come with their CPF masked already.
 type Page struct {
 	Title    string
 	Message  string // shown as a success when Form.Signed, else as an error
@@ -22,19 +23,23 @@ type Page struct {
 	PDFURL   string
 	ShowPDF  bool
 	ShowForm bool
+	SignURL  string // where the code and the acceptance are posted
+	CodeURL  string // where a signer asks for a code
 	Form     Form
 }
 
-// Signer is one who must sign. CPF is the 11 digits; the page shows only
-// the middle ones.
+// Signer is one who must sign, as the page shows them.
 type Signer struct {
-	Name   string
-	CPF    string
-	Signed bool
+	Number    int // 1-based position, the form's "signer" value
+	Name      string
+	MaskedCPF string // MaskCPF of the signer's CPF
+	Email     string // masked
+	Signed    bool
+	Locked    bool // too many wrong codes on this link
 }
 
-// MaskedCPF shows only the middle digits: ***.456.789-**.
-func (s Signer) MaskedCPF() string { return MaskCPF(s.CPF) }
+// Pending reports whether the signer may still sign on this link.
+func (s Signer) Pending() bool { return !s.Signed && !s.Locked }
 
 // MaskCPF shows only the middle digits of an 11-digit CPF, ***.456.789-**;
 // anything else becomes "***". The page never shows a CPF in full.
@@ -45,11 +50,13 @@ func MaskCPF(cpf string) string {
 	return "***." + cpf[3:6] + "." + cpf[6:9] + "-**"
 }
 
-// Form is the signing form as sent back to its page.
+// Form is the signing form's state as sent back to its page.
 type Form struct {
-	Name, CPF string
-	Errors    []string
-	Signed    bool // this request signed
+	Signer  int    // the signer a code went to (1-based), with AskCode
+	AskCode bool   // show the code step for Signer; else ask who signs
+	SentTo  string // the masked address the code went to, when one was just sent
+	Errors  []string
+	Signed  bool // this request signed
 }
 
 //go:embed page.html

@@ -36,6 +36,8 @@ type harness struct {
 	store storefront.Store
 	svc   *storefront.Service
 	clock *testkit.Clock
+	// blobDir holds the stored files.
+	blobDir string
 	// handler is the whole service handler; api validates what it answers.
 	handler http.Handler
 	api     *apitest.Client
@@ -70,11 +72,12 @@ func newHarness(t testing.TB, e storage.Stores, opts ...harnessOptions) *harness
 	if len(opts) > 0 {
 		o = opts[0]
 	}
-	blobs, err := blob.NewDir(t.TempDir())
+	dir := t.TempDir()
+	blobs, err := blob.NewDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, store: e.Storefront(), clock: testkit.NewClock(time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC))}
+	h := &harness{t: t, store: e.Storefront(), blobDir: dir, clock: testkit.NewClock(time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC))}
 	h.svc = storefront.NewService(h.store, blobs, h.clock.Now, maxFileBytes)
 	// The harness's clock stands still, so the public write limit is set
 	// out of reach; TestPublicWritesAreRateLimited tests it.

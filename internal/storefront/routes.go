@@ -76,6 +76,8 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v2/admin/subscriptions/export", h.admin(h.exportSubscriptions))
 	mux.HandleFunc("GET /api/v2/admin/subscriptions/{uuid}", h.admin(h.getSubscription))
 	mux.HandleFunc("GET /api/v2/admin/subscriptions/{uuid}/files/{kind}", h.admin(h.downloadFile))
+	mux.HandleFunc("GET /api/v2/admin/subscriptions/{uuid}/personal-data", h.admin(h.personalData))
+	mux.HandleFunc("DELETE /api/v2/admin/subscriptions/{uuid}/personal-data", h.admin(h.erasePersonalData))
 
 	// Webhook endpoints: the one handler set of package webhook.
 	if h.Webhooks != nil {

@@ -257,6 +257,16 @@ type Store interface {
 	// and ev in the same transaction, and returns the replaced ones so
 	// their blobs can be deleted.
 	PutSubscriptionFiles(ctx context.Context, providerID int64, subscriptionID string, files []SubscriptionFile, ev webhook.Event) (replaced []SubscriptionFile, err error)
+	// Erasures lists a subscription's erasures, oldest first.
+	Erasures(ctx context.Context, providerID int64, subscriptionID string) ([]Erasure, error)
+}
+
+// Erasure records one erasure of a data subject's personal data (LGPD):
+// who asked, when, and which fields went.
+type Erasure struct {
+	At     time.Time
+	By     string
+	Fields []string
 }
 
 // SubscriptionTx is what a subscription write may do inside the store's
@@ -276,6 +286,11 @@ type SubscriptionTx interface {
 	RedeemCoupon(couponID int64) (taken bool, err error)
 	// ReleaseCoupon gives one use of a coupon back.
 	ReleaseCoupon(couponID int64) error
+	// DeleteFiles removes the records of every file of the subscription
+	// and returns them, so their blobs can be deleted after the commit.
+	DeleteFiles(subscriptionID string) ([]SubscriptionFile, error)
+	// RecordErasure keeps the record of an erasure of the subscription.
+	RecordErasure(subscriptionID string, e Erasure) error
 	Emit(ev webhook.Event) error // records ev, delivered once the transaction commits
 }
 

@@ -186,6 +186,16 @@ func (t companyTx) AppendAudit(ctx context.Context, e companies.AuditEntry) erro
 	return t.mapError(err)
 }
 
+func (t companyTx) CompanyAudit(ctx context.Context, companyID int64) ([]companies.AuditEntry, error) {
+	out, err := QueryAll(ctx, t.q, ScanAuditEntry, AuditSelect+` WHERE company_id = ? ORDER BY id`, companyID)
+	return out, t.mapError(err)
+}
+
+func (t companyTx) SetAuditChanges(ctx context.Context, entryID int64, changes []byte) error {
+	_, err := t.q.Exec(ctx, `UPDATE companies_audit SET changes = ? WHERE id = ?`, string(changes), entryID)
+	return t.mapError(err)
+}
+
 // --- audit log ---
 
 func (s CompaniesStore) AuditLog(ctx context.Context, companyID int64, limit, offset int) ([]companies.AuditEntry, int, error) {

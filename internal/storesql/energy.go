@@ -25,7 +25,7 @@ const (
 	utility_id, utility_name, plan_id, plan_name, plan_discount, plan_fidelity_months, plan_benefit,
 	status, status_details, credentials, legal_representatives,
 	contract_key, contract_sha256, contract_size, contract_created_at,
-	sign_provider, sign_reference, sign_link, sign_expires_at, created_at, updated_at`
+	sign_provider, sign_reference, sign_link, sign_expires_at, sign_codes, created_at, updated_at`
 	// DocumentColumns are energy_lead_documents' columns besides lead_id.
 	DocumentColumns = `kind, blob_key, file_name, content_type, size, sha256, uploaded_at`
 	// HistoryColumns are energy_lead_status_history's columns besides
@@ -56,7 +56,7 @@ var LeadMutable = []string{
 	"utility_id", "utility_name", "plan_id", "plan_name", "plan_discount", "plan_fidelity_months", "plan_benefit",
 	"status", "status_details", "credentials", "legal_representatives",
 	"contract_key", "contract_sha256", "contract_size", "contract_created_at",
-	"sign_provider", "sign_reference", "sign_link", "sign_expires_at", "updated_at",
+	"sign_provider", "sign_reference", "sign_link", "sign_expires_at", "sign_codes", "updated_at",
 }
 
 // LeadValues are l's values for LeadMutable.
@@ -72,7 +72,9 @@ func LeadValues(l energy.Lead, at TimeArg) []any {
 	var cSize sql.NullInt64
 	var cCreated, sExpires any
 	var sLink []byte
+	sCodes := "[]"
 	if c := l.Contract; c != nil {
+		sCodes = energy.EncodeSignCodes(c.Codes)
 		cKey, cSHA = nullString(c.Key), nullString(c.SHA256)
 		cSize = sql.NullInt64{Int64: c.Size, Valid: true}
 		cCreated, sExpires = at(c.CreatedAt), at(c.SignExpiresAt)
@@ -93,7 +95,7 @@ func LeadValues(l energy.Lead, at TimeArg) []any {
 		a.ZipCode, a.State, a.City, a.IBGECode, a.Street, a.Number, a.Neighborhood, a.Complement,
 		l.UtilityID, l.UtilityName, planID, planName, planDiscount, planMonths, planBenefit,
 		string(l.Status), l.StatusDetails, creds, energy.EncodeRepresentatives(l.LegalRepresentatives),
-		cKey, cSHA, cSize, cCreated, sProvider, sRef, sLink, sExpires, at(l.UpdatedAt),
+		cKey, cSHA, cSize, cCreated, sProvider, sRef, sLink, sExpires, sCodes, at(l.UpdatedAt),
 	}
 }
 
@@ -108,7 +110,7 @@ func ScanLead(r Row) (energy.Lead, error) {
 		planID, cSize                       sql.NullInt64
 		planName, planDiscount, planBenefit string
 		planMonths                          int
-		reps                                string
+		reps, sCodes                        string
 		cKey, cSHA, sProvider, sRef         sql.NullString
 		cCreated, sExpires, created, upd    Time
 		sLink                               []byte
@@ -119,7 +121,7 @@ func ScanLead(r Row) (energy.Lead, error) {
 		&a.ZipCode, &a.State, &a.City, &a.IBGECode, &a.Street, &a.Number, &a.Neighborhood, &a.Complement,
 		&l.UtilityID, &l.UtilityName, &planID, &planName, &planDiscount, &planMonths, &planBenefit,
 		&status, &l.StatusDetails, &l.Credentials, &reps,
-		&cKey, &cSHA, &cSize, &cCreated, &sProvider, &sRef, &sLink, &sExpires, &created, &upd)
+		&cKey, &cSHA, &cSize, &cCreated, &sProvider, &sRef, &sLink, &sExpires, &sCodes, &created, &upd)
 	if err != nil {
 		return l, err
 	}
@@ -134,6 +136,9 @@ func ScanLead(r Row) (energy.Lead, error) {
 	if cKey.Valid {
 		l.Contract = &energy.Contract{Key: cKey.String, SHA256: cSHA.String, Size: cSize.Int64, CreatedAt: cCreated.T,
 			SignProvider: sProvider.String, SignReference: sRef.String, SignLink: sLink, SignExpiresAt: sExpires.T}
+		if l.Contract.Codes, err = energy.DecodeSignCodes(sCodes); err != nil {
+			return l, err
+		}
 	}
 	return l, nil
 }

@@ -41,6 +41,8 @@ var (
 	InsertDocSQL       = `INSERT INTO energy_lead_documents (lead_id, ` + DocumentColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 	InsertHistorySQL   = `INSERT INTO energy_lead_status_history (lead_id, ` + HistoryColumns + `) VALUES (?, ?, ?, ?)`
 	InsertSignatureSQL = `INSERT INTO energy_lead_signatures (lead_id, ` + SignatureColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	DeleteDocsSQL      = `DELETE FROM energy_lead_documents WHERE lead_id = ?`
+	RedactHistorySQL   = `UPDATE energy_lead_status_history SET details = ? WHERE lead_id = ?`
 	CountUpSQL         = `INSERT INTO energy_lead_counts (partner_id, status, leads) VALUES (?, ?, ?)
 		ON CONFLICT (partner_id, status) DO UPDATE SET leads = energy_lead_counts.leads + excluded.leads`
 	CountDownSQL = `UPDATE energy_lead_counts SET leads = leads + ? WHERE partner_id = ? AND status = ?`
@@ -53,7 +55,7 @@ var (
 	LeadReadSQL = []string{SelectLeadSQL, LeadBySignRefSQL, SelectChildrenSQL, CountAllSQL, CountStatusSQL}
 	// LeadWriteSQL are the statements of EnergyLeadTx.
 	LeadWriteSQL = []string{SelectLeadSQL, SelectChildrenSQL, OpenLeadSQL,
-		InsertLeadSQL, UpdateLeadSQL, InsertDocSQL, InsertHistorySQL, InsertSignatureSQL, CountUpSQL, CountDownSQL,
+		InsertLeadSQL, UpdateLeadSQL, InsertDocSQL, InsertHistorySQL, InsertSignatureSQL, DeleteDocsSQL, RedactHistorySQL, CountUpSQL, CountDownSQL,
 		TallyUpSQL, TallyDownSQL, InsertEventSQL}
 )
 
@@ -93,6 +95,18 @@ func (s EnergyLeads) lead(ctx context.Context, query string, args ...any) (energ
 		return energy.Lead{}, s.mapError(err)
 	}
 	return l, s.mapError(LoadLeadChildren(ctx, s.reads, &l))
+}
+
+// LeadsPastRetention implements energy.LeadStore.
+func (s EnergyLeads) LeadsPastRetention(ctx context.Context, before time.Time, limit int) ([]energy.LeadRef, error) {
+	out, err := QueryAll(ctx, s.reads, func(r Row) (energy.LeadRef, error) {
+		var ref energy.LeadRef
+		return ref, r.Scan(&ref.PartnerID, &ref.ID)
+	}, `SELECT partner_id, id FROM energy_leads l
+		WHERE status <> 'assinado' AND updated_at < ?
+		AND (credentials IS NOT NULL OR EXISTS (SELECT 1 FROM energy_lead_documents d WHERE d.lead_id = l.id))
+		ORDER BY updated_at, id LIMIT ?`, LeadTime(before), limit)
+	return out, s.mapError(err)
 }
 
 // LoadLeadChildren reads the lead's documents, history and signatures.
@@ -180,6 +194,12 @@ func (t EnergyLeadTx) AppendDocument(leadID string, d energy.Document) error {
 
 func (t EnergyLeadTx) AppendSignature(leadID string, sg energy.Signature) error {
 	return t.exec(InsertSignatureSQL, SignatureValues(leadID, sg, LeadTime)...)
+}
+
+func (t EnergyLeadTx) DeleteDocuments(leadID string) error { return t.exec(DeleteDocsSQL, leadID) }
+
+func (t EnergyLeadTx) RedactHistory(leadID, details string) error {
+	return t.exec(RedactHistorySQL, details, leadID)
 }
 
 func (t EnergyLeadTx) Emit(ev webhook.Event) error { return Emit(t.Ctx, t.Tx, ev) }

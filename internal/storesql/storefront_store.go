@@ -2,6 +2,7 @@ package storesql
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"partnership-service/internal/apperr"
@@ -302,6 +303,38 @@ func (t SubscriptionTx) Emit(ev webhook.Event) error { return Emit(t.Ctx, t.Tx, 
 func (t SubscriptionTx) ReleaseCoupon(couponID int64) error {
 	_, err := t.Tx.Exec(t.Ctx, ReleaseCouponSQL, t.ProviderID, couponID)
 	return err
+}
+
+func (t SubscriptionTx) DeleteFiles(subscriptionID string) ([]storefront.SubscriptionFile, error) {
+	files, err := QueryAll(t.Ctx, t.Tx, ScanFile, SubscriptionFilesSQL, subscriptionID)
+	if err != nil {
+		return nil, err
+	}
+	_, err = t.Tx.Exec(t.Ctx, `DELETE FROM storefront_subscription_files WHERE subscription_id = ?`, subscriptionID)
+	return files, err
+}
+
+func (t SubscriptionTx) RecordErasure(subscriptionID string, e storefront.Erasure) error {
+	fields, _ := json.Marshal(e.Fields) // strings always encode
+	_, err := t.Tx.Exec(t.Ctx, `INSERT INTO storefront_subscription_erasures (subscription_id, erased_at, erased_by, fields)
+		VALUES (?, ?, ?, ?)`, subscriptionID, Time{T: e.At}, e.By, string(fields))
+	return err
+}
+
+func (s Storefront) Erasures(ctx context.Context, providerID int64, subscriptionID string) ([]storefront.Erasure, error) {
+	out, err := QueryAll(ctx, s.DB, func(r Row) (storefront.Erasure, error) {
+		var e storefront.Erasure
+		var at Time
+		var fields string
+		if err := r.Scan(&at, &e.By, &fields); err != nil {
+			return e, err
+		}
+		e.At = at.T
+		return e, json.Unmarshal([]byte(fields), &e.Fields)
+	}, `SELECT e.erased_at, e.erased_by, e.fields FROM storefront_subscription_erasures e
+		JOIN storefront_subscriptions s ON s.id = e.subscription_id
+		WHERE s.provider_id = ? AND e.subscription_id = ? ORDER BY e.erased_at, e.id`, providerID, subscriptionID)
+	return out, s.DB.MapError(err)
 }
 
 func (s Storefront) CreateSubscription(ctx context.Context, providerID int64, write func(storefront.SubscriptionTx) error) error {

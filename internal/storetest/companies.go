@@ -93,6 +93,30 @@ func runCompanies(t *testing.T, newStore func(t *testing.T) companies.Store) {
 		return w
 	}
 
+	t.Run("audit entries of a company, rewritten", func(t *testing.T) {
+		t.Parallel()
+		w := setup(t)
+		must(t, update(w, w.parent))
+		var entries []companies.AuditEntry
+		must(t, write(w, w.cli.ID, func(tx companies.CompanyTx) error {
+			var err error
+			if entries, err = tx.CompanyAudit(ctx, w.parent.ID); err != nil || len(entries) != 2 {
+				return fmt.Errorf("CompanyAudit = %+v, %v; want the create and the update", entries, err)
+			}
+			return tx.SetAuditChanges(ctx, entries[0].ID, []byte(`{"contact_name":{"from":null,"to":"[eliminado]"}}`))
+		}))
+		got, _, err := w.s.AuditLog(ctx, w.parent.ID, 10, 0)
+		must(t, err)
+		if len(got) != 2 || got[0].Action != companies.Updated || string(got[1].Changes) != `{"contact_name":{"from":null,"to":"[eliminado]"}}` {
+			t.Fatalf("audit after SetAuditChanges: %+v", got)
+		}
+		other, _, err := w.s.AuditLog(ctx, w.kid.ID, 10, 0)
+		must(t, err)
+		if len(other) != 1 || string(other[0].Changes) != string(w.audit.Changes) {
+			t.Fatalf("another company's audit changed: %+v", other)
+		}
+	})
+
 	t.Run("accounts and users", func(t *testing.T) {
 		w := setup(t)
 		a, err := w.s.AccountByName(ctx, "Cliente")

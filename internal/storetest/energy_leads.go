@@ -358,6 +358,50 @@ func runEnergyLeads(t *testing.T, open func(t *testing.T) energyLeadHarness) {
 			t.Fatalf("ListLeads = %+v, %v; want the lead with its document", leads, err)
 		}
 	})
+	t.Run("documents dropped, history redacted", func(t *testing.T) {
+		t.Parallel()
+		s := setup(t)
+		l := fullLead("partner-a", "00000000-0000-7000-8000-000000000301", base)
+		other := fullLead("partner-a", "00000000-0000-7000-8000-000000000302", base)
+		other.Documents[0].Key, other.Contract.SignReference, other.IdentificationNumber = "aa/other", "ref-other", "47526391000146"
+		mustCreate(t, s, l)
+		mustCreate(t, s, other)
+		mustWrite(t, s, func(tx energy.LeadTx) error {
+			return errors.Join(tx.DeleteDocuments(l.ID), tx.RedactHistory(l.ID, "removido"))
+		})
+		got, err := s.Lead(ctx, "partner-a", l.ID)
+		if err != nil || len(got.Documents) != 0 || len(got.History) != 2 || got.History[0].Details != "removido" || got.History[1].Details != "removido" {
+			t.Fatalf("after DeleteDocuments and RedactHistory: %+v, %v", got, err)
+		}
+		if o, err := s.Lead(ctx, "partner-a", other.ID); err != nil || len(o.Documents) != 1 || o.History[0].Details != "novo" {
+			t.Fatalf("another lead changed: %+v, %v", o, err)
+		}
+	})
+
+	t.Run("leads past retention", func(t *testing.T) {
+		t.Parallel()
+		s := setup(t)
+		withFile := newLead("partner-a", "00000000-0000-7000-8000-000000000401", "11144477735", base)
+		withFile.Documents = []energy.Document{{Kind: energy.DocUtilityBill, Key: "ret/1", FileName: "c.pdf", ContentType: "application/pdf", Size: 1, SHA256: "a", UploadedAt: base}}
+		withLogin := newLead("partner-b", "00000000-0000-7000-8000-000000000402", "52998224725", base.Add(time.Hour))
+		withLogin.Credentials = []byte{1}
+		bare := newLead("partner-a", "00000000-0000-7000-8000-000000000403", "60738456004", base)
+		signed := newLead("partner-a", "00000000-0000-7000-8000-000000000404", "39053344705", base)
+		signed.Status, signed.Credentials = energy.StatusAssinado, []byte{1}
+		recent := newLead("partner-a", "00000000-0000-7000-8000-000000000405", "86288366757", base.Add(48*time.Hour))
+		recent.Credentials = []byte{1}
+		for _, l := range []energy.Lead{withFile, withLogin, bare, signed, recent} {
+			mustCreate(t, s, l)
+		}
+		refs, err := s.LeadsPastRetention(ctx, base.Add(24*time.Hour), 10)
+		want := []energy.LeadRef{{PartnerID: "partner-a", ID: withFile.ID}, {PartnerID: "partner-b", ID: withLogin.ID}}
+		if err != nil || !reflect.DeepEqual(refs, want) {
+			t.Fatalf("LeadsPastRetention = %+v, %v; want %+v (oldest change first)", refs, err, want)
+		}
+		if refs, err := s.LeadsPastRetention(ctx, base.Add(24*time.Hour), 1); err != nil || len(refs) != 1 {
+			t.Fatalf("LeadsPastRetention with limit 1 = %+v, %v", refs, err)
+		}
+	})
 }
 
 // mustWrite runs fn in one write transaction of s.
@@ -419,7 +463,8 @@ func fullLead(partnerID, id string, at time.Time) energy.Lead {
 		Cellphone: "11999885544", Nationality: "Brasileiro", Profession: "Diretor", MaritalStatus: "Casado",
 		Address: energy.Address{ZipCode: "13010000", State: "SP", City: "Campinas", IBGECode: 3509502, Street: "Rua A", Number: "1", Neighborhood: "Centro"}}}
 	l.Contract = &energy.Contract{Key: "bb/4567", SHA256: "ef01", Size: 4321, CreatedAt: at.Add(time.Minute),
-		SignProvider: "pagina", SignReference: "ref-" + id, SignLink: []byte{9, 8, 7}, SignExpiresAt: at.Add(7 * 24 * time.Hour)}
+		SignProvider: "pagina", SignReference: "ref-" + id, SignLink: []byte{9, 8, 7}, SignExpiresAt: at.Add(7 * 24 * time.Hour),
+		Codes: []energy.SignCode{{CPF: "60738456004", MAC: []byte{4, 5, 6}, ExpiresAt: at.Add(10 * time.Minute), SentAt: at, Sends: 1, Failures: 2}}}
 	l.Signatures = []energy.Signature{{SignerName: "John Doe", SignerCPF: "60738456004", SignedAt: at.Add(2 * time.Minute),
 		IP: "192.0.2.10", ForwardedFor: "198.51.100.1", UserAgent: "Mozilla/5.0", ContractSHA256: "ef01", Reference: "ref-" + id}}
 	l.UpdatedAt = at.Add(2 * time.Minute)

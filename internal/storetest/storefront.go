@@ -593,6 +593,41 @@ func runStorefront(t *testing.T, open func(t *testing.T) storefront.Store) {
 		_, err = s.PutSubscriptionFiles(ctx, w.a, "00000000-0000-4000-8000-999999999999", []storefront.SubscriptionFile{file(storefront.Selfie, "k4")}, filesEvent(t, w.a))
 		wantCode(t, "unknown subscription", err, apperr.NotFound)
 	})
+
+	t.Run("erasure primitives", func(t *testing.T) {
+		t.Parallel()
+		w := newStorefrontWorld(t, open(t))
+		s := w.s
+		sub := w.subscription(w.a, w.planA)
+		if err := w.create(ctx, sub); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.PutSubscriptionFiles(ctx, w.a, sub.ID, []storefront.SubscriptionFile{{Kind: storefront.Selfie, FileName: "s.png",
+			UploadedAt: w.now, Object: blob.Object{Key: "er1", Size: 1, SHA256: "ab", ContentType: "image/png"}}}, filesEvent(t, w.a)); err != nil {
+			t.Fatal(err)
+		}
+		e := storefront.Erasure{At: w.now, By: "token abc", Fields: []string{"email", "files"}}
+		var dropped []storefront.SubscriptionFile
+		err := s.UpdateSubscription(ctx, w.a, sub.ID, func(tx storefront.SubscriptionTx, _ storefront.Subscription) error {
+			var err error
+			if dropped, err = tx.DeleteFiles(sub.ID); err != nil {
+				return err
+			}
+			return tx.RecordErasure(sub.ID, e)
+		})
+		if err != nil || len(dropped) != 1 || dropped[0].Object.Key != "er1" {
+			t.Fatalf("DeleteFiles = %+v, %v; want the selfie", dropped, err)
+		}
+		if got, err := s.Subscription(ctx, w.a, sub.ID); err != nil || len(got.Files) != 0 {
+			t.Fatalf("files after DeleteFiles: %+v, %v", got.Files, err)
+		}
+		if got, err := s.Erasures(ctx, w.a, sub.ID); err != nil || !reflect.DeepEqual(got, []storefront.Erasure{e}) {
+			t.Fatalf("Erasures = %+v, %v; want %+v", got, err, e)
+		}
+		if got, err := s.Erasures(ctx, w.b, sub.ID); err != nil || len(got) != 0 {
+			t.Fatalf("another provider's Erasures = %+v, %v; want none", got, err)
+		}
+	})
 }
 
 func sortedIDs(a, b int64) []int64 {
