@@ -30404,6 +30404,7 @@ type EraseLeadPersonalDataResponse400Headers struct {
 type EraseLeadPersonalDataResponse401Headers struct {
 	RateLimit       *string
 	RateLimitPolicy *string
+	WWWAuthenticate *string
 	XRequestId      *string
 }
 
@@ -30519,6 +30520,7 @@ type ExportLeadPersonalDataResponse400Headers struct {
 type ExportLeadPersonalDataResponse401Headers struct {
 	RateLimit       *string
 	RateLimitPolicy *string
+	WWWAuthenticate *string
 	XRequestId      *string
 }
 
@@ -57630,6 +57632,13 @@ func ParseEraseLeadPersonalDataResponse(rsp *http.Response) (*EraseLeadPersonalD
 			}
 			headers.RateLimitPolicy = &value
 		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -57813,6 +57822,13 @@ func ParseExportLeadPersonalDataResponse(rsp *http.Response) (*ExportLeadPersona
 				return nil, err
 			}
 			headers.RateLimitPolicy = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
 		}
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value string
