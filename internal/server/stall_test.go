@@ -126,15 +126,17 @@ func timedGet(t *testing.T, client *http.Client, url string) time.Duration {
 	return time.Since(start)
 }
 
-// TestStalledUploadsDoNotStarveTheServer: issue 10 #6. Hundreds of
-// uploads that send a few bytes and stall: the ones over the in-flight cap
+// TestStalledUploadsDoNotStarveTheServer: issue 10 #6. 2,000 uploads that
+// send a few bytes and stall: the ones over the in-flight cap
 // are answered 503 at once, the rest fail as a 400 once they stay below the
 // minimum rate for a window, nothing is left in the temp dir, and /healthz
 // and a normal request answer promptly all along.
 func TestStalledUploadsDoNotStarveTheServer(t *testing.T) {
 	t.Parallel()
-	const stalls, maxUploads = 300, 100
-	window := time.Second
+	const stalls, maxUploads = 2000, 100
+	// Longer than opening every stall takes, even under -race on a busy
+	// machine: a slot freed meanwhile would go to a later stall.
+	window := 10 * time.Second
 	s := startStallServer(t, httpx.BodyLimits{
 		MaxUploads: maxUploads, MaxUploadsPerClient: 1000, MinRate: 1 << 10, RateWindow: window,
 	}, 15000)
@@ -151,6 +153,9 @@ func TestStalledUploadsDoNotStarveTheServer(t *testing.T) {
 		conns = append(conns, c)
 	}
 	opened := time.Since(start)
+	if opened >= window {
+		t.Fatalf("opening %d stalls took %v, over the %v window the counts rely on", stalls, opened, window)
+	}
 	var worst time.Duration
 	for range 5 {
 		worst = max(worst, timedGet(t, client, "http://"+s.addr+"/healthz"), timedGet(t, client, "http://"+s.addr+"/probe/ok"))
