@@ -36,13 +36,27 @@ const RatePolicyName = "default"
 // SetRateHeaders writes d as the IETF draft "RateLimit header fields for
 // HTTP" spells it: RateLimit-Policy: "default";q=1200;w=60 and
 // RateLimit: "default";r=1199;t=1 (seconds, rounded up), and Retry-After
-// when d refused the request.
+// when d refused the request. Every credentialed answer carries them, so
+// they are built without Header.Set's canonicalising and with one
+// allocation each.
 func SetRateHeaders(h http.Header, d RateDecision) {
-	h.Set("RateLimit-Policy", `"`+RatePolicyName+`";q=`+strconv.Itoa(d.Limit)+";w="+strconv.Itoa(seconds(d.Window)))
-	h.Set("RateLimit", `"`+RatePolicyName+`";r=`+strconv.Itoa(d.Remaining)+";t="+strconv.Itoa(seconds(d.Reset)))
+	h["Ratelimit-Policy"] = []string{rateItem("q", d.Limit, "w", seconds(d.Window))}
+	h["Ratelimit"] = []string{rateItem("r", d.Remaining, "t", seconds(d.Reset))}
 	if !d.Allowed {
-		h.Set("Retry-After", strconv.Itoa(max(seconds(d.RetryAfter), 1)))
+		h["Retry-After"] = []string{strconv.Itoa(max(seconds(d.RetryAfter), 1))}
 	}
+}
+
+// rateItem is `"default";k1=v1;k2=v2`.
+func rateItem(k1 string, v1 int, k2 string, v2 int) string {
+	var buf [48]byte // on the stack: the string is the one allocation
+	b := buf[:0]
+	b = append(b, `"`+RatePolicyName+`";`...)
+	b = append(append(b, k1...), '=')
+	b = strconv.AppendInt(b, int64(v1), 10)
+	b = append(append(append(b, ';'), k2...), '=')
+	b = strconv.AppendInt(b, int64(v2), 10)
+	return string(b)
 }
 
 // seconds rounds d up to whole seconds.
