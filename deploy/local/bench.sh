@@ -7,7 +7,10 @@
 # shows is that nothing breaks (no non-2xx answers) and what the balancer
 # costs.
 #
-#   bash deploy/local/cluster.sh up && bash deploy/local/bench.sh
+#   PARTNERSHIP_RATE_LIMIT=1000000000 bash deploy/local/cluster.sh up && bash deploy/local/bench.sh
+#
+# (wrk uses one partner key: with the default per-key rate limit nearly every
+# answer would be a 429, which the non-2xx column shows.)
 #
 # Needs wrk (apt-get install -y wrk; installed when missing). DURATION (10s),
 # CONNS (32) and ROUNDS (3, alternating, medians reported) override the run.

@@ -131,6 +131,9 @@ up() {
   export PARTNERSHIP_PUBLIC_URL="http://$lb"
   export PARTNERSHIP_DRAIN_DELAY=3s
   export PARTNERSHIP_LOG_LEVEL=${PARTNERSHIP_LOG_LEVEL:-warn}
+  # bench.sh and kill.sh send everything with one partner key: they ask for
+  # a rate limit out of wrk's reach (PARTNERSHIP_RATE_LIMIT=1000000000).
+  export PARTNERSHIP_RATE_LIMIT=${PARTNERSHIP_RATE_LIMIT:-1200}
 
   local i=1
   for r in "${replicas[@]}"; do

@@ -6,7 +6,7 @@
 # make is retried on another replica), and HAProxy took the replica out
 # within its health checks (inter 1s, fall 2: its log says when).
 #
-#   bash deploy/local/cluster.sh up && bash deploy/local/kill.sh
+#   PARTNERSHIP_RATE_LIMIT=1000000000 bash deploy/local/cluster.sh up && bash deploy/local/kill.sh
 #
 # DURATION (30s), KILL_AFTER (10, seconds) and CONNS (16) override the run.
 set -euo pipefail
@@ -52,11 +52,10 @@ echo "acknowledged leads: $acked"
 grep -E '^(status|socket errors)' "$out" | sed 's/^/  /'
 fivexx=$(awk '$1 == "status" && $2 >= 500 { n += $3 } END { print n + 0 }' "$out")
 
-lost=0
-while read -r _ id; do
-  code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $KEY" "http://$lb/sales-conversion/leads/$id")
-  [ "$code" = 200 ] || { echo "  lost: $id ($code)"; lost=$((lost + 1)); }
-done < <(grep '^acked ' "$out")
+# Each acknowledged lead read back through the balancer, 8 at a time.
+lost=$(grep '^acked ' "$out" | cut -d' ' -f2 | xargs -P 8 -I{} sh -c \
+  'code=$(curl -s -o /dev/null -w "%{http_code}" -H "Authorization: Bearer $KEY" "http://'"$lb"'/sales-conversion/leads/{}"); [ "$code" = 200 ] || echo "  lost: {} ($code)"' |
+  tee /dev/stderr | grep -c lost || true)
 echo "acknowledged leads missing afterwards: $lost"
 echo "5xx answers: $fivexx (only requests in flight on the killed replica may fail, at most one per connection: $CONNS)"
 [ -n "$gone" ] && printf 'the victim refused connections %.2fs after SIGKILL\n' "$(echo "$gone - $killed" | bc)"
