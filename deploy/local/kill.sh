@@ -53,9 +53,10 @@ grep -E '^(status|socket errors)' "$out" | sed 's/^/  /'
 fivexx=$(awk '$1 == "status" && $2 >= 500 { n += $3 } END { print n + 0 }' "$out")
 
 # Each acknowledged lead read back through the balancer, 8 at a time.
-lost=$(grep '^acked ' "$out" | cut -d' ' -f2 | xargs -P 8 -I{} sh -c \
-  'code=$(curl -s -o /dev/null -w "%{http_code}" -H "Authorization: Bearer $KEY" "http://'"$lb"'/sales-conversion/leads/{}"); [ "$code" = 200 ] || echo "  lost: {} ($code)"' |
-  tee /dev/stderr | grep -c lost || true)
+missing=$(grep '^acked ' "$out" | cut -d' ' -f2 | xargs -P 8 -I{} sh -c \
+  'code=$(curl -s -o /dev/null -w "%{http_code}" -H "Authorization: Bearer $KEY" "http://'"$lb"'/sales-conversion/leads/{}"); [ "$code" = 200 ] || echo "  lost: {} ($code)"')
+[ -z "$missing" ] || echo "$missing"
+lost=$(grep -c lost <<<"$missing" || true)
 echo "acknowledged leads missing afterwards: $lost"
 echo "5xx answers: $fivexx (only requests in flight on the killed replica may fail, at most one per connection: $CONNS)"
 [ -n "$gone" ] && printf 'the victim refused connections %.2fs after SIGKILL\n' "$(echo "$gone - $killed" | bc)"
