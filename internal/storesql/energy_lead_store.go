@@ -66,6 +66,7 @@ func LeadTime(t time.Time) any { return Time{T: t} }
 // them (SQLite's prepared reader statements, or the pool).
 type EnergyLeads struct {
 	reads    Querier
+	snapshot func(ctx context.Context, fn func(tx Querier) error) error
 	mapError func(error) error
 	// noIndex prefixes a column the list tests on each row, so the engine
 	// does not pick that column's index for the scan: SQLite's "+", which
@@ -76,7 +77,7 @@ type EnergyLeads struct {
 // NewEnergyLeads reads leads with reads, mapping errors with db; see
 // EnergyLeads.noIndex.
 func NewEnergyLeads(db DB, reads Querier, noIndex string) EnergyLeads {
-	return EnergyLeads{reads: reads, mapError: db.MapError, noIndex: noIndex}
+	return EnergyLeads{reads: reads, snapshot: db.ReadSnapshot, mapError: db.MapError, noIndex: noIndex}
 }
 
 // Lead implements energy.LeadStore.
@@ -89,12 +90,22 @@ func (s EnergyLeads) LeadBySignReference(ctx context.Context, ref string) (energ
 	return s.lead(ctx, LeadBySignRefSQL, ref)
 }
 
+// lead reads the lead and its children in one snapshot: a write that
+// commits between the two reads (a retention sweep, an erasure) must not
+// show its children's half beside the lead's old row.
 func (s EnergyLeads) lead(ctx context.Context, query string, args ...any) (energy.Lead, error) {
-	l, err := ScanLead(s.reads.QueryRow(ctx, query, args...))
+	var l energy.Lead
+	err := s.snapshot(ctx, func(q Querier) error {
+		var err error
+		if l, err = ScanLead(q.QueryRow(ctx, query, args...)); err != nil {
+			return err
+		}
+		return LoadLeadChildren(ctx, q, &l)
+	})
 	if err != nil {
 		return energy.Lead{}, s.mapError(err)
 	}
-	return l, s.mapError(LoadLeadChildren(ctx, s.reads, &l))
+	return l, nil
 }
 
 // LeadsPastRetention implements energy.LeadStore.
