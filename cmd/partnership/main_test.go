@@ -301,6 +301,20 @@ func testHandler(t testing.TB, ctx context.Context, build func(context.Context) 
 	return h
 }
 
+// appHandler is the handler serve builds for a: every surface.
+func appHandler(t testing.TB, ctx context.Context, a *app) http.Handler {
+	t.Helper()
+	surfaces, err := a.surfaces(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := server.New(server.Config{Log: quietLog(), Surfaces: surfaces})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
 func quietLog() *slog.Logger { return slog.New(slog.NewJSONHandler(io.Discard, nil)) }
 
 // TestServeSweepsOrphanFiles: issue 10 #8. A file stored before a crash,
@@ -348,14 +362,7 @@ func TestUnknownPathsAnswerInTheirSurfacesEnvelope(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	a := testApp(t, ctx, t.TempDir())
-	surfaces, err := a.surfaces(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := server.New(server.Config{Log: quietLog(), Surfaces: surfaces})
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := appHandler(t, ctx, a)
 	for path, want := range map[string]string{
 		"/api/v2/nothing-here":        `{"errors":`,
 		"/api/v3/nothing-here":        `["`,

@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"partnership-service/internal/blob/blobtest"
-	"partnership-service/internal/server"
 	"partnership-service/internal/storefront"
 	"partnership-service/internal/testdb"
 )
@@ -53,14 +52,7 @@ func startReplicas(t *testing.T, ctx context.Context, n int) []replica {
 				t.Fatal(err)
 			}
 		}
-		surfaces, err := a.surfaces(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		h, err := server.New(server.Config{Log: quietLog(), Surfaces: surfaces})
-		if err != nil {
-			t.Fatal(err)
-		}
+		h := appHandler(t, ctx, a)
 		out[i] = replica{app: a, h: h}
 	}
 	return out
