@@ -67,26 +67,13 @@ func TestNoSecretInLogs(t *testing.T) {
 
 	call := func(method, path, auth, contentType string, body io.Reader, header ...string) (int, []byte) {
 		t.Helper()
-		req, err := http.NewRequest(method, base+path, body)
-		if err != nil {
-			t.Fatal(err)
-		}
 		if auth != "" {
-			req.Header.Set("Authorization", "Bearer "+auth)
+			header = append(header, "Authorization", "Bearer "+auth)
 		}
 		if contentType != "" {
-			req.Header.Set("Content-Type", contentType)
+			header = append(header, "Content-Type", contentType)
 		}
-		for i := 0; i+1 < len(header); i += 2 {
-			req.Header.Set(header[i], header[i+1])
-		}
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		return res.StatusCode, b
+		return liveCall(t, method, base+path, body, header...)
 	}
 	jsonCall := func(method, path, auth string, body any, want int) map[string]any {
 		t.Helper()
@@ -184,4 +171,24 @@ func outboxCode(t *testing.T, dir string) string {
 			t.Fatalf("no code message in %s within 10 s (%v)", dir, files)
 		}
 	}
+}
+
+// liveCall sends one request to a running server, header given as
+// name/value pairs, and returns the status and the body.
+func liveCall(t testing.TB, method, url string, body io.Reader, header ...string) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, b
 }

@@ -70,20 +70,11 @@ func TestStorefrontInABrowser(t *testing.T) {
 			b, _ := json.Marshal(body)
 			r = bytes.NewReader(b)
 		}
-		req, _ := http.NewRequest(method, base+path, r)
-		req.Header.Set("Content-Type", "application/json")
+		auth := []string{"Authorization", "Bearer " + token}
 		if origin != "" {
-			req.Header.Set("Origin", origin)
-		} else {
-			req.Header.Set("Authorization", "Bearer "+token)
+			auth = []string{"Origin", origin}
 		}
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		return res.StatusCode, b
+		return liveCall(t, method, base+path, r, append(auth, "Content-Type", "application/json")...)
 	}
 
 	// The pages check coverage by CEP; the demo covers Batel by polygon,
