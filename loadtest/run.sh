@@ -52,11 +52,31 @@ BASE=${BASE_ADDR:-127.0.0.1:19191}
 # throughput, not refusals.
 export PARTNERSHIP_RATE_LIMIT=1000000000 PARTNERSHIP_METRICS_TOKEN=loadtest PARTNERSHIP_LOG_LEVEL=warn
 
+# port_free ADDR: fails, naming it, when something already listens on ADDR
+# (a server left by an earlier run would be measured instead of this one).
+port_free() {
+  if (exec 3<>"/dev/tcp/${1%:*}/${1##*:}") 2>/dev/null; then
+    echo "$1 is taken by another program (an earlier run's server?): stop it or set SVC_ADDR/BASE_ADDR" >&2
+    exit 1
+  fi
+}
+# start_baseline FLAGS: runs loadtest/baseline on $BASE; sets BASE_PID.
+start_baseline() {
+  port_free $BASE
+  "$work/baseline" -addr $BASE "$@" &
+  BASE_PID=$!
+  pids+=("$BASE_PID")
+  sleep 0.5
+  kill -0 "$BASE_PID" 2>/dev/null || { echo "the baseline exited" >&2; exit 1; }
+}
+stop_baseline() { kill "$BASE_PID"; wait "$BASE_PID" 2>/dev/null || true; }
+
 # start_service ARGS: runs serve on $work/data and waits for /readyz; sets
 # SVC_PID and READY_MS (from the exec to the first ready answer; curl's
 # polling adds a few milliseconds).
 start_service() {
   local t0 t1 i
+  port_free $SVC
   t0=$(date +%s%N)
   "$work/partnership" serve "$@" --data-dir "$work/data" --addr $SVC >"$work/serve.txt" 2>>"$work/service.log" &
   SVC_PID=$!
@@ -122,11 +142,9 @@ WRK="wrk -t2 -c$CONNS -d$DURATION --latency"
 measure_read() {
   local name=$1 path=$2 header=$3 target=$4 bound=$5
   shift 5
-  "$work/baseline" -addr $BASE -bytes-from "http://$SVC$path" -header "$header" "$@" &
-  local bpid=$!
-  sleep 0.5
+  start_baseline -bytes-from "http://$SVC$path" -header "$header" "$@"
   compare "$name" "$target" "$bound" "$WRK -H '$header' 'http://$SVC$path'" "$WRK 'http://$BASE$path'" "$ROUNDS"
-  kill $bpid; wait $bpid 2>/dev/null || true
+  stop_baseline
 }
 
 echo "wrk -t2 -c$CONNS -d$DURATION, median of $ROUNDS alternating rounds, $(nproc) cores; service on SQLite with synchronous=FULL"
@@ -167,9 +185,7 @@ measure_read "lead GET by id" "/sales-conversion/leads/$LEAD_ID" "$AUTH" 50 - -r
 # Lead create: durable (fsynced, group commit) vs a bare INSERT with
 # synchronous=OFF, both decoding the same JSON bodies, in one long run each
 # so that WAL checkpoints fall inside it.
-"$work/baseline" -addr $BASE -insert-db "$work/bare.db" &
-bpid=$!
-sleep 0.5
+start_baseline -insert-db "$work/bare.db"
 LONG="wrk -t2 -c$CONNS -d$CREATE_DURATION --latency"
 compare "lead create (durable)" 50 25 "KEY=$KEY $LONG -s loadtest/lead.lua http://$SVC/sales-conversion/leads" \
   "$LONG -s loadtest/lead.lua http://$BASE/" 1
@@ -184,7 +200,7 @@ keyed_rps=$(echo "$out" | rps) keyed_p99=$(echo "$out" | p99)
 ratio=$(echo "$keyed_rps $plain_rps" | awk '{printf "%.1f", 100*$1/$2}')
 printf '%-24s %8.0f req/s (p99 %7s ms) | without   %8.0f req/s                | %5s%% (>= 80%%) %s\n' \
   "+ webhooks + keys" "$keyed_rps" "$keyed_p99" "$plain_rps" "$ratio" "$(verdict "$ratio" ">=" 80)"
-kill $bpid; wait $bpid 2>/dev/null || true
+stop_baseline
 echo "lead create answers by status (service /metrics; a rare 409 is two random CPFs colliding):"
 curl -s -H "Authorization: Bearer loadtest" "http://$SVC/metrics" | grep 'route="POST /sales-conversion/leads"' | grep http_requests_total | sed 's/^/  /'
 stop_service
