@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -74,13 +75,15 @@ func checkPassword(encoded, password string) (bool, error) {
 
 // dummyHash is checked against when the e-mail is unknown, so a wrong
 // e-mail costs as much time as a wrong password and timing tells nothing.
-var dummyHash = func() string {
+// It is made at the first such login, not at start: a hash takes 19 MiB
+// and tens of milliseconds, which every start paid before.
+var dummyHash = sync.OnceValue(func() string {
 	h, err := hashPassword("not a real password")
 	if err != nil {
 		panic(err)
 	}
 	return h
-}()
+})
 
 // tokenBytes is the entropy of a token.
 const tokenBytes = 32
@@ -128,7 +131,7 @@ func (s *Service) Login(ctx context.Context, email, password, clientIP string) (
 	}
 	hash := u.PasswordHash
 	if err != nil {
-		hash = dummyHash
+		hash = dummyHash()
 	}
 	ok, herr := l.check(ctx, hash, password)
 	if herr != nil {
