@@ -34,8 +34,8 @@ func newEnergyLeadStore(db *DB) (*EnergyLeadStore, error) {
 	if s.writes, err = prepareAll(context.Background(), db.writer, storesql.LeadWriteSQL); err != nil {
 		return nil, errors.Join(fmt.Errorf("sqlite: prepare energy lead statement: %w", err), s.reads.Close())
 	}
-	s.EnergyLeads = storesql.NewEnergyLeads(db.Shared(),
-		preparedDB{DB: db.Shared(), db: db, reads: s.reads, writes: s.writes, lazy: s.lists}, "+")
+	prepared := preparedDB{DB: db.Shared(), db: db, reads: s.reads, writes: s.writes, lazy: s.lists}
+	s.EnergyLeads = storesql.NewEnergyLeads(prepared, prepared, "+")
 	return s, nil
 }
 

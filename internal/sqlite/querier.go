@@ -39,12 +39,17 @@ func (s shared) Write(ctx context.Context, fn func(storesql.Querier) error) erro
 // ReadSnapshot runs fn in a read transaction on the reader pool: one
 // snapshot of the WAL.
 func (s shared) ReadSnapshot(ctx context.Context, fn func(storesql.Querier) error) error {
-	tx, err := s.db.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	return s.db.readTx(ctx, func(tx *sql.Tx) error { return fn(txQuerier{tx}) })
+}
+
+// readTx runs fn in a read-only transaction on the reader pool.
+func (db *DB) readTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := db.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	return fn(txQuerier{tx})
+	return fn(tx)
 }
 
 func (shared) MapError(err error) error { return MapError(err) }
