@@ -12,16 +12,23 @@ import (
 	"partnership-service/internal/webhook"
 )
 
-// InsertEventSQL writes one event into the outbox. Every context's write
-// transaction runs it through Emit, so SQLite prepares it with the lead
-// writes.
-const InsertEventSQL = `INSERT INTO webhook_events (id, surface, owner_id, type, data, created_at) VALUES (?, ?, ?, ?, ?, ?)`
+// InsertEventSQL writes one event into the outbox, when its owner has an
+// endpoint that is not disabled: an event nobody could receive is not
+// written at all (most owners have no endpoint, and the outbox row with
+// its copy of the resource, the fan-out's read and its delete were much
+// of a lead create's writes).
+// Every context's write transaction runs it through Emit, so SQLite
+// prepares it with the lead writes.
+const InsertEventSQL = `INSERT INTO webhook_events (id, surface, owner_id, type, data, created_at)
+	SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (` + listeningSQL + `)`
+const listeningSQL = `SELECT 1 FROM webhook_endpoints WHERE surface = ? AND owner_id = ? AND disabled_at IS NULL`
 
 // Emit records ev in the transaction q belongs to: it is delivered if and
-// only if that transaction commits. The one primitive behind LeadTx,
-// SubscriptionTx and CompanyTx's Emit.
+// only if that transaction commits, to the endpoints its owner has then.
+// The one primitive behind LeadTx, SubscriptionTx and CompanyTx's Emit.
 func Emit(ctx context.Context, q Querier, ev webhook.Event) error {
-	_, err := q.Exec(ctx, InsertEventSQL, ev.ID, string(ev.Owner.Surface), ev.Owner.ID, ev.Type, string(ev.Data), Time{T: ev.At})
+	_, err := q.Exec(ctx, InsertEventSQL, ev.ID, string(ev.Owner.Surface), ev.Owner.ID, ev.Type, string(ev.Data), Time{T: ev.At},
+		string(ev.Owner.Surface), ev.Owner.ID)
 	return err
 }
 
