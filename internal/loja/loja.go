@@ -38,7 +38,8 @@ type Handler struct {
 	svc    *storefront.Service
 	pages  *web.Templates
 	csrf   *web.CSRF
-	themes *themes
+	themes perCatalog[themeCSS]
+	homes  perCatalog[[]byte]
 	// writes limits the posts (coupon checks, coverage checks, sign-ups,
 	// documents) per client address and provider, as the API does its
 	// own: the pages are no way around the API's limit.
@@ -54,7 +55,7 @@ func New(svc *storefront.Service, csrf *web.CSRF, now func() time.Time) (*Handle
 	if now == nil {
 		now = time.Now
 	}
-	return &Handler{svc: svc, pages: pages, csrf: csrf, themes: &themes{byProvider: map[int64]themeCSS{}},
+	return &Handler{svc: svc, pages: pages, csrf: csrf,
 		writes: httpx.NewRateLimiter(storefront.DefaultPublicWriteLimit, time.Minute, now)}, nil
 }
 
@@ -84,7 +85,21 @@ type shop struct {
 	// Base is the path the site's links start from: /loja/{slug}.
 	Base  string
 	Theme string // the theme stylesheet's URL
-	CSRF  string
+
+	w     http.ResponseWriter
+	r     *http.Request
+	csrf  *web.CSRF
+	token string
+}
+
+// CSRF is the token of the page's forms, made (and its cookie set) when a
+// page first asks for it: the home page has no form, so it is the same for
+// every visitor and is kept rendered (see homes).
+func (s *shop) CSRF() string {
+	if s.token == "" {
+		s.token = s.csrf.Token(s.w, s.r)
+	}
+	return s.token
 }
 
 type shopHandler func(w http.ResponseWriter, r *http.Request, s *shop)
@@ -103,7 +118,7 @@ func (h *Handler) shop(next shopHandler) http.HandlerFunc {
 
 func (h *Handler) newShop(w http.ResponseWriter, r *http.Request, c *storefront.Catalog) *shop {
 	base := "/loja/" + c.Provider.Slug
-	return &shop{Catalog: c, Base: base, Theme: base + "/tema.css?v=" + h.themes.of(c).version, CSRF: h.csrf.Token(w, r)}
+	return &shop{Catalog: c, Base: base, Theme: base + "/tema.css?v=" + h.themeOf(c).version, w: w, r: r, csrf: h.csrf}
 }
 
 // customDomain serves the home page at / when the Host is one a provider
@@ -145,10 +160,16 @@ func (h *Handler) post(next shopHandler) http.HandlerFunc {
 	})
 }
 
+// themeOf is the stylesheet of c.
+func (h *Handler) themeOf(c *storefront.Catalog) themeCSS {
+	t, _ := h.themes.of(c, func() (themeCSS, error) { return newThemeCSS(c), nil })
+	return t
+}
+
 // theme serves the provider's stylesheet; the page links it with its
 // content hash, so a versioned URL may be cached for good.
 func (h *Handler) theme(w http.ResponseWriter, r *http.Request, s *shop) {
-	t := h.themes.of(s.Catalog)
+	t := h.themeOf(s.Catalog)
 	hdr := w.Header()
 	hdr.Set("Content-Type", "text/css; charset=utf-8")
 	hdr.Set("X-Content-Type-Options", "nosniff")
@@ -162,8 +183,11 @@ func (h *Handler) theme(w http.ResponseWriter, r *http.Request, s *shop) {
 
 // render writes a page of the shop.
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name, title string, s *shop, data any) {
-	h.pages.Render(w, r, status, name, web.Page{Title: title + " · " + s.Provider.Name, Stylesheets: []string{s.Theme},
-		CSRF: s.CSRF, Data: pageData{Shop: s, View: data}})
+	h.pages.Render(w, r, status, name, shopPage(title, s, data))
+}
+
+func shopPage(title string, s *shop, data any) web.Page {
+	return web.Page{Title: title + " · " + s.Provider.Name, Stylesheets: []string{s.Theme}, Data: pageData{Shop: s, View: data}}
 }
 
 // pageData is what every page template gets: .Shop and its own .View.

@@ -344,3 +344,30 @@ func TestFirstLoadWeight(t *testing.T) {
 	}
 	t.Logf("first load: %d bytes", total)
 }
+
+// TestHomeFollowsTheCatalog: the home page is kept rendered per catalog,
+// so a change of a plan's price shows on the next visit, and the page,
+// which has no form, gives a visitor no cookie.
+func TestHomeFollowsTheCatalog(t *testing.T) {
+	s := newSite(t)
+	ctx := context.Background()
+	if _, body := s.get(s.base); !strings.Contains(body, "R$ 1.234,56") {
+		t.Fatal("home page without the plan's price")
+	}
+	cat, err := s.svc.CatalogBySlug(ctx, "fibra")
+	must(t, err)
+	plan := cat.Plans[0]
+	plan.MonthlyPriceCents = 99900
+	_, err = s.svc.SavePlan(ctx, cat.Provider.ID, plan)
+	must(t, err)
+	resp, err := http.Get(s.srv.URL + s.base)
+	must(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(body), "R$ 999,00") || strings.Contains(string(body), "R$ 1.234,56") {
+		t.Errorf("home page after the price change:\n%s", body)
+	}
+	if c := resp.Header.Values("Set-Cookie"); len(c) != 0 {
+		t.Errorf("home page set cookies %q", c)
+	}
+}

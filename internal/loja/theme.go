@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 
 	"partnership-service/internal/storefront"
 	"partnership-service/internal/web"
@@ -138,27 +137,13 @@ func theme(c *storefront.Catalog) []byte {
 	return []byte(css.String())
 }
 
-// themes keeps each provider's stylesheet for the catalog it was made
-// from: the Service hands out the same *Catalog until it reloads one.
-type themes struct {
-	mu         sync.Mutex
-	byProvider map[int64]themeCSS
-}
-
+// themeCSS is a provider's stylesheet and its content hash.
 type themeCSS struct {
-	catalog *storefront.Catalog
 	body    []byte
 	version string
 }
 
-func (ts *themes) of(c *storefront.Catalog) themeCSS {
-	ts.mu.Lock()
-	defer ts.mu.Unlock()
-	if t, ok := ts.byProvider[c.Provider.ID]; ok && t.catalog == c {
-		return t
-	}
+func newThemeCSS(c *storefront.Catalog) themeCSS {
 	body := theme(c)
-	t := themeCSS{catalog: c, body: body, version: web.Fingerprint(body)}
-	ts.byProvider[c.Provider.ID] = t
-	return t
+	return themeCSS{body: body, version: web.Fingerprint(body)}
 }

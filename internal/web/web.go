@@ -13,6 +13,7 @@ package web
 import (
 	"bytes"
 	"embed"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -114,21 +115,33 @@ func ParseTemplates(fsys fs.FS, extra template.FuncMap) (*Templates, error) {
 // executed into a buffer first, so a template error is a clean 500, never
 // half a page.
 func (t *Templates) Render(w http.ResponseWriter, r *http.Request, status int, name string, p Page) {
-	tmpl := t.pages[name]
-	var buf bytes.Buffer
-	if tmpl == nil {
-		slog.ErrorContext(r.Context(), "render page", "page", name, "err", "no such page")
-		status = http.StatusInternalServerError
-		buf.WriteString(internalErrorPage)
-	} else if err := tmpl.ExecuteTemplate(&buf, "layout", p); err != nil {
+	body, err := t.Execute(name, p)
+	if err != nil {
 		slog.ErrorContext(r.Context(), "render page", "page", name, "err", err)
-		status = http.StatusInternalServerError
-		buf.Reset()
-		buf.WriteString(internalErrorPage)
+		status, body = http.StatusInternalServerError, []byte(internalErrorPage)
 	}
+	WritePage(w, status, body)
+}
+
+// Execute renders page name, for a caller that keeps the bytes (a page
+// that is the same for every visitor).
+func (t *Templates) Execute(name string, p Page) ([]byte, error) {
+	tmpl := t.pages[name]
+	if tmpl == nil {
+		return nil, fmt.Errorf("web: no page %q", name)
+	}
+	var buf bytes.Buffer
+	if err := tmpl.ExecuteTemplate(&buf, "layout", p); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// WritePage answers with a rendered page and the page headers.
+func WritePage(w http.ResponseWriter, status int, body []byte) {
 	SetPageHeaders(w.Header())
 	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	_, _ = w.Write(body)
 }
 
 const internalErrorPage = `<!doctype html><html lang="pt-BR"><meta charset="utf-8"><title>Erro</title>` +
