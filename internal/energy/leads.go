@@ -3,6 +3,7 @@ package energy
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"partnership-service/internal/mail"
@@ -90,6 +91,11 @@ type Lead struct {
 
 	CreatedAt time.Time
 	UpdatedAt time.Time
+
+	// Snapshot is the lead's GET answer as its write stores it beside the
+	// lead (see LeadService.snapshot); nil when none is stored. Reads of
+	// the lead leave it nil.
+	Snapshot []byte
 }
 
 // Address is where the consumer unit is.
@@ -145,6 +151,9 @@ func (l *Lead) Document(k DocumentKind) (Document, bool) {
 type LeadStore interface {
 	// Lead returns a lead with its documents and history.
 	Lead(ctx context.Context, partnerID, id string) (Lead, error)
+	// LeadSnapshot returns the Snapshot stored with a lead (nil when none
+	// is), not found when the partner has no such lead.
+	LeadSnapshot(ctx context.Context, partnerID, id string) ([]byte, error)
 	// ListLeads returns one page of the partner's leads, newest first, with
 	// their documents (not their history), and the number matching (exact
 	// up to q.TotalCap for a customer filter, see LeadTotal).
@@ -323,6 +332,23 @@ func (s *LeadService) Get(ctx context.Context, p Principal, id string) (Lead, er
 	}
 	l, err := s.store.Lead(ctx, p.PartnerID, id)
 	return l, leadNotFound(err)
+}
+
+// Answer returns the lead's GET answer: the snapshot its last write stored
+// with it, or, where none is stored, the lead read and encoded.
+func (s *LeadService) Answer(ctx context.Context, p Principal, id string) ([]byte, error) {
+	if err := checkLeadID(id); err != nil {
+		return nil, err
+	}
+	b, err := s.store.LeadSnapshot(ctx, p.PartnerID, id)
+	if err != nil || b != nil {
+		return b, leadNotFound(err)
+	}
+	l, err := s.Get(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(s.leadBody(s.publicURL, l))
 }
 
 // List returns a page of the caller's leads and how many match in all.

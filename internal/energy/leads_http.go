@@ -28,8 +28,12 @@ func (a *API) createLead(w http.ResponseWriter, r *http.Request, p Principal) {
 }
 
 func (a *API) getLead(w http.ResponseWriter, r *http.Request, p Principal) {
-	l, err := a.Leads.Get(r.Context(), p, r.PathValue("id"))
-	a.answerLead(w, r, http.StatusOK, l, err)
+	b, err := a.Leads.Answer(r.Context(), p, r.PathValue("id"))
+	if err != nil {
+		Render(w, r, err)
+		return
+	}
+	httpx.WriteRawJSON(w, http.StatusOK, b)
 }
 
 func (a *API) updateLead(w http.ResponseWriter, r *http.Request, p Principal) {

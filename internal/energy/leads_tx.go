@@ -16,10 +16,10 @@ import (
 // with the status. They exist only here; the stores offer the primitives.
 
 // createLead stores l, a new lead with its first history entry.
-// Its lead.created event is encoded before the write, so that SQLite's
-// single writer does not spend its time on it.
+// Its answer (snapshot and lead.created event) is encoded before the
+// write, so that SQLite's single writer does not spend its time on it.
 func (s *LeadService) createLead(ctx context.Context, l Lead) error {
-	events, err := s.leadEvents(Lead{}, l)
+	events, err := s.encode(Lead{}, &l)
 	if err != nil {
 		return err
 	}
@@ -63,14 +63,14 @@ func (s *LeadService) rewriteLead(ctx context.Context, partnerID, id string, cha
 		if err := checkOpenLead(tx, l); err != nil {
 			return err
 		}
+		events, err := s.encode(old, &l)
+		if err != nil {
+			return err
+		}
 		if err := tx.Save(l); err != nil {
 			return err
 		}
 		if err := recordChanges(tx, old, l); err != nil {
-			return err
-		}
-		events, err := s.leadEvents(old, l)
-		if err != nil {
 			return err
 		}
 		if err := emit(tx, events); err != nil {
@@ -175,13 +175,30 @@ func (l Lead) clone() Lead {
 	return l
 }
 
+// encode encodes l's GET answer once for what a write that turned old
+// (the zero Lead for a new one) into l stores with it: l.Snapshot, the
+// answer itself, unless it carries a contract (its links are made from
+// the public URL and the signer's token, which are not stored in clear),
+// and the webhook events, each carrying the answer.
+func (s *LeadService) encode(old Lead, l *Lead) ([]webhook.Event, error) {
+	answer, err := json.Marshal(s.leadBody(s.publicURL, *l))
+	if err != nil {
+		return nil, err
+	}
+	l.Snapshot = nil
+	if l.Contract == nil {
+		l.Snapshot = answer
+	}
+	return s.leadEvents(old, *l, answer)
+}
+
 // leadEvents are the webhook events of a write that turned old (the zero
-// Lead for a new one) into l, each carrying l as its GET answers it:
-// lead.created for a new lead; otherwise lead.updated when the lead's own
-// data changed, lead.status_changed, lead.document_uploaded,
+// Lead for a new one) into l, each carrying answer, l as its GET answers
+// it: lead.created for a new lead; otherwise lead.updated when the lead's
+// own data changed, lead.status_changed, lead.document_uploaded,
 // contract.created (a new contract was sent) and contract.signed (the last
 // signature made it assinado), as they apply.
-func (s *LeadService) leadEvents(old, l Lead) ([]webhook.Event, error) {
+func (s *LeadService) leadEvents(old, l Lead, answer []byte) ([]webhook.Event, error) {
 	var types []string
 	if old.ID == "" {
 		types = append(types, webhook.LeadCreated)
@@ -205,14 +222,11 @@ func (s *LeadService) leadEvents(old, l Lead) ([]webhook.Event, error) {
 	if len(types) == 0 {
 		return nil, nil
 	}
-	data, err := json.Marshal(s.leadBody(s.publicURL, l))
-	if err != nil {
-		return nil, err
-	}
 	owner := webhook.Owner{Surface: webhook.Energy, ID: l.PartnerID}
 	events := make([]webhook.Event, len(types))
 	for i, t := range types {
-		if events[i], err = webhook.NewEvent(owner, t, json.RawMessage(data), s.clock()); err != nil {
+		var err error
+		if events[i], err = webhook.NewEvent(owner, t, json.RawMessage(answer), s.clock()); err != nil {
 			return nil, err
 		}
 	}
@@ -220,10 +234,11 @@ func (s *LeadService) leadEvents(old, l Lead) ([]webhook.Event, error) {
 }
 
 // ownData is the lead without what the journey's own events announce
-// (status, documents, contract, signatures) and its update time.
+// (status, documents, contract, signatures), its update time and its
+// snapshot.
 func (l Lead) ownData() Lead {
 	l.Status, l.StatusDetails, l.History, l.Documents, l.Contract, l.Signatures = "", "", nil, nil, nil, nil
-	l.UpdatedAt = time.Time{}
+	l.UpdatedAt, l.Snapshot = time.Time{}, nil
 	return l
 }
 

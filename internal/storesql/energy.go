@@ -56,7 +56,7 @@ var LeadMutable = []string{
 	"utility_id", "utility_name", "plan_id", "plan_name", "plan_discount", "plan_fidelity_months", "plan_benefit",
 	"status", "status_details", "credentials", "legal_representatives",
 	"contract_key", "contract_sha256", "contract_size", "contract_created_at",
-	"sign_provider", "sign_reference", "sign_link", "sign_expires_at", "sign_codes", "updated_at",
+	"sign_provider", "sign_reference", "sign_link", "sign_expires_at", "sign_codes", "updated_at", "snapshot",
 }
 
 // LeadValues are l's values for LeadMutable.
@@ -96,6 +96,7 @@ func LeadValues(l energy.Lead, at TimeArg) []any {
 		l.UtilityID, l.UtilityName, planID, planName, planDiscount, planMonths, planBenefit,
 		string(l.Status), l.StatusDetails, creds, energy.EncodeRepresentatives(l.LegalRepresentatives),
 		cKey, cSHA, cSize, cCreated, sProvider, sRef, sLink, sExpires, sCodes, at(l.UpdatedAt),
+		sql.NullString{String: string(l.Snapshot), Valid: l.Snapshot != nil},
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 var (
 	SelectLeadSQL    = `SELECT ` + LeadColumns + ` FROM energy_leads WHERE partner_id = ? AND id = ?`
 	LeadBySignRefSQL = `SELECT ` + LeadColumns + ` FROM energy_leads WHERE sign_reference = ?`
+	SnapshotSQL      = `SELECT snapshot FROM energy_leads WHERE partner_id = ? AND id = ?`
 	// SelectChildrenSQL reads a lead's documents, history and signatures in
 	// one statement (one round trip, one result to set up, where three
 	// cost the lead GET most of its time), each part in its order:
@@ -52,7 +53,7 @@ var (
 		WHERE partner_id = ? AND seller_name_folded = ? AND created_day = ? AND status = ?`
 
 	// LeadReadSQL are the statements of the lead reads outside a write.
-	LeadReadSQL = []string{SelectLeadSQL, LeadBySignRefSQL, SelectChildrenSQL, CountAllSQL, CountStatusSQL}
+	LeadReadSQL = []string{SelectLeadSQL, LeadBySignRefSQL, SnapshotSQL, SelectChildrenSQL, CountAllSQL, CountStatusSQL}
 	// LeadWriteSQL are the statements of EnergyLeadTx.
 	LeadWriteSQL = []string{SelectLeadSQL, SelectChildrenSQL, OpenLeadSQL,
 		InsertLeadSQL, UpdateLeadSQL, InsertDocSQL, InsertHistorySQL, InsertSignatureSQL, DeleteDocsSQL, RedactHistorySQL, CountUpSQL, CountDownSQL,
@@ -83,6 +84,16 @@ func NewEnergyLeads(db DB, reads Querier, noIndex string) EnergyLeads {
 // Lead implements energy.LeadStore.
 func (s EnergyLeads) Lead(ctx context.Context, partnerID, id string) (energy.Lead, error) {
 	return s.lead(ctx, SelectLeadSQL, partnerID, id)
+}
+
+// LeadSnapshot implements energy.LeadStore: one column of one row, so a
+// single statement, which needs no snapshot of its own.
+func (s EnergyLeads) LeadSnapshot(ctx context.Context, partnerID, id string) ([]byte, error) {
+	var b []byte
+	if err := s.reads.QueryRow(ctx, SnapshotSQL, partnerID, id).Scan(&b); err != nil {
+		return nil, s.mapError(err)
+	}
+	return b, nil
 }
 
 // LeadBySignReference implements energy.LeadStore.
