@@ -30,13 +30,17 @@ const maxBatch = 256
 
 // DB is an open SQLite database.
 type DB struct {
-	path        string
-	writer      *sql.DB
-	reader      *sql.DB
-	checkpoints *checkpointer
-	queue       chan *writeOp
-	stop        chan struct{}
-	done        chan struct{}
+	path   string
+	writer *sql.DB
+	reader *sql.DB
+	// readStmts and writeStmts are the statements of the shared store
+	// code (Shared), prepared on first use on the reader pool and on the
+	// writer: preparing anew cost a small query most of its time.
+	readStmts, writeStmts *stmtCache
+	checkpoints           *checkpointer
+	queue                 chan *writeOp
+	stop                  chan struct{}
+	done                  chan struct{}
 
 	// closeMu makes "not closed, so enqueue" atomic against Close, so no
 	// write is queued after the writer's final drain.
@@ -119,6 +123,8 @@ func OpenDB(path string) (*DB, error) {
 		path:        path,
 		writer:      writer,
 		reader:      reader,
+		readStmts:   newStmtCache(reader),
+		writeStmts:  newStmtCache(writer),
 		checkpoints: checkpoints,
 		queue:       make(chan *writeOp, maxBatch),
 		stop:        make(chan struct{}),
@@ -184,7 +190,7 @@ func (db *DB) Close() error {
 	}
 	db.closeMu.Unlock()
 	<-db.done
-	return errors.Join(db.checkpoints.Close(), db.reader.Close(), db.writer.Close())
+	return errors.Join(db.readStmts.Close(), db.writeStmts.Close(), db.checkpoints.Close(), db.reader.Close(), db.writer.Close())
 }
 
 // ErrClosed is returned by Write after Close.
@@ -198,7 +204,7 @@ func (db *DB) Write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	key, fn, err := withPendingKey(ctx, fn)
+	key, fn, err := db.withPendingKey(ctx, fn)
 	if err != nil {
 		return err
 	}

@@ -13,7 +13,7 @@ import (
 // rolls back with the change. The body's hash is sealed here, on the
 // caller's goroutine, before the write is queued: the writer never waits
 // on a client.
-func withPendingKey(ctx context.Context, fn func(*sql.Tx) error) (*idempotency.Pending, func(*sql.Tx) error, error) {
+func (db *DB) withPendingKey(ctx context.Context, fn func(*sql.Tx) error) (*idempotency.Pending, func(*sql.Tx) error, error) {
 	p := idempotency.FromContext(ctx)
 	if p == nil {
 		return nil, fn, nil
@@ -25,6 +25,6 @@ func withPendingKey(ctx context.Context, fn func(*sql.Tx) error) (*idempotency.P
 		if err := fn(tx); err != nil {
 			return err
 		}
-		return storesql.InsertPendingKey(ctx, txQuerier{tx}, p)
+		return storesql.InsertPendingKey(ctx, preparedTx{tx: tx, lazy: db.writeStmts}, p)
 	}, nil
 }

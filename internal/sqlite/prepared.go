@@ -36,33 +36,85 @@ func (s statements) Close() error {
 	return errors.Join(errs...)
 }
 
-// stmtCache prepares on the reader pool, on first use, the texts a store
-// builds at run time and keeps them: the lead list's, one per combination
-// of filters and plan, a bounded set of a few dozen.
+// stmtCache prepares on a pool, on first use, the texts its users run and
+// keeps them: the lead list's (one per combination of filters and plan, a
+// few dozen), every text of the shared store code. Texts built with a
+// varying number of placeholders (IN lists) are many but bounded; past
+// maxCachedStmts a new text runs unprepared (get answers nil).
 type stmtCache struct {
-	pool  *sql.DB
-	mu    sync.Mutex
-	stmts statements
+	pool    *sql.DB
+	mu      sync.RWMutex
+	stmts   statements
+	queued  map[string]bool
+	closed  bool
+	pending sync.WaitGroup
 }
 
-func newStmtCache(pool *sql.DB) *stmtCache { return &stmtCache{pool: pool, stmts: statements{}} }
+const maxCachedStmts = 512
 
-func (c *stmtCache) get(ctx context.Context, query string) (*sql.Stmt, error) {
+func newStmtCache(pool *sql.DB) *stmtCache {
+	return &stmtCache{pool: pool, stmts: statements{}, queued: map[string]bool{}}
+}
+
+// cached is query's statement if it is prepared; else nil, and query is
+// prepared in the background for its next run. It is what a transaction
+// uses: preparing on the pool there would wait for a connection the
+// transaction may hold (the writer has one).
+func (c *stmtCache) cached(query string) *sql.Stmt {
+	c.mu.RLock()
+	st, ok := c.stmts[query]
+	c.mu.RUnlock()
+	if ok {
+		return st
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if st, ok := c.stmts[query]; ok {
+	if c.queued[query] || c.closed || len(c.stmts)+len(c.queued) >= maxCachedStmts {
+		return nil
+	}
+	c.queued[query] = true
+	c.pending.Add(1)
+	go func() {
+		defer c.pending.Done()
+		_, _ = c.get(context.Background(), query) // a failing text fails again where it runs
+		c.mu.Lock()
+		delete(c.queued, query)
+		c.mu.Unlock()
+	}()
+	return nil
+}
+
+// get is query's statement, prepared now if need be (nil once the cache is
+// full), for a caller holding none of the pool's connections. The lock is
+// not held while preparing, which may wait for a connection.
+func (c *stmtCache) get(ctx context.Context, query string) (*sql.Stmt, error) {
+	c.mu.RLock()
+	st, ok := c.stmts[query]
+	full := len(c.stmts) >= maxCachedStmts || c.closed
+	c.mu.RUnlock()
+	if ok || full {
 		return st, nil
 	}
 	st, err := c.pool.PrepareContext(ctx, query)
 	if err != nil {
 		return nil, err
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if kept, ok := c.stmts[query]; ok || c.closed {
+		st.Close()
+		return kept, nil
+	}
 	c.stmts[query] = st
 	return st, nil
 }
 
-// Close releases the statements.
+// Close waits for the preparations under way and releases the statements.
 func (c *stmtCache) Close() error {
+	c.mu.Lock()
+	c.closed = true
+	c.mu.Unlock()
+	c.pending.Wait()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.stmts.Close()
@@ -96,6 +148,18 @@ func lookup(ctx context.Context, stmts statements, lazy *stmtCache, query string
 	return lazy.get(ctx, query)
 }
 
+// lookupInTx is lookup for a transaction's query: a statement lazy has not
+// prepared yet is prepared in the background (see stmtCache.cached).
+func lookupInTx(stmts statements, lazy *stmtCache, query string) *sql.Stmt {
+	if st, ok := stmts[query]; ok {
+		return st
+	}
+	if lazy == nil {
+		return nil
+	}
+	return lazy.cached(query)
+}
+
 func (p preparedDB) QueryRow(ctx context.Context, query string, args ...any) storesql.Row {
 	st, err := p.read(ctx, query)
 	switch {
@@ -124,14 +188,14 @@ type errRow struct{ err error }
 func (r errRow) Scan(...any) error { return r.err }
 
 func (p preparedDB) Write(ctx context.Context, fn func(storesql.Querier) error) error {
-	return p.db.Write(ctx, func(tx *sql.Tx) error { return fn(preparedTx{tx: tx, stmts: p.writes}) })
+	return p.db.Write(ctx, func(tx *sql.Tx) error { return fn(preparedTx{tx: tx, stmts: p.writes, lazy: p.db.writeStmts}) })
 }
 
 // ReadSnapshot runs fn in one read transaction on the reader pool, its
 // reads on their prepared statements: preparing a lead's four statements
 // anew took most of a lead GET's time.
 func (p preparedDB) ReadSnapshot(ctx context.Context, fn func(storesql.Querier) error) error {
-	return p.db.readTx(ctx, func(tx *sql.Tx) error { return fn(preparedTx{tx: tx, stmts: p.reads, lazy: p.lazy}) })
+	return p.db.readTx(ctx, func(tx *sql.Tx) error { return fn(preparedTx{tx: tx, stmts: p.reads, lazy: p.db.readStmts}) })
 }
 
 // preparedTx is one transaction running the texts it holds (and, with
@@ -144,30 +208,22 @@ type preparedTx struct {
 }
 
 func (t preparedTx) QueryRow(ctx context.Context, query string, args ...any) storesql.Row {
-	st, err := lookup(ctx, t.stmts, t.lazy, query)
-	switch {
-	case err != nil:
-		return errRow{err}
-	case st != nil:
+	if st := lookupInTx(t.stmts, t.lazy, query); st != nil {
 		return t.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 	}
 	return t.tx.QueryRowContext(ctx, query, args...)
 }
 
 func (t preparedTx) Query(ctx context.Context, query string, args ...any) (storesql.Rows, error) {
-	st, err := lookup(ctx, t.stmts, t.lazy, query)
-	switch {
-	case err != nil:
-		return nil, err
-	case st != nil:
+	if st := lookupInTx(t.stmts, t.lazy, query); st != nil {
 		return t.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
 	}
 	return t.tx.QueryContext(ctx, query, args...)
 }
 
 func (t preparedTx) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	st, ok := t.stmts[query]
-	if !ok {
+	st := lookupInTx(t.stmts, t.lazy, query)
+	if st == nil {
 		return txQuerier{t.tx}.Exec(ctx, query, args...)
 	}
 	res, err := t.tx.StmtContext(ctx, st).ExecContext(ctx, args...)

@@ -17,30 +17,48 @@ var _ storesql.DB = shared{}
 func (db *DB) Shared() storesql.DB { return shared{db} }
 
 func (s shared) QueryRow(ctx context.Context, query string, args ...any) storesql.Row {
+	st, err := s.db.readStmts.get(ctx, query)
+	switch {
+	case err != nil:
+		return errRow{err}
+	case st != nil:
+		return st.QueryRowContext(ctx, args...)
+	}
 	return s.db.reader.QueryRowContext(ctx, query, args...)
 }
 
 func (s shared) Query(ctx context.Context, query string, args ...any) (storesql.Rows, error) {
+	st, err := s.db.readStmts.get(ctx, query)
+	switch {
+	case err != nil:
+		return nil, err
+	case st != nil:
+		return st.QueryContext(ctx, args...)
+	}
 	return s.db.reader.QueryContext(ctx, query, args...)
 }
 
 func (s shared) Exec(ctx context.Context, query string, args ...any) (n int64, err error) {
 	err = s.db.Write(ctx, func(tx *sql.Tx) error {
-		n, err = txQuerier{tx}.Exec(ctx, query, args...)
+		n, err = s.db.writeTx(tx).Exec(ctx, query, args...)
 		return err
 	})
 	return n, err
 }
 
 func (s shared) Write(ctx context.Context, fn func(storesql.Querier) error) error {
-	return s.db.Write(ctx, func(tx *sql.Tx) error { return fn(txQuerier{tx}) })
+	return s.db.Write(ctx, func(tx *sql.Tx) error { return fn(s.db.writeTx(tx)) })
 }
 
 // ReadSnapshot runs fn in a read transaction on the reader pool: one
 // snapshot of the WAL.
 func (s shared) ReadSnapshot(ctx context.Context, fn func(storesql.Querier) error) error {
-	return s.db.readTx(ctx, func(tx *sql.Tx) error { return fn(txQuerier{tx}) })
+	return s.db.readTx(ctx, func(tx *sql.Tx) error { return fn(preparedTx{tx: tx, lazy: s.db.readStmts}) })
 }
+
+// writeTx is a write transaction of the shared store code, on the
+// writer's statements.
+func (db *DB) writeTx(tx *sql.Tx) preparedTx { return preparedTx{tx: tx, lazy: db.writeStmts} }
 
 // readTx runs fn in a read-only transaction on the reader pool.
 func (db *DB) readTx(ctx context.Context, fn func(*sql.Tx) error) error {
