@@ -82,6 +82,12 @@ func createLead(t *testing.T, c *apitest.Client, body map[string]any) map[string
 	return c.JSON(http.MethodPost, "/sales-conversion/leads", body).Expect(http.StatusCreated).Map()
 }
 
+// leadPath creates a lead from body as c and returns its path.
+func leadPath(t *testing.T, c *apitest.Client, body map[string]any) string {
+	t.Helper()
+	return "/sales-conversion/leads/" + createLead(t, c, body)["id"].(string)
+}
+
 // signPath is the path of a lead's signing link.
 func signPath(t *testing.T, lead map[string]any) string {
 	t.Helper()
@@ -307,7 +313,7 @@ func TestContractLinkLifecycle(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		env := newLeadEnv(t, e)
 		c := env.A
-		path := "/sales-conversion/leads/" + createLead(t, c, naturalLead())["id"].(string)
+		path := leadPath(t, c, naturalLead())
 		first := signPath(t, c.JSON(http.MethodPost, path+"/contracts", map[string]any{}).Expect(http.StatusCreated).Map())
 		second := signPath(t, c.JSON(http.MethodPost, path+"/contracts", map[string]any{}).Expect(http.StatusCreated).Map())
 		if first == second {
@@ -342,8 +348,8 @@ func TestLeadRefusals(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		env := newLeadEnv(t, e, leadEnvOptions{maxUpload: 1 << 10})
 		c := env.A
-		natural := "/sales-conversion/leads/" + createLead(t, c, naturalLead())["id"].(string)
-		juridical := "/sales-conversion/leads/" + createLead(t, c, juridicalLead())["id"].(string)
+		natural := leadPath(t, c, naturalLead())
+		juridical := leadPath(t, c, juridicalLead())
 		with := func(edit func(m map[string]any)) map[string]any {
 			m := naturalLead()
 			m["identificationNumber"] = "529.982.247-25"

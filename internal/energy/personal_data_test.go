@@ -84,7 +84,7 @@ func TestErasingAnOpenLead(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		env := newLeadEnv(t, e)
 		c := env.A
-		path := "/sales-conversion/leads/" + createLead(t, c, juridicalLead())["id"].(string)
+		path := leadPath(t, c, juridicalLead())
 		c.Do(multipartRequest(c, http.MethodPost, path+"/document", filePart{"file", "contrato-social.pdf", pdfBytes})).Expect(http.StatusCreated)
 		sp := signPath(t, c.JSON(http.MethodPost, path+"/contracts", map[string]any{
 			"plan": map[string]any{"planName": "Plano Básico", "discount": "10,5", "loyaltyRequirement": "12"}, "legalRepresentatives": []any{representative("John Doe", "607.384.560-04")},

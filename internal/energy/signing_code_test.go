@@ -21,7 +21,7 @@ func TestSigningCodeLocksAfterFiveWrong(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		env := newLeadEnv(t, e)
 		c := env.A
-		path := "/sales-conversion/leads/" + createLead(t, c, juridicalLead())["id"].(string)
+		path := leadPath(t, c, juridicalLead())
 		reps := []any{representative("John Doe", "607.384.560-04"), representative("Jill Valentine", "529.982.247-25")}
 		sp := signPath(t, c.JSON(http.MethodPost, path+"/contracts", map[string]any{
 			"plan": map[string]any{"planName": "Plano Básico", "discount": "10,5", "loyaltyRequirement": "12"}, "legalRepresentatives": reps,

@@ -41,7 +41,7 @@ func TestContractMailsTheSigners(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		env := newLeadEnv(t, e)
 		c := env.A
-		path := "/sales-conversion/leads/" + createLead(t, c, naturalLead())["id"].(string)
+		path := leadPath(t, c, naturalLead())
 		sp := signPath(t, c.JSON(http.MethodPost, path+"/contracts", map[string]any{}).Expect(http.StatusCreated).Map())
 		msgs := env.Mail.Messages()
 		if len(msgs) != 1 {
