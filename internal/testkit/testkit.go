@@ -84,3 +84,13 @@ func SkipUnlessPresent(tb testing.TB, present bool, help string) {
 	}
 	tb.Skip(help)
 }
+
+// Option is a helper's optional last argument: the first of opts, or T's
+// zero value when there is none.
+func Option[T any](opts []T) T {
+	var o T
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	return o
+}
