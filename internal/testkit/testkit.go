@@ -94,3 +94,27 @@ func Option[T any](opts []T) T {
 	}
 	return o
 }
+
+// Burst runs fn(0), …, fn(n-1) at once (each waits until all have started)
+// and counts what they return: the statuses a burst of concurrent requests
+// got.
+func Burst(n int, fn func(i int) int) map[int]int {
+	var (
+		wg     sync.WaitGroup
+		mu     sync.Mutex
+		counts = map[int]int{}
+		start  = make(chan struct{})
+	)
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			got := fn(i)
+			mu.Lock()
+			counts[got]++
+			mu.Unlock()
+		})
+	}
+	close(start)
+	wg.Wait()
+	return counts
+}
