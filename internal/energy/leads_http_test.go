@@ -99,6 +99,13 @@ func signPath(t *testing.T, lead map[string]any) string {
 	return u.Path
 }
 
+// contractLink creates a contract on the lead at path, from the lead as it
+// stands (an empty body), and returns the path of its signing link.
+func contractLink(t *testing.T, c *apitest.Client, path string) string {
+	t.Helper()
+	return signPath(t, c.JSON(http.MethodPost, path+"/contracts", map[string]any{}).Expect(http.StatusCreated).Map())
+}
+
 // postSign posts the signing form as signer n (1-based) with code.
 func postSign(c *apitest.Client, path string, n int, code string, accept bool) *apitest.Response {
 	form := url.Values{"signer": {strconv.Itoa(n)}, "code": {code}}
@@ -314,8 +321,8 @@ func TestContractLinkLifecycle(t *testing.T) {
 		env := newLeadEnv(t, e)
 		c := env.A
 		path := leadPath(t, c, naturalLead())
-		first := signPath(t, c.JSON(http.MethodPost, path+"/contracts", map[string]any{}).Expect(http.StatusCreated).Map())
-		second := signPath(t, c.JSON(http.MethodPost, path+"/contracts", map[string]any{}).Expect(http.StatusCreated).Map())
+		first := contractLink(t, c, path)
+		second := contractLink(t, c, path)
 		if first == second {
 			t.Fatal("a new contract kept the old link")
 		}
@@ -329,7 +336,7 @@ func TestContractLinkLifecycle(t *testing.T) {
 		}
 		env.Anon.Get(second).Expect(http.StatusNotFound)
 
-		third := signPath(t, c.JSON(http.MethodPost, path+"/contracts", map[string]any{}).Expect(http.StatusCreated).Map())
+		third := contractLink(t, c, path)
 		if files := storedFiles(t, env.BlobDir); len(files) != 1 {
 			t.Errorf("replaced and cancelled contracts stayed behind: %v", files)
 		}

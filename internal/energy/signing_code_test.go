@@ -73,7 +73,7 @@ func TestSigningCodeLifetime(t *testing.T) {
 		env := newLeadEnv(t, e)
 		c := env.A
 		id := createLead(t, c, naturalLead())["id"].(string)
-		sp := signPath(t, c.JSON(http.MethodPost, "/sales-conversion/leads/"+id+"/contracts", map[string]any{}).Expect(http.StatusCreated).Map())
+		sp := contractLink(t, c, "/sales-conversion/leads/"+id)
 
 		requestCode(env.Anon, sp, 1).Expect(http.StatusOK)
 		first := lastCode(t, env.Mail)

@@ -2,7 +2,6 @@ package energy_test
 
 import (
 	"context"
-	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -42,7 +41,7 @@ func TestContractMailsTheSigners(t *testing.T) {
 		env := newLeadEnv(t, e)
 		c := env.A
 		path := leadPath(t, c, naturalLead())
-		sp := signPath(t, c.JSON(http.MethodPost, path+"/contracts", map[string]any{}).Expect(http.StatusCreated).Map())
+		sp := contractLink(t, c, path)
 		msgs := env.Mail.Messages()
 		if len(msgs) != 1 {
 			t.Fatalf("enqueued %d messages, want 1 (the customer's)", len(msgs))

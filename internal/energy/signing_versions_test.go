@@ -55,7 +55,7 @@ func TestSigningPageMasksCPF(t *testing.T) {
 		env := newLeadEnv(t, e)
 		c := env.A
 		path := leadPath(t, c, naturalLead())
-		sp := signPath(t, c.JSON(http.MethodPost, path+"/contracts", map[string]any{}).Expect(http.StatusCreated).Map())
+		sp := contractLink(t, c, path)
 		page := env.Anon.Get(sp).Expect(http.StatusOK)
 		for _, full := range []string{"111.444.777-35", "11144477735"} {
 			if bytes.Contains(page.Body, []byte(full)) {
