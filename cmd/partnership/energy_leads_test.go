@@ -21,11 +21,17 @@ import (
 // the energy surface, as serve builds it.
 func energyHandler(t *testing.T, ctx context.Context, dataDir string) http.Handler {
 	t.Helper()
+	return testHandler(t, ctx, energyDemoApp(t, ctx, dataDir).energySurface)
+}
+
+// energyDemoApp opens the app on dataDir with the energy demo loaded.
+func energyDemoApp(t *testing.T, ctx context.Context, dataDir string) *app {
+	t.Helper()
 	a := testApp(t, ctx, dataDir)
 	if err := a.loadEnergyDemo(ctx, io.Discard, "http://demo"); err != nil {
 		t.Fatal(err)
 	}
-	return testHandler(t, ctx, a.energySurface)
+	return a
 }
 
 // send makes one JSON request with the partner key; edits change the

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -15,10 +14,7 @@ func TestSignerLinkIgnoresHostHeader(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	a := testApp(t, ctx, dir)
-	if err := a.loadEnergyDemo(ctx, io.Discard, "http://demo"); err != nil {
-		t.Fatal(err)
-	}
+	a := energyDemoApp(t, ctx, dir)
 	const public = "https://parceiros.example.com"
 	a.cfg.PublicURL = public
 	h := testHandler(t, ctx, a.energySurface)

@@ -12,13 +12,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"partnership-service/internal/blob/blobtest"
 	"partnership-service/internal/storefront"
 	"partnership-service/internal/testdb"
+	"partnership-service/internal/testkit"
 )
 
 // replica is one instance of the service as serve wires it: its own app,
@@ -183,31 +183,18 @@ func TestReplicasBehaveAsOne(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var (
-			wg       sync.WaitGroup
-			mu       sync.Mutex
-			statuses = map[int]int{}
-			start    = make(chan struct{})
-		)
-		for i := range 60 {
-			wg.Go(func() {
-				<-start
-				res := rs[i%3].do(http.MethodPost, "/api/v2/subscriptions", jsonBody(t, map[string]any{
-					"plan_id": catalog.Plans[0].ID, "subscription": map[string]any{
-						"pre_subscription": true, "nome_razao_social": fmt.Sprintf("Cliente %d", i), "telefone_celular": "(41) 99891-6002",
-						"rua": "Av. do Batel", "cep": "80420-090", "cidade": "Curitiba",
-						"coordinates": map[string]any{"lat": "-25.4425", "lng": "-49.2880"}, "coupon_id": c.ID,
-					}}), origin...)
-				if res.Code == http.StatusUnprocessableEntity && !strings.Contains(res.Body.String(), `"coupon_id":["esgotado"]`) {
-					t.Errorf("422 for another reason: %s", res.Body)
-				}
-				mu.Lock()
-				statuses[res.Code]++
-				mu.Unlock()
-			})
-		}
-		close(start)
-		wg.Wait()
+		statuses := testkit.Burst(60, func(i int) int {
+			res := rs[i%3].do(http.MethodPost, "/api/v2/subscriptions", jsonBody(t, map[string]any{
+				"plan_id": catalog.Plans[0].ID, "subscription": map[string]any{
+					"pre_subscription": true, "nome_razao_social": fmt.Sprintf("Cliente %d", i), "telefone_celular": "(41) 99891-6002",
+					"rua": "Av. do Batel", "cep": "80420-090", "cidade": "Curitiba",
+					"coordinates": map[string]any{"lat": "-25.4425", "lng": "-49.2880"}, "coupon_id": c.ID,
+				}}), origin...)
+			if res.Code == http.StatusUnprocessableEntity && !strings.Contains(res.Body.String(), `"coupon_id":["esgotado"]`) {
+				t.Errorf("422 for another reason: %s", res.Body)
+			}
+			return res.Code
+		})
 		if statuses[http.StatusOK] != limit || statuses[http.StatusUnprocessableEntity] != 60-limit {
 			t.Fatalf("statuses = %v, want %d × 200 and %d × 422", statuses, limit, 60-limit)
 		}

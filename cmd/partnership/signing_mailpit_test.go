@@ -27,10 +27,7 @@ func TestSigningByEmailedCodeThroughMailpit(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	a := testApp(t, ctx, dir)
-	if err := a.loadEnergyDemo(ctx, io.Discard, "http://demo"); err != nil {
-		t.Fatal(err)
-	}
+	a := energyDemoApp(t, ctx, dir)
 	sender, err := mail.Open(mp.SMTPURL, "Parcerias <contratos@example.com.br>", filepath.Join(dir, "outbox"))
 	if err != nil {
 		t.Fatal(err)

@@ -20,6 +20,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"partnership-service/internal/fsync"
 )
 
 // Object describes a stored file.
@@ -422,13 +424,8 @@ func mkdir(dir string) (bool, error) {
 }
 
 func syncDir(dir string) error {
-	f, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("blob: open dir: %w", err)
-	}
-	defer f.Close()
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("blob: sync dir: %w", err)
+	if err := fsync.Dir(dir); err != nil {
+		return fmt.Errorf("blob: %w", err)
 	}
 	return nil
 }

@@ -1,7 +1,6 @@
 package blob_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io/fs"
@@ -17,15 +16,6 @@ import (
 	"partnership-service/internal/blob"
 	"partnership-service/internal/blob/blobtest"
 )
-
-var (
-	pdf  = []byte("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
-	png  = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde")
-	jpeg = blobtest.JPEG // a JPEG must decode its header (issue 10 #12)
-	exe  = []byte("MZ\x90\x00\x03\x00\x00\x00 this program cannot be run in DOS mode")
-)
-
-var docs = []string{"application/pdf", "image/jpeg", "image/png"}
 
 var keyShape = regexp.MustCompile(`^([0-9a-f]{2})/([0-9a-f]{32})$`)
 
@@ -65,10 +55,7 @@ func TestPutKeysAreUnique(t *testing.T) {
 	d, _ := blobtest.NewDir(t)
 	seen := map[string]bool{}
 	for range 20 {
-		obj, err := d.Put(context.Background(), bytes.NewReader(pdf), blob.Limits{MaxBytes: 1 << 10})
-		if err != nil {
-			t.Fatal(err)
-		}
+		obj := blobtest.Put(t, d, blobtest.PDF)
 		if seen[obj.Key] {
 			t.Fatalf("key %s given twice", obj.Key)
 		}
@@ -82,20 +69,16 @@ func TestPutKeysAreUnique(t *testing.T) {
 func TestOpenAndDeleteRefuseForeignKeys(t *testing.T) {
 	t.Parallel()
 	d, root := blobtest.NewDir(t)
-	ctx := context.Background()
-	obj, err := d.Put(ctx, bytes.NewReader(pdf), blob.Limits{MaxBytes: 1 << 10})
-	if err != nil {
-		t.Fatal(err)
-	}
+	obj := blobtest.Put(t, d, blobtest.PDF)
 	// Real files the keys below would reach if they were followed.
 	secret := filepath.Join(filepath.Dir(root), "secret.key")
-	if err := os.WriteFile(secret, pdf, 0o600); err != nil {
+	if err := os.WriteFile(secret, blobtest.PDF, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(root, "tmp", "up-1"), pdf, 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(root, "tmp", "up-1"), blobtest.PDF, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(root, "loose"), pdf, 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(root, "loose"), blobtest.PDF, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	prefix, _, _ := strings.Cut(obj.Key, "/")
@@ -108,15 +91,7 @@ func TestOpenAndDeleteRefuseForeignKeys(t *testing.T) {
 	} {
 		t.Run(key, func(t *testing.T) {
 			t.Parallel()
-			if rc, _, err := d.Open(ctx, key); !errors.Is(err, blob.ErrNotFound) {
-				if rc != nil {
-					rc.Close()
-				}
-				t.Errorf("Open(%q) = %v, want ErrNotFound", key, err)
-			}
-			if err := d.Delete(ctx, key); !errors.Is(err, blob.ErrNotFound) {
-				t.Errorf("Delete(%q) = %v, want ErrNotFound", key, err)
-			}
+			blobtest.NotFound(t, d, key)
 		})
 	}
 	t.Cleanup(func() {
@@ -131,10 +106,7 @@ func TestOpenAndDeleteRefuseForeignKeys(t *testing.T) {
 func TestSweepTempRemovesOnlyOldTempFiles(t *testing.T) {
 	t.Parallel()
 	d, root := blobtest.NewDir(t)
-	stored, err := d.Put(context.Background(), bytes.NewReader(pdf), blob.Limits{MaxBytes: 1 << 10})
-	if err != nil {
-		t.Fatal(err)
-	}
+	stored := blobtest.Put(t, d, blobtest.PDF)
 	old := filepath.Join(root, "tmp", "up-old")
 	fresh := filepath.Join(root, "tmp", "up-fresh")
 	for _, path := range []string{old, fresh} {

@@ -18,6 +18,10 @@ import (
 	"partnership-service/internal/blob/blobtest"
 )
 
+// png is a PNG's signature and header chunk alone: enough for the
+// structure check, and the start of one with a broken checksum.
+var png = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde")
+
 const htmlPage = "<html><body><script>fetch('/api/v4/companies').then(r=>r.text()).then(alert)</script></body></html>\n"
 
 // TestPutRefusesPolyglots: issue 10 #12. A file is taken for what its
@@ -26,7 +30,7 @@ const htmlPage = "<html><body><script>fetch('/api/v4/companies').then(r=>r.text(
 // allowed, and nothing is stored.
 func TestPutRefusesPolyglots(t *testing.T) {
 	t.Parallel()
-	lim := blob.Limits{MaxBytes: 2 << 20, AllowedTypes: docs, CheckStructure: true}
+	lim := blob.Limits{MaxBytes: 2 << 20, AllowedTypes: blobtest.Docs, CheckStructure: true}
 	tests := []struct {
 		name    string
 		content []byte
@@ -79,18 +83,18 @@ func TestPutAcceptsWellFormedFiles(t *testing.T) {
 	}{
 		{"small PNG", png, "image/png"},
 		{"PNG larger than a chunk", bigPNG.Bytes(), "image/png"},
-		{"small JPEG", jpeg, "image/jpeg"},
+		{"small JPEG", blobtest.JPEG, "image/jpeg"},
 		{"JPEG larger than the head", bigJPEG.Bytes(), "image/jpeg"},
-		{"PDF with trailing white space", append(bytes.Clone(pdf), "\r\n \x00\x00\t\f"...), "application/pdf"},
-		{"PDF padded past many chunks", withSize(pdf, 200<<10), "application/pdf"},
-		{"PDF with %%EOF split across chunks", append(withSize(pdf, 32<<10-2), "\n%%EOF"...), "application/pdf"},
+		{"PDF with trailing white space", append(bytes.Clone(blobtest.PDF), "\r\n \x00\x00\t\f"...), "application/pdf"},
+		{"PDF padded past many chunks", withSize(blobtest.PDF, 200<<10), "application/pdf"},
+		{"PDF with %%EOF split across chunks", append(withSize(blobtest.PDF, 32<<10-2), "\n%%EOF"...), "application/pdf"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			d, _ := blobtest.NewDir(t)
 			// One byte per read: the tee and the trailer see every split.
-			obj, err := d.Put(context.Background(), io.LimitReader(&slowReader{r: bytes.NewReader(tt.content)}, 1<<30), blob.Limits{MaxBytes: 1 << 20, AllowedTypes: docs, CheckStructure: true})
+			obj, err := d.Put(context.Background(), io.LimitReader(&slowReader{r: bytes.NewReader(tt.content)}, 1<<30), blob.Limits{MaxBytes: 1 << 20, AllowedTypes: blobtest.Docs, CheckStructure: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -123,7 +127,7 @@ func (s *slowReader) Read(p []byte) (int, error) { return s.r.Read(p[:min(len(p)
 func TestPutWithoutStructureCheckSniffsOnly(t *testing.T) {
 	t.Parallel()
 	d, _ := blobtest.NewDir(t)
-	obj, err := d.Put(context.Background(), bytes.NewReader([]byte("%PDF-1.4\n"+htmlPage)), blob.Limits{MaxBytes: 1 << 20, AllowedTypes: docs})
+	obj, err := d.Put(context.Background(), bytes.NewReader([]byte("%PDF-1.4\n"+htmlPage)), blob.Limits{MaxBytes: 1 << 20, AllowedTypes: blobtest.Docs})
 	if err != nil || obj.ContentType != "application/pdf" {
 		t.Fatalf("Put = %+v, %v", obj, err)
 	}
@@ -133,7 +137,7 @@ func TestPutImageRefusalStopsReading(t *testing.T) {
 	t.Parallel()
 	d, root := blobtest.NewDir(t)
 	cr := &blobtest.CountingReader{R: bytes.NewReader(append([]byte("\x89PNG\r\n\x1a\n"+htmlPage), make([]byte, 4<<20)...))}
-	if _, err := d.Put(context.Background(), cr, blob.Limits{MaxBytes: 8 << 20, AllowedTypes: docs, CheckStructure: true}); !errors.Is(err, blob.ErrTypeNotAllowed) {
+	if _, err := d.Put(context.Background(), cr, blob.Limits{MaxBytes: 8 << 20, AllowedTypes: blobtest.Docs, CheckStructure: true}); !errors.Is(err, blob.ErrTypeNotAllowed) {
 		t.Fatalf("err = %v", err)
 	}
 	if cr.N > 64<<10 {

@@ -45,30 +45,18 @@ func loginService(t testing.TB, e storage.Stores, cfg companies.LoginConfig) *co
 // and counts the answers by status.
 func parallelLogins(t testing.TB, svc *companies.Service, n int, addr string, email func(int) string) map[int]int {
 	t.Helper()
-	var mu sync.Mutex
-	got := map[int]int{}
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for i := range n {
-		wg.Go(func() {
-			<-start
-			_, _, err := svc.Login(context.Background(), email(i), "errada-123", addr)
-			status := http.StatusOK
-			if err != nil {
-				status = apperr.HTTPStatus(apperr.CodeOf(err))
-				var e *apperr.Error
-				if status == http.StatusTooManyRequests && (!errors.As(err, &e) || e.Meta[companies.MetaRetryAfter] == "") {
-					t.Errorf("429 without a retry delay: %v", err)
-				}
-			}
-			mu.Lock()
-			got[status]++
-			mu.Unlock()
-		})
-	}
-	close(start)
-	wg.Wait()
-	return got
+	return testkit.Burst(n, func(i int) int {
+		_, _, err := svc.Login(context.Background(), email(i), "errada-123", addr)
+		if err == nil {
+			return http.StatusOK
+		}
+		status := apperr.HTTPStatus(apperr.CodeOf(err))
+		var e *apperr.Error
+		if status == http.StatusTooManyRequests && (!errors.As(err, &e) || e.Meta[companies.MetaRetryAfter] == "") {
+			t.Errorf("429 without a retry delay: %v", err)
+		}
+		return status
+	})
 }
 
 // 150 concurrent wrong logins from one address (issue 10 #2): the attempts

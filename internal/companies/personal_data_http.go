@@ -1,6 +1,7 @@
 package companies
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -18,25 +19,25 @@ type contactDataJSON struct {
 	History          []auditJSON `json:"history"`
 }
 
+// contactData answers GET …/personal-data with the export.
 func (h *Handler) contactData(w http.ResponseWriter, r *http.Request, sess *Session) {
-	id, err := pathID(r)
-	var d ContactData
-	if err == nil {
-		d, err = h.svc.ContactData(r.Context(), sess, id)
-	}
-	h.writeContactData(w, r, d, err)
+	h.serveContactData(w, r, sess, h.svc.ContactData)
 }
 
+// eraseContact answers DELETE …/personal-data with the contact data the
+// erasure leaves.
 func (h *Handler) eraseContact(w http.ResponseWriter, r *http.Request, sess *Session) {
+	h.serveContactData(w, r, sess, h.svc.EraseContact)
+}
+
+// serveContactData runs do on the company in the path and writes the
+// contact data it returns.
+func (h *Handler) serveContactData(w http.ResponseWriter, r *http.Request, sess *Session, do func(context.Context, *Session, int64) (ContactData, error)) {
 	id, err := pathID(r)
 	var d ContactData
 	if err == nil {
-		d, err = h.svc.EraseContact(r.Context(), sess, id)
+		d, err = do(r.Context(), sess, id)
 	}
-	h.writeContactData(w, r, d, err)
-}
-
-func (h *Handler) writeContactData(w http.ResponseWriter, r *http.Request, d ContactData, err error) {
 	if err != nil {
 		Render(w, r, err)
 		return

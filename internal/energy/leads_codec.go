@@ -44,21 +44,29 @@ func DecodeRepresentatives(s string) ([]LegalRepresentative, error) {
 	if s == "[]" { // most leads, natural persons: nothing to decode
 		return nil, nil
 	}
-	var in []storedRepresentative
+	return decodeStored(s, func(r storedRepresentative) LegalRepresentative {
+		return LegalRepresentative{
+			Name: r.Name, CPF: r.CPF, Email: r.Email, Cellphone: r.Cellphone,
+			Nationality: r.Nationality, Profession: r.Profession, MaritalStatus: r.MaritalStatus,
+			Address: Address{ZipCode: r.ZipCode, State: r.State, City: r.City, IBGECode: r.IBGECode,
+				Street: r.Street, Number: r.Number, Neighborhood: r.Neighborhood, Complement: r.Complement},
+		}
+	})
+}
+
+// decodeStored reads a JSON array of stored values and converts each with
+// conv; nil when it is empty.
+func decodeStored[S, T any](s string, conv func(S) T) ([]T, error) {
+	var in []S
 	if err := json.Unmarshal([]byte(s), &in); err != nil {
 		return nil, err
 	}
 	if len(in) == 0 {
 		return nil, nil
 	}
-	out := make([]LegalRepresentative, len(in))
-	for i, r := range in {
-		out[i] = LegalRepresentative{
-			Name: r.Name, CPF: r.CPF, Email: r.Email, Cellphone: r.Cellphone,
-			Nationality: r.Nationality, Profession: r.Profession, MaritalStatus: r.MaritalStatus,
-			Address: Address{ZipCode: r.ZipCode, State: r.State, City: r.City, IBGECode: r.IBGECode,
-				Street: r.Street, Number: r.Number, Neighborhood: r.Neighborhood, Complement: r.Complement},
-		}
+	out := make([]T, len(in))
+	for i, v := range in {
+		out[i] = conv(v)
 	}
 	return out, nil
 }
@@ -86,16 +94,5 @@ func EncodeSignCodes(cs []SignCode) string {
 
 // DecodeSignCodes reads EncodeSignCodes' output.
 func DecodeSignCodes(s string) ([]SignCode, error) {
-	var in []storedSignCode
-	if err := json.Unmarshal([]byte(s), &in); err != nil {
-		return nil, err
-	}
-	if len(in) == 0 {
-		return nil, nil
-	}
-	out := make([]SignCode, len(in))
-	for i, c := range in {
-		out[i] = SignCode(c)
-	}
-	return out, nil
+	return decodeStored(s, func(c storedSignCode) SignCode { return SignCode(c) })
 }

@@ -57,20 +57,9 @@ const (
 // change of personType, for example, needs a matching identificationNumber.
 func (s *LeadService) apply(l *Lead, d LeadDraft, creating bool) error {
 	var f apperr.Fields
-	if d.PersonType != nil {
-		if t, ok := ParsePersonType(*d.PersonType); ok {
-			l.PersonType = t
-		} else {
-			f.Add("personType", "personType deve ser natural (PF) ou juridical (PJ)")
-		}
-	}
-	if d.UtilityBillHolder != nil {
-		if t, ok := ParsePersonType(*d.UtilityBillHolder); ok {
-			l.UtilityBillHolder = t
-		} else {
-			f.Add("utilityBillHolder", "utilityBillHolder deve ser natural (PF) ou juridical (PJ)")
-		}
-	} else if creating {
+	parsed(&f, "personType", d.PersonType, ParsePersonType, "personType deve ser natural (PF) ou juridical (PJ)", &l.PersonType)
+	parsed(&f, "utilityBillHolder", d.UtilityBillHolder, ParsePersonType, "utilityBillHolder deve ser natural (PF) ou juridical (PJ)", &l.UtilityBillHolder)
+	if d.UtilityBillHolder == nil && creating {
 		l.UtilityBillHolder = l.PersonType
 	}
 
@@ -94,13 +83,7 @@ func (s *LeadService) apply(l *Lead, d LeadDraft, creating bool) error {
 		l.Email = v
 	}
 	normalized(&f, "mobilePhone", d.MobilePhone, brdoc.NormalizeMobile, "mobilePhone deve ser um celular brasileiro com DDD (11 dígitos)", &l.MobilePhone)
-	if d.UtilityBillingValue != nil {
-		if cents, ok := parseAmount(*d.UtilityBillingValue); ok {
-			l.UtilityBillCents = cents
-		} else {
-			f.Add("utilityBillingValue", "utilityBillingValue deve ser um valor maior que zero, com até duas casas decimais")
-		}
-	}
+	parsed(&f, "utilityBillingValue", d.UtilityBillingValue, parseAmount, "utilityBillingValue deve ser um valor maior que zero, com até duas casas decimais", &l.UtilityBillCents)
 	if d.InstallationNumber != nil {
 		v := strings.TrimSpace(*d.InstallationNumber)
 		if v != "" && (len(v) > 30 || brdoc.OnlyDigits(v) != v) {
@@ -294,6 +277,19 @@ func normalized(f *apperr.Fields, field string, v *string, norm func(string) (st
 		} else {
 			f.Add(field, msg)
 		}
+	}
+}
+
+// parsed writes parse(*v) to dst when v is present, or msg under field
+// when parse refuses it (dst is then left as it was).
+func parsed[T any](f *apperr.Fields, field string, v *string, parse func(string) (T, bool), msg string, dst *T) {
+	if v == nil {
+		return
+	}
+	if t, ok := parse(*v); ok {
+		*dst = t
+	} else {
+		f.Add(field, msg)
 	}
 }
 

@@ -44,10 +44,7 @@ type leadEnvOptions struct {
 // offers energytest's "Plano Premium" and a "Plano Básico" added here.
 func newLeadEnv(t testing.TB, e storage.Stores, opts ...leadEnvOptions) *leadEnv {
 	t.Helper()
-	var o leadEnvOptions
-	if len(opts) > 0 {
-		o = opts[0]
-	}
+	o := testkit.Option(opts)
 	ctx := context.Background()
 	logs := &testkit.SyncBuffer{}
 	clock := testkit.NewClock(time.Now().UTC())

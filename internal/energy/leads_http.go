@@ -157,38 +157,31 @@ func (b *planBody) choice() *PlanChoice {
 
 // createLeadBody is CreateLeadDTO.
 type createLeadBody struct {
-	FullName             *string    `json:"fullName"`
-	PersonType           *string    `json:"personType"`
-	CompanyName          *string    `json:"companyName"`
-	EmailAddress         *string    `json:"emailAddress"`
-	MobilePhone          *string    `json:"mobilePhone"`
-	UtilityBillHolder    *string    `json:"utilityBillHolder"`
-	UtilityBillingValue  *billValue `json:"utilityBillingValue"`
-	IdentificationNumber *string    `json:"identificationNumber"`
-	Nationality          *string    `json:"nationality"`
-	MaritalStatus        *string    `json:"maritalStatus"`
-	Profession           *string    `json:"profession"`
-	InstallationNumber   *string    `json:"installationNumber"`
-	BirthDate            *string    `json:"birthDate"`
-	ZipCode              *string    `json:"zipCode"`
-	State                *string    `json:"state"`
-	City                 *string    `json:"city"`
-	Street               *string    `json:"street"`
-	Number               *string    `json:"number"`
-	Neighborhood         *string    `json:"neighborhood"`
-	Complement           *string    `json:"complement"`
-	Plan                 *planBody  `json:"plan"`
+	FullName            *string    `json:"fullName"`
+	PersonType          *string    `json:"personType"`
+	CompanyName         *string    `json:"companyName"`
+	EmailAddress        *string    `json:"emailAddress"`
+	MobilePhone         *string    `json:"mobilePhone"`
+	UtilityBillHolder   *string    `json:"utilityBillHolder"`
+	UtilityBillingValue *billValue `json:"utilityBillingValue"`
+	InstallationNumber  *string    `json:"installationNumber"`
+	BirthDate           *string    `json:"birthDate"`
+	Plan                *planBody  `json:"plan"`
+	// The billing and address fields stand at the top level here, where
+	// UpdateLeadDTO nests them.
+	billingDataBody
+	addressBody
 }
 
 func (b createLeadBody) draft() LeadDraft {
-	return LeadDraft{
+	d := LeadDraft{
 		PersonType: b.PersonType, FullName: b.FullName, CompanyName: b.CompanyName, EmailAddress: b.EmailAddress,
 		MobilePhone: b.MobilePhone, UtilityBillHolder: b.UtilityBillHolder, UtilityBillingValue: numberText(b.UtilityBillingValue),
-		IdentificationNumber: b.IdentificationNumber, Nationality: b.Nationality, MaritalStatus: b.MaritalStatus,
-		Profession: b.Profession, InstallationNumber: b.InstallationNumber, BirthDate: b.BirthDate,
-		ZipCode: b.ZipCode, State: b.State, City: b.City, Street: b.Street, Number: b.Number,
-		Neighborhood: b.Neighborhood, Complement: b.Complement, Plan: b.Plan.choice(),
+		InstallationNumber: b.InstallationNumber, BirthDate: b.BirthDate, Plan: b.Plan.choice(),
 	}
+	b.billingDataBody.into(&d)
+	b.addressBody.into(&d)
+	return d
 }
 
 // billValue is a bill amount as sent: a JSON number's text (read exactly by
@@ -217,26 +210,32 @@ func numberText(v *billValue) *string {
 // alias of utilityBillValue). Address and billing fields are read only from
 // the nested objects, as the seed has them.
 type updateLeadBody struct {
-	FullName            *string    `json:"fullName"`
-	CNPJ                *string    `json:"cnpj"`
-	CPF                 *string    `json:"cpf"`
-	CompanyName         *string    `json:"companyName"`
-	MobilePhone         *string    `json:"mobilePhone"`
-	PersonType          *string    `json:"personType"`
-	UtilityBillValue    *billValue `json:"utilityBillValue"`
-	UtilityBillingValue *billValue `json:"utilityBillingValue"`
-	InstallationNumber  *string    `json:"installationNumber"`
-	BirthDate           *string    `json:"birthDate"`
-	EmailAddress        *string    `json:"emailAddress"`
-	UtilityBillHolder   *string    `json:"utilityBillHolder"`
-	Plan                *planBody  `json:"plan"`
-	BillingData         *struct {
-		IdentificationNumber *string `json:"identificationNumber"`
-		Nationality          *string `json:"nationality"`
-		MaritalStatus        *string `json:"maritalStatus"`
-		Profession           *string `json:"profession"`
-	} `json:"billingData"`
-	Address *addressBody `json:"address"`
+	FullName            *string          `json:"fullName"`
+	CNPJ                *string          `json:"cnpj"`
+	CPF                 *string          `json:"cpf"`
+	CompanyName         *string          `json:"companyName"`
+	MobilePhone         *string          `json:"mobilePhone"`
+	PersonType          *string          `json:"personType"`
+	UtilityBillValue    *billValue       `json:"utilityBillValue"`
+	UtilityBillingValue *billValue       `json:"utilityBillingValue"`
+	InstallationNumber  *string          `json:"installationNumber"`
+	BirthDate           *string          `json:"birthDate"`
+	EmailAddress        *string          `json:"emailAddress"`
+	UtilityBillHolder   *string          `json:"utilityBillHolder"`
+	Plan                *planBody        `json:"plan"`
+	BillingData         *billingDataBody `json:"billingData"`
+	Address             *addressBody     `json:"address"`
+}
+
+type billingDataBody struct {
+	IdentificationNumber *string `json:"identificationNumber"`
+	Nationality          *string `json:"nationality"`
+	MaritalStatus        *string `json:"maritalStatus"`
+	Profession           *string `json:"profession"`
+}
+
+func (b billingDataBody) into(d *LeadDraft) {
+	d.IdentificationNumber, d.Nationality, d.MaritalStatus, d.Profession = b.IdentificationNumber, b.Nationality, b.MaritalStatus, b.Profession
 }
 
 type addressBody struct {
@@ -249,6 +248,11 @@ type addressBody struct {
 	State        *string `json:"state"`
 }
 
+func (a addressBody) into(d *LeadDraft) {
+	d.Street, d.Number, d.Complement, d.Neighborhood = a.Street, a.Number, a.Complement, a.Neighborhood
+	d.ZipCode, d.City, d.State = a.ZipCode, a.City, a.State
+}
+
 func (b updateLeadBody) draft() LeadDraft {
 	d := LeadDraft{
 		FullName: b.FullName, CNPJ: b.CNPJ, CPF: b.CPF, CompanyName: b.CompanyName, MobilePhone: b.MobilePhone,
@@ -259,12 +263,11 @@ func (b updateLeadBody) draft() LeadDraft {
 	if d.UtilityBillingValue == nil {
 		d.UtilityBillingValue = numberText(b.UtilityBillingValue)
 	}
-	if bd := b.BillingData; bd != nil {
-		d.IdentificationNumber, d.Nationality, d.MaritalStatus, d.Profession = bd.IdentificationNumber, bd.Nationality, bd.MaritalStatus, bd.Profession
+	if b.BillingData != nil {
+		b.BillingData.into(&d)
 	}
-	if a := b.Address; a != nil {
-		d.Street, d.Number, d.Complement, d.Neighborhood = a.Street, a.Number, a.Complement, a.Neighborhood
-		d.ZipCode, d.City, d.State = a.ZipCode, a.City, a.State
+	if b.Address != nil {
+		b.Address.into(&d)
 	}
 	return d
 }

@@ -82,6 +82,12 @@ func createLead(t *testing.T, c *apitest.Client, body map[string]any) map[string
 	return c.JSON(http.MethodPost, "/sales-conversion/leads", body).Expect(http.StatusCreated).Map()
 }
 
+// leadPath creates a lead from body as c and returns its path.
+func leadPath(t *testing.T, c *apitest.Client, body map[string]any) string {
+	t.Helper()
+	return "/sales-conversion/leads/" + createLead(t, c, body)["id"].(string)
+}
+
 // signPath is the path of a lead's signing link.
 func signPath(t *testing.T, lead map[string]any) string {
 	t.Helper()
@@ -91,6 +97,13 @@ func signPath(t *testing.T, lead map[string]any) string {
 		t.Fatalf("contractSignerLink = %q, want a signing page URL", link)
 	}
 	return u.Path
+}
+
+// contractLink creates a contract on the lead at path, from the lead as it
+// stands (an empty body), and returns the path of its signing link.
+func contractLink(t *testing.T, c *apitest.Client, path string) string {
+	t.Helper()
+	return signPath(t, c.JSON(http.MethodPost, path+"/contracts", map[string]any{}).Expect(http.StatusCreated).Map())
 }
 
 // postSign posts the signing form as signer n (1-based) with code.
@@ -307,9 +320,9 @@ func TestContractLinkLifecycle(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		env := newLeadEnv(t, e)
 		c := env.A
-		path := "/sales-conversion/leads/" + createLead(t, c, naturalLead())["id"].(string)
-		first := signPath(t, c.JSON(http.MethodPost, path+"/contracts", map[string]any{}).Expect(http.StatusCreated).Map())
-		second := signPath(t, c.JSON(http.MethodPost, path+"/contracts", map[string]any{}).Expect(http.StatusCreated).Map())
+		path := leadPath(t, c, naturalLead())
+		first := contractLink(t, c, path)
+		second := contractLink(t, c, path)
 		if first == second {
 			t.Fatal("a new contract kept the old link")
 		}
@@ -323,7 +336,7 @@ func TestContractLinkLifecycle(t *testing.T) {
 		}
 		env.Anon.Get(second).Expect(http.StatusNotFound)
 
-		third := signPath(t, c.JSON(http.MethodPost, path+"/contracts", map[string]any{}).Expect(http.StatusCreated).Map())
+		third := contractLink(t, c, path)
 		if files := storedFiles(t, env.BlobDir); len(files) != 1 {
 			t.Errorf("replaced and cancelled contracts stayed behind: %v", files)
 		}
@@ -342,8 +355,8 @@ func TestLeadRefusals(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		env := newLeadEnv(t, e, leadEnvOptions{maxUpload: 1 << 10})
 		c := env.A
-		natural := "/sales-conversion/leads/" + createLead(t, c, naturalLead())["id"].(string)
-		juridical := "/sales-conversion/leads/" + createLead(t, c, juridicalLead())["id"].(string)
+		natural := leadPath(t, c, naturalLead())
+		juridical := leadPath(t, c, juridicalLead())
 		with := func(edit func(m map[string]any)) map[string]any {
 			m := naturalLead()
 			m["identificationNumber"] = "529.982.247-25"

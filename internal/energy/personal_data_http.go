@@ -22,14 +22,14 @@ type contractEvidenceBody struct {
 	CreatedAt time.Time `json:"createdAt"`
 }
 
+// signatureEvidenceBody is a signature as the lead shows it, and the
+// evidence of how it was given.
 type signatureEvidenceBody struct {
-	Name           string    `json:"name"`
-	CPF            string    `json:"cpf"`
-	SignedAt       time.Time `json:"signedAt"`
-	IP             string    `json:"ip"`
-	ForwardedFor   string    `json:"forwardedFor"`
-	UserAgent      string    `json:"userAgent"`
-	ContractSHA256 string    `json:"contractSha256"`
+	signatureBody
+	IP             string `json:"ip"`
+	ForwardedFor   string `json:"forwardedFor"`
+	UserAgent      string `json:"userAgent"`
+	ContractSHA256 string `json:"contractSha256"`
 }
 
 func (a *API) personalData(w http.ResponseWriter, r *http.Request, p Principal) {
@@ -52,7 +52,7 @@ func (a *API) answerPersonalData(w http.ResponseWriter, r *http.Request, d Perso
 		b.Contract = &contractEvidenceBody{SHA256: c.SHA256, Size: c.Size, CreatedAt: c.CreatedAt}
 	}
 	for _, s := range d.Signatures {
-		b.Signatures = append(b.Signatures, signatureEvidenceBody{s.SignerName, s.SignerCPF, s.SignedAt, s.IP, s.ForwardedFor, s.UserAgent, s.ContractSHA256})
+		b.Signatures = append(b.Signatures, signatureEvidenceBody{signatureBody{s.SignerName, s.SignerCPF, s.SignedAt}, s.IP, s.ForwardedFor, s.UserAgent, s.ContractSHA256})
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	httpx.WriteJSON(w, http.StatusOK, b)

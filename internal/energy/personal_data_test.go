@@ -24,7 +24,7 @@ func TestPersonalDataExportAndErasure(t *testing.T) {
 		path := "/sales-conversion/leads/" + id
 		c.JSON(http.MethodPatch, path+"/energy-utility-credentials", map[string]any{"utilityBillLogin": "login@cpfl.com", "password": "qwer1234"}).Expect(http.StatusOK)
 		c.Do(multipartRequest(c, http.MethodPost, path+"/utility-bill", filePart{"utilityBill", "conta-john.pdf", pdfBytes})).Expect(http.StatusCreated)
-		sp := signPath(t, c.JSON(http.MethodPost, path+"/contracts", map[string]any{}).Expect(http.StatusCreated).Map())
+		sp := contractLink(t, c, path)
 		signAs(t, env, sp, 1).Expect(http.StatusOK)
 
 		env.B.Get(path + "/personal-data").Expect(http.StatusNotFound)
@@ -84,7 +84,7 @@ func TestErasingAnOpenLead(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		env := newLeadEnv(t, e)
 		c := env.A
-		path := "/sales-conversion/leads/" + createLead(t, c, juridicalLead())["id"].(string)
+		path := leadPath(t, c, juridicalLead())
 		c.Do(multipartRequest(c, http.MethodPost, path+"/document", filePart{"file", "contrato-social.pdf", pdfBytes})).Expect(http.StatusCreated)
 		sp := signPath(t, c.JSON(http.MethodPost, path+"/contracts", map[string]any{
 			"plan": map[string]any{"planName": "Plano Básico", "discount": "10,5", "loyaltyRequirement": "12"}, "legalRepresentatives": []any{representative("John Doe", "607.384.560-04")},

@@ -20,7 +20,7 @@ func TestRetentionSweep(t *testing.T) {
 		env := newLeadEnv(t, e)
 		c := env.A
 		withFiles := func(body map[string]any) string {
-			path := "/sales-conversion/leads/" + createLead(t, c, body)["id"].(string)
+			path := leadPath(t, c, body)
 			c.JSON(http.MethodPatch, path+"/energy-utility-credentials", map[string]any{"utilityBillLogin": "login", "password": "segredo-1"}).Expect(http.StatusOK)
 			c.Do(multipartRequest(c, http.MethodPost, path+"/utility-bill", filePart{"utilityBill", "conta.pdf", pdfBytes})).Expect(http.StatusCreated)
 			return path

@@ -21,7 +21,7 @@ func TestSigningCodeLocksAfterFiveWrong(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		env := newLeadEnv(t, e)
 		c := env.A
-		path := "/sales-conversion/leads/" + createLead(t, c, juridicalLead())["id"].(string)
+		path := leadPath(t, c, juridicalLead())
 		reps := []any{representative("John Doe", "607.384.560-04"), representative("Jill Valentine", "529.982.247-25")}
 		sp := signPath(t, c.JSON(http.MethodPost, path+"/contracts", map[string]any{
 			"plan": map[string]any{"planName": "Plano Básico", "discount": "10,5", "loyaltyRequirement": "12"}, "legalRepresentatives": reps,
@@ -73,7 +73,7 @@ func TestSigningCodeLifetime(t *testing.T) {
 		env := newLeadEnv(t, e)
 		c := env.A
 		id := createLead(t, c, naturalLead())["id"].(string)
-		sp := signPath(t, c.JSON(http.MethodPost, "/sales-conversion/leads/"+id+"/contracts", map[string]any{}).Expect(http.StatusCreated).Map())
+		sp := contractLink(t, c, "/sales-conversion/leads/"+id)
 
 		requestCode(env.Anon, sp, 1).Expect(http.StatusOK)
 		first := lastCode(t, env.Mail)

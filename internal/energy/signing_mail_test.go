@@ -2,7 +2,6 @@ package energy_test
 
 import (
 	"context"
-	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -41,8 +40,8 @@ func TestContractMailsTheSigners(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		env := newLeadEnv(t, e)
 		c := env.A
-		path := "/sales-conversion/leads/" + createLead(t, c, naturalLead())["id"].(string)
-		sp := signPath(t, c.JSON(http.MethodPost, path+"/contracts", map[string]any{}).Expect(http.StatusCreated).Map())
+		path := leadPath(t, c, naturalLead())
+		sp := contractLink(t, c, path)
 		msgs := env.Mail.Messages()
 		if len(msgs) != 1 {
 			t.Fatalf("enqueued %d messages, want 1 (the customer's)", len(msgs))

@@ -16,7 +16,7 @@ func TestSignatureBelongsToOneContractVersion(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		env := newLeadEnv(t, e)
 		c := env.A
-		path := "/sales-conversion/leads/" + createLead(t, c, juridicalLead())["id"].(string)
+		path := leadPath(t, c, juridicalLead())
 		reps := []any{representative("John Doe", "607.384.560-04"), representative("Jill Valentine", "529.982.247-25")}
 		first := c.JSON(http.MethodPost, path+"/contracts", map[string]any{
 			"plan": map[string]any{"planName": "Plano Básico", "discount": "10,5", "loyaltyRequirement": "12"}, "legalRepresentatives": reps,
@@ -54,8 +54,8 @@ func TestSigningPageMasksCPF(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		env := newLeadEnv(t, e)
 		c := env.A
-		path := "/sales-conversion/leads/" + createLead(t, c, naturalLead())["id"].(string)
-		sp := signPath(t, c.JSON(http.MethodPost, path+"/contracts", map[string]any{}).Expect(http.StatusCreated).Map())
+		path := leadPath(t, c, naturalLead())
+		sp := contractLink(t, c, path)
 		page := env.Anon.Get(sp).Expect(http.StatusOK)
 		for _, full := range []string{"111.444.777-35", "11144477735"} {
 			if bytes.Contains(page.Body, []byte(full)) {

@@ -178,16 +178,29 @@ func parseRangeBounds(file string, row int, start, end string) (int, int, error)
 	return s, e, nil
 }
 
+// indexedRange is a CEP range and the index of its state or municipality.
+type indexedRange[I int8 | int32] struct {
+	r CEPRange
+	i I
+}
+
+// sortRanges orders ranges by their start, and returns the ranges and
+// their indexes in that order.
+func sortRanges[I int8 | int32](ranges []indexedRange[I]) ([]CEPRange, []I) {
+	slices.SortFunc(ranges, func(a, b indexedRange[I]) int { return cmp.Compare(a.r.Start, b.r.Start) })
+	rs, is := make([]CEPRange, len(ranges)), make([]I, len(ranges))
+	for k, x := range ranges {
+		rs[k], is[k] = x.r, x.i
+	}
+	return rs, is
+}
+
 func (d *Directory) parseStateRanges(fsys fs.FS) error {
 	rows, err := readCSV(fsys, stateRangesFile, "uf", "cep_start", "cep_end")
 	if err != nil {
 		return err
 	}
-	type indexed struct {
-		r  CEPRange
-		si int8
-	}
-	ranges := make([]indexed, 0, len(rows))
+	ranges := make([]indexedRange[int8], 0, len(rows))
 	for i, r := range rows {
 		si, ok := d.stateIndex(r[0])
 		if !ok || r[0] != d.states[si].UF {
@@ -197,13 +210,9 @@ func (d *Directory) parseStateRanges(fsys fs.FS) error {
 		if err != nil {
 			return err
 		}
-		ranges = append(ranges, indexed{CEPRange{Start: s, End: e, UF: d.states[si].UF}, int8(si)})
+		ranges = append(ranges, indexedRange[int8]{CEPRange{Start: s, End: e, UF: d.states[si].UF}, int8(si)})
 	}
-	slices.SortFunc(ranges, func(a, b indexed) int { return cmp.Compare(a.r.Start, b.r.Start) })
-	for _, x := range ranges {
-		d.stateRanges = append(d.stateRanges, x.r)
-		d.stateOfRange = append(d.stateOfRange, x.si)
-	}
+	d.stateRanges, d.stateOfRange = sortRanges(ranges)
 	return checkOverlap(stateRangesFile, d.stateRanges)
 }
 
@@ -212,11 +221,7 @@ func (d *Directory) parseMunicipalityRanges(fsys fs.FS) error {
 	if err != nil {
 		return err
 	}
-	type indexed struct {
-		r  CEPRange
-		mi int32
-	}
-	ranges := make([]indexed, 0, len(rows))
+	ranges := make([]indexedRange[int32], 0, len(rows))
 	var aliases []nameAlias
 	for i, r := range rows {
 		code, err := strconv.Atoi(r[0])
@@ -242,16 +247,12 @@ func (d *Directory) parseMunicipalityRanges(fsys fs.FS) error {
 				return rowError(muniRangesFile, i, "CEP %08d of %d/%s is outside %s's ranges", c, code, m.UF, m.UF)
 			}
 		}
-		ranges = append(ranges, indexed{CEPRange{Start: s, End: e, UF: m.UF, IBGECode: code}, int32(mi)})
+		ranges = append(ranges, indexedRange[int32]{CEPRange{Start: s, End: e, UF: m.UF, IBGECode: code}, int32(mi)})
 		if Fold(r[1]) != d.folded[mi] {
 			aliases = append(aliases, nameAlias{int32(mi), Fold(r[1])})
 		}
 	}
-	slices.SortFunc(ranges, func(a, b indexed) int { return cmp.Compare(a.r.Start, b.r.Start) })
-	for _, x := range ranges {
-		d.muniRanges = append(d.muniRanges, x.r)
-		d.muniOfRange = append(d.muniOfRange, x.mi)
-	}
+	d.muniRanges, d.muniOfRange = sortRanges(ranges)
 	if err := checkOverlap(muniRangesFile, d.muniRanges); err != nil {
 		return err
 	}

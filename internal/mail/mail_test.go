@@ -86,11 +86,7 @@ func TestHeaderInjectionRefused(t *testing.T) {
 	evil := validMessage("maria@example.com")
 	evil.Subject = "Contrato\r\nBcc: attacker@evil.example"
 
-	dir := t.TempDir()
-	out, err := NewOutbox(dir, "no-reply@example.com")
-	if err != nil {
-		t.Fatal(err)
-	}
+	out, dir := newOutbox(t)
 	// An SMTP sender at a port nothing listens on: validation must come
 	// before any connection.
 	smtp, err := NewSMTP(SMTPConfig{Host: "127.0.0.1", Port: closedPort(t), From: "no-reply@example.com"})

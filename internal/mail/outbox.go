@@ -12,6 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"partnership-service/internal/fsync"
 )
 
 // Outbox is the Sender of the embedded default: it writes each message as
@@ -95,7 +97,10 @@ func (o *Outbox) Send(ctx context.Context, m Message) error {
 	if err := o.place(tmpName, now); err != nil {
 		return err
 	}
-	return syncDir(o.dir)
+	if err := fsync.Dir(o.dir); err != nil {
+		return fmt.Errorf("mail: outbox: %w", err)
+	}
+	return nil
 }
 
 // place gives the written temp file its final name. A hard link fails
@@ -123,16 +128,4 @@ func (o *Outbox) place(tmpName string, now time.Time) error {
 		return fmt.Errorf("mail: outbox: %w", err)
 	}
 	return errors.New("mail: outbox: no free file name")
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("mail: outbox: %w", err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("mail: outbox: syncing directory: %w", err)
-	}
-	return nil
 }

@@ -88,13 +88,20 @@ func TestOutboxWritesParsableEML(t *testing.T) {
 
 // Names sort in the order the messages were written and never collide,
 // even when many are written at the same instant.
-func TestOutboxNamesSortByTimeAndNeverCollide(t *testing.T) {
-	t.Parallel()
+// newOutbox is an outbox from no-reply@example.com in a fresh directory.
+func newOutbox(t *testing.T) (*Outbox, string) {
+	t.Helper()
 	dir := t.TempDir()
 	out, err := NewOutbox(dir, "no-reply@example.com")
 	if err != nil {
 		t.Fatal(err)
 	}
+	return out, dir
+}
+
+func TestOutboxNamesSortByTimeAndNeverCollide(t *testing.T) {
+	t.Parallel()
+	out, dir := newOutbox(t)
 	instant := time.Date(2026, 12, 1, 20, 43, 58, 0, time.UTC)
 	out.now = func() time.Time { return instant }
 
@@ -113,11 +120,7 @@ func TestOutboxNamesSortByTimeAndNeverCollide(t *testing.T) {
 
 	// Later messages sort after earlier ones, also across a change of second
 	// and of the digits' count in the fraction.
-	dir2 := t.TempDir()
-	out2, err := NewOutbox(dir2, "no-reply@example.com")
-	if err != nil {
-		t.Fatal(err)
-	}
+	out2, dir2 := newOutbox(t)
 	times := []time.Time{
 		instant.Add(999 * time.Millisecond),
 		instant.Add(time.Second),
@@ -157,11 +160,7 @@ func TestOutboxNamesSortByTimeAndNeverCollide(t *testing.T) {
 
 func TestOutboxHonoursCancelledContext(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	out, err := NewOutbox(dir, "no-reply@example.com")
-	if err != nil {
-		t.Fatal(err)
-	}
+	out, dir := newOutbox(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if err := out.Send(ctx, validMessage("maria@example.com")); err == nil {

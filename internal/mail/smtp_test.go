@@ -162,6 +162,25 @@ func relay(tb testing.TB, addr, target string) (stop func()) {
 	if err != nil {
 		tb.Fatalf("relay: %v", err)
 	}
+	wait := serveConns(l, func(c net.Conn) {
+		defer c.Close()
+		up, err := net.Dial("tcp", target)
+		if err != nil {
+			return
+		}
+		defer up.Close()
+		done := make(chan struct{})
+		go func() { io.Copy(up, c); up.(*net.TCPConn).CloseWrite(); close(done) }()
+		io.Copy(c, up)
+		c.(*net.TCPConn).CloseWrite()
+		<-done
+	})
+	return func() { l.Close(); wait() }
+}
+
+// serveConns accepts on l until it is closed, running handle on each
+// connection; wait returns once the loop and every handle have.
+func serveConns(l net.Listener, handle func(net.Conn)) (wait func()) {
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		for {
@@ -169,22 +188,10 @@ func relay(tb testing.TB, addr, target string) (stop func()) {
 			if err != nil {
 				return
 			}
-			wg.Go(func() {
-				defer c.Close()
-				up, err := net.Dial("tcp", target)
-				if err != nil {
-					return
-				}
-				defer up.Close()
-				done := make(chan struct{})
-				go func() { io.Copy(up, c); up.(*net.TCPConn).CloseWrite(); close(done) }()
-				io.Copy(c, up)
-				c.(*net.TCPConn).CloseWrite()
-				<-done
-			})
+			wg.Go(func() { handle(c) })
 		}
 	})
-	return func() { l.Close(); wg.Wait() }
+	return wg.Wait
 }
 
 // A server that refuses the recipient for good (5xx) is not retried.
@@ -197,20 +204,13 @@ func TestSMTPPermanentRefusalIsNotRetried(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	var conns sync.WaitGroup
 	var sessions int
 	var mu sync.Mutex
-	conns.Go(func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			sessions++
-			mu.Unlock()
-			conns.Go(func() { refuseRecipients(c) })
-		}
+	wait := serveConns(l, func(c net.Conn) {
+		mu.Lock()
+		sessions++
+		mu.Unlock()
+		refuseRecipients(c)
 	})
 	port := l.Addr().(*net.TCPAddr).Port
 	s, err := Open("smtp://127.0.0.1:"+strconv.Itoa(port), "no-reply@parceira.example", "")
@@ -241,7 +241,7 @@ func TestSMTPPermanentRefusalIsNotRetried(t *testing.T) {
 		t.Errorf("a 550 was retried or not reported")
 	}
 	l.Close()
-	conns.Wait()
+	wait()
 	mu.Lock()
 	defer mu.Unlock()
 	if sessions != 2 {

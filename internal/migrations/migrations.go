@@ -1,5 +1,7 @@
 // Package migrations holds the schema of both engines, one folder per
-// dialect, embedded in the binary and applied by goose. Version ranges keep
+// dialect plus common/ for the migrations whose SQL is the same in both
+// (each engine's goose sees its folder and common/ as one), embedded in the
+// binary and applied by goose. Version ranges keep
 // the contexts apart: 1-99 platform and reference data (2 loads it, 3
 // records its version, see reference.go), 100-199 energy (101 loads the
 // ANEEL utilities, 110 records which were delivered),
@@ -13,8 +15,10 @@ import (
 	"database/sql"
 	"embed"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"strings"
 
 	"github.com/pressly/goose/v3"
@@ -29,6 +33,9 @@ var sqliteFS embed.FS
 
 //go:embed postgres/*.sql
 var postgresFS embed.FS
+
+//go:embed common/*.sql
+var commonFS embed.FS
 
 // Dialect names one engine's migration set.
 type Dialect struct {
@@ -57,9 +64,9 @@ func (d Dialect) rebind(query string) string {
 
 var (
 	// SQLite is the embedded engine's migration set.
-	SQLite = Dialect{goose: goose.DialectSQLite3, files: sub(sqliteFS, "sqlite"), bindVar: func(int) string { return "?" }}
+	SQLite = Dialect{goose: goose.DialectSQLite3, files: merged{sub(sqliteFS, "sqlite"), sub(commonFS, "common")}, bindVar: func(int) string { return "?" }}
 	// Postgres is the production engine's migration set.
-	Postgres = Dialect{goose: goose.DialectPostgres, files: sub(postgresFS, "postgres"), bindVar: func(n int) string { return fmt.Sprintf("$%d", n) },
+	Postgres = Dialect{goose: goose.DialectPostgres, files: merged{sub(postgresFS, "postgres"), sub(commonFS, "common")}, bindVar: func(n int) string { return fmt.Sprintf("$%d", n) },
 		lockReference: `SELECT pg_advisory_xact_lock(7203114)`}
 )
 
@@ -69,6 +76,42 @@ func sub(f embed.FS, dir string) fs.FS {
 		panic(err) // the directory is embedded at build time
 	}
 	return s
+}
+
+// merged is several flat directories of migrations seen as one: an
+// engine's own and the common ones. A name in two of them is an error, so
+// no migration can hide another.
+type merged []fs.FS
+
+func (m merged) Open(name string) (fs.File, error) {
+	if name == "." {
+		return m[0].Open(name) // its entries are ReadDir's
+	}
+	for _, f := range m {
+		file, err := f.Open(name)
+		if !errors.Is(err, fs.ErrNotExist) {
+			return file, err
+		}
+	}
+	return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+}
+
+func (m merged) ReadDir(name string) ([]fs.DirEntry, error) {
+	var out []fs.DirEntry
+	for _, f := range m {
+		entries, err := fs.ReadDir(f, name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, entries...)
+	}
+	slices.SortFunc(out, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
+	for i := 1; i < len(out); i++ {
+		if out[i].Name() == out[i-1].Name() {
+			return nil, fmt.Errorf("migrations: %s stands in two folders", out[i].Name())
+		}
+	}
+	return out, nil
 }
 
 // ReferenceCounts is how many reference rows a database holds.

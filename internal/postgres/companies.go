@@ -47,21 +47,9 @@ func (s *CompaniesStore) Companies(ctx context.Context, f companies.Filter) ([]c
 	if none {
 		return nil, 0, nil
 	}
-	var out []companies.Company
-	var total int
-	// One snapshot: the count and the page see the same state.
-	err := s.db.Shared().ReadSnapshot(ctx, func(q storesql.Querier) error {
-		if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM companies c`+cond, args...).Scan(&total); err != nil || total <= f.Offset {
-			return err
-		}
+	return storesql.CompanyPage(ctx, s.db.Shared(), cond, args, f.Offset, func(q storesql.Querier) ([]companies.Company, error) {
 		page := append(args, f.Limit, f.Offset)
-		var err error
-		out, err = storesql.QueryAll(ctx, q, storesql.ScanCompany, storesql.CompanySelect+cond+order+
+		return storesql.QueryAll(ctx, q, storesql.ScanCompany, storesql.CompanySelect+cond+order+
 			fmt.Sprintf(" LIMIT $%d OFFSET $%d", len(page)-1, len(page)), page...)
-		return err
 	})
-	if err != nil {
-		return nil, 0, MapError(err)
-	}
-	return out, total, nil
 }

@@ -69,19 +69,10 @@ func (s *CompaniesStore) Companies(ctx context.Context, f companies.Filter) ([]c
 	if none {
 		return nil, 0, nil
 	}
-	// One snapshot: the count and the page see the same state.
-	var out []companies.Company
-	var total int
-	err := s.db.Shared().ReadSnapshot(ctx, func(q storesql.Querier) error {
-		if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM companies c`+cond, args...).Scan(&total); err != nil || total <= f.Offset {
-			return err
-		}
+	return storesql.CompanyPage(ctx, s.db.Shared(), cond, args, f.Offset, func(q storesql.Querier) ([]companies.Company, error) {
 		// The page's ids are picked from the covering indexes first, so only
 		// the rows on the page are joined and decoded, not every match.
-		var err error
-		out, err = storesql.QueryAll(ctx, q, storesql.ScanCompany, storesql.CompanySelect+` WHERE c.id IN (SELECT c.id FROM companies c`+cond+order+
+		return storesql.QueryAll(ctx, q, storesql.ScanCompany, storesql.CompanySelect+` WHERE c.id IN (SELECT c.id FROM companies c`+cond+order+
 			` LIMIT ? OFFSET ?)`+order, append(args, f.Limit, f.Offset)...)
-		return err
 	})
-	return out, total, MapError(err)
 }

@@ -36,26 +36,21 @@ type providerBody struct {
 }
 
 type adminProviderAttrs struct {
-	ID                  int64   `json:"id"`
-	Nome                string  `json:"nome"`
-	Slug                *string `json:"slug"`
-	CorBackgroundPlanos *string `json:"cor_background_planos"`
-	CorFonteIntro       *string `json:"cor_fonte_intro"`
-	CorFooter           *string `json:"cor_footer"`
-	CorFonteFooter      *string `json:"cor_fonte_footer"`
-	CorNavbar           *string `json:"cor_navbar"`
-	Wallpaper           *string `json:"wallpaper"`
-	Logo                *string `json:"logo"`
-	DiasVencimento      []int   `json:"dias_vencimento"`
+	ID   int64   `json:"id"`
+	Nome string  `json:"nome"`
+	Slug *string `json:"slug"`
+	providerColors
+	CorNavbar      *string `json:"cor_navbar"`
+	Wallpaper      *string `json:"wallpaper"`
+	Logo           *string `json:"logo"`
+	DiasVencimento []int   `json:"dias_vencimento"`
 }
 
 func writeProvider(w http.ResponseWriter, p Provider) {
 	b := p.Branding
 	httpx.WriteJSON(w, http.StatusOK, one[resource[adminProviderAttrs]]{Data: resource[adminProviderAttrs]{
 		ID: idString(p.ID), Type: "provedors", Attributes: adminProviderAttrs{
-			ID: p.ID, Nome: p.Name, Slug: nullable(p.Slug),
-			CorBackgroundPlanos: nullable(b.PlansBackgroundColor), CorFonteIntro: nullable(b.IntroFontColor),
-			CorFooter: nullable(b.FooterColor), CorFonteFooter: nullable(b.FooterFontColor),
+			ID: p.ID, Nome: p.Name, Slug: nullable(p.Slug), providerColors: encodeColors(b),
 			CorNavbar: nullable(b.NavbarColor), Wallpaper: nullable(b.Wallpaper), Logo: nullable(b.Logo),
 			DiasVencimento: append([]int{}, p.DueDays...),
 		},

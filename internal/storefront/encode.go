@@ -75,16 +75,29 @@ type listedPlan struct {
 }
 
 type providerAttrs struct {
-	Nome                string             `json:"nome"`
-	CorBackgroundPlanos *string            `json:"cor_background_planos"`
-	CorFonteIntro       *string            `json:"cor_fonte_intro"`
-	CorFooter           *string            `json:"cor_footer"`
-	CorFonteFooter      *string            `json:"cor_fonte_footer"`
-	Wallpaper           *string            `json:"wallpaper"`
-	CorNavbar           *string            `json:"cor_navbar"`
-	Logo                *string            `json:"logo"`
-	DiasVencimento      []int              `json:"dias_vencimento"`
-	Categories          []providerCategory `json:"categories"`
+	Nome string `json:"nome"`
+	providerColors
+	Wallpaper      *string            `json:"wallpaper"`
+	CorNavbar      *string            `json:"cor_navbar"`
+	Logo           *string            `json:"logo"`
+	DiasVencimento []int              `json:"dias_vencimento"`
+	Categories     []providerCategory `json:"categories"`
+}
+
+// providerColors are the four colours both provider documents (the
+// public catalog's and the admin API's) carry, in the order both list them.
+type providerColors struct {
+	CorBackgroundPlanos *string `json:"cor_background_planos"`
+	CorFonteIntro       *string `json:"cor_fonte_intro"`
+	CorFooter           *string `json:"cor_footer"`
+	CorFonteFooter      *string `json:"cor_fonte_footer"`
+}
+
+func encodeColors(b Branding) providerColors {
+	return providerColors{
+		CorBackgroundPlanos: nullable(b.PlansBackgroundColor), CorFonteIntro: nullable(b.IntroFontColor),
+		CorFooter: nullable(b.FooterColor), CorFonteFooter: nullable(b.FooterFontColor),
+	}
 }
 
 func nullable(s string) *string {
@@ -147,16 +160,13 @@ func encodeListedPlan(c *Catalog, p *Plan) listedPlan {
 func encodeProvider(c *Catalog) one[resource[providerAttrs]] {
 	p := c.Provider
 	attrs := providerAttrs{
-		Nome:                p.Name,
-		CorBackgroundPlanos: nullable(p.Branding.PlansBackgroundColor),
-		CorFonteIntro:       nullable(p.Branding.IntroFontColor),
-		CorFooter:           nullable(p.Branding.FooterColor),
-		CorFonteFooter:      nullable(p.Branding.FooterFontColor),
-		Wallpaper:           nullable(p.Branding.Wallpaper),
-		CorNavbar:           nullable(p.Branding.NavbarColor),
-		Logo:                nullable(p.Branding.Logo),
-		DiasVencimento:      append([]int{}, p.DueDays...),
-		Categories:          make([]providerCategory, 0, len(c.Categories)),
+		Nome:           p.Name,
+		providerColors: encodeColors(p.Branding),
+		Wallpaper:      nullable(p.Branding.Wallpaper),
+		CorNavbar:      nullable(p.Branding.NavbarColor),
+		Logo:           nullable(p.Branding.Logo),
+		DiasVencimento: append([]int{}, p.DueDays...),
+		Categories:     make([]providerCategory, 0, len(c.Categories)),
 	}
 	for _, cat := range c.Categories {
 		pc := providerCategory{Nome: cat.Name, ID: cat.ID, Ordenacao: cat.SortOrder, Plans: []providerPlan{}}

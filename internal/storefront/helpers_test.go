@@ -68,10 +68,7 @@ type harnessOptions struct {
 
 func newHarness(t testing.TB, e storage.Stores, opts ...harnessOptions) *harness {
 	t.Helper()
-	var o harnessOptions
-	if len(opts) > 0 {
-		o = opts[0]
-	}
+	o := testkit.Option(opts)
 	dir := t.TempDir()
 	blobs, err := blob.NewDir(dir)
 	if err != nil {

@@ -121,18 +121,9 @@ func (s *Service) Subscribe(ctx context.Context, providerID int64, in Subscripti
 		return SubscribeResult{}, err
 	}
 	err = s.store.CreateSubscription(ctx, sub.ProviderID, func(tx SubscriptionTx) error {
-		if err := swapCoupon(tx, 0, sub.CouponID); err != nil {
-			return err
-		}
-		if err := tx.Insert(sub); err != nil {
-			return err
-		}
-		return tx.Emit(ev)
+		return writeSubscription(tx, 0, sub, tx.Insert, ev)
 	})
-	if err != nil {
-		return SubscribeResult{}, err
-	}
-	return SubscribeResult{ID: sub.ID, Coverage: sub.Coverage}, nil
+	return subscribed(sub, err)
 }
 
 // UpdateSubscription changes the fields present in in, validates the
@@ -158,14 +149,26 @@ func (s *Service) UpdateSubscription(ctx context.Context, providerID int64, id s
 	err = s.store.UpdateSubscription(ctx, sub.ProviderID, sub.ID, func(tx SubscriptionTx, stored Subscription) error {
 		// The stored coupon, not the one read before the write, is the one
 		// this subscription holds: another update may have changed it since.
-		if err := swapCoupon(tx, stored.CouponID, sub.CouponID); err != nil {
-			return err
-		}
-		if err := tx.Save(sub); err != nil {
-			return err
-		}
-		return tx.Emit(ev)
+		return writeSubscription(tx, stored.CouponID, sub, tx.Save, ev)
 	})
+	return subscribed(sub, err)
+}
+
+// writeSubscription moves sub from coupon fromCoupon to its own, writes it
+// with put (tx's Insert or Save) and emits ev, all in tx.
+func writeSubscription(tx SubscriptionTx, fromCoupon int64, sub Subscription, put func(Subscription) error, ev webhook.Event) error {
+	if err := swapCoupon(tx, fromCoupon, sub.CouponID); err != nil {
+		return err
+	}
+	if err := put(sub); err != nil {
+		return err
+	}
+	return tx.Emit(ev)
+}
+
+// subscribed is what Subscribe and UpdateSubscription answer once the
+// write of sub ended with err.
+func subscribed(sub Subscription, err error) (SubscribeResult, error) {
 	if err != nil {
 		return SubscribeResult{}, err
 	}

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +16,7 @@ import (
 	"partnership-service/internal/storage"
 	"partnership-service/internal/storefront"
 	"partnership-service/internal/testdb"
+	"partnership-service/internal/testkit"
 )
 
 // storedCount is how many subscriptions the provider's admin sees.
@@ -337,28 +337,13 @@ func TestCouponLimitUnderConcurrency(t *testing.T) {
 		l := limit
 		c, err := h.svc.SaveCoupon(context.Background(), h.a.id, storefront.Coupon{Name: "RELAMPAGO", MaxRedemptions: &l})
 		h.must(err)
-		var (
-			wg       sync.WaitGroup
-			mu       sync.Mutex
-			statuses = map[int]int{}
-			start    = make(chan struct{})
-		)
-		for range attempts {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				<-start
-				res := h.a.client.JSON(http.MethodPost, "/api/v2/subscriptions", subscription(h.a.fast, map[string]any{"coupon_id": c.ID}))
-				if res.Status == http.StatusUnprocessableEntity && !contains(res.Body, `"coupon_id":["esgotado"]`) {
-					t.Errorf("422 for another reason: %s", res.Body)
-				}
-				mu.Lock()
-				statuses[res.Status]++
-				mu.Unlock()
-			}()
-		}
-		close(start)
-		wg.Wait()
+		statuses := testkit.Burst(attempts, func(int) int {
+			res := h.a.client.JSON(http.MethodPost, "/api/v2/subscriptions", subscription(h.a.fast, map[string]any{"coupon_id": c.ID}))
+			if res.Status == http.StatusUnprocessableEntity && !contains(res.Body, `"coupon_id":["esgotado"]`) {
+				t.Errorf("422 for another reason: %s", res.Body)
+			}
+			return res.Status
+		})
 		if statuses[http.StatusOK] != limit || statuses[http.StatusUnprocessableEntity] != attempts-limit {
 			t.Fatalf("statuses = %v, want %d × 200 and %d × 422", statuses, limit, attempts-limit)
 		}

@@ -1,6 +1,7 @@
 package storesql
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 
@@ -114,6 +115,26 @@ func CompanyValues(c companies.Company) []any {
 		c.CorporateName, c.Address, c.Number, c.Complement, c.District, c.ZipCode, c.CNAE, c.CityID, c.StateID,
 		c.ContactName, c.ContactTelephone, c.ContactCellphone, c.ContactEmail, NullID(c.CodeIBGE),
 		EncodeDemands(c.EnergyDemandsPeak), EncodeDemands(c.EnergyDemandsOffPeak)}
+}
+
+// CompanyPage counts the companies matching where (bound by args) and,
+// unless offset is past them, reads the page with page, in one snapshot:
+// the count and the page see the same state.
+func CompanyPage(ctx context.Context, db DB, where string, args []any, offset int, page func(q Querier) ([]companies.Company, error)) ([]companies.Company, int, error) {
+	var out []companies.Company
+	var total int
+	err := db.ReadSnapshot(ctx, func(q Querier) error {
+		if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM companies c`+where, args...).Scan(&total); err != nil || total <= offset {
+			return err
+		}
+		var err error
+		out, err = page(q)
+		return err
+	})
+	if err != nil {
+		return nil, 0, db.MapError(err)
+	}
+	return out, total, nil
 }
 
 // CompanyList is the WHERE and ORDER BY of a company list; matchesNone

@@ -39,23 +39,20 @@ func runPlatform(t *testing.T, open func(t *testing.T) platform) {
 		if err := p.Ping(ctx); err != nil {
 			t.Fatalf("Ping: %v", err)
 		}
-		got, err := p.ReferenceCounts(ctx)
-		if err != nil {
-			t.Fatalf("ReferenceCounts: %v", err)
+		counts := func(when string) {
+			got, err := p.ReferenceCounts(ctx)
+			if err != nil {
+				t.Fatalf("ReferenceCounts %s: %v", when, err)
+			}
+			if got != want {
+				t.Fatalf("reference counts %s = %+v, want %+v", when, got, want)
+			}
 		}
-		if got != want {
-			t.Fatalf("reference counts = %+v, want %+v", got, want)
-		}
+		counts("after the first migrate")
 		if err := p.Migrate(ctx); err != nil {
 			t.Fatalf("second Migrate: %v", err)
 		}
-		again, err := p.ReferenceCounts(ctx)
-		if err != nil {
-			t.Fatalf("ReferenceCounts after re-migrate: %v", err)
-		}
-		if again != want {
-			t.Fatalf("after re-migrate counts = %+v, want %+v", again, want)
-		}
+		counts("after re-migrate")
 	})
 
 	t.Run("driver errors map to domain codes by the driver's code", func(t *testing.T) {

@@ -76,6 +76,15 @@ func (w *storefrontWorld) subscription(provider, plan int64) storefront.Subscrip
 
 // create stores sub as the Service does: its coupon redeemed in the same
 // write, a refused redemption failing the write with CouponUsedUp.
+// mustCreate stores sub as create does, failing t on an error.
+func (w *storefrontWorld) mustCreate(t *testing.T, sub storefront.Subscription) storefront.Subscription {
+	t.Helper()
+	if err := w.create(context.Background(), sub); err != nil {
+		t.Fatal(err)
+	}
+	return sub
+}
+
 func (w *storefrontWorld) create(ctx context.Context, sub storefront.Subscription) error {
 	return w.s.CreateSubscription(ctx, sub.ProviderID, func(tx storefront.SubscriptionTx) error {
 		if err := redeem(tx, sub.CouponID); err != nil {
@@ -537,9 +546,7 @@ func runStorefront(t *testing.T, open func(t *testing.T) storefront.Store) {
 		for i := range 5 {
 			sub := w.subscription(w.a, w.planA)
 			sub.CreatedAt = w.now.Add(time.Duration(i) * time.Second)
-			if err := w.create(ctx, sub); err != nil {
-				t.Fatal(err)
-			}
+			w.mustCreate(t, sub)
 			ids = append(ids, sub.ID)
 		}
 		if err := w.create(ctx, w.subscription(w.b, w.planB)); err != nil {
@@ -565,10 +572,7 @@ func runStorefront(t *testing.T, open func(t *testing.T) storefront.Store) {
 		t.Parallel()
 		w := newStorefrontWorld(t, open(t))
 		s := w.s
-		sub := w.subscription(w.a, w.planA)
-		if err := w.create(ctx, sub); err != nil {
-			t.Fatal(err)
-		}
+		sub := w.mustCreate(t, w.subscription(w.a, w.planA))
 		file := func(kind storefront.FileKind, key string) storefront.SubscriptionFile {
 			return storefront.SubscriptionFile{Kind: kind, FileName: string(kind) + ".png", UploadedAt: w.now,
 				Object: blob.Object{Key: key, Size: 10, SHA256: "ab", ContentType: "image/png"}}
@@ -598,10 +602,7 @@ func runStorefront(t *testing.T, open func(t *testing.T) storefront.Store) {
 		t.Parallel()
 		w := newStorefrontWorld(t, open(t))
 		s := w.s
-		sub := w.subscription(w.a, w.planA)
-		if err := w.create(ctx, sub); err != nil {
-			t.Fatal(err)
-		}
+		sub := w.mustCreate(t, w.subscription(w.a, w.planA))
 		if _, err := s.PutSubscriptionFiles(ctx, w.a, sub.ID, []storefront.SubscriptionFile{{Kind: storefront.Selfie, FileName: "s.png",
 			UploadedAt: w.now, Object: blob.Object{Key: "er1", Size: 1, SHA256: "ab", ContentType: "image/png"}}}, filesEvent(t, w.a)); err != nil {
 			t.Fatal(err)

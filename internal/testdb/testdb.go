@@ -76,11 +76,17 @@ func SQLite(tb testing.TB) *sqlite.Stores {
 	}
 	// Migrating a copy of the template is a no-op unless it is stale.
 	db, err := sqlite.Open(context.Background(), path)
+	return opened(tb, "sqlite", db, err)
+}
+
+// opened fails tb with err, or returns the stores s, closed at cleanup.
+func opened[S interface{ Close() error }](tb testing.TB, engine string, s S, err error) S {
+	tb.Helper()
 	if err != nil {
-		tb.Fatalf("testdb: open sqlite: %v", err)
+		tb.Fatalf("testdb: open %s: %v", engine, err)
 	}
-	tb.Cleanup(func() { db.Close() })
-	return db
+	tb.Cleanup(func() { s.Close() })
+	return s
 }
 
 // PostgresURL returns the server URL, skipping tb when it is not set.
@@ -105,11 +111,7 @@ func OpenPostgres(tb testing.TB, url string) *postgres.Stores {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	db, err := postgres.Open(ctx, url)
-	if err != nil {
-		tb.Fatalf("testdb: open postgres: %v", err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	return db
+	return opened(tb, "postgres", db, err)
 }
 
 // PostgresDatabase creates a fresh, migrated PostgreSQL database and

@@ -84,3 +84,37 @@ func SkipUnlessPresent(tb testing.TB, present bool, help string) {
 	}
 	tb.Skip(help)
 }
+
+// Option is a helper's optional last argument: the first of opts, or T's
+// zero value when there is none.
+func Option[T any](opts []T) T {
+	var o T
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	return o
+}
+
+// Burst runs fn(0), …, fn(n-1) at once (each waits until all have started)
+// and counts what they return: the statuses a burst of concurrent requests
+// got.
+func Burst(n int, fn func(i int) int) map[int]int {
+	var (
+		wg     sync.WaitGroup
+		mu     sync.Mutex
+		counts = map[int]int{}
+		start  = make(chan struct{})
+	)
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			got := fn(i)
+			mu.Lock()
+			counts[got]++
+			mu.Unlock()
+		})
+	}
+	close(start)
+	wg.Wait()
+	return counts
+}

@@ -26,14 +26,7 @@ import (
 	"partnership-service/internal/upload"
 )
 
-var (
-	pdf  = []byte("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
-	png  = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde")
-	jpeg = blobtest.JPEG // a JPEG must decode its header (issue 10 #12)
-	text = []byte("just some text, not a document")
-)
-
-var docs = []string{"application/pdf", "image/jpeg", "image/png"}
+var text = []byte("just some text, not a document")
 
 type part struct {
 	field, fileName string
@@ -84,7 +77,7 @@ func policy() upload.Policy {
 		Fields:         []upload.Field{{Name: "front", Required: true}, {Name: "back"}, {Name: "files[selfie]"}},
 		MaxFileBytes:   1 << 10,
 		MaxFileNameLen: 20,
-		AllowedTypes:   docs,
+		AllowedTypes:   blobtest.Docs,
 		MaxParts:       5,
 		MaxValueBytes:  16,
 		CheckStructure: true, // the whole suite runs with the polyglot checks on
@@ -113,12 +106,12 @@ func TestReceiveStoresDocuments(t *testing.T) {
 	t.Parallel()
 	store, root := blobtest.NewDir(t)
 	ctx := context.Background()
-	bigPDF := withSize(pdf, 1<<10) // exactly MaxFileBytes
+	bigPDF := withSize(blobtest.PDF, 1<<10) // exactly MaxFileBytes
 	r := multipartRequest(t,
 		part{"front", "frente.pdf", bigPDF},
 		part{"note", "", []byte("hi")},
-		part{"back", "../../etc/passwd", png},
-		part{"files[selfie]", "selfie.png", jpeg}, // named .png, sniffed as what it is
+		part{"back", "../../etc/passwd", blobtest.PNG},
+		part{"files[selfie]", "selfie.png", blobtest.JPEG}, // named .png, sniffed as what it is
 	)
 	res, err := upload.Receive(ctx, r, store, policy())
 	if err != nil {
@@ -130,8 +123,8 @@ func TestReceiveStoresDocuments(t *testing.T) {
 	}{
 		{"front", "frente.pdf", "application/pdf", bigPDF},
 		// mime/multipart reduces a client's path to its base name.
-		{"back", "passwd", "image/png", png},
-		{"files[selfie]", "selfie.png", "image/jpeg", jpeg},
+		{"back", "passwd", "image/png", blobtest.PNG},
+		{"files[selfie]", "selfie.png", "image/jpeg", blobtest.JPEG},
 	}
 	for _, tt := range tests {
 		t.Run(tt.field, func(t *testing.T) {
@@ -146,16 +139,7 @@ func TestReceiveStoresDocuments(t *testing.T) {
 				st.Object.Size != int64(len(tt.content)) || st.Object.SHA256 != want {
 				t.Fatalf("stored = %+v, want name %q, type %s, size %d, sha256 %s", st, tt.fileName, tt.contentType, len(tt.content), want)
 			}
-			rc, _, err := store.Open(ctx, st.Object.Key)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rc.Close()
-			got, err := io.ReadAll(rc)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(got, tt.content) {
+			if got, _ := blobtest.Read(t, store, st.Object.Key); !bytes.Equal(got, tt.content) {
 				t.Fatal("stored bytes differ from the upload")
 			}
 		})
@@ -176,8 +160,8 @@ func TestReceiveNeverUsesTheClientFileName(t *testing.T) {
 	const boundary = "xyz"
 	body := "--xyz\r\n" +
 		`Content-Disposition: form-data; name="front"; filename="../../etc/passwd"` + "\r\n" +
-		"Content-Type: application/pdf\r\n\r\n" +
-		string(pdf) + "\r\n--xyz--\r\n"
+		"Content-Type: application/blobtest.PDF\r\n\r\n" +
+		string(blobtest.PDF) + "\r\n--xyz--\r\n"
 	res, err := upload.Receive(context.Background(), request(strings.NewReader(body), "multipart/form-data; boundary="+boundary), store, policy())
 	if err != nil {
 		t.Fatal(err)
@@ -191,7 +175,7 @@ func TestReceiveNeverUsesTheClientFileName(t *testing.T) {
 		t.Fatalf("key %s derived from the file name", res.Files["front"].Object.Key)
 	}
 	for _, escaped := range []string{filepath.Join(root, "..", "..", "etc", "passwd"), filepath.Join(root, "etc", "passwd")} {
-		if b, err := os.ReadFile(escaped); err == nil && bytes.Equal(b, pdf) {
+		if b, err := os.ReadFile(escaped); err == nil && bytes.Equal(b, blobtest.PDF) {
 			t.Fatalf("upload written to %s", escaped)
 		}
 	}
@@ -199,7 +183,7 @@ func TestReceiveNeverUsesTheClientFileName(t *testing.T) {
 
 func TestReceiveRefusalsLeaveNothing(t *testing.T) {
 	t.Parallel()
-	tooBig := withSize(pdf, 1<<10+1)
+	tooBig := withSize(blobtest.PDF, 1<<10+1)
 	tests := []struct {
 		name   string
 		parts  []part
@@ -207,22 +191,22 @@ func TestReceiveRefusalsLeaveNothing(t *testing.T) {
 		reason upload.Reason
 		limit  int64
 	}{
-		{"required missing", []part{{"back", "b.pdf", pdf}}, "front", upload.ReasonMissing, 0},
-		{"required sent as a plain value", []part{{"back", "b.pdf", pdf}, {"front", "", []byte("%PDF-")}}, "front", upload.ReasonMissing, 0},
-		{"too large", []part{{"back", "b.pdf", pdf}, {"front", "a.pdf", tooBig}}, "front", upload.ReasonTooLarge, 1 << 10},
-		{"wrong type", []part{{"back", "b.pdf", pdf}, {"front", "a.pdf", text}}, "front", upload.ReasonTypeNotAllowed, 0},
-		{"wrong type behind a document name", []part{{"back", "b.pdf", pdf}, {"front", "a.pdf", []byte("MZ\x90\x00 an executable")}}, "front", upload.ReasonTypeNotAllowed, 0},
-		{"file name too long", []part{{"back", "b.pdf", pdf}, {"front", strings.Repeat("n", 17) + ".pdf", pdf}}, "front", upload.ReasonFileNameTooLong, 20},
-		{"file name too long in runes", []part{{"back", "b.pdf", pdf}, {"front", strings.Repeat("ç", 17) + ".pdf", pdf}}, "front", upload.ReasonFileNameTooLong, 20},
-		{"file name with a right-to-left override", []part{{"back", "b.pdf", pdf}, {"front", "inv\u202efdp.exe", pdf}}, "front", upload.ReasonFileNameNotAllowed, 0},
-		{"file name with a zero-width space", []part{{"back", "b.pdf", pdf}, {"front", "a\u200b.pdf", pdf}}, "front", upload.ReasonFileNameNotAllowed, 0},
-		{"file name not UTF-8", []part{{"back", "b.pdf", pdf}, {"front", "a\xff.pdf", pdf}}, "front", upload.ReasonFileNameNotAllowed, 0},
-		{"empty", []part{{"back", "b.pdf", pdf}, {"front", "a.pdf", nil}}, "front", upload.ReasonEmpty, 0},
-		{"duplicate file", []part{{"front", "a.pdf", pdf}, {"front", "b.pdf", jpeg}}, "front", upload.ReasonDuplicate, 0},
-		{"duplicate value", []part{{"front", "a.pdf", pdf}, {"note", "", []byte("a")}, {"note", "", []byte("b")}}, "note", upload.ReasonDuplicate, 0},
-		{"unexpected file field", []part{{"front", "a.pdf", pdf}, {"selfie", "s.png", png}}, "selfie", upload.ReasonUnexpected, 0},
-		{"value too large", []part{{"front", "a.pdf", pdf}, {"note", "", bytes.Repeat([]byte("x"), 17)}}, "note", upload.ReasonTooLarge, 16},
-		{"too many parts", []part{{"front", "a.pdf", pdf}, {"a", "", nil}, {"b", "", nil}, {"c", "", nil}, {"d", "", nil}, {"e", "", nil}}, "", upload.ReasonMalformed, 5},
+		{"required missing", []part{{"back", "b.pdf", blobtest.PDF}}, "front", upload.ReasonMissing, 0},
+		{"required sent as a plain value", []part{{"back", "b.pdf", blobtest.PDF}, {"front", "", []byte("%PDF-")}}, "front", upload.ReasonMissing, 0},
+		{"too large", []part{{"back", "b.pdf", blobtest.PDF}, {"front", "a.pdf", tooBig}}, "front", upload.ReasonTooLarge, 1 << 10},
+		{"wrong type", []part{{"back", "b.pdf", blobtest.PDF}, {"front", "a.pdf", text}}, "front", upload.ReasonTypeNotAllowed, 0},
+		{"wrong type behind a document name", []part{{"back", "b.pdf", blobtest.PDF}, {"front", "a.pdf", []byte("MZ\x90\x00 an executable")}}, "front", upload.ReasonTypeNotAllowed, 0},
+		{"file name too long", []part{{"back", "b.pdf", blobtest.PDF}, {"front", strings.Repeat("n", 17) + ".pdf", blobtest.PDF}}, "front", upload.ReasonFileNameTooLong, 20},
+		{"file name too long in runes", []part{{"back", "b.pdf", blobtest.PDF}, {"front", strings.Repeat("ç", 17) + ".pdf", blobtest.PDF}}, "front", upload.ReasonFileNameTooLong, 20},
+		{"file name with a right-to-left override", []part{{"back", "b.pdf", blobtest.PDF}, {"front", "inv\u202efdp.exe", blobtest.PDF}}, "front", upload.ReasonFileNameNotAllowed, 0},
+		{"file name with a zero-width space", []part{{"back", "b.pdf", blobtest.PDF}, {"front", "a\u200b.pdf", blobtest.PDF}}, "front", upload.ReasonFileNameNotAllowed, 0},
+		{"file name not UTF-8", []part{{"back", "b.pdf", blobtest.PDF}, {"front", "a\xff.pdf", blobtest.PDF}}, "front", upload.ReasonFileNameNotAllowed, 0},
+		{"empty", []part{{"back", "b.pdf", blobtest.PDF}, {"front", "a.pdf", nil}}, "front", upload.ReasonEmpty, 0},
+		{"duplicate file", []part{{"front", "a.pdf", blobtest.PDF}, {"front", "b.pdf", blobtest.JPEG}}, "front", upload.ReasonDuplicate, 0},
+		{"duplicate value", []part{{"front", "a.pdf", blobtest.PDF}, {"note", "", []byte("a")}, {"note", "", []byte("b")}}, "note", upload.ReasonDuplicate, 0},
+		{"unexpected file field", []part{{"front", "a.pdf", blobtest.PDF}, {"selfie", "s.png", blobtest.PNG}}, "selfie", upload.ReasonUnexpected, 0},
+		{"value too large", []part{{"front", "a.pdf", blobtest.PDF}, {"note", "", bytes.Repeat([]byte("x"), 17)}}, "note", upload.ReasonTooLarge, 16},
+		{"too many parts", []part{{"front", "a.pdf", blobtest.PDF}, {"a", "", nil}, {"b", "", nil}, {"c", "", nil}, {"d", "", nil}, {"e", "", nil}}, "", upload.ReasonMalformed, 5},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -246,8 +230,8 @@ var errReset = errors.New("connection reset by peer")
 func TestReceiveBrokenBodiesLeaveNothing(t *testing.T) {
 	t.Parallel()
 	// The first file is stored before the body breaks in the second.
-	whole, ct := multipartBody(t, part{"front", "a.pdf", pdf}, part{"back", "b.pdf", withSize(pdf, 1000)})
-	mid := bytes.LastIndex(whole, pdf) + 500
+	whole, ct := multipartBody(t, part{"front", "a.pdf", blobtest.PDF}, part{"back", "b.pdf", withSize(blobtest.PDF, 1000)})
+	mid := bytes.LastIndex(whole, blobtest.PDF) + 500
 	tests := []struct {
 		name   string
 		body   func() io.Reader
@@ -327,7 +311,7 @@ func TestReceiveInternalErrorsLeaveNothing(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			d, root := blobtest.NewDir(t)
-			r := multipartRequest(t, part{"front", "a.pdf", pdf}, part{"back", "b.png", png})
+			r := multipartRequest(t, part{"front", "a.pdf", blobtest.PDF}, part{"back", "b.png", blobtest.PNG})
 			_, err := upload.Receive(tt.ctx(), r, tt.store(d), tt.p())
 			if err == nil {
 				t.Fatal("Receive succeeded")
@@ -364,7 +348,7 @@ func TestReceiveRefusalStopsReading(t *testing.T) {
 		reason  upload.Reason
 	}{
 		{"wrong type", withSize(text, 4<<20), upload.ReasonTypeNotAllowed},
-		{"too large", withSize(pdf, 4<<20), upload.ReasonTooLarge},
+		{"too large", withSize(blobtest.PDF, 4<<20), upload.ReasonTooLarge},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -412,15 +396,15 @@ func TestReceiveOverHTTP(t *testing.T) {
 			t.Errorf("stored %v, want only the accepted file", files)
 		}
 	})
-	sum := sha256.Sum256(pdf)
+	sum := sha256.Sum256(blobtest.PDF)
 	tests := []struct {
 		name   string
 		parts  []part
 		status int
 		body   string
 	}{
-		{"stored", []part{{"front", "a.pdf", pdf}}, http.StatusOK, hex.EncodeToString(sum[:])},
-		{"over the body cap, under the file cap", []part{{"front", "a.pdf", withSize(pdf, 12<<10)}}, http.StatusBadRequest, `too_large "" 8192` + "\n"},
+		{"stored", []part{{"front", "a.pdf", blobtest.PDF}}, http.StatusOK, hex.EncodeToString(sum[:])},
+		{"over the body cap, under the file cap", []part{{"front", "a.pdf", withSize(blobtest.PDF, 12<<10)}}, http.StatusBadRequest, `too_large "" 8192` + "\n"},
 		{"refused", []part{{"front", "a.pdf", text}}, http.StatusBadRequest, `type_not_allowed "front" 0` + "\n"},
 	}
 	for _, tt := range tests {
@@ -455,7 +439,7 @@ func largeUpload(tb testing.TB, size int) *http.Request {
 			pw.CloseWithError(err)
 			return
 		}
-		if _, err := w.Write(pdf); err != nil {
+		if _, err := w.Write(blobtest.PDF); err != nil {
 			pw.CloseWithError(err)
 			return
 		}
@@ -463,7 +447,7 @@ func largeUpload(tb testing.TB, size int) *http.Request {
 		buf := make([]byte, 64<<10)
 		// A PDF ends in %%EOF (issue 10 #12): random body, then the marker.
 		trailer := []byte("\n%%EOF\n")
-		for left := size - len(pdf) - len(trailer); left > 0; left -= len(buf) {
+		for left := size - len(blobtest.PDF) - len(trailer); left > 0; left -= len(buf) {
 			for i := 0; i+8 <= len(buf); i += 8 {
 				v := rng.Uint64()
 				for j := range 8 {
@@ -544,7 +528,7 @@ func BenchmarkReceive1MiB(b *testing.B) {
 	store, _ := blobtest.NewDir(b)
 	p := policy()
 	p.MaxFileBytes = 2 << 20
-	body, ct := multipartBody(b, part{"front", "a.pdf", withSize(pdf, 1<<20)})
+	body, ct := multipartBody(b, part{"front", "a.pdf", withSize(blobtest.PDF, 1<<20)})
 	ctx := context.Background()
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
@@ -579,7 +563,7 @@ func TestReceiveRefusesPolyglots(t *testing.T) {
 			p := policy()
 			p.CheckStructure = true
 			_, err := upload.Receive(context.Background(),
-				multipartRequest(t, part{"back", "b.pdf", pdf}, part{"front", "a.pdf", tt.content}), store, p)
+				multipartRequest(t, part{"back", "b.pdf", blobtest.PDF}, part{"front", "a.pdf", tt.content}), store, p)
 			assertFieldError(t, err, "front", upload.ReasonTypeNotAllowed)
 			blobtest.NothingLeft(t, root)
 		})

@@ -6,15 +6,19 @@ package blobtest
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"image"
 	"image/color"
 	"image/jpeg"
 	"image/png"
+	"io"
 	"io/fs"
 	"os"
-	"partnership-service/internal/blob"
 	"path/filepath"
 	"testing"
+
+	"partnership-service/internal/blob"
 )
 
 var (
@@ -24,6 +28,8 @@ var (
 	PNG = encode(func(b *bytes.Buffer, img image.Image) error { return png.Encode(b, img) })
 	// JPEG is a 1×1 JPEG.
 	JPEG = encode(func(b *bytes.Buffer, img image.Image) error { return jpeg.Encode(b, img, nil) })
+	// Docs are the content types of the three.
+	Docs = []string{"application/pdf", "image/jpeg", "image/png"}
 )
 
 func encode(enc func(*bytes.Buffer, image.Image) error) []byte {
@@ -100,4 +106,44 @@ func NewDirStore(tb testing.TB) (blob.Driver, func(testing.TB) []string) {
 		}
 		return held
 	}
+}
+
+// Put stores content in s under a 1 KiB limit, failing tb on an error.
+func Put(tb testing.TB, s blob.Store, content []byte) blob.Object {
+	tb.Helper()
+	obj, err := s.Put(context.Background(), bytes.NewReader(content), blob.Limits{MaxBytes: 1 << 10})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return obj
+}
+
+// NotFound checks that s answers ErrNotFound to opening and deleting key.
+func NotFound(tb testing.TB, s blob.Store, key string) {
+	tb.Helper()
+	ctx := context.Background()
+	if rc, _, err := s.Open(ctx, key); !errors.Is(err, blob.ErrNotFound) {
+		if rc != nil {
+			rc.Close()
+		}
+		tb.Errorf("Open(%q) = %v, want ErrNotFound", key, err)
+	}
+	if err := s.Delete(ctx, key); !errors.Is(err, blob.ErrNotFound) {
+		tb.Errorf("Delete(%q) = %v, want ErrNotFound", key, err)
+	}
+}
+
+// Read opens key in s and reads it whole, failing tb on an error.
+func Read(tb testing.TB, s blob.Store, key string) ([]byte, blob.Object) {
+	tb.Helper()
+	rc, obj, err := s.Open(context.Background(), key)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(rc)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b, obj
 }

@@ -38,8 +38,6 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("SweepOrphans", func(t *testing.T) { t.Parallel(); testSweepOrphans(t, newStore) })
 }
 
-var docs = []string{"application/pdf", "image/jpeg", "image/png"}
-
 // exe is a Windows executable's head: sniffed, and refused, by content.
 var exe = []byte("MZ\x90\x00\x03\x00\x00\x00 this program cannot be run in DOS mode")
 
@@ -101,7 +99,7 @@ func testMemory(t *testing.T, newStore NewStore) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	obj, err := d.Put(ctx, &generated{size: size}, blob.Limits{MaxBytes: 64 << 20, AllowedTypes: docs, CheckStructure: true})
+	obj, err := d.Put(ctx, &generated{size: size}, blob.Limits{MaxBytes: 64 << 20, AllowedTypes: Docs, CheckStructure: true})
 	runtime.ReadMemStats(&after)
 	if err != nil {
 		t.Fatal(err)
@@ -147,7 +145,7 @@ func testPutStoresByContent(t *testing.T, newStore NewStore) {
 			t.Parallel()
 			d, held := newStore(t)
 			ctx := context.Background()
-			obj, err := d.Put(ctx, bytes.NewReader(tt.content), blob.Limits{MaxBytes: max(100<<10, int64(len(tt.content))), AllowedTypes: docs, CheckStructure: true})
+			obj, err := d.Put(ctx, bytes.NewReader(tt.content), blob.Limits{MaxBytes: max(100<<10, int64(len(tt.content))), AllowedTypes: Docs, CheckStructure: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -155,15 +153,7 @@ func testPutStoresByContent(t *testing.T, newStore NewStore) {
 			if obj.SHA256 != hex.EncodeToString(sum[:]) || obj.Size != int64(len(tt.content)) || obj.ContentType != tt.want {
 				t.Fatalf("object = %+v", obj)
 			}
-			rc, got, err := d.Open(ctx, obj.Key)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rc.Close()
-			read, err := io.ReadAll(rc)
-			if err != nil {
-				t.Fatal(err)
-			}
+			read, got := Read(t, d, obj.Key)
 			if !bytes.Equal(read, tt.content) {
 				t.Fatal("Open reads back different bytes")
 			}
@@ -188,8 +178,8 @@ func testPutRefusals(t *testing.T, newStore NewStore) {
 		{"one byte over the limit", sized(PDF, 64<<10+1), blob.Limits{MaxBytes: 64 << 10}, blob.ErrTooLarge},
 		{"over a limit smaller than the sniffed head", sized(PDF, 100), blob.Limits{MaxBytes: 64}, blob.ErrTooLarge},
 		{"over the limit after two upload parts", pdfOf(11 << 20), blob.Limits{MaxBytes: 11<<20 - 1}, blob.ErrTooLarge},
-		{"type by content, not by name", exe, blob.Limits{MaxBytes: 1 << 10, AllowedTypes: docs}, blob.ErrTypeNotAllowed},
-		{"text starting like a PDF", []byte("%PDF in the middle is not a PDF"), blob.Limits{MaxBytes: 1 << 10, AllowedTypes: docs}, blob.ErrTypeNotAllowed},
+		{"type by content, not by name", exe, blob.Limits{MaxBytes: 1 << 10, AllowedTypes: Docs}, blob.ErrTypeNotAllowed},
+		{"text starting like a PDF", []byte("%PDF in the middle is not a PDF"), blob.Limits{MaxBytes: 1 << 10, AllowedTypes: Docs}, blob.ErrTypeNotAllowed},
 		{"png refused where only pdf is", PNG, blob.Limits{MaxBytes: 1 << 10, AllowedTypes: []string{"application/pdf"}}, blob.ErrTypeNotAllowed},
 		// Known only at the very end, after every part went out.
 		{"pdf without %%EOF, after two upload parts", append(sized([]byte("%PDF-1.4\n"), 6<<20), "trailer"...), blob.Limits{MaxBytes: 8 << 20, CheckStructure: true}, blob.ErrTypeNotAllowed},
@@ -241,8 +231,8 @@ func testPutStopsReading(t *testing.T, newStore NewStore) {
 		want    error
 		maxRead int64
 	}{
-		{"wrong type: only the sniffed head", bytes.NewReader(sized(exe, 1<<20)), blob.Limits{MaxBytes: 2 << 20, AllowedTypes: docs}, blob.ErrTypeNotAllowed, 512},
-		{"too large: one byte past the limit", &endless{}, blob.Limits{MaxBytes: 100 << 10, AllowedTypes: docs}, blob.ErrTooLarge, 100<<10 + 1},
+		{"wrong type: only the sniffed head", bytes.NewReader(sized(exe, 1<<20)), blob.Limits{MaxBytes: 2 << 20, AllowedTypes: Docs}, blob.ErrTypeNotAllowed, 512},
+		{"too large: one byte past the limit", &endless{}, blob.Limits{MaxBytes: 100 << 10, AllowedTypes: Docs}, blob.ErrTooLarge, 100<<10 + 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -362,11 +352,7 @@ func testPutFailures(t *testing.T, newStore NewStore) {
 // never followed.
 func testForeignKeys(t *testing.T, newStore NewStore) {
 	d, held := newStore(t)
-	ctx := context.Background()
-	obj, err := d.Put(ctx, bytes.NewReader(PDF), blob.Limits{MaxBytes: 1 << 10})
-	if err != nil {
-		t.Fatal(err)
-	}
+	obj := Put(t, d, PDF)
 	prefix, id, _ := strings.Cut(obj.Key, "/")
 	otherPrefix := "00"
 	if prefix == otherPrefix {
@@ -384,15 +370,7 @@ func testForeignKeys(t *testing.T, newStore NewStore) {
 		"",
 		strings.Repeat("a", 35),
 	} {
-		if rc, _, err := d.Open(ctx, key); !errors.Is(err, blob.ErrNotFound) {
-			if rc != nil {
-				rc.Close()
-			}
-			t.Errorf("Open(%q) = %v, want ErrNotFound", key, err)
-		}
-		if err := d.Delete(ctx, key); !errors.Is(err, blob.ErrNotFound) {
-			t.Errorf("Delete(%q) = %v, want ErrNotFound", key, err)
-		}
+		NotFound(t, d, key)
 	}
 	if h := held(t); !slices.Equal(h, []string{obj.Key}) {
 		t.Fatalf("store holds %v, want just %s", h, obj.Key)
@@ -402,10 +380,7 @@ func testForeignKeys(t *testing.T, newStore NewStore) {
 func testDelete(t *testing.T, newStore NewStore) {
 	d, held := newStore(t)
 	ctx := context.Background()
-	obj, err := d.Put(ctx, bytes.NewReader(PNG), blob.Limits{MaxBytes: 1 << 10})
-	if err != nil {
-		t.Fatal(err)
-	}
+	obj := Put(t, d, PNG)
 	if err := d.Delete(ctx, obj.Key); err != nil {
 		t.Fatal(err)
 	}
@@ -429,17 +404,10 @@ func testDelete(t *testing.T, newStore NewStore) {
 func testSweepOrphans(t *testing.T, newStore NewStore) {
 	d, held := newStore(t)
 	ctx := context.Background()
-	put := func() string {
-		obj, err := d.Put(ctx, bytes.NewReader(PDF), blob.Limits{MaxBytes: 1 << 10})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return obj.Key
-	}
-	orphan, kept := put(), put()
+	orphan, kept := Put(t, d, PDF).Key, Put(t, d, PDF).Key
 	cutoff := time.Now().Truncate(time.Second).Add(time.Second)
 	time.Sleep(time.Until(cutoff) + 10*time.Millisecond)
-	young := put()
+	young := Put(t, d, PDF).Key
 	var asked []string
 	removed, err := d.SweepOrphans(ctx, cutoff, func(_ context.Context, keys []string) ([]string, error) {
 		asked = append(asked, keys...)

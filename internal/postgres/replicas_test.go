@@ -6,8 +6,41 @@ import (
 	"time"
 
 	"partnership-service/internal/changes"
+	"partnership-service/internal/postgres"
 	"partnership-service/internal/testdb"
 )
+
+// replicas are two processes' stores on one fresh database.
+func replicas(t *testing.T) (one, two *postgres.Stores) {
+	t.Helper()
+	url := testdb.PostgresDatabase(t)
+	return testdb.OpenPostgres(t, url), testdb.OpenPostgres(t, url)
+}
+
+// TestExclusiveRunsOneAtATime: while one replica runs a job, another
+// replica's attempt at the same job is skipped, a different job is not,
+// and once the first ends the job can run again.
+func TestExclusiveRunsOneAtATime(t *testing.T) {
+	t.Parallel()
+	one, two := replicas(t)
+	ctx := context.Background()
+	noop := func(context.Context) error { return nil }
+	ran, err := one.Exclusive(ctx, "sweep", func(ctx context.Context) error {
+		if ran, err := two.Exclusive(ctx, "sweep", noop); err != nil || ran {
+			t.Errorf("the same job on another replica: ran %v, %v; want skipped", ran, err)
+		}
+		if ran, err := two.Exclusive(ctx, "retention", noop); err != nil || !ran {
+			t.Errorf("another job: ran %v, %v; want run", ran, err)
+		}
+		return nil
+	})
+	if err != nil || !ran {
+		t.Fatalf("first run: ran %v, %v", ran, err)
+	}
+	if ran, err := two.Exclusive(ctx, "sweep", noop); err != nil || !ran {
+		t.Fatalf("after the first ended: ran %v, %v; want run", ran, err)
+	}
+}
 
 // TestChangesReachOtherReplicas: a notice published by one process on the
 // database reaches a subscriber in another within a second, with its
@@ -15,8 +48,7 @@ import (
 // before that is not missed.
 func TestChangesReachOtherReplicas(t *testing.T) {
 	t.Parallel()
-	url := testdb.PostgresDatabase(t)
-	one, two := testdb.OpenPostgres(t, url), testdb.OpenPostgres(t, url)
+	one, two := replicas(t)
 	got := make(chan string, 16)
 	two.Changes().Subscribe(changes.Storefront, func(_ context.Context, payload string) { got <- payload })
 	two.Changes().Subscribe(changes.EnergyKeys, func(_ context.Context, payload string) { got <- "keys:" + payload })
