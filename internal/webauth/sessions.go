@@ -2,7 +2,6 @@ package webauth
 
 import (
 	"embed"
-	"errors"
 	"io/fs"
 	"net/http"
 	"net/url"
@@ -110,24 +109,13 @@ func (s *Sessions) Require(next http.Handler) http.Handler {
 // maxLoginForm caps the login form: an e-mail, a password, a token.
 const maxLoginForm = 16 << 10
 
-// form parses a posted form under its cap and checks its CSRF token: 413
-// past the cap, 400 unreadable, 403 without a valid token.
+// form is a posted form: its body capped and its CSRF token checked
+// (web.CSRF.ParseForm answers 413, 400 or 403 otherwise).
 func (s *Sessions) form(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, maxLoginForm)
-		if err := r.ParseForm(); err != nil {
-			status := http.StatusBadRequest
-			if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-				status = http.StatusRequestEntityTooLarge
-			}
-			web.RenderError(w, r, status)
-			return
+		if s.csrf.ParseForm(w, r, maxLoginForm) {
+			next(w, r)
 		}
-		if !s.csrf.Valid(r, r.PostForm.Get(web.CSRFField)) {
-			web.RenderError(w, r, http.StatusForbidden)
-			return
-		}
-		next(w, r)
 	}
 }
 
