@@ -2,6 +2,7 @@ package provedor
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -154,7 +155,8 @@ var plans = editor[storefront.Plan]{
 			"category_ids": ids(p.CategoryIDs), "payment_method_ids": ids(p.PaymentMethodIDs), "service_ids": ids(p.ServiceIDs),
 		}
 		if p.ID != 0 {
-			v.Set("mensalidade", strings.Replace(storefront.FormatPrice(p.MonthlyPriceCents), ".", ",", 1))
+			// As typed: "1234,50", which ParsePrice reads back.
+			v.Set("mensalidade", fmt.Sprintf("%d,%02d", p.MonthlyPriceCents/100, p.MonthlyPriceCents%100))
 		}
 		return v
 	},

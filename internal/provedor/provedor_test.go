@@ -339,7 +339,7 @@ func TestPlanForm(t *testing.T) {
 		return f
 	}
 	page := ana.get(plan)
-	for _, want := range []string{`value="Plano a"`, `value="99,9"`, `value="300"`, "Residencial a"} {
+	for _, want := range []string{`value="Plano a"`, `value="99,90"`, `value="300"`, "Residencial a"} {
 		if !strings.Contains(page.body, want) {
 			t.Errorf("the form lacks %s", want)
 		}

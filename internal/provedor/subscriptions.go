@@ -100,6 +100,7 @@ type fileView struct {
 type detailView struct {
 	Sub    storefront.Subscription
 	Status string
+	Coupon string // the coupon's name; "" without one
 	Files  []fileView
 }
 
@@ -111,6 +112,14 @@ func (h *Handler) subscription(w http.ResponseWriter, r *http.Request, c *consol
 		return
 	}
 	v := detailView{Sub: sub, Status: statusLabels[sub.Status()]}
+	if sub.CouponID != 0 {
+		cp, err := h.svc.Coupon(r.Context(), c.Provider.ID, sub.CouponID)
+		if err != nil {
+			web.Render(w, r, err)
+			return
+		}
+		v.Coupon = cp.Name
+	}
 	for _, k := range storefront.FileKinds {
 		fv := fileView{Kind: string(k), Label: fileLabels[k]}
 		for _, f := range sub.Files {

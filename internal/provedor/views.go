@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"partnership-service/internal/brdoc"
 	"partnership-service/internal/storefront"
 )
 
@@ -17,6 +18,16 @@ var funcs = template.FuncMap{
 	"couponOf": couponPlans,
 	"yesNo":    yesNo,
 	"slice3":   func(a, b, c any) []any { return []any{a, b, c} },
+	"document": document,
+	"cep":      brdoc.FormatCEP,
+}
+
+// document formats a stored CPF (11 digits) or CNPJ (14 characters).
+func document(s string) string {
+	if len(s) == 11 {
+		return brdoc.FormatCPF(s)
+	}
+	return brdoc.FormatCNPJ(s)
 }
 
 // checked reports whether the box of id is checked in the list name.
