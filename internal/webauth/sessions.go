@@ -1,6 +1,7 @@
 package webauth
 
 import (
+	"context"
 	"embed"
 	"io/fs"
 	"net/http"
@@ -159,6 +160,11 @@ func (s *Sessions) login(w http.ResponseWriter, r *http.Request) {
 	default:
 		web.Render(w, r, err)
 		return
+	}
+	// A session this browser had before ends: one browser, one session
+	// (should the delete fail, that session just runs out).
+	if c, err := r.Cookie(s.cookie); err == nil {
+		_ = s.svc.Logout(context.WithoutCancel(r.Context()), c.Value)
 	}
 	http.SetCookie(w, &http.Cookie{Name: s.cookie, Value: token, Path: s.cfg.Base, HttpOnly: true,
 		Secure: s.cfg.Secure, SameSite: http.SameSiteLaxMode, MaxAge: int(s.cfg.Absolute / time.Second)})
