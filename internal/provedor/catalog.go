@@ -28,6 +28,8 @@ type editor[T any] struct {
 	// parse reads the form over v, adding to errs what it cannot read.
 	parse func(f url.Values, v T, errs *apperr.Fields) T
 	store func(ctx context.Context, h *Handler, providerID int64, v T) (T, error)
+	// remove deletes the record of id (refused while subscriptions name it).
+	remove func(ctx context.Context, h *Handler, providerID, id int64) error
 	// choices are the form's checkbox lists, by field.
 	choices func(c *console) map[string][]choice
 }
@@ -64,7 +66,11 @@ func (e editor[T]) record(r *http.Request, h *Handler, c *console) (T, int64, er
 }
 
 func (e editor[T]) view(r *http.Request, c *console, id int64, f *web.Form) formView {
-	return formView{Form: f, New: id == 0, Noun: e.noun, Action: r.URL.Path, Choices: e.choices(c), ListURL: e.list,
+	action := e.list + "/novo"
+	if id != 0 {
+		action = e.list + "/" + strconv.FormatInt(id, 10)
+	}
+	return formView{Form: f, New: id == 0, Noun: e.noun, Action: action, Choices: e.choices(c), ListURL: e.list,
 		Saved: r.URL.Query().Get("salvo")}
 }
 
@@ -115,6 +121,29 @@ func (e editor[T]) save(h *Handler) pageHandler {
 	}
 }
 
+// delete: POST …/{id}/excluir. Deleted, back to the list (303); refused
+// (subscriptions name it), the form with the service's message.
+func (e editor[T]) delete(h *Handler) pageHandler {
+	return func(w http.ResponseWriter, r *http.Request, c *console) {
+		v, id, err := e.record(r, h, c)
+		if err == nil && id == 0 {
+			err = apperr.New(apperr.NotFound, "not found")
+		}
+		if err == nil {
+			err = e.remove(r.Context(), h, c.Provider.ID, id)
+		}
+		f := web.NewForm(e.values(v), e.labels)
+		switch {
+		case err == nil:
+			http.Redirect(w, r, e.list+"?excluido=1", http.StatusSeeOther)
+		case f.Fail(err):
+			h.render(w, r, apperr.HTTPStatus(apperr.CodeOf(err)), e.page, e.title(id), c, e.view(r, c, id, f))
+		default:
+			web.Render(w, r, err)
+		}
+	}
+}
+
 // idOf is the saved record's id, read back through its form values.
 func (e editor[T]) idOf(v T) int64 {
 	id, _ := strconv.ParseInt(e.values(v).Get("id"), 10, 64)
@@ -131,7 +160,7 @@ var plans = editor[storefront.Plan]{
 		"taxa_instalacao_parcelada": "Instalação parcelada", "mensalidade_observacao": "Observação da mensalidade",
 		"detalhes_linha1": "Detalhe 1", "detalhes_linha2": "Detalhe 2", "detalhes_linha3": "Detalhe 3",
 		"titulo": "Título", "category_ids": "Categorias", "payment_method_ids": "Formas de pagamento",
-		"service_ids": "Serviços",
+		"service_ids": "Serviços", "base": "Plano",
 	},
 	find: func(ctx context.Context, h *Handler, providerID, id int64) (storefront.Plan, error) {
 		c, err := h.svc.Catalog(ctx, providerID)
@@ -181,6 +210,9 @@ var plans = editor[storefront.Plan]{
 	store: func(ctx context.Context, h *Handler, providerID int64, p storefront.Plan) (storefront.Plan, error) {
 		return h.svc.SavePlan(ctx, providerID, p)
 	},
+	remove: func(ctx context.Context, h *Handler, providerID, id int64) error {
+		return h.svc.DeletePlan(ctx, providerID, id)
+	},
 	choices: func(c *console) map[string][]choice {
 		return map[string][]choice{
 			"category_ids": items(c.Categories), "payment_method_ids": items(c.PaymentMethods), "service_ids": items(c.Services),
@@ -190,7 +222,7 @@ var plans = editor[storefront.Plan]{
 
 // plans: GET /provedor/planos.
 func (h *Handler) plans(w http.ResponseWriter, r *http.Request, c *console) {
-	h.render(w, r, http.StatusOK, "planos", "Planos", c, c.Plans)
+	h.render(w, r, http.StatusOK, "planos", "Planos", c, listPage{Items: c.Plans, Deleted: r.URL.Query().Has("excluido")})
 }
 
 // --- coupons ---
@@ -203,7 +235,7 @@ var coupons = editor[storefront.Coupon]{
 	page: "cupom", noun: "cupom", list: Base + "cupons",
 	labels: map[string]string{
 		"name": "Código", "description": "Descrição", "plan_ids": "Planos",
-		"valid_from": "Válido de", "valid_until": "Válido até", "max_redemptions": "Limite de usos",
+		"valid_from": "Válido de", "valid_until": "Válido até", "max_redemptions": "Limite de usos", "base": "Cupom",
 	},
 	find: func(ctx context.Context, h *Handler, providerID, id int64) (storefront.Coupon, error) {
 		return h.svc.Coupon(ctx, providerID, id)
@@ -231,6 +263,9 @@ var coupons = editor[storefront.Coupon]{
 	store: func(ctx context.Context, h *Handler, providerID int64, c storefront.Coupon) (storefront.Coupon, error) {
 		return h.svc.SaveCoupon(ctx, providerID, c)
 	},
+	remove: func(ctx context.Context, h *Handler, providerID, id int64) error {
+		return h.svc.DeleteCoupon(ctx, providerID, id)
+	},
 	choices: func(c *console) map[string][]choice {
 		out := make([]choice, 0, len(c.Plans))
 		for _, p := range c.Plans {
@@ -247,7 +282,13 @@ func (h *Handler) coupons(w http.ResponseWriter, r *http.Request, c *console) {
 		web.Render(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "cupons", "Cupons", c, list)
+	h.render(w, r, http.StatusOK, "cupons", "Cupons", c, listPage{Items: list, Deleted: r.URL.Query().Has("excluido")})
+}
+
+// listPage is a list of plans or coupons, after a deletion or not.
+type listPage struct {
+	Items   any
+	Deleted bool
 }
 
 // --- reading forms ---

@@ -392,6 +392,41 @@ func TestPlanForm(t *testing.T) {
 	}
 }
 
+func TestDeletePlansAndCoupons(t *testing.T) {
+	t.Parallel()
+	o := newOffice(t)
+	ana := o.signIn("ana@fibra-a.example")
+	id := func(n int64) string { return strconv.FormatInt(n, 10) }
+
+	if page := ana.get("/provedor/planos/" + id(o.a.plan)); !strings.Contains(page.body, `action="/provedor/planos/`+id(o.a.plan)+`/excluir"`) {
+		t.Error("the plan's page has no delete form")
+	}
+	if page := ana.get("/provedor/planos/novo"); strings.Contains(page.body, "/excluir") {
+		t.Error("a new plan's page offers to delete it")
+	}
+	// Subscriptions chose plan a: the service refuses, the form says why.
+	got := ana.post("/provedor/planos/"+id(o.a.plan)+"/excluir", url.Values{})
+	if got.status != http.StatusConflict || !strings.Contains(got.body, "Plano: está em uso por assinaturas") ||
+		!strings.Contains(got.body, `action="/provedor/planos/`+id(o.a.plan)+`"`) {
+		t.Errorf("deleting a plan in use: %d\n%s", got.status, got.body)
+	}
+	for _, path := range []string{"/provedor/planos/" + id(o.b.plan) + "/excluir", "/provedor/planos/novo/excluir",
+		"/provedor/cupons/" + id(o.b.coupon) + "/excluir"} {
+		if got := ana.post(path, url.Values{}); got.status != http.StatusNotFound {
+			t.Errorf("POST %s: %d", path, got.status)
+		}
+	}
+	if got := ana.post("/provedor/cupons/"+id(o.a.coupon)+"/excluir", url.Values{}); got.status != http.StatusSeeOther || got.location != "/provedor/cupons?excluido=1" {
+		t.Fatalf("deleting an unused coupon: %d %q", got.status, got.location)
+	}
+	if list := ana.get("/provedor/cupons"); strings.Contains(list.body, "CUPOMA") {
+		t.Errorf("the deleted coupon is still listed")
+	}
+	if _, err := o.svc.Coupon(t.Context(), o.b.id, o.b.coupon); err != nil {
+		t.Errorf("provider B's coupon: %v", err)
+	}
+}
+
 func TestCouponForm(t *testing.T) {
 	t.Parallel()
 	o := newOffice(t)

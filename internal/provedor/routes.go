@@ -15,8 +15,10 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /provedor/planos", h.page("planos", h.plans))
 	mux.Handle("GET /provedor/planos/{id}", h.page("planos", plans.edit(h)))
 	mux.Handle("POST /provedor/planos/{id}", h.post("planos", plans.save(h)))
+	mux.Handle("POST /provedor/planos/{id}/excluir", h.post("planos", plans.delete(h)))
 
 	mux.Handle("GET /provedor/cupons", h.page("cupons", h.coupons))
 	mux.Handle("GET /provedor/cupons/{id}", h.page("cupons", coupons.edit(h)))
 	mux.Handle("POST /provedor/cupons/{id}", h.post("cupons", coupons.save(h)))
+	mux.Handle("POST /provedor/cupons/{id}/excluir", h.post("cupons", coupons.delete(h)))
 }
