@@ -26,7 +26,9 @@ const chromiumPath = "/usr/bin/chromium"
 // for a wrong CPF, fixes it, sends three documents and reaches the
 // confirmation (e2e/storefront.mjs, with axe-core on every page); the
 // subscription is then in the provider's admin API and its webhooks, like
-// one made through the API. UPDATE_SCREENSHOTS=1
+// one made through the API. Then the provider's staff signs into the
+// back-office, opens that subscription and changes a plan's price, which
+// the storefront serves (e2e/provedor.mjs). UPDATE_SCREENSHOTS=1
 // rewrites docs/screenshots.
 func TestStorefrontInABrowser(t *testing.T) {
 	root, err := filepath.Abs("../..")
@@ -105,24 +107,18 @@ func TestStorefrontInABrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	scriptCtx, stop := context.WithTimeout(ctx, 3*time.Minute)
-	defer stop()
-	cmd := exec.CommandContext(scriptCtx, node, filepath.Join(root, "e2e", "storefront.mjs"))
-	cmd.Dir = filepath.Join(root, "e2e")
-	cmd.Env = append(os.Environ(), "BASE_URL="+base, "SLUG="+demoSlug, "CPF_MESSAGE="+apiErr.Errors["cpf_cnpj"][0],
-		"CHROMIUM="+chromiumPath, "SCREENSHOTS="+shots)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("browser script: %v\n%s\n%s", err, out.String(), errOut.String())
+	journey := func(script string, result any, env ...string) {
+		t.Helper()
+		browserJourney(t, ctx, node, filepath.Join(root, "e2e"), script, result,
+			append(env, "BASE_URL="+base, "CHROMIUM="+chromiumPath, "SCREENSHOTS="+shots)...)
 	}
 	var result struct {
 		Reference string `json:"reference"`
 		Pages     int    `json:"pages"`
 	}
-	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &result); err != nil || result.Reference == "" {
-		t.Fatalf("browser script printed %q", out.String())
+	journey("storefront.mjs", &result, "SLUG="+demoSlug, "CPF_MESSAGE="+apiErr.Errors["cpf_cnpj"][0])
+	if result.Reference == "" {
+		t.Fatal("the storefront journey made no subscription")
 	}
 	t.Logf("axe-core checked %d pages; subscription %s", result.Pages, result.Reference)
 
@@ -155,5 +151,39 @@ func TestStorefrontInABrowser(t *testing.T) {
 	if code, list := call(http.MethodGet, "/api/v2/admin/subscriptions", "", nil); code != http.StatusOK ||
 		!regexp.MustCompile(`"cold_lead":true[^}]*"nome_razao_social":"Ana Lima"|"nome_razao_social":"Ana Lima"[^}]*"cold_lead":true`).Match(list) {
 		t.Errorf("admin subscriptions lack the cold lead: %d %s", code, list)
+	}
+
+	// The provider's staff, in its back-office: signs in, finds that
+	// sign-up with its documents, and changes a plan's price, which the
+	// storefront then serves.
+	var office struct {
+		Pages int `json:"pages"`
+	}
+	journey("provedor.mjs", &office, "EMAIL="+demoProviderUser, "PASSWORD="+demoProviderPassword,
+		"REFERENCE="+result.Reference, "PLAN=Fibra 300", "PRICE=89,90")
+	t.Logf("axe-core checked %d back-office pages", office.Pages)
+	if code, plans := call(http.MethodGet, "/api/v2/providers/plans", demoOrigin, nil); code != http.StatusOK ||
+		!regexp.MustCompile(`"nome":"Fibra 300"[^}]*"mensalidade":"89.9"|"mensalidade":"89.9"[^}]*"nome":"Fibra 300"`).Match(plans) {
+		t.Errorf("the storefront's plans after the back-office's change: %d %s", code, plans)
+	}
+}
+
+// browserJourney runs one e2e script (in dir, with env) and decodes the
+// JSON line it prints last into result.
+func browserJourney(t *testing.T, ctx context.Context, node, dir, script string, result any, env ...string) {
+	t.Helper()
+	scriptCtx, stop := context.WithTimeout(ctx, 3*time.Minute)
+	defer stop()
+	cmd := exec.CommandContext(scriptCtx, node, filepath.Join(dir, script))
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%s: %v\n%s\n%s", script, err, out.String(), errOut.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), result); err != nil {
+		t.Fatalf("%s printed %q", script, out.String())
 	}
 }

@@ -22,7 +22,7 @@ import (
 	"strings"
 )
 
-//go:embed layout.html
+//go:embed layout.html partials.html
 var layoutFS embed.FS
 
 //go:embed static
@@ -56,8 +56,8 @@ type Templates struct {
 }
 
 // Funcs are the template functions every page has: asset (a base asset's
-// fingerprinted URL), money, date, dateOnly (see format.go), join and
-// fieldID.
+// fingerprinted URL), money, date, dateOnly (see format.go), join,
+// fieldID and field (Form.Field).
 func Funcs() template.FuncMap {
 	return template.FuncMap{
 		"asset":    Base.URL,
@@ -66,11 +66,13 @@ func Funcs() template.FuncMap {
 		"dateOnly": DateOnly,
 		"join":     strings.Join,
 		"fieldID":  FieldID,
+		"field":    (*Form).Field,
 	}
 }
 
 // ParseTemplates parses every "*.html" file of fsys: files whose names
-// start with "_" are partials shared by all pages; each other file is a
+// start with "_" are partials shared by all pages (after the ones every
+// page has, partials.html, which they may redefine); each other file is a
 // page, named by its file name without ".html". extra adds functions.
 func ParseTemplates(fsys fs.FS, extra template.FuncMap) (*Templates, error) {
 	names, err := fs.Glob(fsys, "*.html")
@@ -81,7 +83,7 @@ func ParseTemplates(fsys fs.FS, extra template.FuncMap) (*Templates, error) {
 	for k, v := range extra {
 		funcs[k] = v
 	}
-	base, err := template.New("layout.html").Funcs(funcs).ParseFS(layoutFS, "layout.html")
+	base, err := template.New("layout.html").Funcs(funcs).ParseFS(layoutFS, "layout.html", "partials.html")
 	if err != nil {
 		return nil, err
 	}
