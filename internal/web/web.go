@@ -36,7 +36,7 @@ var Base = mustAssets(staticFS, "static")
 // also from https (providers' logos live on their own sites), forms posted
 // only back to the service, and no framing.
 const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; " +
-	"form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+	"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
 // Page is what the layout renders: the page's own data is Data.
 type Page struct {
@@ -44,6 +44,9 @@ type Page struct {
 	// Stylesheets are extra stylesheet URLs after base.css (a provider's
 	// theme, say), each the service's own.
 	Stylesheets []string
+	// Scripts are extra base assets (their file names) loaded after
+	// forms.js, deferred.
+	Scripts []string
 	// CSRF is the token forms carry in their "csrf" field.
 	CSRF string
 	Data any
@@ -63,6 +66,7 @@ func Funcs() template.FuncMap {
 		"money":    Money,
 		"date":     Date,
 		"dateOnly": DateOnly,
+		"dateTime": DateTime,
 		"join":     strings.Join,
 		"fieldID":  FieldID,
 		"field":    Field,
