@@ -14,6 +14,7 @@ import (
 	"partnership-service/internal/migrations"
 	"partnership-service/internal/storefront"
 	"partnership-service/internal/storesql"
+	"partnership-service/internal/webauth"
 	"partnership-service/internal/webhook"
 )
 
@@ -52,6 +53,7 @@ type Stores interface {
 	Storefront() storefront.Store
 	Companies() companies.Store
 	Webhooks() webhook.Store
+	WebAuth() webauth.Store
 }
 
 // Contexts is the part of Stores both engines share: the context stores an
@@ -69,6 +71,7 @@ type Contexts struct {
 	CompaniesStore  companies.Store
 	Bus             changes.Bus
 	WebhookStore    webhook.Store
+	WebAuthStore    webauth.Store
 }
 
 func (c Contexts) Changes() changes.Bus                { return c.Bus }
@@ -78,6 +81,7 @@ func (c Contexts) EnergyLeads() energy.LeadStore       { return c.EnergyLeadStor
 func (c Contexts) Storefront() storefront.Store        { return c.StorefrontStore }
 func (c Contexts) Companies() companies.Store          { return c.CompaniesStore }
 func (c Contexts) Webhooks() webhook.Store             { return c.WebhookStore }
+func (c Contexts) WebAuth() webauth.Store              { return c.WebAuthStore }
 
 // ReferenceCounts reports how many reference rows the migrations loaded.
 func (c Contexts) ReferenceCounts(ctx context.Context) (migrations.ReferenceCounts, error) {
