@@ -250,6 +250,7 @@ func (a *app) surfaces(ctx context.Context) ([]server.Surface, error) {
 		a.energySurface,
 		a.storefrontSurface,
 		a.lojaSurface,
+		a.consoleSurface,
 		a.companiesSurface,
 		a.assetsSurface,
 	}
@@ -269,6 +270,7 @@ func (a *app) surfaces(ctx context.Context) ([]server.Surface, error) {
 func (a *app) loadDemo(ctx context.Context, w io.Writer, baseURL string) error {
 	loaders := []func(context.Context, io.Writer, string) error{
 		a.loadEnergyDemo,
+		a.loadConsoleDemo,
 		a.loadStorefrontDemo,
 		a.loadCompaniesDemo,
 	}
