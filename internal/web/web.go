@@ -66,7 +66,6 @@ func Funcs() template.FuncMap {
 		"money":    Money,
 		"date":     Date,
 		"dateOnly": DateOnly,
-		"dateTime": DateTime,
 		"join":     strings.Join,
 		"fieldID":  FieldID,
 		"field":    Field,
