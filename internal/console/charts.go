@@ -88,7 +88,7 @@ func funnel(stages []energy.FunnelStage) funnelChart {
 	for i, st := range stages {
 		w, pct := 0, "0%"
 		if first > 0 {
-			w = st.Leads * (chartW - 200) / first
+			w = st.Leads * (chartW - 280) / first
 			pct = strconv.Itoa(st.Leads*100/first) + "%"
 		}
 		c.Steps = append(c.Steps, funnelStep{Label: statusLabels[st.Status], Leads: st.Leads, Percent: pct, Y: i*50 + 10, W: max(w, 2)})

@@ -5,12 +5,14 @@ import (
 
 	"partnership-service/internal/brdoc"
 	"partnership-service/internal/energy"
+	"partnership-service/internal/web"
 )
 
 var funcs = template.FuncMap{
 	"statusLabel": func(s energy.LeadStatus) string { return statusLabels[s] },
 	"add":         func(a, b int) int { return a + b },
 	"rep":         rep,
+	"num":         web.Number,
 	"delivery":    deliveryState,
 	"dict":        dict,
 	"planOptions": func(ps []planOption) [][2]string {

@@ -15,6 +15,14 @@ func Money(cents int64) string {
 	return sign + "R$ " + groupThousands(cents/100) + "," + twoDigits(cents%100)
 }
 
+// Number formats a count the Brazilian way: 1.234.567.
+func Number(n int) string {
+	if n < 0 {
+		return "-" + groupThousands(int64(-n))
+	}
+	return groupThousands(int64(n))
+}
+
 func groupThousands(n int64) string {
 	s := strconv.FormatInt(n, 10)
 	var b strings.Builder

@@ -38,3 +38,11 @@ func TestDates(t *testing.T) {
 		t.Error("zero time not blank")
 	}
 }
+
+func TestNumber(t *testing.T) {
+	for n, want := range map[int]string{0: "0", 999: "999", 1001: "1.001", 1000000: "1.000.000", -1234: "-1.234"} {
+		if got := Number(n); got != want {
+			t.Errorf("Number(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
