@@ -43,7 +43,7 @@ func consoleUser(r *http.Request) (console.User, bool) {
 	if !ok || u.Realm != webauth.RealmPartner {
 		return console.User{}, false
 	}
-	return console.User{PartnerID: u.PartnerID, Name: u.Name, Email: u.Email, Seller: u.Role == "seller"}, true
+	return console.User{PartnerID: u.PartnerID, Name: u.Name, Seller: u.Role == "seller"}, true
 }
 
 // demoConsolePassword is the demo console users' password.

@@ -39,8 +39,7 @@ const maxFormBody = 64 << 10
 type User struct {
 	PartnerID string // the energy partner the user works for
 	Name      string // shown in pages; a seller's is the seller name of its leads
-	Email     string
-	Seller    bool // role seller: only its own leads, no keys or webhooks
+	Seller    bool   // role seller: only its own leads, no keys or webhooks
 }
 
 // Config is what the console is built from.
@@ -177,15 +176,21 @@ type leadHandler func(w http.ResponseWriter, r *http.Request, s *session, l *ene
 func (h *Handler) lead(next leadHandler) pageHandler {
 	return func(w http.ResponseWriter, r *http.Request, s *session) {
 		l, err := h.Leads.Get(r.Context(), s.Principal, r.PathValue("id"))
-		if apperr.Is(err, apperr.Invalid) {
-			err = apperr.New(apperr.NotFound, "Lead não encontrado.")
-		}
 		if err != nil {
-			web.Render(w, r, err)
+			web.Render(w, r, leadNotFound(err))
 			return
 		}
 		next(w, r, s, &l)
 	}
+}
+
+// leadNotFound words a lead id that is no UUID (the API's 400) as the page
+// of a lead that does not exist: an address nobody could have.
+func leadNotFound(err error) error {
+	if apperr.Is(err, apperr.Invalid) {
+		return apperr.New(apperr.NotFound, "Lead não encontrado.")
+	}
+	return err
 }
 
 // render writes a page of the console.

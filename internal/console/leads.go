@@ -284,11 +284,8 @@ func (h *Handler) resendMail(w http.ResponseWriter, r *http.Request, s *session,
 // contractPDF streams the lead's contract, as GET …/contract does.
 func (h *Handler) contractPDF(w http.ResponseWriter, r *http.Request, s *session) {
 	l, f, err := h.Leads.ContractFile(r.Context(), s.Principal, r.PathValue("id"))
-	if apperr.Is(err, apperr.Invalid) {
-		err = apperr.New(apperr.NotFound, "Lead não encontrado.")
-	}
 	if err != nil {
-		web.Render(w, r, err)
+		web.Render(w, r, leadNotFound(err))
 		return
 	}
 	energy.ServePDF(w, f, "contrato-"+l.ID+".pdf")
