@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"partnership-service/internal/blob"
 	"partnership-service/internal/console"
@@ -66,10 +67,15 @@ func newDesk(t *testing.T) *desk {
 			t.Fatal(err)
 		}
 	}
-	hooks, err := webhook.NewService(webhook.Config{Store: stores.Webhooks(), Box: box, AllowPrivate: true})
+	hooks, err := webhook.NewService(webhook.Config{Store: stores.Webhooks(), Box: box, AllowPrivate: true,
+		Poll: 20 * time.Millisecond, Exclusive: true, Log: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
+	dispatch, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { hooks.Run(dispatch); close(done) }()
+	t.Cleanup(func() { stop(); <-done })
 	users := map[string]console.User{
 		"admin": {PartnerID: d.a.ID, Name: "Gestora A"},
 		"ana":   {PartnerID: d.a.ID, Name: "Ana Lima", Seller: true},
@@ -398,7 +404,12 @@ func TestConsoleKeysAndWebhooks(t *testing.T) {
 		t.Fatalf("the revoked key is not shown as such")
 	}
 
-	code, _, page = admin.post("/console/webhooks", url.Values{"url": {"http://127.0.0.1:9/ganchos"}, "events": {"lead.created"}})
+	// A receiver that fails: the delivery log shows it, and its retry.
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	t.Cleanup(receiver.Close)
+	code, _, page = admin.post("/console/webhooks", url.Values{"url": {receiver.URL + "/ganchos"}, "events": {"lead.created"}})
 	if code != http.StatusCreated || !regexp.MustCompile(`whsec_[A-Za-z0-9+/=]+`).MatchString(page) {
 		t.Fatalf("create endpoint: %d %.800s", code, page)
 	}
@@ -409,13 +420,27 @@ func TestConsoleKeysAndWebhooks(t *testing.T) {
 	if code, page := admin.get("/console/webhooks/" + id[1]); code != http.StatusOK || !strings.Contains(page, "Nenhuma entrega ainda") {
 		t.Fatalf("delivery log: %d", code)
 	}
+	admin.create("111.444.777-35", "Maria Souza")
+	retry := regexp.MustCompile(`/console/webhooks/[0-9a-f-]{36}/entregas/[0-9a-f-]{36}/reenviar`)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		_, page = admin.get("/console/webhooks/" + id[1])
+		if strings.Contains(page, "Pendente (HTTP 503)") && retry.MatchString(page) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no failed delivery in the log: %.3000s", page)
+		}
+	}
+	if code, hdr, _ := admin.post(retry.FindString(page), url.Values{}); code != http.StatusSeeOther || hdr.Get("Location") != "/console/webhooks/"+id[1] {
+		t.Fatalf("retry: %d %s", code, hdr.Get("Location"))
+	}
 	if code, _ := other.get("/console/webhooks/" + id[1]); code != http.StatusNotFound {
 		t.Fatalf("another partner's delivery log: %d", code)
 	}
 	if code, _, _ := admin.post("/console/webhooks/"+id[1]+"/excluir", url.Values{}); code != http.StatusSeeOther {
 		t.Fatalf("delete: %d", code)
 	}
-	if _, page = admin.get("/console/webhooks"); strings.Contains(page, "127.0.0.1:9/ganchos") {
+	if _, page = admin.get("/console/webhooks"); strings.Contains(page, receiver.URL) {
 		t.Fatalf("the deleted endpoint is listed")
 	}
 }
