@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"partnership-service/internal/blob"
+	"partnership-service/internal/brdoc"
 	"partnership-service/internal/console"
 	"partnership-service/internal/energy"
 	"partnership-service/internal/energy/energytest"
@@ -371,6 +373,27 @@ func TestConsolePipeline(t *testing.T) {
 	if _, page = admin.get("/console/?status=assinado"); !strings.Contains(page, "Nenhum lead com esses filtros") {
 		t.Errorf("the status filter lists leads")
 	}
+	// Paging: 20 a page, the filters kept in the links.
+	for i := range 20 {
+		cpf := brdoc.CompleteCPF(fmt.Sprintf("%09d", 200_000_000+i))
+		if _, err := d.leads.Create(context.Background(), energy.Principal{PartnerID: d.a.ID, SellerName: "Vendedor 9"},
+			energy.LeadDraft{PersonType: ptr("natural"), FullName: ptr(fmt.Sprintf("Cliente %02d", i)), EmailAddress: ptr("c@example.com"),
+				MobilePhone: ptr("11999885544"), UtilityBillingValue: ptr("850.15"), IdentificationNumber: ptr(cpf),
+				Nationality: ptr("Brasileira"), MaritalStatus: ptr("Solteira"), Profession: ptr("Engenheira"), ZipCode: ptr("13010-000"),
+				State: ptr("SP"), City: ptr("Campinas"), Street: ptr("Rua A"), Number: ptr("1"), Neighborhood: ptr("Centro")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, page = admin.get("/console/?status=indicado")
+	next := regexp.MustCompile(`href="(/console/\?page=2&amp;status=indicado)" rel="next"`).FindStringSubmatch(page)
+	if next == nil || !strings.Contains(page, "23 leads, página 1.") || strings.Contains(page, `rel="prev"`) {
+		t.Fatalf("page 1: %.4000s", page)
+	}
+	_, page = admin.get(strings.ReplaceAll(next[1], "&amp;", "&"))
+	if strings.Count(page, `<tr><td><a href="/console/leads/`) != 3 || !strings.Contains(page, `rel="prev"`) || strings.Contains(page, `rel="next"`) {
+		t.Fatalf("page 2: %.4000s", page)
+	}
+
 	code, h, csv := admin.do(http.MethodGet, "/console/leads.csv?seller_name=Gestora+A", nil, "")
 	lines := strings.Split(strings.TrimSpace(csv), "\n")
 	if code != http.StatusOK || !strings.HasPrefix(h.Get("Content-Type"), "text/csv") || len(lines) != 4 ||
