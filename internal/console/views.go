@@ -13,6 +13,8 @@ var funcs = template.FuncMap{
 	"add":         func(a, b int) int { return a + b },
 	"rep":         rep,
 	"num":         web.Number,
+	"phone":       brdoc.FormatMobile,
+	"cep":         brdoc.FormatCEP,
 	"delivery":    deliveryState,
 	"dict":        dict,
 	"planOptions": func(ps []planOption) [][2]string {
