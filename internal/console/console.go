@@ -26,10 +26,10 @@ import (
 //go:embed pages/*.html
 var pagesFS embed.FS
 
-// Base is where the console lives; Prefixes are its paths (their unknown
-// routes get an HTML 404).
+// Base is where the console lives.
 const Base = "/console/"
 
+// Prefixes are the console's paths (their unknown routes get an HTML 404).
 var Prefixes = []string{Base}
 
 // maxFormBody caps a posted form: a lead is a few hundred bytes.
