@@ -44,8 +44,13 @@ const userHeader = "X-Test-User"
 
 func newDesk(t *testing.T) *desk {
 	t.Helper()
+	return newDeskOn(t, testdb.SQLite(t))
+}
+
+// newDeskOn is newDesk on the stores of an engine.
+func newDeskOn(t *testing.T, stores storage.Stores) *desk {
+	t.Helper()
 	ctx := context.Background()
-	stores := testdb.SQLite(t)
 	box, err := secretbox.New(bytes.Repeat([]byte{7}, 32))
 	if err != nil {
 		t.Fatal(err)
@@ -185,7 +190,10 @@ func (b *browser) create(cpf, name string) string {
 // its partner's, and nobody another partner's: their pages, the pipeline,
 // the export and the contract are not found.
 func TestConsoleWhoSeesWhat(t *testing.T) {
-	d := newDesk(t)
+	testdb.Each(t, func(t *testing.T, s storage.Stores) { whoSeesWhat(t, newDeskOn(t, s)) })
+}
+
+func whoSeesWhat(t *testing.T, d *desk) {
 	ana, bia, admin, other := d.as("ana"), d.as("bia"), d.as("admin"), d.as("other")
 	anas := ana.create("111.444.777-35", "Maria Souza")
 	bias := bia.create("529.982.247-25", "Joana Prado")
