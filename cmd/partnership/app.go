@@ -40,6 +40,7 @@ type app struct {
 	storefront *storefront.Service // made on first use (storefrontService)
 	logins     *logins.Guard       // made on first use (loginGuard)
 	webauth    *webauth.Service    // made on first use (webauthService)
+	energy     *energyStack        // made on first use (energyStack)
 	// webhooks manages endpoints and delivers events; nil (commands other
 	// than serve): no endpoint routes, and events wait in the outbox.
 	webhooks *webhook.Service

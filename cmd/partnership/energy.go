@@ -25,24 +25,45 @@ func (a *app) energyServices(ctx context.Context) (*energy.CatalogService, *ener
 	return catalog, partners, nil
 }
 
-// energySurface is the energy partnerships API.
-func (a *app) energySurface(ctx context.Context) (server.Surface, error) {
+// energyStack is the energy services serve runs, made once and shared by
+// the API and the partner console: one catalog snapshot, refreshed, and
+// one lead service with its retention sweep.
+type energyStack struct {
+	catalog  *energy.CatalogService
+	partners *energy.PartnerService
+	leads    *energy.LeadService
+}
+
+func (a *app) energyStack(ctx context.Context) (*energyStack, error) {
+	if a.energy != nil {
+		return a.energy, nil
+	}
 	catalog, partners, err := a.energyServices(ctx)
 	if err != nil {
-		return server.Surface{}, err
+		return nil, err
 	}
 	// Catalog changes made by the CLI or another replica arrive as change
 	// notices; should one be lost, they show within a minute.
 	go catalog.RefreshEvery(ctx, time.Minute)
 	leads, err := a.energyLeadService(ctx, catalog)
 	if err != nil {
-		return server.Surface{}, err
+		return nil, err
 	}
 	if a.retention > 0 {
 		// Every replica sweeps; each lead is re-checked inside its write.
 		go leads.SweepRetentionEvery(ctx, a.retention, time.Hour)
 	}
-	api := &energy.API{Log: a.log, Catalog: catalog, Partners: partners, Leads: leads, PublicURL: a.cfg.PublicURL,
+	a.energy = &energyStack{catalog: catalog, partners: partners, leads: leads}
+	return a.energy, nil
+}
+
+// energySurface is the energy partnerships API.
+func (a *app) energySurface(ctx context.Context) (server.Surface, error) {
+	e, err := a.energyStack(ctx)
+	if err != nil {
+		return server.Surface{}, err
+	}
+	api := &energy.API{Log: a.log, Catalog: e.catalog, Partners: e.partners, Leads: e.leads, PublicURL: a.cfg.PublicURL,
 		Webhooks: a.webhookHandlers(energy.Render, apperr.Invalid), Guard: a.guard}
 	return server.Surface{Name: "energy", Prefixes: energy.Prefixes, SecretPaths: []string{energy.SignPathPrefix}, Render: energy.Render, Routes: api.Routes}, nil
 }

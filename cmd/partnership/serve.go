@@ -251,6 +251,7 @@ func (a *app) surfaces(ctx context.Context) ([]server.Surface, error) {
 		a.storefrontSurface,
 		a.lojaSurface,
 		a.provedorSurface,
+		a.consoleSurface,
 		a.companiesSurface,
 		a.assetsSurface,
 	}
@@ -270,6 +271,7 @@ func (a *app) surfaces(ctx context.Context) ([]server.Surface, error) {
 func (a *app) loadDemo(ctx context.Context, w io.Writer, baseURL string) error {
 	loaders := []func(context.Context, io.Writer, string) error{
 		a.loadEnergyDemo,
+		a.loadConsoleDemo,
 		a.loadStorefrontDemo,
 		a.loadCompaniesDemo,
 	}

@@ -150,6 +150,8 @@ func TestFormat(t *testing.T) {
 		{"cnpj wrong length unchanged", FormatCNPJ, "11.222.333/0001-81", "11.222.333/0001-81"},
 		{"cep", FormatCEP, "01310100", "01310-100"},
 		{"cep wrong length unchanged", FormatCEP, "01310-100", "01310-100"},
+		{"mobile", FormatMobile, "11912345678", "(11) 91234-5678"},
+		{"mobile wrong length unchanged", FormatMobile, "1191234567", "1191234567"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -41,3 +41,12 @@ func NormalizeMobile(s string) (string, bool) {
 	}
 	return d, true
 }
+
+// FormatMobile writes the 11 digits of a mobile number as people read
+// them, (11) 91234-5678; anything else is returned as it is.
+func FormatMobile(s string) string {
+	if len(s) != 11 || !allDigits(s) {
+		return s
+	}
+	return "(" + s[:2] + ") " + s[2:7] + "-" + s[7:]
+}

@@ -107,7 +107,7 @@ func (s *LeadService) CreateContract(ctx context.Context, p Principal, id string
 		return Lead{}, err
 	}
 	var previous *Contract
-	updated, err := s.updateLead(ctx, p.PartnerID, id, func(cur *Lead) error {
+	updated, err := s.updateLead(ctx, p, id, func(cur *Lead) error {
 		if !cur.UpdatedAt.Equal(loadedAt) {
 			return apperr.New(apperr.Conflict, "O lead foi alterado enquanto o contrato era gerado; tente novamente.")
 		}

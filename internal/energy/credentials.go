@@ -43,7 +43,7 @@ func (s *LeadService) SetCredentials(ctx context.Context, p Principal, id string
 	}
 	sealed := s.box.Seal(plain, credentialsContext(id))
 	clear(plain)
-	l, err := s.updateLead(ctx, p.PartnerID, id, func(l *Lead) error {
+	l, err := s.updateLead(ctx, p, id, func(l *Lead) error {
 		if err := l.checkChangeable(); err != nil {
 			return err
 		}

@@ -22,6 +22,10 @@ type Principal struct {
 	SellerName  string
 	KeyID       string
 	Admin       bool
+	// SellerOnly limits the caller to the leads of its seller (the leads
+	// whose seller name folds to SellerName's): a partner console user of
+	// role seller. Another seller's lead is not found.
+	SellerOnly bool
 }
 
 type principalKey struct{}

@@ -158,6 +158,15 @@ type LeadStore interface {
 	// their documents (not their history), and the number matching (exact
 	// up to q.TotalCap for a customer filter, see LeadTotal).
 	ListLeads(ctx context.Context, partnerID string, q LeadQuery) ([]Lead, LeadTotal, error)
+	// LeadTallies reads the partner's tallies (of the seller, folded, when
+	// not ""): the leads per status, and per day and status for the days
+	// from sinceDay (YYYY-MM-DD) on.
+	LeadTallies(ctx context.Context, partnerID, seller, sinceDay string) (LeadTallies, error)
+	// ExportLeads calls each with every lead of the partner q's filters
+	// match (its page and limit aside), in list order, without their
+	// children, streaming them from one read; an error from each stops it
+	// and is returned.
+	ExportLeads(ctx context.Context, partnerID string, q LeadQuery, each func(Lead) error) error
 	// LeadBySignReference finds the lead whose pending or finished
 	// signature request has reference ref, whatever its partner.
 	LeadBySignReference(ctx context.Context, ref string) (Lead, error)
@@ -331,6 +340,9 @@ func (s *LeadService) Get(ctx context.Context, p Principal, id string) (Lead, er
 		return Lead{}, err
 	}
 	l, err := s.store.Lead(ctx, p.PartnerID, id)
+	if err == nil && !p.sees(l) {
+		err = apperr.New(apperr.NotFound, "not the caller's seller")
+	}
 	return l, leadNotFound(err)
 }
 
@@ -340,9 +352,12 @@ func (s *LeadService) Answer(ctx context.Context, p Principal, id string) ([]byt
 	if err := checkLeadID(id); err != nil {
 		return nil, err
 	}
-	b, err := s.store.LeadSnapshot(ctx, p.PartnerID, id)
-	if err != nil || b != nil {
-		return b, leadNotFound(err)
+	if !p.SellerOnly {
+		// A seller-only caller needs the lead's seller: it reads the lead.
+		b, err := s.store.LeadSnapshot(ctx, p.PartnerID, id)
+		if err != nil || b != nil {
+			return b, leadNotFound(err)
+		}
 	}
 	l, err := s.Get(ctx, p, id)
 	if err != nil {
@@ -351,8 +366,31 @@ func (s *LeadService) Answer(ctx context.Context, p Principal, id string) ([]byt
 	return json.Marshal(s.leadBody(s.publicURL, l))
 }
 
+// sees reports whether the caller may see l, one of its partner's leads.
+func (p Principal) sees(l Lead) bool {
+	return !p.SellerOnly || geo.Fold(l.SellerName) == geo.Fold(p.SellerName)
+}
+
+// scope limits q to the leads the caller sees. It reports false when
+// q asks for another seller than a seller-only caller's own: nothing
+// matches.
+func (p Principal) scope(q *LeadQuery) bool {
+	if !p.SellerOnly {
+		return true
+	}
+	own := geo.Fold(p.SellerName)
+	if q.SellerName != "" && q.SellerName != own {
+		return false
+	}
+	q.SellerName = own
+	return true
+}
+
 // List returns a page of the caller's leads and how many match in all.
 func (s *LeadService) List(ctx context.Context, p Principal, q LeadQuery) ([]Lead, LeadTotal, error) {
+	if !p.scope(&q) {
+		return []Lead{}, LeadTotal{}, nil
+	}
 	return s.store.ListLeads(ctx, p.PartnerID, q)
 }
 
@@ -365,7 +403,7 @@ func (s *LeadService) Update(ctx context.Context, p Principal, id string, d Lead
 		return Lead{}, err
 	}
 	var cancelled *Contract
-	l, err := s.updateLead(ctx, p.PartnerID, id, func(l *Lead) error {
+	l, err := s.updateLead(ctx, p, id, func(l *Lead) error {
 		cancelled = nil
 		if err := l.checkChangeable(); err != nil {
 			return err

@@ -92,11 +92,11 @@ func (a *API) downloadContract(w http.ResponseWriter, r *http.Request, p Princip
 		Render(w, r, err)
 		return
 	}
-	servePDF(w, file, "contrato-"+l.ID+".pdf")
+	ServePDF(w, file, "contrato-"+l.ID+".pdf")
 }
 
-// servePDF streams a stored PDF.
-func servePDF(w http.ResponseWriter, f BlobReader, name string) {
+// ServePDF streams a stored PDF (the contract) as name.
+func ServePDF(w http.ResponseWriter, f BlobReader, name string) {
 	defer f.Body.Close()
 	h := w.Header()
 	h.Set("Content-Type", "application/pdf")

@@ -161,3 +161,9 @@ func discountPercent(fraction string) string {
 	}
 	return strings.TrimRight(r.FloatString(6), "0")
 }
+
+// ChoiceOf is the PlanChoice naming catalog plan p with its benefit (""
+// when p has none): what a page offering the catalog's plans posts.
+func ChoiceOf(p Plan, benefit string) PlanChoice {
+	return PlanChoice{PlanName: p.Name, Discount: discountPercent(p.Discount), LoyaltyRequirement: strconv.Itoa(p.FidelityMonths), Benefit: benefit}
+}

@@ -42,19 +42,22 @@ func (s *LeadService) createLead(ctx context.Context, l Lead) error {
 // the lead's own fields it records the history entries, documents and
 // signatures change appended. change may run more than once (see
 // writeLeads), each time on a freshly loaded lead.
-func (s *LeadService) updateLead(ctx context.Context, partnerID, id string, change func(*Lead) error) (Lead, error) {
-	return s.rewriteLead(ctx, partnerID, id, func(_ LeadTx, _, l *Lead) error { return change(l) })
+func (s *LeadService) updateLead(ctx context.Context, p Principal, id string, change func(*Lead) error) (Lead, error) {
+	return s.rewriteLead(ctx, p, id, func(_ LeadTx, _, l *Lead) error { return change(l) })
 }
 
 // rewriteLead is updateLead for a change that also uses the transaction's
 // primitives on what was loaded (old): one that deletes the documents sets
 // old.Documents to nil, so that only what is appended after is recorded.
-func (s *LeadService) rewriteLead(ctx context.Context, partnerID, id string, change func(tx LeadTx, old, l *Lead) error) (Lead, error) {
+func (s *LeadService) rewriteLead(ctx context.Context, p Principal, id string, change func(tx LeadTx, old, l *Lead) error) (Lead, error) {
 	var out Lead
 	err := s.writeLeads(ctx, func(tx LeadTx) error {
-		old, err := tx.Lead(partnerID, id)
+		old, err := tx.Lead(p.PartnerID, id)
 		if err != nil {
 			return err
+		}
+		if !p.sees(old) {
+			return leadNotFound(apperr.New(apperr.NotFound, "not the caller's seller"))
 		}
 		l := old.clone()
 		if err := change(tx, &old, &l); err != nil {

@@ -49,7 +49,7 @@ func (s *LeadService) ErasePersonalData(ctx context.Context, p Principal, id str
 	}
 	now := s.clock()
 	var files []string
-	out, err := s.rewriteLead(ctx, p.PartnerID, id, func(tx LeadTx, old, l *Lead) error {
+	out, err := s.rewriteLead(ctx, p, id, func(tx LeadTx, old, l *Lead) error {
 		var err error
 		if files, err = dropDocuments(tx, old, l); err != nil {
 			return err

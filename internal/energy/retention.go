@@ -51,7 +51,7 @@ func (s *LeadService) SweepRetention(ctx context.Context, retention time.Duratio
 func (s *LeadService) expireLead(ctx context.Context, ref LeadRef, before time.Time, retention time.Duration) error {
 	now := s.clock()
 	var files []string
-	_, err := s.rewriteLead(ctx, ref.PartnerID, ref.ID, func(tx LeadTx, old, l *Lead) error {
+	_, err := s.rewriteLead(ctx, Principal{PartnerID: ref.PartnerID}, ref.ID, func(tx LeadTx, old, l *Lead) error {
 		if old.Status == StatusAssinado || !old.UpdatedAt.Before(before) || len(old.Documents) == 0 && !old.HasCredentials() {
 			return errRetained
 		}

@@ -231,7 +231,7 @@ func (s *LeadService) Sign(ctx context.Context, token string, in SignInput) (Sig
 	ref := ss.Lead.Contract.SignReference
 	now := s.clock()
 	var verdict error
-	l, err := s.updateLead(ctx, ss.Lead.PartnerID, ss.Lead.ID, func(l *Lead) error {
+	l, err := s.updateLead(ctx, Principal{PartnerID: ss.Lead.PartnerID}, ss.Lead.ID, func(l *Lead) error {
 		// Checked again inside the write: another signature may have landed.
 		if l.Contract == nil || l.Contract.SignReference != ref || s.session(*l).State != SigningOpen || l.signedBy(signer.CPF) {
 			return ErrSigningClosed

@@ -127,7 +127,7 @@ func (s *LeadService) RequestSignCode(ctx context.Context, token string, n int) 
 	code := newSignCode()
 	ref := ss.Lead.Contract.SignReference
 	now := s.clock()
-	l, err := s.updateLead(ctx, ss.Lead.PartnerID, ss.Lead.ID, func(l *Lead) error {
+	l, err := s.updateLead(ctx, Principal{PartnerID: ss.Lead.PartnerID}, ss.Lead.ID, func(l *Lead) error {
 		if l.Contract == nil || l.Contract.SignReference != ref || s.session(*l).State != SigningOpen {
 			return ErrSigningClosed
 		}

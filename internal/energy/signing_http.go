@@ -101,7 +101,7 @@ func (a *API) signingContract(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Security-Policy", "frame-ancestors 'self'")
 	w.Header().Set("Referrer-Policy", "no-referrer")
-	servePDF(w, f, "contrato.pdf")
+	ServePDF(w, f, "contrato.pdf")
 }
 
 // renderSigning shows the session: the contract, its signers and the form

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"partnership-service/internal/apperr"
 	"partnership-service/internal/mail"
 )
 
@@ -54,4 +55,18 @@ func (s *LeadService) mailSigners(ctx context.Context, l Lead) {
 			s.log.Error("enqueue signing mail", "lead", l.ID, "to", mail.MaskAddress(emails[i]), "err", err)
 		}
 	}
+}
+
+// ResendSigningMail mails each signer of the caller's lead the signing link
+// again: the contract must still await signature (a lead in negociacao).
+func (s *LeadService) ResendSigningMail(ctx context.Context, p Principal, id string) error {
+	l, err := s.Get(ctx, p, id)
+	if err != nil {
+		return err
+	}
+	if l.Status != StatusNegociacao || l.Contract == nil {
+		return apperr.New(apperr.Conflict, "O lead não tem contrato aguardando assinatura.")
+	}
+	s.mailSigners(ctx, l)
+	return nil
 }

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"testing"
 
+	"partnership-service/internal/apperr"
+	"partnership-service/internal/energy"
 	"partnership-service/internal/mail"
 	"partnership-service/internal/storage"
 	"partnership-service/internal/testdb"
@@ -55,6 +57,38 @@ func TestContractMailsTheSigners(t *testing.T) {
 		}
 		if strings.Contains(m.Text, "11144477735") || strings.Contains(m.Text, "111.444.777-35") {
 			t.Error("the message carries the customer's CPF")
+		}
+	})
+}
+
+// TestResendSigningMail: the signing mail goes again, with the same link,
+// while the contract awaits signature; a lead without one is a conflict,
+// and another partner's lead is not found.
+func TestResendSigningMail(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, e storage.Stores) {
+		env := newLeadEnv(t, e)
+		ctx := context.Background()
+		a := energy.Principal{PartnerID: env.PartnerA, PartnerName: "Partner A"}
+		l, err := env.Leads.Create(ctx, a, draft("11144477735"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := env.Leads.ResendSigningMail(ctx, a, l.ID); apperr.CodeOf(err) != apperr.Conflict {
+			t.Fatalf("resend without a contract: %v", err)
+		}
+		if _, err := env.Leads.CreateContract(ctx, a, l.ID, energy.ContractDraft{}); err != nil {
+			t.Fatal(err)
+		}
+		b := energy.Principal{PartnerID: env.PartnerB, PartnerName: "Partner B"}
+		if err := env.Leads.ResendSigningMail(ctx, b, l.ID); apperr.CodeOf(err) != apperr.NotFound {
+			t.Fatalf("another partner's resend: %v", err)
+		}
+		if err := env.Leads.ResendSigningMail(ctx, a, l.ID); err != nil {
+			t.Fatal(err)
+		}
+		msgs := env.Mail.Messages()
+		if len(msgs) != 2 || msgs[1].To != msgs[0].To || msgs[1].Text != msgs[0].Text {
+			t.Fatalf("messages after the resend: %+v", msgs)
 		}
 	})
 }

@@ -135,7 +135,7 @@ func (s *LeadService) Upload(ctx context.Context, p Principal, id string, form U
 			})
 		}
 	}
-	updated, err := s.updateLead(ctx, p.PartnerID, id, func(l *Lead) error {
+	updated, err := s.updateLead(ctx, p, id, func(l *Lead) error {
 		if err := l.checkChangeable(); err != nil {
 			return err
 		}

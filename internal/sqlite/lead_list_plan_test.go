@@ -172,3 +172,78 @@ func seedPlanLeads(t *testing.T, partners energy.PartnerStore, store energy.Lead
 		}
 	}
 }
+
+// TestPipelineTallyPlans: the console's figures (per status, and per day
+// over the last 30 days, of the partner or of one seller) are read from
+// the tallies' indexes, never a scan of the leads or of the tallies.
+func TestPipelineTallyPlans(t *testing.T) {
+	t.Parallel()
+	stores := testdb.SQLite(t)
+	day, err := energy.ParseLeadQuery("", "", "created_at:2024-07-01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seedPlanLeads(t, stores.EnergyPartners(), stores.EnergyLeads(), day.CreatedFrom)
+	for _, tt := range []struct {
+		name, seller string
+		want         []string
+	}{
+		{"the partner's", "", []string{"SEARCH energy_lead_counts USING", "SEARCH energy_lead_tallies USING INDEX energy_lead_tallies_day (partner_id=? AND created_day>?)"}},
+		{"a seller's", "vendedor demo", []string{"SEARCH energy_lead_tallies USING INDEX sqlite_autoindex_energy_lead_tallies_1 (partner_id=? AND seller_name_folded=?)",
+			"SEARCH energy_lead_tallies USING INDEX sqlite_autoindex_energy_lead_tallies_1 (partner_id=? AND seller_name_folded=? AND created_day>?)"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var plans []string
+			leads := storesql.NewEnergyLeads(stores.DB.Shared(), planRecorder{DB: stores.DB.Shared(), reader: stores.DB.Reader(), plans: &plans}, "+")
+			got, err := leads.LeadTallies(context.Background(), "p", tt.seller, "2024-06-02")
+			if err != nil || len(got.ByDay) == 0 {
+				t.Fatalf("tallies %+v, %v", got, err)
+			}
+			all := strings.Join(plans, "\n")
+			for _, w := range tt.want {
+				if !strings.Contains(all, w) {
+					t.Errorf("plan lacks %q; plans:\n%s", w, all)
+				}
+			}
+			if strings.Contains(all, "SCAN ") {
+				t.Errorf("a scan; plans:\n%s", all)
+			}
+		})
+	}
+}
+
+// TestLeadExportPlans: the CSV export walks an index in list order (no
+// sort of the matches, which would hold them all before the first row),
+// the other filters' index when there is one.
+func TestLeadExportPlans(t *testing.T) {
+	t.Parallel()
+	stores := testdb.SQLite(t)
+	day, err := energy.ParseLeadQuery("", "", "created_at:2024-07-01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seedPlanLeads(t, stores.EnergyPartners(), stores.EnergyLeads(), day.CreatedFrom)
+	for _, tt := range []struct {
+		name string
+		q    energy.LeadQuery
+		want string
+	}{
+		{"every lead", energy.LeadQuery{}, "USING INDEX energy_leads_partner_created (partner_id=?)"},
+		{"a seller's", energy.LeadQuery{SellerName: "vendedor demo"}, "USING INDEX energy_leads_partner_seller (partner_id=? AND seller_name_folded=?)"},
+		{"a status", energy.LeadQuery{Status: energy.StatusIndicado}, "USING INDEX energy_leads_partner_status (partner_id=? AND status=?)"},
+		{"a customer", energy.LeadQuery{Customer: &energy.CustomerFilter{Prefix: "maria"}}, "USING INDEX energy_leads_partner_created (partner_id=?)"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var plans []string
+			leads := storesql.NewEnergyLeads(stores.DB.Shared(), planRecorder{DB: stores.DB.Shared(), reader: stores.DB.Reader(), plans: &plans}, "+")
+			n := 0
+			if err := leads.ExportLeads(context.Background(), "p", tt.q, func(energy.Lead) error { n++; return nil }); err != nil || n == 0 {
+				t.Fatalf("exported %d, %v", n, err)
+			}
+			all := strings.Join(plans, "\n")
+			if !strings.Contains(all, tt.want) || strings.Contains(all, "TEMP B-TREE") {
+				t.Errorf("plan lacks %q or sorts; plans:\n%s", tt.want, all)
+			}
+		})
+	}
+}

@@ -307,3 +307,60 @@ func (l leadList) customerIDs() (string, []any) {
 	sel, args := l.union("id, created_at", true, 0)
 	return `SELECT id FROM (` + sel + `) AS matches`, args
 }
+
+// LeadTallies implements energy.LeadStore: the per-status counts of the
+// partner (energy_lead_counts) or of one of its sellers, and the daily
+// tallies from sinceDay on (energy_lead_tallies, on its day index).
+func (s EnergyLeads) LeadTallies(ctx context.Context, partnerID, seller, sinceDay string) (energy.LeadTallies, error) {
+	t := energy.LeadTallies{ByStatus: map[energy.LeadStatus]int{}}
+	statusSQL, args := `SELECT status, leads FROM energy_lead_counts WHERE partner_id = ?`, []any{partnerID}
+	daySQL, dayArgs := `SELECT created_day, status, sum(leads) FROM energy_lead_tallies WHERE partner_id = ? AND created_day >= ?`,
+		[]any{partnerID, sinceDay}
+	if seller != "" {
+		statusSQL = `SELECT status, sum(leads) FROM energy_lead_tallies WHERE partner_id = ? AND seller_name_folded = ? GROUP BY status`
+		args = append(args, seller)
+		daySQL, dayArgs = daySQL+` AND seller_name_folded = ?`, append(dayArgs, seller)
+	}
+	// Two reads, not one snapshot: a lead created between them shows in
+	// one figure a moment before the other, which a page of figures may.
+	rows, err := s.reads.Query(ctx, statusSQL, args...)
+	if err != nil {
+		return t, s.mapError(err)
+	}
+	err = EachRow(rows, func(r Row) error {
+		var status string
+		var n int
+		err := r.Scan(&status, &n)
+		t.ByStatus[energy.LeadStatus(status)] += n
+		return err
+	})
+	rows.Close()
+	if err != nil {
+		return t, s.mapError(err)
+	}
+	t.ByDay, err = QueryAll(ctx, s.reads, func(r Row) (energy.DayTally, error) {
+		var d energy.DayTally
+		err := r.Scan(&d.Day, &d.Status, &d.Leads)
+		return d, err
+	}, daySQL+` GROUP BY created_day, status ORDER BY created_day, status`, dayArgs...)
+	return t, s.mapError(err)
+}
+
+// ExportLeads implements energy.LeadStore: the list's scan in list order,
+// every filter tested on the way, streamed row by row.
+func (s EnergyLeads) ExportLeads(ctx context.Context, partnerID string, q energy.LeadQuery, each func(energy.Lead) error) error {
+	l := leadList{s: s, partnerID: partnerID, q: q}
+	rows, err := s.reads.Query(ctx, `SELECT `+LeadColumns+` FROM energy_leads WHERE `+l.where(true)+listOrder, l.args(true)...)
+	if err != nil {
+		return s.mapError(err)
+	}
+	defer rows.Close()
+	err = EachRow(rows, func(r Row) error {
+		lead, err := ScanLead(r)
+		if err != nil {
+			return err
+		}
+		return each(lead)
+	})
+	return s.mapError(err)
+}

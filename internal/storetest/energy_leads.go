@@ -29,6 +29,7 @@ func runEnergyLeads(t *testing.T, open func(t *testing.T) energyLeadHarness) {
 	ctx := context.Background()
 	base := time.Date(2024, 7, 1, 12, 0, 0, 123456000, time.UTC)
 
+	cpfs := []string{"11144477735", "52998224725", "39053344705"}
 	setup := func(t *testing.T) energy.LeadStore {
 		h := open(t)
 		for id, name := range map[string]string{"partner-a": "Parceiro A", "partner-b": "Parceiro B"} {
@@ -341,6 +342,76 @@ func runEnergyLeads(t *testing.T, open func(t *testing.T) energyLeadHarness) {
 			if err != nil || total != (energy.LeadTotal{Count: tt.want}) {
 				t.Errorf("seller, day and status %q: total %+v, %v; want %d", tt.status, total, err, tt.want)
 			}
+		}
+	})
+
+	t.Run("tallies per status and day, per seller", func(t *testing.T) {
+		t.Parallel()
+		s := setup(t)
+		// Two days apart in São Paulo (base is 09:00 there), two sellers.
+		for i, tt := range []struct {
+			seller string
+			at     time.Time
+			status energy.LeadStatus
+		}{{"Vendedor", base, energy.StatusIndicado}, {"Vendedor", base, energy.StatusAssinado},
+			{"Outra Vendedora", base.Add(48 * time.Hour), energy.StatusIndicado}} {
+			l := newLead("partner-a", fmt.Sprintf("00000000-0000-7000-8000-0000000005%02d", i), cpfs[i], tt.at)
+			l.SellerName, l.Status = tt.seller, tt.status
+			mustCreate(t, s, l)
+		}
+		mustCreate(t, s, newLead("partner-b", "00000000-0000-7000-8000-000000000599", "11144477735", base))
+		tally := func(day string, status energy.LeadStatus) energy.DayTally {
+			return energy.DayTally{Day: day, Status: status, Leads: 1}
+		}
+		for _, tt := range []struct {
+			name, seller, since string
+			status              map[energy.LeadStatus]int
+			days                []energy.DayTally
+		}{
+			{"the partner's", "", "2024-07-01", map[energy.LeadStatus]int{energy.StatusIndicado: 2, energy.StatusAssinado: 1},
+				[]energy.DayTally{tally("2024-07-01", energy.StatusAssinado), tally("2024-07-01", energy.StatusIndicado), tally("2024-07-03", energy.StatusIndicado)}},
+			{"from a later day", "", "2024-07-02", map[energy.LeadStatus]int{energy.StatusIndicado: 2, energy.StatusAssinado: 1},
+				[]energy.DayTally{tally("2024-07-03", energy.StatusIndicado)}},
+			{"a seller's", "outra vendedora", "2024-06-01", map[energy.LeadStatus]int{energy.StatusIndicado: 1},
+				[]energy.DayTally{tally("2024-07-03", energy.StatusIndicado)}},
+		} {
+			got, err := s.LeadTallies(ctx, "partner-a", tt.seller, tt.since)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for k, v := range got.ByStatus { // a status once counted may stay at 0
+				if v == 0 {
+					delete(got.ByStatus, k)
+				}
+			}
+			if !reflect.DeepEqual(got.ByStatus, tt.status) || !reflect.DeepEqual(got.ByDay, tt.days) {
+				t.Errorf("%s tallies = %+v, want %v %v", tt.name, got, tt.status, tt.days)
+			}
+		}
+	})
+
+	t.Run("export streams every match in list order", func(t *testing.T) {
+		t.Parallel()
+		s := setup(t)
+		for i, seller := range []string{"Vendedor", "Outro", "Vendedor"} {
+			l := newLead("partner-a", fmt.Sprintf("00000000-0000-7000-8000-0000000006%02d", i), cpfs[i], base.Add(time.Duration(i)*time.Second))
+			l.SellerName = seller
+			mustCreate(t, s, l)
+		}
+		mustCreate(t, s, newLead("partner-b", "00000000-0000-7000-8000-000000000699", "11144477735", base))
+		var ids []string
+		err := s.ExportLeads(ctx, "partner-a", energy.LeadQuery{SellerName: "vendedor"}, func(l energy.Lead) error {
+			ids = append(ids, l.ID)
+			return nil
+		})
+		want := []string{"00000000-0000-7000-8000-000000000602", "00000000-0000-7000-8000-000000000600"}
+		if err != nil || !reflect.DeepEqual(ids, want) {
+			t.Fatalf("export = %v, %v; want %v", ids, err, want)
+		}
+		stop := errors.New("stop")
+		n := 0
+		if err := s.ExportLeads(ctx, "partner-a", energy.LeadQuery{}, func(energy.Lead) error { n++; return stop }); !errors.Is(err, stop) || n != 1 {
+			t.Fatalf("a stopped export: %d leads, %v", n, err)
 		}
 	})
 

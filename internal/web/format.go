@@ -15,6 +15,14 @@ func Money(cents int64) string {
 	return sign + "R$ " + groupThousands(cents/100) + "," + twoDigits(cents%100)
 }
 
+// Number formats a count the Brazilian way: 1.234.567.
+func Number(n int) string {
+	if n < 0 {
+		return "-" + groupThousands(int64(-n))
+	}
+	return groupThousands(int64(n))
+}
+
 func groupThousands(n int64) string {
 	s := strconv.FormatInt(n, 10)
 	var b strings.Builder
@@ -44,6 +52,15 @@ func Date(t time.Time) string {
 		return ""
 	}
 	return t.In(brasilia).Format("02/01/2006")
+}
+
+// DateTime formats t as dd/mm/aaaa hh:mm in Brasília time; the zero
+// time is "".
+func DateTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(brasilia).Format("02/01/2006 15:04")
 }
 
 // DateOnly formats a calendar date (stored as midnight UTC, such as a

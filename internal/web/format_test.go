@@ -31,7 +31,18 @@ func TestDates(t *testing.T) {
 	if got := DateOnly(time.Date(1990, 7, 9, 0, 0, 0, 0, time.UTC)); got != "09/07/1990" {
 		t.Errorf("DateOnly = %q", got)
 	}
-	if Date(time.Time{}) != "" || DateOnly(time.Time{}) != "" {
+	if got := DateTime(time.Date(2026, 3, 2, 1, 30, 0, 0, time.UTC)); got != "01/03/2026 22:30" {
+		t.Errorf("DateTime = %q", got)
+	}
+	if DateTime(time.Time{}) != "" || Date(time.Time{}) != "" || DateOnly(time.Time{}) != "" {
 		t.Error("zero time not blank")
+	}
+}
+
+func TestNumber(t *testing.T) {
+	for n, want := range map[int]string{0: "0", 999: "999", 1001: "1.001", 1000000: "1.000.000", -1234: "-1.234"} {
+		if got := Number(n); got != want {
+			t.Errorf("Number(%d) = %q, want %q", n, got, want)
+		}
 	}
 }

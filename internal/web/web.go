@@ -37,7 +37,7 @@ var Base = mustAssets(staticFS, "static")
 // also from https (providers' logos live on their own sites), forms posted
 // only back to the service, and no framing.
 const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; " +
-	"form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+	"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
 // Page is what the layout renders: the page's own data is Data.
 type Page struct {
@@ -45,6 +45,9 @@ type Page struct {
 	// Stylesheets are extra stylesheet URLs after base.css (a provider's
 	// theme, say), each the service's own.
 	Stylesheets []string
+	// Scripts are extra base assets (their file names) loaded after
+	// forms.js, deferred.
+	Scripts []string
 	// CSRF is the token forms carry in their "csrf" field.
 	CSRF string
 	Data any
@@ -56,13 +59,14 @@ type Templates struct {
 }
 
 // Funcs are the template functions every page has: asset (a base asset's
-// fingerprinted URL), money, date, dateOnly (see format.go), join,
+// fingerprinted URL), money, date, dateTime, dateOnly (see format.go), join,
 // fieldID and field (Form.Field).
 func Funcs() template.FuncMap {
 	return template.FuncMap{
 		"asset":    Base.URL,
 		"money":    Money,
 		"date":     Date,
+		"dateTime": DateTime,
 		"dateOnly": DateOnly,
 		"join":     strings.Join,
 		"fieldID":  FieldID,
