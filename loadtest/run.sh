@@ -21,7 +21,7 @@
 # The storefront page (issue 15) is compared with GET /api/v2/providers on
 # the service itself: at least half.
 # Needs wrk (apt-get install wrk). Traffic stays on 127.0.0.1.
-set -euo pipefail
+set -Eeuo pipefail
 cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
 
@@ -40,6 +40,9 @@ work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
+# A failing step names itself and shows the end of the service's log (which
+# the cleanup deletes).
+trap 'echo "loadtest/run.sh: line $LINENO failed (status $?); end of the service log:" >&2; tail -n 20 "$work/service.log" >&2' ERR
 
 go build -o "$work/partnership" ./cmd/partnership
 go build -o "$work/baseline" ./loadtest/baseline
