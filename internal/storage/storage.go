@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"partnership-service/internal/audit"
 	"partnership-service/internal/changes"
 	"partnership-service/internal/companies"
 	"partnership-service/internal/energy"
@@ -52,6 +53,8 @@ type Stores interface {
 	Storefront() storefront.Store
 	Companies() companies.Store
 	Webhooks() webhook.Store
+	// Audit is the operator console's audit trail.
+	Audit() audit.Store
 }
 
 // Contexts is the part of Stores both engines share: the context stores an
@@ -78,6 +81,7 @@ func (c Contexts) EnergyLeads() energy.LeadStore       { return c.EnergyLeadStor
 func (c Contexts) Storefront() storefront.Store        { return c.StorefrontStore }
 func (c Contexts) Companies() companies.Store          { return c.CompaniesStore }
 func (c Contexts) Webhooks() webhook.Store             { return c.WebhookStore }
+func (c Contexts) Audit() audit.Store                  { return storesql.AuditLog{DB: c.DB} }
 
 // ReferenceCounts reports how many reference rows the migrations loaded.
 func (c Contexts) ReferenceCounts(ctx context.Context) (migrations.ReferenceCounts, error) {
