@@ -65,11 +65,11 @@ func (h *Handler) plan(next planHandler) shopHandler {
 type planPageView struct {
 	Plan     planView
 	Coupon   couponView
-	Coverage *form
+	Coverage *web.Form
 }
 
 type couponView struct {
-	Form        *form
+	Form        *web.Form
 	Name        string // the applied coupon, "" when none
 	Description string
 }
@@ -101,7 +101,7 @@ func (h *Handler) planPage(w http.ResponseWriter, r *http.Request, s *shop, p *s
 	h.renderPlan(w, r, http.StatusOK, s, p, cv, newForm(carry(q)))
 }
 
-func (h *Handler) renderPlan(w http.ResponseWriter, r *http.Request, status int, s *shop, p *storefront.Plan, cv couponView, coverage *form) {
+func (h *Handler) renderPlan(w http.ResponseWriter, r *http.Request, status int, s *shop, p *storefront.Plan, cv couponView, coverage *web.Form) {
 	if cv.Name != "" {
 		coverage.Values.Set("cupom", cv.Name)
 	}
@@ -130,7 +130,7 @@ func (h *Handler) checkCoverage(w http.ResponseWriter, r *http.Request, s *shop,
 	res, err := h.svc.Subscribe(r.Context(), s.Provider.ID, in)
 	if err != nil {
 		f := newForm(carry(r.PostForm, "cupom"))
-		if !f.fail(err) {
+		if !f.Fail(err) {
 			web.Render(w, r, err)
 			return
 		}
@@ -186,7 +186,7 @@ func subscriptionInput(v url.Values, p *storefront.Plan) storefront.Subscription
 type signUpView struct {
 	Plan    planView
 	Coupon  couponView
-	Form    *form
+	Form    *web.Form
 	DueDays []int
 	// HasFee: the plan has an installation fee to choose how to pay.
 	HasFee bool
@@ -197,7 +197,7 @@ func (h *Handler) signUpPage(w http.ResponseWriter, r *http.Request, s *shop, p 
 	h.renderSignUp(w, r, http.StatusOK, s, p, newForm(carry(q, "cupom")))
 }
 
-func (h *Handler) renderSignUp(w http.ResponseWriter, r *http.Request, status int, s *shop, p *storefront.Plan, f *form) {
+func (h *Handler) renderSignUp(w http.ResponseWriter, r *http.Request, status int, s *shop, p *storefront.Plan, f *web.Form) {
 	cv, _, _ := h.coupon(r, s, p, f.Values)
 	days := s.Provider.DueDays
 	if len(days) == 0 {
@@ -227,7 +227,7 @@ func (h *Handler) signUp(w http.ResponseWriter, r *http.Request, s *shop, p *sto
 	}
 	res, err := h.svc.Subscribe(r.Context(), s.Provider.ID, in)
 	if err != nil {
-		if !f.fail(err) {
+		if !f.Fail(err) {
 			web.Render(w, r, err)
 			return
 		}
@@ -240,7 +240,7 @@ func (h *Handler) signUp(w http.ResponseWriter, r *http.Request, s *shop, p *sto
 // --- no coverage: a cold lead ---
 
 type coldLeadView struct {
-	Form *form
+	Form *web.Form
 	Plan *planView
 }
 
@@ -248,7 +248,7 @@ func (h *Handler) coldLeadPage(w http.ResponseWriter, r *http.Request, s *shop) 
 	h.renderColdLead(w, r, http.StatusOK, s, newForm(carry(r.URL.Query(), "plano")))
 }
 
-func (h *Handler) renderColdLead(w http.ResponseWriter, r *http.Request, status int, s *shop, f *form) {
+func (h *Handler) renderColdLead(w http.ResponseWriter, r *http.Request, status int, s *shop, f *web.Form) {
 	v := coldLeadView{Form: f}
 	if p := planByID(s.Catalog, f.Values.Get("plano")); p != nil {
 		pv := viewPlan(s.Catalog, p)
@@ -278,7 +278,7 @@ func (h *Handler) coldLead(w http.ResponseWriter, r *http.Request, s *shop) {
 	in.PreSubscription = true
 	in.ColdLead = storefront.Opt[bool]{Set: true, Value: true}
 	if _, err := h.svc.Subscribe(r.Context(), s.Provider.ID, in); err != nil {
-		if !f.fail(err) {
+		if !f.Fail(err) {
 			web.Render(w, r, err)
 			return
 		}
@@ -320,7 +320,7 @@ type documentsView struct {
 	Reference string
 	Action    string
 	Documents []document
-	Form      *form
+	Form      *web.Form
 }
 
 var documentCopy = map[storefront.FileKind][3]string{
@@ -333,7 +333,7 @@ func (h *Handler) documentsPage(w http.ResponseWriter, r *http.Request, s *shop,
 	h.renderDocuments(w, r, http.StatusOK, s, sub, newForm(nil))
 }
 
-func (h *Handler) renderDocuments(w http.ResponseWriter, r *http.Request, status int, s *shop, sub *storefront.Subscription, f *form) {
+func (h *Handler) renderDocuments(w http.ResponseWriter, r *http.Request, status int, s *shop, sub *storefront.Subscription, f *web.Form) {
 	v := documentsView{Reference: sub.ID, Form: f,
 		Action: s.Base + "/assinaturas/" + sub.ID + "/documentos?" + url.Values{web.CSRFField: {s.CSRF}}.Encode()}
 	for _, k := range storefront.FileKinds {
@@ -355,7 +355,7 @@ func (h *Handler) uploadDocuments(w http.ResponseWriter, r *http.Request, s *sho
 	}
 	if _, err := h.svc.AttachFiles(r.Context(), s.Provider.ID, sub.ID, upload.FromRequest(r)); err != nil {
 		f := newForm(nil)
-		if !f.fail(err) {
+		if !f.Fail(err) {
 			web.Render(w, r, err)
 			return
 		}

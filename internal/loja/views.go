@@ -7,13 +7,11 @@ import (
 	"strconv"
 	"strings"
 
-	"partnership-service/internal/apperr"
 	"partnership-service/internal/storefront"
 	"partnership-service/internal/web"
 )
 
 var funcs = template.FuncMap{
-	"field":    field,
 	"safeLogo": safeImageURL,
 	"steps":    func() []string { return stepNames },
 }
@@ -21,9 +19,8 @@ var funcs = template.FuncMap{
 // stepNames are the sign-up's steps, as the pages show where one is.
 var stepNames = []string{"Plano e cobertura", "Seus dados", "Documentos", "Confirmação"}
 
-// labels name the API's fields the way a visitor reads them; the forms'
-// inputs carry the API's field names, so a message the service returns
-// for a field lands next to that field.
+// labels name the API's fields the way a visitor reads them (the forms'
+// inputs carry the API's field names).
 var labels = map[string]string{
 	"nome_razao_social":      "Nome completo ou razão social",
 	"email":                  "E-mail",
@@ -54,92 +51,7 @@ var labels = map[string]string{
 	"base":                   "Cadastro",
 }
 
-// form is a form's values and the service's messages for them.
-type form struct {
-	Values url.Values
-	Errors map[string][]string
-	// focused is set once the first field with an error has been
-	// rendered, which gets autofocus.
-	focused bool
-}
-
-func newForm(values url.Values) *form {
-	if values == nil {
-		values = url.Values{}
-	}
-	return &form{Values: values, Errors: map[string][]string{}}
-}
-
-// fail records err's field messages; it reports false for errors that are
-// no validation (which the caller renders as an error page).
-func (f *form) fail(err error) bool {
-	e := apperr.As(err)
-	if e.Code != apperr.Unprocessable || len(e.Fields) == 0 {
-		return false
-	}
-	for k, msgs := range e.Fields {
-		f.Errors[k] = append(f.Errors[k], msgs...)
-	}
-	return true
-}
-
-// problem is one line of a form's error summary.
-type problem struct {
-	ID, Label, Message string
-}
-
-// Summary lists the messages in a stable order, each linking to its field.
-func (f *form) Summary() []problem {
-	keys := make([]string, 0, len(f.Errors))
-	for k := range f.Errors {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	var out []problem
-	for _, k := range keys {
-		label := labels[k]
-		if label == "" {
-			label = k
-		}
-		for _, m := range f.Errors[k] {
-			out = append(out, problem{ID: web.FieldID(k), Label: label, Message: m})
-		}
-	}
-	return out
-}
-
-// fieldView is one input as the "input" partial renders it.
-type fieldView struct {
-	Name, ID, Label, Value, Type, Mask, Autocomplete, Inputmode, Hint string
-	Errors                                                            []string
-	Autofocus                                                         bool
-}
-
-// field builds an input of f named name; opts are "key=value" pairs: type,
-// mask (see forms.js), auto (autocomplete), mode (inputmode), hint.
-func field(f *form, name string, opts ...string) fieldView {
-	v := fieldView{Name: name, ID: web.FieldID(name), Label: labels[name], Value: f.Values.Get(name), Type: "text",
-		Errors: f.Errors[name]}
-	for _, o := range opts {
-		k, val, _ := strings.Cut(o, "=")
-		switch k {
-		case "type":
-			v.Type = val
-		case "mask":
-			v.Mask = val
-		case "auto":
-			v.Autocomplete = val
-		case "mode":
-			v.Inputmode = val
-		case "hint":
-			v.Hint = val
-		}
-	}
-	if len(v.Errors) > 0 && !f.focused {
-		v.Autofocus, f.focused = true, true
-	}
-	return v
-}
+func newForm(values url.Values) *web.Form { return web.NewForm(values, labels) }
 
 // planView is a plan as a visitor reads it.
 type planView struct {

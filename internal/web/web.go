@@ -55,8 +55,8 @@ type Templates struct {
 }
 
 // Funcs are the template functions every page has: asset (a base asset's
-// fingerprinted URL), money, date, dateOnly (see format.go), join and
-// fieldID.
+// fingerprinted URL), money, date, dateOnly (see format.go), join,
+// fieldID and field (see form.go).
 func Funcs() template.FuncMap {
 	return template.FuncMap{
 		"asset":    Base.URL,
@@ -65,6 +65,7 @@ func Funcs() template.FuncMap {
 		"dateOnly": DateOnly,
 		"join":     strings.Join,
 		"fieldID":  FieldID,
+		"field":    Field,
 	}
 }
 
