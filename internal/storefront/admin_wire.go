@@ -182,10 +182,7 @@ func decodePlan(w http.ResponseWriter, r *http.Request) (Plan, error) {
 	}
 	var errs apperr.Fields
 	price := readText(body.Mensalidade, "mensalidade", &errs)
-	cents, ok := ParsePrice(price.Value)
-	if !errs.Has("mensalidade") && !ok {
-		errs.Add("mensalidade", "deve ser um valor como 29.90")
-	}
+	cents := ReadPrice(price.Value, &errs)
 	f := body.planFields
 	return Plan{
 		Name: f.Nome, SortOrder: f.Ordenacao, MonthlyPriceCents: cents,
@@ -210,6 +207,16 @@ func encodeAdminPlan(p Plan) any {
 			CategoryIDs: nonNil(p.CategoryIDs), PaymentMethodIDs: nonNil(p.PaymentMethodIDs), ServiceIDs: nonNil(p.ServiceIDs),
 		},
 	}}
+}
+
+// ReadPrice reads a plan's "mensalidade" as the admin API and the
+// operator console take it, recording a bad one in errs.
+func ReadPrice(s string, errs *apperr.Fields) int64 {
+	cents, ok := ParsePrice(s)
+	if !errs.Has("mensalidade") && !ok {
+		errs.Add("mensalidade", "deve ser um valor como 29.90")
+	}
+	return cents
 }
 
 // ParsePrice reads an amount in reais ("29.9", "29,90", "100") into cents.

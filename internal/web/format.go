@@ -46,6 +46,15 @@ func Date(t time.Time) string {
 	return t.In(brasilia).Format("02/01/2006")
 }
 
+// DateTime formats t as dd/mm/aaaa hh:mm in Brasília time; the zero
+// time is "".
+func DateTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(brasilia).Format("02/01/2006 15:04")
+}
+
 // DateOnly formats a calendar date (stored as midnight UTC, such as a
 // birth date) as dd/mm/aaaa without moving it across zones.
 func DateOnly(t time.Time) string {

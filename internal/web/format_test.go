@@ -31,7 +31,10 @@ func TestDates(t *testing.T) {
 	if got := DateOnly(time.Date(1990, 7, 9, 0, 0, 0, 0, time.UTC)); got != "09/07/1990" {
 		t.Errorf("DateOnly = %q", got)
 	}
-	if Date(time.Time{}) != "" || DateOnly(time.Time{}) != "" {
+	if got := DateTime(time.Date(2026, 3, 2, 1, 30, 0, 0, time.UTC)); got != "01/03/2026 22:30" {
+		t.Errorf("DateTime = %q", got)
+	}
+	if DateTime(time.Time{}) != "" || Date(time.Time{}) != "" || DateOnly(time.Time{}) != "" {
 		t.Error("zero time not blank")
 	}
 }

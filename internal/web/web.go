@@ -55,13 +55,14 @@ type Templates struct {
 }
 
 // Funcs are the template functions every page has: asset (a base asset's
-// fingerprinted URL), money, date, dateOnly (see format.go), join,
+// fingerprinted URL), money, date, dateTime, dateOnly (see format.go), join,
 // fieldID and field (see form.go).
 func Funcs() template.FuncMap {
 	return template.FuncMap{
 		"asset":    Base.URL,
 		"money":    Money,
 		"date":     Date,
+		"dateTime": DateTime,
 		"dateOnly": DateOnly,
 		"join":     strings.Join,
 		"fieldID":  FieldID,
