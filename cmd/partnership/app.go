@@ -11,10 +11,12 @@ import (
 	"partnership-service/internal/geo"
 	"partnership-service/internal/httpx"
 	"partnership-service/internal/idempotency"
+	"partnership-service/internal/logins"
 	"partnership-service/internal/mail"
 	"partnership-service/internal/storage"
 	"partnership-service/internal/storefront"
 	"partnership-service/internal/storesql"
+	"partnership-service/internal/webauth"
 	"partnership-service/internal/webhook"
 )
 
@@ -36,6 +38,8 @@ type app struct {
 	guard *httpx.Guard
 
 	storefront *storefront.Service // made on first use (storefrontService)
+	logins     *logins.Guard       // made on first use (loginGuard)
+	webauth    *webauth.Service    // made on first use (webauthService)
 	// webhooks manages endpoints and delivers events; nil (commands other
 	// than serve): no endpoint routes, and events wait in the outbox.
 	webhooks *webhook.Service

@@ -14,6 +14,7 @@ import (
 	"partnership-service/internal/energy"
 	"partnership-service/internal/energyref"
 	"partnership-service/internal/storefront"
+	"partnership-service/internal/webauth"
 )
 
 // commands lists every command, in the order `partnership help` shows them.
@@ -32,6 +33,9 @@ func commands() []command {
 		{name: "user create", summary: "create a companies user; prints its id", bind: bindUserCreate},
 		{name: "token create", summary: "issue a companies API token; prints it, alone", bind: bindTokenCreate},
 		{name: "token revoke", args: "TOKEN", nargs: 1, summary: "revoke a companies API token", bind: bindTokenRevoke},
+		{name: "operator create", summary: "create an operator console user (/admin/); prints its id", bind: bindConsoleUser(webauth.RealmOperator)},
+		{name: "partner user create", summary: "create a partner console user (/console/); prints its id", bind: bindConsoleUser(webauth.RealmPartner)},
+		{name: "provider user create", summary: "create a provider back-office user (/provedor/); prints its id", bind: bindConsoleUser(webauth.RealmProvider)},
 		{name: "dev seed-leads", summary: "store generated energy leads in bulk, for load tests; prints how many", bind: bindSeedLeads},
 	}
 }

@@ -11,16 +11,10 @@ import (
 	"partnership-service/internal/server"
 )
 
-// companiesService wires the Companies API to the configured database. On
-// PostgreSQL, where replicas share the database, the login limiter counts
-// in it, so a limit holds however many replicas a client spreads over;
-// SQLite (one process) counts in memory.
+// companiesService wires the Companies API to the configured database; its
+// logins go through the service's one login guard.
 func (a *app) companiesService() *companies.Service {
-	var login companies.LoginConfig
-	if a.cfg.usesPostgres() {
-		login.Attempts = companies.NewSharedLoginAttempts(a.stores.Companies(), companies.LoginLimits{})
-	}
-	return companies.NewServiceWith(a.stores.Companies(), a.geo, a.now, login)
+	return companies.NewServiceWith(a.stores.Companies(), a.geo, a.now, a.loginGuard())
 }
 
 // companiesSurface is the Companies API.

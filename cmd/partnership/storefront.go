@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
 
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/loja"
@@ -36,11 +35,10 @@ func (a *app) storefrontSurface(ctx context.Context) (server.Surface, error) {
 // lojaSurface is the providers' sign-up sites: /loja/{slug}, and / on a
 // provider's own domain.
 func (a *app) lojaSurface(ctx context.Context) (server.Surface, error) {
-	key, err := a.secretKey()
+	csrf, err := a.webCSRF()
 	if err != nil {
 		return server.Surface{}, err
 	}
-	csrf := web.NewCSRF(key, strings.HasPrefix(a.cfg.PublicURL, "https://"))
 	h, err := loja.New(a.storefrontService(), csrf, a.now)
 	if err != nil {
 		return server.Surface{}, err

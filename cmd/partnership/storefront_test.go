@@ -83,7 +83,7 @@ func TestProviderCommands(t *testing.T) {
 		{"slug taken", []string{"provider", "create", "--name", "Outro", "--origin", "https://outro.example", "--slug", "fibra-sul"}, "slug"},
 		{"bad slug", []string{"provider", "create", "--name", "Outro", "--origin", "https://outro.example", "--slug", "Fibra Sul"}, "slug"},
 		{"token for an unknown origin", []string{"provider", "token", "--origin", "https://nada.example"}, "provedor não encontrado"},
-		{"no subcommand", []string{"provider"}, "create or token"},
+		{"no subcommand", []string{"provider"}, "create, token or user"},
 		{"missing name", []string{"provider", "create", "--origin", "https://x.example"}, "--name is required"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

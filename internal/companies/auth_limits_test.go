@@ -18,6 +18,7 @@ import (
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/companies"
 	"partnership-service/internal/geo"
+	"partnership-service/internal/logins"
 	"partnership-service/internal/storage"
 	"partnership-service/internal/testdb"
 	"partnership-service/internal/testkit"
@@ -31,10 +32,10 @@ const (
 
 // loginService is a service with one user, ownerID, and the login bounds
 // of cfg.
-func loginService(t testing.TB, e storage.Stores, cfg companies.LoginConfig) *companies.Service {
+func loginService(t testing.TB, e storage.Stores, cfg logins.Config) *companies.Service {
 	t.Helper()
 	clock := testkit.NewClock(time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC))
-	svc := companies.NewServiceWith(e.Companies(), geo.MustLoad(), clock.Now, cfg)
+	svc := companies.NewServiceWith(e.Companies(), geo.MustLoad(), clock.Now, logins.NewGuard(cfg))
 	if _, err := svc.CreateUser(context.Background(), ownerID, password, "", true); err != nil && !apperr.Is(err, apperr.Conflict) {
 		t.Fatal(err)
 	}
@@ -78,7 +79,7 @@ func TestLoginConcurrentHashesBounded(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, e storage.Stores) {
 		t.Run("many e-mails", func(t *testing.T) {
 			const bound = 2
-			svc := loginService(t, e, companies.LoginConfig{MaxHashes: bound})
+			svc := loginService(t, e, logins.Config{MaxHashes: bound})
 			got := parallelLogins(t, svc, 150, attacker, func(i int) string { return fmt.Sprintf("u%d@example.com", i) })
 			total, peak := svc.HashStats()
 			t.Logf("answers %v; %d hashes, at most %d at once", got, total, peak)
@@ -93,7 +94,7 @@ func TestLoginConcurrentHashesBounded(t *testing.T) {
 			}
 		})
 		t.Run("one e-mail", func(t *testing.T) {
-			svc := loginService(t, e, companies.LoginConfig{})
+			svc := loginService(t, e, logins.Config{})
 			got := parallelLogins(t, svc, 150, attacker, func(int) string { return ownerID })
 			if total, _ := svc.HashStats(); total > 5 || got[http.StatusTooManyRequests] != 150-int(total) {
 				t.Errorf("answers %v after %d hashes; the (address, e-mail) limit is 5", got, total)
@@ -104,7 +105,7 @@ func TestLoginConcurrentHashesBounded(t *testing.T) {
 
 // A waiting login gives up when its client does.
 func TestLoginHashWaitHonoursContext(t *testing.T) {
-	svc := loginService(t, testdb.SQLite(t), companies.LoginConfig{MaxHashes: 1, HashWait: time.Minute})
+	svc := loginService(t, testdb.SQLite(t), logins.Config{MaxHashes: 1, HashWait: time.Minute})
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	var cancelled atomic.Int32
@@ -134,7 +135,7 @@ func TestLoginHashWaitHonoursContext(t *testing.T) {
 // lock the owner out from another; the attacker's address stays refused.
 func TestLoginAttackerCannotLockOwnerOut(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		svc := loginService(t, e, companies.LoginConfig{})
+		svc := loginService(t, e, logins.Config{})
 		ctx := context.Background()
 		for i := range 8 {
 			_, _, err := svc.Login(ctx, ownerID, fmt.Sprintf("errada-%d", i), attacker)
@@ -186,7 +187,7 @@ func TestLoginAttackerCannotLockOwnerOutHTTP(t *testing.T) {
 //
 //	go test ./internal/companies/ -run '^$' -bench WrongLoginsMemory -benchtime 1x
 func BenchmarkWrongLoginsMemory(b *testing.B) {
-	svc := loginService(b, testdb.SQLite(b), companies.LoginConfig{})
+	svc := loginService(b, testdb.SQLite(b), logins.Config{})
 	for b.Loop() {
 		var before runtime.MemStats
 		runtime.GC()

@@ -7,6 +7,7 @@ import (
 	"context"
 	"time"
 
+	"partnership-service/internal/logins"
 	"partnership-service/internal/webhook"
 )
 
@@ -142,8 +143,8 @@ type AuditEntry struct {
 
 // Store keeps accounts, users, tokens, companies and the audit log.
 type Store interface {
-	// LoginCountStore keeps the login limiter's counts for many replicas.
-	LoginCountStore
+	// CountStore keeps the login limiter's counts for many replicas.
+	logins.CountStore
 
 	CreateAccount(ctx context.Context, a Account) (Account, error)
 	AccountByName(ctx context.Context, name string) (Account, error)

@@ -10,6 +10,7 @@ import (
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/brdoc"
 	"partnership-service/internal/geo"
+	"partnership-service/internal/logins"
 	"partnership-service/internal/webhook"
 )
 
@@ -22,10 +23,10 @@ const (
 
 // Service holds the companies' business rules.
 type Service struct {
-	store   Store
-	geo     *geo.Directory
-	now     func() time.Time
-	limiter *loginLimiter
+	store  Store
+	geo    *geo.Directory
+	now    func() time.Time
+	logins *logins.Guard
 }
 
 // NewService returns a service over store; now is the clock (time.Now when
@@ -34,7 +35,7 @@ func NewService(store Store, dir *geo.Directory, now func() time.Time) *Service 
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: store, geo: dir, now: now, limiter: newLoginLimiter()}
+	return &Service{store: store, geo: dir, now: now, logins: logins.NewGuard(logins.Config{})}
 }
 
 // fail is an error without a field: the surface shows Message as is (a
@@ -112,7 +113,7 @@ func (s *Service) CreateUser(ctx context.Context, email, password, accountName s
 	if err := errs.Err(apperr.Unprocessable); err != nil {
 		return User{}, err
 	}
-	hash, err := hashPassword(password)
+	hash, err := logins.HashPassword(password)
 	if err != nil {
 		return User{}, err
 	}

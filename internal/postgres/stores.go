@@ -37,6 +37,7 @@ func Open(ctx context.Context, url string) (*Stores, error) {
 		StorefrontStore:    newStorefrontStore(db),
 		CompaniesStore:     newCompaniesStore(db),
 		WebhookStore:       storesql.Webhooks{DB: db.Shared(), SkipLocked: skipLocked},
+		WebAuthStore:       storesql.WebAuth{DB: db.Shared()},
 	}}, nil
 }
 

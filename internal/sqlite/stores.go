@@ -29,7 +29,8 @@ func Open(ctx context.Context, path string) (*Stores, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Stores{DB: db, Contexts: storage.Contexts{DB: db.Shared(), Bus: changes.Local{}, WebhookStore: storesql.Webhooks{DB: db.Shared()}}}
+	s := &Stores{DB: db, Contexts: storage.Contexts{DB: db.Shared(), Bus: changes.Local{}, WebhookStore: storesql.Webhooks{DB: db.Shared()},
+		WebAuthStore: storesql.WebAuth{DB: db.Shared()}}}
 	if err := db.Migrate(ctx); err != nil {
 		return nil, errors.Join(err, s.Close())
 	}

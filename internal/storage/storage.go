@@ -15,6 +15,7 @@ import (
 	"partnership-service/internal/migrations"
 	"partnership-service/internal/storefront"
 	"partnership-service/internal/storesql"
+	"partnership-service/internal/webauth"
 	"partnership-service/internal/webhook"
 )
 
@@ -55,6 +56,7 @@ type Stores interface {
 	Webhooks() webhook.Store
 	// Audit is the operator console's audit trail.
 	Audit() audit.Store
+	WebAuth() webauth.Store
 }
 
 // Contexts is the part of Stores both engines share: the context stores an
@@ -72,6 +74,7 @@ type Contexts struct {
 	CompaniesStore  companies.Store
 	Bus             changes.Bus
 	WebhookStore    webhook.Store
+	WebAuthStore    webauth.Store
 }
 
 func (c Contexts) Changes() changes.Bus                { return c.Bus }
@@ -82,6 +85,7 @@ func (c Contexts) Storefront() storefront.Store        { return c.StorefrontStor
 func (c Contexts) Companies() companies.Store          { return c.CompaniesStore }
 func (c Contexts) Webhooks() webhook.Store             { return c.WebhookStore }
 func (c Contexts) Audit() audit.Store                  { return storesql.AuditLog{DB: c.DB} }
+func (c Contexts) WebAuth() webauth.Store              { return c.WebAuthStore }
 
 // ReferenceCounts reports how many reference rows the migrations loaded.
 func (c Contexts) ReferenceCounts(ctx context.Context) (migrations.ReferenceCounts, error) {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"partnership-service/internal/companies"
+	"partnership-service/internal/logins"
 	"partnership-service/internal/webhook"
 )
 
@@ -212,9 +213,9 @@ func (s CompaniesStore) AuditLog(ctx context.Context, companyID int64, limit, of
 	return out, total, s.DB.MapError(err)
 }
 
-// --- login attempt counts (companies.LoginCountStore) ---
+// --- login attempt counts (logins.CountStore) ---
 
-var _ companies.LoginCountStore = CompaniesStore{}
+var _ logins.CountStore = CompaniesStore{}
 
 // loginKey is how a count's key is stored: its SHA-256, so the table holds
 // no e-mail address in clear and any text (a NUL, a megabyte) is a valid key.
@@ -223,12 +224,12 @@ func loginKey(k string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// UpdateLoginCounts implements companies.LoginCountStore. Each key's row is
+// UpdateLoginCounts implements logins.CountStore. Each key's row is
 // first upserted (a placeholder of zeros when absent), which locks it on
 // PostgreSQL until the transaction ends; keys are locked in sorted order,
 // so two logins never wait on each other in a cycle. SQLite's one writer
 // serializes the whole transaction anyway.
-func (s CompaniesStore) UpdateLoginCounts(ctx context.Context, keys []string, fn func(map[string]*companies.LoginCount)) error {
+func (s CompaniesStore) UpdateLoginCounts(ctx context.Context, keys []string, fn func(map[string]*logins.Count)) error {
 	byStored := make(map[string]string, len(keys))
 	for _, k := range keys {
 		byStored[loginKey(k)] = k
@@ -241,7 +242,7 @@ func (s CompaniesStore) UpdateLoginCounts(ctx context.Context, keys []string, fn
 				return err
 			}
 		}
-		counts := make(map[string]*companies.LoginCount, len(keys))
+		counts := make(map[string]*logins.Count, len(keys))
 		args := make([]any, len(stored))
 		for i, k := range stored {
 			args[i] = k
@@ -254,7 +255,7 @@ func (s CompaniesStore) UpdateLoginCounts(ctx context.Context, keys []string, fn
 		for rows.Next() {
 			var (
 				k           string
-				c           companies.LoginCount
+				c           logins.Count
 				since, last int64
 			)
 			if err := rows.Scan(&k, &c.N, &c.Pending, &since, &last); err != nil {
@@ -288,7 +289,7 @@ func (s CompaniesStore) UpdateLoginCounts(ctx context.Context, keys []string, fn
 	}))
 }
 
-// DeleteLoginCounts implements companies.LoginCountStore.
+// DeleteLoginCounts implements logins.CountStore.
 func (s CompaniesStore) DeleteLoginCounts(ctx context.Context, idleSince time.Time) (int64, error) {
 	var n int64
 	err := s.DB.Write(ctx, func(tx Querier) error {

@@ -3,23 +3,22 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"partnership-service/internal/logins"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"partnership-service/internal/companies"
 )
 
-// runLoginCounts checks companies.SharedLoginAttempts over an engine's
+// runLoginCounts checks logins.SharedAttempts over an engine's
 // LoginCountStore: the limits the in-memory counts keep, held under
 // concurrent attempts (each check and count is one transaction), and the
 // purge of idle counts.
-func runLoginCounts(t *testing.T, newStore func(t *testing.T) companies.LoginCountStore) {
+func runLoginCounts(t *testing.T, newStore func(t *testing.T) logins.CountStore) {
 	t0 := time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)
 	ctx := context.Background()
-	limits := companies.LoginLimits{Window: 15 * time.Minute, PerPair: 5, PerAddr: 8}
-	reserve := func(t *testing.T, a companies.LoginAttempts, k companies.LoginKey, now time.Time) time.Duration {
+	limits := logins.Limits{Window: 15 * time.Minute, PerPair: 5, PerAddr: 8}
+	reserve := func(t *testing.T, a logins.Attempts, k logins.Key, now time.Time) time.Duration {
 		t.Helper()
 		wait, err := a.Reserve(ctx, k, now)
 		if err != nil {
@@ -27,23 +26,23 @@ func runLoginCounts(t *testing.T, newStore func(t *testing.T) companies.LoginCou
 		}
 		return wait
 	}
-	settle := func(t *testing.T, a companies.LoginAttempts, k companies.LoginKey, o companies.LoginOutcome, now time.Time) {
+	settle := func(t *testing.T, a logins.Attempts, k logins.Key, o logins.Outcome, now time.Time) {
 		t.Helper()
 		if err := a.Settle(ctx, k, o, now); err != nil {
 			t.Fatal(err)
 		}
 	}
-	attacker := companies.LoginKey{Email: "alvo@example.com", Addr: "198.51.100.7"}
-	owner := companies.LoginKey{Email: "alvo@example.com", Addr: "203.0.113.9"}
+	attacker := logins.Key{Email: "alvo@example.com", Addr: "198.51.100.7"}
+	owner := logins.Key{Email: "alvo@example.com", Addr: "203.0.113.9"}
 
 	t.Run("per (address, e-mail), for a window", func(t *testing.T) {
 		t.Parallel()
-		a := companies.NewSharedLoginAttempts(newStore(t), limits)
+		a := logins.NewSharedAttempts(newStore(t), limits)
 		for i := range limits.PerPair {
 			if w := reserve(t, a, attacker, t0); w != 0 {
 				t.Fatalf("failure %d refused (%v)", i+1, w)
 			}
-			settle(t, a, attacker, companies.LoginFailed, t0)
+			settle(t, a, attacker, logins.Failed, t0)
 		}
 		if w := reserve(t, a, attacker, t0.Add(time.Minute)); w != limits.Window-time.Minute {
 			t.Errorf("the attacker's address waits %v, want %v", w, limits.Window-time.Minute)
@@ -58,22 +57,22 @@ func runLoginCounts(t *testing.T, newStore func(t *testing.T) companies.LoginCou
 
 	t.Run("success clears the pair, not the address", func(t *testing.T) {
 		t.Parallel()
-		a := companies.NewSharedLoginAttempts(newStore(t), limits)
+		a := logins.NewSharedAttempts(newStore(t), limits)
 		for range 4 {
 			reserve(t, a, attacker, t0)
-			settle(t, a, attacker, companies.LoginFailed, t0)
+			settle(t, a, attacker, logins.Failed, t0)
 		}
 		reserve(t, a, attacker, t0)
-		settle(t, a, attacker, companies.LoginSucceeded, t0)
+		settle(t, a, attacker, logins.Succeeded, t0)
 		for i := range 3 {
 			if w := reserve(t, a, attacker, t0); w != 0 {
 				t.Fatalf("failure %d after the success refused: %v", i+1, w)
 			}
-			settle(t, a, attacker, companies.LoginFailed, t0)
+			settle(t, a, attacker, logins.Failed, t0)
 		}
 		// 4 + 3 failures (the success does not count) + 1 in flight = 8.
-		reserve(t, a, companies.LoginKey{Email: "outro@example.com", Addr: attacker.Addr}, t0)
-		if w := reserve(t, a, companies.LoginKey{Email: "mais@example.com", Addr: attacker.Addr}, t0); w == 0 {
+		reserve(t, a, logins.Key{Email: "outro@example.com", Addr: attacker.Addr}, t0)
+		if w := reserve(t, a, logins.Key{Email: "mais@example.com", Addr: attacker.Addr}, t0); w == 0 {
 			t.Error("the address's failures were reset by a success")
 		}
 	})
@@ -82,7 +81,7 @@ func runLoginCounts(t *testing.T, newStore func(t *testing.T) companies.LoginCou
 		t.Parallel()
 		store := newStore(t)
 		// Two limiters on one store: two replicas on one database.
-		replicas := []companies.LoginAttempts{companies.NewSharedLoginAttempts(store, limits), companies.NewSharedLoginAttempts(store, limits)}
+		replicas := []logins.Attempts{logins.NewSharedAttempts(store, limits), logins.NewSharedAttempts(store, limits)}
 		var passed atomic.Int32
 		var wg sync.WaitGroup
 		errs := make(chan error, 30)
@@ -111,11 +110,11 @@ func runLoginCounts(t *testing.T, newStore func(t *testing.T) companies.LoginCou
 	t.Run("idle counts are purged", func(t *testing.T) {
 		t.Parallel()
 		store := newStore(t)
-		a := companies.NewSharedLoginAttempts(store, limits)
+		a := logins.NewSharedAttempts(store, limits)
 		for i := range 3 {
-			k := companies.LoginKey{Email: fmt.Sprintf("u%d@example.com", i), Addr: "198.51.100.7"}
+			k := logins.Key{Email: fmt.Sprintf("u%d@example.com", i), Addr: "198.51.100.7"}
 			reserve(t, a, k, t0)
-			settle(t, a, k, companies.LoginFailed, t0)
+			settle(t, a, k, logins.Failed, t0)
 		}
 		// Three pairs, one address, three e-mails.
 		if n, err := store.DeleteLoginCounts(ctx, t0); err != nil || n != 0 {

@@ -9,6 +9,7 @@ import (
 
 	"partnership-service/internal/companies"
 	"partnership-service/internal/energy"
+	"partnership-service/internal/logins"
 	"partnership-service/internal/storage"
 	"partnership-service/internal/storefront"
 )
@@ -44,7 +45,8 @@ func Run(t *testing.T, open func(t *testing.T) storage.Stores) {
 		runCompanies(t, func(t *testing.T) companies.Store { return open(t).Companies() })
 	})
 	t.Run("companies login counts", func(t *testing.T) {
-		runLoginCounts(t, func(t *testing.T) companies.LoginCountStore { return open(t).Companies() })
+		runLoginCounts(t, func(t *testing.T) logins.CountStore { return open(t).Companies() })
 	})
 	t.Run("webhooks", func(t *testing.T) { runWebhooks(t, open) })
+	t.Run("console users and sessions", func(t *testing.T) { runWebAuth(t, open) })
 }

@@ -1,4 +1,4 @@
-package companies
+package logins
 
 import (
 	"context"
@@ -6,39 +6,39 @@ import (
 	"time"
 )
 
-// LoginKey is who attempts a login: the e-mail tried and the client
+// Key is who attempts a login: the e-mail tried and the client
 // address's bucket.
-type LoginKey struct{ Email, Addr string }
+type Key struct{ Email, Addr string }
 
-// LoginOutcome is how an attempt ended.
-type LoginOutcome int
+// Outcome is how an attempt ended.
+type Outcome int
 
 const (
-	// LoginUnchecked: the password was never checked (no hash slot, the
+	// Unchecked: the password was never checked (no hash slot, the
 	// client left, a store error); the attempt does not count.
-	LoginUnchecked LoginOutcome = iota
-	// LoginFailed: a wrong e-mail or password; the attempt counts.
-	LoginFailed
-	// LoginSucceeded: the right password; the (address, e-mail) count is
+	Unchecked Outcome = iota
+	// Failed: a wrong e-mail or password; the attempt counts.
+	Failed
+	// Succeeded: the right password; the (address, e-mail) count is
 	// cleared.
-	LoginSucceeded
+	Succeeded
 )
 
-// LoginAttempts counts login attempts. It is all the login needs from the
+// Attempts counts login attempts. It is all the login needs from the
 // limiter's state, so a shared store (PostgreSQL, for many replicas) can
 // replace the in-memory one.
-type LoginAttempts interface {
+type Attempts interface {
 	// Reserve counts one attempt of key at now, before its password is
 	// checked, atomically with the limit checks. Refused, it counts
 	// nothing and returns how long until the client may try again.
-	Reserve(ctx context.Context, key LoginKey, now time.Time) (wait time.Duration, err error)
+	Reserve(ctx context.Context, key Key, now time.Time) (wait time.Duration, err error)
 	// Settle records how a reserved attempt ended.
-	Settle(ctx context.Context, key LoginKey, outcome LoginOutcome, now time.Time) error
+	Settle(ctx context.Context, key Key, outcome Outcome, now time.Time) error
 }
 
-// LoginLimits are the limits of the in-memory attempt counts; zero fields
+// Limits are the limits of the in-memory attempt counts; zero fields
 // take the defaults.
-type LoginLimits struct {
+type Limits struct {
 	// Window is the fixed window of the per-pair and per-address counts
 	// and how long an idle e-mail count lives (15 min).
 	Window time.Duration
@@ -57,7 +57,7 @@ type LoginLimits struct {
 	MaxKeys int
 }
 
-func (l *LoginLimits) defaults() {
+func (l *Limits) defaults() {
 	def := func(v *int, d int) {
 		if *v <= 0 {
 			*v = d
@@ -77,26 +77,26 @@ func (l *LoginLimits) defaults() {
 	def(&l.MaxKeys, 100_000)
 }
 
-// LoginCount is one key's count: attempts since the window began
+// Count is one key's count: attempts since the window began
 // (failures plus those in flight), the last attempt, and how many are in
 // flight.
-type LoginCount struct {
+type Count struct {
 	N, Pending  int
 	Since, Last time.Time
 }
 
 // loginKeys are the three counts an attempt touches.
-func loginKeys(k LoginKey) []string { return []string{pairKey(k), addrKeyOf(k), emailKey(k)} }
+func loginKeys(k Key) []string { return []string{pairKey(k), addrKeyOf(k), emailKey(k)} }
 
-func pairKey(k LoginKey) string   { return "p:" + k.Addr + "\x00" + k.Email }
-func addrKeyOf(k LoginKey) string { return "a:" + k.Addr }
-func emailKey(k LoginKey) string  { return "e:" + k.Email }
+func pairKey(k Key) string   { return "p:" + k.Addr + "\x00" + k.Email }
+func addrKeyOf(k Key) string { return "a:" + k.Addr }
+func emailKey(k Key) string  { return "e:" + k.Email }
 
 // The rules below apply the limits to counts kept anywhere (in memory, or
 // in the database for many replicas), so both keep the same limits.
 
 // live returns key's entry at now, nil when absent or expired.
-func (l *LoginLimits) live(counts map[string]*LoginCount, key string, now time.Time) *LoginCount {
+func (l *Limits) live(counts map[string]*Count, key string, now time.Time) *Count {
 	a := counts[key]
 	if a == nil || l.expired(key, a, now) {
 		return nil
@@ -109,7 +109,7 @@ func (l *LoginLimits) live(counts map[string]*LoginCount, key string, now time.T
 // steady attack keeps its delays. An entry with attempts in flight stays,
 // but for one window after its last attempt at most: a process that
 // crashed mid-login never settles its attempts.
-func (l *LoginLimits) expired(key string, a *LoginCount, now time.Time) bool {
+func (l *Limits) expired(key string, a *Count, now time.Time) bool {
 	if a.Pending > 0 && now.Sub(a.Last) < l.Window {
 		return false
 	}
@@ -120,7 +120,7 @@ func (l *LoginLimits) expired(key string, a *LoginCount, now time.Time) bool {
 }
 
 // emailDelay is the wait an e-mail with n attempts imposes after its last.
-func (l *LoginLimits) emailDelay(n int) time.Duration {
+func (l *Limits) emailDelay(n int) time.Duration {
 	over := n - l.PerEmail
 	if over < 0 {
 		return 0
@@ -136,7 +136,7 @@ func (l *LoginLimits) emailDelay(n int) time.Duration {
 }
 
 // check returns how long k must wait before an attempt at now; 0: none.
-func (l *LoginLimits) check(counts map[string]*LoginCount, k LoginKey, now time.Time) time.Duration {
+func (l *Limits) check(counts map[string]*Count, k Key, now time.Time) time.Duration {
 	var wait time.Duration
 	for _, c := range []struct {
 		key   string
@@ -155,11 +155,11 @@ func (l *LoginLimits) check(counts map[string]*LoginCount, k LoginKey, now time.
 }
 
 // count counts one attempt of k at now, in flight until settled.
-func (l *LoginLimits) count(counts map[string]*LoginCount, k LoginKey, now time.Time) {
+func (l *Limits) count(counts map[string]*Count, k Key, now time.Time) {
 	for _, key := range loginKeys(k) {
 		a := l.live(counts, key, now)
 		if a == nil {
-			a = &LoginCount{Since: now}
+			a = &Count{Since: now}
 			counts[key] = a
 		}
 		a.N++
@@ -169,7 +169,7 @@ func (l *LoginLimits) count(counts map[string]*LoginCount, k LoginKey, now time.
 }
 
 // settle records how an attempt of k counted before ended.
-func (l *LoginLimits) settle(counts map[string]*LoginCount, k LoginKey, outcome LoginOutcome) {
+func (l *Limits) settle(counts map[string]*Count, k Key, outcome Outcome) {
 	for _, key := range loginKeys(k) {
 		a := counts[key]
 		if a == nil {
@@ -177,9 +177,9 @@ func (l *LoginLimits) settle(counts map[string]*LoginCount, k LoginKey, outcome 
 		}
 		a.Pending = max(a.Pending-1, 0)
 		switch {
-		case outcome == LoginSucceeded && key[0] == 'p':
+		case outcome == Succeeded && key[0] == 'p':
 			delete(counts, key)
-		case outcome != LoginFailed:
+		case outcome != Failed:
 			// Not a failure: the address's and e-mail's counts keep only
 			// failures, so one good account cannot reset guessing at others.
 			a.N = max(a.N-1, 0)
@@ -187,25 +187,25 @@ func (l *LoginLimits) settle(counts map[string]*LoginCount, k LoginKey, outcome 
 	}
 }
 
-// MemoryLoginAttempts keeps the counts in memory: a restart forgets them,
+// MemoryAttempts keeps the counts in memory: a restart forgets them,
 // which only ever helps the legitimate user. With many replicas each
-// counts its own share: SharedLoginAttempts counts in the database.
-type MemoryLoginAttempts struct {
+// counts its own share: SharedAttempts counts in the database.
+type MemoryAttempts struct {
 	mu     sync.Mutex
-	limits LoginLimits
-	counts map[string]*LoginCount
+	limits Limits
+	counts map[string]*Count
 }
 
-var _ LoginAttempts = (*MemoryLoginAttempts)(nil)
+var _ Attempts = (*MemoryAttempts)(nil)
 
-// NewMemoryLoginAttempts returns empty counts under limits.
-func NewMemoryLoginAttempts(limits LoginLimits) *MemoryLoginAttempts {
+// NewMemoryAttempts returns empty counts under limits.
+func NewMemoryAttempts(limits Limits) *MemoryAttempts {
 	limits.defaults()
-	return &MemoryLoginAttempts{limits: limits, counts: map[string]*LoginCount{}}
+	return &MemoryAttempts{limits: limits, counts: map[string]*Count{}}
 }
 
-// Reserve implements LoginAttempts.
-func (m *MemoryLoginAttempts) Reserve(_ context.Context, k LoginKey, now time.Time) (time.Duration, error) {
+// Reserve implements Attempts.
+func (m *MemoryAttempts) Reserve(_ context.Context, k Key, now time.Time) (time.Duration, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if wait := m.limits.check(m.counts, k, now); wait > 0 {
@@ -216,8 +216,8 @@ func (m *MemoryLoginAttempts) Reserve(_ context.Context, k LoginKey, now time.Ti
 	return 0, nil
 }
 
-// Settle implements LoginAttempts.
-func (m *MemoryLoginAttempts) Settle(_ context.Context, k LoginKey, outcome LoginOutcome, _ time.Time) error {
+// Settle implements Attempts.
+func (m *MemoryAttempts) Settle(_ context.Context, k Key, outcome Outcome, _ time.Time) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.limits.settle(m.counts, k, outcome)
@@ -228,7 +228,7 @@ func (m *MemoryLoginAttempts) Settle(_ context.Context, k LoginKey, outcome Logi
 // expired entries and, if the cap is still reached (an attack from many
 // thousands of addresses), arbitrary idle ones down to 90%. Losing some
 // counts then is better than refusing every login.
-func (m *MemoryLoginAttempts) makeRoom(now time.Time) {
+func (m *MemoryAttempts) makeRoom(now time.Time) {
 	if len(m.counts)+3 <= m.limits.MaxKeys {
 		return
 	}
@@ -249,48 +249,48 @@ func (m *MemoryLoginAttempts) makeRoom(now time.Time) {
 }
 
 // Len is the number of entries kept.
-func (m *MemoryLoginAttempts) Len() int {
+func (m *MemoryAttempts) Len() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return len(m.counts)
 }
 
-// LoginCountStore keeps login attempt counts in the database every replica
+// CountStore keeps login attempt counts in the database every replica
 // shares.
-type LoginCountStore interface {
+type CountStore interface {
 	// UpdateLoginCounts runs fn in one transaction with the counts stored
 	// under keys (absent ones missing from the map), locked against every
 	// other update of them, then stores what fn left in the map: entries
 	// present are saved, entries removed are deleted.
-	UpdateLoginCounts(ctx context.Context, keys []string, fn func(counts map[string]*LoginCount)) error
+	UpdateLoginCounts(ctx context.Context, keys []string, fn func(counts map[string]*Count)) error
 	// DeleteLoginCounts deletes the counts whose last attempt is before
 	// idleSince, and reports how many.
 	DeleteLoginCounts(ctx context.Context, idleSince time.Time) (int64, error)
 }
 
-// SharedLoginAttempts keeps the counts in a LoginCountStore, so a limit
+// SharedAttempts keeps the counts in a CountStore, so a limit
 // means the same with one replica or five: every attempt, on any replica,
 // counts against it, checked and counted in one transaction.
-type SharedLoginAttempts struct {
-	store  LoginCountStore
-	limits LoginLimits
+type SharedAttempts struct {
+	store  CountStore
+	limits Limits
 
 	mu       sync.Mutex
 	purgedAt time.Time
 }
 
-var _ LoginAttempts = (*SharedLoginAttempts)(nil)
+var _ Attempts = (*SharedAttempts)(nil)
 
-// NewSharedLoginAttempts returns counts kept in store under limits.
-func NewSharedLoginAttempts(store LoginCountStore, limits LoginLimits) *SharedLoginAttempts {
+// NewSharedAttempts returns counts kept in store under limits.
+func NewSharedAttempts(store CountStore, limits Limits) *SharedAttempts {
 	limits.defaults()
-	return &SharedLoginAttempts{store: store, limits: limits}
+	return &SharedAttempts{store: store, limits: limits}
 }
 
-// Reserve implements LoginAttempts.
-func (s *SharedLoginAttempts) Reserve(ctx context.Context, k LoginKey, now time.Time) (time.Duration, error) {
+// Reserve implements Attempts.
+func (s *SharedAttempts) Reserve(ctx context.Context, k Key, now time.Time) (time.Duration, error) {
 	var wait time.Duration
-	err := s.store.UpdateLoginCounts(ctx, loginKeys(k), func(counts map[string]*LoginCount) {
+	err := s.store.UpdateLoginCounts(ctx, loginKeys(k), func(counts map[string]*Count) {
 		if wait = s.limits.check(counts, k, now); wait == 0 {
 			s.limits.count(counts, k, now)
 		}
@@ -302,9 +302,9 @@ func (s *SharedLoginAttempts) Reserve(ctx context.Context, k LoginKey, now time.
 	return wait, nil
 }
 
-// Settle implements LoginAttempts.
-func (s *SharedLoginAttempts) Settle(ctx context.Context, k LoginKey, outcome LoginOutcome, _ time.Time) error {
-	return s.store.UpdateLoginCounts(ctx, loginKeys(k), func(counts map[string]*LoginCount) {
+// Settle implements Attempts.
+func (s *SharedAttempts) Settle(ctx context.Context, k Key, outcome Outcome, _ time.Time) error {
+	return s.store.UpdateLoginCounts(ctx, loginKeys(k), func(counts map[string]*Count) {
 		s.limits.settle(counts, k, outcome)
 	})
 }
@@ -312,7 +312,7 @@ func (s *SharedLoginAttempts) Settle(ctx context.Context, k LoginKey, outcome Lo
 // purge deletes, at most once a minute per process, the counts idle for
 // two windows: expired whatever their kind, in flight or not. It is what
 // bounds the table, as MaxKeys bounds the memory.
-func (s *SharedLoginAttempts) purge(ctx context.Context, now time.Time) {
+func (s *SharedAttempts) purge(ctx context.Context, now time.Time) {
 	s.mu.Lock()
 	due := now.Sub(s.purgedAt) >= time.Minute
 	if due {

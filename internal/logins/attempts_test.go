@@ -1,4 +1,4 @@
-package companies
+package logins
 
 import (
 	"context"
@@ -7,26 +7,26 @@ import (
 	"time"
 )
 
-func TestMemoryLoginAttempts(t *testing.T) {
+func TestMemoryAttempts(t *testing.T) {
 	t0 := time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)
 	ctx := context.Background()
-	fail := func(m *MemoryLoginAttempts, email, addr string, now time.Time) time.Duration {
+	fail := func(m *MemoryAttempts, email, addr string, now time.Time) time.Duration {
 		t.Helper()
-		k := LoginKey{Email: email, Addr: addr}
+		k := Key{Email: email, Addr: addr}
 		wait, err := m.Reserve(ctx, k, now)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if wait == 0 {
-			if err := m.Settle(ctx, k, LoginFailed, now); err != nil {
+			if err := m.Settle(ctx, k, Failed, now); err != nil {
 				t.Fatal(err)
 			}
 		}
 		return wait
 	}
-	reserve := func(m *MemoryLoginAttempts, email, addr string, now time.Time) time.Duration {
+	reserve := func(m *MemoryAttempts, email, addr string, now time.Time) time.Duration {
 		t.Helper()
-		wait, err := m.Reserve(ctx, LoginKey{Email: email, Addr: addr}, now)
+		wait, err := m.Reserve(ctx, Key{Email: email, Addr: addr}, now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -34,7 +34,7 @@ func TestMemoryLoginAttempts(t *testing.T) {
 	}
 
 	t.Run("per client address, across e-mails", func(t *testing.T) {
-		m := NewMemoryLoginAttempts(LoginLimits{})
+		m := NewMemoryAttempts(Limits{})
 		for i := range m.limits.PerAddr {
 			fail(m, fmt.Sprintf("u%d@example.com", i), "198.51.100.7", t0)
 		}
@@ -47,7 +47,7 @@ func TestMemoryLoginAttempts(t *testing.T) {
 	})
 
 	t.Run("per (address, e-mail), not per e-mail alone", func(t *testing.T) {
-		m := NewMemoryLoginAttempts(LoginLimits{})
+		m := NewMemoryAttempts(Limits{})
 		for range m.limits.PerPair {
 			fail(m, "alvo@example.com", "198.51.100.7", t0)
 		}
@@ -64,7 +64,7 @@ func TestMemoryLoginAttempts(t *testing.T) {
 	})
 
 	t.Run("in-flight attempts count", func(t *testing.T) {
-		m := NewMemoryLoginAttempts(LoginLimits{})
+		m := NewMemoryAttempts(Limits{})
 		for i := range m.limits.PerPair {
 			if w := reserve(m, "alvo@example.com", "198.51.100.7", t0); w != 0 {
 				t.Fatalf("attempt %d refused", i)
@@ -73,15 +73,15 @@ func TestMemoryLoginAttempts(t *testing.T) {
 		if reserve(m, "alvo@example.com", "198.51.100.7", t0) == 0 {
 			t.Error("a sixth concurrent attempt was let through")
 		}
-		k := LoginKey{Email: "alvo@example.com", Addr: "198.51.100.7"}
-		m.Settle(ctx, k, LoginUnchecked, t0)
+		k := Key{Email: "alvo@example.com", Addr: "198.51.100.7"}
+		m.Settle(ctx, k, Unchecked, t0)
 		if reserve(m, "alvo@example.com", "198.51.100.7", t0) != 0 {
 			t.Error("an unchecked attempt was not given back")
 		}
 	})
 
 	t.Run("per e-mail, growing delays that never lock out", func(t *testing.T) {
-		m := NewMemoryLoginAttempts(LoginLimits{})
+		m := NewMemoryAttempts(Limits{})
 		now := t0
 		for i := range m.limits.PerEmail {
 			if w := fail(m, "alvo@example.com", fmt.Sprintf("198.51.100.%d", i), now); w != 0 {
@@ -109,15 +109,15 @@ func TestMemoryLoginAttempts(t *testing.T) {
 	})
 
 	t.Run("success clears the pair, not the address", func(t *testing.T) {
-		m := NewMemoryLoginAttempts(LoginLimits{PerAddr: 9})
+		m := NewMemoryAttempts(Limits{PerAddr: 9})
 		for range 4 {
 			fail(m, "dono@example.com", "198.51.100.7", t0)
 		}
-		k := LoginKey{Email: "dono@example.com", Addr: "198.51.100.7"}
+		k := Key{Email: "dono@example.com", Addr: "198.51.100.7"}
 		if reserve(m, k.Email, k.Addr, t0) != 0 {
 			t.Fatal("the fifth attempt refused")
 		}
-		m.Settle(ctx, k, LoginSucceeded, t0)
+		m.Settle(ctx, k, Succeeded, t0)
 		for i := range m.limits.PerPair {
 			if w := fail(m, "dono@example.com", "198.51.100.7", t0); w != 0 {
 				t.Fatalf("failure %d after the success refused: the pair's earlier failures still count", i+1)
@@ -129,7 +129,7 @@ func TestMemoryLoginAttempts(t *testing.T) {
 	})
 
 	t.Run("memory stays bounded", func(t *testing.T) {
-		m := NewMemoryLoginAttempts(LoginLimits{MaxKeys: 1000})
+		m := NewMemoryAttempts(Limits{MaxKeys: 1000})
 		for i := range 5000 {
 			fail(m, fmt.Sprintf("u%d@example.com", i), fmt.Sprintf("10.0.%d.%d", i/256, i%256), t0)
 		}
@@ -151,8 +151,8 @@ func TestAddrKey(t *testing.T) {
 		"2001:db8:1:2:ffff::1": "2001:db8:1:2::/64",
 		"not an address":       "not an address",
 	} {
-		if got := addrKey(in); got != want {
-			t.Errorf("addrKey(%q) = %q, want %q", in, got, want)
+		if got := AddrKey(in); got != want {
+			t.Errorf("AddrKey(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
