@@ -116,16 +116,9 @@ func (h *Handler) page(next handler) http.Handler {
 // and its CSRF token checked (403 otherwise).
 func (h *Handler) post(next handler) http.Handler {
 	return h.page(func(q *request) {
-		q.r.Body = http.MaxBytesReader(q.w, q.r.Body, maxFormBody)
-		if err := q.r.ParseForm(); err != nil {
-			web.RenderError(q.w, q.r, http.StatusBadRequest)
-			return
+		if h.cfg.CSRF.ParsePost(q.w, q.r, maxFormBody) {
+			next(q)
 		}
-		if !h.cfg.CSRF.Valid(q.r, q.r.PostForm.Get(web.CSRFField)) {
-			web.RenderError(q.w, q.r, http.StatusForbidden)
-			return
-		}
-		next(q)
 	})
 }
 

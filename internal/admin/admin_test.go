@@ -136,9 +136,13 @@ func (c *console) entries() []audit.Entry {
 	return got
 }
 
-func (c *console) providerPath() string { return "/admin/provedores/" + strconv.FormatInt(c.prov.ID, 10) }
+func (c *console) providerPath() string {
+	return "/admin/provedores/" + strconv.FormatInt(c.prov.ID, 10)
+}
 
-func (c *console) planPath() string { return c.providerPath() + "/planos/" + strconv.FormatInt(c.plan, 10) }
+func (c *console) planPath() string {
+	return c.providerPath() + "/planos/" + strconv.FormatInt(c.plan, 10)
+}
 
 // TestPlanPrice: an operator changes a plan's price; the storefront shows
 // it at once, the trail records before → after, and a bad price gets the

@@ -70,3 +70,20 @@ func validSeed(s string) bool {
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	return err == nil && len(b) == 18
 }
+
+// ParsePost reads a posted form: its body capped at max bytes and parsed
+// (400 otherwise), its token checked against the cookie (403 otherwise).
+// It reports whether the handler may go on; when not, the answer is
+// written.
+func (c *CSRF) ParsePost(w http.ResponseWriter, r *http.Request, max int64) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, max)
+	if err := r.ParseForm(); err != nil {
+		RenderError(w, r, http.StatusBadRequest)
+		return false
+	}
+	if !c.Valid(r, r.PostForm.Get(CSRFField)) {
+		RenderError(w, r, http.StatusForbidden)
+		return false
+	}
+	return true
+}
