@@ -14,9 +14,9 @@ export function fail(msg) {
 // withBrowser runs fn(page, tools) in a fresh profile on a 375×812 phone
 // viewport and closes everything afterwards. tools: audit(name) runs
 // axe-core (failing on any serious or critical violation), shot(name)
-// saves a full-page screenshot when SCREENSHOTS names a directory, and
-// audited() counts the pages audited. Any CSP violation or page error
-// fails the run.
+// saves a full-page screenshot when SCREENSHOTS names a directory,
+// expectPath(re, what) checks where the page is, and audited() counts the
+// pages audited. Any CSP violation or page error fails the run.
 export async function withBrowser(fn) {
   const shots = process.env.SCREENSHOTS || "";
   const userDataDir = mkdtempSync(join(tmpdir(), "e2e-chromium-"));
@@ -50,6 +50,12 @@ export async function withBrowser(fn) {
       },
       async shot(name) {
         if (shots) await page.screenshot({ path: join(shots, name + ".png"), fullPage: true });
+      },
+      // expectPath waits for the page to load and fails unless its path
+      // matches re.
+      async expectPath(re, what) {
+        await page.waitForLoadState("load");
+        if (!re.test(new URL(page.url()).pathname)) fail(`${what}: at ${page.url()}`);
       },
       audited: () => audited,
       screenshots: shots !== "",

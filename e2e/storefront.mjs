@@ -1,7 +1,7 @@
 // The storefront's sign-up, as a visitor on a phone does it, in Debian's
 // Chromium driven by Playwright, with axe-core run on every page.
 //
-// Run by cmd/partnership's TestStorefrontInABrowser, which starts the real
+// Run by cmd/partnership's TestPagesInABrowser, which starts the real
 // service and passes, in the environment:
 //   BASE_URL     the service, e.g. http://127.0.0.1:41234
 //   SLUG         the demo provider's slug
@@ -44,11 +44,7 @@ function png() {
     chunk("IHDR", ihdr), chunk("IDAT", deflateSync(raw)), chunk("IEND", Buffer.alloc(0))]);
 }
 
-const out = await withBrowser(async (page, { audit, shot, audited, screenshots }) => {
-  async function expectPath(re, what) {
-    await page.waitForLoadState("load");
-    if (!re.test(new URL(page.url()).pathname)) fail(`${what}: at ${page.url()}`);
-  }
+const out = await withBrowser(async (page, { audit, shot, expectPath, audited, screenshots }) => {
 
   // 1. The plans.
   await page.goto(`${base}/loja/${slug}`);

@@ -368,6 +368,8 @@ func TestUnknownPathsAnswerInTheirSurfacesEnvelope(t *testing.T) {
 		"/api/v3/nothing-here":        `["`,
 		"/api/v4/nothing-here":        `["`,
 		"/sales-conversion/nothing":   `"statusCode":404`,
+		"/admin/energy/nothing":       `"statusCode":404`,
+		"/admin/nothing-here":         `Página não encontrada`,
 		"/not-a-surface/nothing-here": `{"error":`,
 	} {
 		rec := httptest.NewRecorder()

@@ -1,0 +1,103 @@
+// The operator console, as an operator uses it: a user of another realm
+// is refused at the login; the operator signs in, changes a plan's price
+// (first with a mistake, to see the admin API's message) and the
+// storefront shows the new price; the audit trail shows the change. In
+// Debian's Chromium driven by Playwright, with axe-core on every page.
+//
+// Run by cmd/partnership's TestPagesInABrowser, which starts the real
+// service with the demo data and passes, in the environment:
+//   BASE_URL                            the service
+//   SLUG                                the demo provider's slug
+//   OPERATOR_EMAIL, OPERATOR_PASSWORD   an operator's login
+//   OTHER_EMAIL, OTHER_PASSWORD         a provider back-office user's login
+//   CHROMIUM, SCREENSHOTS               as browser.mjs reads them
+// It prints one JSON line: {"pages": N, "price": "<the storefront's price>"}.
+import { fail, withBrowser } from "./browser.mjs";
+
+const env = process.env;
+const base = env.BASE_URL;
+for (const k of ["BASE_URL", "SLUG", "OPERATOR_EMAIL", "OPERATOR_PASSWORD", "OTHER_EMAIL", "OTHER_PASSWORD"]) {
+  if (!env[k]) throw new Error(k + " is required");
+}
+
+const out = await withBrowser(async (page, { audit, shot, expectPath, audited, screenshots }) => {
+  async function login(email, password) {
+    await page.getByLabel("E-mail").fill(email);
+    await page.getByLabel("Senha").fill(password);
+    await page.getByRole("button", { name: "Entrar" }).click();
+    await page.waitForLoadState("load");
+  }
+
+  // 1. No session: the console sends to its login.
+  await page.goto(`${base}/admin/`);
+  await expectPath(/^\/admin\/entrar$/, "login");
+  await audit("login");
+  await shot("admin-entrar-375");
+
+  // 2. A provider's user is no operator.
+  await login(env.OTHER_EMAIL, env.OTHER_PASSWORD);
+  await expectPath(/^\/admin\/entrar$/, "login refused");
+  await page.getByText("E-mail ou senha incorretos.").waitFor();
+
+  // 3. The operator.
+  await login(env.OPERATOR_EMAIL, env.OPERATOR_PASSWORD);
+  await expectPath(/^\/admin\/provedores$/, "providers");
+  await audit("providers");
+  await shot("admin-provedores-375");
+  await page.getByRole("link", { name: "Conecte Fibra Curitiba" }).click();
+  await expectPath(/^\/admin\/provedores\/\d+$/, "provider");
+  await audit("provider");
+  await shot("admin-provedor-375");
+  await page.getByRole("link", { name: "Fibra 300" }).click();
+  await expectPath(/\/planos\/\d+$/, "plan");
+  await audit("plan");
+
+  // 4. A price the admin API refuses: its message, next to the field.
+  await page.getByLabel("Mensalidade (R$)").fill("noventa");
+  await page.getByRole("button", { name: "Salvar plano" }).click();
+  const error = page.locator("#f-mensalidade-erro");
+  await error.waitFor();
+  if ((await error.textContent()) !== "deve ser um valor como 29.90") fail(`price error "${await error.textContent()}"`);
+  await audit("plan with an error");
+  await shot("admin-plano-erro-375");
+
+  // 5. The new price.
+  await page.getByLabel("Mensalidade (R$)").fill("119,90");
+  await page.getByRole("button", { name: "Salvar plano" }).click();
+  await expectPath(/^\/admin\/provedores\/\d+$/, "back on the provider");
+  await page.getByRole("cell", { name: "R$ 119,90" }).waitFor();
+  const providerPage = page.url();
+
+  // 6. The storefront shows it.
+  await page.goto(`${base}/loja/${env.SLUG}`);
+  const card = page.locator("li.card", { has: page.getByRole("heading", { name: "Fibra 300" }) }).first();
+  const price = ((await card.locator(".price").textContent()) || "").replace(/\s*\/mês\s*$/, "").replace(/\s+/g, " ").trim();
+  if (price !== "R$ 119,90") fail(`the storefront shows ${price}`);
+  await audit("storefront");
+
+  // 7. The trail.
+  await page.goto(`${base}/admin/auditoria`);
+  const row = page.getByRole("row", { name: /Plano alterado/ });
+  await row.waitFor();
+  const text = await row.textContent();
+  if (!text.includes(env.OPERATOR_EMAIL) || !text.includes("99,90") || !text.includes("119,90")) fail(`audit row: ${text}`);
+  await audit("audit trail");
+  await shot("admin-auditoria-375");
+
+  if (screenshots) {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(providerPage);
+    await shot("admin-provedor-1280");
+    await page.goto(`${base}/admin/auditoria`);
+    await shot("admin-auditoria-1280");
+    await page.setViewportSize({ width: 375, height: 812 });
+  }
+
+  // 8. Out.
+  await page.getByRole("button", { name: /^Sair/ }).click();
+  await expectPath(/^\/admin\/entrar$/, "logged out");
+  await page.goto(`${base}/admin/provedores`);
+  await expectPath(/^\/admin\/entrar$/, "after logout");
+  return { pages: audited(), price };
+});
+console.log(JSON.stringify(out));
