@@ -1,7 +1,8 @@
 // The operator console, as an operator uses it: a user of another realm
 // is refused at the login; the operator signs in, changes a plan's price
 // (first with a mistake, to see the admin API's message) and the
-// storefront shows the new price; the audit trail shows the change. In
+// storefront shows the new price; the audit trail shows the change; the
+// GD catalog's areas import reports a CSV's refused lines. In
 // Debian's Chromium driven by Playwright, with axe-core on every page.
 //
 // Run by cmd/partnership's TestPagesInABrowser, which starts the real
@@ -84,6 +85,27 @@ const out = await withBrowser(async (page, { audit, shot, expectPath, audited, s
   await audit("audit trail");
   await shot("admin-auditoria-375");
 
+  // 8. The GD catalog: a utility's page, and an areas import from a CSV
+  // upload with its progress bar and the report of the refused lines.
+  await page.getByRole("link", { name: "Catálogo GD" }).click();
+  await expectPath(/^\/admin\/catalogo$/, "catalog");
+  await audit("catalog");
+  const utility = page.locator("tbody tr td a").first();
+  const utilityName = (await utility.textContent()).trim();
+  await utility.click();
+  await expectPath(/^\/admin\/catalogo\/distribuidoras\/[0-9a-f-]+$/, "utility");
+  await audit("utility");
+  await shot("admin-distribuidora-375");
+  await page.goto(`${base}/admin/catalogo`);
+  const csv = `utility_name,ibge_code\n${utilityName},3550308\nDistribuidora Inexistente,3304557\n`;
+  await page.getByLabel("Arquivo CSV").setInputFiles({ name: "areas.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+  await page.getByLabel("Só simular (não grava nada)").check();
+  await page.getByRole("button", { name: "Importar" }).click();
+  await page.getByRole("heading", { name: "Simulação da importação (nada foi gravado)" }).waitFor();
+  await page.getByText("Distribuidora Inexistente: 1 linha(s)").waitFor();
+  await audit("areas import report");
+  await shot("admin-catalogo-importacao-375");
+
   if (screenshots) {
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.goto(providerPage);
@@ -93,7 +115,7 @@ const out = await withBrowser(async (page, { audit, shot, expectPath, audited, s
     await page.setViewportSize({ width: 375, height: 812 });
   }
 
-  // 8. Out.
+  // 9. Out.
   await page.getByRole("button", { name: /^Sair/ }).click();
   await expectPath(/^\/admin\/entrar$/, "logged out");
   await page.goto(`${base}/admin/provedores`);

@@ -14,12 +14,16 @@ import (
 // adminSurface is the operator console at /admin/: its login (webauth,
 // operator realm) and its pages over the services the APIs and the CLI
 // use, each change recorded in the audit trail.
-func (a *app) adminSurface(context.Context) (server.Surface, error) {
+func (a *app) adminSurface(ctx context.Context) (server.Surface, error) {
 	sessions, csrf, err := a.consoleSessions(webauth.RealmOperator, admin.Base)
 	if err != nil {
 		return server.Surface{}, err
 	}
-	h, err := admin.New(admin.Config{Storefront: a.storefrontService(), Audit: audit.NewLog(a.stores.Audit(), a.now),
+	catalog, _, err := a.energyServices(ctx)
+	if err != nil {
+		return server.Surface{}, err
+	}
+	h, err := admin.New(admin.Config{Storefront: a.storefrontService(), Catalog: catalog, Audit: audit.NewLog(a.stores.Audit(), a.now),
 		CSRF: csrf, Require: sessions.Require, Now: a.now})
 	if err != nil {
 		return server.Surface{}, err

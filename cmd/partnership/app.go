@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"partnership-service/internal/blob"
+	"partnership-service/internal/energy"
 	"partnership-service/internal/geo"
 	"partnership-service/internal/httpx"
 	"partnership-service/internal/idempotency"
@@ -38,8 +39,12 @@ type app struct {
 	guard *httpx.Guard
 
 	storefront *storefront.Service // made on first use (storefrontService)
-	logins     *logins.Guard       // made on first use (loginGuard)
-	webauth    *webauth.Service    // made on first use (webauthService)
+	// catalog and partners are made on first use (energyServices), shared
+	// by the energy API and the operator console.
+	catalog  *energy.CatalogService
+	partners *energy.PartnerService
+	logins   *logins.Guard    // made on first use (loginGuard)
+	webauth  *webauth.Service // made on first use (webauthService)
 	// webhooks manages endpoints and delivers events; nil (commands other
 	// than serve): no endpoint routes, and events wait in the outbox.
 	webhooks *webhook.Service

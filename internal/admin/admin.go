@@ -20,6 +20,7 @@ import (
 
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/audit"
+	"partnership-service/internal/energy"
 	"partnership-service/internal/storefront"
 	"partnership-service/internal/web"
 	"partnership-service/internal/webauth"
@@ -40,6 +41,7 @@ const maxFormBody = 64 << 10
 // Config is what the console needs.
 type Config struct {
 	Storefront *storefront.Service
+	Catalog    *energy.CatalogService
 	Audit      *audit.Log
 	CSRF       *web.CSRF
 	// Require guards every page with the operator's session
@@ -84,6 +86,16 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("POST /admin/provedores/{provider}/origens", h.post(h.provider(h.addOrigin)))
 	mux.Handle("POST /admin/provedores/{provider}/tokens", h.post(h.provider(h.issueToken)))
 	mux.Handle("POST /admin/provedores/{provider}/tokens/{token}/revogar", h.post(h.provider(h.revokeToken)))
+	mux.Handle("GET /admin/catalogo", h.page(h.catalogPage))
+	mux.Handle("POST /admin/catalogo/mercado-livre", h.post(h.setThreshold))
+	// Multipart: the file is read as it arrives, so the CSRF token comes
+	// in the query string, checked before a byte of it is read.
+	mux.Handle("POST /admin/catalogo/areas", h.page(h.importAreas))
+	mux.Handle("GET /admin/catalogo/distribuidoras/{utility}", h.page(h.utility(h.utilityPage)))
+	mux.Handle("POST /admin/catalogo/distribuidoras/{utility}", h.post(h.utility(h.updateUtility)))
+	mux.Handle("POST /admin/catalogo/distribuidoras/{utility}/planos", h.post(h.utility(h.createGDPlan)))
+	mux.Handle("GET /admin/catalogo/planos/{plan}", h.page(h.gdPlan(h.gdPlanPage)))
+	mux.Handle("POST /admin/catalogo/planos/{plan}", h.post(h.gdPlan(h.updateGDPlan)))
 	mux.Handle("GET /admin/provedores/{provider}/planos/{plan}", h.page(h.provider(h.plan(h.planPage))))
 	mux.Handle("POST /admin/provedores/{provider}/planos/{plan}", h.post(h.provider(h.plan(h.updatePlan))))
 }

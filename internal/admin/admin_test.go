@@ -16,6 +16,8 @@ import (
 	"partnership-service/internal/admin"
 	"partnership-service/internal/audit"
 	"partnership-service/internal/blob"
+	"partnership-service/internal/energy"
+	"partnership-service/internal/geo"
 	"partnership-service/internal/loja"
 	"partnership-service/internal/server"
 	"partnership-service/internal/storefront"
@@ -32,6 +34,7 @@ type console struct {
 	t      *testing.T
 	srv    *httptest.Server
 	svc    *storefront.Service
+	gd     *energy.CatalogService
 	log    *audit.Log
 	client *http.Client
 	realm  webauth.Realm
@@ -48,8 +51,12 @@ func newConsole(t *testing.T) *console {
 	must(t, err)
 	svc := storefront.NewService(stores.Storefront(), blobs, nil, 1<<20)
 	csrf := web.NewCSRF([]byte("test key test key test key test!"), false)
-	c := &console{t: t, svc: svc, log: audit.NewLog(stores.Audit(), nil), realm: webauth.RealmOperator}
-	h, err := admin.New(admin.Config{Storefront: svc, Audit: c.log, CSRF: csrf, Require: c.require})
+	dir, err := geo.Load()
+	must(t, err)
+	gd, err := energy.NewCatalogService(context.Background(), stores.EnergyCatalog(), dir, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	must(t, err)
+	c := &console{t: t, svc: svc, gd: gd, log: audit.NewLog(stores.Audit(), nil), realm: webauth.RealmOperator}
+	h, err := admin.New(admin.Config{Storefront: svc, Catalog: gd, Audit: c.log, CSRF: csrf, Require: c.require})
 	must(t, err)
 	shop, err := loja.New(svc, csrf, nil)
 	must(t, err)
@@ -320,3 +327,5 @@ func TestRefused(t *testing.T) {
 		t.Errorf("paging:\n%s\n%s", first, second)
 	}
 }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

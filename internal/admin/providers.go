@@ -274,7 +274,7 @@ type planView struct {
 func planFields(pl storefront.Plan) url.Values {
 	return url.Values{
 		"nome":                      {pl.Name},
-		"mensalidade":               {fmt.Sprintf("%d,%02d", pl.MonthlyPriceCents/100, pl.MonthlyPriceCents%100)},
+		"mensalidade":               {strconv.FormatInt(pl.MonthlyPriceCents/100, 10) + "," + twoDigits(pl.MonthlyPriceCents%100)},
 		"velocidade_download":       {strconv.Itoa(pl.DownloadSpeed)},
 		"velocidade_upload":         {strconv.Itoa(pl.UploadSpeed)},
 		"taxa_instalacao_a_vista":   {pl.InstallationFeeUpfront},
@@ -333,10 +333,12 @@ func speed(s string) int {
 }
 
 // labelled are a form's values by their labels, as the trail shows them.
-func labelled(v url.Values) audit.Fields {
+func labelled(v url.Values) audit.Fields { return labelledBy(v, providerLabels) }
+
+func labelledBy(v url.Values, labels map[string]string) audit.Fields {
 	out := audit.Fields{}
 	for k := range v {
-		out[providerLabels[k]] = v.Get(k)
+		out[labels[k]] = v.Get(k)
 	}
 	return out
 }
