@@ -2,7 +2,8 @@
 // is refused at the login; the operator signs in, changes a plan's price
 // (first with a mistake, to see the admin API's message) and the
 // storefront shows the new price; the audit trail shows the change; the
-// GD catalog's areas import reports a CSV's refused lines. In
+// GD catalog's areas import reports a CSV's refused lines; a partner's API
+// key is shown once and revoked. In
 // Debian's Chromium driven by Playwright, with axe-core on every page.
 //
 // Run by cmd/partnership's TestPagesInABrowser, which starts the real
@@ -106,6 +107,24 @@ const out = await withBrowser(async (page, { audit, shot, expectPath, audited, s
   await audit("areas import report");
   await shot("admin-catalogo-importacao-375");
 
+  // 9. An energy partner and its API key: shown once, then revoked.
+  await page.getByRole("link", { name: "Parceiros" }).click();
+  await expectPath(/^\/admin\/parceiros$/, "partners");
+  await audit("partners");
+  await page.getByLabel("Nome do parceiro").fill("Solar do Browser");
+  await page.getByRole("button", { name: "Criar parceiro" }).click();
+  await expectPath(/^\/admin\/parceiros\/[0-9a-f-]+$/, "partner");
+  await page.getByLabel("Vendedor (nome gravado nas indicações)").fill("Vendedora Ana");
+  await page.getByRole("button", { name: "Emitir chave" }).click();
+  const key = ((await page.locator(".secret").textContent()) || "").trim();
+  if (!/^pk_[a-z0-9]+_[a-z0-9]+$/.test(key)) fail(`no key shown: ${key}`);
+  await audit("partner with a new key");
+  await page.getByRole("button", { name: /^Revogar a chave/ }).click();
+  await page.getByText(/revogada em/).waitFor();
+  if (await page.getByText(key).count()) fail("the key is shown again");
+  await audit("partner");
+  await shot("admin-parceiro-375");
+
   if (screenshots) {
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.goto(providerPage);
@@ -115,11 +134,11 @@ const out = await withBrowser(async (page, { audit, shot, expectPath, audited, s
     await page.setViewportSize({ width: 375, height: 812 });
   }
 
-  // 9. Out.
+  // 10. Out.
   await page.getByRole("button", { name: /^Sair/ }).click();
   await expectPath(/^\/admin\/entrar$/, "logged out");
   await page.goto(`${base}/admin/provedores`);
   await expectPath(/^\/admin\/entrar$/, "after logout");
-  return { pages: audited(), price };
+  return { pages: audited(), price, key };
 });
 console.log(JSON.stringify(out));

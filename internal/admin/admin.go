@@ -1,6 +1,8 @@
 // Package admin is the operator console at /admin/: storefront providers
-// (origins, slug, admin tokens) and their plans, and the audit trail of
-// every change an operator makes there.
+// (origins, slug, admin tokens) and their plans, the GD catalog (utilities,
+// plans, the free-market threshold, the areas import), energy partners and
+// their API keys, and the audit trail of every change an operator makes
+// there.
 //
 // The pages are the admin API's and the CLI's second face: each form calls
 // the same domain service method they call, so a rule and its message
@@ -42,6 +44,7 @@ const maxFormBody = 64 << 10
 type Config struct {
 	Storefront *storefront.Service
 	Catalog    *energy.CatalogService
+	Partners   *energy.PartnerService
 	Audit      *audit.Log
 	CSRF       *web.CSRF
 	// Require guards every page with the operator's session
@@ -86,6 +89,11 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("POST /admin/provedores/{provider}/origens", h.post(h.provider(h.addOrigin)))
 	mux.Handle("POST /admin/provedores/{provider}/tokens", h.post(h.provider(h.issueToken)))
 	mux.Handle("POST /admin/provedores/{provider}/tokens/{token}/revogar", h.post(h.provider(h.revokeToken)))
+	mux.Handle("GET /admin/parceiros", h.page(h.partnersPage))
+	mux.Handle("POST /admin/parceiros", h.post(h.createPartner))
+	mux.Handle("GET /admin/parceiros/{partner}", h.page(h.partner(h.partnerPage)))
+	mux.Handle("POST /admin/parceiros/{partner}/chaves", h.post(h.partner(h.issueKey)))
+	mux.Handle("POST /admin/parceiros/{partner}/chaves/{prefix}/revogar", h.post(h.partner(h.revokeKey)))
 	mux.Handle("GET /admin/catalogo", h.page(h.catalogPage))
 	mux.Handle("POST /admin/catalogo/mercado-livre", h.post(h.setThreshold))
 	// Multipart: the file is read as it arrives, so the CSRF token comes

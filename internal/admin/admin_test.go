@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"partnership-service/internal/admin"
 	"partnership-service/internal/audit"
@@ -35,6 +36,7 @@ type console struct {
 	srv    *httptest.Server
 	svc    *storefront.Service
 	gd     *energy.CatalogService
+	pk     *energy.PartnerService
 	log    *audit.Log
 	client *http.Client
 	realm  webauth.Realm
@@ -55,8 +57,9 @@ func newConsole(t *testing.T) *console {
 	must(t, err)
 	gd, err := energy.NewCatalogService(context.Background(), stores.EnergyCatalog(), dir, slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	must(t, err)
-	c := &console{t: t, svc: svc, gd: gd, log: audit.NewLog(stores.Audit(), nil), realm: webauth.RealmOperator}
-	h, err := admin.New(admin.Config{Storefront: svc, Catalog: gd, Audit: c.log, CSRF: csrf, Require: c.require})
+	c := &console{t: t, svc: svc, gd: gd, pk: energy.NewPartnerService(stores.EnergyPartners(), time.Now),
+		log: audit.NewLog(stores.Audit(), nil), realm: webauth.RealmOperator}
+	h, err := admin.New(admin.Config{Storefront: svc, Catalog: gd, Partners: c.pk, Audit: c.log, CSRF: csrf, Require: c.require})
 	must(t, err)
 	shop, err := loja.New(svc, csrf, nil)
 	must(t, err)

@@ -41,11 +41,16 @@ type APIKey struct {
 type PartnerStore interface {
 	CreatePartner(ctx context.Context, p Partner) error // conflict when the name exists
 	PartnerByName(ctx context.Context, name string) (Partner, error)
+	PartnerByID(ctx context.Context, id string) (Partner, error)
+	// Keys lists the partner's keys, revoked ones too, newest first.
+	Keys(ctx context.Context, partnerID string) ([]APIKey, error)
 	CreateKey(ctx context.Context, k APIKey) error
 	// KeyByHash returns the key and its partner; revoked keys are returned too.
 	KeyByHash(ctx context.Context, hash string) (APIKey, Partner, error)
 	// RevokeKey revokes the key with prefix; not_found when none is active.
 	RevokeKey(ctx context.Context, prefix string, at time.Time) error
+	// Partners lists every partner, by name.
+	Partners(ctx context.Context) ([]Partner, error)
 }
 
 // PartnerService manages partners and authenticates their API keys.
@@ -89,7 +94,9 @@ func (s *PartnerService) CreatePartner(ctx context.Context, name string) (Partne
 		return Partner{}, apperr.Field(apperr.Invalid, "name", "o nome do parceiro deve ter de 1 a 200 caracteres")
 	}
 	p := Partner{ID: uuid.NewString(), Name: name, CreatedAt: s.now().UTC()}
-	if err := s.store.CreatePartner(ctx, p); err != nil {
+	if err := s.store.CreatePartner(ctx, p); apperr.Is(err, apperr.Conflict) {
+		return Partner{}, apperr.Field(apperr.Conflict, "name", "já existe um parceiro com esse nome")
+	} else if err != nil {
 		return Partner{}, err
 	}
 	return p, nil
@@ -98,6 +105,36 @@ func (s *PartnerService) CreatePartner(ctx context.Context, name string) (Partne
 // PartnerByName finds a partner.
 func (s *PartnerService) PartnerByName(ctx context.Context, name string) (Partner, error) {
 	return s.store.PartnerByName(ctx, strings.TrimSpace(name))
+}
+
+// PartnerByID finds a partner by its id.
+func (s *PartnerService) PartnerByID(ctx context.Context, id string) (Partner, error) {
+	p, err := s.store.PartnerByID(ctx, id)
+	if apperr.Is(err, apperr.NotFound) {
+		return Partner{}, apperr.New(apperr.NotFound, "Parceiro não encontrado.")
+	}
+	return p, err
+}
+
+// Keys lists the partner's API keys (their prefixes, sellers and dates;
+// a key itself is never kept), newest first.
+func (s *PartnerService) Keys(ctx context.Context, partnerID string) ([]APIKey, error) {
+	return s.store.Keys(ctx, partnerID)
+}
+
+// RevokePartnerKey revokes the partner's key with prefix; another
+// partner's key is not found.
+func (s *PartnerService) RevokePartnerKey(ctx context.Context, partnerID, prefix string) error {
+	keys, err := s.store.Keys(ctx, partnerID)
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if k.Prefix == prefix && k.RevokedAt == nil {
+			return s.RevokeKey(ctx, prefix)
+		}
+	}
+	return apperr.New(apperr.NotFound, "Chave não encontrada.")
 }
 
 // keyEncoding keeps keys copy-paste safe: letters and digits only.
@@ -148,6 +185,11 @@ func (s *PartnerService) RevokeKey(ctx context.Context, prefix string) error {
 		}
 	}
 	return nil
+}
+
+// Partners lists every partner, by name.
+func (s *PartnerService) Partners(ctx context.Context) ([]Partner, error) {
+	return s.store.Partners(ctx)
 }
 
 func (s *PartnerService) forget() {

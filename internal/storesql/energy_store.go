@@ -47,6 +47,20 @@ func (s EnergyCatalog) PartnerByName(ctx context.Context, name string) (energy.P
 	return p, s.db.MapError(err)
 }
 
+func (s EnergyCatalog) PartnerByID(ctx context.Context, id string) (energy.Partner, error) {
+	p, err := ScanPartner(s.db.QueryRow(ctx, `SELECT id, name, created_at FROM partners WHERE id = ?`, id))
+	return p, s.db.MapError(err)
+}
+
+func (s EnergyCatalog) Keys(ctx context.Context, partnerID string) ([]energy.APIKey, error) {
+	keys, err := QueryAll(ctx, s.db, func(r Row) (energy.APIKey, error) {
+		k, _, err := ScanAPIKey(r)
+		return k, err
+	}, `SELECT `+APIKeyColumns+` FROM partner_api_keys k JOIN partners p ON p.id = k.partner_id
+		WHERE k.partner_id = ? ORDER BY k.created_at DESC, k.id`, partnerID)
+	return keys, s.db.MapError(err)
+}
+
 func (s EnergyCatalog) CreateKey(ctx context.Context, k energy.APIKey) error {
 	return s.exec(ctx, `INSERT INTO partner_api_keys (id, partner_id, prefix, key_hash, seller_name, admin, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, k.ID, k.PartnerID, k.Prefix, k.Hash, k.SellerName, k.Admin, Time{T: k.CreatedAt})
@@ -59,6 +73,11 @@ func (s EnergyCatalog) KeyByHash(ctx context.Context, hash string) (energy.APIKe
 
 func (s EnergyCatalog) RevokeKey(ctx context.Context, prefix string, at time.Time) error {
 	return s.execOne(ctx, `UPDATE partner_api_keys SET revoked_at = ? WHERE prefix = ? AND revoked_at IS NULL`, Time{T: at}, prefix)
+}
+
+func (s EnergyCatalog) Partners(ctx context.Context) ([]energy.Partner, error) {
+	out, err := QueryAll(ctx, s.db, ScanPartner, `SELECT id, name, created_at FROM partners ORDER BY name, id`)
+	return out, s.db.MapError(err)
 }
 
 // LoadCatalog reads the whole catalog from one snapshot.

@@ -120,6 +120,19 @@ func runEnergyCatalog(t *testing.T, open func(t *testing.T) energyCatalogStore) 
 		wantCode(t, s.DeleteUtility(ctx, u.PublicID), apperr.NotFound)
 	})
 
+	t.Run("the list of partners", func(t *testing.T) {
+		s := open(t)
+		now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+		for i, name := range []string{"Sol Nascente", "Amanhecer Energia"} {
+			if err := s.CreatePartner(ctx, energy.Partner{ID: "7a4f2c1e-0000-4000-8000-00000000000" + string(rune('1'+i)), Name: name, CreatedAt: now}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		list, err := s.Partners(ctx)
+		if err != nil || len(list) != 2 || list[0].Name != "Amanhecer Energia" || list[1].Name != "Sol Nascente" || !list[0].CreatedAt.Equal(now) {
+			t.Fatalf("Partners = %+v, %v", list, err)
+		}
+	})
 	t.Run("partners and keys", func(t *testing.T) {
 		s := open(t)
 		now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
@@ -152,6 +165,24 @@ func runEnergyCatalog(t *testing.T, open func(t *testing.T) energyCatalogStore) 
 		gk, _, err = s.KeyByHash(ctx, "h1")
 		if err != nil || gk.RevokedAt == nil || !gk.RevokedAt.Equal(now.Add(time.Hour)) {
 			t.Fatalf("revoked key = %+v, %v", gk, err)
+		}
+		// By id, and its keys (the revoked one too), newest first.
+		if got, err := s.PartnerByID(ctx, p.ID); err != nil || got.Name != p.Name {
+			t.Fatalf("PartnerByID = %+v, %v", got, err)
+		}
+		_, err = s.PartnerByID(ctx, "5a4f2c1e-0000-4000-8000-00000000ffff")
+		wantCode(t, err, apperr.NotFound)
+		k2 := energy.APIKey{ID: "6a4f2c1e-0000-4000-8000-000000000003", PartnerID: p.ID, Prefix: "efgh5678", Hash: "h3", CreatedAt: now.Add(time.Minute)}
+		if err := s.CreateKey(ctx, k2); err != nil {
+			t.Fatal(err)
+		}
+		keys, err := s.Keys(ctx, p.ID)
+		if err != nil || len(keys) != 2 || keys[0].Prefix != "efgh5678" || keys[1].Prefix != "abcd1234" || keys[1].RevokedAt == nil ||
+			keys[1].SellerName != "Ana" || !keys[1].Admin {
+			t.Fatalf("Keys = %+v, %v", keys, err)
+		}
+		if keys, err := s.Keys(ctx, "5a4f2c1e-0000-4000-8000-00000000ffff"); err != nil || len(keys) != 0 {
+			t.Fatalf("another partner's Keys = %+v, %v", keys, err)
 		}
 	})
 }
