@@ -3,8 +3,8 @@
 // (first with a mistake, to see the admin API's message) and the
 // storefront shows the new price; the audit trail shows the change; the
 // GD catalog's areas import reports a CSV's refused lines; a partner's API
-// key is shown once and revoked. In
-// Debian's Chromium driven by Playwright, with axe-core on every page.
+// key is shown once and revoked; a companies account and user are created.
+// In Debian's Chromium driven by Playwright, with axe-core on every page.
 //
 // Run by cmd/partnership's TestPagesInABrowser, which starts the real
 // service with the demo data and passes, in the environment:
@@ -125,6 +125,24 @@ const out = await withBrowser(async (page, { audit, shot, expectPath, audited, s
   await audit("partner");
   await shot("admin-parceiro-375");
 
+  // 10. A companies account and its user.
+  await page.getByRole("link", { name: "Contas" }).click();
+  await expectPath(/^\/admin\/contas$/, "accounts");
+  await page.getByLabel("Nome da conta").fill("Cliente do Browser");
+  await page.getByRole("button", { name: "Criar conta" }).click();
+  await page.getByRole("cell", { name: "Cliente do Browser" }).waitFor();
+  await page.getByLabel("E-mail").fill("cliente@example.com");
+  await page.getByLabel("Senha").fill("curta");
+  await page.getByLabel("Conta", { exact: true }).fill("Cliente do Browser");
+  await page.getByRole("button", { name: "Criar usuário" }).click();
+  await page.locator("#f-password-erro").waitFor();
+  await audit("accounts with an error");
+  await shot("admin-contas-375");
+  await page.getByLabel("Senha").fill("uma senha longa");
+  await page.getByRole("button", { name: "Criar usuário" }).click();
+  await page.getByRole("cell", { name: "cliente@example.com" }).waitFor();
+  await audit("accounts");
+
   if (screenshots) {
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.goto(providerPage);
@@ -134,7 +152,7 @@ const out = await withBrowser(async (page, { audit, shot, expectPath, audited, s
     await page.setViewportSize({ width: 375, height: 812 });
   }
 
-  // 10. Out.
+  // 11. Out.
   await page.getByRole("button", { name: /^Sair/ }).click();
   await expectPath(/^\/admin\/entrar$/, "logged out");
   await page.goto(`${base}/admin/provedores`);

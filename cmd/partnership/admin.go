@@ -23,7 +23,7 @@ func (a *app) adminSurface(ctx context.Context) (server.Surface, error) {
 	if err != nil {
 		return server.Surface{}, err
 	}
-	h, err := admin.New(admin.Config{Storefront: a.storefrontService(), Catalog: catalog, Partners: partners, Audit: audit.NewLog(a.stores.Audit(), a.now),
+	h, err := admin.New(admin.Config{Storefront: a.storefrontService(), Catalog: catalog, Partners: partners, Companies: a.companiesService(), Audit: audit.NewLog(a.stores.Audit(), a.now),
 		CSRF: csrf, Require: sessions.Require, Now: a.now})
 	if err != nil {
 		return server.Surface{}, err

@@ -1,8 +1,8 @@
 // Package admin is the operator console at /admin/: storefront providers
 // (origins, slug, admin tokens) and their plans, the GD catalog (utilities,
 // plans, the free-market threshold, the areas import), energy partners and
-// their API keys, and the audit trail of every change an operator makes
-// there.
+// their API keys, companies accounts and users, and the audit trail of
+// every change an operator makes there.
 //
 // The pages are the admin API's and the CLI's second face: each form calls
 // the same domain service method they call, so a rule and its message
@@ -22,6 +22,7 @@ import (
 
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/audit"
+	"partnership-service/internal/companies"
 	"partnership-service/internal/energy"
 	"partnership-service/internal/storefront"
 	"partnership-service/internal/web"
@@ -45,6 +46,7 @@ type Config struct {
 	Storefront *storefront.Service
 	Catalog    *energy.CatalogService
 	Partners   *energy.PartnerService
+	Companies  *companies.Service
 	Audit      *audit.Log
 	CSRF       *web.CSRF
 	// Require guards every page with the operator's session
@@ -94,6 +96,9 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /admin/parceiros/{partner}", h.page(h.partner(h.partnerPage)))
 	mux.Handle("POST /admin/parceiros/{partner}/chaves", h.post(h.partner(h.issueKey)))
 	mux.Handle("POST /admin/parceiros/{partner}/chaves/{prefix}/revogar", h.post(h.partner(h.revokeKey)))
+	mux.Handle("GET /admin/contas", h.page(h.accountsPage))
+	mux.Handle("POST /admin/contas", h.post(h.createAccount))
+	mux.Handle("POST /admin/contas/usuarios", h.post(h.createUser))
 	mux.Handle("GET /admin/catalogo", h.page(h.catalogPage))
 	mux.Handle("POST /admin/catalogo/mercado-livre", h.post(h.setThreshold))
 	// Multipart: the file is read as it arrives, so the CSRF token comes

@@ -17,6 +17,7 @@ import (
 	"partnership-service/internal/admin"
 	"partnership-service/internal/audit"
 	"partnership-service/internal/blob"
+	"partnership-service/internal/companies"
 	"partnership-service/internal/energy"
 	"partnership-service/internal/geo"
 	"partnership-service/internal/loja"
@@ -37,6 +38,7 @@ type console struct {
 	svc    *storefront.Service
 	gd     *energy.CatalogService
 	pk     *energy.PartnerService
+	co     *companies.Service
 	log    *audit.Log
 	client *http.Client
 	realm  webauth.Realm
@@ -59,7 +61,8 @@ func newConsole(t *testing.T) *console {
 	must(t, err)
 	c := &console{t: t, svc: svc, gd: gd, pk: energy.NewPartnerService(stores.EnergyPartners(), time.Now),
 		log: audit.NewLog(stores.Audit(), nil), realm: webauth.RealmOperator}
-	h, err := admin.New(admin.Config{Storefront: svc, Catalog: gd, Partners: c.pk, Audit: c.log, CSRF: csrf, Require: c.require})
+	c.co = companies.NewService(stores.Companies(), dir, time.Now)
+	h, err := admin.New(admin.Config{Storefront: svc, Catalog: gd, Partners: c.pk, Companies: c.co, Audit: c.log, CSRF: csrf, Require: c.require})
 	must(t, err)
 	shop, err := loja.New(svc, csrf, nil)
 	must(t, err)
