@@ -153,7 +153,7 @@ const out = await withBrowser(async (page, { audit, shot, expectPath, audited, s
   }
 
   // 11. Out.
-  await page.getByRole("button", { name: /^Sair/ }).click();
+  await page.getByRole("button", { name: "Sair", exact: true }).click();
   await expectPath(/^\/admin\/entrar$/, "logged out");
   await page.goto(`${base}/admin/provedores`);
   await expectPath(/^\/admin\/entrar$/, "after logout");

@@ -56,19 +56,25 @@ func TestPagesInABrowser(t *testing.T) {
 	for _, j := range browserJourneys {
 		t.Run(j.name, func(t *testing.T) {
 			d := startDemo(t)
-			env, check := j.prepare(t, d)
-			ctx, stop := context.WithTimeout(t.Context(), 3*time.Minute)
-			defer stop()
-			cmd := exec.CommandContext(ctx, node, filepath.Join(root, "e2e", j.script))
-			cmd.Dir = filepath.Join(root, "e2e")
-			cmd.Env = append(append(os.Environ(), "BASE_URL="+d.base, "CHROMIUM="+chromiumPath, "SCREENSHOTS="+shots), env...)
-			var out, errOut bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &out, &errOut
-			if err := cmd.Run(); err != nil {
-				t.Fatalf("browser script %s: %v\n%s\n%s", j.script, err, out.String(), errOut.String())
+			// run runs one script of e2e/ on d and returns the line it
+			// printed last.
+			d.run = func(script string, env ...string) []byte {
+				t.Helper()
+				ctx, stop := context.WithTimeout(t.Context(), 3*time.Minute)
+				defer stop()
+				cmd := exec.CommandContext(ctx, node, filepath.Join(root, "e2e", script))
+				cmd.Dir = filepath.Join(root, "e2e")
+				cmd.Env = append(append(os.Environ(), "BASE_URL="+d.base, "CHROMIUM="+chromiumPath, "SCREENSHOTS="+shots), env...)
+				var out, errOut bytes.Buffer
+				cmd.Stdout, cmd.Stderr = &out, &errOut
+				if err := cmd.Run(); err != nil {
+					t.Fatalf("browser script %s: %v\n%s\n%s", script, err, out.String(), errOut.String())
+				}
+				lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+				return []byte(lines[len(lines)-1])
 			}
-			lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-			check([]byte(lines[len(lines)-1]))
+			env, check := j.prepare(t, d)
+			check(d.run(j.script, env...))
 		})
 	}
 }
@@ -78,6 +84,9 @@ type liveDemo struct {
 	base, dataDir string
 	// token is the demo provider's admin token, from the demo's output.
 	token string
+	// run runs a script of e2e/ on this service (a journey may run
+	// another after its own); it returns the line the script printed last.
+	run func(script string, env ...string) []byte
 }
 
 // startDemo runs serve --demo on a fresh data directory until the test
@@ -132,7 +141,9 @@ func (d *liveDemo) call(t *testing.T, method, path, origin string, body any) (in
 // API's message for a wrong CPF, fixes it, sends three documents and
 // reaches the confirmation; the subscription is then in the provider's
 // admin API and its webhooks, like one made through the API, and so is
-// the cold lead left where there was no coverage.
+// the cold lead left where there was no coverage. Then the provider's
+// staff signs into the back-office, opens that subscription and changes a
+// plan's price, which the storefront serves (e2e/provedor.mjs).
 var storefrontJourney = browserJourney{name: "storefront", script: "storefront.mjs", prepare: prepareStorefront}
 
 func prepareStorefront(t *testing.T, d *liveDemo) ([]string, func([]byte)) {
@@ -194,6 +205,23 @@ func prepareStorefront(t *testing.T, d *liveDemo) ([]string, func([]byte)) {
 		if code, list := d.call(t, http.MethodGet, "/api/v2/admin/subscriptions", "", nil); code != http.StatusOK ||
 			!regexp.MustCompile(`"cold_lead":true[^}]*"nome_razao_social":"Ana Lima"|"nome_razao_social":"Ana Lima"[^}]*"cold_lead":true`).Match(list) {
 			t.Errorf("admin subscriptions lack the cold lead: %d %s", code, list)
+		}
+
+		// The provider's staff, in its back-office (e2e/provedor.mjs):
+		// signs in, finds that sign-up with its documents, and changes a
+		// plan's price, which the storefront then serves.
+		var office struct {
+			Pages int `json:"pages"`
+		}
+		back := d.run("provedor.mjs", "EMAIL="+demoProviderUser, "PASSWORD="+demoProviderPassword,
+			"REFERENCE="+result.Reference, "PLAN=Fibra 300", "PRICE=89,90")
+		if err := json.Unmarshal(back, &office); err != nil {
+			t.Fatalf("provedor.mjs printed %q", back)
+		}
+		t.Logf("axe-core checked %d back-office pages", office.Pages)
+		if code, plans := d.call(t, http.MethodGet, "/api/v2/providers/plans", demoOrigin, nil); code != http.StatusOK ||
+			!regexp.MustCompile(`"nome":"Fibra 300"[^}]*"mensalidade":"89.9"|"mensalidade":"89.9"[^}]*"nome":"Fibra 300"`).Match(plans) {
+			t.Errorf("the storefront's plans after the back-office's change: %d %s", code, plans)
 		}
 	}
 }

@@ -250,6 +250,7 @@ func (a *app) surfaces(ctx context.Context) ([]server.Surface, error) {
 		a.energySurface,
 		a.storefrontSurface,
 		a.lojaSurface,
+		a.provedorSurface,
 		a.adminSurface,
 		a.companiesSurface,
 		a.assetsSurface,

@@ -10,6 +10,7 @@ import (
 	"partnership-service/internal/server"
 	"partnership-service/internal/storefront"
 	"partnership-service/internal/web"
+	"partnership-service/internal/webauth"
 )
 
 // storefrontService wires the storefront to the configured database and
@@ -57,6 +58,12 @@ const demoOrigin = "http://localhost:8080"
 // demoSlug puts the demo provider's storefront pages at /loja/conecte-fibra.
 const demoSlug = "conecte-fibra"
 
+// The demo provider's back-office user.
+const (
+	demoProviderUser     = "provedor@demo.com.br"
+	demoProviderPassword = "demo-senha-123"
+)
+
 // batel is a polygon around Batel, a neighbourhood of Curitiba (PR),
 // [longitude, latitude] as GeoJSON orders them.
 const batel = `{"type":"Polygon","coordinates":[[[-49.2985,-25.4390],[-49.2890,-25.4345],[-49.2790,-25.4370],
@@ -81,6 +88,11 @@ func (a *app) loadStorefrontDemo(ctx context.Context, w io.Writer, baseURL strin
 	if err != nil {
 		return err
 	}
+	_, err = a.webauthService().CreateUser(ctx, webauth.NewUser{Realm: webauth.RealmProvider, OwnerID: c.Provider.ID,
+		Email: demoProviderUser, Name: "Equipe Conecte Fibra", Password: demoProviderPassword})
+	if err != nil && !apperr.Is(err, apperr.Conflict) {
+		return err
+	}
 	o := "-H 'Origin: " + demoOrigin + "'"
 	fmt.Fprintf(w, `
 ISP storefront (provider at Origin %[2]s):
@@ -91,7 +103,8 @@ ISP storefront (provider at Origin %[2]s):
     -d '{"plan_id":%[5]d,"subscription":{"pre_subscription":true,"nome_razao_social":"Maria Souza","telefone_celular":"(41) 99891-6002","rua":"Av. do Batel","cep":"80420-090","cidade":"Curitiba","coordinates":{"lat":"-25.4425","lng":"-49.2880"}}}'
   admin (token just issued): curl -H 'Authorization: Bearer %[4]s' %[1]s/api/v2/admin/subscriptions
   sign-up site: %[1]s/loja/%[6]s (its coverage check goes by CEP: add a CEP range, POST /api/v2/admin/coverage_areas)
-`, baseURL, demoOrigin, o, token, c.Plans[0].ID, demoSlug)
+  back-office:  %[1]s/provedor/ (e-mail %[7]s, senha %[8]s)
+`, baseURL, demoOrigin, o, token, c.Plans[0].ID, demoSlug, demoProviderUser, demoProviderPassword)
 	return nil
 }
 

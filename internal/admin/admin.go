@@ -141,7 +141,7 @@ func (h *Handler) page(next handler) http.Handler {
 // and its CSRF token checked (403 otherwise).
 func (h *Handler) post(next handler) http.Handler {
 	return h.page(func(q *request) {
-		if h.cfg.CSRF.ParsePost(q.w, q.r, maxFormBody) {
+		if h.cfg.CSRF.ParseForm(q.w, q.r, maxFormBody) {
 			next(q)
 		}
 	})

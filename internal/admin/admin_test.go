@@ -303,7 +303,7 @@ func TestRefused(t *testing.T) {
 		{"a form with another token", webauth.RealmOperator, http.MethodPost, "/admin/provedores",
 			url.Values{"nome": {"X"}, "origin": {"https://x.example"}, "csrf": {"forged"}}, http.StatusForbidden},
 		{"an oversized form", webauth.RealmOperator, http.MethodPost, "/admin/provedores",
-			url.Values{"nome": {strings.Repeat("x", 70<<10)}}, http.StatusBadRequest},
+			url.Values{"nome": {strings.Repeat("x", 70<<10)}}, http.StatusRequestEntityTooLarge},
 		{"an unknown provider", webauth.RealmOperator, http.MethodGet, "/admin/provedores/999", nil, http.StatusNotFound},
 		{"a provider id that is no number", webauth.RealmOperator, http.MethodGet, "/admin/provedores/abc", nil, http.StatusNotFound},
 		{"an unknown plan", webauth.RealmOperator, http.MethodGet, "/admin/provedores/" + strconv.FormatInt(c.prov.ID, 10) + "/planos/999", nil, http.StatusNotFound},

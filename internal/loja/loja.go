@@ -132,7 +132,7 @@ func (h *Handler) limited(next http.HandlerFunc) http.HandlerFunc {
 // checked (403 otherwise), then the provider resolved.
 func (h *Handler) post(next shopHandler) http.HandlerFunc {
 	return h.limited(func(w http.ResponseWriter, r *http.Request) {
-		if h.csrf.ParsePost(w, r, maxFormBody) {
+		if h.csrf.ParseForm(w, r, maxFormBody) {
 			h.shop(next)(w, r)
 		}
 	})

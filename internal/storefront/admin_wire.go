@@ -602,15 +602,20 @@ func csvRow(s Subscription) []string {
 	}
 }
 
-// exportSubscriptions: GET /api/v2/admin/subscriptions/export streams every
-// subscription as CSV, oldest first.
+// exportSubscriptions: GET /api/v2/admin/subscriptions/export.
 func (h *Handler) exportSubscriptions(w http.ResponseWriter, r *http.Request, providerID int64) {
+	ServeSubscriptionsCSV(w, r, h.svc, providerID)
+}
+
+// ServeSubscriptionsCSV streams every subscription of the provider as CSV,
+// oldest first: the admin API's export and the back-office's.
+func ServeSubscriptionsCSV(w http.ResponseWriter, r *http.Request, svc *Service, providerID int64) {
 	hdr := w.Header()
 	hdr.Set("Content-Type", "text/csv; charset=utf-8")
 	hdr.Set("Content-Disposition", `attachment; filename="assinaturas.csv"`)
 	cw := csv.NewWriter(w)
 	_ = cw.Write(csvHeader)
-	err := h.svc.EachSubscription(r.Context(), providerID, func(s Subscription) error {
+	err := svc.EachSubscription(r.Context(), providerID, func(s Subscription) error {
 		return cw.Write(csvRow(s))
 	})
 	cw.Flush()
@@ -625,10 +630,16 @@ func (h *Handler) exportSubscriptions(w http.ResponseWriter, r *http.Request, pr
 
 // downloadFile: GET /api/v2/admin/subscriptions/{uuid}/files/{kind}.
 func (h *Handler) downloadFile(w http.ResponseWriter, r *http.Request, providerID int64) {
-	kind := FileKind(r.PathValue("kind"))
-	rc, f, err := h.svc.OpenFile(r.Context(), providerID, r.PathValue("uuid"), kind)
+	ServeSubscriptionFile(w, r, h.svc, providerID, r.PathValue("uuid"), FileKind(r.PathValue("kind")), Render)
+}
+
+// ServeSubscriptionFile sends the document of kind of one of the
+// provider's subscriptions as an attachment; an error (no such
+// subscription or document) is answered by render.
+func ServeSubscriptionFile(w http.ResponseWriter, r *http.Request, svc *Service, providerID int64, id string, kind FileKind, render httpx.Renderer) {
+	rc, f, err := svc.OpenFile(r.Context(), providerID, id, kind)
 	if err != nil {
-		Render(w, r, err)
+		render(w, r, err)
 		return
 	}
 	defer rc.Close()

@@ -197,6 +197,38 @@ type Page struct {
 	Limit        int
 	Offset       int
 	UpdatedSince time.Time
+	// Status, when set, selects the subscriptions of that status only.
+	Status SubscriptionStatus
+}
+
+// SubscriptionStatus is where a subscription stands (Subscription.Status).
+type SubscriptionStatus string
+
+const (
+	// StatusColdLead: no coverage at the visitor's address; a name and a
+	// phone to call back.
+	StatusColdLead SubscriptionStatus = "sem_cobertura"
+	// StatusAwaitingDocuments: covered, with fewer than the documents of
+	// FileKinds.
+	StatusAwaitingDocuments SubscriptionStatus = "aguardando_documentos"
+	// StatusComplete: covered, with every document.
+	StatusComplete SubscriptionStatus = "completa"
+)
+
+// SubscriptionStatuses lists the statuses in the order a sign-up passes
+// them.
+var SubscriptionStatuses = []SubscriptionStatus{StatusColdLead, StatusAwaitingDocuments, StatusComplete}
+
+// Status is where s stands; s must carry its files (Service.Subscription).
+// A store's Page.Status filter selects by the same rule.
+func (s Subscription) Status() SubscriptionStatus {
+	switch {
+	case s.ColdLead:
+		return StatusColdLead
+	case len(s.Files) < len(FileKinds):
+		return StatusAwaitingDocuments
+	}
+	return StatusComplete
 }
 
 // Store keeps the storefront's data. Every method is scoped to one provider:
@@ -259,7 +291,8 @@ type Store interface {
 	UpdateSubscription(ctx context.Context, providerID int64, id string, write func(tx SubscriptionTx, stored Subscription) error) error
 	// Subscription returns one subscription with its files.
 	Subscription(ctx context.Context, providerID int64, id string) (Subscription, error)
-	// Subscriptions lists newest first (without files) with the total count.
+	// Subscriptions lists newest first (without files) with the total count;
+	// page.Status selects by Subscription.Status's rule.
 	Subscriptions(ctx context.Context, providerID int64, page Page) ([]Subscription, int, error)
 	// EachSubscription calls fn for every subscription, oldest first,
 	// without loading them all at once.

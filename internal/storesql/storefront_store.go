@@ -386,6 +386,10 @@ func (s Storefront) Subscriptions(ctx context.Context, providerID int64, page st
 	if !page.UpdatedSince.IsZero() {
 		where, order, args = where+` AND updated_at > ?`, ` ORDER BY updated_at, id`, append(args, Time{T: page.UpdatedSince})
 	}
+	if page.Status != "" {
+		cond, condArgs := subscriptionStatusWhere(page.Status)
+		where, args = where+` AND `+cond, append(args, condArgs...)
+	}
 	var total int
 	if err := s.DB.QueryRow(ctx, `SELECT count(*) FROM storefront_subscriptions WHERE `+where, args...).Scan(&total); err != nil {
 		return nil, 0, s.DB.MapError(err)
@@ -393,6 +397,22 @@ func (s Storefront) Subscriptions(ctx context.Context, providerID int64, page st
 	out, err := QueryAll(ctx, s.DB, ScanSubscription, `SELECT `+SubscriptionColumns+` FROM storefront_subscriptions
 		WHERE `+where+order+` LIMIT ? OFFSET ?`, append(args, page.Limit, page.Offset)...)
 	return out, total, s.DB.MapError(err)
+}
+
+// subscriptionStatusWhere selects the subscriptions of status, by
+// storefront.Subscription.Status's rule: cold leads; covered ones with
+// fewer than every document; covered ones with all.
+func subscriptionStatusWhere(status storefront.SubscriptionStatus) (string, []any) {
+	const files = `(SELECT count(*) FROM storefront_subscription_files f WHERE f.subscription_id = storefront_subscriptions.id)`
+	switch status {
+	case storefront.StatusColdLead:
+		return `cold_lead = ?`, []any{true}
+	case storefront.StatusAwaitingDocuments:
+		return `cold_lead = ? AND ` + files + ` < ?`, []any{false, len(storefront.FileKinds)}
+	case storefront.StatusComplete:
+		return `cold_lead = ? AND ` + files + ` >= ?`, []any{false, len(storefront.FileKinds)}
+	}
+	return `1 = 0`, nil // no such status: nothing
 }
 
 func (s Storefront) EachSubscription(ctx context.Context, providerID int64, fn func(storefront.Subscription) error) error {

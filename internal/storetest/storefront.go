@@ -581,6 +581,50 @@ func runStorefront(t *testing.T, open func(t *testing.T) storefront.Store) {
 		}
 	})
 
+	t.Run("subscriptions by status", func(t *testing.T) {
+		t.Parallel()
+		w := newStorefrontWorld(t, open(t))
+		s := w.s
+		put := func(sub storefront.Subscription, kinds ...storefront.FileKind) {
+			t.Helper()
+			if err := w.create(ctx, sub); err != nil {
+				t.Fatal(err)
+			}
+			var files []storefront.SubscriptionFile
+			for _, k := range kinds {
+				files = append(files, storefront.SubscriptionFile{Kind: k, FileName: "f", UploadedAt: w.now,
+					Object: blob.Object{Key: sub.ID + string(k), Size: 1, SHA256: "ab", ContentType: "image/png"}})
+			}
+			if len(files) > 0 {
+				if _, err := s.PutSubscriptionFiles(ctx, sub.ProviderID, sub.ID, files, filesEvent(t, sub.ProviderID)); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		cold := w.subscription(w.a, w.planA)
+		cold.ColdLead = true
+		put(cold, storefront.Selfie)
+		put(w.subscription(w.a, w.planA))
+		put(w.subscription(w.a, w.planA), storefront.Selfie, storefront.IdentityDocument)
+		put(w.subscription(w.a, w.planA), storefront.FileKinds...)
+		put(w.subscription(w.b, w.planB), storefront.FileKinds...)
+		for status, want := range map[storefront.SubscriptionStatus]int{
+			storefront.StatusColdLead: 1, storefront.StatusAwaitingDocuments: 2, storefront.StatusComplete: 1, "paga": 0,
+		} {
+			list, total, err := s.Subscriptions(ctx, w.a, storefront.Page{Limit: 10, Status: status})
+			if err != nil || total != want || len(list) != want {
+				t.Errorf("status %s: %d of %d, %v; want %d", status, len(list), total, err, want)
+			}
+			// The filter and Subscription.Status agree.
+			for _, sub := range list {
+				full, err := s.Subscription(ctx, w.a, sub.ID)
+				if err != nil || full.Status() != status {
+					t.Errorf("status %s lists %s, whose status is %s (%v)", status, sub.ID, full.Status(), err)
+				}
+			}
+		}
+	})
+
 	t.Run("subscription files", func(t *testing.T) {
 		t.Parallel()
 		w := newStorefrontWorld(t, open(t))

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"net/http"
 )
 
@@ -71,14 +72,18 @@ func validSeed(s string) bool {
 	return err == nil && len(b) == 18
 }
 
-// ParsePost reads a posted form: its body capped at max bytes and parsed
-// (400 otherwise), its token checked against the cookie (403 otherwise).
-// It reports whether the handler may go on; when not, the answer is
-// written.
-func (c *CSRF) ParsePost(w http.ResponseWriter, r *http.Request, max int64) bool {
-	r.Body = http.MaxBytesReader(w, r.Body, max)
+// ParseForm reads a posted form of at most maxBytes and checks its CSRF
+// token. When it reports false it has answered: 413 past the cap, 400 for
+// a body it cannot read, 403 (the "form expired" page) without a valid
+// token.
+func (c *CSRF) ParseForm(w http.ResponseWriter, r *http.Request, maxBytes int64) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, maxBytes)
 	if err := r.ParseForm(); err != nil {
-		RenderError(w, r, http.StatusBadRequest)
+		status := http.StatusBadRequest
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			status = http.StatusRequestEntityTooLarge
+		}
+		RenderError(w, r, status)
 		return false
 	}
 	if !c.Valid(r, r.PostForm.Get(CSRFField)) {

@@ -8,20 +8,22 @@ import (
 	"partnership-service/internal/apperr"
 )
 
-// Form is a form's values and the service's messages for them. Its inputs
-// carry the service's field names, so a message the service returns for a
-// field lands next to that field; Labels name the fields as people read
-// them.
+// Form is a form as its page shows it (again): the values sent, the
+// messages by field (a service's apperr fields, so a page words a rule as
+// the API does) and the labels the summary names the fields by. Pages
+// render it with the "summary" and "input" partials every page has
+// (partials.html) and the "field" function.
 type Form struct {
 	Values url.Values
 	Errors map[string][]string
 	Labels map[string]string
-	// focused is set once the first field with an error has been
-	// rendered, which gets autofocus.
+	// focused is set once the first field with an error has been built,
+	// which gets autofocus.
 	focused bool
 }
 
-// NewForm returns a form of values (nil: empty) labelled by labels.
+// NewForm returns a form of values (none when nil) whose fields are
+// labelled by labels.
 func NewForm(values url.Values, labels map[string]string) *Form {
 	if values == nil {
 		values = url.Values{}
@@ -29,11 +31,12 @@ func NewForm(values url.Values, labels map[string]string) *Form {
 	return &Form{Values: values, Errors: map[string][]string{}, Labels: labels}
 }
 
-// Fail records err's field messages; it reports false for errors that are
-// no validation (which the caller renders as an error page).
+// Fail records err's field messages; it reports false for an error that
+// is no refusal of fields (a not found, an internal error), which the
+// caller renders as an error page.
 func (f *Form) Fail(err error) bool {
 	e := apperr.As(err)
-	if (e.Code != apperr.Unprocessable && e.Code != apperr.Invalid && e.Code != apperr.Conflict) || len(e.Fields) == 0 {
+	if len(e.Fields) == 0 || e.Code == apperr.Internal || e.Code == apperr.NotFound {
 		return false
 	}
 	for k, msgs := range e.Fields {
@@ -47,41 +50,40 @@ type Problem struct {
 	ID, Label, Message string
 }
 
-// Summary lists the messages in a stable order, each linking to its field.
+// Summary lists the messages in a stable order, each linking to its field
+// (a field without a label is named as the form as a whole).
 func (f *Form) Summary() []Problem {
-	keys := make([]string, 0, len(f.Errors))
-	for k := range f.Errors {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
 	var out []Problem
-	for _, k := range keys {
+	for _, k := range slices.Sorted(func(yield func(string) bool) {
+		for k := range f.Errors {
+			if !yield(k) {
+				return
+			}
+		}
+	}) {
+		label := f.Labels[k]
+		if label == "" {
+			label = "Formulário"
+		}
 		for _, m := range f.Errors[k] {
-			out = append(out, Problem{ID: FieldID(k), Label: f.label(k), Message: m})
+			out = append(out, Problem{ID: FieldID(k), Label: label, Message: m})
 		}
 	}
 	return out
 }
 
-func (f *Form) label(name string) string {
-	if l := f.Labels[name]; l != "" {
-		return l
-	}
-	return name
-}
-
-// FieldView is one input as the "input" template (layout.html) renders it.
-type FieldView struct {
+// Field is one input as the "input" partial renders it.
+type Field struct {
 	Name, ID, Label, Value, Type, Mask, Autocomplete, Inputmode, Hint string
 	Errors                                                            []string
-	Autofocus                                                         bool
+	Autofocus, Required                                               bool
 }
 
-// Field builds an input of f named name (the template function "field");
-// opts are "key=value" pairs: type, mask (see forms.js), auto
-// (autocomplete), mode (inputmode), hint.
-func Field(f *Form, name string, opts ...string) FieldView {
-	v := FieldView{Name: name, ID: FieldID(name), Label: f.label(name), Value: f.Values.Get(name), Type: "text",
+// Field builds the input of f named name; opts are "key=value" pairs:
+// type, mask (see forms.js), auto (autocomplete), mode (inputmode), hint,
+// and "required".
+func (f *Form) Field(name string, opts ...string) Field {
+	v := Field{Name: name, ID: FieldID(name), Label: f.Labels[name], Value: f.Values.Get(name), Type: "text",
 		Errors: f.Errors[name]}
 	for _, o := range opts {
 		k, val, _ := strings.Cut(o, "=")
@@ -96,6 +98,8 @@ func Field(f *Form, name string, opts ...string) FieldView {
 			v.Inputmode = val
 		case "hint":
 			v.Hint = val
+		case "required":
+			v.Required = true
 		}
 	}
 	if len(v.Errors) > 0 && !f.focused {

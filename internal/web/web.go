@@ -21,15 +21,15 @@ import (
 	"strings"
 )
 
-//go:embed layout.html
+//go:embed layout.html partials.html
 var layoutFS embed.FS
 
 //go:embed static
 var staticFS embed.FS
 
 // Base are the shared assets: base.css (layout, forms, focus styles,
-// consoles' tables) and forms.js (input masks for CPF/CNPJ, CEP, phone and
-// dates; upload progress).
+// consoles) and forms.js (input masks for CPF/CNPJ, CEP, phone and dates;
+// upload progress).
 var Base = mustAssets(staticFS, "static")
 
 // CSP is the Content-Security-Policy of every page: scripts and styles only
@@ -57,8 +57,8 @@ type Templates struct {
 }
 
 // Funcs are the template functions every page has: asset (a base asset's
-// fingerprinted URL), money, date, dateTime, dateOnly (see format.go), join,
-// fieldID and field (see form.go).
+// fingerprinted URL), money, date, dateTime, dateOnly (see format.go),
+// join, fieldID and field (Form.Field).
 func Funcs() template.FuncMap {
 	return template.FuncMap{
 		"asset":    Base.URL,
@@ -68,12 +68,13 @@ func Funcs() template.FuncMap {
 		"dateOnly": DateOnly,
 		"join":     strings.Join,
 		"fieldID":  FieldID,
-		"field":    Field,
+		"field":    (*Form).Field,
 	}
 }
 
 // ParseTemplates parses every "*.html" file of fsys: files whose names
-// start with "_" are partials shared by all pages; each other file is a
+// start with "_" are partials shared by all pages (after the ones every
+// page has, partials.html, which they may redefine); each other file is a
 // page, named by its file name without ".html". extra adds functions.
 func ParseTemplates(fsys fs.FS, extra template.FuncMap) (*Templates, error) {
 	names, err := fs.Glob(fsys, "*.html")
@@ -84,7 +85,7 @@ func ParseTemplates(fsys fs.FS, extra template.FuncMap) (*Templates, error) {
 	for k, v := range extra {
 		funcs[k] = v
 	}
-	base, err := template.New("layout.html").Funcs(funcs).ParseFS(layoutFS, "layout.html")
+	base, err := template.New("layout.html").Funcs(funcs).ParseFS(layoutFS, "layout.html", "partials.html")
 	if err != nil {
 		return nil, err
 	}

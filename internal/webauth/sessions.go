@@ -1,8 +1,8 @@
 package webauth
 
 import (
+	"context"
 	"embed"
-	"errors"
 	"io/fs"
 	"net/http"
 	"net/url"
@@ -110,24 +110,13 @@ func (s *Sessions) Require(next http.Handler) http.Handler {
 // maxLoginForm caps the login form: an e-mail, a password, a token.
 const maxLoginForm = 16 << 10
 
-// form parses a posted form under its cap and checks its CSRF token: 413
-// past the cap, 400 unreadable, 403 without a valid token.
+// form is a posted form: its body capped and its CSRF token checked
+// (web.CSRF.ParseForm answers 413, 400 or 403 otherwise).
 func (s *Sessions) form(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, maxLoginForm)
-		if err := r.ParseForm(); err != nil {
-			status := http.StatusBadRequest
-			if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-				status = http.StatusRequestEntityTooLarge
-			}
-			web.RenderError(w, r, status)
-			return
+		if s.csrf.ParseForm(w, r, maxLoginForm) {
+			next(w, r)
 		}
-		if !s.csrf.Valid(r, r.PostForm.Get(web.CSRFField)) {
-			web.RenderError(w, r, http.StatusForbidden)
-			return
-		}
-		next(w, r)
 	}
 }
 
@@ -171,6 +160,11 @@ func (s *Sessions) login(w http.ResponseWriter, r *http.Request) {
 	default:
 		web.Render(w, r, err)
 		return
+	}
+	// A session this browser had before ends: one browser, one session
+	// (should the delete fail, that session just runs out).
+	if c, err := r.Cookie(s.cookie); err == nil {
+		_ = s.svc.Logout(context.WithoutCancel(r.Context()), c.Value)
 	}
 	http.SetCookie(w, &http.Cookie{Name: s.cookie, Value: token, Path: s.cfg.Base, HttpOnly: true,
 		Secure: s.cfg.Secure, SameSite: http.SameSiteLaxMode, MaxAge: int(s.cfg.Absolute / time.Second)})

@@ -290,6 +290,31 @@ func TestLogout(t *testing.T) {
 	}
 }
 
+func TestLoginAgainEndsTheOldSession(t *testing.T) {
+	t.Parallel()
+	c := newConsoles(t)
+	b := c.browser(t)
+	old := sessionCookie(t, b.login("/console/", "ana@example.com", password, ""))
+	b.login("/console/", "ana@example.com", password, "")
+	u, _ := url.Parse(c.srv.URL + "/console/")
+	b.jar.SetCookies(u, []*http.Cookie{{Name: "sessao_partner", Value: old, Path: "/console/"}})
+	if got := b.do("GET", "/console/", nil).status; got != http.StatusSeeOther {
+		t.Errorf("the session before the second login still opens the console: %d", got)
+	}
+}
+
+// sessionCookie is the partner session token a login answer sets.
+func sessionCookie(t *testing.T, a answer) string {
+	t.Helper()
+	for _, ck := range (&http.Response{Header: a.header}).Cookies() {
+		if ck.Name == "sessao_partner" && ck.Value != "" {
+			return ck.Value
+		}
+	}
+	t.Fatal("no session cookie")
+	return ""
+}
+
 func TestLoginNext(t *testing.T) {
 	t.Parallel()
 	c := newConsoles(t)
@@ -325,16 +350,7 @@ func TestRealmsApart(t *testing.T) {
 	if a := b.login("/admin/", "ana@example.com", password, ""); a.status != http.StatusUnauthorized {
 		t.Errorf("a partner user signed into the operator console: %d", a.status)
 	}
-	a := b.login("/console/", "ana@example.com", password, "")
-	var token string
-	for _, ck := range (&http.Response{Header: a.header}).Cookies() {
-		if ck.Name == "sessao_partner" {
-			token = ck.Value
-		}
-	}
-	if token == "" {
-		t.Fatal("no session cookie")
-	}
+	token := sessionCookie(t, b.login("/console/", "ana@example.com", password, ""))
 	// The partner's token, presented as an operator session.
 	u, _ := url.Parse(c.srv.URL + "/admin/")
 	b.jar.SetCookies(u, []*http.Cookie{{Name: "sessao_operator", Value: token, Path: "/admin/"}})
