@@ -89,6 +89,7 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /admin/provedores/{provider}", h.page(h.provider(h.providerPage)))
 	mux.Handle("POST /admin/provedores/{provider}", h.post(h.provider(h.updateProvider)))
 	mux.Handle("POST /admin/provedores/{provider}/origens", h.post(h.provider(h.addOrigin)))
+	mux.Handle("POST /admin/provedores/{provider}/origens/{origin}/remover", h.post(h.provider(h.removeOrigin)))
 	mux.Handle("POST /admin/provedores/{provider}/tokens", h.post(h.provider(h.issueToken)))
 	mux.Handle("POST /admin/provedores/{provider}/tokens/{token}/revogar", h.post(h.provider(h.revokeToken)))
 	mux.Handle("GET /admin/parceiros", h.page(h.partnersPage))
@@ -137,8 +138,8 @@ func (h *Handler) page(next handler) http.Handler {
 	}))
 }
 
-// post is a page's form post: its body capped and parsed (400 otherwise)
-// and its CSRF token checked (403 otherwise).
+// post is a page's form post: its body capped and parsed and its CSRF
+// token checked (web.CSRF.ParseForm answers 413, 400 or 403 otherwise).
 func (h *Handler) post(next handler) http.Handler {
 	return h.page(func(q *request) {
 		if h.cfg.CSRF.ParseForm(q.w, q.r, maxFormBody) {

@@ -225,8 +225,22 @@ func TestProviders(t *testing.T) {
 	if code, page := c.do(http.MethodGet, "/admin/provedores", nil); code != http.StatusOK || !strings.Contains(page, "Nova Net Fibra") {
 		t.Fatalf("list: %d", code)
 	}
+	// Origins go, but not the last.
+	id, _ := strconv.ParseInt(strings.TrimPrefix(to, "/admin/provedores/"), 10, 64)
+	cat, err := c.svc.Catalog(context.Background(), id)
+	must(t, err)
+	if len(cat.Origins) != 2 {
+		t.Fatalf("origins: %+v", cat.Origins)
+	}
+	if code, _ := c.post(to, to+"/origens/"+itoa(cat.Origins[1].ID)+"/remover", url.Values{}); code != http.StatusSeeOther {
+		t.Fatalf("remove an origin: %d", code)
+	}
+	code, page = c.post(to, to+"/origens/"+itoa(cat.Origins[0].ID)+"/remover", url.Values{})
+	if code != http.StatusConflict || !strings.Contains(page, "a última origem do provedor não pode ser removida") {
+		t.Fatalf("remove the last origin: %d\n%s", code, page)
+	}
 	got := c.entries()
-	want := []string{"Origem adicionada", "Provedor alterado", "Provedor criado"}
+	want := []string{"Origem removida", "Origem adicionada", "Provedor alterado", "Provedor criado"}
 	if len(got) != len(want) {
 		t.Fatalf("trail: %+v", got)
 	}
@@ -235,7 +249,7 @@ func TestProviders(t *testing.T) {
 			t.Errorf("entry %d: %+v, want %s", i, e, want[i])
 		}
 	}
-	if ch := got[1].Changes; len(ch) != 1 || ch[0] != (audit.Change{Field: "Nome", Before: "Nova Net", After: "Nova Net Fibra"}) {
+	if ch := got[2].Changes; len(ch) != 1 || ch[0] != (audit.Change{Field: "Nome", Before: "Nova Net", After: "Nova Net Fibra"}) {
 		t.Errorf("rename recorded as %+v", ch)
 	}
 }

@@ -24,7 +24,7 @@ var providerLabels = map[string]string{
 	"url":                       "Nova origem",
 	"slug":                      "Endereço da loja (/loja/…)",
 	"token":                     "Token",
-	"base":                      "Provedor",
+	"base":                      "Origens",
 	"mensalidade":               "Mensalidade (R$)",
 	"velocidade_download":       "Download (Mega)",
 	"velocidade_upload":         "Upload (Mega)",
@@ -194,6 +194,32 @@ func (h *Handler) addOrigin(p *providerRequest) {
 		return
 	}
 	p.redirect(providerPath(p.catalog.Provider.ID))
+}
+
+// removeOrigin is DELETE /api/v2/admin/origins/{id}'s; the service keeps
+// the last origin, with its message.
+func (h *Handler) removeOrigin(p *providerRequest) {
+	id, ok := pathID(p.request, "origin")
+	if !ok {
+		return
+	}
+	i := slices.IndexFunc(p.catalog.Origins, func(o storefront.Origin) bool { return o.ID == id })
+	if i < 0 {
+		web.RenderError(p.w, p.r, http.StatusNotFound)
+		return
+	}
+	err := h.change(p.request, "Origem removida", p.catalog.Provider.Name, audit.Fields{"Origem": p.catalog.Origins[i].URL}, nil,
+		func(ctx context.Context) error { return h.cfg.Storefront.DeleteOrigin(ctx, p.catalog.Provider.ID, id) })
+	if err != nil {
+		f := providerForm(nil)
+		h.failed(p.request, err, f, func(status int) {
+			prov := p.catalog.Provider
+			h.renderProvider(p, status, providerView{Form: providerForm(url.Values{"nome": {prov.Name}, "slug": {prov.Slug}}),
+				Origin: f, TokenForm: providerForm(nil)})
+		})
+		return
+	}
+	p.redirect(providerPath(p.catalog.Provider.ID) + "#origens")
 }
 
 // issueToken is partnership provider token: the page that answers shows
