@@ -17,6 +17,7 @@ import (
 	"embed"
 	"io/fs"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -191,6 +192,22 @@ func pathID(q *request, name string) (int64, bool) {
 		return 0, false
 	}
 	return id, true
+}
+
+// pathItem finds, among items, the one the numeric path segment name
+// names; anything else is not found.
+func pathItem[T any](q *request, name string, items []T, id func(T) int64) (T, bool) {
+	var zero T
+	n, ok := pathID(q, name)
+	if !ok {
+		return zero, false
+	}
+	i := slices.IndexFunc(items, func(it T) bool { return id(it) == n })
+	if i < 0 {
+		web.RenderError(q.w, q.r, http.StatusNotFound)
+		return zero, false
+	}
+	return items[i], true
 }
 
 func (h *Handler) home(q *request) { q.redirect(Base + "provedores") }

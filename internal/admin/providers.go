@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -124,10 +123,24 @@ type planRow struct {
 	Path  string
 }
 
-func (h *Handler) providerPage(p *providerRequest) {
+func (h *Handler) providerPage(p *providerRequest) { h.renderProvider(p, http.StatusOK, p.forms()) }
+
+// forms are the provider page's forms as a GET shows them; a refused post
+// replaces its own.
+func (p *providerRequest) forms() providerView {
 	prov := p.catalog.Provider
-	h.renderProvider(p, http.StatusOK, providerView{
-		Form: providerForm(url.Values{"nome": {prov.Name}, "slug": {prov.Slug}}), Origin: providerForm(nil), TokenForm: providerForm(nil)})
+	return providerView{Form: providerForm(url.Values{"nome": {prov.Name}, "slug": {prov.Slug}}), Origin: providerForm(nil),
+		TokenForm: providerForm(nil)}
+}
+
+// refused answers a post the service refused: the provider page again,
+// with f (which set puts in its place) carrying the service's messages.
+func (h *Handler) refused(p *providerRequest, err error, f *web.Form, set func(v *providerView)) {
+	h.failed(p.request, err, f, func(status int) {
+		v := p.forms()
+		set(&v)
+		h.renderProvider(p, status, v)
+	})
 }
 
 // renderProvider fills v with the provider's origins, plans and tokens
@@ -168,9 +181,7 @@ func (h *Handler) updateProvider(p *providerRequest) {
 			return err
 		})
 	if err != nil {
-		h.failed(p.request, err, f, func(status int) {
-			h.renderProvider(p, status, providerView{Form: f, Origin: providerForm(nil), TokenForm: providerForm(nil)})
-		})
+		h.refused(p, err, f, func(v *providerView) { v.Form = f })
 		return
 	}
 	p.redirect(providerPath(prov.ID))
@@ -186,11 +197,7 @@ func (h *Handler) addOrigin(p *providerRequest) {
 			return err
 		})
 	if err != nil {
-		h.failed(p.request, err, f, func(status int) {
-			prov := p.catalog.Provider
-			h.renderProvider(p, status, providerView{Form: providerForm(url.Values{"nome": {prov.Name}, "slug": {prov.Slug}}),
-				Origin: f, TokenForm: providerForm(nil)})
-		})
+		h.refused(p, err, f, func(v *providerView) { v.Origin = f })
 		return
 	}
 	p.redirect(providerPath(p.catalog.Provider.ID))
@@ -199,24 +206,17 @@ func (h *Handler) addOrigin(p *providerRequest) {
 // removeOrigin is DELETE /api/v2/admin/origins/{id}'s; the service keeps
 // the last origin, with its message.
 func (h *Handler) removeOrigin(p *providerRequest) {
-	id, ok := pathID(p.request, "origin")
+	o, ok := pathItem(p.request, "origin", p.catalog.Origins, func(o storefront.Origin) int64 { return o.ID })
 	if !ok {
 		return
 	}
-	i := slices.IndexFunc(p.catalog.Origins, func(o storefront.Origin) bool { return o.ID == id })
-	if i < 0 {
-		web.RenderError(p.w, p.r, http.StatusNotFound)
-		return
-	}
-	err := h.change(p.request, "Origem removida", p.catalog.Provider.Name, audit.Fields{"Origem": p.catalog.Origins[i].URL}, nil,
-		func(ctx context.Context) error { return h.cfg.Storefront.DeleteOrigin(ctx, p.catalog.Provider.ID, id) })
+	err := h.change(p.request, "Origem removida", p.catalog.Provider.Name, audit.Fields{"Origem": o.URL}, nil,
+		func(ctx context.Context) error {
+			return h.cfg.Storefront.DeleteOrigin(ctx, p.catalog.Provider.ID, o.ID)
+		})
 	if err != nil {
 		f := providerForm(nil)
-		h.failed(p.request, err, f, func(status int) {
-			prov := p.catalog.Provider
-			h.renderProvider(p, status, providerView{Form: providerForm(url.Values{"nome": {prov.Name}, "slug": {prov.Slug}}),
-				Origin: f, TokenForm: providerForm(nil)})
-		})
+		h.refused(p, err, f, func(v *providerView) { v.Origin = f })
 		return
 	}
 	p.redirect(providerPath(p.catalog.Provider.ID) + "#origens")
@@ -237,9 +237,9 @@ func (h *Handler) issueToken(p *providerRequest) {
 		web.Render(p.w, p.r, err)
 		return
 	}
-	prov := p.catalog.Provider
-	h.renderProvider(p, http.StatusOK, providerView{Form: providerForm(url.Values{"nome": {prov.Name}, "slug": {prov.Slug}}),
-		Origin: providerForm(nil), TokenForm: providerForm(nil), NewToken: token})
+	v := p.forms()
+	v.NewToken = token
+	h.renderProvider(p, http.StatusOK, v)
 }
 
 // revokeToken is partnership provider token revoke, by the token's id.
@@ -255,11 +255,7 @@ func (h *Handler) revokeToken(p *providerRequest) {
 		})
 	if err != nil {
 		f := providerForm(nil)
-		h.failed(p.request, err, f, func(status int) {
-			prov := p.catalog.Provider
-			h.renderProvider(p, status, providerView{Form: providerForm(url.Values{"nome": {prov.Name}, "slug": {prov.Slug}}),
-				Origin: providerForm(nil), TokenForm: f})
-		})
+		h.refused(p, err, f, func(v *providerView) { v.TokenForm = f })
 		return
 	}
 	p.redirect(providerPath(p.catalog.Provider.ID) + "#tokens")
@@ -275,16 +271,10 @@ type planRequest struct {
 // plan resolves {plan} among the provider's plans.
 func (h *Handler) plan(next func(p *planRequest)) func(p *providerRequest) {
 	return func(p *providerRequest) {
-		id, ok := pathID(p.request, "plan")
-		if !ok {
-			return
+		pl, ok := pathItem(p.request, "plan", p.catalog.Plans, func(pl storefront.Plan) int64 { return pl.ID })
+		if ok {
+			next(&planRequest{providerRequest: p, plan: pl})
 		}
-		i := slices.IndexFunc(p.catalog.Plans, func(pl storefront.Plan) bool { return pl.ID == id })
-		if i < 0 {
-			web.RenderError(p.w, p.r, http.StatusNotFound)
-			return
-		}
-		next(&planRequest{providerRequest: p, plan: p.catalog.Plans[i]})
 	}
 }
 
