@@ -13,6 +13,7 @@ package audit
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -54,15 +55,7 @@ func Diff(before, after Fields) []Change {
 			out = append(out, Change{Field: k, Before: b})
 		}
 	}
-	slices.SortFunc(out, func(x, y Change) int {
-		if x.Field < y.Field {
-			return -1
-		}
-		if x.Field > y.Field {
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(out, func(x, y Change) int { return strings.Compare(x.Field, y.Field) })
 	return out
 }
 
