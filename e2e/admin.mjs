@@ -36,10 +36,16 @@ const out = await withBrowser(async (page, { audit, shot, expectPath, audited, s
   await audit("login");
   await shot("admin-entrar-375");
 
-  // 2. A provider's user is no operator.
+  // 2. A provider's user is no operator: refused at this login, and its
+  // back-office session opens nothing here.
   await login(env.OTHER_EMAIL, env.OTHER_PASSWORD);
   await expectPath(/^\/admin\/entrar$/, "login refused");
   await page.getByText("E-mail ou senha incorretos.").waitFor();
+  await page.goto(`${base}/provedor/entrar`);
+  await login(env.OTHER_EMAIL, env.OTHER_PASSWORD);
+  await expectPath(/^\/provedor\//, "the provider's own back-office");
+  await page.goto(`${base}/admin/provedores`);
+  await expectPath(/^\/admin\/entrar$/, "a back-office session at the operator console");
 
   // 3. The operator.
   await login(env.OPERATOR_EMAIL, env.OPERATOR_PASSWORD);

@@ -8,7 +8,8 @@ import (
 )
 
 // operatorJourney (e2e/admin.mjs): a provider's back-office user is
-// refused at the operator console's login; the operator signs in, gets
+// refused at the operator console's login, and its back-office session
+// opens nothing there; the operator signs in, gets
 // the admin API's message for a bad price, changes the demo's Fibra 300
 // to R$ 119,90, and the storefront (/loja/{slug}) shows it; the audit
 // trail's page shows the change, before and after; the GD catalog's areas
