@@ -4,8 +4,8 @@
 // sign-up among the subscriptions, open it, and change a plan's price
 // (a malformed one first, answered next to the field).
 //
-// Run by cmd/partnership's TestStorefrontInABrowser after the storefront
-// journey, with, in the environment:
+// Run by cmd/partnership's TestPagesInABrowser after the storefront
+// journey, on the same service, with, in the environment:
 //   BASE_URL     the service
 //   EMAIL, PASSWORD  the demo provider user
 //   REFERENCE    the subscription the storefront journey made
@@ -19,12 +19,7 @@ if (!base || !email || !password || !reference || !plan || !price) {
   throw new Error("BASE_URL, EMAIL, PASSWORD, REFERENCE, PLAN and PRICE are required");
 }
 
-const out = await withBrowser(async (page, { audit, shot, audited, screenshots }) => {
-  async function expectPath(re, what) {
-    await page.waitForLoadState("load");
-    if (!re.test(new URL(page.url()).pathname)) fail(`${what}: at ${page.url()}`);
-  }
-
+const out = await withBrowser(async (page, { audit, shot, expectPath, audited, screenshots }) => {
   // 1. Signed out, the back-office sends to its login, and back after it.
   await page.goto(`${base}/provedor/assinaturas`);
   await expectPath(/^\/provedor\/entrar$/, "login");

@@ -45,7 +45,6 @@ function png() {
 }
 
 const out = await withBrowser(async (page, { audit, shot, expectPath, audited, screenshots }) => {
-
   // 1. The plans.
   await page.goto(`${base}/loja/${slug}`);
   await audit("home");

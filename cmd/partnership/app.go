@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"partnership-service/internal/blob"
+	"partnership-service/internal/energy"
 	"partnership-service/internal/geo"
 	"partnership-service/internal/httpx"
 	"partnership-service/internal/idempotency"
@@ -38,9 +39,14 @@ type app struct {
 	guard *httpx.Guard
 
 	storefront *storefront.Service // made on first use (storefrontService)
-	logins     *logins.Guard       // made on first use (loginGuard)
-	webauth    *webauth.Service    // made on first use (webauthService)
-	energy     *energyStack        // made on first use (energyStack)
+	// catalog and partners are made on first use (energyServices), shared
+	// by the energy API and the consoles; energy (energyStack) adds the
+	// lead service the API and the partner console share.
+	catalog  *energy.CatalogService
+	partners *energy.PartnerService
+	energy   *energyStack
+	logins   *logins.Guard    // made on first use (loginGuard)
+	webauth  *webauth.Service // made on first use (webauthService)
 	// webhooks manages endpoints and delivers events; nil (commands other
 	// than serve): no endpoint routes, and events wait in the outbox.
 	webhooks *webhook.Service

@@ -22,37 +22,15 @@ const chromiumPath = "/usr/bin/chromium"
 
 // browserJourney is one script of e2e/ and what the test does around it
 // on the live service: prepare runs first and returns the script's own
-// environment and the check of the script's last output line (JSON); the
-// check may run further scripts on the same service with b.
+// environment and the check of the script's last output line (JSON).
 type browserJourney struct {
 	name, script string
-	prepare      func(t *testing.T, d *liveDemo, b browser) (env []string, check func(result []byte))
-}
-
-// browser runs e2e scripts in Chromium.
-type browser struct{ node, dir, shots string }
-
-// run runs script against d with env and returns the last line it
-// printed.
-func (b browser) run(t *testing.T, d *liveDemo, script string, env []string) []byte {
-	t.Helper()
-	ctx, stop := context.WithTimeout(t.Context(), 3*time.Minute)
-	defer stop()
-	cmd := exec.CommandContext(ctx, b.node, filepath.Join(b.dir, script))
-	cmd.Dir = b.dir
-	cmd.Env = append(append(os.Environ(), "BASE_URL="+d.base, "CHROMIUM="+chromiumPath, "SCREENSHOTS="+b.shots), env...)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("browser script %s: %v\n%s\n%s", script, err, out.String(), errOut.String())
-	}
-	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	return []byte(lines[len(lines)-1])
+	prepare      func(t *testing.T, d *liveDemo) (env []string, check func(result []byte))
 }
 
 // browserJourneys are the pages' journeys, each run on its own fresh
 // service.
-var browserJourneys = []browserJourney{storefrontJourney, partnerJourney}
+var browserJourneys = []browserJourney{storefrontJourney, partnerJourney, operatorJourney}
 
 // TestPagesInABrowser (issue 15): each journey runs against the real
 // service on a fresh SQLite file with the demo data, in Debian's Chromium
@@ -75,12 +53,28 @@ func TestPagesInABrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	b := browser{node: node, dir: filepath.Join(root, "e2e"), shots: shots}
 	for _, j := range browserJourneys {
 		t.Run(j.name, func(t *testing.T) {
 			d := startDemo(t)
-			env, check := j.prepare(t, d, b)
-			check(b.run(t, d, j.script, env))
+			// run runs one script of e2e/ on d and returns the line it
+			// printed last.
+			d.run = func(script string, env ...string) []byte {
+				t.Helper()
+				ctx, stop := context.WithTimeout(t.Context(), 3*time.Minute)
+				defer stop()
+				cmd := exec.CommandContext(ctx, node, filepath.Join(root, "e2e", script))
+				cmd.Dir = filepath.Join(root, "e2e")
+				cmd.Env = append(append(os.Environ(), "BASE_URL="+d.base, "CHROMIUM="+chromiumPath, "SCREENSHOTS="+shots), env...)
+				var out, errOut bytes.Buffer
+				cmd.Stdout, cmd.Stderr = &out, &errOut
+				if err := cmd.Run(); err != nil {
+					t.Fatalf("browser script %s: %v\n%s\n%s", script, err, out.String(), errOut.String())
+				}
+				lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+				return []byte(lines[len(lines)-1])
+			}
+			env, check := j.prepare(t, d)
+			check(d.run(j.script, env...))
 		})
 	}
 }
@@ -90,6 +84,9 @@ type liveDemo struct {
 	base, dataDir string
 	// token is the demo provider's admin token, from the demo's output.
 	token string
+	// run runs a script of e2e/ on this service (a journey may run
+	// another after its own); it returns the line the script printed last.
+	run func(script string, env ...string) []byte
 }
 
 // startDemo runs serve --demo on a fresh data directory until the test
@@ -145,12 +142,11 @@ func (d *liveDemo) call(t *testing.T, method, path, origin string, body any) (in
 // reaches the confirmation; the subscription is then in the provider's
 // admin API and its webhooks, like one made through the API, and so is
 // the cold lead left where there was no coverage. Then the provider's
-// staff, in its back-office (e2e/provedor.mjs), signs in, finds that
-// sign-up with its documents and changes a plan's price, which the
-// storefront then serves.
+// staff signs into the back-office, opens that subscription and changes a
+// plan's price, which the storefront serves (e2e/provedor.mjs).
 var storefrontJourney = browserJourney{name: "storefront", script: "storefront.mjs", prepare: prepareStorefront}
 
-func prepareStorefront(t *testing.T, d *liveDemo, br browser) ([]string, func([]byte)) {
+func prepareStorefront(t *testing.T, d *liveDemo) ([]string, func([]byte)) {
 	// The pages check coverage by CEP; the demo covers Batel by polygon,
 	// so the provider adds Batel's CEPs, as it would through its admin API.
 	if code, b := d.call(t, http.MethodPost, "/api/v2/admin/coverage_areas", "", map[string]any{
@@ -211,13 +207,16 @@ func prepareStorefront(t *testing.T, d *liveDemo, br browser) ([]string, func([]
 			t.Errorf("admin subscriptions lack the cold lead: %d %s", code, list)
 		}
 
+		// The provider's staff, in its back-office (e2e/provedor.mjs):
+		// signs in, finds that sign-up with its documents, and changes a
+		// plan's price, which the storefront then serves.
 		var office struct {
 			Pages int `json:"pages"`
 		}
-		line = br.run(t, d, "provedor.mjs", []string{"EMAIL=" + demoProviderUser, "PASSWORD=" + demoProviderPassword,
-			"REFERENCE=" + result.Reference, "PLAN=Fibra 300", "PRICE=89,90"})
-		if err := json.Unmarshal(line, &office); err != nil {
-			t.Fatalf("provedor.mjs printed %q", line)
+		back := d.run("provedor.mjs", "EMAIL="+demoProviderUser, "PASSWORD="+demoProviderPassword,
+			"REFERENCE="+result.Reference, "PLAN=Fibra 300", "PRICE=89,90")
+		if err := json.Unmarshal(back, &office); err != nil {
+			t.Fatalf("provedor.mjs printed %q", back)
 		}
 		t.Logf("axe-core checked %d back-office pages", office.Pages)
 		if code, plans := d.call(t, http.MethodGet, "/api/v2/providers/plans", demoOrigin, nil); code != http.StatusOK ||

@@ -16,7 +16,7 @@ import (
 // the API as the console left it.
 var partnerJourney = browserJourney{name: "partner console", script: "console.mjs", prepare: preparePartner}
 
-func preparePartner(t *testing.T, d *liveDemo, _ browser) ([]string, func([]byte)) {
+func preparePartner(t *testing.T, d *liveDemo) ([]string, func([]byte)) {
 	env := []string{"PASSWORD=" + demoConsolePassword, "ADMIN_EMAIL=" + demoConsoleUsers[0].Email,
 		"SELLER_EMAIL=" + demoConsoleUsers[1].Email, "OTHER_EMAIL=" + demoConsoleUsers[2].Email}
 	return env, func(line []byte) {

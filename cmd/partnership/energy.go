@@ -11,8 +11,13 @@ import (
 	"partnership-service/internal/server"
 )
 
-// energyServices builds the catalog and partner services.
+// energyServices wires the GD catalog and the partners to the configured
+// database, once per app: the energy API and the operator console share
+// them, so a change made on one shows on the other at once.
 func (a *app) energyServices(ctx context.Context) (*energy.CatalogService, *energy.PartnerService, error) {
+	if a.catalog != nil {
+		return a.catalog, a.partners, nil
+	}
 	catalog, err := energy.NewCatalogService(ctx, a.stores.EnergyCatalog(), a.geo, a.log)
 	if err != nil {
 		return nil, nil, err
@@ -22,6 +27,7 @@ func (a *app) energyServices(ctx context.Context) (*energy.CatalogService, *ener
 	// the database (replicas, the CLI).
 	catalog.ShareChanges(a.stores.Changes())
 	partners.ShareChanges(a.stores.Changes(), a.log)
+	a.catalog, a.partners = catalog, partners
 	return catalog, partners, nil
 }
 

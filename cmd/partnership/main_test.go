@@ -369,6 +369,8 @@ func TestUnknownPathsAnswerInTheirSurfacesEnvelope(t *testing.T) {
 		"/api/v4/nothing-here":        `["`,
 		"/sales-conversion/nothing":   `"statusCode":404`,
 		"/console/nothing-here":       `Página não encontrada`,
+		"/admin/energy/nothing":       `"statusCode":404`,
+		"/admin/nothing-here":         `Página não encontrada`,
 		"/not-a-surface/nothing-here": `{"error":`,
 	} {
 		rec := httptest.NewRecorder()

@@ -252,6 +252,7 @@ func (a *app) surfaces(ctx context.Context) ([]server.Surface, error) {
 		a.lojaSurface,
 		a.provedorSurface,
 		a.consoleSurface,
+		a.adminSurface,
 		a.companiesSurface,
 		a.assetsSurface,
 	}

@@ -152,6 +152,10 @@ type Store interface {
 
 	CreateUser(ctx context.Context, u User) (User, error)
 	UserByEmail(ctx context.Context, email string) (User, error)
+	// Accounts and Users list every account and every user (the
+	// operator's lists), by name and by e-mail.
+	Accounts(ctx context.Context) ([]Account, error)
+	Users(ctx context.Context) ([]User, error)
 
 	CreateToken(ctx context.Context, hash []byte, userID int64, createdAt, expiresAt time.Time) error
 	// SessionByToken answers not found for unknown, expired and revoked

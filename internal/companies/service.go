@@ -84,7 +84,11 @@ func (s *Service) CreateAccount(ctx context.Context, name string, typ AccountTyp
 	if err := errs.Err(apperr.Unprocessable); err != nil {
 		return Account{}, err
 	}
-	return s.store.CreateAccount(ctx, a)
+	a, err := s.store.CreateAccount(ctx, a)
+	if apperr.Is(err, apperr.Conflict) {
+		return Account{}, apperr.Field(apperr.Conflict, "name", "Já existe uma conta com esse nome.")
+	}
+	return a, err
 }
 
 // CreateUser creates a user of the named account, or a super admin.
@@ -118,7 +122,23 @@ func (s *Service) CreateUser(ctx context.Context, email, password, accountName s
 		return User{}, err
 	}
 	u.PasswordHash = hash
-	return s.store.CreateUser(ctx, u)
+	u, err = s.store.CreateUser(ctx, u)
+	if apperr.Is(err, apperr.Conflict) {
+		return User{}, apperr.Field(apperr.Conflict, "email", "Já existe um usuário com esse e-mail.")
+	}
+	return u, err
+}
+
+// Accounts lists every account, by name.
+func (s *Service) Accounts(ctx context.Context) ([]Account, error) { return s.store.Accounts(ctx) }
+
+// Users lists every user, by e-mail, without their password hashes.
+func (s *Service) Users(ctx context.Context) ([]User, error) {
+	users, err := s.store.Users(ctx)
+	for i := range users {
+		users[i].PasswordHash = ""
+	}
+	return users, err
 }
 
 func normalizeLogin(email string) string { return strings.ToLower(strings.TrimSpace(email)) }

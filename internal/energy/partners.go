@@ -49,6 +49,8 @@ type PartnerStore interface {
 	KeyByHash(ctx context.Context, hash string) (APIKey, Partner, error)
 	// RevokeKey revokes the key with prefix; not_found when none is active.
 	RevokeKey(ctx context.Context, prefix string, at time.Time) error
+	// Partners lists every partner, by name.
+	Partners(ctx context.Context) ([]Partner, error)
 }
 
 // PartnerService manages partners and authenticates their API keys.
@@ -92,7 +94,9 @@ func (s *PartnerService) CreatePartner(ctx context.Context, name string) (Partne
 		return Partner{}, apperr.Field(apperr.Invalid, "name", "o nome do parceiro deve ter de 1 a 200 caracteres")
 	}
 	p := Partner{ID: uuid.NewString(), Name: name, CreatedAt: s.now().UTC()}
-	if err := s.store.CreatePartner(ctx, p); err != nil {
+	if err := s.store.CreatePartner(ctx, p); apperr.Is(err, apperr.Conflict) {
+		return Partner{}, apperr.Field(apperr.Conflict, "name", "já existe um parceiro com esse nome")
+	} else if err != nil {
 		return Partner{}, err
 	}
 	return p, nil
@@ -181,6 +185,11 @@ func (s *PartnerService) RevokeKey(ctx context.Context, prefix string) error {
 		}
 	}
 	return nil
+}
+
+// Partners lists every partner, by name.
+func (s *PartnerService) Partners(ctx context.Context) ([]Partner, error) {
+	return s.store.Partners(ctx)
 }
 
 func (s *PartnerService) forget() {

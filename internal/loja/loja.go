@@ -147,16 +147,9 @@ func (h *Handler) limited(next http.HandlerFunc) http.HandlerFunc {
 // checked (403 otherwise), then the provider resolved.
 func (h *Handler) post(next shopHandler) http.HandlerFunc {
 	return h.limited(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
-		if err := r.ParseForm(); err != nil {
-			web.RenderError(w, r, http.StatusBadRequest)
-			return
+		if h.csrf.ParseForm(w, r, maxFormBody) {
+			h.shop(next)(w, r)
 		}
-		if !h.csrf.Valid(r, r.PostForm.Get(web.CSRFField)) {
-			web.RenderError(w, r, http.StatusForbidden)
-			return
-		}
-		h.shop(next)(w, r)
 	})
 }
 

@@ -63,14 +63,17 @@ func (db *DB) Close() error {
 // Tx runs fn in a transaction, committing when it returns nil.
 //
 // An Idempotency-Key record pending in ctx is inserted in the same
-// transaction (internal/idempotency).
+// transaction (internal/idempotency), and so is an operator's audit entry
+// (internal/audit).
 func (db *DB) Tx(ctx context.Context, fn func(pgx.Tx) error) error {
 	key, fn, err := withPendingKey(ctx, fn)
 	if err != nil {
 		return err
 	}
+	entry, fn := withPendingAudit(ctx, fn)
 	err = pgx.BeginFunc(ctx, db.Pool, fn)
 	key.Committed(err)
+	entry.Committed(err)
 	return err
 }
 

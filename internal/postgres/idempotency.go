@@ -5,6 +5,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"partnership-service/internal/audit"
 	"partnership-service/internal/idempotency"
 	"partnership-service/internal/storesql"
 )
@@ -28,4 +29,20 @@ func withPendingKey(ctx context.Context, fn func(pgx.Tx) error) (*idempotency.Pe
 		}
 		return storesql.InsertPendingKey(ctx, txQuerier{tx}, p)
 	}, nil
+}
+
+// withPendingAudit extends fn with the insert of the operator's audit
+// entry pending in ctx (if any), in fn's transaction, so the entry commits
+// or rolls back with the change it records.
+func withPendingAudit(ctx context.Context, fn func(pgx.Tx) error) (*audit.Pending, func(pgx.Tx) error) {
+	p := audit.FromContext(ctx)
+	if p == nil {
+		return nil, fn
+	}
+	return p, func(tx pgx.Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return storesql.InsertAuditEntry(ctx, txQuerier{tx}, p.Entry)
+	}
 }

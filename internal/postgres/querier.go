@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"partnership-service/internal/audit"
 	"partnership-service/internal/idempotency"
 	"partnership-service/internal/storesql"
 )
@@ -29,8 +30,9 @@ func (s shared) Query(ctx context.Context, query string, args ...any) (storesql.
 }
 
 func (s shared) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	if idempotency.FromContext(ctx) != nil {
-		// A change guarded by an Idempotency-Key commits with its record.
+	if idempotency.FromContext(ctx) != nil || audit.FromContext(ctx) != nil {
+		// A change guarded by an Idempotency-Key commits with its record,
+		// an operator's change with its audit entry.
 		var n int64
 		err := s.Write(ctx, func(tx storesql.Querier) (err error) {
 			n, err = tx.Exec(ctx, query, args...)

@@ -208,6 +208,7 @@ func (db *DB) Write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err != nil {
 		return err
 	}
+	entry, fn := withPendingAudit(ctx, fn)
 	op := &writeOp{ctx: ctx, fn: fn, done: make(chan struct{})}
 	if err := db.enqueue(ctx, op); err != nil {
 		return err
@@ -219,6 +220,7 @@ func (db *DB) Write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		panic(op.panic)
 	}
 	key.Committed(op.err)
+	entry.Committed(op.err)
 	return op.err
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 
+	"partnership-service/internal/audit"
 	"partnership-service/internal/idempotency"
 	"partnership-service/internal/storesql"
 )
@@ -27,4 +28,20 @@ func (db *DB) withPendingKey(ctx context.Context, fn func(*sql.Tx) error) (*idem
 		}
 		return storesql.InsertPendingKey(ctx, preparedTx{tx: tx, lazy: db.writeStmts}, p)
 	}, nil
+}
+
+// withPendingAudit extends fn with the insert of the operator's audit
+// entry pending in ctx (if any), under fn's savepoint, so the entry
+// commits or rolls back with the change it records.
+func withPendingAudit(ctx context.Context, fn func(*sql.Tx) error) (*audit.Pending, func(*sql.Tx) error) {
+	p := audit.FromContext(ctx)
+	if p == nil {
+		return nil, fn
+	}
+	return p, func(tx *sql.Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return storesql.InsertAuditEntry(ctx, txQuerier{tx}, p.Entry)
+	}
 }

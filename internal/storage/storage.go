@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"partnership-service/internal/audit"
 	"partnership-service/internal/changes"
 	"partnership-service/internal/companies"
 	"partnership-service/internal/energy"
@@ -53,6 +54,8 @@ type Stores interface {
 	Storefront() storefront.Store
 	Companies() companies.Store
 	Webhooks() webhook.Store
+	// Audit is the operator console's audit trail.
+	Audit() audit.Store
 	WebAuth() webauth.Store
 }
 
@@ -81,6 +84,7 @@ func (c Contexts) EnergyLeads() energy.LeadStore       { return c.EnergyLeadStor
 func (c Contexts) Storefront() storefront.Store        { return c.StorefrontStore }
 func (c Contexts) Companies() companies.Store          { return c.CompaniesStore }
 func (c Contexts) Webhooks() webhook.Store             { return c.WebhookStore }
+func (c Contexts) Audit() audit.Store                  { return storesql.AuditLog{DB: c.DB} }
 func (c Contexts) WebAuth() webauth.Store              { return c.WebAuthStore }
 
 // ReferenceCounts reports how many reference rows the migrations loaded.

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -85,9 +86,6 @@ const DefaultTokenTTL = 90 * 24 * time.Hour
 // IssueToken creates a new admin token for the provider registered at
 // origin, valid for ttl. The token is returned once; only its hash is kept.
 func (s *Service) IssueToken(ctx context.Context, origin string, ttl time.Duration) (string, error) {
-	if ttl <= 0 {
-		return "", apperr.Field(apperr.Unprocessable, "ttl", "a validade do token deve ser positiva")
-	}
 	norm, ok := NormalizeOrigin(origin)
 	if !ok {
 		return "", apperr.Field(apperr.Unprocessable, "origin", msgOrigin)
@@ -98,6 +96,15 @@ func (s *Service) IssueToken(ctx context.Context, origin string, ttl time.Durati
 	}
 	if err != nil {
 		return "", err
+	}
+	return s.IssueProviderToken(ctx, id, ttl)
+}
+
+// IssueProviderToken creates a new admin token for provider id, valid for
+// ttl; like IssueToken, the token is returned once.
+func (s *Service) IssueProviderToken(ctx context.Context, id int64, ttl time.Duration) (string, error) {
+	if ttl <= 0 {
+		return "", apperr.Field(apperr.Unprocessable, "ttl", "a validade do token deve ser positiva")
 	}
 	var b [32]byte
 	if _, err := io.ReadFull(rand.Reader, b[:]); err != nil {
@@ -168,6 +175,39 @@ func (s *Service) RevokeToken(ctx context.Context, token string) error {
 		return errBadToken()
 	}
 	return err
+}
+
+// Providers lists every provider, by name.
+func (s *Service) Providers(ctx context.Context) ([]Provider, error) {
+	return s.store.Providers(ctx)
+}
+
+// Tokens lists the provider's admin tokens, newest first.
+func (s *Service) Tokens(ctx context.Context, providerID int64) ([]Token, error) {
+	return s.store.Tokens(ctx, providerID)
+}
+
+// TokenID names a token in lists and forms: the hex of its hash's first
+// bytes, which reveals nothing of the token.
+func TokenID(t Token) string { return hex.EncodeToString(t.Hash[:8]) }
+
+// RevokeProviderToken ends, at once, the provider's live token that
+// TokenID names.
+func (s *Service) RevokeProviderToken(ctx context.Context, providerID int64, id string) error {
+	tokens, err := s.store.Tokens(ctx, providerID)
+	if err != nil {
+		return err
+	}
+	for _, t := range tokens {
+		if TokenID(t) == id {
+			err := s.store.RevokeToken(ctx, t.Hash, s.now())
+			if apperr.Is(err, apperr.NotFound) {
+				return apperr.Field(apperr.Conflict, "token", "o token já expirou ou foi revogado")
+			}
+			return err
+		}
+	}
+	return apperr.New(apperr.NotFound, "token não encontrado")
 }
 
 func errBadToken() error { return apperr.Field(apperr.Unauthorized, "token", "token inválido") }

@@ -44,6 +44,13 @@ type Provider struct {
 	UpdatedAt time.Time
 }
 
+// Token is a provider admin token as it is kept: its hash, never the
+// token.
+type Token struct {
+	Hash                            []byte
+	CreatedAt, ExpiresAt, RevokedAt time.Time
+}
+
 // Origin is a web origin registered for a provider, normalized (see
 // NormalizeOrigin).
 type Origin struct {
@@ -244,6 +251,10 @@ type Store interface {
 	ProviderIDByToken(ctx context.Context, hash []byte, now time.Time) (int64, error)
 	// RevokeToken answers not found when no live token has hash.
 	RevokeToken(ctx context.Context, hash []byte, now time.Time) error
+	// Providers lists every provider (name, slug, times), by name.
+	Providers(ctx context.Context) ([]Provider, error)
+	// Tokens lists a provider's admin tokens (their hashes), newest first.
+	Tokens(ctx context.Context, providerID int64) ([]Token, error)
 
 	// Catalog loads what the storefront serves from memory.
 	Catalog(ctx context.Context, providerID int64) (Catalog, error)

@@ -97,6 +97,16 @@ func (s CompaniesStore) UserByEmail(ctx context.Context, email string) (companie
 	return u, s.DB.MapError(err)
 }
 
+func (s CompaniesStore) Accounts(ctx context.Context) ([]companies.Account, error) {
+	out, err := QueryAll(ctx, s.DB, ScanAccount, AccountSelect+` ORDER BY name, id`)
+	return out, s.DB.MapError(err)
+}
+
+func (s CompaniesStore) Users(ctx context.Context) ([]companies.User, error) {
+	out, err := QueryAll(ctx, s.DB, ScanUser, UserSelect+` ORDER BY email, id`)
+	return out, s.DB.MapError(err)
+}
+
 func (s CompaniesStore) CreateToken(ctx context.Context, hash []byte, userID int64, createdAt, expiresAt time.Time) error {
 	_, err := s.DB.Exec(ctx, `INSERT INTO companies_tokens (token_hash, user_id, created_at, expires_at)
 		VALUES (?, ?, ?, ?)`, hash, userID, Time{T: createdAt}, Time{T: expiresAt})

@@ -75,6 +75,11 @@ func (s EnergyCatalog) RevokeKey(ctx context.Context, prefix string, at time.Tim
 	return s.execOne(ctx, `UPDATE partner_api_keys SET revoked_at = ? WHERE prefix = ? AND revoked_at IS NULL`, Time{T: at}, prefix)
 }
 
+func (s EnergyCatalog) Partners(ctx context.Context) ([]energy.Partner, error) {
+	out, err := QueryAll(ctx, s.db, ScanPartner, `SELECT id, name, created_at FROM partners ORDER BY name, id`)
+	return out, s.db.MapError(err)
+}
+
 // LoadCatalog reads the whole catalog from one snapshot.
 func (s EnergyCatalog) LoadCatalog(ctx context.Context) (energy.CatalogData, error) {
 	var d energy.CatalogData

@@ -134,6 +134,33 @@ func (s Storefront) RevokeToken(ctx context.Context, hash []byte, now time.Time)
 	}))
 }
 
+func (s Storefront) Providers(ctx context.Context) ([]storefront.Provider, error) {
+	out, err := QueryAll(ctx, s.DB, func(r Row) (storefront.Provider, error) {
+		var p storefront.Provider
+		var slug *string
+		var created, updated Time
+		err := r.Scan(&p.ID, &p.Name, &slug, &created, &updated)
+		if slug != nil {
+			p.Slug = *slug
+		}
+		p.CreatedAt, p.UpdatedAt = created.T, updated.T
+		return p, err
+	}, `SELECT id, name, slug, created_at, updated_at FROM storefront_providers ORDER BY name, id`)
+	return out, s.DB.MapError(err)
+}
+
+func (s Storefront) Tokens(ctx context.Context, providerID int64) ([]storefront.Token, error) {
+	out, err := QueryAll(ctx, s.DB, func(r Row) (storefront.Token, error) {
+		var t storefront.Token
+		var created, expires, revoked Time
+		err := r.Scan(&t.Hash, &created, &expires, &revoked)
+		t.CreatedAt, t.ExpiresAt, t.RevokedAt = created.T, expires.T, revoked.T
+		return t, err
+	}, `SELECT token_hash, created_at, expires_at, revoked_at FROM storefront_tokens
+		WHERE provider_id = ? ORDER BY created_at DESC, token_hash`, providerID)
+	return out, s.DB.MapError(err)
+}
+
 // --- categories, payment methods, services ---
 
 func (s Storefront) SaveItem(ctx context.Context, kind storefront.ItemKind, providerID int64, it storefront.Item) (storefront.Item, error) {

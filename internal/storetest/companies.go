@@ -138,6 +138,19 @@ func runCompanies(t *testing.T, newStore func(t *testing.T) companies.Store) {
 		if u.ID != w.user.ID || u.AccountID != w.gestao.ID || u.SuperAdmin {
 			t.Errorf("user = %+v", u)
 		}
+		// The operator's lists: accounts by name, users by e-mail.
+		accounts, err := w.s.Accounts(ctx)
+		must(t, err)
+		if len(accounts) != 2 || accounts[0].ID != w.cli.ID || accounts[0].ManagerID != w.gestao.ID || accounts[1].ID != w.gestao.ID {
+			t.Errorf("accounts = %+v", accounts)
+		}
+		_, err = w.s.CreateUser(ctx, companies.User{Email: "admin@example.com", PasswordHash: "h", SuperAdmin: true, CreatedAt: now})
+		must(t, err)
+		users, err := w.s.Users(ctx)
+		must(t, err)
+		if len(users) != 2 || users[0].Email != "admin@example.com" || !users[0].SuperAdmin || users[1].ID != w.user.ID || users[1].AccountID != w.gestao.ID {
+			t.Errorf("users = %+v", users)
+		}
 	})
 
 	t.Run("tokens expire and revoke", func(t *testing.T) {

@@ -120,6 +120,19 @@ func runEnergyCatalog(t *testing.T, open func(t *testing.T) energyCatalogStore) 
 		wantCode(t, s.DeleteUtility(ctx, u.PublicID), apperr.NotFound)
 	})
 
+	t.Run("the list of partners", func(t *testing.T) {
+		s := open(t)
+		now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+		for i, name := range []string{"Sol Nascente", "Amanhecer Energia"} {
+			if err := s.CreatePartner(ctx, energy.Partner{ID: "7a4f2c1e-0000-4000-8000-00000000000" + string(rune('1'+i)), Name: name, CreatedAt: now}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		list, err := s.Partners(ctx)
+		if err != nil || len(list) != 2 || list[0].Name != "Amanhecer Energia" || list[1].Name != "Sol Nascente" || !list[0].CreatedAt.Equal(now) {
+			t.Fatalf("Partners = %+v, %v", list, err)
+		}
+	})
 	t.Run("partners and keys", func(t *testing.T) {
 		s := open(t)
 		now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)

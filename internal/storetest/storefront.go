@@ -177,6 +177,26 @@ func runStorefront(t *testing.T, open func(t *testing.T) storefront.Store) {
 		_, err = s.ProviderIDByToken(ctx, hash, w.now)
 		wantCode(t, "revoked token", err, apperr.NotFound)
 		wantCode(t, "revoke twice", s.RevokeToken(ctx, hash, w.now), apperr.NotFound)
+
+		// The operator's lists: providers by name, a provider's tokens
+		// newest first, with their expiry and revocation.
+		later := []byte("fedcba9876543210fedcba9876543210")
+		if err := s.CreateToken(ctx, w.b, later, w.now.Add(time.Minute), expires); err != nil {
+			t.Fatal(err)
+		}
+		tokens, err := s.Tokens(ctx, w.b)
+		if err != nil || len(tokens) != 2 || string(tokens[0].Hash) != string(later) || !tokens[0].RevokedAt.IsZero() ||
+			!tokens[1].RevokedAt.Equal(w.now) || !tokens[1].ExpiresAt.Equal(expires) || !tokens[1].CreatedAt.Equal(w.now) {
+			t.Fatalf("Tokens = %+v, %v", tokens, err)
+		}
+		if other, err := s.Tokens(ctx, w.a); err != nil || len(other) != 0 {
+			t.Fatalf("another provider's tokens = %+v, %v", other, err)
+		}
+		providers, err := s.Providers(ctx)
+		if err != nil || len(providers) != 2 || providers[0].Name != "Fibra A" || providers[0].Slug != "fibra-a" ||
+			providers[1].ID != w.b || providers[1].Slug != "" {
+			t.Fatalf("Providers = %+v, %v", providers, err)
+		}
 	})
 
 	t.Run("provider slugs", func(t *testing.T) {

@@ -40,6 +40,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Stores) {
 	})
 	t.Run("stored files and their records", func(t *testing.T) { runBlobReferences(t, open) })
 	t.Run("idempotency keys", func(t *testing.T) { runIdempotencyKeys(t, open) })
+	t.Run("operator audit trail", func(t *testing.T) { runAudit(t, open) })
 	t.Run("companies", func(t *testing.T) {
 		runCompanies(t, func(t *testing.T) companies.Store { return open(t).Companies() })
 	})

@@ -28,14 +28,16 @@ var layoutFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
-// Base are the shared assets: base.css (layout, forms, focus styles) and
-// forms.js (input masks for CPF/CNPJ, CEP, phone and dates).
+// Base are the shared assets: base.css (layout, forms, focus styles,
+// consoles) and forms.js (input masks for CPF/CNPJ, CEP, phone and dates;
+// upload progress).
 var Base = mustAssets(staticFS, "static")
 
 // CSP is the Content-Security-Policy of every page: scripts and styles only
 // from the service's own files (no inline code or style attributes), images
-// also from https (providers' logos live on their own sites), forms posted
-// only back to the service, and no framing.
+// also from https (providers' logos live on their own sites), requests from
+// scripts (an upload with its progress) and forms only back to the service,
+// and no framing.
 const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; " +
 	"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 

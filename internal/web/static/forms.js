@@ -39,3 +39,26 @@
   }
   document.addEventListener("input", onInput);
 })();
+
+// Upload progress: a form with data-progress="ID" sends its file with
+// XMLHttpRequest, so <progress id="ID"> shows how much of it has gone (the
+// service reads an upload as it arrives); the answer then replaces the
+// page. Without JavaScript the form posts as usual.
+(function () {
+  "use strict";
+  document.addEventListener("submit", function (e) {
+    var form = e.target, id = form.getAttribute("data-progress"), bar = id && document.getElementById(id);
+    if (!bar || !window.FormData) { return; }
+    e.preventDefault();
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", form.action);
+    xhr.upload.onprogress = function (ev) {
+      if (ev.lengthComputable) { bar.max = ev.total; bar.value = ev.loaded; }
+    };
+    xhr.onload = function () { document.open(); document.write(xhr.responseText); document.close(); };
+    xhr.onerror = function () { form.submit(); };
+    var box = bar.closest("[hidden]");
+    if (box) { box.hidden = false; }
+    xhr.send(new FormData(form));
+  });
+})();
