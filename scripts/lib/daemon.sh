@@ -8,7 +8,9 @@
 # go.mod is not touched).
 go_install() {
   local installed
-  installed=$(go version -m "$bin" 2>/dev/null | awk -v m="$1" '$1 == "mod" && $2 == m { print $3 }')
+  # Not installed yet: go version fails, which must not stop the script
+  # (set -e with pipefail), only lead to the install.
+  installed=$(go version -m "$bin" 2>/dev/null | awk -v m="$1" '$1 == "mod" && $2 == m { print $3 }') || true
   if [ -x "$bin" ] && [ "$installed" = "$3" ]; then
     return
   fi
