@@ -126,12 +126,19 @@ func newCachedBody(v any) (cachedBody, error) {
 	h := fnv.New64a()
 	h.Write(b)
 	etag := `"` + strconv.FormatUint(h.Sum64(), 36) + `"`
-	return cachedBody{body: b, etag: etag, header: http.Header{
-		"Content-Type":   {"application/json; charset=utf-8"},
-		"Content-Length": {strconv.Itoa(len(b))},
-		"Etag":           {etag},
-		"Cache-Control":  {"private, no-cache"},
-	}}, nil
+	header := http.Header{
+		"Content-Type":  {"application/json; charset=utf-8"},
+		"Etag":          {etag},
+		"Cache-Control": {"private, no-cache"},
+	}
+	// net/http computes the length of a body it holds whole (up to 2 KiB);
+	// leaving it to net/http keeps a short listing's answer at eight
+	// headers, the most a header map holds before it grows (a reads' hot
+	// path cost).
+	if len(b) > 2048 {
+		header["Content-Length"] = []string{strconv.Itoa(len(b))}
+	}
+	return cachedBody{body: b, etag: etag, header: header}, nil
 }
 
 // serveListing answers with the listing's encoded bytes, or 304 when the
