@@ -59,8 +59,9 @@ func bindSeedLeads(fs *flag.FlagSet, _ *environment) action {
 // the store's write primitives, with their first history entry and their
 // counts: what the lead service would store, without its per-request
 // cost. Each lead has its own valid CPF, numbered from the partner's
-// existing leads on, so the open-lead rule holds and a second run adds
-// more. Times step back from now by a microsecond (skewed) or spread over
+// existing leads on, so that a second run adds more; one an open lead of
+// the partner already holds is left out (the count printed is of the
+// leads stored). Times step back from now by a microsecond (skewed) or spread over
 // the last year.
 func seedLeads(ctx context.Context, store energy.LeadStore, partnerID string, count int, skewed bool, now time.Time) (int, error) {
 	_, existing, err := store.ListLeads(ctx, partnerID, energy.LeadQuery{Page: 1, Limit: 1})
@@ -107,14 +108,18 @@ func seedLeads(ctx context.Context, store energy.LeadStore, partnerID string, co
 		slots <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-slots }()
-			err := store.WriteLeads(ctx, func(tx energy.LeadTx) error { return insertSeeded(tx, batch) })
+			var n int
+			err := store.WriteLeads(ctx, func(tx energy.LeadTx) (err error) {
+				n, err = insertSeeded(tx, batch)
+				return err
+			})
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
 				firstErr = cmp.Or(firstErr, err)
 				return
 			}
-			stored += len(batch)
+			stored += n
 		})
 		mu.Lock()
 		failed := firstErr != nil
@@ -129,28 +134,47 @@ func seedLeads(ctx context.Context, store energy.LeadStore, partnerID string, co
 
 // insertSeeded stores a batch with one count change per seller, day and
 // status in it.
-func insertSeeded(tx energy.LeadTx, batch []energy.Lead) error {
+func insertSeeded(tx energy.LeadTx, batch []energy.Lead) (int, error) {
 	type key struct {
 		seller, day string
 		status      energy.LeadStatus
 	}
 	counts := map[key]int{}
 	like := map[key]energy.Lead{}
+	stored := 0
 	for _, l := range batch {
+		if taken, err := openLeadHolds(tx, l); err != nil || taken {
+			if err != nil {
+				return 0, err
+			}
+			continue
+		}
 		if err := tx.Insert(l); err != nil {
-			return err
+			return 0, err
 		}
 		if err := tx.AppendHistory(l.ID, l.History[0]); err != nil {
-			return err
+			return 0, err
 		}
 		k := key{l.SellerName, energy.LeadDay(l.CreatedAt), l.Status}
 		counts[k]++
 		like[k] = l
+		stored++
 	}
 	for k, n := range counts {
 		if err := tx.AdjustCount(like[k], k.status, n); err != nil {
-			return err
+			return 0, err
 		}
 	}
-	return nil
+	return stored, nil
+}
+
+// openLeadHolds reports whether an open lead of the partner already holds
+// the CPF of l, an open lead to seed: one the API stored, such as a load
+// test's random CPFs; l is then left out, as the open-lead rule wants.
+func openLeadHolds(tx energy.LeadTx, l energy.Lead) (bool, error) {
+	if !l.Status.Open() {
+		return false, nil
+	}
+	other, err := tx.OpenLeadWith(l.PartnerID, l.IdentificationNumber, l.ID)
+	return other != "", err
 }
