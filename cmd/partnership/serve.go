@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -169,6 +170,11 @@ func serve(ctx context.Context, env *environment, cfg config, o serveOptions) er
 	log.Info("serving", "addr", ln.Addr().String(), "engine", a.stores.Engine(), "public_url", a.cfg.PublicURL, "docs", a.cfg.PublicURL+"/docs/")
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	// What the start allocated and dropped (migrations, the demo's password
+	// hashes, the surfaces' set-up) goes back to the system now rather than
+	// minutes later through the scavenger: an idle service holds its live
+	// heap, not its start's peak.
+	go debug.FreeOSMemory()
 	go a.sweepOrphans(ctx, started)
 	select {
 	case err := <-errc:
