@@ -15,7 +15,6 @@ package admin
 import (
 	"context"
 	"embed"
-	"io/fs"
 	"net/http"
 	"slices"
 	"strconv"
@@ -38,9 +37,6 @@ const Base = "/admin/"
 
 // Prefixes are the console's paths (its unknown routes get an HTML 404).
 var Prefixes = []string{Base}
-
-// maxFormBody caps a posted form: a few fields.
-const maxFormBody = 64 << 10
 
 // Config is what the console needs.
 type Config struct {
@@ -65,11 +61,7 @@ type Handler struct {
 
 // New returns the console.
 func New(cfg Config) (*Handler, error) {
-	sub, err := fs.Sub(pagesFS, "pages")
-	if err != nil {
-		return nil, err
-	}
-	pages, err := web.ParseTemplates(sub, nil)
+	pages, err := web.ParseTemplates(pagesFS, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -143,7 +135,7 @@ func (h *Handler) page(next handler) http.Handler {
 // token checked (web.CSRF.ParseForm answers 413, 400 or 403 otherwise).
 func (h *Handler) post(next handler) http.Handler {
 	return h.page(func(q *request) {
-		if h.cfg.CSRF.ParseForm(q.w, q.r, maxFormBody) {
+		if h.cfg.CSRF.ParseForm(q.w, q.r, web.MaxFormBody) {
 			next(q)
 		}
 	})

@@ -13,8 +13,6 @@ package console
 
 import (
 	"embed"
-	"errors"
-	"io/fs"
 	"net/http"
 
 	"partnership-service/internal/apperr"
@@ -31,9 +29,6 @@ const Base = "/console/"
 
 // Prefixes are the console's paths (their unknown routes get an HTML 404).
 var Prefixes = []string{Base}
-
-// maxFormBody caps a posted form: a lead is a few hundred bytes.
-const maxFormBody = 64 << 10
 
 // User is who is signed in, as the console needs it.
 type User struct {
@@ -66,11 +61,7 @@ type Handler struct {
 
 // New returns the console of cfg.
 func New(cfg Config) (*Handler, error) {
-	sub, err := fs.Sub(pagesFS, "pages")
-	if err != nil {
-		return nil, err
-	}
-	pages, err := web.ParseTemplates(sub, funcs)
+	pages, err := web.ParseTemplates(pagesFS, funcs)
 	if err != nil {
 		return nil, err
 	}
@@ -140,20 +131,9 @@ func (h *Handler) page(next pageHandler) http.Handler {
 // (403 otherwise), then the page.
 func (h *Handler) post(next pageHandler) http.Handler {
 	return h.page(func(w http.ResponseWriter, r *http.Request, s *session) {
-		r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
-		if err := r.ParseForm(); err != nil {
-			status := http.StatusBadRequest
-			if tooLarge := (*http.MaxBytesError)(nil); errors.As(err, &tooLarge) {
-				status = http.StatusRequestEntityTooLarge
-			}
-			web.RenderError(w, r, status)
-			return
+		if h.CSRF.ParseForm(w, r, web.MaxFormBody) {
+			next(w, r, s)
 		}
-		if !h.CSRF.Valid(r, r.PostForm.Get(web.CSRFField)) {
-			web.RenderError(w, r, http.StatusForbidden)
-			return
-		}
-		next(w, r, s)
 	})
 }
 

@@ -30,9 +30,6 @@ var pagesFS embed.FS
 // 404).
 var Prefixes = []string{"/loja/"}
 
-// maxFormBody caps a posted form: a few hundred bytes of fields.
-const maxFormBody = 64 << 10
-
 // Handler serves the storefront pages.
 type Handler struct {
 	svc    *storefront.Service
@@ -48,7 +45,7 @@ type Handler struct {
 
 // New returns the pages of svc, protecting forms with csrf.
 func New(svc *storefront.Service, csrf *web.CSRF, now func() time.Time) (*Handler, error) {
-	pages, err := web.ParseTemplates(mustSub(pagesFS, "pages"), funcs)
+	pages, err := web.ParseTemplates(pagesFS, funcs)
 	if err != nil {
 		return nil, err
 	}
@@ -147,7 +144,7 @@ func (h *Handler) limited(next http.HandlerFunc) http.HandlerFunc {
 // checked (403 otherwise), then the provider resolved.
 func (h *Handler) post(next shopHandler) http.HandlerFunc {
 	return h.limited(func(w http.ResponseWriter, r *http.Request) {
-		if h.csrf.ParseForm(w, r, maxFormBody) {
+		if h.csrf.ParseForm(w, r, web.MaxFormBody) {
 			h.shop(next)(w, r)
 		}
 	})

@@ -9,7 +9,6 @@ package provedor
 
 import (
 	"embed"
-	"io/fs"
 	"net/http"
 
 	"partnership-service/internal/storefront"
@@ -27,9 +26,6 @@ const Base = "/provedor/"
 // 404).
 var Prefixes = []string{Base}
 
-// maxFormBody caps a posted form: a plan's fields and its choices.
-const maxFormBody = 64 << 10
-
 // Handler serves the back-office.
 type Handler struct {
 	svc      *storefront.Service
@@ -41,11 +37,7 @@ type Handler struct {
 // New returns the back-office over svc; sessions signs provider users in
 // (a RealmProvider at Base) and csrf protects the forms.
 func New(svc *storefront.Service, sessions *webauth.Sessions, csrf *web.CSRF) (*Handler, error) {
-	sub, err := fs.Sub(pagesFS, "pages")
-	if err != nil {
-		return nil, err
-	}
-	pages, err := web.ParseTemplates(sub, funcs)
+	pages, err := web.ParseTemplates(pagesFS, funcs)
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +74,7 @@ func (h *Handler) page(section string, next pageHandler) http.Handler {
 // token checked (web.CSRF.ParseForm answers 413, 400 or 403 otherwise).
 func (h *Handler) post(section string, next pageHandler) http.Handler {
 	return h.page(section, func(w http.ResponseWriter, r *http.Request, c *console) {
-		if h.csrf.ParseForm(w, r, maxFormBody) {
+		if h.csrf.ParseForm(w, r, web.MaxFormBody) {
 			next(w, r, c)
 		}
 	})

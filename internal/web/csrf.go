@@ -72,6 +72,10 @@ func validSeed(s string) bool {
 	return err == nil && len(b) == 18
 }
 
+// MaxFormBody caps a page's posted form: a few hundred bytes of fields
+// (a lead, a plan and its choices); uploads are streamed and capped apart.
+const MaxFormBody = 64 << 10
+
 // ParseForm reads a posted form of at most maxBytes and checks its CSRF
 // token. When it reports false it has answered: 413 past the cap, 400 for
 // a body it cannot read, 403 (the "form expired" page) without a valid

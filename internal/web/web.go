@@ -76,11 +76,16 @@ func Funcs() template.FuncMap {
 	}
 }
 
-// ParseTemplates parses every "*.html" file of fsys: files whose names
-// start with "_" are partials shared by all pages (after the ones every
-// page has, partials.html, which they may redefine); each other file is a
-// page, named by its file name without ".html". extra adds functions.
+// ParseTemplates parses every "*.html" file in the pages directory of
+// fsys (a page package's embedded files): files whose names start with
+// "_" are partials shared by all pages (after the ones every page has,
+// partials.html, which they may redefine); each other file is a page,
+// named by its file name without ".html". extra adds functions.
 func ParseTemplates(fsys fs.FS, extra template.FuncMap) (*Templates, error) {
+	fsys, err := fs.Sub(fsys, "pages")
+	if err != nil {
+		return nil, err
+	}
 	names, err := fs.Glob(fsys, "*.html")
 	if err != nil {
 		return nil, err

@@ -11,8 +11,8 @@ import (
 
 func TestPagesRenderInTheLayoutWithStrictHeaders(t *testing.T) {
 	pages := fstest.MapFS{
-		"_parts.html": {Data: []byte(`{{define "price"}}{{money .}}{{end}}`)},
-		"home.html":   {Data: []byte(`{{define "content"}}<p>{{template "price" .Data}}</p><p>{{.Data | shout}}</p>{{end}}`)},
+		"pages/_parts.html": {Data: []byte(`{{define "price"}}{{money .}}{{end}}`)},
+		"pages/home.html":   {Data: []byte(`{{define "content"}}<p>{{template "price" .Data}}</p><p>{{.Data | shout}}</p>{{end}}`)},
 	}
 	tmpl, err := ParseTemplates(pages, map[string]any{"shout": func(cents int64) string { return "!" }})
 	if err != nil {

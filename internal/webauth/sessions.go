@@ -3,7 +3,6 @@ package webauth
 import (
 	"context"
 	"embed"
-	"io/fs"
 	"net/http"
 	"net/url"
 	"path"
@@ -19,11 +18,7 @@ import (
 var pagesFS embed.FS
 
 var pages = func() *web.Templates {
-	sub, err := fs.Sub(pagesFS, "pages")
-	if err != nil {
-		panic(err)
-	}
-	t, err := web.ParseTemplates(sub, nil)
+	t, err := web.ParseTemplates(pagesFS, nil)
 	if err != nil {
 		panic(err)
 	}
