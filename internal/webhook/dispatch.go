@@ -46,10 +46,13 @@ func (s *Service) Run(ctx context.Context) {
 	}
 }
 
-// step fans out the new events and starts the due deliveries there are
-// free slots for.
+// step fans out the new events and starts the due deliveries, for as long
+// as there is work: it claims again as soon as a worker is free, so a
+// backlog drains at the workers' pace rather than one claim per poll (16
+// deliveries every half second starved the endpoints under a sustained
+// load of creates), and returns once nothing is left to fan out or due.
 func (s *Service) step(ctx context.Context, slots chan struct{}, wg *sync.WaitGroup) {
-	for {
+	for ctx.Err() == nil {
 		n, err := s.store.FanOut(ctx, s.clock(), fanOutBatch, Endpoint.Wants)
 		if err != nil {
 			if ctx.Err() == nil {
@@ -57,24 +60,38 @@ func (s *Service) step(ctx context.Context, slots chan struct{}, wg *sync.WaitGr
 			}
 			return
 		}
-		if n < fanOutBatch {
-			break
+		if full := s.startDue(ctx, slots, wg); !full && n < fanOutBatch {
+			return
 		}
 	}
-	free := cap(slots) - len(slots)
-	if free == 0 {
-		return
+}
+
+// startDue waits for a free worker, claims the due deliveries there are
+// free workers for and starts them; it reports whether it filled every
+// free worker (more may be due). With every worker busy for a poll, it
+// gives up the wait (reporting full), so that new events still fan out.
+func (s *Service) startDue(ctx context.Context, slots chan struct{}, wg *sync.WaitGroup) (full bool) {
+	select {
+	case slots <- struct{}{}: // the first attempt's worker
+	case <-time.After(s.poll):
+		return true
+	case <-ctx.Done():
+		return false
 	}
+	free := cap(slots) - len(slots) + 1
 	now := s.clock()
 	attempts, err := s.store.Claim(ctx, now, now.Add(s.lease), free)
-	if err != nil {
-		if ctx.Err() == nil {
-			s.log.Error("webhook claim", "err", err)
-		}
-		return
+	if err != nil && ctx.Err() == nil {
+		s.log.Error("webhook claim", "err", err)
 	}
-	for _, a := range attempts {
-		slots <- struct{}{}
+	if len(attempts) == 0 {
+		<-slots
+		return false
+	}
+	for i, a := range attempts {
+		if i > 0 {
+			slots <- struct{}{}
+		}
 		wg.Add(1)
 		go func() {
 			defer func() { <-slots; wg.Done() }()
@@ -83,6 +100,7 @@ func (s *Service) step(ctx context.Context, slots chan struct{}, wg *sync.WaitGr
 			s.deliver(context.WithoutCancel(ctx), a)
 		}()
 	}
+	return len(attempts) == free
 }
 
 // prune deletes what is past Retention, in batches small enough not to

@@ -241,3 +241,43 @@ func TestEndpointFailingFiveDaysIsDisabled(t *testing.T) {
 		}
 	})
 }
+
+// TestBacklogDrainsAtTheWorkersPace: a backlog larger than the workers is
+// delivered without waiting for a poll per handful of deliveries; here the
+// poll is an hour, so one step must deliver it all.
+func TestBacklogDrainsAtTheWorkersPace(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, s storage.Stores) {
+		ctx := context.Background()
+		box, err := secretbox.New(bytes.Repeat([]byte{7}, 32))
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc, err := webhook.NewService(webhook.Config{Store: s.Webhooks(), Box: box, AllowPrivate: true,
+			Schedule: webhook.Schedule{time.Hour}, Poll: time.Hour, Workers: 4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got atomic.Int64
+		rec := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			got.Add(1)
+			w.WriteHeader(http.StatusNoContent)
+		}))
+		defer rec.Close()
+		id := "00000000-0000-7000-8000-0000000000f3"
+		now := time.Now().UTC()
+		if err := s.Webhooks().CreateEndpoint(ctx, webhook.Endpoint{ID: id, Owner: owner, URL: rec.URL, Secret: mustSeal(t, id),
+			CreatedAt: now, UpdatedAt: now}); err != nil {
+			t.Fatal(err)
+		}
+		const backlog = 150 // more than a fan-out batch, and many times the workers
+		for range backlog {
+			emit(t, s, owner)
+		}
+		run(t, svc)
+		for deadline := time.Now().Add(20 * time.Second); got.Load() < backlog; time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d of %d delivered within 20 s, the poll being an hour", got.Load(), backlog)
+			}
+		}
+	})
+}
