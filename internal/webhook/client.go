@@ -57,7 +57,7 @@ func Public(ip netip.Addr) bool {
 // and to an internal one now (DNS rebinding) is still refused. No proxy
 // (it would dial for us, unchecked), no redirects (a 3xx is an answer, and
 // a failed attempt).
-func newClient(allowPrivate bool) *http.Client {
+func newClient(allowPrivate bool, workers int) *http.Client {
 	dialer := &net.Dialer{Timeout: 10 * time.Second}
 	if !allowPrivate {
 		dialer.Control = func(_, address string, _ syscall.RawConn) error {
@@ -75,8 +75,11 @@ func newClient(allowPrivate bool) *http.Client {
 			ForceAttemptHTTP2:     true,
 			TLSHandshakeTimeout:   10 * time.Second,
 			ResponseHeaderTimeout: Timeout,
-			MaxIdleConnsPerHost:   2,
-			IdleConnTimeout:       90 * time.Second,
+			// As many as the attempts that may run at once: with net/http's
+			// 2, most attempts to a busy endpoint dialled a new connection
+			// (and checked its address) and closed it after one message.
+			MaxIdleConnsPerHost: workers,
+			IdleConnTimeout:     90 * time.Second,
 		},
 		Timeout:       Timeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },

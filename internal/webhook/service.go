@@ -61,8 +61,7 @@ func NewService(cfg Config) (*Service, error) {
 		return nil, errors.New("webhook: the service needs a store and a secret box")
 	}
 	s := &Service{store: cfg.Store, box: cfg.Box, schedule: cfg.Schedule, allowPrivate: cfg.AllowPrivate,
-		client: newClient(cfg.AllowPrivate), poll: cfg.Poll, lease: cfg.Lease, workers: cfg.Workers,
-		log: cfg.Log, now: cfg.Now, exclusive: cfg.Exclusive}
+		poll: cfg.Poll, lease: cfg.Lease, workers: cfg.Workers, log: cfg.Log, now: cfg.Now, exclusive: cfg.Exclusive}
 	if len(s.schedule) == 0 {
 		s.schedule, _ = ParseSchedule(DefaultSchedule)
 	}
@@ -75,6 +74,7 @@ func NewService(cfg Config) (*Service, error) {
 	if s.workers <= 0 {
 		s.workers = 16
 	}
+	s.client = newClient(cfg.AllowPrivate, s.workers)
 	if s.log == nil {
 		s.log = slog.Default()
 	}
