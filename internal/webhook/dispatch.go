@@ -66,10 +66,13 @@ func (s *Service) step(ctx context.Context, slots chan struct{}, wg *sync.WaitGr
 	}
 }
 
-// startDue waits for a free worker, claims the due deliveries there are
-// free workers for and starts them; it reports whether it filled every
-// free worker (more may be due). With every worker busy for a poll, it
-// gives up the wait (reporting full), so that new events still fan out.
+// startDue waits for a free worker, claims as many due deliveries as
+// there are workers and starts each as a worker frees up (their leases
+// hold them meanwhile): one claim per round of workers, where a claim per
+// freed worker made every delivery wait for a commit of its own. It
+// reports whether it claimed a full round (more may be due). With every
+// worker busy for a poll, it gives up the wait (reporting full), so that
+// new events still fan out.
 func (s *Service) startDue(ctx context.Context, slots chan struct{}, wg *sync.WaitGroup) (full bool) {
 	select {
 	case slots <- struct{}{}: // the first attempt's worker
@@ -78,9 +81,8 @@ func (s *Service) startDue(ctx context.Context, slots chan struct{}, wg *sync.Wa
 	case <-ctx.Done():
 		return false
 	}
-	free := cap(slots) - len(slots) + 1
 	now := s.clock()
-	attempts, err := s.store.Claim(ctx, now, now.Add(s.lease), free)
+	attempts, err := s.store.Claim(ctx, now, now.Add(s.lease), cap(slots))
 	if err != nil && ctx.Err() == nil {
 		s.log.Error("webhook claim", "err", err)
 	}
@@ -90,7 +92,7 @@ func (s *Service) startDue(ctx context.Context, slots chan struct{}, wg *sync.Wa
 	}
 	for i, a := range attempts {
 		if i > 0 {
-			slots <- struct{}{}
+			slots <- struct{}{} // waits at most for one attempt to end (Timeout)
 		}
 		wg.Add(1)
 		go func() {
@@ -100,7 +102,7 @@ func (s *Service) startDue(ctx context.Context, slots chan struct{}, wg *sync.Wa
 			s.deliver(context.WithoutCancel(ctx), a)
 		}()
 	}
-	return len(attempts) == free
+	return len(attempts) == cap(slots)
 }
 
 // prune deletes what is past Retention, in batches small enough not to
