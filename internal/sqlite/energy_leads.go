@@ -19,14 +19,13 @@ type EnergyLeadStore struct {
 	db *DB
 
 	reads, writes statements // storesql.LeadReadSQL, storesql.LeadWriteSQL
-	lists         *stmtCache // the list's statements
 }
 
 var _ energy.LeadStore = (*EnergyLeadStore)(nil)
 
 // newEnergyLeadStore prepares the store's statements.
 func newEnergyLeadStore(db *DB) (*EnergyLeadStore, error) {
-	s := &EnergyLeadStore{db: db, lists: newStmtCache(db.reader)}
+	s := &EnergyLeadStore{db: db}
 	var err error
 	if s.reads, err = prepareAll(context.Background(), db.reader, storesql.LeadReadSQL); err != nil {
 		return nil, fmt.Errorf("sqlite: prepare energy lead statement: %w", err)
@@ -34,14 +33,14 @@ func newEnergyLeadStore(db *DB) (*EnergyLeadStore, error) {
 	if s.writes, err = prepareAll(context.Background(), db.writer, storesql.LeadWriteSQL); err != nil {
 		return nil, errors.Join(fmt.Errorf("sqlite: prepare energy lead statement: %w", err), s.reads.Close())
 	}
-	prepared := preparedDB{DB: db.Shared(), db: db, reads: s.reads, writes: s.writes, lazy: s.lists}
+	prepared := preparedDB{DB: db.Shared(), db: db, reads: s.reads, writes: s.writes}
 	s.EnergyLeads = storesql.NewEnergyLeads(prepared, prepared, "+")
 	return s, nil
 }
 
 // Close releases the prepared statements.
 func (s *EnergyLeadStore) Close() error {
-	return errors.Join(s.reads.Close(), s.writes.Close(), s.lists.Close())
+	return errors.Join(s.reads.Close(), s.writes.Close())
 }
 
 // WriteLeads implements energy.LeadStore. fn runs on the writer goroutine

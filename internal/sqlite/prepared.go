@@ -120,36 +120,19 @@ func (c *stmtCache) Close() error {
 	return c.stmts.Close()
 }
 
-// preparedDB is db.Shared() running the reads it holds as prepared
-// statements on the reader pool, and the writes it holds bound to each
-// transaction of the single writer. Any other read is prepared once in
-// lazy when there is one; anything else runs as is.
+// preparedDB is db.Shared() running the reads it holds as statements
+// prepared at open on the reader pool, and the writes it holds bound to
+// each transaction of the single writer; any other text runs on the
+// statement Shared() keeps for it (DB.readStmts, DB.writeStmts).
 type preparedDB struct {
 	storesql.DB
 	db            *DB
 	reads, writes statements
-	lazy          *stmtCache
 }
 
-// read is the prepared statement for query, or nil when it runs as is.
-func (p preparedDB) read(ctx context.Context, query string) (*sql.Stmt, error) {
-	return lookup(ctx, p.reads, p.lazy, query)
-}
-
-// lookup is query's statement in stmts, else in lazy (prepared there on
-// first use) when there is one; nil: query runs as is.
-func lookup(ctx context.Context, stmts statements, lazy *stmtCache, query string) (*sql.Stmt, error) {
-	if st, ok := stmts[query]; ok {
-		return st, nil
-	}
-	if lazy == nil {
-		return nil, nil
-	}
-	return lazy.get(ctx, query)
-}
-
-// lookupInTx is lookup for a transaction's query: a statement lazy has not
-// prepared yet is prepared in the background (see stmtCache.cached).
+// lookupInTx is a transaction's statement for query: one of stmts, else
+// lazy's; a statement lazy has not prepared yet is prepared in the
+// background (see stmtCache.cached), and nil runs the text as is.
 func lookupInTx(stmts statements, lazy *stmtCache, query string) *sql.Stmt {
 	if st, ok := stmts[query]; ok {
 		return st
@@ -161,22 +144,14 @@ func lookupInTx(stmts statements, lazy *stmtCache, query string) *sql.Stmt {
 }
 
 func (p preparedDB) QueryRow(ctx context.Context, query string, args ...any) storesql.Row {
-	st, err := p.read(ctx, query)
-	switch {
-	case err != nil:
-		return errRow{err}
-	case st != nil:
+	if st, ok := p.reads[query]; ok {
 		return st.QueryRowContext(ctx, args...)
 	}
 	return p.DB.QueryRow(ctx, query, args...)
 }
 
 func (p preparedDB) Query(ctx context.Context, query string, args ...any) (storesql.Rows, error) {
-	st, err := p.read(ctx, query)
-	switch {
-	case err != nil:
-		return nil, err
-	case st != nil:
+	if st, ok := p.reads[query]; ok {
 		return st.QueryContext(ctx, args...)
 	}
 	return p.DB.Query(ctx, query, args...)
