@@ -15,7 +15,6 @@ import (
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/blob"
 	"partnership-service/internal/geo"
-	"partnership-service/internal/idempotency"
 	"partnership-service/internal/secretbox"
 	"partnership-service/internal/webhook"
 )
@@ -326,9 +325,7 @@ func (s *LeadService) Create(ctx context.Context, p Principal, d LeadDraft) (Lea
 		return Lead{}, err
 	}
 	l.moveTo(StatusIndicado, "Lead cadastrado pelo parceiro.", now)
-	// A retry whose answer a crash lost reads the lead back.
-	idempotency.Refer(ctx, "/sales-conversion/leads/"+l.ID)
-	if err := s.createLead(ctx, l); err != nil {
+	if err := s.createLead(ctx, &l); err != nil {
 		return Lead{}, err
 	}
 	return l, nil

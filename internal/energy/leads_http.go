@@ -136,6 +136,11 @@ func (a *API) answerLead(w http.ResponseWriter, r *http.Request, status int, l L
 		Render(w, r, err)
 		return
 	}
+	if l.Snapshot != nil {
+		// Encoded once, by the write: the stored GET answer.
+		httpx.WriteRawJSON(w, status, l.Snapshot)
+		return
+	}
 	httpx.WriteJSON(w, status, a.Leads.leadBody(a.PublicURL, l))
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"partnership-service/internal/apperr"
+	"partnership-service/internal/idempotency"
 	"partnership-service/internal/webhook"
 )
 
@@ -18,19 +19,23 @@ import (
 // createLead stores l, a new lead with its first history entry.
 // Its answer (snapshot and lead.created event) is encoded before the
 // write, so that SQLite's single writer does not spend its time on it.
-func (s *LeadService) createLead(ctx context.Context, l Lead) error {
-	events, err := s.encode(Lead{}, &l)
+func (s *LeadService) createLead(ctx context.Context, l *Lead) error {
+	events, err := s.encode(Lead{}, l)
 	if err != nil {
 		return err
 	}
+	// The answer is the lead's snapshot: an Idempotency-Key's record keeps
+	// it with the lead, and a retry whose answer a crash lost reads the
+	// lead back.
+	idempotency.Refer(ctx, "/sales-conversion/leads/"+l.ID, l.Snapshot)
 	return s.writeLeads(ctx, func(tx LeadTx) error {
-		if err := checkOpenLead(tx, l); err != nil {
+		if err := checkOpenLead(tx, *l); err != nil {
 			return err
 		}
-		if err := tx.Insert(l); err != nil {
+		if err := tx.Insert(*l); err != nil {
 			return err
 		}
-		if err := recordChanges(tx, Lead{}, l); err != nil {
+		if err := recordChanges(tx, Lead{}, *l); err != nil {
 			return err
 		}
 		return emit(tx, events)

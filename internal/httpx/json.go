@@ -33,7 +33,10 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 // jsonContentType is shared by every response: headers are assigned
 // directly with canonical keys, so the hot paths allocate no value slices.
 // net/http only reads them.
-var jsonContentType = []string{"application/json; charset=utf-8"}
+var jsonContentType = []string{JSONContentType}
+
+// JSONContentType is the Content-Type of every JSON answer.
+const JSONContentType = "application/json; charset=utf-8"
 
 // WriteRawJSON writes pre-encoded JSON; catalog handlers serve cached bytes.
 func WriteRawJSON(w http.ResponseWriter, status int, b []byte) {

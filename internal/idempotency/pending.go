@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"partnership-service/internal/apperr"
+	"partnership-service/internal/httpx"
 )
 
 // Pending is the key record of a request still running, carried in its
@@ -24,6 +25,7 @@ type Pending struct {
 	body           *hashingBody
 	fingerprint    string
 	resource       string
+	answer         *Answer // what the change said it will answer (Refer)
 	written        bool
 	refused        bool
 }
@@ -43,10 +45,32 @@ func FromContext(ctx context.Context) *Pending {
 // Refer names, for the request running in ctx, the GET path that reads
 // back the resource its change made, so a retry whose answer a crash lost
 // can still be answered. Without a pending key it does nothing.
-func Refer(ctx context.Context, path string) {
-	if p := FromContext(ctx); p != nil {
-		p.resource = path
+//
+// representation, when not nil, is that resource's JSON as the change
+// leaves it and as the request will answer it: 201 to a POST, 200
+// otherwise, the answer a lost one is re-read as. The record then keeps it
+// as its answer inside the change's own transaction, and the middleware
+// makes no second write for it (unless the handler answers something else
+// after all: then the real answer replaces it).
+func Refer(ctx context.Context, path string, representation []byte) {
+	p := FromContext(ctx)
+	if p == nil {
+		return
 	}
+	p.resource = path
+	p.answer = nil
+	if representation != nil {
+		p.answer = &Answer{Status: resourceStatus(p.method), ContentType: httpx.JSONContentType, Body: representation}
+	}
+}
+
+// resourceStatus is the status of an answer that is the resource a change
+// made: 201 to a POST, 200 otherwise.
+func resourceStatus(method string) int {
+	if method == http.MethodPost {
+		return http.StatusCreated
+	}
+	return http.StatusOK
 }
 
 // Seal finishes the body's hash (draining what the handler left unread)
@@ -70,6 +94,14 @@ func (p *Pending) Fingerprint() string { return p.fingerprint }
 
 // Resource is what Refer named ("" if nothing).
 func (p *Pending) Resource() string { return p.resource }
+
+// Answer is the answer Refer announced, to be stored with the record.
+func (p *Pending) Answer() (Answer, bool) {
+	if p.answer == nil {
+		return Answer{}, false
+	}
+	return *p.answer, true
+}
 
 // Committed tells p the outcome of the transaction it was inserted in: once
 // one committed, no later write of the request carries it again. A nil p

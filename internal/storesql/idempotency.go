@@ -63,13 +63,20 @@ func (s IdempotencyKeys) SweepKeys(ctx context.Context, now time.Time) (int64, e
 // idempotency.ErrInFlight, so the change rolls back with it; an expired
 // one is replaced.
 func InsertPendingKey(ctx context.Context, q Querier, p *idempotency.Pending) error {
-	n, err := q.Exec(ctx, `INSERT INTO idempotency_keys (owner, idem_key, fingerprint, resource, created_at, expires_at)
-		VALUES (?, ?, ?, ?, ?, ?)
+	// An answer the change announced is kept with it (status NULL: none
+	// yet, stored right after the commit).
+	var status any
+	a, answered := p.Answer()
+	if answered {
+		status = a.Status
+	}
+	n, err := q.Exec(ctx, `INSERT INTO idempotency_keys (owner, idem_key, fingerprint, resource, status, content_type, location, body, created_at, expires_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (owner, idem_key) DO UPDATE SET fingerprint = excluded.fingerprint, resource = excluded.resource,
-			status = NULL, content_type = '', location = '', body = NULL,
+			status = excluded.status, content_type = excluded.content_type, location = excluded.location, body = excluded.body,
 			created_at = excluded.created_at, expires_at = excluded.expires_at
 		WHERE idempotency_keys.expires_at <= excluded.created_at`,
-		p.Owner, p.Key, p.Fingerprint(), p.Resource(), Time{T: p.Created}, Time{T: p.Expires})
+		p.Owner, p.Key, p.Fingerprint(), p.Resource(), status, a.ContentType, a.Location, a.Body, Time{T: p.Created}, Time{T: p.Expires})
 	if err != nil {
 		return err
 	}

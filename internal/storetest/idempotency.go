@@ -96,6 +96,36 @@ func runIdempotencyKeys(t *testing.T, open func(t *testing.T) storage.Stores) {
 			t.Fatalf("inner %d, outer %d %s; Quarto stored: %v", inner.Code, outer.Code, outer.Body, exists("Quarto"))
 		}
 	})
+	// A change that announces its answer (idempotency.Refer) has it kept by
+	// its own commit: a crash right after leaves a replayable record.
+	announcing := func(name, answer string) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			idempotency.Refer(r.Context(), "/partners/"+name, []byte(`{"name":"`+name+`"}`))
+			if err := s.EnergyPartners().CreatePartner(r.Context(), energy.Partner{ID: "id-" + name, Name: name, CreatedAt: clock.Now()}); err != nil {
+				httpx.RenderPlain(w, r, s.Shared().MapError(err))
+				return
+			}
+			if rec, found := record("k-" + name); !found || !rec.Answered || rec.Answer.Status != http.StatusCreated ||
+				string(rec.Answer.Body) != `{"name":"`+name+`"}` || rec.Answer.ContentType != httpx.JSONContentType {
+				t.Errorf("after the commit, before the answer: record %v %+v", found, rec)
+			}
+			httpx.WriteRawJSON(w, http.StatusCreated, []byte(answer))
+		}
+	}
+	t.Run("an announced answer commits with the change", func(t *testing.T) {
+		first := serve(replica1, "k-Sexto", announcing("Sexto", `{"name":"Sexto"}`))
+		again := serve(replica2, "k-Sexto", createPartner("Nunca"))
+		if first.Code != http.StatusCreated || again.Code != http.StatusCreated || again.Body.String() != first.Body.String() ||
+			again.Header().Get(idempotency.ReplayedHeader) != "true" {
+			t.Fatalf("first %d %s, retry %d %s", first.Code, first.Body, again.Code, again.Body)
+		}
+	})
+	t.Run("an answer other than the announced one replaces it", func(t *testing.T) {
+		first := serve(replica1, "k-Setimo", announcing("Setimo", `{"name":"Setimo","other":true}`))
+		if rec, _ := record("k-Setimo"); string(rec.Answer.Body) != first.Body.String() {
+			t.Fatalf("kept %s, answered %s", rec.Answer.Body, first.Body)
+		}
+	})
 	t.Run("expired records are replaced and swept", func(t *testing.T) {
 		clock.Advance(idempotency.TTL)
 		if _, found := record("k1"); found {
@@ -106,8 +136,8 @@ func runIdempotencyKeys(t *testing.T, open func(t *testing.T) storage.Stores) {
 		}
 		clock.Advance(idempotency.TTL)
 		n, err := replica1.Sweep(t.Context())
-		if err != nil || n != 3 {
-			t.Fatalf("swept %d (%v), want 3", n, err)
+		if err != nil || n != 5 {
+			t.Fatalf("swept %d (%v), want 5", n, err)
 		}
 	})
 }
