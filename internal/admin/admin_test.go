@@ -19,7 +19,6 @@ import (
 	"partnership-service/internal/energy"
 	"partnership-service/internal/geo"
 	"partnership-service/internal/loja"
-	"partnership-service/internal/server"
 	"partnership-service/internal/storefront"
 	"partnership-service/internal/testdb"
 	"partnership-service/internal/web"
@@ -67,9 +66,7 @@ func newConsole(t *testing.T) *console {
 	must(t, err)
 	shop, err := loja.New(svc, csrf, nil)
 	must(t, err)
-	srv := webtest.Server(t,
-		server.Surface{Name: "admin", Prefixes: admin.Prefixes, Render: web.Render, Routes: h.Routes},
-		server.Surface{Name: "loja", Prefixes: loja.Prefixes, Render: web.Render, Routes: shop.Routes})
+	srv := webtest.Server(t, web.Surface("admin", admin.Prefixes, h.Routes), web.Surface("loja", loja.Prefixes, shop.Routes))
 	c.browser = webtest.NewBrowser(t, srv.URL)
 
 	ctx := context.Background()

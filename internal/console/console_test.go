@@ -22,7 +22,6 @@ import (
 	"partnership-service/internal/energy/energytest"
 	"partnership-service/internal/geo"
 	"partnership-service/internal/secretbox"
-	"partnership-service/internal/server"
 	"partnership-service/internal/storage"
 	"partnership-service/internal/testdb"
 	"partnership-service/internal/web"
@@ -98,9 +97,7 @@ func newDeskOn(t *testing.T, stores storage.Stores) *desk {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d.url = webtest.Server(t,
-		server.Surface{Name: "console", Prefixes: console.Prefixes, Render: web.Render, Routes: h.Routes},
-		server.Surface{Name: "assets", Prefixes: []string{web.AssetPrefix}, Render: web.Render, Routes: web.Base.Routes}).URL
+	d.url = webtest.Server(t, web.Surface("console", console.Prefixes, h.Routes), web.AssetsSurface()).URL
 	return d
 }
 

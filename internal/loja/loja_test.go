@@ -59,8 +59,7 @@ func newSiteOn(t *testing.T, stores storage.Stores) *site {
 	api := storefront.NewHandler(svc, 0)
 	srv := webtest.Server(t,
 		server.Surface{Name: "storefront", Prefixes: storefront.Prefixes, Render: storefront.Render, Routes: api.Routes},
-		server.Surface{Name: "loja", Prefixes: loja.Prefixes, Render: web.Render, Routes: pages.Routes},
-		server.Surface{Name: "assets", Prefixes: []string{web.AssetPrefix}, Render: web.Render, Routes: web.Base.Routes})
+		web.Surface("loja", loja.Prefixes, pages.Routes), web.AssetsSurface())
 	s := &site{t: t, url: srv.URL, svc: svc, browser: webtest.NewBrowser(t, srv.URL), base: "/loja/fibra"}
 
 	p, err := svc.CreateProvider(ctx, "Fibra Exemplo", origin, "fibra")

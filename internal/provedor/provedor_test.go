@@ -13,7 +13,6 @@ import (
 
 	"partnership-service/internal/blob"
 	"partnership-service/internal/provedor"
-	"partnership-service/internal/server"
 	"partnership-service/internal/storefront"
 	"partnership-service/internal/testdb"
 	"partnership-service/internal/upload"
@@ -50,7 +49,7 @@ func newOffice(t *testing.T) *office {
 	sessions := webauth.NewSessions(auth, csrf, webauth.SessionConfig{Realm: webauth.RealmProvider, Base: provedor.Base})
 	h, err := provedor.New(svc, sessions, csrf)
 	must(t, err)
-	srv := webtest.Server(t, server.Surface{Name: "provedor", Prefixes: provedor.Prefixes, Render: web.Render, Routes: h.Routes})
+	srv := webtest.Server(t, web.Surface("provedor", provedor.Prefixes, h.Routes))
 	o := &office{t: t, url: srv.URL, svc: svc, users: map[string]int64{}}
 	o.a, o.b = o.tenant("Fibra A", "a"), o.tenant("Fibra B", "b")
 	for email, pid := range map[string]int64{"ana@fibra-a.example": o.a.id, "beto@fibra-b.example": o.b.id} {
