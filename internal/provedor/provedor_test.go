@@ -38,6 +38,10 @@ type tenant struct {
 	cold, full, bare string // subscriptions: a cold lead, one with its documents, one without
 }
 
+// planPath and couponPath are the pages of the tenant's plan and coupon.
+func (tn tenant) planPath() string   { return "/provedor/planos/" + strconv.FormatInt(tn.plan, 10) }
+func (tn tenant) couponPath() string { return "/provedor/cupons/" + strconv.FormatInt(tn.coupon, 10) }
+
 func newOffice(t *testing.T) *office {
 	t.Helper()
 	stores := testdb.SQLite(t)
@@ -167,14 +171,14 @@ func TestAProviderSeesOnlyItsOwn(t *testing.T) {
 	for _, path := range []string{
 		"/provedor/assinaturas/" + o.b.full,
 		"/provedor/assinaturas/" + o.b.full + "/arquivos/selfie",
-		"/provedor/planos/" + strconv.FormatInt(o.b.plan, 10),
-		"/provedor/cupons/" + strconv.FormatInt(o.b.coupon, 10),
+		o.b.planPath(),
+		o.b.couponPath(),
 	} {
 		if got := ana.Get(path); got.Status != http.StatusNotFound {
 			t.Errorf("GET %s of provider B: %d", path, got.Status)
 		}
 	}
-	if got := ana.post("/provedor/planos/"+strconv.FormatInt(o.b.plan, 10), url.Values{"nome": {"Roubado"}, "mensalidade": {"1"}}); got.Status != http.StatusNotFound {
+	if got := ana.post(o.b.planPath(), url.Values{"nome": {"Roubado"}, "mensalidade": {"1"}}); got.Status != http.StatusNotFound {
 		t.Errorf("saving provider B's plan: %d", got.Status)
 	}
 	if c, _ := o.svc.Catalog(t.Context(), o.b.id); c.Plans[0].Name != "Plano b" {
@@ -233,7 +237,7 @@ func TestBadInputGets4xxPages(t *testing.T) {
 	t.Parallel()
 	o := newOffice(t)
 	ana := o.signIn("ana@fibra-a.example")
-	plan := "/provedor/planos/" + strconv.FormatInt(o.a.plan, 10)
+	plan := o.a.planPath()
 	for _, tt := range []struct {
 		name, method, path string
 		body               io.Reader
@@ -289,7 +293,7 @@ func TestPlanForm(t *testing.T) {
 	t.Parallel()
 	o := newOffice(t)
 	ana := o.signIn("ana@fibra-a.example")
-	plan := "/provedor/planos/" + strconv.FormatInt(o.a.plan, 10)
+	plan := o.a.planPath()
 	form := func(changes url.Values) url.Values {
 		f := url.Values{"nome": {"Plano a"}, "mensalidade": {"99,90"}, "velocidade_download": {"300"}}
 		for k, v := range changes {
@@ -355,27 +359,26 @@ func TestDeletePlansAndCoupons(t *testing.T) {
 	t.Parallel()
 	o := newOffice(t)
 	ana := o.signIn("ana@fibra-a.example")
-	id := func(n int64) string { return strconv.FormatInt(n, 10) }
 
-	if page := ana.Get("/provedor/planos/" + id(o.a.plan)); !strings.Contains(page.Body, `action="/provedor/planos/`+id(o.a.plan)+`/excluir"`) {
+	if page := ana.Get(o.a.planPath()); !strings.Contains(page.Body, `action="`+o.a.planPath()+`/excluir"`) {
 		t.Error("the plan's page has no delete form")
 	}
 	if page := ana.Get("/provedor/planos/novo"); strings.Contains(page.Body, "/excluir") {
 		t.Error("a new plan's page offers to delete it")
 	}
 	// Subscriptions chose plan a: the service refuses, the form says why.
-	got := ana.post("/provedor/planos/"+id(o.a.plan)+"/excluir", url.Values{})
+	got := ana.post(o.a.planPath()+"/excluir", url.Values{})
 	if got.Status != http.StatusConflict || !strings.Contains(got.Body, "Plano: está em uso por assinaturas") ||
-		!strings.Contains(got.Body, `action="/provedor/planos/`+id(o.a.plan)+`"`) {
+		!strings.Contains(got.Body, `action="`+o.a.planPath()+`"`) {
 		t.Errorf("deleting a plan in use: %d\n%s", got.Status, got.Body)
 	}
-	for _, path := range []string{"/provedor/planos/" + id(o.b.plan) + "/excluir", "/provedor/planos/novo/excluir",
-		"/provedor/cupons/" + id(o.b.coupon) + "/excluir"} {
+	for _, path := range []string{o.b.planPath() + "/excluir", "/provedor/planos/novo/excluir",
+		o.b.couponPath() + "/excluir"} {
 		if got := ana.post(path, url.Values{}); got.Status != http.StatusNotFound {
 			t.Errorf("POST %s: %d", path, got.Status)
 		}
 	}
-	if got := ana.post("/provedor/cupons/"+id(o.a.coupon)+"/excluir", url.Values{}); got.Status != http.StatusSeeOther || got.Location != "/provedor/cupons?excluido=1" {
+	if got := ana.post(o.a.couponPath()+"/excluir", url.Values{}); got.Status != http.StatusSeeOther || got.Location != "/provedor/cupons?excluido=1" {
 		t.Fatalf("deleting an unused coupon: %d %q", got.Status, got.Location)
 	}
 	if list := ana.Get("/provedor/cupons"); strings.Contains(list.Body, "CUPOMA") {
