@@ -48,14 +48,10 @@ func newSiteOn(t *testing.T, stores storage.Stores) *site {
 	t.Helper()
 	ctx := context.Background()
 	blobs, err := blob.NewDir(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	must(t, err)
 	svc := storefront.NewService(stores.Storefront(), blobs, nil, 1<<20)
 	pages, err := loja.New(svc, webtest.NewCSRF(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	must(t, err)
 	api := storefront.NewHandler(svc, 0)
 	srv := webtest.Server(t,
 		server.Surface{Name: "storefront", Prefixes: storefront.Prefixes, Render: storefront.Render, Routes: api.Routes},
