@@ -22,7 +22,7 @@ for (const k of ["BASE_URL", "SLUG", "OPERATOR_EMAIL", "OPERATOR_PASSWORD", "OTH
   if (!env[k]) throw new Error(k + " is required");
 }
 
-const out = await withBrowser(async (page, { audit, shot, expectPath, audited, screenshots }) => {
+const out = await withBrowser(async (page, { audit, shot, expectPath, follow, audited, screenshots }) => {
   async function login(email, password) {
     await page.getByLabel("E-mail").fill(email);
     await page.getByLabel("Senha").fill(password);
@@ -52,13 +52,9 @@ const out = await withBrowser(async (page, { audit, shot, expectPath, audited, s
   await expectPath(/^\/admin\/provedores$/, "providers");
   await audit("providers");
   await shot("admin-provedores-375");
-  await page.getByRole("link", { name: "Conecte Fibra Curitiba" }).click();
-  await expectPath(/^\/admin\/provedores\/\d+$/, "provider");
-  await audit("provider");
+  await follow("Conecte Fibra Curitiba", /^\/admin\/provedores\/\d+$/, "provider");
   await shot("admin-provedor-375");
-  await page.getByRole("link", { name: "Fibra 300" }).click();
-  await expectPath(/\/planos\/\d+$/, "plan");
-  await audit("plan");
+  await follow("Fibra 300", /\/planos\/\d+$/, "plan");
 
   // 4. A price the admin API refuses: its message, next to the field.
   await page.getByLabel("Mensalidade (R$)").fill("noventa");
@@ -94,9 +90,7 @@ const out = await withBrowser(async (page, { audit, shot, expectPath, audited, s
 
   // 8. The GD catalog: a utility's page, and an areas import from a CSV
   // upload with its progress bar and the report of the refused lines.
-  await page.getByRole("link", { name: "Catálogo GD" }).click();
-  await expectPath(/^\/admin\/catalogo$/, "catalog");
-  await audit("catalog");
+  await follow("Catálogo GD", /^\/admin\/catalogo$/, "catalog");
   const utility = page.locator("tbody tr td a").first();
   const utilityName = (await utility.textContent()).trim();
   await utility.click();
@@ -114,9 +108,7 @@ const out = await withBrowser(async (page, { audit, shot, expectPath, audited, s
   await shot("admin-catalogo-importacao-375");
 
   // 9. An energy partner and its API key: shown once, then revoked.
-  await page.getByRole("link", { name: "Parceiros" }).click();
-  await expectPath(/^\/admin\/parceiros$/, "partners");
-  await audit("partners");
+  await follow("Parceiros", /^\/admin\/parceiros$/, "partners");
   await page.getByLabel("Nome do parceiro").fill("Solar do Browser");
   await page.getByRole("button", { name: "Criar parceiro" }).click();
   await expectPath(/^\/admin\/parceiros\/[0-9a-f-]+$/, "partner");

@@ -15,8 +15,9 @@ export function fail(msg) {
 // viewport and closes everything afterwards. tools: audit(name) runs
 // axe-core (failing on any serious or critical violation), shot(name)
 // saves a full-page screenshot when SCREENSHOTS names a directory,
-// expectPath(re, what) checks where the page is, and audited() counts the
-// pages audited. Any CSP violation or page error fails the run.
+// expectPath(re, what) checks where the page is, follow(name, re, what)
+// clicks a link and checks and audits the page it opens, and audited()
+// counts the pages audited. Any CSP violation or page error fails the run.
 export async function withBrowser(fn) {
   const shots = process.env.SCREENSHOTS || "";
   const userDataDir = mkdtempSync(join(tmpdir(), "e2e-chromium-"));
@@ -56,6 +57,14 @@ export async function withBrowser(fn) {
       async expectPath(re, what) {
         await page.waitForLoadState("load");
         if (!re.test(new URL(page.url()).pathname)) fail(`${what}: at ${page.url()}`);
+      },
+      // follow clicks the link named name (options: Playwright's, such
+      // as exact) and checks and audits the page it opens, what, which
+      // must be at a path matching re.
+      async follow(name, re, what, options = {}) {
+        await page.getByRole("link", { name, ...options }).click();
+        await tools.expectPath(re, what);
+        await tools.audit(what);
       },
       audited: () => audited,
       screenshots: shots !== "",

@@ -18,7 +18,7 @@ if (!base || !password || !admin || !seller || !other) {
   throw new Error("BASE_URL, PASSWORD, ADMIN_EMAIL, SELLER_EMAIL and OTHER_EMAIL are required");
 }
 
-const out = await withBrowser(async (page, { audit, shot, audited, expectPath, screenshots }) => {
+const out = await withBrowser(async (page, { audit, shot, audited, expectPath, follow, screenshots }) => {
   async function signIn(email, name) {
     await page.goto(`${base}/console/`);
     await expectPath(/^\/console\/entrar$/, "login page");
@@ -48,9 +48,7 @@ const out = await withBrowser(async (page, { audit, shot, audited, expectPath, s
   await shot("console-pipeline-375");
 
   // 2. A new lead, its qualification shown as the bill value is typed.
-  await page.getByRole("link", { name: "Novo lead" }).click();
-  await expectPath(/^\/console\/leads\/novo$/, "new lead form");
-  await audit("new lead");
+  await follow("Novo lead", /^\/console\/leads\/novo$/, "new lead");
   await page.getByLabel("CPF ou CNPJ").pressSequentially("11144477735");
   if ((await page.getByLabel("CPF ou CNPJ").inputValue()) !== "111.444.777-35") fail("CPF mask");
   await page.getByLabel("Nome completo").fill("Helena Prado");

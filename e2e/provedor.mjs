@@ -19,7 +19,7 @@ if (!base || !email || !password || !reference || !plan || !price) {
   throw new Error("BASE_URL, EMAIL, PASSWORD, REFERENCE, PLAN and PRICE are required");
 }
 
-const out = await withBrowser(async (page, { audit, shot, expectPath, audited, screenshots }) => {
+const out = await withBrowser(async (page, { audit, shot, expectPath, follow, audited, screenshots }) => {
   // 1. Signed out, the back-office sends to its login, and back after it.
   await page.goto(`${base}/provedor/assinaturas`);
   await expectPath(/^\/provedor\/entrar$/, "login");
@@ -51,12 +51,8 @@ const out = await withBrowser(async (page, { audit, shot, expectPath, audited, s
   await shot("provedor-assinatura-375");
 
   // 3. A plan's price: a malformed one, then the new one.
-  await page.getByRole("link", { name: "Planos" }).click();
-  await expectPath(/^\/provedor\/planos$/, "plans");
-  await audit("plans");
-  await page.getByRole("link", { name: plan, exact: true }).click();
-  await expectPath(/^\/provedor\/planos\/\d+$/, "plan form");
-  await audit("plan form");
+  await follow("Planos", /^\/provedor\/planos$/, "plans");
+  await follow(plan, /^\/provedor\/planos\/\d+$/, "plan form", { exact: true });
   const priceField = page.getByLabel("Mensalidade", { exact: true });
   await priceField.fill("noventa");
   await page.getByRole("button", { name: "Salvar plano" }).click();

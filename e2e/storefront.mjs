@@ -44,14 +44,12 @@ function png() {
     chunk("IHDR", ihdr), chunk("IDAT", deflateSync(raw)), chunk("IEND", Buffer.alloc(0))]);
 }
 
-const out = await withBrowser(async (page, { audit, shot, expectPath, audited, screenshots }) => {
+const out = await withBrowser(async (page, { audit, shot, expectPath, follow, audited, screenshots }) => {
   // 1. The plans.
   await page.goto(`${base}/loja/${slug}`);
   await audit("home");
   await shot("loja-home-375");
-  await page.getByRole("link", { name: "Assinar Fibra 300" }).click();
-  await expectPath(/\/planos\/\d+$/, "plan page");
-  await audit("plan");
+  await follow("Assinar Fibra 300", /\/planos\/\d+$/, "plan");
 
   // 2. The coupon.
   await page.getByLabel("Código do cupom").fill("bemvindo");

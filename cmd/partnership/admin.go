@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"net/http"
 
 	"partnership-service/internal/admin"
 	"partnership-service/internal/audit"
@@ -28,8 +27,5 @@ func (a *app) adminSurface(ctx context.Context) (server.Surface, error) {
 	if err != nil {
 		return server.Surface{}, err
 	}
-	return server.Surface{Name: "admin", Prefixes: admin.Prefixes, Render: web.Render, Routes: func(mux *http.ServeMux) {
-		sessions.Routes(mux)
-		h.Routes(mux)
-	}}, nil
+	return web.Surface("admin", admin.Prefixes, sessions.Routes, h.Routes), nil
 }

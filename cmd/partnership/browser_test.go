@@ -22,10 +22,20 @@ const chromiumPath = "/usr/bin/chromium"
 
 // browserJourney is one script of e2e/ and what the test does around it
 // on the live service: prepare runs first and returns the script's own
-// environment and the check of the script's last output line (JSON).
+// environment and the check of what the script reported.
 type browserJourney struct {
 	name, script string
-	prepare      func(t *testing.T, d *liveDemo) (env []string, check func(result []byte))
+	prepare      func(t *testing.T, d *liveDemo) (env []string, check func(result scriptResult))
+}
+
+// scriptResult is what a script of e2e/ reports: the JSON object it
+// prints last.
+type scriptResult struct {
+	Pages     int    `json:"pages"`     // every script: the pages axe-core checked
+	Reference string `json:"reference"` // storefront.mjs: the subscription it signed up
+	Lead      string `json:"lead"`      // console.mjs: the lead it created
+	Price     string `json:"price"`     // admin.mjs: the plan's price the storefront showed after its change
+	Key       string `json:"key"`       // admin.mjs: the partner key it issued and revoked
 }
 
 // browserJourneys are the pages' journeys, each run on its own fresh
@@ -56,9 +66,9 @@ func TestPagesInABrowser(t *testing.T) {
 	for _, j := range browserJourneys {
 		t.Run(j.name, func(t *testing.T) {
 			d := startDemo(t)
-			// run runs one script of e2e/ on d and returns the line it
-			// printed last.
-			d.run = func(script string, env ...string) []byte {
+			// run runs one script of e2e/ on d and returns what it
+			// reported.
+			d.run = func(script string, env ...string) scriptResult {
 				t.Helper()
 				ctx, stop := context.WithTimeout(t.Context(), 3*time.Minute)
 				defer stop()
@@ -71,7 +81,12 @@ func TestPagesInABrowser(t *testing.T) {
 					t.Fatalf("browser script %s: %v\n%s\n%s", script, err, out.String(), errOut.String())
 				}
 				lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-				return []byte(lines[len(lines)-1])
+				var result scriptResult
+				if err := json.Unmarshal([]byte(lines[len(lines)-1]), &result); err != nil {
+					t.Fatalf("browser script %s printed %q", script, lines[len(lines)-1])
+				}
+				t.Logf("%s: axe-core checked %d pages", script, result.Pages)
+				return result
 			}
 			env, check := j.prepare(t, d)
 			check(d.run(j.script, env...))
@@ -85,8 +100,8 @@ type liveDemo struct {
 	// token is the demo provider's admin token, from the demo's output.
 	token string
 	// run runs a script of e2e/ on this service (a journey may run
-	// another after its own); it returns the line the script printed last.
-	run func(script string, env ...string) []byte
+	// another after its own); it returns what the script reported.
+	run func(script string, env ...string) scriptResult
 }
 
 // startDemo runs serve --demo on a fresh data directory until the test
@@ -146,7 +161,7 @@ func (d *liveDemo) call(t *testing.T, method, path, origin string, body any) (in
 // plan's price, which the storefront serves (e2e/provedor.mjs).
 var storefrontJourney = browserJourney{name: "storefront", script: "storefront.mjs", prepare: prepareStorefront}
 
-func prepareStorefront(t *testing.T, d *liveDemo) ([]string, func([]byte)) {
+func prepareStorefront(t *testing.T, d *liveDemo) ([]string, func(scriptResult)) {
 	// The pages check coverage by CEP; the demo covers Batel by polygon,
 	// so the provider adds Batel's CEPs, as it would through its admin API.
 	if code, b := d.call(t, http.MethodPost, "/api/v2/admin/coverage_areas", "", map[string]any{
@@ -167,15 +182,11 @@ func prepareStorefront(t *testing.T, d *liveDemo) ([]string, func([]byte)) {
 		t.Fatalf("API's answer to the wrong CPF: %s", b)
 	}
 	env := []string{"SLUG=" + demoSlug, "CPF_MESSAGE=" + apiErr.Errors["cpf_cnpj"][0]}
-	return env, func(line []byte) {
-		var result struct {
-			Reference string `json:"reference"`
-			Pages     int    `json:"pages"`
+	return env, func(result scriptResult) {
+		if result.Reference == "" {
+			t.Fatalf("storefront.mjs reported no subscription: %+v", result)
 		}
-		if err := json.Unmarshal(line, &result); err != nil || result.Reference == "" {
-			t.Fatalf("browser script printed %q", line)
-		}
-		t.Logf("axe-core checked %d pages; subscription %s", result.Pages, result.Reference)
+		t.Logf("subscription %s", result.Reference)
 
 		// The provider sees the sign-up like one made through the API.
 		code, sub := d.call(t, http.MethodGet, "/api/v2/admin/subscriptions/"+result.Reference, "", nil)
@@ -210,15 +221,8 @@ func prepareStorefront(t *testing.T, d *liveDemo) ([]string, func([]byte)) {
 		// The provider's staff, in its back-office (e2e/provedor.mjs):
 		// signs in, finds that sign-up with its documents, and changes a
 		// plan's price, which the storefront then serves.
-		var office struct {
-			Pages int `json:"pages"`
-		}
-		back := d.run("provedor.mjs", "EMAIL="+demoProviderUser, "PASSWORD="+demoProviderPassword,
+		d.run("provedor.mjs", "EMAIL="+demoProviderUser, "PASSWORD="+demoProviderPassword,
 			"REFERENCE="+result.Reference, "PLAN=Fibra 300", "PRICE=89,90")
-		if err := json.Unmarshal(back, &office); err != nil {
-			t.Fatalf("provedor.mjs printed %q", back)
-		}
-		t.Logf("axe-core checked %d back-office pages", office.Pages)
 		if code, plans := d.call(t, http.MethodGet, "/api/v2/providers/plans", demoOrigin, nil); code != http.StatusOK ||
 			!regexp.MustCompile(`"nome":"Fibra 300"[^}]*"mensalidade":"89.9"|"mensalidade":"89.9"[^}]*"nome":"Fibra 300"`).Match(plans) {
 			t.Errorf("the storefront's plans after the back-office's change: %d %s", code, plans)

@@ -31,10 +31,7 @@ func (a *app) consoleSurface(ctx context.Context) (server.Surface, error) {
 	if err != nil {
 		return server.Surface{}, err
 	}
-	return server.Surface{Name: "console", Prefixes: console.Prefixes, Render: web.Render, Routes: func(mux *http.ServeMux) {
-		sessions.Routes(mux)
-		h.Routes(mux)
-	}}, nil
+	return web.Surface("console", console.Prefixes, sessions.Routes, h.Routes), nil
 }
 
 // consoleUser is the signed-in partner user as the console sees it.

@@ -44,12 +44,12 @@ func (a *app) lojaSurface(ctx context.Context) (server.Surface, error) {
 	if err != nil {
 		return server.Surface{}, err
 	}
-	return server.Surface{Name: "loja", Prefixes: loja.Prefixes, Render: web.Render, Routes: h.Routes}, nil
+	return web.Surface("loja", loja.Prefixes, h.Routes), nil
 }
 
 // assetsSurface serves the pages' shared CSS and JavaScript.
 func (a *app) assetsSurface(context.Context) (server.Surface, error) {
-	return server.Surface{Name: "assets", Prefixes: []string{web.AssetPrefix}, Render: web.Render, Routes: web.Base.Routes}, nil
+	return web.AssetsSurface(), nil
 }
 
 // demoOrigin is where the demo storefront lives; the issue asks for it.

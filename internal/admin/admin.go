@@ -172,9 +172,8 @@ func (h *Handler) failed(q *request, err error, f *web.Form, again func(status i
 	again(apperr.HTTPStatus(apperr.As(err).Code))
 }
 
-// redirect answers a post with 303 See Other, so a reload never posts
-// twice.
-func (q *request) redirect(to string) { http.Redirect(q.w, q.r, to, http.StatusSeeOther) }
+// redirect answers a post with 303 See Other (web.SeeOther).
+func (q *request) redirect(to string) { web.SeeOther(q.w, q.r, to) }
 
 // pathID reads a numeric path segment; anything else is not found.
 func pathID(q *request, name string) (int64, bool) {

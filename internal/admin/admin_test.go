@@ -5,8 +5,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -21,10 +19,10 @@ import (
 	"partnership-service/internal/energy"
 	"partnership-service/internal/geo"
 	"partnership-service/internal/loja"
-	"partnership-service/internal/server"
 	"partnership-service/internal/storefront"
 	"partnership-service/internal/testdb"
 	"partnership-service/internal/web"
+	"partnership-service/internal/web/webtest"
 	"partnership-service/internal/webauth"
 )
 
@@ -33,18 +31,20 @@ import (
 // session is webauth's in production; here a header names the signed-in
 // user's realm (none: the way to the login).
 type console struct {
-	t      *testing.T
-	srv    *httptest.Server
-	svc    *storefront.Service
-	gd     *energy.CatalogService
-	pk     *energy.PartnerService
-	co     *companies.Service
-	log    *audit.Log
-	client *http.Client
-	realm  webauth.Realm
-	prov   storefront.Provider
-	plan   int64
+	t       *testing.T
+	svc     *storefront.Service
+	gd      *energy.CatalogService
+	pk      *energy.PartnerService
+	co      *companies.Service
+	log     *audit.Log
+	browser *webtest.Browser
+	realm   webauth.Realm
+	prov    storefront.Provider
+	plan    int64
 }
+
+// realmHeader names the signed-in user's realm in a test request.
+const realmHeader = "X-Test-Realm"
 
 const operator = "ops@example.com"
 
@@ -54,7 +54,7 @@ func newConsole(t *testing.T) *console {
 	blobs, err := blob.NewDir(t.TempDir())
 	must(t, err)
 	svc := storefront.NewService(stores.Storefront(), blobs, nil, 1<<20)
-	csrf := web.NewCSRF([]byte("test key test key test key test!"), false)
+	csrf := webtest.NewCSRF()
 	dir, err := geo.Load()
 	must(t, err)
 	gd, err := energy.NewCatalogService(context.Background(), stores.EnergyCatalog(), dir, slog.New(slog.NewJSONHandler(io.Discard, nil)))
@@ -66,15 +66,8 @@ func newConsole(t *testing.T) *console {
 	must(t, err)
 	shop, err := loja.New(svc, csrf, nil)
 	must(t, err)
-	handler, err := server.New(server.Config{Log: slog.New(slog.NewJSONHandler(io.Discard, nil)), Surfaces: []server.Surface{
-		{Name: "admin", Prefixes: admin.Prefixes, Render: web.Render, Routes: h.Routes},
-		{Name: "loja", Prefixes: loja.Prefixes, Render: web.Render, Routes: shop.Routes},
-	}})
-	must(t, err)
-	c.srv = httptest.NewServer(handler)
-	t.Cleanup(c.srv.Close)
-	jar, _ := cookiejar.New(nil)
-	c.client = &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	srv := webtest.Server(t, web.Surface("admin", admin.Prefixes, h.Routes), web.Surface("loja", loja.Prefixes, shop.Routes))
+	c.browser = webtest.NewBrowser(t, srv.URL)
 
 	ctx := context.Background()
 	c.prov, err = svc.CreateProvider(ctx, "Fibra Exemplo", "https://fibra.example", "fibra")
@@ -87,7 +80,7 @@ func newConsole(t *testing.T) *console {
 
 func (c *console) require(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		realm := webauth.Realm(r.Header.Get("X-Test-Realm"))
+		realm := webauth.Realm(r.Header.Get(realmHeader))
 		if realm == "" {
 			http.Redirect(w, r, admin.Base+"entrar", http.StatusSeeOther)
 			return
@@ -107,39 +100,19 @@ func must(t *testing.T, err error) {
 // body, or the Location of a redirect.
 func (c *console) do(method, path string, form url.Values) (int, string) {
 	c.t.Helper()
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	req, _ := http.NewRequest(method, c.srv.URL+path, body)
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	if c.realm != "" {
-		req.Header.Set("X-Test-Realm", string(c.realm))
-	}
-	res, err := c.client.Do(req)
-	must(c.t, err)
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	if res.StatusCode == http.StatusSeeOther {
-		return res.StatusCode, res.Header.Get("Location")
-	}
-	return res.StatusCode, string(b)
+	c.signIn()
+	return c.browser.Form(method, path, form).Page()
 }
 
-var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+// signIn makes the browser's requests the console user's (none: signed
+// out).
+func (c *console) signIn() { c.browser.Header.Set(realmHeader, string(c.realm)) }
 
 // post submits a form with the token the page at from carries.
 func (c *console) post(from, path string, form url.Values) (int, string) {
 	c.t.Helper()
-	code, page := c.do(http.MethodGet, from, nil)
-	m := csrfField.FindStringSubmatch(page)
-	if code != http.StatusOK || m == nil {
-		c.t.Fatalf("GET %s: %d, no csrf token", from, code)
-	}
-	form.Set("csrf", m[1])
-	return c.do(http.MethodPost, path, form)
+	c.signIn()
+	return c.browser.Submit(from, path, form).Page()
 }
 
 func (c *console) entries() []audit.Entry {

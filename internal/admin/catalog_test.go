@@ -90,18 +90,12 @@ func TestAreasImport(t *testing.T) {
 		fw, _ := mw.CreateFormFile("arquivo", "areas.csv")
 		_, _ = fw.Write([]byte(csv))
 		_ = mw.Close()
-		req, _ := http.NewRequest(http.MethodPost, c.srv.URL+"/admin/catalogo/areas?"+url.Values{"csrf": {token}}.Encode(), &body)
-		req.Header.Set("Content-Type", mw.FormDataContentType())
-		req.Header.Set("X-Test-Realm", string(c.realm))
-		res, err := c.client.Do(req)
-		must(t, err)
-		defer res.Body.Close()
-		var b bytes.Buffer
-		_, _ = b.ReadFrom(res.Body)
-		return res.StatusCode, b.String()
+		c.signIn()
+		a := c.browser.Do(http.MethodPost, "/admin/catalogo/areas?"+url.Values{"csrf": {token}}.Encode(), &body, mw.FormDataContentType())
+		return a.Status, a.Body
 	}
-	_, page := c.do(http.MethodGet, "/admin/catalogo", nil)
-	token := csrfField.FindStringSubmatch(page)[1]
+	c.signIn()
+	token := c.browser.TokenOf("/admin/catalogo")
 	if code, _ := upload("forjado", false); code != http.StatusForbidden {
 		t.Fatalf("forged token: %d", code)
 	}

@@ -194,9 +194,3 @@ type pageData struct {
 	S    *session
 	View any
 }
-
-// redirect answers a post with 303 See Other, so a reload never posts
-// twice.
-func redirect(w http.ResponseWriter, r *http.Request, to string) {
-	http.Redirect(w, r, to, http.StatusSeeOther)
-}

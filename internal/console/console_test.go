@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
@@ -23,10 +22,10 @@ import (
 	"partnership-service/internal/energy/energytest"
 	"partnership-service/internal/geo"
 	"partnership-service/internal/secretbox"
-	"partnership-service/internal/server"
 	"partnership-service/internal/storage"
 	"partnership-service/internal/testdb"
 	"partnership-service/internal/web"
+	"partnership-service/internal/web/webtest"
 	"partnership-service/internal/webhook"
 )
 
@@ -35,7 +34,7 @@ import (
 // names its user in a header, standing for the session webauth keeps.
 type desk struct {
 	t     *testing.T
-	srv   *httptest.Server
+	url   string // the server's
 	leads *energy.LeadService
 	a, b  energy.Partner
 }
@@ -90,7 +89,7 @@ func newDeskOn(t *testing.T, stores storage.Stores) *desk {
 		"other": {PartnerID: d.b.ID, Name: "Gestor B"},
 	}
 	h, err := console.New(console.Config{Leads: leads, Partners: env.Partners, Catalog: env.Catalog, Webhooks: hooks,
-		CSRF: web.NewCSRF([]byte("console test key console test key"), false), PublicURL: energytest.PublicURL,
+		CSRF: webtest.NewCSRF(), PublicURL: energytest.PublicURL,
 		User: func(r *http.Request) (console.User, bool) {
 			u, ok := users[r.Header.Get(userHeader)]
 			return u, ok
@@ -98,71 +97,45 @@ func newDeskOn(t *testing.T, stores storage.Stores) *desk {
 	if err != nil {
 		t.Fatal(err)
 	}
-	handler, err := server.New(server.Config{Log: slog.New(slog.DiscardHandler), Surfaces: []server.Surface{
-		{Name: "console", Prefixes: console.Prefixes, Render: web.Render, Routes: h.Routes},
-		{Name: "assets", Prefixes: []string{web.AssetPrefix}, Render: web.Render, Routes: web.Base.Routes},
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	d.srv = httptest.NewServer(handler)
-	t.Cleanup(d.srv.Close)
+	d.url = webtest.Server(t, web.Surface("console", console.Prefixes, h.Routes), web.AssetsSurface()).URL
 	return d
 }
 
 // browser is one user's browser: its cookies, and the CSRF token of the
 // last page it got.
 type browser struct {
-	d      *desk
-	user   string
-	client *http.Client
-	csrf   string
+	*webtest.Browser
+	d *desk
 }
 
 func (d *desk) as(user string) *browser {
-	jar, _ := cookiejar.New(nil)
-	return &browser{d: d, user: user, client: &http.Client{Jar: jar,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	b := &browser{Browser: webtest.NewBrowser(d.t, d.url), d: d}
+	b.Header.Set(userHeader, user)
+	return b
 }
-
-var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
 func (b *browser) do(method, path string, body io.Reader, contentType string) (int, http.Header, string) {
 	b.d.t.Helper()
-	req, err := http.NewRequest(method, b.d.srv.URL+path, body)
-	if err != nil {
-		b.d.t.Fatal(err)
-	}
-	req.Header.Set(userHeader, b.user)
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	res, err := b.client.Do(req)
-	if err != nil {
-		b.d.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	if m := csrfField.FindStringSubmatch(string(raw)); m != nil {
-		b.csrf = m[1]
-	}
-	return res.StatusCode, res.Header, string(raw)
+	a := b.Do(method, path, body, contentType)
+	return a.Status, a.Header, a.Body
 }
 
 func (b *browser) get(path string) (int, string) {
-	code, _, body := b.do(http.MethodGet, path, nil, "")
-	return code, body
+	a := b.Get(path)
+	return a.Status, a.Body
 }
 
-// post sends a form with the CSRF token of the console's home page.
+// post sends a form with the CSRF token of the last page, or of the
+// console's home page.
 func (b *browser) post(path string, form url.Values) (int, http.Header, string) {
-	if b.csrf == "" {
-		b.get("/console/")
+	if b.Token() == "" {
+		b.Get("/console/")
 	}
 	if form.Get("csrf") == "" {
-		form.Set("csrf", b.csrf)
+		form.Set("csrf", b.Token())
 	}
-	return b.do(http.MethodPost, path, strings.NewReader(form.Encode()), "application/x-www-form-urlencoded")
+	a := b.Form(http.MethodPost, path, form)
+	return a.Status, a.Header, a.Body
 }
 
 // leadForm is a valid natural lead in Campinas (CPFL PAULISTA, which

@@ -53,7 +53,7 @@ func (h *Handler) revokeKey(w http.ResponseWriter, r *http.Request, s *session) 
 		web.Render(w, r, err)
 		return
 	}
-	redirect(w, r, Base+"chaves")
+	web.SeeOther(w, r, Base+"chaves")
 }
 
 // --- webhook endpoints: the webhook service the API's routes call ---
@@ -112,7 +112,7 @@ func (h *Handler) deleteWebhook(w http.ResponseWriter, r *http.Request, s *sessi
 		web.Render(w, r, err)
 		return
 	}
-	redirect(w, r, Base+"webhooks")
+	web.SeeOther(w, r, Base+"webhooks")
 }
 
 // deliveryLog is how many of an endpoint's latest deliveries its page lists.
@@ -143,7 +143,7 @@ func (h *Handler) retryDelivery(w http.ResponseWriter, r *http.Request, s *sessi
 		web.Render(w, r, err)
 		return
 	}
-	redirect(w, r, Base+"webhooks/"+id)
+	web.SeeOther(w, r, Base+"webhooks/"+id)
 }
 
 var deliveryStates = map[webhook.DeliveryState]string{

@@ -144,7 +144,7 @@ func (h *Handler) updateLead(w http.ResponseWriter, r *http.Request, s *session,
 // duplicate).
 func (h *Handler) answerLeadForm(w http.ResponseWriter, r *http.Request, s *session, old *energy.Lead, l energy.Lead, err error) {
 	if err == nil {
-		redirect(w, r, Base+"leads/"+l.ID)
+		web.SeeOther(w, r, Base+"leads/"+l.ID)
 		return
 	}
 	f := web.NewForm(r.PostForm, labels)
@@ -270,7 +270,7 @@ func (h *Handler) createContract(w http.ResponseWriter, r *http.Request, s *sess
 		h.renderLead(w, r, apperr.HTTPStatus(apperr.As(err).Code), s, l, f)
 		return
 	}
-	redirect(w, r, Base+"leads/"+updated.ID+"?feito=contrato")
+	web.SeeOther(w, r, Base+"leads/"+updated.ID+"?feito=contrato")
 }
 
 func (h *Handler) resendMail(w http.ResponseWriter, r *http.Request, s *session, l *energy.Lead) {
@@ -278,7 +278,7 @@ func (h *Handler) resendMail(w http.ResponseWriter, r *http.Request, s *session,
 		web.Render(w, r, err)
 		return
 	}
-	redirect(w, r, Base+"leads/"+l.ID+"?feito=reenviado")
+	web.SeeOther(w, r, Base+"leads/"+l.ID+"?feito=reenviado")
 }
 
 // contractPDF streams the lead's contract, as GET …/contract does.

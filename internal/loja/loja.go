@@ -185,9 +185,3 @@ type pageData struct {
 	Shop *shop
 	View any
 }
-
-// redirect answers a post with 303 See Other: the browser then GETs the
-// next step, so a reload never posts twice.
-func redirect(w http.ResponseWriter, r *http.Request, to string) {
-	http.Redirect(w, r, to, http.StatusSeeOther)
-}

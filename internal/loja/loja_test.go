@@ -7,12 +7,8 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-	"io"
-	"log/slog"
 	"mime/multipart"
 	"net/http"
-	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -26,17 +22,18 @@ import (
 	"partnership-service/internal/storefront"
 	"partnership-service/internal/testdb"
 	"partnership-service/internal/web"
+	"partnership-service/internal/web/webtest"
 )
 
 // site is a provider with a plan, a coupon and CEP coverage, served by the
 // real handler (API and pages) over a real SQLite file.
 type site struct {
-	t      *testing.T
-	srv    *httptest.Server
-	svc    *storefront.Service
-	client *http.Client
-	plan   int64
-	base   string
+	t       *testing.T
+	url     string // the server's
+	svc     *storefront.Service
+	browser *webtest.Browser
+	plan    int64
+	base    string
 }
 
 const origin = "http://fibra.example"
@@ -51,27 +48,15 @@ func newSiteOn(t *testing.T, stores storage.Stores) *site {
 	t.Helper()
 	ctx := context.Background()
 	blobs, err := blob.NewDir(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	must(t, err)
 	svc := storefront.NewService(stores.Storefront(), blobs, nil, 1<<20)
-	pages, err := loja.New(svc, web.NewCSRF([]byte("test key test key test key test!"), false), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pages, err := loja.New(svc, webtest.NewCSRF(), nil)
+	must(t, err)
 	api := storefront.NewHandler(svc, 0)
-	handler, err := server.New(server.Config{Log: slog.New(slog.NewJSONHandler(io.Discard, nil)), Surfaces: []server.Surface{
-		{Name: "storefront", Prefixes: storefront.Prefixes, Render: storefront.Render, Routes: api.Routes},
-		{Name: "loja", Prefixes: loja.Prefixes, Render: web.Render, Routes: pages.Routes},
-		{Name: "assets", Prefixes: []string{web.AssetPrefix}, Render: web.Render, Routes: web.Base.Routes},
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &site{t: t, srv: httptest.NewServer(handler), svc: svc, base: "/loja/fibra"}
-	t.Cleanup(s.srv.Close)
-	jar, _ := cookiejar.New(nil)
-	s.client = &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	srv := webtest.Server(t,
+		server.Surface{Name: "storefront", Prefixes: storefront.Prefixes, Render: storefront.Render, Routes: api.Routes},
+		web.Surface("loja", loja.Prefixes, pages.Routes), web.AssetsSurface())
+	s := &site{t: t, url: srv.URL, svc: svc, browser: webtest.NewBrowser(t, srv.URL), base: "/loja/fibra"}
 
 	p, err := svc.CreateProvider(ctx, "Fibra Exemplo", origin, "fibra")
 	must(t, err)
@@ -100,55 +85,31 @@ func must(t *testing.T, err error) {
 	}
 }
 
+// get gets path as the visitor and returns the status and the body, or
+// the Location of a redirect.
 func (s *site) get(path string) (int, string) {
 	s.t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, s.srv.URL+path, nil)
-	return s.do(req, "")
+	return s.browser.Get(path).Page()
 }
-
-// do sends req (of contentType unless "") with the visitor's cookies and
-// returns the status and the body, or the Location of a redirect.
-func (s *site) do(req *http.Request, contentType string) (int, string) {
-	s.t.Helper()
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	res, err := s.client.Do(req)
-	must(s.t, err)
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	if res.StatusCode == http.StatusSeeOther {
-		return res.StatusCode, res.Header.Get("Location")
-	}
-	return res.StatusCode, string(b)
-}
-
-var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
 // post submits a form as a browser does from the page at from: with the
 // token that page carries. It returns the status and the Location or body.
 func (s *site) post(from, path string, fields url.Values) (int, string) {
 	s.t.Helper()
-	_, page := s.get(from)
-	m := csrfField.FindStringSubmatch(page)
-	if m == nil {
-		s.t.Fatalf("no csrf token on %s", from)
-	}
-	fields.Set("csrf", m[1])
-	return s.postRaw(path, fields)
+	return s.browser.Submit(from, path, fields).Page()
 }
 
+// postRaw posts fields as they are, token or none.
 func (s *site) postRaw(path string, fields url.Values) (int, string) {
 	s.t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, s.srv.URL+path, strings.NewReader(fields.Encode()))
-	return s.do(req, "application/x-www-form-urlencoded")
+	return s.browser.Form(http.MethodPost, path, fields).Page()
 }
 
 // apiErrors is what the API answers to the same subscription.
 func (s *site) apiErrors(fields map[string]any) map[string][]string {
 	s.t.Helper()
 	body, _ := json.Marshal(map[string]any{"plan_id": s.plan, "subscription": fields})
-	req, _ := http.NewRequest(http.MethodPost, s.srv.URL+"/api/v2/subscriptions", bytes.NewReader(body))
+	req, _ := http.NewRequest(http.MethodPost, s.url+"/api/v2/subscriptions", bytes.NewReader(body))
 	req.Header.Set("Origin", origin)
 	req.Header.Set("Content-Type", "application/json")
 	res, err := http.DefaultClient.Do(req)
@@ -279,8 +240,7 @@ func (s *site) upload(path string, files map[string][]byte) (int, string) {
 		_, _ = fw.Write(b)
 	}
 	_ = mw.Close()
-	req, _ := http.NewRequest(http.MethodPost, s.srv.URL+path, &buf)
-	return s.do(req, mw.FormDataContentType())
+	return s.browser.Do(http.MethodPost, path, &buf, mw.FormDataContentType()).Page()
 }
 
 func pngBytes(t *testing.T) []byte {
@@ -319,9 +279,9 @@ func TestPagesOfUnknownThingsAre404(t *testing.T) {
 // shows its home page at /; any other host keeps the plain 404.
 func TestCustomDomain(t *testing.T) {
 	s := newSite(t)
-	req, _ := http.NewRequest(http.MethodGet, s.srv.URL+"/", nil)
+	req := s.browser.NewRequest(http.MethodGet, "/", nil)
 	req.Host = "fibra.example"
-	if code, body := s.do(req, ""); code != http.StatusOK || !strings.Contains(body, "Fibra 300") || !strings.Contains(body, `href="/loja/fibra/planos/`) {
+	if code, body := s.browser.Send(req).Page(); code != http.StatusOK || !strings.Contains(body, "Fibra 300") || !strings.Contains(body, `href="/loja/fibra/planos/`) {
 		t.Errorf("custom domain: %d", code)
 	}
 	if code, body := s.get("/"); code != http.StatusNotFound || !strings.Contains(body, `"route not found"`) {
@@ -360,14 +320,11 @@ func TestHomeFollowsTheCatalog(t *testing.T) {
 	plan.MonthlyPriceCents = 99900
 	_, err = s.svc.SavePlan(ctx, cat.Provider.ID, plan)
 	must(t, err)
-	resp, err := http.Get(s.srv.URL + s.base)
-	must(t, err)
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if !strings.Contains(string(body), "R$ 999,00") || strings.Contains(string(body), "R$ 1.234,56") {
-		t.Errorf("home page after the price change:\n%s", body)
+	home := webtest.NewBrowser(t, s.url).Get(s.base) // a new visitor
+	if !strings.Contains(home.Body, "R$ 999,00") || strings.Contains(home.Body, "R$ 1.234,56") {
+		t.Errorf("home page after the price change:\n%s", home.Body)
 	}
-	if c := resp.Header.Values("Set-Cookie"); len(c) != 0 {
+	if c := home.Header.Values("Set-Cookie"); len(c) != 0 {
 		t.Errorf("home page set cookies %q", c)
 	}
 }

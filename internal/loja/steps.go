@@ -132,7 +132,7 @@ func (h *Handler) applyCoupon(w http.ResponseWriter, r *http.Request, s *shop, p
 	if c.Name != "" {
 		q.Set("cupom", c.Name)
 	}
-	redirect(w, r, withQuery(s.Base+"/planos/"+strconv.FormatInt(p.ID, 10), q)+"#cobertura")
+	web.SeeOther(w, r, withQuery(s.Base+"/planos/"+strconv.FormatInt(p.ID, 10), q)+"#cobertura")
 }
 
 // checkCoverage asks the service what POST /api/v2/subscriptions without
@@ -153,10 +153,10 @@ func (h *Handler) checkCoverage(w http.ResponseWriter, r *http.Request, s *shop,
 	q := carry(r.PostForm, "cupom")
 	if !res.Coverage {
 		q.Set("plano", strconv.FormatInt(p.ID, 10))
-		redirect(w, r, withQuery(s.Base+"/sem-cobertura", q))
+		web.SeeOther(w, r, withQuery(s.Base+"/sem-cobertura", q))
 		return
 	}
-	redirect(w, r, withQuery(s.Base+"/planos/"+strconv.FormatInt(p.ID, 10)+"/cadastro", q))
+	web.SeeOther(w, r, withQuery(s.Base+"/planos/"+strconv.FormatInt(p.ID, 10)+"/cadastro", q))
 }
 
 // subscriptionInput reads a form whose inputs carry the API's field names
@@ -246,7 +246,7 @@ func (h *Handler) signUp(w http.ResponseWriter, r *http.Request, s *shop, p *sto
 		h.renderSignUp(w, r, http.StatusUnprocessableEntity, s, p, f)
 		return
 	}
-	redirect(w, r, s.Base+"/assinaturas/"+res.ID+"/documentos")
+	web.SeeOther(w, r, s.Base+"/assinaturas/"+res.ID+"/documentos")
 }
 
 // --- no coverage: a cold lead ---
@@ -297,7 +297,7 @@ func (h *Handler) coldLead(w http.ResponseWriter, r *http.Request, s *shop) {
 		h.renderColdLead(w, r, http.StatusUnprocessableEntity, s, f)
 		return
 	}
-	redirect(w, r, s.Base+"/sem-cobertura/obrigado")
+	web.SeeOther(w, r, s.Base+"/sem-cobertura/obrigado")
 }
 
 func (h *Handler) coldLeadThanks(w http.ResponseWriter, r *http.Request, s *shop) {
@@ -380,10 +380,10 @@ func (h *Handler) uploadDocuments(w http.ResponseWriter, r *http.Request, s *sho
 		return
 	}
 	if len(stored.Files) < len(storefront.FileKinds) {
-		redirect(w, r, s.Base+"/assinaturas/"+sub.ID+"/documentos")
+		web.SeeOther(w, r, s.Base+"/assinaturas/"+sub.ID+"/documentos")
 		return
 	}
-	redirect(w, r, s.Base+"/assinaturas/"+sub.ID)
+	web.SeeOther(w, r, s.Base+"/assinaturas/"+sub.ID)
 }
 
 type confirmationView struct {

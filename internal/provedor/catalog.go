@@ -112,7 +112,7 @@ func (e editor[T]) save(h *Handler) pageHandler {
 		f := web.NewForm(r.PostForm, e.labels)
 		switch {
 		case err == nil:
-			http.Redirect(w, r, e.list+"/"+strconv.FormatInt(e.idOf(saved), 10)+"?salvo=1", http.StatusSeeOther)
+			web.SeeOther(w, r, e.list+"/"+strconv.FormatInt(e.idOf(saved), 10)+"?salvo=1")
 		case f.Fail(err):
 			h.render(w, r, apperr.HTTPStatus(apperr.CodeOf(err)), e.page, e.title(id), c, e.view(r, c, id, f))
 		default:
@@ -135,7 +135,7 @@ func (e editor[T]) delete(h *Handler) pageHandler {
 		f := web.NewForm(e.values(v), e.labels)
 		switch {
 		case err == nil:
-			http.Redirect(w, r, e.list+"?excluido=1", http.StatusSeeOther)
+			web.SeeOther(w, r, e.list+"?excluido=1")
 		case f.Fail(err):
 			h.render(w, r, apperr.HTTPStatus(apperr.CodeOf(err)), e.page, e.title(id), c, e.view(r, c, id, f))
 		default:

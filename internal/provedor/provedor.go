@@ -92,5 +92,5 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 }
 
 func (h *Handler) home(w http.ResponseWriter, r *http.Request, _ *console) {
-	http.Redirect(w, r, Base+"assinaturas", http.StatusSeeOther)
+	web.SeeOther(w, r, Base+"assinaturas")
 }

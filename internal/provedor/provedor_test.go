@@ -5,23 +5,19 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
 	"partnership-service/internal/blob"
 	"partnership-service/internal/provedor"
-	"partnership-service/internal/server"
 	"partnership-service/internal/storefront"
 	"partnership-service/internal/testdb"
 	"partnership-service/internal/upload"
 	"partnership-service/internal/web"
+	"partnership-service/internal/web/webtest"
 	"partnership-service/internal/webauth"
 )
 
@@ -31,7 +27,7 @@ const password = "senha-do-provedor-1"
 // each with a user, a plan, a coupon and subscriptions.
 type office struct {
 	t     *testing.T
-	srv   *httptest.Server
+	url   string // the server's
 	svc   *storefront.Service
 	a, b  tenant
 	users map[string]int64 // e-mail → provider id
@@ -42,23 +38,23 @@ type tenant struct {
 	cold, full, bare string // subscriptions: a cold lead, one with its documents, one without
 }
 
+// planPath and couponPath are the pages of the tenant's plan and coupon.
+func (tn tenant) planPath() string   { return "/provedor/planos/" + strconv.FormatInt(tn.plan, 10) }
+func (tn tenant) couponPath() string { return "/provedor/cupons/" + strconv.FormatInt(tn.coupon, 10) }
+
 func newOffice(t *testing.T) *office {
 	t.Helper()
 	stores := testdb.SQLite(t)
 	blobs, err := blob.NewDir(t.TempDir())
 	must(t, err)
 	svc := storefront.NewService(stores.Storefront(), blobs, nil, 1<<20)
-	csrf := web.NewCSRF([]byte("test key test key test key test!"), false)
+	csrf := webtest.NewCSRF()
 	auth := webauth.NewService(stores.WebAuth(), nil, nil)
 	sessions := webauth.NewSessions(auth, csrf, webauth.SessionConfig{Realm: webauth.RealmProvider, Base: provedor.Base})
 	h, err := provedor.New(svc, sessions, csrf)
 	must(t, err)
-	handler, err := server.New(server.Config{Log: slog.New(slog.NewJSONHandler(io.Discard, nil)), Surfaces: []server.Surface{
-		{Name: "provedor", Prefixes: provedor.Prefixes, Render: web.Render, Routes: h.Routes},
-	}})
-	must(t, err)
-	o := &office{t: t, srv: httptest.NewServer(handler), svc: svc, users: map[string]int64{}}
-	t.Cleanup(o.srv.Close)
+	srv := webtest.Server(t, web.Surface("provedor", provedor.Prefixes, h.Routes))
+	o := &office{t: t, url: srv.URL, svc: svc, users: map[string]int64{}}
 	o.a, o.b = o.tenant("Fibra A", "a"), o.tenant("Fibra B", "b")
 	for email, pid := range map[string]int64{"ana@fibra-a.example": o.a.id, "beto@fibra-b.example": o.b.id} {
 		_, err := auth.CreateUser(t.Context(), webauth.NewUser{Realm: webauth.RealmProvider, OwnerID: pid, Email: email, Password: password})
@@ -130,57 +126,25 @@ func (m memSource) Receive(ctx context.Context, store blob.Store, p upload.Polic
 
 // user is a browser signed in as one provider user.
 type user struct {
-	o  *office
-	hc *http.Client
+	*webtest.Browser
 }
 
-func (o *office) signIn(email string) *user {
+func (o *office) signIn(email string) user {
 	o.t.Helper()
-	jar, _ := cookiejar.New(nil)
-	u := &user{o: o, hc: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-	if a := u.post("/provedor/entrar", url.Values{"email": {email}, "password": {password}}); a.status != http.StatusSeeOther {
-		o.t.Fatalf("login of %s: %d %s", email, a.status, a.body)
+	u := o.visitor()
+	if a := u.post("/provedor/entrar", url.Values{"email": {email}, "password": {password}}); a.Status != http.StatusSeeOther {
+		o.t.Fatalf("login of %s: %d %s", email, a.Status, a.Body)
 	}
 	return u
 }
 
-type answer struct {
-	status         int
-	location, body string
-	header         http.Header
-}
-
-func (u *user) do(method, path string, body io.Reader, contentType string) answer {
-	u.o.t.Helper()
-	req, err := http.NewRequest(method, u.o.srv.URL+path, body)
-	must(u.o.t, err)
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	res, err := u.hc.Do(req)
-	must(u.o.t, err)
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return answer{status: res.StatusCode, location: res.Header.Get("Location"), body: string(b), header: res.Header}
-}
-
-func (u *user) get(path string) answer {
-	u.o.t.Helper()
-	return u.do(http.MethodGet, path, nil, "")
-}
-
-var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+// visitor is a browser signed in as nobody yet.
+func (o *office) visitor() user { return user{webtest.NewBrowser(o.t, o.url)} }
 
 // post posts form with the CSRF token of the login page (the visitor's
 // token is the same on every page).
-func (u *user) post(path string, form url.Values) answer {
-	u.o.t.Helper()
-	m := csrfField.FindStringSubmatch(u.get("/provedor/entrar").body)
-	if m == nil {
-		u.o.t.Fatal("no CSRF token on the login page")
-	}
-	form.Set("csrf", m[1])
-	return u.do(http.MethodPost, path, strings.NewReader(form.Encode()), "application/x-www-form-urlencoded")
+func (u user) post(path string, form url.Values) webtest.Answer {
+	return u.Submit("/provedor/entrar", path, form)
 }
 
 func TestAProviderSeesOnlyItsOwn(t *testing.T) {
@@ -188,40 +152,40 @@ func TestAProviderSeesOnlyItsOwn(t *testing.T) {
 	o := newOffice(t)
 	ana := o.signIn("ana@fibra-a.example")
 
-	list := ana.get("/provedor/assinaturas")
+	list := ana.Get("/provedor/assinaturas")
 	for _, name := range []string{"Frio a", "Completa a", "Pendente a"} {
-		if !strings.Contains(list.body, name) {
+		if !strings.Contains(list.Body, name) {
 			t.Errorf("the list lacks %q", name)
 		}
 	}
-	if strings.Contains(list.body, " b<") || strings.Contains(list.body, "Plano b") {
-		t.Errorf("the list shows provider B's subscriptions:\n%s", list.body)
+	if strings.Contains(list.Body, " b<") || strings.Contains(list.Body, "Plano b") {
+		t.Errorf("the list shows provider B's subscriptions:\n%s", list.Body)
 	}
-	csv := ana.get("/provedor/assinaturas.csv")
-	if csv.status != http.StatusOK || !strings.Contains(csv.body, "Completa a") || strings.Contains(csv.body, "Completa b") {
-		t.Errorf("export: %d\n%s", csv.status, csv.body)
+	csv := ana.Get("/provedor/assinaturas.csv")
+	if csv.Status != http.StatusOK || !strings.Contains(csv.Body, "Completa a") || strings.Contains(csv.Body, "Completa b") {
+		t.Errorf("export: %d\n%s", csv.Status, csv.Body)
 	}
-	if got := ana.get("/provedor/assinaturas/" + o.a.full + "/arquivos/selfie"); got.status != http.StatusOK || !strings.Contains(got.body, "selfie de a") {
-		t.Errorf("her own document: %d %q", got.status, got.body)
+	if got := ana.Get("/provedor/assinaturas/" + o.a.full + "/arquivos/selfie"); got.Status != http.StatusOK || !strings.Contains(got.Body, "selfie de a") {
+		t.Errorf("her own document: %d %q", got.Status, got.Body)
 	}
 	for _, path := range []string{
 		"/provedor/assinaturas/" + o.b.full,
 		"/provedor/assinaturas/" + o.b.full + "/arquivos/selfie",
-		"/provedor/planos/" + strconv.FormatInt(o.b.plan, 10),
-		"/provedor/cupons/" + strconv.FormatInt(o.b.coupon, 10),
+		o.b.planPath(),
+		o.b.couponPath(),
 	} {
-		if got := ana.get(path); got.status != http.StatusNotFound {
-			t.Errorf("GET %s of provider B: %d", path, got.status)
+		if got := ana.Get(path); got.Status != http.StatusNotFound {
+			t.Errorf("GET %s of provider B: %d", path, got.Status)
 		}
 	}
-	if got := ana.post("/provedor/planos/"+strconv.FormatInt(o.b.plan, 10), url.Values{"nome": {"Roubado"}, "mensalidade": {"1"}}); got.status != http.StatusNotFound {
-		t.Errorf("saving provider B's plan: %d", got.status)
+	if got := ana.post(o.b.planPath(), url.Values{"nome": {"Roubado"}, "mensalidade": {"1"}}); got.Status != http.StatusNotFound {
+		t.Errorf("saving provider B's plan: %d", got.Status)
 	}
 	if c, _ := o.svc.Catalog(t.Context(), o.b.id); c.Plans[0].Name != "Plano b" {
 		t.Errorf("provider B's plan is now %q", c.Plans[0].Name)
 	}
-	if got := ana.get("/provedor/cupons"); strings.Contains(got.body, "CUPOMB") || !strings.Contains(got.body, "CUPOMA") {
-		t.Errorf("coupons list:\n%s", got.body)
+	if got := ana.Get("/provedor/cupons"); strings.Contains(got.Body, "CUPOMB") || !strings.Contains(got.Body, "CUPOMA") {
+		t.Errorf("coupons list:\n%s", got.Body)
 	}
 }
 
@@ -233,7 +197,7 @@ func TestSubscriptionPages(t *testing.T) {
 	for _, tt := range []struct{ status, want string }{
 		{"sem_cobertura", "Frio a"}, {"aguardando_documentos", "Pendente a"}, {"completa", "Completa a"},
 	} {
-		body := ana.get("/provedor/assinaturas?situacao=" + tt.status).body
+		body := ana.Get("/provedor/assinaturas?situacao=" + tt.status).Body
 		for _, name := range []string{"Frio a", "Pendente a", "Completa a"} {
 			if strings.Contains(body, name) != (name == tt.want) {
 				t.Errorf("status %s: shows %q: %v", tt.status, name, !(name == tt.want))
@@ -241,31 +205,31 @@ func TestSubscriptionPages(t *testing.T) {
 		}
 	}
 
-	detail := ana.get("/provedor/assinaturas/" + o.a.full)
+	detail := ana.Get("/provedor/assinaturas/" + o.a.full)
 	for _, want := range []string{"Completa a", "Situação:</strong> Completa", "/arquivos/comprovante_res", "/arquivos/selfie", "Plano a"} {
-		if !strings.Contains(detail.body, want) {
+		if !strings.Contains(detail.Body, want) {
 			t.Errorf("detail lacks %q", want)
 		}
 	}
-	bare := ana.get("/provedor/assinaturas/" + o.a.bare)
-	if !strings.Contains(bare.body, "Aguardando documentos") || strings.Contains(bare.body, "/arquivos/") || !strings.Contains(bare.body, "pendente") {
-		t.Errorf("a subscription without documents:\n%s", bare.body)
+	bare := ana.Get("/provedor/assinaturas/" + o.a.bare)
+	if !strings.Contains(bare.Body, "Aguardando documentos") || strings.Contains(bare.Body, "/arquivos/") || !strings.Contains(bare.Body, "pendente") {
+		t.Errorf("a subscription without documents:\n%s", bare.Body)
 	}
 
 	// Paging: 25 a page, newest first, the filter kept.
 	for i := range 25 {
 		o.subscribe(o.a.id, o.a.plan, fmt.Sprintf("Lote %02d", i), false)
 	}
-	first := ana.get("/provedor/assinaturas?situacao=aguardando_documentos")
-	if !strings.Contains(first.body, "26 assinaturas · página 1 de 2") || !strings.Contains(first.body, "Lote 24") || strings.Contains(first.body, "Pendente a") {
-		t.Errorf("page 1:\n%s", first.body)
+	first := ana.Get("/provedor/assinaturas?situacao=aguardando_documentos")
+	if !strings.Contains(first.Body, "26 assinaturas · página 1 de 2") || !strings.Contains(first.Body, "Lote 24") || strings.Contains(first.Body, "Pendente a") {
+		t.Errorf("page 1:\n%s", first.Body)
 	}
 	next := "/provedor/assinaturas?pagina=2&amp;situacao=aguardando_documentos"
-	if !strings.Contains(first.body, next) {
+	if !strings.Contains(first.Body, next) {
 		t.Errorf("page 1 has no link to %s", next)
 	}
-	if second := ana.get("/provedor/assinaturas?pagina=2&situacao=aguardando_documentos"); !strings.Contains(second.body, "Pendente a") || strings.Contains(second.body, "Lote 24") {
-		t.Errorf("page 2:\n%s", second.body)
+	if second := ana.Get("/provedor/assinaturas?pagina=2&situacao=aguardando_documentos"); !strings.Contains(second.Body, "Pendente a") || strings.Contains(second.Body, "Lote 24") {
+		t.Errorf("page 2:\n%s", second.Body)
 	}
 }
 
@@ -273,7 +237,7 @@ func TestBadInputGets4xxPages(t *testing.T) {
 	t.Parallel()
 	o := newOffice(t)
 	ana := o.signIn("ana@fibra-a.example")
-	plan := "/provedor/planos/" + strconv.FormatInt(o.a.plan, 10)
+	plan := o.a.planPath()
 	for _, tt := range []struct {
 		name, method, path string
 		body               io.Reader
@@ -300,9 +264,9 @@ func TestBadInputGets4xxPages(t *testing.T) {
 			if tt.body != nil {
 				ct = "application/x-www-form-urlencoded"
 			}
-			got := ana.do(tt.method, tt.path, tt.body, ct)
-			if got.status != tt.want || !strings.HasPrefix(got.header.Get("Content-Type"), "text/html") {
-				t.Errorf("%s %s: %d %s, want %d and a page", tt.method, tt.path, got.status, got.header.Get("Content-Type"), tt.want)
+			got := ana.Do(tt.method, tt.path, tt.body, ct)
+			if got.Status != tt.want || !strings.HasPrefix(got.Header.Get("Content-Type"), "text/html") {
+				t.Errorf("%s %s: %d %s, want %d and a page", tt.method, tt.path, got.Status, got.Header.Get("Content-Type"), tt.want)
 			}
 		})
 	}
@@ -314,15 +278,14 @@ func TestBadInputGets4xxPages(t *testing.T) {
 func TestSignedOutGoesToLogin(t *testing.T) {
 	t.Parallel()
 	o := newOffice(t)
-	jar, _ := cookiejar.New(nil)
-	anon := &user{o: o, hc: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-	got := anon.get("/provedor/assinaturas/" + o.a.full)
-	if got.status != http.StatusSeeOther || got.location != "/provedor/entrar?next="+url.QueryEscape("/provedor/assinaturas/"+o.a.full) {
-		t.Errorf("signed out: %d %q", got.status, got.location)
+	anon := o.visitor()
+	got := anon.Get("/provedor/assinaturas/" + o.a.full)
+	if got.Status != http.StatusSeeOther || got.Location != "/provedor/entrar?next="+url.QueryEscape("/provedor/assinaturas/"+o.a.full) {
+		t.Errorf("signed out: %d %q", got.Status, got.Location)
 	}
 	// Another console's realm is not a provider user.
-	if a := anon.post("/provedor/entrar", url.Values{"email": {"ana@fibra-a.example"}, "password": {"errada-123"}}); a.status != http.StatusUnauthorized {
-		t.Errorf("a wrong password: %d", a.status)
+	if a := anon.post("/provedor/entrar", url.Values{"email": {"ana@fibra-a.example"}, "password": {"errada-123"}}); a.Status != http.StatusUnauthorized {
+		t.Errorf("a wrong password: %d", a.Status)
 	}
 }
 
@@ -330,7 +293,7 @@ func TestPlanForm(t *testing.T) {
 	t.Parallel()
 	o := newOffice(t)
 	ana := o.signIn("ana@fibra-a.example")
-	plan := "/provedor/planos/" + strconv.FormatInt(o.a.plan, 10)
+	plan := o.a.planPath()
 	form := func(changes url.Values) url.Values {
 		f := url.Values{"nome": {"Plano a"}, "mensalidade": {"99,90"}, "velocidade_download": {"300"}}
 		for k, v := range changes {
@@ -338,9 +301,9 @@ func TestPlanForm(t *testing.T) {
 		}
 		return f
 	}
-	page := ana.get(plan)
+	page := ana.Get(plan)
 	for _, want := range []string{`value="Plano a"`, `value="99,90"`, `value="300"`, "Residencial a"} {
-		if !strings.Contains(page.body, want) {
+		if !strings.Contains(page.Body, want) {
 			t.Errorf("the form lacks %s", want)
 		}
 	}
@@ -362,8 +325,8 @@ func TestPlanForm(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			got := ana.post(plan, tt.form)
 			next := `<p class="error" id="f-` + strings.ReplaceAll(tt.field, "_", "-") + `-erro">` + tt.msg
-			if got.status != http.StatusUnprocessableEntity || !strings.Contains(got.body, next) {
-				t.Errorf("got %d, want 422 with %q:\n%s", got.status, next, got.body)
+			if got.Status != http.StatusUnprocessableEntity || !strings.Contains(got.Body, next) {
+				t.Errorf("got %d, want 422 with %q:\n%s", got.Status, next, got.Body)
 			}
 		})
 	}
@@ -372,20 +335,20 @@ func TestPlanForm(t *testing.T) {
 	}
 
 	got := ana.post(plan, form(url.Values{"mensalidade": {"R$ 149,90"}}))
-	if got.status != http.StatusSeeOther || got.location != plan+"?salvo=1" {
-		t.Fatalf("save: %d %q %s", got.status, got.location, got.body)
+	if got.Status != http.StatusSeeOther || got.Location != plan+"?salvo=1" {
+		t.Fatalf("save: %d %q %s", got.Status, got.Location, got.Body)
 	}
 	c, _ := o.svc.Catalog(t.Context(), o.a.id)
 	if p := c.Plans[0]; p.MonthlyPriceCents != 14990 || len(p.PaymentMethodIDs) != 0 {
 		t.Errorf("saved plan: %+v", p)
 	}
-	if list := ana.get("/provedor/planos"); !strings.Contains(list.body, "R$ 149,90") {
+	if list := ana.Get("/provedor/planos"); !strings.Contains(list.Body, "R$ 149,90") {
 		t.Errorf("the list does not show the new price")
 	}
 
 	got = ana.post("/provedor/planos/novo", url.Values{"nome": {"Plano novo"}, "mensalidade": {"59"}})
-	if got.status != http.StatusSeeOther || !strings.HasPrefix(got.location, "/provedor/planos/") {
-		t.Fatalf("create: %d %q %s", got.status, got.location, got.body)
+	if got.Status != http.StatusSeeOther || !strings.HasPrefix(got.Location, "/provedor/planos/") {
+		t.Fatalf("create: %d %q %s", got.Status, got.Location, got.Body)
 	}
 	if c, _ := o.svc.Catalog(t.Context(), o.a.id); len(c.Plans) != 2 {
 		t.Errorf("plans after create: %d", len(c.Plans))
@@ -396,30 +359,29 @@ func TestDeletePlansAndCoupons(t *testing.T) {
 	t.Parallel()
 	o := newOffice(t)
 	ana := o.signIn("ana@fibra-a.example")
-	id := func(n int64) string { return strconv.FormatInt(n, 10) }
 
-	if page := ana.get("/provedor/planos/" + id(o.a.plan)); !strings.Contains(page.body, `action="/provedor/planos/`+id(o.a.plan)+`/excluir"`) {
+	if page := ana.Get(o.a.planPath()); !strings.Contains(page.Body, `action="`+o.a.planPath()+`/excluir"`) {
 		t.Error("the plan's page has no delete form")
 	}
-	if page := ana.get("/provedor/planos/novo"); strings.Contains(page.body, "/excluir") {
+	if page := ana.Get("/provedor/planos/novo"); strings.Contains(page.Body, "/excluir") {
 		t.Error("a new plan's page offers to delete it")
 	}
 	// Subscriptions chose plan a: the service refuses, the form says why.
-	got := ana.post("/provedor/planos/"+id(o.a.plan)+"/excluir", url.Values{})
-	if got.status != http.StatusConflict || !strings.Contains(got.body, "Plano: está em uso por assinaturas") ||
-		!strings.Contains(got.body, `action="/provedor/planos/`+id(o.a.plan)+`"`) {
-		t.Errorf("deleting a plan in use: %d\n%s", got.status, got.body)
+	got := ana.post(o.a.planPath()+"/excluir", url.Values{})
+	if got.Status != http.StatusConflict || !strings.Contains(got.Body, "Plano: está em uso por assinaturas") ||
+		!strings.Contains(got.Body, `action="`+o.a.planPath()+`"`) {
+		t.Errorf("deleting a plan in use: %d\n%s", got.Status, got.Body)
 	}
-	for _, path := range []string{"/provedor/planos/" + id(o.b.plan) + "/excluir", "/provedor/planos/novo/excluir",
-		"/provedor/cupons/" + id(o.b.coupon) + "/excluir"} {
-		if got := ana.post(path, url.Values{}); got.status != http.StatusNotFound {
-			t.Errorf("POST %s: %d", path, got.status)
+	for _, path := range []string{o.b.planPath() + "/excluir", "/provedor/planos/novo/excluir",
+		o.b.couponPath() + "/excluir"} {
+		if got := ana.post(path, url.Values{}); got.Status != http.StatusNotFound {
+			t.Errorf("POST %s: %d", path, got.Status)
 		}
 	}
-	if got := ana.post("/provedor/cupons/"+id(o.a.coupon)+"/excluir", url.Values{}); got.status != http.StatusSeeOther || got.location != "/provedor/cupons?excluido=1" {
-		t.Fatalf("deleting an unused coupon: %d %q", got.status, got.location)
+	if got := ana.post(o.a.couponPath()+"/excluir", url.Values{}); got.Status != http.StatusSeeOther || got.Location != "/provedor/cupons?excluido=1" {
+		t.Fatalf("deleting an unused coupon: %d %q", got.Status, got.Location)
 	}
-	if list := ana.get("/provedor/cupons"); strings.Contains(list.body, "CUPOMA") {
+	if list := ana.Get("/provedor/cupons"); strings.Contains(list.Body, "CUPOMA") {
 		t.Errorf("the deleted coupon is still listed")
 	}
 	if _, err := o.svc.Coupon(t.Context(), o.b.id, o.b.coupon); err != nil {
@@ -446,19 +408,19 @@ func TestCouponForm(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			got := ana.post("/provedor/cupons/novo", tt.form)
 			next := `<p class="error" id="f-` + strings.ReplaceAll(tt.field, "_", "-") + `-erro">`
-			if got.status != http.StatusUnprocessableEntity || !strings.Contains(got.body, next) || !strings.Contains(got.body, tt.msg) {
-				t.Errorf("got %d, want 422 with %q at %s:\n%s", got.status, tt.msg, tt.field, got.body)
+			if got.Status != http.StatusUnprocessableEntity || !strings.Contains(got.Body, next) || !strings.Contains(got.Body, tt.msg) {
+				t.Errorf("got %d, want 422 with %q at %s:\n%s", got.Status, tt.msg, tt.field, got.Body)
 			}
 		})
 	}
 	got := ana.post("/provedor/cupons/novo", url.Values{"name": {"NATAL"}, "valid_from": {"01/12/2026"}, "valid_until": {"31/12/2026"},
 		"max_redemptions": {"50"}, "plan_ids": {strconv.FormatInt(o.a.plan, 10)}})
-	if got.status != http.StatusSeeOther {
-		t.Fatalf("create: %d %s", got.status, got.body)
+	if got.Status != http.StatusSeeOther {
+		t.Fatalf("create: %d %s", got.Status, got.Body)
 	}
-	page := ana.get(got.location)
+	page := ana.Get(got.Location)
 	for _, want := range []string{`value="NATAL"`, `value="01/12/2026"`, `value="31/12/2026"`, `value="50"`, "Cupom salvo."} {
-		if !strings.Contains(page.body, want) {
+		if !strings.Contains(page.Body, want) {
 			t.Errorf("the saved coupon's form lacks %s", want)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/httpx"
+	"partnership-service/internal/server"
 )
 
 // errorPage is the page of a request that went wrong before (or instead
@@ -48,4 +49,20 @@ func RenderError(w http.ResponseWriter, r *http.Request, status int) {
 func Render(w http.ResponseWriter, r *http.Request, err error) {
 	e := httpx.LogIfInternal(r, err)
 	RenderError(w, r, apperr.HTTPStatus(e.Code))
+}
+
+// Surface is a surface of pages at prefixes: routes register them (a
+// console's login, then its pages, say), and what goes wrong there is
+// answered with an error page (Render).
+func Surface(name string, prefixes []string, routes ...func(mux *http.ServeMux)) server.Surface {
+	return server.Surface{Name: name, Prefixes: prefixes, Render: Render, Routes: func(mux *http.ServeMux) {
+		for _, add := range routes {
+			add(mux)
+		}
+	}}
+}
+
+// AssetsSurface serves the pages' shared CSS and JavaScript (Base).
+func AssetsSurface() server.Surface {
+	return Surface("assets", []string{AssetPrefix}, Base.Routes)
 }

@@ -171,6 +171,12 @@ func SetPageHeaders(h http.Header) {
 	h.Set("Referrer-Policy", "same-origin")
 }
 
+// SeeOther answers with a 303 See Other to to: after a form post, the
+// browser GETs to, so a reload never posts twice.
+func SeeOther(w http.ResponseWriter, r *http.Request, to string) {
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
 // FieldID is the id of a form field's input, for its label and error:
 // "f-" and the field name with brackets made safe.
 func FieldID(name string) string {

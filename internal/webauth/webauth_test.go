@@ -3,10 +3,8 @@ package webauth_test
 import (
 	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -17,7 +15,7 @@ import (
 	"partnership-service/internal/storage"
 	"partnership-service/internal/testdb"
 	"partnership-service/internal/testkit"
-	"partnership-service/internal/web"
+	"partnership-service/internal/web/webtest"
 	"partnership-service/internal/webauth"
 )
 
@@ -35,7 +33,7 @@ func newConsoles(t *testing.T) *consoles {
 	t.Helper()
 	clock := testkit.NewClock(time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC))
 	svc := webauth.NewService(storesWithPartner(t).WebAuth(), logins.NewGuard(logins.Config{}), clock.Now)
-	csrf := web.NewCSRF([]byte("chave de teste"), false)
+	csrf := webtest.NewCSRF()
 	mux := http.NewServeMux()
 	for realm, base := range map[webauth.Realm]string{webauth.RealmPartner: "/console/", webauth.RealmOperator: "/admin/"} {
 		s := webauth.NewSessions(svc, csrf, webauth.SessionConfig{Realm: realm, Base: base})
@@ -71,68 +69,17 @@ func storesWithPartner(t *testing.T) storage.Stores {
 
 // browser is one visitor: its own cookies, redirects not followed.
 type browser struct {
-	t   *testing.T
-	c   *consoles
-	jar *cookiejar.Jar
-	hc  *http.Client
+	*webtest.Browser
 }
 
-func (c *consoles) browser(t *testing.T) *browser {
-	jar, _ := cookiejar.New(nil)
-	return &browser{t: t, c: c, jar: jar, hc: &http.Client{Jar: jar,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+func (c *consoles) browser(t *testing.T) browser { return browser{webtest.NewBrowser(t, c.srv.URL)} }
+
+// post posts form to base+action with the CSRF token of base's login page.
+func (b browser) post(base, action string, form url.Values) webtest.Answer {
+	return b.Submit(base+"entrar", base+action, form)
 }
 
-type answer struct {
-	status         int
-	location, body string
-	header         http.Header
-}
-
-func (b *browser) do(method, path string, form url.Values) answer {
-	b.t.Helper()
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	req, err := http.NewRequest(method, b.c.srv.URL+path, body)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	res, err := b.hc.Do(req)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	return answer{status: res.StatusCode, location: res.Header.Get("Location"), body: string(raw), header: res.Header}
-}
-
-var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
-
-// csrf opens base's login page and returns its form's token.
-func (b *browser) csrf(base string) string {
-	b.t.Helper()
-	a := b.do("GET", base+"entrar", nil)
-	m := csrfField.FindStringSubmatch(a.body)
-	if a.status != http.StatusOK || m == nil {
-		b.t.Fatalf("login page: %d %s", a.status, a.body)
-	}
-	return m[1]
-}
-
-// post posts form to base+action with the page's CSRF token.
-func (b *browser) post(base, action string, form url.Values) answer {
-	b.t.Helper()
-	form.Set("csrf", b.csrf(base))
-	return b.do("POST", base+action, form)
-}
-
-func (b *browser) login(base, email, pass, next string) answer {
-	b.t.Helper()
+func (b browser) login(base, email, pass, next string) webtest.Answer {
 	return b.post(base, "entrar", url.Values{"email": {email}, "password": {pass}, "next": {next}})
 }
 
@@ -144,50 +91,50 @@ func TestLogin(t *testing.T) {
 		b := c.browser(t)
 		wrong := b.login("/console/", "ana@example.com", "senha-errada-1", "")
 		unknown := b.login("/console/", "ninguem@example.com", password, "")
-		for _, a := range []answer{wrong, unknown} {
-			if a.status != http.StatusUnauthorized || !strings.Contains(a.body, webauth.MsgWrongLogin) {
-				t.Errorf("got %d, want 401 with %q:\n%s", a.status, webauth.MsgWrongLogin, a.body)
+		for _, a := range []webtest.Answer{wrong, unknown} {
+			if a.Status != http.StatusUnauthorized || !strings.Contains(a.Body, webauth.MsgWrongLogin) {
+				t.Errorf("got %d, want 401 with %q:\n%s", a.Status, webauth.MsgWrongLogin, a.Body)
 			}
 		}
-		if a := b.do("GET", "/console/", nil); a.status != http.StatusSeeOther {
-			t.Errorf("signed in after failures: %d %s", a.status, a.body)
+		if a := b.Get("/console/"); a.Status != http.StatusSeeOther {
+			t.Errorf("signed in after failures: %d %s", a.Status, a.Body)
 		}
 	})
 
 	t.Run("the right password signs in, with a Lax HttpOnly cookie of the console's path", func(t *testing.T) {
 		b := c.browser(t)
 		a := b.login("/console/", " Ana@Example.com ", password, "")
-		if a.status != http.StatusSeeOther || a.location != "/console/" {
-			t.Fatalf("login: %d %q %s", a.status, a.location, a.body)
+		if a.Status != http.StatusSeeOther || a.Location != "/console/" {
+			t.Fatalf("login: %d %q %s", a.Status, a.Location, a.Body)
 		}
-		ck := a.header.Get("Set-Cookie")
+		ck := a.Header.Get("Set-Cookie")
 		for _, want := range []string{"sessao_partner=", "Path=/console/", "HttpOnly", "SameSite=Lax"} {
 			if !strings.Contains(ck, want) {
 				t.Errorf("cookie %q lacks %q", ck, want)
 			}
 		}
-		if a := b.do("GET", "/console/", nil); a.status != http.StatusOK || !strings.HasPrefix(a.body, "olá ana@example.com") {
-			t.Errorf("console page: %d %s", a.status, a.body)
+		if a := b.Get("/console/"); a.Status != http.StatusOK || !strings.HasPrefix(a.Body, "olá ana@example.com") {
+			t.Errorf("console page: %d %s", a.Status, a.Body)
 		}
 	})
 
 	t.Run("without a CSRF token a login is refused with the 403 page", func(t *testing.T) {
 		b := c.browser(t)
-		b.csrf("/console/") // the visitor has the cookie, the form no token
-		a := b.do("POST", "/console/entrar", url.Values{"email": {"ana@example.com"}, "password": {password}})
-		if a.status != http.StatusForbidden || !strings.Contains(a.body, "Formulário expirado") {
-			t.Errorf("got %d:\n%s", a.status, a.body)
+		b.TokenOf("/console/entrar") // the visitor has the cookie, the form no token
+		a := b.Form(http.MethodPost, "/console/entrar", url.Values{"email": {"ana@example.com"}, "password": {password}})
+		if a.Status != http.StatusForbidden || !strings.Contains(a.Body, "Formulário expirado") {
+			t.Errorf("got %d:\n%s", a.Status, a.Body)
 		}
-		if a := b.do("GET", "/console/", nil); a.status != http.StatusSeeOther {
-			t.Errorf("signed in without a token: %d", a.status)
+		if a := b.Get("/console/"); a.Status != http.StatusSeeOther {
+			t.Errorf("signed in without a token: %d", a.Status)
 		}
 	})
 
 	t.Run("an oversized form is 413", func(t *testing.T) {
 		b := c.browser(t)
-		a := b.do("POST", "/console/entrar", url.Values{"password": {strings.Repeat("x", 20<<10)}})
-		if a.status != http.StatusRequestEntityTooLarge {
-			t.Errorf("got %d", a.status)
+		a := b.Form(http.MethodPost, "/console/entrar", url.Values{"password": {strings.Repeat("x", 20<<10)}})
+		if a.Status != http.StatusRequestEntityTooLarge {
+			t.Errorf("got %d", a.Status)
 		}
 	})
 }
@@ -197,28 +144,28 @@ func TestLoginLimits(t *testing.T) {
 	c := newConsoles(t)
 	b := c.browser(t)
 	for i := range 5 { // logins.Limits' default PerPair
-		if a := b.login("/console/", "ana@example.com", "senha-errada-1", ""); a.status != http.StatusUnauthorized {
-			t.Fatalf("failure %d: %d", i+1, a.status)
+		if a := b.login("/console/", "ana@example.com", "senha-errada-1", ""); a.Status != http.StatusUnauthorized {
+			t.Fatalf("failure %d: %d", i+1, a.Status)
 		}
 	}
 	a := b.login("/console/", "ana@example.com", password, "")
-	if a.status != http.StatusTooManyRequests || !strings.Contains(a.body, webauth.MsgTooMany) || a.header.Get("Retry-After") == "" {
-		t.Errorf("the right password past the limit: %d Retry-After %q\n%s", a.status, a.header.Get("Retry-After"), a.body)
+	if a.Status != http.StatusTooManyRequests || !strings.Contains(a.Body, webauth.MsgTooMany) || a.Header.Get("Retry-After") == "" {
+		t.Errorf("the right password past the limit: %d Retry-After %q\n%s", a.Status, a.Header.Get("Retry-After"), a.Body)
 	}
 	// The same e-mail in another realm is another account: its count apart.
-	if a := b.login("/admin/", "ana@example.com", "senha-errada-1", ""); a.status != http.StatusUnauthorized {
-		t.Errorf("the operator console counted the partner console's failures: %d", a.status)
+	if a := b.login("/admin/", "ana@example.com", "senha-errada-1", ""); a.Status != http.StatusUnauthorized {
+		t.Errorf("the operator console counted the partner console's failures: %d", a.Status)
 	}
 	c.clock.Advance(15 * time.Minute)
-	if a := b.login("/console/", "ana@example.com", password, ""); a.status != http.StatusSeeOther {
-		t.Errorf("after the window: %d", a.status)
+	if a := b.login("/console/", "ana@example.com", password, ""); a.Status != http.StatusSeeOther {
+		t.Errorf("after the window: %d", a.Status)
 	}
 }
 
 func TestSessionExpiry(t *testing.T) {
 	t.Parallel()
 	c := newConsoles(t)
-	open := func(b *browser) int { return b.do("GET", "/console/", nil).status }
+	open := func(b browser) int { return b.Get("/console/").Status }
 
 	t.Run("idle", func(t *testing.T) {
 		b := c.browser(t)
@@ -230,9 +177,9 @@ func TestSessionExpiry(t *testing.T) {
 			}
 		}
 		c.clock.Advance(30 * time.Minute)
-		a := b.do("GET", "/console/?status=novo", nil)
-		if a.status != http.StatusSeeOther || a.location != "/console/entrar?next="+url.QueryEscape("/console/?status=novo") {
-			t.Errorf("idle 30 min: %d %q", a.status, a.location)
+		a := b.Get("/console/?status=novo")
+		if a.Status != http.StatusSeeOther || a.Location != "/console/entrar?next="+url.QueryEscape("/console/?status=novo") {
+			t.Errorf("idle 30 min: %d %q", a.Status, a.Location)
 		}
 	})
 
@@ -256,7 +203,7 @@ func TestLogout(t *testing.T) {
 	t.Parallel()
 	c := newConsoles(t)
 	phone, laptop, other := c.browser(t), c.browser(t), c.browser(t)
-	for _, b := range []*browser{phone, laptop} {
+	for _, b := range []browser{phone, laptop} {
 		b.login("/console/", "ana@example.com", password, "")
 	}
 	// Another user of the same partner stays signed in throughout.
@@ -266,26 +213,26 @@ func TestLogout(t *testing.T) {
 	}
 	other.login("/console/", "bia@example.com", password, "")
 
-	if a := phone.post("/console/", "sair", url.Values{}); a.status != http.StatusSeeOther || a.location != "/console/entrar?saiu=1" {
-		t.Fatalf("logout: %d %q", a.status, a.location)
+	if a := phone.post("/console/", "sair", url.Values{}); a.Status != http.StatusSeeOther || a.Location != "/console/entrar?saiu=1" {
+		t.Fatalf("logout: %d %q", a.Status, a.Location)
 	}
-	if got := phone.do("GET", "/console/", nil).status; got != http.StatusSeeOther {
+	if got := phone.Get("/console/").Status; got != http.StatusSeeOther {
 		t.Errorf("the phone after its logout: %d", got)
 	}
-	if got := laptop.do("GET", "/console/", nil).status; got != http.StatusOK {
+	if got := laptop.Get("/console/").Status; got != http.StatusOK {
 		t.Errorf("a plain logout ended the laptop's session too: %d", got)
 	}
 
 	phone.login("/console/", "ana@example.com", password, "")
-	if a := phone.post("/console/", "sair-de-todos", url.Values{}); a.status != http.StatusSeeOther {
-		t.Fatalf("logout everywhere: %d %s", a.status, a.body)
+	if a := phone.post("/console/", "sair-de-todos", url.Values{}); a.Status != http.StatusSeeOther {
+		t.Fatalf("logout everywhere: %d %s", a.Status, a.Body)
 	}
-	for name, b := range map[string]*browser{"phone": phone, "laptop": laptop} {
-		if got := b.do("GET", "/console/", nil).status; got != http.StatusSeeOther {
+	for name, b := range map[string]browser{"phone": phone, "laptop": laptop} {
+		if got := b.Get("/console/").Status; got != http.StatusSeeOther {
 			t.Errorf("the %s after logout everywhere: %d", name, got)
 		}
 	}
-	if got := other.do("GET", "/console/", nil).status; got != http.StatusOK {
+	if got := other.Get("/console/").Status; got != http.StatusOK {
 		t.Errorf("another user's session ended: %d", got)
 	}
 }
@@ -296,17 +243,16 @@ func TestLoginAgainEndsTheOldSession(t *testing.T) {
 	b := c.browser(t)
 	old := sessionCookie(t, b.login("/console/", "ana@example.com", password, ""))
 	b.login("/console/", "ana@example.com", password, "")
-	u, _ := url.Parse(c.srv.URL + "/console/")
-	b.jar.SetCookies(u, []*http.Cookie{{Name: "sessao_partner", Value: old, Path: "/console/"}})
-	if got := b.do("GET", "/console/", nil).status; got != http.StatusSeeOther {
+	b.SetCookies("/console/", &http.Cookie{Name: "sessao_partner", Value: old, Path: "/console/"})
+	if got := b.Get("/console/").Status; got != http.StatusSeeOther {
 		t.Errorf("the session before the second login still opens the console: %d", got)
 	}
 }
 
 // sessionCookie is the partner session token a login answer sets.
-func sessionCookie(t *testing.T, a answer) string {
+func sessionCookie(t *testing.T, a webtest.Answer) string {
 	t.Helper()
-	for _, ck := range (&http.Response{Header: a.header}).Cookies() {
+	for _, ck := range (&http.Response{Header: a.Header}).Cookies() {
 		if ck.Name == "sessao_partner" && ck.Value != "" {
 			return ck.Value
 		}
@@ -332,12 +278,12 @@ func TestLoginNext(t *testing.T) {
 	} {
 		t.Run(tt.next, func(t *testing.T) {
 			b := c.browser(t)
-			page := b.do("GET", "/console/entrar?next="+url.QueryEscape(tt.next), nil)
-			if !strings.Contains(page.body, `name="next" value="`+strings.ReplaceAll(tt.want, "&", "&amp;")+`"`) {
+			page := b.Get("/console/entrar?next=" + url.QueryEscape(tt.next))
+			if !strings.Contains(page.Body, `name="next" value="`+strings.ReplaceAll(tt.want, "&", "&amp;")+`"`) {
 				t.Errorf("the login page carries another next than %q", tt.want)
 			}
-			if a := b.login("/console/", "ana@example.com", password, tt.next); a.status != http.StatusSeeOther || a.location != tt.want {
-				t.Errorf("login returned %d to %q, want %q", a.status, a.location, tt.want)
+			if a := b.login("/console/", "ana@example.com", password, tt.next); a.Status != http.StatusSeeOther || a.Location != tt.want {
+				t.Errorf("login returned %d to %q, want %q", a.Status, a.Location, tt.want)
 			}
 		})
 	}
@@ -347,17 +293,16 @@ func TestRealmsApart(t *testing.T) {
 	t.Parallel()
 	c := newConsoles(t)
 	b := c.browser(t)
-	if a := b.login("/admin/", "ana@example.com", password, ""); a.status != http.StatusUnauthorized {
-		t.Errorf("a partner user signed into the operator console: %d", a.status)
+	if a := b.login("/admin/", "ana@example.com", password, ""); a.Status != http.StatusUnauthorized {
+		t.Errorf("a partner user signed into the operator console: %d", a.Status)
 	}
 	token := sessionCookie(t, b.login("/console/", "ana@example.com", password, ""))
 	// The partner's token, presented as an operator session.
-	u, _ := url.Parse(c.srv.URL + "/admin/")
-	b.jar.SetCookies(u, []*http.Cookie{{Name: "sessao_operator", Value: token, Path: "/admin/"}})
-	if a := b.do("GET", "/admin/", nil); a.status != http.StatusSeeOther {
-		t.Errorf("a partner session opened the operator console: %d %s", a.status, a.body)
+	b.SetCookies("/admin/", &http.Cookie{Name: "sessao_operator", Value: token, Path: "/admin/"})
+	if a := b.Get("/admin/"); a.Status != http.StatusSeeOther {
+		t.Errorf("a partner session opened the operator console: %d %s", a.Status, a.Body)
 	}
-	if got := b.do("GET", "/console/", nil).status; got != http.StatusOK {
+	if got := b.Get("/console/").Status; got != http.StatusOK {
 		t.Errorf("the partner console refused its own session: %d", got)
 	}
 }
