@@ -16,6 +16,7 @@ import (
 	"partnership-service/internal/httpx"
 	"partnership-service/internal/secretbox"
 	"partnership-service/internal/storage"
+	"partnership-service/internal/testdb"
 	"partnership-service/internal/testkit"
 )
 
@@ -23,7 +24,8 @@ import (
 // partner B's clients, a client with no key, and what tests inspect.
 type leadEnv struct {
 	A, B, Anon *apitest.Client
-	Handler    http.Handler // the handler, for benchmarks (no contract validation)
+	Handler    http.Handler   // the handler, for benchmarks (no contract validation)
+	Stores     storage.Stores // the engine under test, for what tests read or change behind the API
 	KeyA       string
 	PartnerA   string // partner ids
 	PartnerB   string
@@ -37,6 +39,13 @@ type leadEnv struct {
 type leadEnvOptions struct {
 	maxUpload int64
 	guard     func(now func() time.Time) *httpx.Guard // nil: no guard
+}
+
+// eachLeadEnv runs test as a subtest per engine (testdb.Each), each on a
+// fresh lead env.
+func eachLeadEnv(t *testing.T, test func(t *testing.T, env *leadEnv)) {
+	t.Helper()
+	testdb.Each(t, func(t *testing.T, e storage.Stores) { test(t, newLeadEnv(t, e)) })
 }
 
 // newLeadEnv builds the energy surface with energytest (catalog, partners
@@ -87,7 +96,7 @@ func newLeadEnv(t testing.TB, e storage.Stores, opts ...leadEnvOptions) *leadEnv
 	anon := apitest.New(t, env.Handler)
 	return &leadEnv{
 		A: anon.With("Authorization", "Bearer "+env.KeyA), B: anon.With("Authorization", "Bearer "+env.KeyB), Anon: anon,
-		Handler: env.Handler, KeyA: env.KeyA, PartnerA: partnerID("Partner A"), PartnerB: partnerID("Partner B"),
+		Handler: env.Handler, Stores: e, KeyA: env.KeyA, PartnerA: partnerID("Partner A"), PartnerB: partnerID("Partner B"),
 		Leads: leads, Log: logs, BlobDir: dir, Mail: box, clock: clock,
 	}
 }
