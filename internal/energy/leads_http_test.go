@@ -23,7 +23,7 @@ import (
 
 // Files the upload routes accept, recognised by content.
 var (
-	pdfBytes  = []byte("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
+	pdfBytes  = blobtest.PDF
 	pngBytes  = blobtest.PNG
 	jpegBytes = blobtest.JPEG
 )
