@@ -14,6 +14,7 @@ import (
 	"partnership-service/internal/energy/energytest"
 	"partnership-service/internal/geo"
 	"partnership-service/internal/httpx"
+	"partnership-service/internal/idempotency"
 	"partnership-service/internal/secretbox"
 	"partnership-service/internal/storage"
 	"partnership-service/internal/testdb"
@@ -38,14 +39,23 @@ type leadEnv struct {
 
 type leadEnvOptions struct {
 	maxUpload int64
-	guard     func(now func() time.Time) *httpx.Guard // nil: no guard
+	// perMinute > 0 puts the surface behind the guard serve wires:
+	// perMinute requests per API key, Idempotency-Key records in the
+	// engine's database.
+	perMinute int
 }
 
 // eachLeadEnv runs test as a subtest per engine (testdb.Each), each on a
 // fresh lead env.
 func eachLeadEnv(t *testing.T, test func(t *testing.T, env *leadEnv)) {
 	t.Helper()
-	testdb.Each(t, func(t *testing.T, e storage.Stores) { test(t, newLeadEnv(t, e)) })
+	eachLeadEnvWith(t, leadEnvOptions{}, test)
+}
+
+// eachLeadEnvWith is eachLeadEnv on lead envs built with opts.
+func eachLeadEnvWith(t *testing.T, opts leadEnvOptions, test func(t *testing.T, env *leadEnv)) {
+	t.Helper()
+	testdb.Each(t, func(t *testing.T, e storage.Stores) { test(t, newLeadEnv(t, e, opts)) })
 }
 
 // newLeadEnv builds the energy surface with energytest (catalog, partners
@@ -61,8 +71,9 @@ func newLeadEnv(t testing.TB, e storage.Stores, opts ...leadEnvOptions) *leadEnv
 	var leads *energy.LeadService
 	box := &mailbox{}
 	var guard *httpx.Guard
-	if o.guard != nil {
-		guard = o.guard(clock.Now)
+	var keys *idempotency.Keys
+	if o.perMinute > 0 {
+		guard, keys = testdb.Guard(e, o.perMinute, clock.Now)
 	}
 	env := energytest.New(t, e, energytest.Options{Log: logs, Guard: guard, Leads: func(t testing.TB, e storage.Stores, catalog *energy.CatalogService) *energy.LeadService {
 		blobs, err := blob.NewDir(dir)
@@ -92,6 +103,9 @@ func newLeadEnv(t testing.TB, e storage.Stores, opts ...leadEnvOptions) *leadEnv
 			t.Fatal(err)
 		}
 		return p.ID
+	}
+	if keys != nil {
+		keys.ServeResourcesWith(env.Handler)
 	}
 	anon := apitest.New(t, env.Handler)
 	return &leadEnv{

@@ -17,8 +17,6 @@ import (
 
 	"partnership-service/internal/apitest"
 	"partnership-service/internal/blob/blobtest"
-	"partnership-service/internal/storage"
-	"partnership-service/internal/testdb"
 )
 
 // Files the upload routes accept, recognised by content.
@@ -360,8 +358,7 @@ func TestContractLinkLifecycle(t *testing.T) {
 }
 
 func TestLeadRefusals(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		env := newLeadEnv(t, e, leadEnvOptions{maxUpload: 1 << 10})
+	eachLeadEnvWith(t, leadEnvOptions{maxUpload: 1 << 10}, func(t *testing.T, env *leadEnv) {
 		c := env.A
 		natural := leadPath(t, c, naturalLead())
 		juridical := leadPath(t, c, juridicalLead())
