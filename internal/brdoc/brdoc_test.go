@@ -8,26 +8,6 @@ import (
 	"testing"
 )
 
-func TestOnlyDigits(t *testing.T) {
-	t.Parallel()
-	tests := []struct{ in, want string }{
-		{"", ""},
-		{"12345678909", "12345678909"},
-		{"123.456.789-09", "12345678909"},
-		{"+55 (11) 91234-5678", "5511912345678"},
-		{"abc", ""},
-		{"ção1٣2", "12"}, // non-ASCII digits (Arabic-Indic three) are not 0-9
-	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			t.Parallel()
-			if got := OnlyDigits(tt.in); got != tt.want {
-				t.Errorf("OnlyDigits(%q) = %q, want %q", tt.in, got, tt.want)
-			}
-		})
-	}
-}
-
 // TestNormalizers: each normalizer accepts its valid spellings, answering
 // the canonical form, and refuses the rest; where an Is predicate exists it
 // agrees with the normalizer.
@@ -135,14 +115,22 @@ func TestNormalizers(t *testing.T) {
 	}
 }
 
-func TestFormat(t *testing.T) {
+// TestRewrites: the functions from string to string (the digits of a
+// value, the formatters), case by case.
+func TestRewrites(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name   string
-		format func(string) string
-		in     string
-		want   string
+		name    string
+		rewrite func(string) string
+		in      string
+		want    string
 	}{
+		{"digits of empty", OnlyDigits, "", ""},
+		{"digits of digits", OnlyDigits, "12345678909", "12345678909"},
+		{"digits of cpf", OnlyDigits, "123.456.789-09", "12345678909"},
+		{"digits of phone", OnlyDigits, "+55 (11) 91234-5678", "5511912345678"},
+		{"digits of letters", OnlyDigits, "abc", ""},
+		{"digits are ASCII", OnlyDigits, "ção1٣2", "12"}, // non-ASCII digits (Arabic-Indic three) are not 0-9
 		{"cpf", FormatCPF, "12345678909", "123.456.789-09"},
 		{"cpf wrong length unchanged", FormatCPF, "1234567890", "1234567890"},
 		{"cnpj alphanumeric", FormatCNPJ, "12ABC34501DE35", "12.ABC.345/01DE-35"},
@@ -156,8 +144,8 @@ func TestFormat(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			if got := tt.format(tt.in); got != tt.want {
-				t.Errorf("format(%q) = %q, want %q", tt.in, got, tt.want)
+			if got := tt.rewrite(tt.in); got != tt.want {
+				t.Errorf("%s: rewrite(%q) = %q, want %q", tt.name, tt.in, got, tt.want)
 			}
 		})
 	}
@@ -339,57 +327,56 @@ func TestValidatorsDoNotAllocate(t *testing.T) {
 	}
 }
 
-func FuzzIsCNPJ(f *testing.F) {
-	for _, s := range []string{
-		"12.ABC.345/01DE-35", "12abc34501de35", "11.222.333/0001-81", "12ABC34501DE00",
-		"00000000000000", "", "//..--", "12ABC34501DEA5",
-	} {
+// document is what the fuzz targets check of one kind of document: its
+// normalizer, predicate and formatter, and what a normalized value looks
+// like.
+type document struct {
+	name      string
+	normalize func(string) (string, bool)
+	is        func(string) bool
+	format    func(string) string
+	canonical func(string) bool // whether a normalized value has the canonical form
+	form      string            // the canonical form, for messages
+}
+
+// fuzzDocument checks doc on any input: the predicate agrees with the
+// normalizer, whose answer is canonical, validates again and survives a
+// round trip through the formatter.
+func fuzzDocument(f *testing.F, doc document, seeds ...string) {
+	for _, s := range seeds {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		norm, ok := NormalizeCNPJ(s)
-		if IsCNPJ(s) != ok {
-			t.Fatalf("IsCNPJ(%q) disagrees with NormalizeCNPJ", s)
+		norm, ok := doc.normalize(s)
+		if doc.is(s) != ok {
+			t.Fatalf("Is%s(%q) disagrees with Normalize%s", doc.name, s, doc.name)
 		}
 		if !ok {
 			return
 		}
-		if len(norm) != cnpjLen || norm != strings.ToUpper(norm) {
-			t.Fatalf("NormalizeCNPJ(%q) = %q, want 14 upper-case chars", s, norm)
+		if !doc.canonical(norm) {
+			t.Fatalf("Normalize%s(%q) = %q, want %s", doc.name, s, norm, doc.form)
 		}
-		if !IsCNPJ(norm) {
+		if !doc.is(norm) {
 			t.Fatalf("normalized %q does not re-validate", norm)
 		}
-		if again, ok := NormalizeCNPJ(FormatCNPJ(norm)); !ok || again != norm {
-			t.Fatalf("NormalizeCNPJ(FormatCNPJ(%q)) = %q, %v", norm, again, ok)
+		if again, ok := doc.normalize(doc.format(norm)); !ok || again != norm {
+			t.Fatalf("Normalize%s(Format%s(%q)) = %q, %v", doc.name, doc.name, norm, again, ok)
 		}
 	})
 }
 
+func FuzzIsCNPJ(f *testing.F) {
+	fuzzDocument(f, document{"CNPJ", NormalizeCNPJ, IsCNPJ, FormatCNPJ,
+		func(n string) bool { return len(n) == cnpjLen && n == strings.ToUpper(n) }, "14 upper-case chars"},
+		"12.ABC.345/01DE-35", "12abc34501de35", "11.222.333/0001-81", "12ABC34501DE00",
+		"00000000000000", "", "//..--", "12ABC34501DEA5")
+}
+
 func FuzzNormalizeCPF(f *testing.F) {
-	for _, s := range []string{
-		"123.456.789-09", "12345678909", "111.111.111-11", "", "...--", "1234567890a",
-	} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		norm, ok := NormalizeCPF(s)
-		if IsCPF(s) != ok {
-			t.Fatalf("IsCPF(%q) disagrees with NormalizeCPF", s)
-		}
-		if !ok {
-			return
-		}
-		if len(norm) != cpfLen || OnlyDigits(norm) != norm {
-			t.Fatalf("NormalizeCPF(%q) = %q, want 11 digits", s, norm)
-		}
-		if !IsCPF(norm) {
-			t.Fatalf("normalized %q does not re-validate", norm)
-		}
-		if again, ok := NormalizeCPF(FormatCPF(norm)); !ok || again != norm {
-			t.Fatalf("NormalizeCPF(FormatCPF(%q)) = %q, %v", norm, again, ok)
-		}
-	})
+	fuzzDocument(f, document{"CPF", NormalizeCPF, IsCPF, FormatCPF,
+		func(n string) bool { return len(n) == cpfLen && OnlyDigits(n) == n }, "11 digits"},
+		"123.456.789-09", "12345678909", "111.111.111-11", "", "...--", "1234567890a")
 }
 
 func BenchmarkIsCNPJ(b *testing.B) {

@@ -10,13 +10,10 @@ import (
 
 	"partnership-service/internal/apitest"
 	"partnership-service/internal/energy/energytest"
-	"partnership-service/internal/storage"
-	"partnership-service/internal/testdb"
 )
 
 func TestCatalogHTTP(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		env := energytest.New(t, e, energytest.Options{})
+	energytest.Each(t, energytest.Options{}, func(t *testing.T, env *energytest.Env) {
 		c := apitest.New(t, env.Handler).With("Authorization", "Bearer "+env.KeyA)
 		enelSP := "0422f604-1046-561a-9106-f35774e72df3" // stable: derived from the name
 

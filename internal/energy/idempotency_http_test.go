@@ -14,24 +14,7 @@ import (
 	"time"
 
 	"partnership-service/internal/apitest"
-	"partnership-service/internal/httpx"
-	"partnership-service/internal/storage"
-	"partnership-service/internal/testdb"
 )
-
-// newGuardedLeadEnv is the lead surface behind the guard serve wires:
-// perMinute requests per API key, Idempotency-Key records in e.
-func newGuardedLeadEnv(t testing.TB, e storage.Stores, perMinute int) *leadEnv {
-	t.Helper()
-	var ready func(http.Handler)
-	env := newLeadEnv(t, e, leadEnvOptions{guard: func(now func() time.Time) *httpx.Guard {
-		g, keys := testdb.Guard(e, perMinute, now)
-		ready = keys.ServeResourcesWith
-		return g
-	}})
-	ready(env.Handler)
-	return env
-}
 
 // keyed is c sending an Idempotency-Key.
 func keyed(c *apitest.Client, key string) *apitest.Client { return c.With("Idempotency-Key", key) }
@@ -47,8 +30,7 @@ func leadTotal(t *testing.T, c *apitest.Client) float64 {
 // later retry replays it; the same key with another body is a 422; another
 // partner's same key is its own.
 func TestIdempotentLeadCreate(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		env := newGuardedLeadEnv(t, e, 1000)
+	eachLeadEnvWith(t, leadEnvOptions{perMinute: 1000}, func(t *testing.T, env *leadEnv) {
 		body, _ := json.Marshal(naturalLead())
 
 		const n = 20
@@ -96,8 +78,7 @@ func TestIdempotentLeadCreate(t *testing.T) {
 // TestIdempotencyKeyRefusals: a malformed key is a 400 in the surface's
 // envelope, and a request without the header is not affected.
 func TestIdempotencyKeyRefusals(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		env := newGuardedLeadEnv(t, e, 1000)
+	eachLeadEnvWith(t, leadEnvOptions{perMinute: 1000}, func(t *testing.T, env *leadEnv) {
 		for name, key := range map[string]string{
 			"too long":     strings.Repeat("k", 256),
 			"control":      "abc\x01",
@@ -124,8 +105,7 @@ func TestIdempotencyKeyRefusals(t *testing.T) {
 // 409 at once; once the first answered, the retry (same bytes) gets its
 // answer replayed, and the document is stored once.
 func TestIdempotentUploadInFlight(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		env := newGuardedLeadEnv(t, e, 1000)
+	eachLeadEnvWith(t, leadEnvOptions{perMinute: 1000}, func(t *testing.T, env *leadEnv) {
 		lead := createLead(t, env.A, naturalLead())
 		path := "/sales-conversion/leads/" + lead["id"].(string) + "/utility-bill"
 
@@ -175,11 +155,10 @@ func TestIdempotentUploadInFlight(t *testing.T) {
 // and storing its answer leaves a record without one; the retry is
 // answered from the lead the record names, with 201, not made again.
 func TestIdempotentReplayAfterLostAnswer(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		env := newGuardedLeadEnv(t, e, 1000)
+	eachLeadEnvWith(t, leadEnvOptions{perMinute: 1000}, func(t *testing.T, env *leadEnv) {
 		created := keyed(env.A, "lost-answer").JSON(http.MethodPost, "/sales-conversion/leads", naturalLead()).Expect(http.StatusCreated)
 		// What a crash right after the commit leaves: no stored answer.
-		if _, err := e.Shared().Exec(t.Context(), `UPDATE idempotency_keys SET status = NULL, body = NULL`); err != nil {
+		if _, err := env.Stores.Shared().Exec(t.Context(), `UPDATE idempotency_keys SET status = NULL, body = NULL`); err != nil {
 			t.Fatal(err)
 		}
 		again := keyed(env.A, "lost-answer").JSON(http.MethodPost, "/sales-conversion/leads", naturalLead()).Expect(http.StatusCreated)
@@ -197,8 +176,7 @@ func TestIdempotentReplayAfterLostAnswer(t *testing.T) {
 // answer carries the RateLimit headers; another key is counted apart, and
 // the key is served again once Retry-After has passed.
 func TestPartnerRateLimit(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		env := newGuardedLeadEnv(t, e, 20)
+	eachLeadEnvWith(t, leadEnvOptions{perMinute: 20}, func(t *testing.T, env *leadEnv) {
 		for i := range 20 {
 			res := env.A.Get("/sales-conversion/leads").Expect(http.StatusOK)
 			if got, want := res.Header.Get("RateLimit"), `"default";r=`+strconv.Itoa(19-i); !strings.HasPrefix(got, want+";t=") {
@@ -229,8 +207,7 @@ func TestPartnerRateLimit(t *testing.T) {
 // after it, in the order they changed, with the other filters kept; a bad
 // time is a 400.
 func TestLeadChangeFeed(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		env := newLeadEnv(t, e)
+	eachLeadEnv(t, func(t *testing.T, env *leadEnv) {
 		var ids []string
 		var since string
 		for i := range 3 {

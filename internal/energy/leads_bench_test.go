@@ -13,10 +13,8 @@ import (
 	"strconv"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"partnership-service/internal/brdoc"
-	"partnership-service/internal/httpx"
 	"partnership-service/internal/testdb"
 )
 
@@ -202,11 +200,7 @@ func BenchmarkCreateLeadIdempotency(b *testing.B) {
 			name = "with-key"
 		}
 		b.Run(name, func(b *testing.B) {
-			e := testdb.SQLite(b)
-			env := newLeadEnv(b, e, leadEnvOptions{guard: func(now func() time.Time) *httpx.Guard {
-				g, _ := testdb.Guard(e, 1_000_000_000, now)
-				return g
-			}})
+			env := newLeadEnv(b, testdb.SQLite(b), leadEnvOptions{perMinute: 1_000_000_000})
 			var next atomic.Int64
 			b.ReportAllocs()
 			b.ResetTimer()

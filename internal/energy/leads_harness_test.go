@@ -14,8 +14,10 @@ import (
 	"partnership-service/internal/energy/energytest"
 	"partnership-service/internal/geo"
 	"partnership-service/internal/httpx"
+	"partnership-service/internal/idempotency"
 	"partnership-service/internal/secretbox"
 	"partnership-service/internal/storage"
+	"partnership-service/internal/testdb"
 	"partnership-service/internal/testkit"
 )
 
@@ -23,7 +25,8 @@ import (
 // partner B's clients, a client with no key, and what tests inspect.
 type leadEnv struct {
 	A, B, Anon *apitest.Client
-	Handler    http.Handler // the handler, for benchmarks (no contract validation)
+	Handler    http.Handler   // the handler, for benchmarks (no contract validation)
+	Stores     storage.Stores // the engine under test, for what tests read or change behind the API
 	KeyA       string
 	PartnerA   string // partner ids
 	PartnerB   string
@@ -36,7 +39,23 @@ type leadEnv struct {
 
 type leadEnvOptions struct {
 	maxUpload int64
-	guard     func(now func() time.Time) *httpx.Guard // nil: no guard
+	// perMinute > 0 puts the surface behind the guard serve wires:
+	// perMinute requests per API key, Idempotency-Key records in the
+	// engine's database.
+	perMinute int
+}
+
+// eachLeadEnv runs test as a subtest per engine (testdb.Each), each on a
+// fresh lead env.
+func eachLeadEnv(t *testing.T, test func(t *testing.T, env *leadEnv)) {
+	t.Helper()
+	eachLeadEnvWith(t, leadEnvOptions{}, test)
+}
+
+// eachLeadEnvWith is eachLeadEnv on lead envs built with opts.
+func eachLeadEnvWith(t *testing.T, opts leadEnvOptions, test func(t *testing.T, env *leadEnv)) {
+	t.Helper()
+	testdb.Each(t, func(t *testing.T, e storage.Stores) { test(t, newLeadEnv(t, e, opts)) })
 }
 
 // newLeadEnv builds the energy surface with energytest (catalog, partners
@@ -52,8 +71,9 @@ func newLeadEnv(t testing.TB, e storage.Stores, opts ...leadEnvOptions) *leadEnv
 	var leads *energy.LeadService
 	box := &mailbox{}
 	var guard *httpx.Guard
-	if o.guard != nil {
-		guard = o.guard(clock.Now)
+	var keys *idempotency.Keys
+	if o.perMinute > 0 {
+		guard, keys = testdb.Guard(e, o.perMinute, clock.Now)
 	}
 	env := energytest.New(t, e, energytest.Options{Log: logs, Guard: guard, Leads: func(t testing.TB, e storage.Stores, catalog *energy.CatalogService) *energy.LeadService {
 		blobs, err := blob.NewDir(dir)
@@ -84,10 +104,13 @@ func newLeadEnv(t testing.TB, e storage.Stores, opts ...leadEnvOptions) *leadEnv
 		}
 		return p.ID
 	}
+	if keys != nil {
+		keys.ServeResourcesWith(env.Handler)
+	}
 	anon := apitest.New(t, env.Handler)
 	return &leadEnv{
 		A: anon.With("Authorization", "Bearer "+env.KeyA), B: anon.With("Authorization", "Bearer "+env.KeyB), Anon: anon,
-		Handler: env.Handler, KeyA: env.KeyA, PartnerA: partnerID("Partner A"), PartnerB: partnerID("Partner B"),
+		Handler: env.Handler, Stores: e, KeyA: env.KeyA, PartnerA: partnerID("Partner A"), PartnerB: partnerID("Partner B"),
 		Leads: leads, Log: logs, BlobDir: dir, Mail: box, clock: clock,
 	}
 }

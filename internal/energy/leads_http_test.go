@@ -17,13 +17,11 @@ import (
 
 	"partnership-service/internal/apitest"
 	"partnership-service/internal/blob/blobtest"
-	"partnership-service/internal/storage"
-	"partnership-service/internal/testdb"
 )
 
 // Files the upload routes accept, recognised by content.
 var (
-	pdfBytes  = []byte("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
+	pdfBytes  = blobtest.PDF
 	pngBytes  = blobtest.PNG
 	jpegBytes = blobtest.JPEG
 )
@@ -106,6 +104,20 @@ func contractLink(t *testing.T, c *apitest.Client, path string) string {
 	return signPath(t, c.JSON(http.MethodPost, path+"/contracts", map[string]any{}).Expect(http.StatusCreated).Map())
 }
 
+// basicPlan chooses newLeadEnv's "Plano Básico" in a contract's body.
+func basicPlan() map[string]any {
+	return map[string]any{"planName": "Plano Básico", "discount": "10,5", "loyaltyRequirement": "12"}
+}
+
+// juridicalContract creates a contract on the juridical lead at path, on
+// the Plano Básico, with reps as its legal representatives, and returns the
+// contract answer.
+func juridicalContract(t *testing.T, c *apitest.Client, path string, reps ...any) map[string]any {
+	t.Helper()
+	return c.JSON(http.MethodPost, path+"/contracts", map[string]any{"plan": basicPlan(), "legalRepresentatives": reps}).
+		Expect(http.StatusCreated).Map()
+}
+
 // postSign posts the signing form as signer n (1-based) with code.
 func postSign(c *apitest.Client, path string, n int, code string, accept bool) *apitest.Response {
 	form := url.Values{"signer": {strconv.Itoa(n)}, "code": {code}}
@@ -161,8 +173,7 @@ func statuses(lead map[string]any) []string {
 }
 
 func TestNaturalLeadJourney(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		env := newLeadEnv(t, e)
+	eachLeadEnv(t, func(t *testing.T, env *leadEnv) {
 		c := env.A
 		lead := createLead(t, c, naturalLead())
 		id := lead["id"].(string)
@@ -271,8 +282,7 @@ func TestNaturalLeadJourney(t *testing.T) {
 }
 
 func TestJuridicalLeadJourney(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		env := newLeadEnv(t, e)
+	eachLeadEnv(t, func(t *testing.T, env *leadEnv) {
 		c := env.A
 		lead := createLead(t, c, juridicalLead())
 		path := "/sales-conversion/leads/" + lead["id"].(string)
@@ -283,13 +293,10 @@ func TestJuridicalLeadJourney(t *testing.T) {
 		c.Do(multipartRequest(c, http.MethodPut, path+"/v2/document",
 			filePart{"identificacaoFrente", "frente.png", pngBytes}, filePart{"identificacaoVerso", "verso.png", pngBytes})).Expect(http.StatusCreated)
 
-		plan := map[string]any{"planName": "Plano Básico", "discount": "10,5", "loyaltyRequirement": "12"}
 		c.JSON(http.MethodPost, path+"/contracts", map[string]any{"legalRepresentatives": []any{representative("John Doe", "607.384.560-04")}}).
 			Expect(http.StatusBadRequest)
-		c.JSON(http.MethodPost, path+"/contracts", map[string]any{"plan": plan}).Expect(http.StatusBadRequest)
-		contract := c.JSON(http.MethodPost, path+"/contracts", map[string]any{"plan": plan, "legalRepresentatives": []any{
-			representative("John Doe", "607.384.560-04"), representative("Jill Valentine", "529.982.247-25"),
-		}}).Expect(http.StatusCreated).Map()
+		c.JSON(http.MethodPost, path+"/contracts", map[string]any{"plan": basicPlan()}).Expect(http.StatusBadRequest)
+		contract := juridicalContract(t, c, path, representative("John Doe", "607.384.560-04"), representative("Jill Valentine", "529.982.247-25"))
 		if contract["status"] != "negociacao" || len(contract["legalRepresentatives"].([]any)) != 2 {
 			t.Fatalf("contract answer = %v", contract)
 		}
@@ -317,8 +324,7 @@ func TestJuridicalLeadJourney(t *testing.T) {
 // under negotiation, and expiry: each old link stops working and a
 // refused signature changes nothing.
 func TestContractLinkLifecycle(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		env := newLeadEnv(t, e)
+	eachLeadEnv(t, func(t *testing.T, env *leadEnv) {
 		c := env.A
 		path := leadPath(t, c, naturalLead())
 		first := contractLink(t, c, path)
@@ -352,8 +358,7 @@ func TestContractLinkLifecycle(t *testing.T) {
 }
 
 func TestLeadRefusals(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		env := newLeadEnv(t, e, leadEnvOptions{maxUpload: 1 << 10})
+	eachLeadEnvWith(t, leadEnvOptions{maxUpload: 1 << 10}, func(t *testing.T, env *leadEnv) {
 		c := env.A
 		natural := leadPath(t, c, naturalLead())
 		juridical := leadPath(t, c, juridicalLead())
@@ -527,8 +532,7 @@ func TestLeadRefusals(t *testing.T) {
 // TestPartnersSeeOnlyTheirLeads sends partner B to every lead route with
 // partner A's lead id: each answers 404, and A's lead is unchanged.
 func TestPartnersSeeOnlyTheirLeads(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		env := newLeadEnv(t, e)
+	eachLeadEnv(t, func(t *testing.T, env *leadEnv) {
 		lead := createLead(t, env.A, naturalLead())
 		path := "/sales-conversion/leads/" + lead["id"].(string)
 		env.A.JSON(http.MethodPost, path+"/contracts", map[string]any{}).Expect(http.StatusCreated)

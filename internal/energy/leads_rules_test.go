@@ -48,6 +48,12 @@ func newRuleEnv(t *testing.T, s storage.Stores) ruleEnv {
 	}
 }
 
+// eachRuleEnv runs test as a subtest per engine, each on a fresh rule env.
+func eachRuleEnv(t *testing.T, test func(t *testing.T, env ruleEnv)) {
+	t.Helper()
+	testdb.Each(t, func(t *testing.T, s storage.Stores) { test(t, newRuleEnv(t, s)) })
+}
+
 // wantOpenLeadConflict checks err is the duplicate answer naming existing.
 func wantOpenLeadConflict(t *testing.T, err error, existing string) {
 	t.Helper()
@@ -59,9 +65,8 @@ func wantOpenLeadConflict(t *testing.T, err error, existing string) {
 }
 
 func TestLeadServiceOneOpenLeadPerCustomer(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, s storage.Stores) {
+	eachRuleEnv(t, func(t *testing.T, env ruleEnv) {
 		ctx := context.Background()
-		env := newRuleEnv(t, s)
 		first, err := env.leads.Create(ctx, env.a, draft("111.444.777-35"))
 		if err != nil {
 			t.Fatal(err)
@@ -107,7 +112,7 @@ func TestLeadServiceOneOpenLeadPerCustomer(t *testing.T) {
 
 		t.Run("a closed lead does not count", func(t *testing.T) {
 			// The back office disqualifies the first lead.
-			if err := s.EnergyLeads().WriteLeads(ctx, func(tx energy.LeadTx) error {
+			if err := env.stores.EnergyLeads().WriteLeads(ctx, func(tx energy.LeadTx) error {
 				l, err := tx.Lead(env.a.PartnerID, first.ID)
 				if err != nil {
 					return err
@@ -128,9 +133,8 @@ func TestLeadServiceOneOpenLeadPerCustomer(t *testing.T) {
 // wins, and every other is answered with the winner's id, also where the
 // unique index (not the check) refuses the loser (PostgreSQL).
 func TestLeadServiceConcurrentDuplicates(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, s storage.Stores) {
+	eachRuleEnv(t, func(t *testing.T, env ruleEnv) {
 		ctx := context.Background()
-		env := newRuleEnv(t, s)
 		const n = 8
 		var wg sync.WaitGroup
 		leads, errs := make([]energy.Lead, n), make([]error, n)
@@ -163,9 +167,8 @@ func TestLeadServiceConcurrentDuplicates(t *testing.T) {
 }
 
 func TestLeadServiceTotalsFollowTheStatus(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, s storage.Stores) {
+	eachRuleEnv(t, func(t *testing.T, env ruleEnv) {
 		ctx := context.Background()
-		env := newRuleEnv(t, s)
 		var ids []string
 		for _, cpf := range []string{"111.444.777-35", "529.982.247-25", "390.533.447-05"} {
 			l, err := env.leads.Create(ctx, env.a, draft(cpf))

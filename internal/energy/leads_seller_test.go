@@ -6,17 +6,14 @@ import (
 
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/energy"
-	"partnership-service/internal/storage"
-	"partnership-service/internal/testdb"
 )
 
 // TestLeadServiceSellerOnly: a seller-only caller (a console seller) sees,
 // lists, counts, exports and changes only the leads of its seller; its
 // partner's other leads are not found, as another partner's are.
 func TestLeadServiceSellerOnly(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, s storage.Stores) {
+	eachRuleEnv(t, func(t *testing.T, env ruleEnv) {
 		ctx := context.Background()
-		env := newRuleEnv(t, s)
 		ana := energy.Principal{PartnerID: env.a.PartnerID, PartnerName: "Partner A", SellerName: "Ana Lima", SellerOnly: true}
 		bia := energy.Principal{PartnerID: env.a.PartnerID, PartnerName: "Partner A", SellerName: "Bia Reis", SellerOnly: true}
 		admin := energy.Principal{PartnerID: env.a.PartnerID, PartnerName: "Partner A", SellerName: "Gestora"}

@@ -6,9 +6,6 @@ import (
 	"database/sql"
 	"net/http"
 	"testing"
-
-	"partnership-service/internal/storage"
-	"partnership-service/internal/testdb"
 )
 
 // TestLeadAnswerSnapshot (issue 13): a lead's GET answers the snapshot its
@@ -17,9 +14,8 @@ import (
 // a lead holding a contract stores none, since its answer's links carry
 // the signer's token.
 func TestLeadAnswerSnapshot(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
+	eachLeadEnv(t, func(t *testing.T, env *leadEnv) {
 		ctx := context.Background()
-		env := newLeadEnv(t, e)
 		c := env.A
 		id := createLead(t, c, naturalLead())["id"].(string)
 		path := "/sales-conversion/leads/" + id
@@ -27,13 +23,13 @@ func TestLeadAnswerSnapshot(t *testing.T) {
 			t.Helper()
 			answer := c.Get(path).Expect(http.StatusOK).Body
 			var snapshot sql.NullString
-			if err := e.Shared().QueryRow(ctx, `SELECT snapshot FROM energy_leads WHERE id = ?`, id).Scan(&snapshot); err != nil {
+			if err := env.Stores.Shared().QueryRow(ctx, `SELECT snapshot FROM energy_leads WHERE id = ?`, id).Scan(&snapshot); err != nil {
 				t.Fatal(err)
 			}
 			if snapshot.Valid != stored || stored && snapshot.String != string(answer) {
 				t.Fatalf("%s: snapshot stored %v, want %v (or it is not the answer)", step, snapshot.Valid, stored)
 			}
-			if _, err := e.Shared().Exec(ctx, `UPDATE energy_leads SET snapshot = NULL WHERE id = ?`, id); err != nil {
+			if _, err := env.Stores.Shared().Exec(ctx, `UPDATE energy_leads SET snapshot = NULL WHERE id = ?`, id); err != nil {
 				t.Fatal(err)
 			}
 			if read := c.Get(path).Expect(http.StatusOK).Body; !bytes.Equal(read, answer) {

@@ -5,9 +5,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-
-	"partnership-service/internal/storage"
-	"partnership-service/internal/testdb"
 )
 
 // hostileText are the strings issue 10 #11 found accepted: each must be
@@ -22,8 +19,7 @@ var hostileText = map[string]string{
 // surface: each hostile string in each free-text field answers 400 with
 // "<campo> contém caracteres não permitidos"; accented Portuguese is kept.
 func TestLeadTextRefusesControlsAndBidi(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		env := newLeadEnv(t, e)
+	eachLeadEnv(t, func(t *testing.T, env *leadEnv) {
 		fields := []string{"fullName", "nationality", "maritalStatus", "profession", "street", "number", "neighborhood", "complement", "emailAddress", "city"}
 		for _, field := range fields {
 			for name, bad := range hostileText {

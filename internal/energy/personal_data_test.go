@@ -7,9 +7,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-
-	"partnership-service/internal/storage"
-	"partnership-service/internal/testdb"
 )
 
 // TestPersonalDataExportAndErasure: the LGPD rights on a lead. The export
@@ -17,8 +14,7 @@ import (
 // evidence; the erasure anonymises and destroys the rest, keeping the
 // signed contract and its evidence, and records itself.
 func TestPersonalDataExportAndErasure(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		env := newLeadEnv(t, e)
+	eachLeadEnv(t, func(t *testing.T, env *leadEnv) {
 		c := env.A
 		id := createLead(t, c, naturalLead())["id"].(string)
 		path := "/sales-conversion/leads/" + id
@@ -81,14 +77,11 @@ func TestPersonalDataExportAndErasure(t *testing.T) {
 // TestErasingAnOpenLead: an unsigned lead loses its contract too, leaves
 // the open leads (desqualificado), and no file stays behind.
 func TestErasingAnOpenLead(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		env := newLeadEnv(t, e)
+	eachLeadEnv(t, func(t *testing.T, env *leadEnv) {
 		c := env.A
 		path := leadPath(t, c, juridicalLead())
 		c.Do(multipartRequest(c, http.MethodPost, path+"/document", filePart{"file", "contrato-social.pdf", pdfBytes})).Expect(http.StatusCreated)
-		sp := signPath(t, c.JSON(http.MethodPost, path+"/contracts", map[string]any{
-			"plan": map[string]any{"planName": "Plano Básico", "discount": "10,5", "loyaltyRequirement": "12"}, "legalRepresentatives": []any{representative("John Doe", "607.384.560-04")},
-		}).Expect(http.StatusCreated).Map())
+		sp := signPath(t, juridicalContract(t, c, path, representative("John Doe", "607.384.560-04")))
 
 		erased := c.Do(c.NewRequest(http.MethodDelete, path+"/personal-data", nil, "")).Expect(http.StatusOK).Map()
 		l := erased["lead"].(map[string]any)

@@ -8,16 +8,13 @@ import (
 	"time"
 
 	"partnership-service/internal/energy"
-	"partnership-service/internal/storage"
-	"partnership-service/internal/testdb"
 )
 
 // TestRetentionSweep: the background sweep destroys the files and utility
 // login of leads left unsigned past the retention period, and only those:
 // a signed lead and a recently changed one keep theirs.
 func TestRetentionSweep(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		env := newLeadEnv(t, e)
+	eachLeadEnv(t, func(t *testing.T, env *leadEnv) {
 		c := env.A
 		withFiles := func(body map[string]any) string {
 			path := leadPath(t, c, body)
@@ -27,9 +24,7 @@ func TestRetentionSweep(t *testing.T) {
 		}
 		stale := withFiles(naturalLead())
 		signed := withFiles(juridicalLead())
-		sp := signPath(t, c.JSON(http.MethodPost, signed+"/contracts", map[string]any{
-			"plan": map[string]any{"planName": "Plano Básico", "discount": "10,5", "loyaltyRequirement": "12"}, "legalRepresentatives": []any{representative("John Doe", "607.384.560-04")},
-		}).Expect(http.StatusCreated).Map())
+		sp := signPath(t, juridicalContract(t, c, signed, representative("John Doe", "607.384.560-04")))
 		signAs(t, env, sp, 1).Expect(http.StatusOK)
 
 		env.clock.Advance(energy.DefaultRetention - time.Hour)

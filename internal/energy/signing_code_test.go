@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"partnership-service/internal/energy"
-	"partnership-service/internal/storage"
-	"partnership-service/internal/testdb"
 )
 
 // TestSigningCodeLocksAfterFiveWrong replays issue 10 #4: whoever holds the
@@ -18,14 +16,11 @@ import (
 // mailed to the signer, and the fifth wrong one locks that signer on the
 // link (the other representative is not affected) until a new contract.
 func TestSigningCodeLocksAfterFiveWrong(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		env := newLeadEnv(t, e)
+	eachLeadEnv(t, func(t *testing.T, env *leadEnv) {
 		c := env.A
 		path := leadPath(t, c, juridicalLead())
 		reps := []any{representative("John Doe", "607.384.560-04"), representative("Jill Valentine", "529.982.247-25")}
-		sp := signPath(t, c.JSON(http.MethodPost, path+"/contracts", map[string]any{
-			"plan": map[string]any{"planName": "Plano Básico", "discount": "10,5", "loyaltyRequirement": "12"}, "legalRepresentatives": reps,
-		}).Expect(http.StatusCreated).Map())
+		sp := signPath(t, juridicalContract(t, c, path, reps...))
 
 		requestCode(env.Anon, sp, 1).Expect(http.StatusOK)
 		code := lastCode(t, env.Mail)
@@ -69,8 +64,7 @@ func TestSigningCodeLocksAfterFiveWrong(t *testing.T) {
 // the one before, expires after ten minutes, works once, and is stored
 // only as a MAC.
 func TestSigningCodeLifetime(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		env := newLeadEnv(t, e)
+	eachLeadEnv(t, func(t *testing.T, env *leadEnv) {
 		c := env.A
 		id := createLead(t, c, naturalLead())["id"].(string)
 		sp := contractLink(t, c, "/sales-conversion/leads/"+id)
@@ -80,7 +74,7 @@ func TestSigningCodeLifetime(t *testing.T) {
 		if body := requestCode(env.Anon, sp, 1).Expect(http.StatusTooManyRequests).Body; !bytes.Contains(body, []byte(`name="code"`)) {
 			t.Errorf("a second code within a minute: the page should still ask for the first: %s", body)
 		}
-		l, err := e.EnergyLeads().Lead(context.Background(), env.PartnerA, id)
+		l, err := env.Stores.EnergyLeads().Lead(context.Background(), env.PartnerA, id)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -9,8 +9,6 @@ import (
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/energy"
 	"partnership-service/internal/mail"
-	"partnership-service/internal/storage"
-	"partnership-service/internal/testdb"
 )
 
 // mailbox is a mail.Enqueuer that keeps what it is given.
@@ -39,8 +37,7 @@ func (b *mailbox) Messages() []mail.Message {
 // message per signer, to the signer's address, with the absolute signing
 // link; nobody else gets mail.
 func TestContractMailsTheSigners(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		env := newLeadEnv(t, e)
+	eachLeadEnv(t, func(t *testing.T, env *leadEnv) {
 		c := env.A
 		path := leadPath(t, c, naturalLead())
 		sp := contractLink(t, c, path)
@@ -65,8 +62,7 @@ func TestContractMailsTheSigners(t *testing.T) {
 // while the contract awaits signature; a lead without one is a conflict,
 // and another partner's lead is not found.
 func TestResendSigningMail(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		env := newLeadEnv(t, e)
+	eachLeadEnv(t, func(t *testing.T, env *leadEnv) {
 		ctx := context.Background()
 		a := energy.Principal{PartnerID: env.PartnerA, PartnerName: "Partner A"}
 		l, err := env.Leads.Create(ctx, a, draft("11144477735"))

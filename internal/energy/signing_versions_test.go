@@ -4,24 +4,17 @@ import (
 	"bytes"
 	"net/http"
 	"testing"
-
-	"partnership-service/internal/storage"
-	"partnership-service/internal/testdb"
 )
 
 // TestSignatureBelongsToOneContractVersion replays issue 10 #1: a
 // representative's signature on a contract that a PUT cancelled does not
 // count toward the next contract with the same representatives.
 func TestSignatureBelongsToOneContractVersion(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		env := newLeadEnv(t, e)
+	eachLeadEnv(t, func(t *testing.T, env *leadEnv) {
 		c := env.A
 		path := leadPath(t, c, juridicalLead())
 		reps := []any{representative("John Doe", "607.384.560-04"), representative("Jill Valentine", "529.982.247-25")}
-		first := c.JSON(http.MethodPost, path+"/contracts", map[string]any{
-			"plan": map[string]any{"planName": "Plano Básico", "discount": "10,5", "loyaltyRequirement": "12"}, "legalRepresentatives": reps,
-		}).Expect(http.StatusCreated).Map()
-		signAs(t, env, signPath(t, first), 2).Expect(http.StatusOK)
+		signAs(t, env, signPath(t, juridicalContract(t, c, path, reps...)), 2).Expect(http.StatusOK)
 
 		changed := c.JSON(http.MethodPut, path, map[string]any{"plan": map[string]any{"planName": "Premium", "discount": "14", "loyaltyRequirement": "60", "benefit": "Ganhou_1_Fatura_Gratis"}}).
 			Expect(http.StatusOK).Map()
@@ -51,8 +44,7 @@ func TestSignatureBelongsToOneContractVersion(t *testing.T) {
 // TestSigningPageMasksCPF replays part of issue 10 #4: the signing page of a
 // natural lead showed the customer's CPF in full.
 func TestSigningPageMasksCPF(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		env := newLeadEnv(t, e)
+	eachLeadEnv(t, func(t *testing.T, env *leadEnv) {
 		c := env.A
 		path := leadPath(t, c, naturalLead())
 		sp := contractLink(t, c, path)

@@ -86,7 +86,7 @@ func TestHeaderInjectionRefused(t *testing.T) {
 	evil := validMessage("maria@example.com")
 	evil.Subject = "Contrato\r\nBcc: attacker@evil.example"
 
-	out, dir := newOutbox(t)
+	out, dir := newOutbox(t, "no-reply@example.com")
 	// An SMTP sender at a port nothing listens on: validation must come
 	// before any connection.
 	smtp, err := NewSMTP(SMTPConfig{Host: "127.0.0.1", Port: closedPort(t), From: "no-reply@example.com"})

@@ -21,11 +21,7 @@ import (
 // accents, in a 0600 file in a 0700 directory, with no temp file left.
 func TestOutboxWritesParsableEML(t *testing.T) {
 	t.Parallel()
-	dir := filepath.Join(t.TempDir(), "outbox")
-	out, err := NewOutbox(dir, "Energia Parceira <no-reply@parceira.example>")
-	if err != nil {
-		t.Fatal(err)
-	}
+	out, dir := newOutbox(t, "Energia Parceira <no-reply@parceira.example>")
 	m := validMessage("João Conceição <joao@example.com.br>")
 	m.ID = "abc123@partnership-service"
 	if err := out.Send(context.Background(), m); err != nil {
@@ -86,22 +82,23 @@ func TestOutboxWritesParsableEML(t *testing.T) {
 	}
 }
 
-// Names sort in the order the messages were written and never collide,
-// even when many are written at the same instant.
-// newOutbox is an outbox from no-reply@example.com in a fresh directory.
-func newOutbox(t *testing.T) (*Outbox, string) {
+// newOutbox is an outbox sending as from in a directory it creates, and
+// that directory.
+func newOutbox(t *testing.T, from string) (*Outbox, string) {
 	t.Helper()
-	dir := t.TempDir()
-	out, err := NewOutbox(dir, "no-reply@example.com")
+	dir := filepath.Join(t.TempDir(), "outbox")
+	out, err := NewOutbox(dir, from)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return out, dir
 }
 
+// Names sort in the order the messages were written and never collide,
+// even when many are written at the same instant.
 func TestOutboxNamesSortByTimeAndNeverCollide(t *testing.T) {
 	t.Parallel()
-	out, dir := newOutbox(t)
+	out, dir := newOutbox(t, "no-reply@example.com")
 	instant := time.Date(2026, 12, 1, 20, 43, 58, 0, time.UTC)
 	out.now = func() time.Time { return instant }
 
@@ -120,7 +117,7 @@ func TestOutboxNamesSortByTimeAndNeverCollide(t *testing.T) {
 
 	// Later messages sort after earlier ones, also across a change of second
 	// and of the digits' count in the fraction.
-	out2, dir2 := newOutbox(t)
+	out2, dir2 := newOutbox(t, "no-reply@example.com")
 	times := []time.Time{
 		instant.Add(999 * time.Millisecond),
 		instant.Add(time.Second),
@@ -160,7 +157,7 @@ func TestOutboxNamesSortByTimeAndNeverCollide(t *testing.T) {
 
 func TestOutboxHonoursCancelledContext(t *testing.T) {
 	t.Parallel()
-	out, dir := newOutbox(t)
+	out, dir := newOutbox(t, "no-reply@example.com")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if err := out.Send(ctx, validMessage("maria@example.com")); err == nil {

@@ -16,6 +16,7 @@ import (
 	"partnership-service/internal/httpx"
 	"partnership-service/internal/server"
 	"partnership-service/internal/storage"
+	"partnership-service/internal/testdb"
 )
 
 // PublicURL is where the environment's links point.
@@ -43,6 +44,13 @@ type Env struct {
 	// Utility is CPFL PAULISTA (serves Campinas, 3509502), qualified, with Plan.
 	Utility energy.Utility
 	Plan    energy.Plan
+}
+
+// Each runs test as a subtest per engine (testdb.Each), each on a fresh
+// environment built with opts.
+func Each(t *testing.T, opts Options, test func(t *testing.T, env *Env)) {
+	t.Helper()
+	testdb.Each(t, func(t *testing.T, e storage.Stores) { test(t, New(t, e, opts)) })
 }
 
 // New builds the environment on e's stores.
