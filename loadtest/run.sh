@@ -193,9 +193,13 @@ LONG="wrk -t2 -c$CONNS -d$CREATE_DURATION --latency"
 compare "lead create (durable)" 50 25 "KEY=$KEY $LONG -s loadtest/lead.lua http://$SVC/sales-conversion/leads" \
   "$LONG -s loadtest/lead.lua http://$BASE/" 1
 plain_rps=$LAST_RPS
+stop_baseline
 # The same create with the partner platform on (issue 12): a webhook
-# endpoint receiving every lead.created (the bare INSERT handler above is
-# the receiver: it answers 201) and a fresh Idempotency-Key per request.
+# endpoint receiving every lead.created and a fresh Idempotency-Key per
+# request. The receiver is the baseline's sink (it reads each body and
+# answers 204): a partner's receiver runs on the partner's machines, and
+# here it shares the service's two cores.
+start_baseline -sink
 curl -fs -o /dev/null -H "$AUTH" -H 'Content-Type: application/json' "http://$SVC/sales-conversion/webhook-endpoints" \
   -d "{\"url\":\"http://$BASE/webhooks\",\"events\":[\"lead.created\"],\"description\":\"loadtest\"}"
 out=$(KEY=$KEY IDEMPOTENCY=1 $LONG -s loadtest/lead.lua "http://$SVC/sales-conversion/leads")

@@ -57,7 +57,7 @@ var (
 	// LeadWriteSQL are the statements of EnergyLeadTx.
 	LeadWriteSQL = []string{SelectLeadSQL, SelectChildrenSQL, OpenLeadSQL,
 		InsertLeadSQL, UpdateLeadSQL, InsertDocSQL, InsertHistorySQL, InsertSignatureSQL, DeleteDocsSQL, RedactHistorySQL, CountUpSQL, CountDownSQL,
-		TallyUpSQL, TallyDownSQL, InsertEventSQL}
+		TallyUpSQL, TallyDownSQL, ListeningSQL, InsertEventSQL, InsertDeliverySQL}
 )
 
 // LeadTime binds a lead's times on either engine: Time, NULL when zero.

@@ -12,24 +12,57 @@ import (
 	"partnership-service/internal/webhook"
 )
 
-// InsertEventSQL writes one event into the outbox, when its owner has an
-// endpoint that is not disabled: an event nobody could receive is not
-// written at all (most owners have no endpoint, and the outbox row with
-// its copy of the resource, the fan-out's read and its delete were much
-// of a lead create's writes).
-// Every context's write transaction runs it through Emit, so SQLite
-// prepares it with the lead writes.
-const InsertEventSQL = `INSERT INTO webhook_events (id, surface, owner_id, type, data, created_at)
-	SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (` + listeningSQL + `)`
-const listeningSQL = `SELECT 1 FROM webhook_endpoints WHERE surface = ? AND owner_id = ? AND disabled_at IS NULL`
+// The statements of Emit, which every context's write transaction runs,
+// so SQLite prepares them with the lead writes.
+const (
+	// ListeningSQL reads the endpoints an event of an owner may go to.
+	ListeningSQL = `SELECT id, events FROM webhook_endpoints WHERE surface = ? AND owner_id = ? AND disabled_at IS NULL`
+	// InsertEventSQL writes an event already fanned out.
+	InsertEventSQL = `INSERT INTO webhook_events (id, surface, owner_id, type, data, created_at, dispatched_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?)`
+	// InsertDeliverySQL queues an event for one endpoint.
+	InsertDeliverySQL = `INSERT INTO webhook_deliveries (id, endpoint_id, event_id, state, next_attempt_at, created_at)
+	VALUES (?, ?, ?, 'pending', ?, ?) ON CONFLICT (endpoint_id, event_id) DO NOTHING`
+)
 
-// Emit records ev in the transaction q belongs to: it is delivered if and
-// only if that transaction commits, to the endpoints its owner has then.
-// The one primitive behind LeadTx, SubscriptionTx and CompanyTx's Emit.
+// Emit records ev in the transaction q belongs to, fanned out at once: one
+// delivery for each endpoint of its owner that wants it (Endpoint.Wants)
+// as the transaction sees them, due at once. It is delivered if and only
+// if that transaction commits. An event no endpoint wants is not written
+// at all (most owners have none). Fanning out here, rather than in the
+// dispatcher after the commit, spares each event a second write of its row
+// and the dispatcher's read of it. The one primitive behind LeadTx,
+// SubscriptionTx and CompanyTx's Emit.
 func Emit(ctx context.Context, q Querier, ev webhook.Event) error {
-	_, err := q.Exec(ctx, InsertEventSQL, ev.ID, string(ev.Owner.Surface), ev.Owner.ID, ev.Type, string(ev.Data), Time{T: ev.At},
-		string(ev.Owner.Surface), ev.Owner.ID)
-	return err
+	listening, err := QueryAll(ctx, q, func(r Row) (webhook.Endpoint, error) {
+		ep := webhook.Endpoint{Owner: ev.Owner}
+		var events string
+		err := r.Scan(&ep.ID, &events)
+		ep.Events = webhook.SplitEvents(events)
+		return ep, err
+	}, ListeningSQL, string(ev.Owner.Surface), ev.Owner.ID)
+	if err != nil {
+		return err
+	}
+	var wanted []string
+	for _, ep := range listening {
+		if ep.Wants(ev) {
+			wanted = append(wanted, ep.ID)
+		}
+	}
+	if len(wanted) == 0 {
+		return nil
+	}
+	at := Time{T: ev.At}
+	if _, err := q.Exec(ctx, InsertEventSQL, ev.ID, string(ev.Owner.Surface), ev.Owner.ID, ev.Type, string(ev.Data), at, at); err != nil {
+		return err
+	}
+	for _, endpoint := range wanted {
+		if _, err := q.Exec(ctx, InsertDeliverySQL, uuid.Must(uuid.NewV7()).String(), endpoint, ev.ID, at, at); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 const endpointColumns = `id, surface, owner_id, url, description, events, secret, previous_secret,
@@ -197,9 +230,7 @@ func (s Webhooks) FanOut(ctx context.Context, at time.Time, limit int, wants fun
 					continue
 				}
 				wanted = true
-				if _, err := tx.Exec(ctx, `INSERT INTO webhook_deliveries (id, endpoint_id, event_id, state, next_attempt_at, created_at)
-					VALUES (?, ?, ?, 'pending', ?, ?) ON CONFLICT (endpoint_id, event_id) DO NOTHING`,
-					uuid.Must(uuid.NewV7()).String(), ep.ID, e.ID, now, now); err != nil {
+				if _, err := tx.Exec(ctx, InsertDeliverySQL, uuid.Must(uuid.NewV7()).String(), ep.ID, e.ID, now, now); err != nil {
 					return err
 				}
 			}
@@ -270,7 +301,9 @@ func (s Webhooks) Record(ctx context.Context, r webhook.Result) (time.Time, erro
 			return err
 		}
 		if r.State == webhook.Succeeded {
-			_, err := tx.Exec(ctx, `UPDATE webhook_endpoints SET failing_since = NULL WHERE id = ?`, r.EndpointID)
+			// A healthy endpoint's row is left as it is: rewriting it on
+			// every success wrote a page per batch of deliveries.
+			_, err := tx.Exec(ctx, `UPDATE webhook_endpoints SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL`, r.EndpointID)
 			return err
 		}
 		return tx.QueryRow(ctx, `UPDATE webhook_endpoints SET failing_since = COALESCE(failing_since, ?)

@@ -7,6 +7,7 @@
 //	baseline -addr 127.0.0.1:9090 -insert-db FILE                  # POST: decode JSON, INSERT, no fsync
 //	baseline -addr 127.0.0.1:9090 -row-db FILE -bytes-from URL [-header 'K: V']
 //	                                          # GET: one row of URL's size read by primary key from SQLite
+//	baseline -addr 127.0.0.1:9090 -sink       # POST: read the body, answer 204 (a webhook receiver)
 package main
 
 import (
@@ -29,10 +30,18 @@ func main() {
 	header := flag.String("header", "", "header sent when fetching -bytes-from, 'Key: value'")
 	insertDB := flag.String("insert-db", "", "SQLite file for the bare INSERT handler")
 	rowDB := flag.String("row-db", "", "SQLite file for the bare read-one-row handler (with -bytes-from)")
+	sink := flag.Bool("sink", false, "answer every POST 204 once its body is read")
 	flag.Parse()
 
 	mux := http.NewServeMux()
 	switch {
+	case *sink:
+		// The partner's receiver runs on the partner's machines; here it
+		// shares the service's cores, so it does the least a receiver can.
+		mux.HandleFunc("POST /", func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.Copy(io.Discard, r.Body)
+			w.WriteHeader(http.StatusNoContent)
+		})
 	case *rowDB != "" && *bytesFrom != "":
 		body, contentType, err := fetch(*bytesFrom, *header)
 		if err != nil {
@@ -91,7 +100,7 @@ func main() {
 			fmt.Fprintf(w, `{"id":%d}`, id)
 		})
 	default:
-		log.Fatal("one of -bytes-from, -insert-db or -row-db with -bytes-from is required")
+		log.Fatal("one of -bytes-from, -insert-db, -row-db with -bytes-from, or -sink is required")
 	}
 	log.Fatal(http.ListenAndServe(*addr, mux))
 }
