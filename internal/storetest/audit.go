@@ -18,7 +18,7 @@ import (
 // not at all. The change here is a partner's creation.
 func runAudit(t *testing.T, open func(t *testing.T) storage.Stores) {
 	s := open(t)
-	clock := testkit.NewClock(time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC))
+	clock := testkit.NewClock(epoch)
 	log := audit.NewLog(s.Audit(), clock.Now)
 	create := func(name string) func(ctx context.Context) error {
 		return func(ctx context.Context) error {

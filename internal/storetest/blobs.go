@@ -4,10 +4,8 @@ import (
 	"context"
 	"slices"
 	"testing"
-	"time"
 
 	"partnership-service/internal/blob"
-	"partnership-service/internal/energy"
 	"partnership-service/internal/storage"
 	"partnership-service/internal/storefront"
 )
@@ -18,10 +16,8 @@ import (
 func runBlobReferences(t *testing.T, open func(t *testing.T) storage.Stores) {
 	ctx := context.Background()
 	s := open(t)
-	at := time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)
-	if err := s.EnergyPartners().CreatePartner(ctx, energy.Partner{ID: "partner-a", Name: "Parceiro A", CreatedAt: at}); err != nil {
-		t.Fatal(err)
-	}
+	at := epoch
+	addPartner(t, s.EnergyPartners(), "partner-a", "Parceiro A", at)
 	l := fullLead("partner-a", "00000000-0000-7000-8000-0000000000b1", at) // a document (aa/0123) and a contract (bb/4567)
 	mustCreate(t, s.EnergyLeads(), l)
 	w := newStorefrontWorld(t, s.Storefront())

@@ -33,9 +33,7 @@ func runEnergyLeads(t *testing.T, open func(t *testing.T) energyLeadHarness) {
 	setup := func(t *testing.T) energy.LeadStore {
 		h := open(t)
 		for id, name := range map[string]string{"partner-a": "Parceiro A", "partner-b": "Parceiro B"} {
-			if err := h.Partners.CreatePartner(ctx, energy.Partner{ID: id, Name: name, CreatedAt: base}); err != nil {
-				t.Fatalf("add partner %s: %v", name, err)
-			}
+			addPartner(t, h.Partners, id, name, base)
 		}
 		return h.Store
 	}

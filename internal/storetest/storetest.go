@@ -6,6 +6,7 @@ package storetest
 
 import (
 	"testing"
+	"time"
 
 	"partnership-service/internal/companies"
 	"partnership-service/internal/energy"
@@ -49,4 +50,17 @@ func Run(t *testing.T, open func(t *testing.T) storage.Stores) {
 	})
 	t.Run("webhooks", func(t *testing.T) { runWebhooks(t, open) })
 	t.Run("console users and sessions", func(t *testing.T) { runWebAuth(t, open) })
+}
+
+// epoch is when the suites' records are made, where a test needs no time
+// of its own.
+var epoch = time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)
+
+// addPartner stores the energy partner id, named name, made at at: the
+// owner other records refer to.
+func addPartner(tb testing.TB, s energy.PartnerStore, id, name string, at time.Time) {
+	tb.Helper()
+	if err := s.CreatePartner(tb.Context(), energy.Partner{ID: id, Name: name, CreatedAt: at}); err != nil {
+		tb.Fatalf("add partner %s: %v", name, err)
+	}
 }

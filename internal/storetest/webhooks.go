@@ -23,11 +23,9 @@ func runWebhooks(t *testing.T, open func(t *testing.T) storage.Stores) {
 	ctx := context.Background()
 	s := open(t)
 	wh := s.Webhooks()
-	at := time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)
+	at := epoch
 	for _, p := range []string{"partner-a", "partner-b"} {
-		if err := s.EnergyPartners().CreatePartner(ctx, energy.Partner{ID: p, Name: p, CreatedAt: at}); err != nil {
-			t.Fatal(err)
-		}
+		addPartner(t, s.EnergyPartners(), p, p, at)
 	}
 	ownerA := webhook.Owner{Surface: webhook.Energy, ID: "partner-a"}
 	ownerB := webhook.Owner{Surface: webhook.Energy, ID: "partner-b"}
