@@ -61,7 +61,7 @@ func TestEnergyLeadsWiring(t *testing.T) {
 	defer cancel()
 	h := energyHandler(t, ctx, dir)
 
-	key := partnerKey(t, ctx, dir, "Parceiro Wiring", "Ana Vendedora")
+	key := newTestCLI(t, dir, "").partnerKey("Parceiro Wiring", "Ana Vendedora")
 
 	status, lead := send(t, h, key, http.MethodPost, "/sales-conversion/leads", map[string]any{
 		"fullName": "Maria Souza", "personType": "PF", "emailAddress": "maria@example.com", "mobilePhone": "11999885544",

@@ -338,21 +338,56 @@ func TestServeSweepsOrphanFiles(t *testing.T) {
 	}
 }
 
-// partnerKey creates an energy partner and a seller's API key through the
-// CLI, as an operator would, and returns the key.
-func partnerKey(t *testing.T, ctx context.Context, dir, partner, seller string) string {
-	t.Helper()
-	env, stdout, _ := testEnv(nil)
-	for _, args := range [][]string{
-		{"partner", "create", "--name", partner, "--data-dir", dir},
-		{"apikey", "create", "--partner", partner, "--seller", seller, "--data-dir", dir},
-	} {
-		if err := run(ctx, env, args); err != nil {
-			t.Fatalf("%v: %v", args, err)
-		}
+// testCLI is the command line on one database, as an operator runs it:
+// every command with --data-dir dir (a global flag, so it goes before the
+// command's words and positional arguments stay last) and DATABASE_URL
+// dbURL ("": SQLite in dir).
+type testCLI struct {
+	t          *testing.T
+	dir, dbURL string
+}
+
+func newTestCLI(t *testing.T, dir, dbURL string) testCLI {
+	return testCLI{t: t, dir: dir, dbURL: dbURL}
+}
+
+// try runs one command and returns what it printed, trimmed, and its
+// error; a failed command's stderr goes to the test log.
+func (c testCLI) try(args ...string) (string, error) {
+	c.t.Helper()
+	env, stdout, stderr := testEnv(map[string]string{"DATABASE_URL": c.dbURL})
+	err := run(context.Background(), env, append([]string{"--data-dir", c.dir}, args...))
+	if err != nil {
+		c.t.Logf("%v: stderr: %s", args, stderr)
 	}
-	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
-	return lines[len(lines)-1]
+	return strings.TrimSpace(stdout.String()), err
+}
+
+// run runs one command that must succeed and returns what it printed,
+// trimmed.
+func (c testCLI) run(args ...string) string {
+	c.t.Helper()
+	out, err := c.try(args...)
+	if err != nil {
+		c.t.Fatalf("%v: %v", args, err)
+	}
+	return out
+}
+
+// partnerKey creates an energy partner and a seller's API key, and
+// returns the key.
+func (c testCLI) partnerKey(partner, seller string) string {
+	c.t.Helper()
+	c.run("partner", "create", "--name", partner)
+	return c.run("apikey", "create", "--partner", partner, "--seller", seller)
+}
+
+// providerToken creates a storefront provider on origin and returns an
+// admin token of its.
+func (c testCLI) providerToken(name, origin string) string {
+	c.t.Helper()
+	c.run("provider", "create", "--name", name, "--origin", origin)
+	return c.run("provider", "token", "--origin", origin)
 }
 
 // TestUnknownPathsAnswerInTheirSurfacesEnvelope: issue 11. A path nobody

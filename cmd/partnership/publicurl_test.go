@@ -19,7 +19,7 @@ func TestSignerLinkIgnoresHostHeader(t *testing.T) {
 	a.cfg.PublicURL = public
 	h := testHandler(t, ctx, a.energySurface)
 
-	key := partnerKey(t, ctx, dir, "Parceiro Host", "Ana")
+	key := newTestCLI(t, dir, "").partnerKey("Parceiro Host", "Ana")
 	hostile := func(method, path string, body any) (int, map[string]any) {
 		return send(t, h, key, method, path, body, func(req *http.Request) {
 			req.Host = "evil.example"

@@ -24,21 +24,13 @@ import (
 func TestNoSecretInLogs(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
-	cli := func(args ...string) string {
-		t.Helper()
-		env, stdout, stderr := testEnv(nil)
-		if err := run(ctx, env, append(args, "--data-dir", dir)); err != nil {
-			t.Fatalf("%v: %v %s", args, err, stderr)
-		}
-		return strings.TrimSpace(stdout.String())
-	}
+	cli := newTestCLI(t, dir, "")
 	const userPassword, utilityPassword = "senha-do-usuario-7741", "senha-da-distribuidora-5532"
-	partner := partnerKey(t, ctx, dir, "Parceiro Logs", "Ana")
-	cli("provider", "create", "--name", "Fibra Logs", "--origin", "https://loja.example.com.br")
-	provider := cli("provider", "token", "--origin", "https://loja.example.com.br")
-	cli("account", "create", "--name", "Conta Logs", "--type", "cliente")
-	cli("user", "create", "--email", "logs@example.com", "--password", userPassword, "--account", "Conta Logs")
-	cliToken := cli("token", "create", "--email", "logs@example.com")
+	partner := cli.partnerKey("Parceiro Logs", "Ana")
+	provider := cli.providerToken("Fibra Logs", "https://loja.example.com.br")
+	cli.run("account", "create", "--name", "Conta Logs", "--type", "cliente")
+	cli.run("user", "create", "--email", "logs@example.com", "--password", userPassword, "--account", "Conta Logs")
+	cliToken := cli.run("token", "create", "--email", "logs@example.com")
 
 	addr := freeAddr(t)
 	env, _, logs := testEnv(map[string]string{"PARTNERSHIP_ADDR": addr, "PARTNERSHIP_DATA_DIR": dir, "PARTNERSHIP_LOG_LEVEL": "debug"})

@@ -37,7 +37,7 @@ func TestSigningByEmailedCodeThroughMailpit(t *testing.T) {
 	a.mail = queue
 	a.cfg.PublicURL = "https://parceiros.example.com"
 	h := testHandler(t, ctx, a.energySurface)
-	key := partnerKey(t, ctx, dir, "Parceiro Código", "Ana")
+	key := newTestCLI(t, dir, "").partnerKey("Parceiro Código", "Ana")
 
 	call := func(method, path, contentType string, body io.Reader) (int, []byte) {
 		req := httptest.NewRequest(method, path, body)

@@ -260,25 +260,6 @@ func webhookEngines(t *testing.T, fn func(t *testing.T, dbURL string)) {
 	t.Run("postgres", func(t *testing.T) { fn(t, testdb.PostgresDatabase(t)) })
 }
 
-// cliLast runs a command on the data dir and database, as an operator
-// would, and returns the last line it printed.
-func cliLast(t *testing.T, dir, dbURL string, args ...string) string {
-	t.Helper()
-	env, stdout, stderr := testEnv(map[string]string{"DATABASE_URL": dbURL})
-	if err := run(context.Background(), env, append(args, "--data-dir", dir)); err != nil {
-		t.Fatalf("%v: %v\n%s", args, err, stderr)
-	}
-	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
-	return lines[len(lines)-1]
-}
-
-// cliKey creates a partner and its key through the CLI on the database.
-func cliKey(t *testing.T, dir, dbURL, partner string) string {
-	t.Helper()
-	cliLast(t, dir, dbURL, "partner", "create", "--name", partner)
-	return cliLast(t, dir, dbURL, "apikey", "create", "--partner", partner, "--seller", "Ana")
-}
-
 func waitHealthy(t *testing.T, addr string) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
@@ -296,7 +277,8 @@ func waitHealthy(t *testing.T, addr string) {
 func TestWebhooksEndToEnd(t *testing.T) {
 	webhookEngines(t, func(t *testing.T, dbURL string) {
 		dir := t.TempDir()
-		keyA, keyB := cliKey(t, dir, dbURL, "Parceiro A"), cliKey(t, dir, dbURL, "Parceiro B")
+		cli := newTestCLI(t, dir, dbURL)
+		keyA, keyB := cli.partnerKey("Parceiro A", "Ana"), cli.partnerKey("Parceiro B", "Ana")
 		addr := freeAddr(t)
 		env, _, stderr := testEnv(map[string]string{"DATABASE_URL": dbURL})
 		ctx, cancel := context.WithCancel(context.Background())
@@ -430,7 +412,7 @@ func TestWebhooksEndToEnd(t *testing.T) {
 func TestWebhookSurvivesSIGKILL(t *testing.T) {
 	webhookEngines(t, func(t *testing.T, dbURL string) {
 		dir := t.TempDir()
-		key := cliKey(t, dir, dbURL, "Parceiro K")
+		key := newTestCLI(t, dir, dbURL).partnerKey("Parceiro K", "Ana")
 		addr := freeAddr(t)
 		start := func() *exec.Cmd {
 			cmd := exec.Command(os.Args[0], "serve", "--demo", "--addr", addr, "--data-dir", dir, "--webhook-allow-private",
@@ -485,17 +467,16 @@ func TestWebhookSurvivesSIGKILL(t *testing.T) {
 func TestWebhooksStorefrontAndCompanies(t *testing.T) {
 	webhookEngines(t, func(t *testing.T, dbURL string) {
 		dir := t.TempDir()
-		cli := func(args ...string) string { t.Helper(); return cliLast(t, dir, dbURL, args...) }
+		cli := newTestCLI(t, dir, dbURL)
 		const origin = "https://loja.example.com.br"
-		cli("provider", "create", "--name", "Provedor Teste", "--origin", origin)
-		providerToken := cli("provider", "token", "--origin", origin)
-		account := cli("account", "create", "--name", "Gestora", "--type", "gestao")
-		cli("account", "create", "--name", "Cliente", "--type", "cliente", "--manager", "Gestora")
-		cli("account", "create", "--name", "Outra", "--type", "cliente")
-		cli("user", "create", "--email", "g@example.com", "--password", "senha-forte-1", "--account", "Gestora")
-		cli("user", "create", "--email", "c@example.com", "--password", "senha-forte-1", "--account", "Cliente")
-		managerToken := cli("token", "create", "--email", "g@example.com")
-		clientToken := cli("token", "create", "--email", "c@example.com")
+		providerToken := cli.providerToken("Provedor Teste", origin)
+		account := cli.run("account", "create", "--name", "Gestora", "--type", "gestao")
+		cli.run("account", "create", "--name", "Cliente", "--type", "cliente", "--manager", "Gestora")
+		cli.run("account", "create", "--name", "Outra", "--type", "cliente")
+		cli.run("user", "create", "--email", "g@example.com", "--password", "senha-forte-1", "--account", "Gestora")
+		cli.run("user", "create", "--email", "c@example.com", "--password", "senha-forte-1", "--account", "Cliente")
+		managerToken := cli.run("token", "create", "--email", "g@example.com")
+		clientToken := cli.run("token", "create", "--email", "c@example.com")
 
 		addr := freeAddr(t)
 		env, _, stderr := testEnv(map[string]string{"DATABASE_URL": dbURL})
