@@ -53,12 +53,7 @@ func TestServeGuard(t *testing.T) {
 		return res, b
 	}
 
-	lead, _ := json.Marshal(map[string]any{
-		"fullName": "Maria Souza", "personType": "PF", "emailAddress": "maria@example.com", "mobilePhone": "11999885544",
-		"utilityBillingValue": 420, "identificationNumber": "52998224725", "nationality": "Brasileira",
-		"maritalStatus": "Casada", "profession": "Professora", "zipCode": "13010-000", "state": "SP", "city": "Campinas",
-		"street": "Rua Barão de Jaguara", "number": "10", "neighborhood": "Centro",
-	})
+	lead, _ := json.Marshal(leadBody("52998224725"))
 	first, firstBody := send(http.MethodPost, "/sales-conversion/leads", "lead-maria", lead)
 	again, againBody := send(http.MethodPost, "/sales-conversion/leads", "lead-maria", lead)
 	if first.StatusCode != http.StatusCreated || again.StatusCode != http.StatusCreated ||

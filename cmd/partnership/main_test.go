@@ -415,3 +415,16 @@ func TestUnknownPathsAnswerInTheirSurfacesEnvelope(t *testing.T) {
 		}
 	}
 }
+
+// leadBody is a partner's lead in Campinas (qualified in the demo
+// catalog) for the customer with CPF cpf, as POST /sales-conversion/leads
+// takes it.
+func leadBody(cpf string) map[string]any {
+	return map[string]any{
+		"fullName": "Maria Souza", "personType": "PF", "emailAddress": "maria@example.com", "mobilePhone": "11999885544",
+		"utilityBillingValue": 420, "identificationNumber": cpf, "nationality": "Brasileira",
+		"maritalStatus": "Casada", "profession": "Professora", "zipCode": "13010-000", "state": "SP", "city": "Campinas",
+		"street": "Rua Barão de Jaguara", "number": "10", "neighborhood": "Centro",
+		"plan": map[string]any{"planName": "Premium", "discount": "15", "loyaltyRequirement": "60", "benefit": "Primeira Fatura Grátis"},
+	}
+}

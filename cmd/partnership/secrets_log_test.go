@@ -86,13 +86,7 @@ func TestNoSecretInLogs(t *testing.T) {
 
 	// Energy: a lead, its utility password, a contract, the signing page
 	// with a wrong and the right code, the LGPD export and erasure.
-	lead := jsonCall(http.MethodPost, "/sales-conversion/leads", partner, map[string]any{
-		"fullName": "Maria Souza", "personType": "PF", "emailAddress": "maria@example.com", "mobilePhone": "11999885544",
-		"utilityBillingValue": 420, "identificationNumber": "52998224725", "nationality": "Brasileira",
-		"maritalStatus": "Casada", "profession": "Professora", "zipCode": "13010-000", "state": "SP", "city": "Campinas",
-		"street": "Rua Barão de Jaguara", "number": "10", "neighborhood": "Centro",
-		"plan": map[string]any{"planName": "Premium", "discount": "15", "loyaltyRequirement": "60", "benefit": "Primeira Fatura Grátis"},
-	}, http.StatusCreated)
+	lead := jsonCall(http.MethodPost, "/sales-conversion/leads", partner, leadBody("52998224725"), http.StatusCreated)
 	leadPath := "/sales-conversion/leads/" + lead["id"].(string)
 	jsonCall(http.MethodPatch, leadPath+"/energy-utility-credentials", partner, map[string]any{"utilityBillLogin": "maria", "password": utilityPassword}, http.StatusOK)
 	link := jsonCall(http.MethodPost, leadPath+"/contracts", partner, map[string]any{}, http.StatusCreated)["contractSignerLink"].(string)

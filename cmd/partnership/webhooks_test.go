@@ -175,26 +175,28 @@ type client struct {
 func (c *client) do(method, path string, body any) (int, map[string]any) {
 	c.t.Helper()
 	var rd io.Reader
+	header := c.header()
 	if body != nil {
 		b, _ := json.Marshal(body)
 		rd = bytes.NewReader(b)
+		header = append(header, "Content-Type", "application/json")
 	}
-	req, _ := http.NewRequest(method, c.base+path, rd)
-	req.Header.Set("Authorization", "Bearer "+c.key)
-	if c.origin != "" {
-		req.Header.Set("Origin", c.origin)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer res.Body.Close()
+	status, b := liveCall(c.t, method, c.base+path, rd, header...)
 	var out map[string]any
-	_ = json.NewDecoder(res.Body).Decode(&out)
-	return res.StatusCode, out
+	_ = json.Unmarshal(b, &out)
+	return status, out
+}
+
+// header is the client's key and Origin, as liveCall takes them.
+func (c *client) header() []string {
+	var h []string
+	if c.key != "" {
+		h = append(h, "Authorization", "Bearer "+c.key)
+	}
+	if c.origin != "" {
+		h = append(h, "Origin", c.origin)
+	}
+	return h
 }
 
 // register creates a partner's endpoint for the receiver and gives it the
@@ -228,30 +230,8 @@ func (c *client) upload(path, field string, content []byte) int {
 	fw, _ := mw.CreateFormFile(field, "documento.pdf")
 	_, _ = fw.Write(content)
 	_ = mw.Close()
-	req, _ := http.NewRequest(http.MethodPost, c.base+path, &buf)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	if c.key != "" {
-		req.Header.Set("Authorization", "Bearer "+c.key)
-	}
-	if c.origin != "" {
-		req.Header.Set("Origin", c.origin)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	res.Body.Close()
-	return res.StatusCode
-}
-
-func leadBody(cpf string) map[string]any {
-	return map[string]any{
-		"fullName": "Maria Souza", "personType": "PF", "emailAddress": "maria@example.com", "mobilePhone": "11999885544",
-		"utilityBillingValue": 420, "identificationNumber": cpf, "nationality": "Brasileira",
-		"maritalStatus": "Casada", "profession": "Professora", "zipCode": "13010-000", "state": "SP", "city": "Campinas",
-		"street": "Rua Barão de Jaguara", "number": "10", "neighborhood": "Centro",
-		"plan": map[string]any{"planName": "Premium", "discount": "15", "loyaltyRequirement": "60", "benefit": "Primeira Fatura Grátis"},
-	}
+	status, _ := liveCall(c.t, http.MethodPost, c.base+path, &buf, append(c.header(), "Content-Type", mw.FormDataContentType())...)
+	return status
 }
 
 // webhookEngines runs fn per engine with the --database-url for it.
