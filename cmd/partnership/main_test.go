@@ -182,23 +182,7 @@ func TestGlobalFlagsBeforeTheCommand(t *testing.T) {
 
 // TestServeDemoAfterGlobalFlag: `--data-dir D serve --demo` loads the demo.
 func TestServeDemoAfterGlobalFlag(t *testing.T) {
-	addr := freeAddr(t)
-	env, stdout, stderr := testEnv(nil)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, env, []string{"--data-dir", t.TempDir(), "serve", "--demo", "--addr", addr}) }()
-	deadline := time.Now().Add(startupTimeout)
-	for !strings.Contains(stdout.String(), "Companies API") || !healthy(addr) {
-		if time.Now().After(deadline) {
-			cancel()
-			t.Fatalf("no demo output within %v:\n%s\nlogs: %s", startupTimeout, stdout, stderr)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("serve returned %v", err)
-	}
+	startServe(t, nil, "Companies API", "--data-dir", t.TempDir(), "serve", "--demo").stop()
 }
 
 func healthy(addr string) bool {
@@ -338,58 +322,6 @@ func TestServeSweepsOrphanFiles(t *testing.T) {
 	}
 }
 
-// testCLI is the command line on one database, as an operator runs it:
-// every command with --data-dir dir (a global flag, so it goes before the
-// command's words and positional arguments stay last) and DATABASE_URL
-// dbURL ("": SQLite in dir).
-type testCLI struct {
-	t          *testing.T
-	dir, dbURL string
-}
-
-func newTestCLI(t *testing.T, dir, dbURL string) testCLI {
-	return testCLI{t: t, dir: dir, dbURL: dbURL}
-}
-
-// try runs one command and returns what it printed, trimmed, and its
-// error; a failed command's stderr goes to the test log.
-func (c testCLI) try(args ...string) (string, error) {
-	c.t.Helper()
-	env, stdout, stderr := testEnv(map[string]string{"DATABASE_URL": c.dbURL})
-	err := run(context.Background(), env, append([]string{"--data-dir", c.dir}, args...))
-	if err != nil {
-		c.t.Logf("%v: stderr: %s", args, stderr)
-	}
-	return strings.TrimSpace(stdout.String()), err
-}
-
-// run runs one command that must succeed and returns what it printed,
-// trimmed.
-func (c testCLI) run(args ...string) string {
-	c.t.Helper()
-	out, err := c.try(args...)
-	if err != nil {
-		c.t.Fatalf("%v: %v", args, err)
-	}
-	return out
-}
-
-// partnerKey creates an energy partner and a seller's API key, and
-// returns the key.
-func (c testCLI) partnerKey(partner, seller string) string {
-	c.t.Helper()
-	c.run("partner", "create", "--name", partner)
-	return c.run("apikey", "create", "--partner", partner, "--seller", seller)
-}
-
-// providerToken creates a storefront provider on origin and returns an
-// admin token of its.
-func (c testCLI) providerToken(name, origin string) string {
-	c.t.Helper()
-	c.run("provider", "create", "--name", name, "--origin", origin)
-	return c.run("provider", "token", "--origin", origin)
-}
-
 // TestUnknownPathsAnswerInTheirSurfacesEnvelope: issue 11. A path nobody
 // serves under /api/v2/ is the storefront's, under /api/v3/ and /api/v4/
 // the companies API's: their 404 comes in that surface's envelope.
@@ -413,18 +345,5 @@ func TestUnknownPathsAnswerInTheirSurfacesEnvelope(t *testing.T) {
 		if rec.Code != http.StatusNotFound || !strings.HasPrefix(rec.Body.String(), want) && !strings.Contains(rec.Body.String(), want) {
 			t.Errorf("%s: %d %s, want 404 in an envelope starting %s", path, rec.Code, rec.Body, want)
 		}
-	}
-}
-
-// leadBody is a partner's lead in Campinas (qualified in the demo
-// catalog) for the customer with CPF cpf, as POST /sales-conversion/leads
-// takes it.
-func leadBody(cpf string) map[string]any {
-	return map[string]any{
-		"fullName": "Maria Souza", "personType": "PF", "emailAddress": "maria@example.com", "mobilePhone": "11999885544",
-		"utilityBillingValue": 420, "identificationNumber": cpf, "nationality": "Brasileira",
-		"maritalStatus": "Casada", "profession": "Professora", "zipCode": "13010-000", "state": "SP", "city": "Campinas",
-		"street": "Rua Barão de Jaguara", "number": "10", "neighborhood": "Centro",
-		"plan": map[string]any{"planName": "Premium", "discount": "15", "loyaltyRequirement": "60", "benefit": "Primeira Fatura Grátis"},
 	}
 }

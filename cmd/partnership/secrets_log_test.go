@@ -2,17 +2,13 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestNoSecretInLogs: issue 10 (#5 and "no raw key or token in any log
@@ -23,7 +19,6 @@ import (
 // anywhere in what it logged.
 func TestNoSecretInLogs(t *testing.T) {
 	dir := t.TempDir()
-	ctx := context.Background()
 	cli := newTestCLI(t, dir, "")
 	const userPassword, utilityPassword = "senha-do-usuario-7741", "senha-da-distribuidora-5532"
 	partner := cli.partnerKey("Parceiro Logs", "Ana")
@@ -32,30 +27,10 @@ func TestNoSecretInLogs(t *testing.T) {
 	cli.run("user", "create", "--email", "logs@example.com", "--password", userPassword, "--account", "Conta Logs")
 	cliToken := cli.run("token", "create", "--email", "logs@example.com")
 
-	addr := freeAddr(t)
-	env, _, logs := testEnv(map[string]string{"PARTNERSHIP_ADDR": addr, "PARTNERSHIP_DATA_DIR": dir, "PARTNERSHIP_LOG_LEVEL": "debug"})
-	sctx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
 	// The demo's catalog qualifies Campinas; its keys go to stdout, not
 	// to the logs.
-	go func() { done <- run(sctx, env, []string{"serve", "--demo"}) }()
-	var stopped bool
-	shutdown := func() {
-		if !stopped {
-			stopped = true
-			stop()
-			if err := <-done; err != nil {
-				t.Errorf("serve: %v", err)
-			}
-		}
-	}
-	defer shutdown()
-	base := "http://" + addr
-	for deadline := time.Now().Add(30 * time.Second); !healthy(addr); time.Sleep(50 * time.Millisecond) { // a fresh database migrates first
-		if time.Now().After(deadline) {
-			t.Fatalf("serve did not start: %s", logs)
-		}
-	}
+	srv := startServe(t, map[string]string{"PARTNERSHIP_DATA_DIR": dir, "PARTNERSHIP_LOG_LEVEL": "debug"}, "", "serve", "--demo")
+	base := srv.base
 
 	call := func(method, path, auth, contentType string, body io.Reader, header ...string) (int, []byte) {
 		t.Helper()
@@ -123,8 +98,8 @@ func TestNoSecretInLogs(t *testing.T) {
 	call(http.MethodGet, "/api/v4/companies", cliToken, "", nil)
 	call(http.MethodGet, "/api/v4/companies", cliToken+"x", "", nil)
 
-	shutdown() // the mail queue's last lines too
-	out := logs.String()
+	srv.stop() // the mail queue's last lines too
+	out := srv.stderr.String()
 	if !strings.Contains(out, `"msg":"request"`) {
 		t.Fatalf("serve logged no requests: %s", out)
 	}
@@ -136,45 +111,4 @@ func TestNoSecretInLogs(t *testing.T) {
 			t.Errorf("the logs carry the %s", name)
 		}
 	}
-}
-
-// outboxCode is the one-time code in the newest code message the outbox
-// holds, waiting for the mail queue to write it.
-func outboxCode(t *testing.T, dir string) string {
-	t.Helper()
-	re := regexp.MustCompile(`(?m)^(\d{6})\r?$`)
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		files, _ := filepath.Glob(filepath.Join(dir, "*.eml"))
-		for _, f := range files {
-			b, err := os.ReadFile(f)
-			if err == nil && bytes.Contains(b, []byte("Seu c")) {
-				if m := re.FindSubmatch(b); m != nil {
-					return string(m[1])
-				}
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no code message in %s within 10 s (%v)", dir, files)
-		}
-	}
-}
-
-// liveCall sends one request to a running server, header given as
-// name/value pairs, and returns the status and the body.
-func liveCall(t testing.TB, method, url string, body io.Reader, header ...string) (int, []byte) {
-	t.Helper()
-	req, err := http.NewRequest(method, url, body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res.StatusCode, b
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -259,23 +258,10 @@ func TestWebhooksEndToEnd(t *testing.T) {
 		dir := t.TempDir()
 		cli := newTestCLI(t, dir, dbURL)
 		keyA, keyB := cli.partnerKey("Parceiro A", "Ana"), cli.partnerKey("Parceiro B", "Ana")
-		addr := freeAddr(t)
-		env, _, stderr := testEnv(map[string]string{"DATABASE_URL": dbURL})
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error, 1)
-		go func() {
-			done <- run(ctx, env, []string{"serve", "--demo", "--addr", addr, "--data-dir", dir,
-				"--webhook-allow-private", "--webhook-retry-schedule", "100ms,100ms,100ms"})
-		}()
-		t.Cleanup(func() {
-			cancel()
-			if err := <-done; err != nil {
-				t.Errorf("serve: %v\n%s", err, stderr)
-			}
-		})
-		waitHealthy(t, addr)
-		a := &client{t: t, base: "http://" + addr, key: keyA}
-		b := &client{t: t, base: "http://" + addr, key: keyB}
+		srv := startServe(t, map[string]string{"DATABASE_URL": dbURL}, "", "serve", "--demo", "--data-dir", dir,
+			"--webhook-allow-private", "--webhook-retry-schedule", "100ms,100ms,100ms")
+		a := &client{t: t, base: srv.base, key: keyA}
+		b := &client{t: t, base: srv.base, key: keyB}
 		rA, rB := newReceiver(t), newReceiver(t)
 		epA := a.register(rA)
 		b.register(rB)
@@ -458,21 +444,7 @@ func TestWebhooksStorefrontAndCompanies(t *testing.T) {
 		managerToken := cli.run("token", "create", "--email", "g@example.com")
 		clientToken := cli.run("token", "create", "--email", "c@example.com")
 
-		addr := freeAddr(t)
-		env, _, stderr := testEnv(map[string]string{"DATABASE_URL": dbURL})
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error, 1)
-		go func() {
-			done <- run(ctx, env, []string{"serve", "--addr", addr, "--data-dir", dir, "--webhook-allow-private"})
-		}()
-		t.Cleanup(func() {
-			cancel()
-			if err := <-done; err != nil {
-				t.Errorf("serve: %v\n%s", err, stderr)
-			}
-		})
-		waitHealthy(t, addr)
-		base := "http://" + addr
+		base := startServe(t, map[string]string{"DATABASE_URL": dbURL}, "", "serve", "--data-dir", dir, "--webhook-allow-private").base
 
 		// Storefront: the provider's admin token manages the endpoint.
 		admin := &client{t: t, base: base, key: providerToken}
