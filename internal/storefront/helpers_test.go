@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"partnership-service/internal/apitest"
-	"partnership-service/internal/blob"
+	"partnership-service/internal/blob/blobtest"
 	"partnership-service/internal/idempotency"
 	"partnership-service/internal/server"
 	"partnership-service/internal/storage"
@@ -69,11 +69,7 @@ type harnessOptions struct {
 func newHarness(t testing.TB, e storage.Stores, opts ...harnessOptions) *harness {
 	t.Helper()
 	o := testkit.Option(opts)
-	dir := t.TempDir()
-	blobs, err := blob.NewDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	blobs, dir := blobtest.NewDir(t)
 	h := &harness{t: t, store: e.Storefront(), blobDir: dir, clock: testkit.NewClock(time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC))}
 	h.svc = storefront.NewService(h.store, blobs, h.clock.Now, maxFileBytes)
 	// The harness's clock stands still, so the public write limit is set
