@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"context"
 	"slices"
 	"testing"
 
@@ -13,9 +12,8 @@ import (
 // runBlobReferences checks that UnreferencedBlobs finds exactly the stored
 // files no record names: lead documents, contract PDFs and subscription
 // files are named; anything else is an orphan.
-func runBlobReferences(t *testing.T, open func(t *testing.T) storage.Stores) {
-	ctx := context.Background()
-	s := open(t)
+func runBlobReferences(t *testing.T, s storage.Stores) {
+	ctx := t.Context()
 	at := epoch
 	addPartner(t, s.EnergyPartners(), "partner-a", "Parceiro A", at)
 	l := fullLead("partner-a", "00000000-0000-7000-8000-0000000000b1", at) // a document (aa/0123) and a contract (bb/4567)

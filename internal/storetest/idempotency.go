@@ -18,8 +18,7 @@ import (
 // runIdempotencyKeys checks the engine's half of Idempotency-Key: the
 // record commits with the change the request made through the engine's
 // write path, or not at all. The change here is a partner's creation.
-func runIdempotencyKeys(t *testing.T, open func(t *testing.T) storage.Stores) {
-	s := open(t)
+func runIdempotencyKeys(t *testing.T, s storage.Stores) {
 	clock := testkit.NewClock(epoch)
 	store := storesql.IdempotencyKeys{DB: s.Shared()}
 	// Two replicas: each its own in-flight set, one database.

@@ -39,16 +39,16 @@ func Run(t *testing.T, open func(t *testing.T) storage.Stores) {
 	t.Run("storefront", func(t *testing.T) {
 		runStorefront(t, func(t *testing.T) storefront.Store { return open(t).Storefront() })
 	})
-	t.Run("stored files and their records", func(t *testing.T) { runBlobReferences(t, open) })
-	t.Run("idempotency keys", func(t *testing.T) { runIdempotencyKeys(t, open) })
-	t.Run("operator audit trail", func(t *testing.T) { runAudit(t, open) })
+	t.Run("stored files and their records", func(t *testing.T) { runBlobReferences(t, open(t)) })
+	t.Run("idempotency keys", func(t *testing.T) { runIdempotencyKeys(t, open(t)) })
+	t.Run("operator audit trail", func(t *testing.T) { runAudit(t, open(t)) })
 	t.Run("companies", func(t *testing.T) {
 		runCompanies(t, func(t *testing.T) companies.Store { return open(t).Companies() })
 	})
 	t.Run("companies login counts", func(t *testing.T) {
 		runLoginCounts(t, func(t *testing.T) logins.CountStore { return open(t).Companies() })
 	})
-	t.Run("webhooks", func(t *testing.T) { runWebhooks(t, open) })
+	t.Run("webhooks", func(t *testing.T) { runWebhooks(t, open(t)) })
 	t.Run("console users and sessions", func(t *testing.T) { runWebAuth(t, open) })
 }
 

@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"context"
 	"errors"
 	"slices"
 	"testing"
@@ -19,9 +18,8 @@ import (
 // back is never fanned out, one that commits is, to its owner's endpoints
 // only; a claimed delivery is leased from other claims until its lease
 // ends or its attempt is recorded; the delivery log and retry.
-func runWebhooks(t *testing.T, open func(t *testing.T) storage.Stores) {
-	ctx := context.Background()
-	s := open(t)
+func runWebhooks(t *testing.T, s storage.Stores) {
+	ctx := t.Context()
 	wh := s.Webhooks()
 	at := epoch
 	for _, p := range []string{"partner-a", "partner-b"} {
