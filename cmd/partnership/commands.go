@@ -78,6 +78,19 @@ func (inv *invocation) printed(v any) error {
 	return err
 }
 
+// printing is withApp for the commands that make one thing and print the
+// value scripts capture (its id, key or token); an error of do is shown
+// as cliError(noun, …).
+func printing[T any](noun string, do func(ctx context.Context, inv *invocation, a *app) (T, error), required ...string) action {
+	return withApp(func(ctx context.Context, inv *invocation, a *app) error {
+		v, err := do(ctx, inv, a)
+		if err != nil {
+			return cliError(noun, err)
+		}
+		return inv.printed(v)
+	}, required...)
+}
+
 func bindMigrate(fs *flag.FlagSet, _ *environment) action {
 	statusOnly := fs.Bool("status", false, "print what is applied and the reference data versions; apply nothing")
 	migrate := withApp(func(ctx context.Context, inv *invocation, a *app) error {
@@ -112,16 +125,13 @@ func bindMigrate(fs *flag.FlagSet, _ *environment) action {
 
 func bindPartnerCreate(fs *flag.FlagSet, _ *environment) action {
 	name := fs.String("name", "", "the partner's name (required)")
-	return withApp(func(ctx context.Context, inv *invocation, a *app) error {
+	return printing("partner", func(ctx context.Context, inv *invocation, a *app) (string, error) {
 		_, partners, err := a.energyServices(ctx)
 		if err != nil {
-			return err
+			return "", err
 		}
 		p, err := partners.CreatePartner(ctx, *name)
-		if err != nil {
-			return cliError("partner", err)
-		}
-		return inv.printed(p.ID)
+		return p.ID, err
 	}, "name")
 }
 
@@ -129,16 +139,13 @@ func bindAPIKeyCreate(fs *flag.FlagSet, _ *environment) action {
 	partner := fs.String("partner", "", "the partner's name (required)")
 	seller := fs.String("seller", "", "the seller the key is issued to; leads record it as sellerName")
 	admin := fs.Bool("admin", false, "the key may also manage the catalog")
-	return withApp(func(ctx context.Context, inv *invocation, a *app) error {
+	return printing("apikey", func(ctx context.Context, inv *invocation, a *app) (string, error) {
 		_, partners, err := a.energyServices(ctx)
 		if err != nil {
-			return err
+			return "", err
 		}
 		key, _, err := partners.CreateKey(ctx, *partner, *seller, *admin)
-		if err != nil {
-			return cliError("apikey", err)
-		}
-		return inv.printed(key)
+		return key, err
 	}, "partner")
 }
 
@@ -235,29 +242,20 @@ func bindProviderCreate(fs *flag.FlagSet, _ *environment) action {
 	name := fs.String("name", "", "the provider's name (required)")
 	origin := fs.String("origin", "", "the storefront's origin, e.g. https://loja.provedor.com.br (required)")
 	slug := fs.String("slug", "", "where its storefront pages live: /loja/SLUG (lower-case letters, digits, hyphens)")
-	return withApp(func(ctx context.Context, inv *invocation, a *app) error {
-		svc := a.storefrontService()
-		p, err := svc.CreateProvider(ctx, *name, *origin, *slug)
-		if err != nil {
-			return cliError("provider", err)
-		}
-		return inv.printed(p.ID)
+	return printing("provider", func(ctx context.Context, inv *invocation, a *app) (int64, error) {
+		p, err := a.storefrontService().CreateProvider(ctx, *name, *origin, *slug)
+		return p.ID, err
 	}, "name", "origin")
 }
 
 func bindProviderToken(fs *flag.FlagSet, _ *environment) action {
 	origin := fs.String("origin", "", "the storefront's origin (required)")
 	ttl := fs.Duration("ttl", storefront.DefaultTokenTTL, "how long the token is valid")
-	return withApp(func(ctx context.Context, inv *invocation, a *app) error {
-		svc := a.storefrontService()
+	return printing("provider", func(ctx context.Context, inv *invocation, a *app) (string, error) {
 		if *ttl <= 0 {
-			return inv.usagef("--ttl must be positive")
+			return "", inv.usagef("--ttl must be positive")
 		}
-		token, err := svc.IssueToken(ctx, *origin, *ttl)
-		if err != nil {
-			return cliError("provider", err)
-		}
-		return inv.printed(token)
+		return a.storefrontService().IssueToken(ctx, *origin, *ttl)
 	}, "origin")
 }
 
@@ -275,13 +273,9 @@ func bindAccountCreate(fs *flag.FlagSet, _ *environment) action {
 	name := fs.String("name", "", "the account's name, unique (required)")
 	typ := fs.String("type", "", "cliente or gestao (required)")
 	manager := fs.String("manager", "", "the gestao account that manages this cliente account")
-	return withApp(func(ctx context.Context, inv *invocation, a *app) error {
-		svc := a.companiesService()
-		acc, err := svc.CreateAccount(ctx, *name, companies.AccountType(*typ), *manager)
-		if err != nil {
-			return cliError("account", err)
-		}
-		return inv.printed(acc.ID)
+	return printing("account", func(ctx context.Context, inv *invocation, a *app) (int64, error) {
+		acc, err := a.companiesService().CreateAccount(ctx, *name, companies.AccountType(*typ), *manager)
+		return acc.ID, err
 	}, "name", "type")
 }
 
@@ -290,29 +284,21 @@ func bindUserCreate(fs *flag.FlagSet, _ *environment) action {
 	password := fs.String("password", "", "the user's password, 8 characters or more (required)")
 	account := fs.String("account", "", "the account the user belongs to (or --super-admin)")
 	superAdmin := fs.Bool("super-admin", false, "a super admin, acting for every account")
-	return withApp(func(ctx context.Context, inv *invocation, a *app) error {
-		svc := a.companiesService()
-		u, err := svc.CreateUser(ctx, *email, *password, *account, *superAdmin)
-		if err != nil {
-			return cliError("user", err)
-		}
-		return inv.printed(u.ID)
+	return printing("user", func(ctx context.Context, inv *invocation, a *app) (int64, error) {
+		u, err := a.companiesService().CreateUser(ctx, *email, *password, *account, *superAdmin)
+		return u.ID, err
 	}, "email", "password")
 }
 
 func bindTokenCreate(fs *flag.FlagSet, _ *environment) action {
 	email := fs.String("email", "", "the user the token speaks for (required)")
 	ttl := fs.Duration("ttl", companies.CLITTL, "how long the token is valid")
-	return withApp(func(ctx context.Context, inv *invocation, a *app) error {
+	return printing("token", func(ctx context.Context, inv *invocation, a *app) (string, error) {
 		if *ttl <= 0 {
-			return inv.usagef("--ttl must be positive")
+			return "", inv.usagef("--ttl must be positive")
 		}
-		svc := a.companiesService()
-		token, _, err := svc.IssueToken(ctx, *email, *ttl)
-		if err != nil {
-			return cliError("token", err)
-		}
-		return inv.printed(token)
+		token, _, err := a.companiesService().IssueToken(ctx, *email, *ttl)
+		return token, err
 	}, "email")
 }
 

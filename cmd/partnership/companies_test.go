@@ -14,39 +14,23 @@ import (
 // CLI, uses the token on the API, revokes it, and loads the demo twice.
 func TestCompaniesCommands(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	cli := func(args ...string) (string, error) {
-		env, stdout, stderr := testEnv(nil)
-		err := run(ctx, env, append(args[:2:2], append([]string{"--data-dir", dir}, args[2:]...)...))
-		if err != nil {
-			t.Logf("stderr: %s", stderr.String())
-		}
-		return strings.TrimSpace(stdout.String()), err
-	}
-	mustCLI := func(args ...string) string {
-		t.Helper()
-		out, err := cli(args...)
-		if err != nil {
-			t.Fatalf("%v: %v", args, err)
-		}
-		return out
-	}
-	mustCLI("account", "create", "--name", "Gestora", "--type", "gestao")
-	mustCLI("account", "create", "--name", "Cliente", "--type", "cliente", "--manager", "Gestora")
-	if _, err := cli("account", "create", "--name", "Outra", "--type", "gestao", "--manager", "Gestora"); err == nil {
+	cli := newTestCLI(t, t.TempDir(), "")
+	cli.run("account", "create", "--name", "Gestora", "--type", "gestao")
+	cli.run("account", "create", "--name", "Cliente", "--type", "cliente", "--manager", "Gestora")
+	if _, err := cli.try("account", "create", "--name", "Outra", "--type", "gestao", "--manager", "Gestora"); err == nil {
 		t.Error("a gestao account managed by another was accepted")
 	}
-	mustCLI("user", "create", "--email", "g@example.com", "--password", "senha-forte-1", "--account", "Gestora")
-	mustCLI("user", "create", "--email", "root@example.com", "--password", "senha-forte-1", "--super-admin")
-	if _, err := cli("user", "create", "--email", "x@example.com", "--password", "senha-forte-1"); err == nil {
+	cli.run("user", "create", "--email", "g@example.com", "--password", "senha-forte-1", "--account", "Gestora")
+	cli.run("user", "create", "--email", "root@example.com", "--password", "senha-forte-1", "--super-admin")
+	if _, err := cli.try("user", "create", "--email", "x@example.com", "--password", "senha-forte-1"); err == nil {
 		t.Error("a user with neither account nor super admin was accepted")
 	}
-	token := mustCLI("token", "create", "--email", "g@example.com")
+	token := cli.run("token", "create", "--email", "g@example.com")
 	if strings.ContainsAny(token, " \n") || len(token) < 40 {
 		t.Fatalf("token output = %q", token)
 	}
 
-	a := testApp(t, ctx, dir)
+	a := testApp(t, ctx, cli.dir)
 	h := testHandler(t, ctx, a.companiesSurface)
 	status := func() int {
 		req := httptest.NewRequest(http.MethodGet, "/api/v4/companies", nil)
@@ -58,17 +42,17 @@ func TestCompaniesCommands(t *testing.T) {
 	if got := status(); got != http.StatusNoContent {
 		t.Errorf("with a CLI token: %d, want 204 (no companies yet)", got)
 	}
-	mustCLI("token", "revoke", token)
+	cli.run("token", "revoke", token)
 	if got := status(); got != http.StatusUnauthorized {
 		t.Errorf("after revoke: %d", got)
 	}
-	if _, err := cli("token", "revoke", token); err == nil {
+	if _, err := cli.try("token", "revoke", token); err == nil {
 		t.Error("revoking twice succeeded")
 	}
 
 	// A demo load that stopped after its first step, then two full loads:
 	// the client account ends up with the three demo companies, once.
-	mustCLI("account", "create", "--name", demoManagerAccount, "--type", "gestao")
+	cli.run("account", "create", "--name", demoManagerAccount, "--type", "gestao")
 	clientToken := regexp.MustCompile(`cliente +(\S+)`)
 	for range 2 {
 		var out strings.Builder

@@ -61,15 +61,9 @@ func TestEnergyLeadsWiring(t *testing.T) {
 	defer cancel()
 	h := energyHandler(t, ctx, dir)
 
-	key := partnerKey(t, ctx, dir, "Parceiro Wiring", "Ana Vendedora")
+	key := newTestCLI(t, dir, "").partnerKey("Parceiro Wiring", "Ana Vendedora")
 
-	status, lead := send(t, h, key, http.MethodPost, "/sales-conversion/leads", map[string]any{
-		"fullName": "Maria Souza", "personType": "PF", "emailAddress": "maria@example.com", "mobilePhone": "11999885544",
-		"utilityBillingValue": 420, "identificationNumber": "52998224725", "nationality": "Brasileira",
-		"maritalStatus": "Casada", "profession": "Professora", "zipCode": "13010-000", "state": "SP", "city": "Campinas",
-		"street": "Rua Barão de Jaguara", "number": "10", "neighborhood": "Centro",
-		"plan": map[string]any{"planName": "Premium", "discount": "15", "loyaltyRequirement": "60", "benefit": "Primeira Fatura Grátis"},
-	})
+	status, lead := send(t, h, key, http.MethodPost, "/sales-conversion/leads", leadBody("52998224725"))
 	if status != http.StatusCreated || lead["sellerName"] != "Ana Vendedora" || lead["energyUtilityName"] != "CPFL PAULISTA" {
 		t.Fatalf("create lead: %d %v", status, lead)
 	}

@@ -16,42 +16,30 @@ import (
 
 func TestEnergyAdminCommands(t *testing.T) {
 	t.Parallel()
-	dataDir := t.TempDir()
-	// Flags go before positional arguments, as the flag package reads them.
-	runOK := func(command, verb string, rest ...string) string {
-		t.Helper()
-		args := append([]string{command, verb, "--data-dir", dataDir}, rest...)
-		env, stdout, stderr := testEnv(nil)
-		if err := run(context.Background(), env, args); err != nil {
-			t.Fatalf("%v: %v\n%s", args, err, stderr)
-		}
-		return stdout.String()
-	}
-	id := strings.TrimSpace(runOK("partner", "create", "--name", "Solar Parceiros"))
+	cli := newTestCLI(t, t.TempDir(), "")
+	id := cli.run("partner", "create", "--name", "Solar Parceiros")
 	if !regexp.MustCompile(`^[0-9a-f-]{36}$`).MatchString(id) {
 		t.Fatalf("partner create printed %q, want the id alone", id)
 	}
-	key := strings.TrimSpace(runOK("apikey", "create", "--partner", "Solar Parceiros", "--seller", "Ana"))
+	key := cli.run("apikey", "create", "--partner", "Solar Parceiros", "--seller", "Ana")
 	if !regexp.MustCompile(`^pk_[a-z2-7]{8}_[a-z2-7]{52}$`).MatchString(key) {
 		t.Fatalf("apikey create printed %q, want the key alone", key)
 	}
 	prefix := strings.Join(strings.Split(key, "_")[:2], "_")
-	if out := runOK("apikey", "revoke", prefix); !strings.Contains(out, "revoked") {
+	if out := cli.run("apikey", "revoke", prefix); !strings.Contains(out, "revoked") {
 		t.Fatalf("revoke printed %q", out)
 	}
-	env, _, _ := testEnv(nil)
-	if err := run(context.Background(), env, []string{"apikey", "revoke", "--data-dir", dataDir, prefix}); err == nil {
+	if _, err := cli.try("apikey", "revoke", prefix); err == nil {
 		t.Fatal("revoking twice succeeded")
 	}
-	env, _, _ = testEnv(nil)
-	if err := run(context.Background(), env, []string{"apikey", "create", "--partner", "Nobody", "--data-dir", dataDir}); err == nil {
+	if _, err := cli.try("apikey", "create", "--partner", "Nobody"); err == nil {
 		t.Fatal("a key for an unknown partner was issued")
 	}
 
 	csv := filepath.Join(t.TempDir(), "areas.csv")
 	os.WriteFile(csv, []byte("utility_name,ibge_code\nCPFL PAULISTA,3509502\nCPFL PAULISTA,3552205\ncemig-d,3106200\nNOPE,3550308\nENEL SP,12\n\nLIGHT\n"), 0o600)
 	env, stdout, stderr := testEnv(nil)
-	if err := run(context.Background(), env, []string{"catalog", "import-areas", "--data-dir", dataDir, csv}); err != nil {
+	if err := run(context.Background(), env, []string{"catalog", "import-areas", "--data-dir", cli.dir, csv}); err != nil {
 		t.Fatalf("import: %v\n%s", err, stderr)
 	}
 	if first := stdout.String(); !strings.Contains(first, "1 areas added, 2 already known, 3 rows skipped") {
@@ -64,20 +52,19 @@ func TestEnergyAdminCommands(t *testing.T) {
 	}
 	wrong := filepath.Join(t.TempDir(), "wrong.csv")
 	os.WriteFile(wrong, []byte("utility,ibge\nLIGHT,3304557\n"), 0o600)
-	env, _, _ = testEnv(nil)
-	if err := run(context.Background(), env, []string{"catalog", "import-areas", "--data-dir", dataDir, wrong}); err == nil || !strings.Contains(err.Error(), "falta a coluna do código IBGE") {
+	if _, err := cli.try("catalog", "import-areas", wrong); err == nil || !strings.Contains(err.Error(), "falta a coluna do código IBGE") {
 		t.Fatalf("a file without the columns: err = %v", err)
 	}
-	if again := runOK("catalog", "import-areas", csv); !strings.Contains(again, "0 areas added, 3 already known") {
+	if again := cli.run("catalog", "import-areas", csv); !strings.Contains(again, "0 areas added, 3 already known") {
 		t.Fatalf("re-import is not idempotent: %q", again)
 	}
 	// An ANEEL file checked first: the report, nothing written.
 	aneel := filepath.Join(t.TempDir(), "empreendimento-geracao-distribuida.csv")
 	os.WriteFile(aneel, []byte("\"NumCNPJDistribuidora\";\"SigAgente\";\"CodMunicipioIbge\"\r\n\"06981180000116\";\"CEMIG-D\";\"3136702\"\r\n"), 0o600)
-	if dry := runOK("catalog", "import-areas", "--dry-run", aneel); !strings.Contains(dry, "1 areas would be added (dry run, nothing written), 0 already known, 0 rows skipped") {
+	if dry := cli.run("catalog", "import-areas", "--dry-run", aneel); !strings.Contains(dry, "1 areas would be added (dry run, nothing written), 0 already known, 0 rows skipped") {
 		t.Fatalf("dry run: %q", dry)
 	}
-	if real := runOK("catalog", "import-areas", aneel); !strings.Contains(real, "1 areas added, 0 already known") {
+	if real := cli.run("catalog", "import-areas", aneel); !strings.Contains(real, "1 areas added, 0 already known") {
 		t.Fatalf("import after the dry run: %q", real)
 	}
 }
@@ -155,17 +142,10 @@ func TestEnergyDemo(t *testing.T) {
 	}
 
 	// Keys from the CLI: only --admin ones manage the catalog.
-	runOK := func(args ...string) string {
-		t.Helper()
-		env, stdout, stderr := testEnv(nil)
-		if err := run(ctx, env, append(args[:2:2], append([]string{"--data-dir", dir}, args[2:]...)...)); err != nil {
-			t.Fatalf("%v: %v\n%s", args, err, stderr)
-		}
-		return strings.TrimSpace(stdout.String())
-	}
-	runOK("partner", "create", "--name", "Operador")
-	admin := runOK("apikey", "create", "--partner", "Operador", "--admin")
-	seller := runOK("apikey", "create", "--partner", "Operador", "--seller", "Bia")
+	cli := newTestCLI(t, dir, "")
+	cli.run("partner", "create", "--name", "Operador")
+	admin := cli.run("apikey", "create", "--partner", "Operador", "--admin")
+	seller := cli.run("apikey", "create", "--partner", "Operador", "--seller", "Bia")
 	var utilities []struct {
 		Name      string `json:"energyUtilityName"`
 		Qualified bool   `json:"energyUtilityQualified"`

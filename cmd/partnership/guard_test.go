@@ -2,14 +2,12 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestServeGuard: issue 12, as serve wires it. With --rate-limit 20 the
@@ -17,23 +15,9 @@ import (
 // RateLimit headers; a keyed lead create retried over real HTTP gets the
 // first answer byte for byte, with Idempotent-Replayed.
 func TestServeGuard(t *testing.T) {
-	addr := freeAddr(t)
-	env, stdout, stderr := testEnv(nil)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, env, []string{"--data-dir", t.TempDir(), "serve", "--demo", "--addr", addr, "--rate-limit", "20"})
-	}()
-	deadline := time.Now().Add(20 * time.Second)
-	for !strings.Contains(stdout.String(), "Companies API") || !healthy(addr) {
-		if time.Now().After(deadline) {
-			t.Fatalf("no demo output within 20s:\n%s\nlogs: %s", stdout, stderr)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	key := regexp.MustCompile(`export KEY=(\S+)`).FindStringSubmatch(stdout.String())[1]
-	base := "http://" + addr
+	srv := startServe(t, nil, "Companies API", "--data-dir", t.TempDir(), "serve", "--demo", "--rate-limit", "20")
+	key := regexp.MustCompile(`export KEY=(\S+)`).FindStringSubmatch(srv.stdout.String())[1]
+	base := srv.base
 	send := func(method, path, idemKey string, body []byte) (*http.Response, []byte) {
 		t.Helper()
 		req, _ := http.NewRequest(method, base+path, bytes.NewReader(body))
@@ -53,12 +37,7 @@ func TestServeGuard(t *testing.T) {
 		return res, b
 	}
 
-	lead, _ := json.Marshal(map[string]any{
-		"fullName": "Maria Souza", "personType": "PF", "emailAddress": "maria@example.com", "mobilePhone": "11999885544",
-		"utilityBillingValue": 420, "identificationNumber": "52998224725", "nationality": "Brasileira",
-		"maritalStatus": "Casada", "profession": "Professora", "zipCode": "13010-000", "state": "SP", "city": "Campinas",
-		"street": "Rua Barão de Jaguara", "number": "10", "neighborhood": "Centro",
-	})
+	lead, _ := json.Marshal(leadBody("52998224725"))
 	first, firstBody := send(http.MethodPost, "/sales-conversion/leads", "lead-maria", lead)
 	again, againBody := send(http.MethodPost, "/sales-conversion/leads", "lead-maria", lead)
 	if first.StatusCode != http.StatusCreated || again.StatusCode != http.StatusCreated ||
@@ -90,8 +69,5 @@ func TestServeGuard(t *testing.T) {
 		res.Header.Get("RateLimit-Policy") != `"default";q=20;w=60` || !strings.HasPrefix(res.Header.Get("RateLimit"), `"default";r=0;`) {
 		t.Fatalf("21st request: %d %v %s", res.StatusCode, res.Header, b)
 	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("serve returned %v", err)
-	}
+	srv.stop()
 }

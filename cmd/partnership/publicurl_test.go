@@ -19,7 +19,7 @@ func TestSignerLinkIgnoresHostHeader(t *testing.T) {
 	a.cfg.PublicURL = public
 	h := testHandler(t, ctx, a.energySurface)
 
-	key := partnerKey(t, ctx, dir, "Parceiro Host", "Ana")
+	key := newTestCLI(t, dir, "").partnerKey("Parceiro Host", "Ana")
 	hostile := func(method, path string, body any) (int, map[string]any) {
 		return send(t, h, key, method, path, body, func(req *http.Request) {
 			req.Host = "evil.example"
@@ -27,13 +27,7 @@ func TestSignerLinkIgnoresHostHeader(t *testing.T) {
 			req.Header.Set("X-Forwarded-Host", "evil.example")
 		})
 	}
-	status, lead := hostile(http.MethodPost, "/sales-conversion/leads", map[string]any{
-		"fullName": "Maria Souza", "personType": "PF", "emailAddress": "maria@example.com", "mobilePhone": "11999885544",
-		"utilityBillingValue": 420, "identificationNumber": "52998224725", "nationality": "Brasileira",
-		"maritalStatus": "Casada", "profession": "Professora", "zipCode": "13010-000", "state": "SP", "city": "Campinas",
-		"street": "Rua Barão de Jaguara", "number": "10", "neighborhood": "Centro",
-		"plan": map[string]any{"planName": "Premium", "discount": "15", "loyaltyRequirement": "60", "benefit": "Primeira Fatura Grátis"},
-	})
+	status, lead := hostile(http.MethodPost, "/sales-conversion/leads", leadBody("52998224725"))
 	if status != http.StatusCreated {
 		t.Fatalf("create lead: %d %v", status, lead)
 	}

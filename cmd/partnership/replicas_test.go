@@ -117,13 +117,7 @@ func TestReplicasBehaveAsOne(t *testing.T) {
 	auth := []string{"Authorization", "Bearer " + key, "Content-Type", "application/json"}
 
 	t.Run("a lead's journey over three replicas", func(t *testing.T) {
-		res := rs[0].do(http.MethodPost, "/sales-conversion/leads", jsonBody(t, map[string]any{
-			"fullName": "Maria Souza", "personType": "PF", "emailAddress": "maria@example.com", "mobilePhone": "11999885544",
-			"utilityBillingValue": 420, "identificationNumber": "52998224725", "nationality": "Brasileira",
-			"maritalStatus": "Casada", "profession": "Professora", "zipCode": "13010-000", "state": "SP", "city": "Campinas",
-			"street": "Rua Barão de Jaguara", "number": "10", "neighborhood": "Centro",
-			"plan": map[string]any{"planName": "Premium", "discount": "15", "loyaltyRequirement": "60", "benefit": "Primeira Fatura Grátis"},
-		}), auth...)
+		res := rs[0].do(http.MethodPost, "/sales-conversion/leads", jsonBody(t, leadBody("52998224725")), auth...)
 		var lead struct{ ID string }
 		if res.Code != http.StatusCreated || json.Unmarshal(res.Body.Bytes(), &lead) != nil {
 			t.Fatalf("create lead on replica 1: %d %s", res.Code, res.Body)

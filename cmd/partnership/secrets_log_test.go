@@ -2,17 +2,13 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestNoSecretInLogs: issue 10 (#5 and "no raw key or token in any log
@@ -23,47 +19,18 @@ import (
 // anywhere in what it logged.
 func TestNoSecretInLogs(t *testing.T) {
 	dir := t.TempDir()
-	ctx := context.Background()
-	cli := func(args ...string) string {
-		t.Helper()
-		env, stdout, stderr := testEnv(nil)
-		if err := run(ctx, env, append(args, "--data-dir", dir)); err != nil {
-			t.Fatalf("%v: %v %s", args, err, stderr)
-		}
-		return strings.TrimSpace(stdout.String())
-	}
+	cli := newTestCLI(t, dir, "")
 	const userPassword, utilityPassword = "senha-do-usuario-7741", "senha-da-distribuidora-5532"
-	partner := partnerKey(t, ctx, dir, "Parceiro Logs", "Ana")
-	cli("provider", "create", "--name", "Fibra Logs", "--origin", "https://loja.example.com.br")
-	provider := cli("provider", "token", "--origin", "https://loja.example.com.br")
-	cli("account", "create", "--name", "Conta Logs", "--type", "cliente")
-	cli("user", "create", "--email", "logs@example.com", "--password", userPassword, "--account", "Conta Logs")
-	cliToken := cli("token", "create", "--email", "logs@example.com")
+	partner := cli.partnerKey("Parceiro Logs", "Ana")
+	provider := cli.providerToken("Fibra Logs", "https://loja.example.com.br")
+	cli.run("account", "create", "--name", "Conta Logs", "--type", "cliente")
+	cli.run("user", "create", "--email", "logs@example.com", "--password", userPassword, "--account", "Conta Logs")
+	cliToken := cli.run("token", "create", "--email", "logs@example.com")
 
-	addr := freeAddr(t)
-	env, _, logs := testEnv(map[string]string{"PARTNERSHIP_ADDR": addr, "PARTNERSHIP_DATA_DIR": dir, "PARTNERSHIP_LOG_LEVEL": "debug"})
-	sctx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
 	// The demo's catalog qualifies Campinas; its keys go to stdout, not
 	// to the logs.
-	go func() { done <- run(sctx, env, []string{"serve", "--demo"}) }()
-	var stopped bool
-	shutdown := func() {
-		if !stopped {
-			stopped = true
-			stop()
-			if err := <-done; err != nil {
-				t.Errorf("serve: %v", err)
-			}
-		}
-	}
-	defer shutdown()
-	base := "http://" + addr
-	for deadline := time.Now().Add(30 * time.Second); !healthy(addr); time.Sleep(50 * time.Millisecond) { // a fresh database migrates first
-		if time.Now().After(deadline) {
-			t.Fatalf("serve did not start: %s", logs)
-		}
-	}
+	srv := startServe(t, map[string]string{"PARTNERSHIP_DATA_DIR": dir, "PARTNERSHIP_LOG_LEVEL": "debug"}, "", "serve", "--demo")
+	base := srv.base
 
 	call := func(method, path, auth, contentType string, body io.Reader, header ...string) (int, []byte) {
 		t.Helper()
@@ -94,13 +61,7 @@ func TestNoSecretInLogs(t *testing.T) {
 
 	// Energy: a lead, its utility password, a contract, the signing page
 	// with a wrong and the right code, the LGPD export and erasure.
-	lead := jsonCall(http.MethodPost, "/sales-conversion/leads", partner, map[string]any{
-		"fullName": "Maria Souza", "personType": "PF", "emailAddress": "maria@example.com", "mobilePhone": "11999885544",
-		"utilityBillingValue": 420, "identificationNumber": "52998224725", "nationality": "Brasileira",
-		"maritalStatus": "Casada", "profession": "Professora", "zipCode": "13010-000", "state": "SP", "city": "Campinas",
-		"street": "Rua Barão de Jaguara", "number": "10", "neighborhood": "Centro",
-		"plan": map[string]any{"planName": "Premium", "discount": "15", "loyaltyRequirement": "60", "benefit": "Primeira Fatura Grátis"},
-	}, http.StatusCreated)
+	lead := jsonCall(http.MethodPost, "/sales-conversion/leads", partner, leadBody("52998224725"), http.StatusCreated)
 	leadPath := "/sales-conversion/leads/" + lead["id"].(string)
 	jsonCall(http.MethodPatch, leadPath+"/energy-utility-credentials", partner, map[string]any{"utilityBillLogin": "maria", "password": utilityPassword}, http.StatusOK)
 	link := jsonCall(http.MethodPost, leadPath+"/contracts", partner, map[string]any{}, http.StatusCreated)["contractSignerLink"].(string)
@@ -137,8 +98,8 @@ func TestNoSecretInLogs(t *testing.T) {
 	call(http.MethodGet, "/api/v4/companies", cliToken, "", nil)
 	call(http.MethodGet, "/api/v4/companies", cliToken+"x", "", nil)
 
-	shutdown() // the mail queue's last lines too
-	out := logs.String()
+	srv.stop() // the mail queue's last lines too
+	out := srv.stderr.String()
 	if !strings.Contains(out, `"msg":"request"`) {
 		t.Fatalf("serve logged no requests: %s", out)
 	}
@@ -150,45 +111,4 @@ func TestNoSecretInLogs(t *testing.T) {
 			t.Errorf("the logs carry the %s", name)
 		}
 	}
-}
-
-// outboxCode is the one-time code in the newest code message the outbox
-// holds, waiting for the mail queue to write it.
-func outboxCode(t *testing.T, dir string) string {
-	t.Helper()
-	re := regexp.MustCompile(`(?m)^(\d{6})\r?$`)
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		files, _ := filepath.Glob(filepath.Join(dir, "*.eml"))
-		for _, f := range files {
-			b, err := os.ReadFile(f)
-			if err == nil && bytes.Contains(b, []byte("Seu c")) {
-				if m := re.FindSubmatch(b); m != nil {
-					return string(m[1])
-				}
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no code message in %s within 10 s (%v)", dir, files)
-		}
-	}
-}
-
-// liveCall sends one request to a running server, header given as
-// name/value pairs, and returns the status and the body.
-func liveCall(t testing.TB, method, url string, body io.Reader, header ...string) (int, []byte) {
-	t.Helper()
-	req, err := http.NewRequest(method, url, body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res.StatusCode, b
 }

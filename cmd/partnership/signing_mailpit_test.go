@@ -37,7 +37,7 @@ func TestSigningByEmailedCodeThroughMailpit(t *testing.T) {
 	a.mail = queue
 	a.cfg.PublicURL = "https://parceiros.example.com"
 	h := testHandler(t, ctx, a.energySurface)
-	key := partnerKey(t, ctx, dir, "Parceiro Código", "Ana")
+	key := newTestCLI(t, dir, "").partnerKey("Parceiro Código", "Ana")
 
 	call := func(method, path, contentType string, body io.Reader) (int, []byte) {
 		req := httptest.NewRequest(method, path, body)
@@ -75,13 +75,9 @@ func TestSigningByEmailedCodeThroughMailpit(t *testing.T) {
 	}
 
 	to := testkit.UniqueAddr("maria")
-	lead := api(http.MethodPost, "/sales-conversion/leads", map[string]any{
-		"fullName": "Maria Souza", "personType": "PF", "emailAddress": to, "mobilePhone": "11999885544",
-		"utilityBillingValue": 420, "identificationNumber": cpf, "nationality": "Brasileira",
-		"maritalStatus": "Casada", "profession": "Professora", "zipCode": "13010-000", "state": "SP", "city": "Campinas",
-		"street": "Rua Barão de Jaguara", "number": "10", "neighborhood": "Centro",
-		"plan": map[string]any{"planName": "Premium", "discount": "15", "loyaltyRequirement": "60", "benefit": "Primeira Fatura Grátis"},
-	})
+	body := leadBody(cpf)
+	body["emailAddress"] = to
+	lead := api(http.MethodPost, "/sales-conversion/leads", body)
 	leadPath := "/sales-conversion/leads/" + lead["id"].(string)
 
 	// sendContract creates a contract and returns its page path, checking

@@ -13,15 +13,14 @@ import (
 // taken in its realm, is refused.
 func TestConsoleUserCommands(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	mustCLI := func(args ...string) string { t.Helper(); return cliLast(t, dir, "", args...) }
-	mustCLI("partner", "create", "--name", "Energia Sul")
-	provider := mustCLI("provider", "create", "--name", "Fibra Sul", "--origin", "https://fibrasul.example")
+	cli := newTestCLI(t, t.TempDir(), "")
+	cli.run("partner", "create", "--name", "Energia Sul")
+	provider := cli.run("provider", "create", "--name", "Fibra Sul", "--origin", "https://fibrasul.example")
 	const pw = "senha-forte-1"
-	mustCLI("operator", "create", "--email", "op@example.com", "--password", pw)
-	mustCLI("partner", "user", "create", "--partner", "Energia Sul", "--email", "vendas@example.com", "--password", pw,
+	cli.run("operator", "create", "--email", "op@example.com", "--password", pw)
+	cli.run("partner", "user", "create", "--partner", "Energia Sul", "--email", "vendas@example.com", "--password", pw,
 		"--role", "seller", "--name", "Carla Vendas")
-	mustCLI("provider", "user", "create", "--provider", provider, "--email", "suporte@example.com", "--password", pw)
+	cli.run("provider", "user", "create", "--provider", provider, "--email", "suporte@example.com", "--password", pw)
 	for _, bad := range [][]string{
 		{"partner", "user", "create", "--partner", "Ninguém", "--email", "x@example.com", "--password", pw},
 		{"provider", "user", "create", "--provider", "999", "--email", "x@example.com", "--password", pw},
@@ -29,13 +28,12 @@ func TestConsoleUserCommands(t *testing.T) {
 		{"operator", "create", "--email", "op@example.com", "--password", pw},
 		{"operator", "create", "--email", "z@example.com"},
 	} {
-		env, stdout, _ := testEnv(nil)
-		if err := run(ctx, env, append(bad, "--data-dir", dir)); err == nil {
-			t.Errorf("%v accepted: %s", bad, stdout)
+		if out, err := cli.try(bad...); err == nil {
+			t.Errorf("%v accepted: %s", bad, out)
 		}
 	}
 
-	svc := testApp(t, ctx, dir).webauthService()
+	svc := testApp(t, ctx, cli.dir).webauthService()
 	for _, tt := range []struct {
 		realm      webauth.Realm
 		email      string

@@ -18,19 +18,17 @@ import (
 func TestWebhookEndpointRoutes(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
-	cli := func(args ...string) string { t.Helper(); return cliLast(t, dir, "", args...) }
-	keyA, keyB := partnerKey(t, ctx, dir, "Parceiro A", "Ana"), partnerKey(t, ctx, dir, "Parceiro B", "Bia")
-	cli("provider", "create", "--name", "Provedor A", "--origin", "https://a.example.com.br")
-	cli("provider", "create", "--name", "Provedor B", "--origin", "https://b.example.com.br")
-	providerA := cli("provider", "token", "--origin", "https://a.example.com.br")
-	providerB := cli("provider", "token", "--origin", "https://b.example.com.br")
-	account := cli("account", "create", "--name", "Gestora", "--type", "gestao")
-	cli("account", "create", "--name", "Outra", "--type", "gestao")
-	cli("user", "create", "--email", "g@example.com", "--password", "senha-forte-1", "--account", "Gestora")
-	cli("user", "create", "--email", "o@example.com", "--password", "senha-forte-1", "--account", "Outra")
-	cli("user", "create", "--email", "root@example.com", "--password", "senha-forte-1", "--super-admin")
-	manager, other, root := cli("token", "create", "--email", "g@example.com"), cli("token", "create", "--email", "o@example.com"),
-		cli("token", "create", "--email", "root@example.com")
+	cli := newTestCLI(t, dir, "")
+	keyA, keyB := cli.partnerKey("Parceiro A", "Ana"), cli.partnerKey("Parceiro B", "Bia")
+	providerA := cli.providerToken("Provedor A", "https://a.example.com.br")
+	providerB := cli.providerToken("Provedor B", "https://b.example.com.br")
+	account := cli.run("account", "create", "--name", "Gestora", "--type", "gestao")
+	cli.run("account", "create", "--name", "Outra", "--type", "gestao")
+	cli.run("user", "create", "--email", "g@example.com", "--password", "senha-forte-1", "--account", "Gestora")
+	cli.run("user", "create", "--email", "o@example.com", "--password", "senha-forte-1", "--account", "Outra")
+	cli.run("user", "create", "--email", "root@example.com", "--password", "senha-forte-1", "--super-admin")
+	manager, other, root := cli.run("token", "create", "--email", "g@example.com"), cli.run("token", "create", "--email", "o@example.com"),
+		cli.run("token", "create", "--email", "root@example.com")
 
 	a := testApp(t, ctx, dir)
 	var err error

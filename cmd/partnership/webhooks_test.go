@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -175,26 +174,28 @@ type client struct {
 func (c *client) do(method, path string, body any) (int, map[string]any) {
 	c.t.Helper()
 	var rd io.Reader
+	header := c.header()
 	if body != nil {
 		b, _ := json.Marshal(body)
 		rd = bytes.NewReader(b)
+		header = append(header, "Content-Type", "application/json")
 	}
-	req, _ := http.NewRequest(method, c.base+path, rd)
-	req.Header.Set("Authorization", "Bearer "+c.key)
-	if c.origin != "" {
-		req.Header.Set("Origin", c.origin)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer res.Body.Close()
+	status, b := liveCall(c.t, method, c.base+path, rd, header...)
 	var out map[string]any
-	_ = json.NewDecoder(res.Body).Decode(&out)
-	return res.StatusCode, out
+	_ = json.Unmarshal(b, &out)
+	return status, out
+}
+
+// header is the client's key and Origin, as liveCall takes them.
+func (c *client) header() []string {
+	var h []string
+	if c.key != "" {
+		h = append(h, "Authorization", "Bearer "+c.key)
+	}
+	if c.origin != "" {
+		h = append(h, "Origin", c.origin)
+	}
+	return h
 }
 
 // register creates a partner's endpoint for the receiver and gives it the
@@ -228,55 +229,14 @@ func (c *client) upload(path, field string, content []byte) int {
 	fw, _ := mw.CreateFormFile(field, "documento.pdf")
 	_, _ = fw.Write(content)
 	_ = mw.Close()
-	req, _ := http.NewRequest(http.MethodPost, c.base+path, &buf)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	if c.key != "" {
-		req.Header.Set("Authorization", "Bearer "+c.key)
-	}
-	if c.origin != "" {
-		req.Header.Set("Origin", c.origin)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	res.Body.Close()
-	return res.StatusCode
-}
-
-func leadBody(cpf string) map[string]any {
-	return map[string]any{
-		"fullName": "Maria Souza", "personType": "PF", "emailAddress": "maria@example.com", "mobilePhone": "11999885544",
-		"utilityBillingValue": 420, "identificationNumber": cpf, "nationality": "Brasileira",
-		"maritalStatus": "Casada", "profession": "Professora", "zipCode": "13010-000", "state": "SP", "city": "Campinas",
-		"street": "Rua Barão de Jaguara", "number": "10", "neighborhood": "Centro",
-		"plan": map[string]any{"planName": "Premium", "discount": "15", "loyaltyRequirement": "60", "benefit": "Primeira Fatura Grátis"},
-	}
+	status, _ := liveCall(c.t, http.MethodPost, c.base+path, &buf, append(c.header(), "Content-Type", mw.FormDataContentType())...)
+	return status
 }
 
 // webhookEngines runs fn per engine with the --database-url for it.
 func webhookEngines(t *testing.T, fn func(t *testing.T, dbURL string)) {
 	t.Run("sqlite", func(t *testing.T) { fn(t, "") })
 	t.Run("postgres", func(t *testing.T) { fn(t, testdb.PostgresDatabase(t)) })
-}
-
-// cliLast runs a command on the data dir and database, as an operator
-// would, and returns the last line it printed.
-func cliLast(t *testing.T, dir, dbURL string, args ...string) string {
-	t.Helper()
-	env, stdout, stderr := testEnv(map[string]string{"DATABASE_URL": dbURL})
-	if err := run(context.Background(), env, append(args, "--data-dir", dir)); err != nil {
-		t.Fatalf("%v: %v\n%s", args, err, stderr)
-	}
-	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
-	return lines[len(lines)-1]
-}
-
-// cliKey creates a partner and its key through the CLI on the database.
-func cliKey(t *testing.T, dir, dbURL, partner string) string {
-	t.Helper()
-	cliLast(t, dir, dbURL, "partner", "create", "--name", partner)
-	return cliLast(t, dir, dbURL, "apikey", "create", "--partner", partner, "--seller", "Ana")
 }
 
 func waitHealthy(t *testing.T, addr string) {
@@ -296,24 +256,12 @@ func waitHealthy(t *testing.T, addr string) {
 func TestWebhooksEndToEnd(t *testing.T) {
 	webhookEngines(t, func(t *testing.T, dbURL string) {
 		dir := t.TempDir()
-		keyA, keyB := cliKey(t, dir, dbURL, "Parceiro A"), cliKey(t, dir, dbURL, "Parceiro B")
-		addr := freeAddr(t)
-		env, _, stderr := testEnv(map[string]string{"DATABASE_URL": dbURL})
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error, 1)
-		go func() {
-			done <- run(ctx, env, []string{"serve", "--demo", "--addr", addr, "--data-dir", dir,
-				"--webhook-allow-private", "--webhook-retry-schedule", "100ms,100ms,100ms"})
-		}()
-		t.Cleanup(func() {
-			cancel()
-			if err := <-done; err != nil {
-				t.Errorf("serve: %v\n%s", err, stderr)
-			}
-		})
-		waitHealthy(t, addr)
-		a := &client{t: t, base: "http://" + addr, key: keyA}
-		b := &client{t: t, base: "http://" + addr, key: keyB}
+		cli := newTestCLI(t, dir, dbURL)
+		keyA, keyB := cli.partnerKey("Parceiro A", "Ana"), cli.partnerKey("Parceiro B", "Ana")
+		srv := startServe(t, map[string]string{"DATABASE_URL": dbURL}, "", "serve", "--demo", "--data-dir", dir,
+			"--webhook-allow-private", "--webhook-retry-schedule", "100ms,100ms,100ms")
+		a := &client{t: t, base: srv.base, key: keyA}
+		b := &client{t: t, base: srv.base, key: keyB}
 		rA, rB := newReceiver(t), newReceiver(t)
 		epA := a.register(rA)
 		b.register(rB)
@@ -430,7 +378,7 @@ func TestWebhooksEndToEnd(t *testing.T) {
 func TestWebhookSurvivesSIGKILL(t *testing.T) {
 	webhookEngines(t, func(t *testing.T, dbURL string) {
 		dir := t.TempDir()
-		key := cliKey(t, dir, dbURL, "Parceiro K")
+		key := newTestCLI(t, dir, dbURL).partnerKey("Parceiro K", "Ana")
 		addr := freeAddr(t)
 		start := func() *exec.Cmd {
 			cmd := exec.Command(os.Args[0], "serve", "--demo", "--addr", addr, "--data-dir", dir, "--webhook-allow-private",
@@ -485,33 +433,18 @@ func TestWebhookSurvivesSIGKILL(t *testing.T) {
 func TestWebhooksStorefrontAndCompanies(t *testing.T) {
 	webhookEngines(t, func(t *testing.T, dbURL string) {
 		dir := t.TempDir()
-		cli := func(args ...string) string { t.Helper(); return cliLast(t, dir, dbURL, args...) }
+		cli := newTestCLI(t, dir, dbURL)
 		const origin = "https://loja.example.com.br"
-		cli("provider", "create", "--name", "Provedor Teste", "--origin", origin)
-		providerToken := cli("provider", "token", "--origin", origin)
-		account := cli("account", "create", "--name", "Gestora", "--type", "gestao")
-		cli("account", "create", "--name", "Cliente", "--type", "cliente", "--manager", "Gestora")
-		cli("account", "create", "--name", "Outra", "--type", "cliente")
-		cli("user", "create", "--email", "g@example.com", "--password", "senha-forte-1", "--account", "Gestora")
-		cli("user", "create", "--email", "c@example.com", "--password", "senha-forte-1", "--account", "Cliente")
-		managerToken := cli("token", "create", "--email", "g@example.com")
-		clientToken := cli("token", "create", "--email", "c@example.com")
+		providerToken := cli.providerToken("Provedor Teste", origin)
+		account := cli.run("account", "create", "--name", "Gestora", "--type", "gestao")
+		cli.run("account", "create", "--name", "Cliente", "--type", "cliente", "--manager", "Gestora")
+		cli.run("account", "create", "--name", "Outra", "--type", "cliente")
+		cli.run("user", "create", "--email", "g@example.com", "--password", "senha-forte-1", "--account", "Gestora")
+		cli.run("user", "create", "--email", "c@example.com", "--password", "senha-forte-1", "--account", "Cliente")
+		managerToken := cli.run("token", "create", "--email", "g@example.com")
+		clientToken := cli.run("token", "create", "--email", "c@example.com")
 
-		addr := freeAddr(t)
-		env, _, stderr := testEnv(map[string]string{"DATABASE_URL": dbURL})
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error, 1)
-		go func() {
-			done <- run(ctx, env, []string{"serve", "--addr", addr, "--data-dir", dir, "--webhook-allow-private"})
-		}()
-		t.Cleanup(func() {
-			cancel()
-			if err := <-done; err != nil {
-				t.Errorf("serve: %v\n%s", err, stderr)
-			}
-		})
-		waitHealthy(t, addr)
-		base := "http://" + addr
+		base := startServe(t, map[string]string{"DATABASE_URL": dbURL}, "", "serve", "--data-dir", dir, "--webhook-allow-private").base
 
 		// Storefront: the provider's admin token manages the endpoint.
 		admin := &client{t: t, base: base, key: providerToken}

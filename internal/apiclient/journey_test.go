@@ -15,7 +15,7 @@ import (
 
 	"partnership-service/internal/apiclient"
 	"partnership-service/internal/apitest"
-	"partnership-service/internal/blob"
+	"partnership-service/internal/blob/blobtest"
 	"partnership-service/internal/companies"
 	"partnership-service/internal/energy"
 	"partnership-service/internal/energy/energytest"
@@ -85,10 +85,7 @@ func TestEnergyJourney(t *testing.T) {
 	ctx := context.Background()
 	env := energytest.New(t, testdb.SQLite(t), energytest.Options{
 		Leads: func(tb testing.TB, e storage.Stores, catalog *energy.CatalogService) *energy.LeadService {
-			blobs, err := blob.NewDir(tb.TempDir())
-			if err != nil {
-				tb.Fatal(err)
-			}
+			blobs, _ := blobtest.NewDir(tb)
 			box, err := secretbox.New(bytes.Repeat([]byte{7}, 32))
 			if err != nil {
 				tb.Fatal(err)
@@ -190,10 +187,7 @@ func TestStorefrontJourney(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	const origin = "https://loja.fibra.com.br"
-	blobs, err := blob.NewDir(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	blobs, _ := blobtest.NewDir(t)
 	svc := storefront.NewService(testdb.SQLite(t).Storefront(), blobs, time.Now, 1<<20)
 	h, err := server.New(server.Config{Log: quietLog(), Surfaces: []server.Surface{{
 		Name: "storefront", Prefixes: storefront.Prefixes, Render: storefront.Render,

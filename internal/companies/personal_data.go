@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math"
 	"strings"
+	"time"
 )
 
 // Personal data under LGPD: a company is a legal entity, but its contact
@@ -50,16 +51,7 @@ func (s *Service) ContactData(ctx context.Context, sess *Session, id int64) (Con
 // the record the law asks for) with the values replaced by ErasedValue.
 // The erasure is an audit entry of its own (action erase).
 func (s *Service) EraseContact(ctx context.Context, sess *Session, id int64) (ContactData, error) {
-	old, err := s.visibleCompany(ctx, sess, id)
-	if err != nil {
-		return ContactData{}, err
-	}
-	now := s.now().UTC()
-	err = s.store.UpdateCompanies(ctx, old.AccountID, func(tx CompanyTx) error {
-		cur, err := currentCompany(ctx, tx, id)
-		if err != nil {
-			return err
-		}
+	err := s.writeCompany(ctx, sess, id, func(tx CompanyTx, cur Company, now time.Time) error {
 		entries, err := tx.CompanyAudit(ctx, id)
 		if err != nil {
 			return err

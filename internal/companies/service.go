@@ -369,18 +369,9 @@ func (s *Service) checkAccount(ctx context.Context, sess *Session, id int64) err
 // The fields are applied to the company as the writing transaction reads
 // it, so what is checked is what is written.
 func (s *Service) UpdateCompany(ctx context.Context, sess *Session, id int64, in CompanyInput) (Company, error) {
-	old, err := s.visibleCompany(ctx, sess, id)
-	if err != nil {
-		return Company{}, err
-	}
-	if in.AccountID.set && in.AccountID.v != old.AccountID {
-		return Company{}, fail(apperr.Forbidden, msgAccountChange)
-	}
-	now := s.now().UTC()
-	err = s.store.UpdateCompanies(ctx, old.AccountID, func(tx CompanyTx) error {
-		cur, err := currentCompany(ctx, tx, id)
-		if err != nil {
-			return err
+	err := s.writeCompany(ctx, sess, id, func(tx CompanyTx, cur Company, now time.Time) error {
+		if in.AccountID.set && in.AccountID.v != cur.AccountID {
+			return fail(apperr.Forbidden, msgAccountChange)
 		}
 		c := cur
 		applyInput(&c, in)
@@ -409,16 +400,7 @@ func (s *Service) UpdateCompany(ctx context.Context, sess *Session, id int64, in
 
 // DeleteCompany deletes a company without children.
 func (s *Service) DeleteCompany(ctx context.Context, sess *Session, id int64) error {
-	old, err := s.visibleCompany(ctx, sess, id)
-	if err != nil {
-		return err
-	}
-	now := s.now().UTC()
-	return s.store.UpdateCompanies(ctx, old.AccountID, func(tx CompanyTx) error {
-		cur, err := currentCompany(ctx, tx, id)
-		if err != nil {
-			return err
-		}
+	return s.writeCompany(ctx, sess, id, func(tx CompanyTx, cur Company, now time.Time) error {
 		children, err := tx.CountChildren(ctx, id)
 		if err != nil {
 			return err
@@ -433,6 +415,24 @@ func (s *Service) DeleteCompany(ctx context.Context, sess *Session, id int64) er
 			return err
 		}
 		return s.emit(ctx, tx, webhook.CompanyDeleted, cur, now)
+	})
+}
+
+// writeCompany runs fn in the writing transaction of the account of the
+// company id the session sees, with the company as that transaction reads
+// it (cur) and the time of the change.
+func (s *Service) writeCompany(ctx context.Context, sess *Session, id int64, fn func(tx CompanyTx, cur Company, now time.Time) error) error {
+	old, err := s.visibleCompany(ctx, sess, id)
+	if err != nil {
+		return err
+	}
+	now := s.now().UTC()
+	return s.store.UpdateCompanies(ctx, old.AccountID, func(tx CompanyTx) error {
+		cur, err := currentCompany(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		return fn(tx, cur, now)
 	})
 }
 

@@ -13,7 +13,6 @@ import (
 // company list.
 type CompaniesStore struct {
 	storesql.CompaniesStore
-	db *DB
 }
 
 var _ companies.Store = (*CompaniesStore)(nil)
@@ -30,7 +29,6 @@ func newCompaniesStore(db *DB) *CompaniesStore {
 			// unblocked.
 			AccountLock: `SELECT id FROM companies_accounts WHERE id = ? FOR NO KEY UPDATE`,
 		},
-		db: db,
 	}
 }
 
@@ -47,7 +45,7 @@ func (s *CompaniesStore) Companies(ctx context.Context, f companies.Filter) ([]c
 	if none {
 		return nil, 0, nil
 	}
-	return storesql.CompanyPage(ctx, s.db.Shared(), cond, args, f.Offset, func(q storesql.Querier) ([]companies.Company, error) {
+	return storesql.CompanyPage(ctx, s.DB, cond, args, f.Offset, func(q storesql.Querier) ([]companies.Company, error) {
 		page := append(args, f.Limit, f.Offset)
 		return storesql.QueryAll(ctx, q, storesql.ScanCompany, storesql.CompanySelect+cond+order+
 			fmt.Sprintf(" LIMIT $%d OFFSET $%d", len(page)-1, len(page)), page...)

@@ -14,14 +14,13 @@ import (
 // and caches each statement on first use per connection.
 type StorefrontStore struct {
 	storesql.Storefront
-	db *DB
 }
 
 var _ storefront.Store = (*StorefrontStore)(nil)
 
 // newStorefrontStore returns the storefront store on db.
 func newStorefrontStore(db *DB) *StorefrontStore {
-	return &StorefrontStore{Storefront: storesql.Storefront{DB: db.Shared(), RowLock: " FOR UPDATE"}, db: db}
+	return &StorefrontStore{Storefront: storesql.Storefront{DB: db.Shared(), RowLock: " FOR UPDATE"}}
 }
 
 // sfCouponColumns read a coupon with the plans it applies to.
@@ -38,11 +37,11 @@ func sfScanCoupon(row storesql.Row) (storefront.Coupon, error) {
 }
 
 func (s *StorefrontStore) Coupon(ctx context.Context, providerID, id int64) (storefront.Coupon, error) {
-	return sfScanCoupon(s.db.Pool.QueryRow(ctx, `SELECT `+sfCouponColumns+` FROM storefront_coupons
-		WHERE provider_id = $1 AND id = $2`, providerID, id))
+	return sfScanCoupon(s.DB.QueryRow(ctx, `SELECT `+sfCouponColumns+` FROM storefront_coupons
+		WHERE provider_id = ? AND id = ?`, providerID, id))
 }
 
 func (s *StorefrontStore) CouponByName(ctx context.Context, providerID int64, name string) (storefront.Coupon, error) {
-	return sfScanCoupon(s.db.Pool.QueryRow(ctx, `SELECT `+sfCouponColumns+` FROM storefront_coupons
-		WHERE provider_id = $1 AND name_key = $2`, providerID, storefront.CouponKey(name)))
+	return sfScanCoupon(s.DB.QueryRow(ctx, `SELECT `+sfCouponColumns+` FROM storefront_coupons
+		WHERE provider_id = ? AND name_key = ?`, providerID, storefront.CouponKey(name)))
 }

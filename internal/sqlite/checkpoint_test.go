@@ -17,11 +17,7 @@ import (
 func TestWALStaysBounded(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "wal.db")
-	db, err := OpenDB(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openDB(t, path)
 	const soft, hard, row = 256 << 10, 1 << 20, 64 << 10
 	db.checkpoints.soft, db.checkpoints.hard = soft, hard
 	ctx := context.Background()

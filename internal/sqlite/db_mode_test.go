@@ -1,12 +1,10 @@
-package sqlite_test
+package sqlite
 
 import (
 	"context"
 	"os"
 	"path/filepath"
 	"testing"
-
-	"partnership-service/internal/sqlite"
 )
 
 // TestDatabaseFilesArePrivate: issue 10 #14. The database holds personal
@@ -16,10 +14,7 @@ func TestDatabaseFilesArePrivate(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "data")
 	path := filepath.Join(dir, "partnership.db")
-	db, err := sqlite.OpenDB(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db := openDB(t, path)
 	if err := db.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -34,12 +29,19 @@ func TestDatabaseFilesArePrivate(t *testing.T) {
 	if err := os.Chmod(path, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	db, err = sqlite.OpenDB(path)
+	openDB(t, path) // opening makes the file private again
+	checkMode(t, path, 0o600)
+}
+
+// openDB opens the database at path, closed at the test's end.
+func openDB(t *testing.T, path string) *DB {
+	t.Helper()
+	db, err := OpenDB(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	checkMode(t, path, 0o600)
+	t.Cleanup(func() { db.Close() })
+	return db
 }
 
 func checkMode(t *testing.T, path string, want os.FileMode) {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"partnership-service/internal/energy"
+	"partnership-service/internal/sqlite"
 	"partnership-service/internal/storesql"
 	"partnership-service/internal/testdb"
 )
@@ -63,13 +64,8 @@ func (p planRecorder) Query(ctx context.Context, query string, args ...any) (sto
 // alone: what this test sees on a few leads is what a million get.
 func TestLeadListPlans(t *testing.T) {
 	t.Parallel()
-	stores := testdb.SQLite(t)
+	db, day := newPlanDB(t)
 	ctx := context.Background()
-	day, err := energy.ParseLeadQuery("", "", "created_at:2024-07-01")
-	if err != nil {
-		t.Fatal(err)
-	}
-	seedPlanLeads(t, stores.EnergyPartners(), stores.EnergyLeads(), day.CreatedFrom)
 	maria := &energy.CustomerFilter{Prefix: "maria"}
 	doc := &energy.CustomerFilter{ByDocument: true, Prefix: "11144477735"}
 	const (
@@ -115,8 +111,7 @@ func TestLeadListPlans(t *testing.T) {
 			[]string{counts, byName, byCo, "USING INDEX energy_leads_partner_status (partner_id=? AND status=?)", page, "USING INDEX energy_leads_partner_status (partner_id=? AND status=?)"}, 0},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			var plans []string
-			leads := storesql.NewEnergyLeads(stores.DB.Shared(), planRecorder{DB: stores.DB.Shared(), reader: stores.DB.Reader(), plans: &plans}, "+")
+			leads, plans := db.recordedLeads()
 			q := tt.q
 			q.Page, q.Limit = max(q.Page, 1), max(q.Limit, 10)
 			if q.TotalCap == 0 {
@@ -125,7 +120,7 @@ func TestLeadListPlans(t *testing.T) {
 			if _, _, err := leads.ListLeads(ctx, "p", q); err != nil {
 				t.Fatal(err)
 			}
-			all := strings.Join(plans, "\n")
+			all := strings.Join(*plans, "\n")
 			rest := all
 			for _, w := range tt.want {
 				i := strings.Index(rest, w)
@@ -148,11 +143,34 @@ func TestLeadListPlans(t *testing.T) {
 	}
 }
 
-// seedPlanLeads stores three leads of partner "p" named Maria, by one
-// seller on one day, one of them in negociacao.
-func seedPlanLeads(t *testing.T, partners energy.PartnerStore, store energy.LeadStore, day time.Time) {
+// planDB is a fresh SQLite database holding three leads of partner "p"
+// named Maria, by one seller on one day, one of them in negociacao.
+type planDB struct{ stores *sqlite.Stores }
+
+// newPlanDB returns the database and the leads' day (created_at:2024-07-01).
+func newPlanDB(t *testing.T) (planDB, energy.LeadQuery) {
+	t.Helper()
+	day, err := energy.ParseLeadQuery("", "", "created_at:2024-07-01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := planDB{testdb.SQLite(t)}
+	db.seed(t, day.CreatedFrom)
+	return db, day
+}
+
+// recordedLeads reads the leads through a planRecorder; plans grows by
+// the plan of each query it runs.
+func (db planDB) recordedLeads() (leads storesql.EnergyLeads, plans *[]string) {
+	plans = new([]string)
+	shared := db.stores.DB.Shared()
+	return storesql.NewEnergyLeads(shared, planRecorder{DB: shared, reader: db.stores.DB.Reader(), plans: plans}, "+"), plans
+}
+
+func (db planDB) seed(t *testing.T, day time.Time) {
 	t.Helper()
 	ctx := context.Background()
+	partners, store := db.stores.EnergyPartners(), db.stores.EnergyLeads()
 	if err := partners.CreatePartner(ctx, energy.Partner{ID: "p", Name: "P", CreatedAt: day}); err != nil {
 		t.Fatal(err)
 	}
@@ -178,12 +196,7 @@ func seedPlanLeads(t *testing.T, partners energy.PartnerStore, store energy.Lead
 // the tallies' indexes, never a scan of the leads or of the tallies.
 func TestPipelineTallyPlans(t *testing.T) {
 	t.Parallel()
-	stores := testdb.SQLite(t)
-	day, err := energy.ParseLeadQuery("", "", "created_at:2024-07-01")
-	if err != nil {
-		t.Fatal(err)
-	}
-	seedPlanLeads(t, stores.EnergyPartners(), stores.EnergyLeads(), day.CreatedFrom)
+	db, _ := newPlanDB(t)
 	for _, tt := range []struct {
 		name, seller string
 		want         []string
@@ -193,13 +206,12 @@ func TestPipelineTallyPlans(t *testing.T) {
 			"SEARCH energy_lead_tallies USING INDEX sqlite_autoindex_energy_lead_tallies_1 (partner_id=? AND seller_name_folded=? AND created_day>?)"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			var plans []string
-			leads := storesql.NewEnergyLeads(stores.DB.Shared(), planRecorder{DB: stores.DB.Shared(), reader: stores.DB.Reader(), plans: &plans}, "+")
+			leads, plans := db.recordedLeads()
 			got, err := leads.LeadTallies(context.Background(), "p", tt.seller, "2024-06-02")
 			if err != nil || len(got.ByDay) == 0 {
 				t.Fatalf("tallies %+v, %v", got, err)
 			}
-			all := strings.Join(plans, "\n")
+			all := strings.Join(*plans, "\n")
 			for _, w := range tt.want {
 				if !strings.Contains(all, w) {
 					t.Errorf("plan lacks %q; plans:\n%s", w, all)
@@ -217,12 +229,7 @@ func TestPipelineTallyPlans(t *testing.T) {
 // the other filters' index when there is one.
 func TestLeadExportPlans(t *testing.T) {
 	t.Parallel()
-	stores := testdb.SQLite(t)
-	day, err := energy.ParseLeadQuery("", "", "created_at:2024-07-01")
-	if err != nil {
-		t.Fatal(err)
-	}
-	seedPlanLeads(t, stores.EnergyPartners(), stores.EnergyLeads(), day.CreatedFrom)
+	db, _ := newPlanDB(t)
 	for _, tt := range []struct {
 		name string
 		q    energy.LeadQuery
@@ -234,13 +241,12 @@ func TestLeadExportPlans(t *testing.T) {
 		{"a customer", energy.LeadQuery{Customer: &energy.CustomerFilter{Prefix: "maria"}}, "USING INDEX energy_leads_partner_created (partner_id=?)"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			var plans []string
-			leads := storesql.NewEnergyLeads(stores.DB.Shared(), planRecorder{DB: stores.DB.Shared(), reader: stores.DB.Reader(), plans: &plans}, "+")
+			leads, plans := db.recordedLeads()
 			n := 0
 			if err := leads.ExportLeads(context.Background(), "p", tt.q, func(energy.Lead) error { n++; return nil }); err != nil || n == 0 {
 				t.Fatalf("exported %d, %v", n, err)
 			}
-			all := strings.Join(plans, "\n")
+			all := strings.Join(*plans, "\n")
 			if !strings.Contains(all, tt.want) || strings.Contains(all, "TEMP B-TREE") {
 				t.Errorf("plan lacks %q or sorts; plans:\n%s", tt.want, all)
 			}

@@ -14,11 +14,7 @@ import (
 // it: preparing there at once would wait for ever), and a write keeps
 // working meanwhile.
 func TestSharedStatementsAreKept(t *testing.T) {
-	db, err := OpenDB(t.TempDir() + "/db.sqlite")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := openDB(t, t.TempDir()+"/db.sqlite")
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	s := db.Shared()

@@ -380,15 +380,35 @@ func checkIDs(errs *apperr.Fields, field string, ids []int64, items []Item) {
 	}
 }
 
-// SavePlan creates (ID 0) or updates a plan.
-func (s *Service) SavePlan(ctx context.Context, providerID int64, p Plan) (Plan, error) {
+// saveChecked saves a record of the provider's catalog: check records
+// what is wrong with v against the catalog in errs (and may tidy v); a v
+// without faults is stored with save, and the cached catalog dropped.
+func saveChecked[T any](ctx context.Context, s *Service, providerID int64, v T,
+	check func(c *Catalog, v *T, errs *apperr.Fields), save func(ctx context.Context, providerID int64, v T) (T, error)) (T, error) {
+	var zero T
 	c, err := s.Catalog(ctx, providerID)
 	if err != nil {
-		return Plan{}, err
+		return zero, err
 	}
 	var errs apperr.Fields
+	check(c, &v, &errs)
+	if err := errs.Err(apperr.Unprocessable); err != nil {
+		return zero, err
+	}
+	v, err = save(ctx, providerID, v)
+	return v, s.changed(ctx, providerID, err)
+}
+
+// SavePlan creates (ID 0) or updates a plan.
+func (s *Service) SavePlan(ctx context.Context, providerID int64, p Plan) (Plan, error) {
+	return saveChecked(ctx, s, providerID, p, checkPlan, s.store.SavePlan)
+}
+
+// checkPlan holds a plan's rules; its id lists end up sorted, each id
+// once.
+func checkPlan(c *Catalog, p *Plan, errs *apperr.Fields) {
 	p.Name = strings.TrimSpace(p.Name)
-	checkText(&errs, "nome", p.Name, true, maxTextLen)
+	checkText(errs, "nome", p.Name, true, maxTextLen)
 	for _, f := range []struct {
 		field string
 		v     string
@@ -405,7 +425,7 @@ func (s *Service) SavePlan(ctx context.Context, providerID int64, p Plan) (Plan,
 		{"titulo", p.Title, maxTextLen},
 		{"html", p.HTML, maxLongText},
 	} {
-		checkText(&errs, f.field, f.v, false, f.max)
+		checkText(errs, f.field, f.v, false, f.max)
 	}
 	if p.MonthlyPriceCents < 0 {
 		errs.Add("mensalidade", msgInvalid)
@@ -416,18 +436,13 @@ func (s *Service) SavePlan(ctx context.Context, providerID int64, p Plan) (Plan,
 	if p.DownloadSpeed < 0 {
 		errs.Add("velocidade_download", msgInvalid)
 	}
-	checkIDs(&errs, "category_ids", p.CategoryIDs, c.Categories)
-	checkIDs(&errs, "payment_method_ids", p.PaymentMethodIDs, c.PaymentMethods)
-	checkIDs(&errs, "service_ids", p.ServiceIDs, c.Services)
-	if err := errs.Err(apperr.Unprocessable); err != nil {
-		return Plan{}, err
-	}
+	checkIDs(errs, "category_ids", p.CategoryIDs, c.Categories)
+	checkIDs(errs, "payment_method_ids", p.PaymentMethodIDs, c.PaymentMethods)
+	checkIDs(errs, "service_ids", p.ServiceIDs, c.Services)
 	for _, ids := range []*[]int64{&p.CategoryIDs, &p.PaymentMethodIDs, &p.ServiceIDs} {
 		slices.Sort(*ids)
 		*ids = slices.Compact(*ids)
 	}
-	p, err = s.store.SavePlan(ctx, providerID, p)
-	return p, s.changed(ctx, providerID, err)
 }
 
 // DeletePlan removes a plan; one that subscriptions chose cannot be deleted.
@@ -491,13 +506,14 @@ func (s *Service) DeleteCoupon(ctx context.Context, providerID, id int64) error 
 
 // SaveCoverageArea creates (ID 0) or updates a coverage area.
 func (s *Service) SaveCoverageArea(ctx context.Context, providerID int64, a CoverageArea) (CoverageArea, error) {
-	c, err := s.Catalog(ctx, providerID)
-	if err != nil {
-		return CoverageArea{}, err
-	}
-	var errs apperr.Fields
+	return saveChecked(ctx, s, providerID, a, checkCoverageArea, s.store.SaveCoverageArea)
+}
+
+// checkCoverageArea holds a coverage area's rules: a name, a plan of the
+// catalog or none, and either a polygon or a CEP range.
+func checkCoverageArea(c *Catalog, a *CoverageArea, errs *apperr.Fields) {
 	a.Name = strings.TrimSpace(a.Name)
-	checkText(&errs, "nome", a.Name, false, maxTextLen)
+	checkText(errs, "nome", a.Name, false, maxTextLen)
 	if a.PlanID != 0 && !slices.ContainsFunc(c.Plans, func(p Plan) bool { return p.ID == a.PlanID }) {
 		errs.Add("plan_id", msgNotFound)
 	}
@@ -509,11 +525,6 @@ func (s *Service) SaveCoverageArea(ctx context.Context, providerID int64, a Cove
 	case a.Geometry == nil && a.CEPStart > a.CEPEnd:
 		errs.Add("cep_fim", "deve ser maior ou igual a cep_inicio")
 	}
-	if err := errs.Err(apperr.Unprocessable); err != nil {
-		return CoverageArea{}, err
-	}
-	a, err = s.store.SaveCoverageArea(ctx, providerID, a)
-	return a, s.changed(ctx, providerID, err)
 }
 
 // DeleteCoverageArea removes a coverage area.

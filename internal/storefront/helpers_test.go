@@ -2,6 +2,7 @@ package storefront_test
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"io"
 	"log/slog"
@@ -11,7 +12,7 @@ import (
 	"time"
 
 	"partnership-service/internal/apitest"
-	"partnership-service/internal/blob"
+	"partnership-service/internal/blob/blobtest"
 	"partnership-service/internal/idempotency"
 	"partnership-service/internal/server"
 	"partnership-service/internal/storage"
@@ -64,21 +65,20 @@ type harnessOptions struct {
 	// (that many requests a minute per credential, Idempotency-Key
 	// records in the test's database), on the harness's clock.
 	guardPerMinute int
+	// publicWritesPerMinute > 0 limits the storefront's writes per client
+	// address and Origin to that many a minute; 0: out of reach.
+	publicWritesPerMinute int
 }
 
 func newHarness(t testing.TB, e storage.Stores, opts ...harnessOptions) *harness {
 	t.Helper()
 	o := testkit.Option(opts)
-	dir := t.TempDir()
-	blobs, err := blob.NewDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	blobs, dir := blobtest.NewDir(t)
 	h := &harness{t: t, store: e.Storefront(), blobDir: dir, clock: testkit.NewClock(time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC))}
 	h.svc = storefront.NewService(h.store, blobs, h.clock.Now, maxFileBytes)
 	// The harness's clock stands still, so the public write limit is set
-	// out of reach; TestPublicWritesAreRateLimited tests it.
-	handler := storefront.NewHandler(h.svc, 1_000_000)
+	// out of reach unless asked for; TestPublicWritesAreRateLimited tests it.
+	handler := storefront.NewHandler(h.svc, cmp.Or(o.publicWritesPerMinute, 1_000_000))
 	var keys *idempotency.Keys
 	if o.guardPerMinute > 0 {
 		handler.Guard, keys = testdb.Guard(e, o.guardPerMinute, h.clock.Now)

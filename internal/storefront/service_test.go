@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"partnership-service/internal/apperr"
-	"partnership-service/internal/blob"
+	"partnership-service/internal/blob/blobtest"
 	"partnership-service/internal/storage"
 	"partnership-service/internal/storefront"
 	"partnership-service/internal/testdb"
@@ -43,10 +43,7 @@ func eachWorld(t *testing.T, fn func(t *testing.T, w *serviceWorld)) {
 func newServiceWorld(t *testing.T, stores storage.Stores) *serviceWorld {
 	t.Helper()
 	ctx := context.Background()
-	blobs, err := blob.NewDir(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	blobs, _ := blobtest.NewDir(t)
 	clock := testkit.NewClock(time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC))
 	w := &serviceWorld{
 		svc:        storefront.NewService(stores.Storefront(), blobs, clock.Now, maxFileBytes),
@@ -76,7 +73,7 @@ func newServiceWorld(t *testing.T, stores storage.Stores) *serviceWorld {
 	}
 	w.a, w.pmA, w.planA, w.planA2 = provider("Fibra A", originA)
 	w.b, w.pmB, w.planB, _ = provider("Fibra B", originB)
-	_, err = w.svc.SaveCoverageArea(ctx, w.a, storefront.CoverageArea{Name: "Batel", CEPStart: 80420000, CEPEnd: 80420999})
+	_, err := w.svc.SaveCoverageArea(ctx, w.a, storefront.CoverageArea{Name: "Batel", CEPStart: 80420000, CEPEnd: 80420999})
 	must(err)
 	_, err = w.svc.SaveCoverageArea(ctx, w.a, storefront.CoverageArea{Name: "Só 600", PlanID: w.planA2, CEPStart: 80730000, CEPEnd: 80730999})
 	must(err)

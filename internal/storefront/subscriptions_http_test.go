@@ -3,16 +3,12 @@ package storefront_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
-	"partnership-service/internal/apitest"
-	"partnership-service/internal/server"
 	"partnership-service/internal/storage"
 	"partnership-service/internal/storefront"
 	"partnership-service/internal/testdb"
@@ -465,16 +461,8 @@ func TestHostileInput(t *testing.T) {
 // the client may go on once Retry-After has passed.
 func TestPublicWritesAreRateLimited(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		h := newHarness(t, e)
-		srv, err := server.New(server.Config{Log: slog.New(slog.NewJSONHandler(io.Discard, nil)), Surfaces: []server.Surface{{
-			Name: "storefront", Prefixes: storefront.Prefixes, Render: storefront.Render,
-			Routes: storefront.NewHandler(h.svc, 20).Routes,
-		}}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		api := apitest.New(t, srv)
-		a, b := api.With("Origin", originA), api.With("Origin", originB)
+		h := newHarness(t, e, harnessOptions{publicWritesPerMinute: 20})
+		a, b := h.a.client, h.b.client
 		check := "/api/v2/providers/check_coupon_availability?name=promo10&plan_id=" + itoa(h.a.fast)
 		for range 20 {
 			a.Get(check).Expect(http.StatusOK)

@@ -16,9 +16,8 @@ import (
 // runAudit checks the engine's half of the operator's audit trail: an
 // entry pending in a change's context commits with the change's write, or
 // not at all. The change here is a partner's creation.
-func runAudit(t *testing.T, open func(t *testing.T) storage.Stores) {
-	s := open(t)
-	clock := testkit.NewClock(time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC))
+func runAudit(t *testing.T, s storage.Stores) {
+	clock := testkit.NewClock(epoch)
 	log := audit.NewLog(s.Audit(), clock.Now)
 	create := func(name string) func(ctx context.Context) error {
 		return func(ctx context.Context) error {

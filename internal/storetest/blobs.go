@@ -1,13 +1,10 @@
 package storetest
 
 import (
-	"context"
 	"slices"
 	"testing"
-	"time"
 
 	"partnership-service/internal/blob"
-	"partnership-service/internal/energy"
 	"partnership-service/internal/storage"
 	"partnership-service/internal/storefront"
 )
@@ -15,13 +12,10 @@ import (
 // runBlobReferences checks that UnreferencedBlobs finds exactly the stored
 // files no record names: lead documents, contract PDFs and subscription
 // files are named; anything else is an orphan.
-func runBlobReferences(t *testing.T, open func(t *testing.T) storage.Stores) {
-	ctx := context.Background()
-	s := open(t)
-	at := time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)
-	if err := s.EnergyPartners().CreatePartner(ctx, energy.Partner{ID: "partner-a", Name: "Parceiro A", CreatedAt: at}); err != nil {
-		t.Fatal(err)
-	}
+func runBlobReferences(t *testing.T, s storage.Stores) {
+	ctx := t.Context()
+	at := epoch
+	addPartner(t, s.EnergyPartners(), "partner-a", "Parceiro A", at)
 	l := fullLead("partner-a", "00000000-0000-7000-8000-0000000000b1", at) // a document (aa/0123) and a contract (bb/4567)
 	mustCreate(t, s.EnergyLeads(), l)
 	w := newStorefrontWorld(t, s.Storefront())

@@ -30,21 +30,22 @@ func runEnergyLeads(t *testing.T, open func(t *testing.T) energyLeadHarness) {
 	base := time.Date(2024, 7, 1, 12, 0, 0, 123456000, time.UTC)
 
 	cpfs := []string{"11144477735", "52998224725", "39053344705"}
-	setup := func(t *testing.T) energy.LeadStore {
+	// setup opens a fresh store holding the two partners and leads.
+	setup := func(t *testing.T, leads ...energy.Lead) energy.LeadStore {
 		h := open(t)
 		for id, name := range map[string]string{"partner-a": "Parceiro A", "partner-b": "Parceiro B"} {
-			if err := h.Partners.CreatePartner(ctx, energy.Partner{ID: id, Name: name, CreatedAt: base}); err != nil {
-				t.Fatalf("add partner %s: %v", name, err)
-			}
+			addPartner(t, h.Partners, id, name, base)
+		}
+		for _, l := range leads {
+			mustCreate(t, h.Store, l)
 		}
 		return h.Store
 	}
 
 	t.Run("round trip of every field", func(t *testing.T) {
 		t.Parallel()
-		s := setup(t)
 		l := fullLead("partner-a", "00000000-0000-7000-8000-000000000001", base)
-		mustCreate(t, s, l)
+		s := setup(t, l)
 		got, err := s.Lead(ctx, "partner-a", l.ID)
 		if err != nil {
 			t.Fatalf("Lead: %v", err)
@@ -71,9 +72,8 @@ func runEnergyLeads(t *testing.T, open func(t *testing.T) energyLeadHarness) {
 
 	t.Run("another partner's lead is not found", func(t *testing.T) {
 		t.Parallel()
-		s := setup(t)
 		l := newLead("partner-a", "00000000-0000-7000-8000-000000000002", "11144477735", base)
-		mustCreate(t, s, l)
+		s := setup(t, l)
 		if _, err := s.Lead(ctx, "partner-b", l.ID); !apperr.Is(err, apperr.NotFound) {
 			t.Fatalf("Lead by partner-b: err = %v, want not_found", err)
 		}
@@ -92,9 +92,8 @@ func runEnergyLeads(t *testing.T, open func(t *testing.T) energyLeadHarness) {
 
 	t.Run("open lead lookup and the unique backstop", func(t *testing.T) {
 		t.Parallel()
-		s := setup(t)
 		first := newLead("partner-a", "00000000-0000-7000-8000-000000000003", "11144477735", base)
-		mustCreate(t, s, first)
+		s := setup(t, first)
 		openLead := func(partnerID, doc, except string) string {
 			t.Helper()
 			var id string
@@ -151,9 +150,8 @@ func runEnergyLeads(t *testing.T, open func(t *testing.T) energyLeadHarness) {
 
 	t.Run("a write is atomic and appends children", func(t *testing.T) {
 		t.Parallel()
-		s := setup(t)
 		l := newLead("partner-a", "00000000-0000-7000-8000-000000000007", "11144477735", base)
-		mustCreate(t, s, l)
+		s := setup(t, l)
 		boom := errors.New("refused")
 		err := s.WriteLeads(ctx, func(tx energy.LeadTx) error {
 			changed := l
@@ -417,9 +415,8 @@ func runEnergyLeads(t *testing.T, open func(t *testing.T) energyLeadHarness) {
 
 	t.Run("list carries documents", func(t *testing.T) {
 		t.Parallel()
-		s := setup(t)
 		l := newLead("partner-a", "00000000-0000-7000-8000-000000000201", "11144477735", base)
-		mustCreate(t, s, l)
+		s := setup(t, l)
 		mustWrite(t, s, func(tx energy.LeadTx) error {
 			return tx.AppendDocument(l.ID, energy.Document{Kind: energy.DocIDFront, Key: "cd/1", FileName: "rg.png",
 				ContentType: "image/png", Size: 3, SHA256: "aa", UploadedAt: base})

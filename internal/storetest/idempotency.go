@@ -5,7 +5,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/energy"
@@ -19,9 +18,8 @@ import (
 // runIdempotencyKeys checks the engine's half of Idempotency-Key: the
 // record commits with the change the request made through the engine's
 // write path, or not at all. The change here is a partner's creation.
-func runIdempotencyKeys(t *testing.T, open func(t *testing.T) storage.Stores) {
-	s := open(t)
-	clock := testkit.NewClock(time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC))
+func runIdempotencyKeys(t *testing.T, s storage.Stores) {
+	clock := testkit.NewClock(epoch)
 	store := storesql.IdempotencyKeys{DB: s.Shared()}
 	// Two replicas: each its own in-flight set, one database.
 	replica1, replica2 := idempotency.NewKeys(store, clock.Now, nil), idempotency.NewKeys(store, clock.Now, nil)

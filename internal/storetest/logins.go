@@ -15,7 +15,7 @@ import (
 // concurrent attempts (each check and count is one transaction), and the
 // purge of idle counts.
 func runLoginCounts(t *testing.T, newStore func(t *testing.T) logins.CountStore) {
-	t0 := time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)
+	t0 := epoch
 	ctx := context.Background()
 	limits := logins.Limits{Window: 15 * time.Minute, PerPair: 5, PerAddr: 8}
 	reserve := func(t *testing.T, a logins.Attempts, k logins.Key, now time.Time) time.Duration {

@@ -6,6 +6,7 @@ package storetest
 
 import (
 	"testing"
+	"time"
 
 	"partnership-service/internal/companies"
 	"partnership-service/internal/energy"
@@ -38,15 +39,28 @@ func Run(t *testing.T, open func(t *testing.T) storage.Stores) {
 	t.Run("storefront", func(t *testing.T) {
 		runStorefront(t, func(t *testing.T) storefront.Store { return open(t).Storefront() })
 	})
-	t.Run("stored files and their records", func(t *testing.T) { runBlobReferences(t, open) })
-	t.Run("idempotency keys", func(t *testing.T) { runIdempotencyKeys(t, open) })
-	t.Run("operator audit trail", func(t *testing.T) { runAudit(t, open) })
+	t.Run("stored files and their records", func(t *testing.T) { runBlobReferences(t, open(t)) })
+	t.Run("idempotency keys", func(t *testing.T) { runIdempotencyKeys(t, open(t)) })
+	t.Run("operator audit trail", func(t *testing.T) { runAudit(t, open(t)) })
 	t.Run("companies", func(t *testing.T) {
 		runCompanies(t, func(t *testing.T) companies.Store { return open(t).Companies() })
 	})
 	t.Run("companies login counts", func(t *testing.T) {
 		runLoginCounts(t, func(t *testing.T) logins.CountStore { return open(t).Companies() })
 	})
-	t.Run("webhooks", func(t *testing.T) { runWebhooks(t, open) })
+	t.Run("webhooks", func(t *testing.T) { runWebhooks(t, open(t)) })
 	t.Run("console users and sessions", func(t *testing.T) { runWebAuth(t, open) })
+}
+
+// epoch is when the suites' records are made, where a test needs no time
+// of its own.
+var epoch = time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)
+
+// addPartner stores the energy partner id, named name, made at at: the
+// owner other records refer to.
+func addPartner(tb testing.TB, s energy.PartnerStore, id, name string, at time.Time) {
+	tb.Helper()
+	if err := s.CreatePartner(tb.Context(), energy.Partner{ID: id, Name: name, CreatedAt: at}); err != nil {
+		tb.Fatalf("add partner %s: %v", name, err)
+	}
 }

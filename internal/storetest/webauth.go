@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"partnership-service/internal/apperr"
-	"partnership-service/internal/energy"
 	"partnership-service/internal/storage"
 	"partnership-service/internal/webauth"
 )
@@ -16,12 +15,10 @@ import (
 func runWebAuth(t *testing.T, open func(t *testing.T) storage.Stores) {
 	newStore := func(t *testing.T) webauth.Store {
 		s := open(t)
-		if err := s.EnergyPartners().CreatePartner(t.Context(), energy.Partner{ID: "p7", Name: "Parceiro", CreatedAt: time.Now()}); err != nil {
-			t.Fatal(err)
-		}
+		addPartner(t, s.EnergyPartners(), "p7", "Parceiro", time.Now())
 		return s.WebAuth()
 	}
-	t0 := time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)
+	t0 := epoch
 	hash := func(b byte) []byte {
 		h := make([]byte, 32)
 		h[0] = b

@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"context"
 	"errors"
 	"slices"
 	"testing"
@@ -19,15 +18,12 @@ import (
 // back is never fanned out, one that commits is, to its owner's endpoints
 // only; a claimed delivery is leased from other claims until its lease
 // ends or its attempt is recorded; the delivery log and retry.
-func runWebhooks(t *testing.T, open func(t *testing.T) storage.Stores) {
-	ctx := context.Background()
-	s := open(t)
+func runWebhooks(t *testing.T, s storage.Stores) {
+	ctx := t.Context()
 	wh := s.Webhooks()
-	at := time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)
+	at := epoch
 	for _, p := range []string{"partner-a", "partner-b"} {
-		if err := s.EnergyPartners().CreatePartner(ctx, energy.Partner{ID: p, Name: p, CreatedAt: at}); err != nil {
-			t.Fatal(err)
-		}
+		addPartner(t, s.EnergyPartners(), p, p, at)
 	}
 	ownerA := webhook.Owner{Surface: webhook.Energy, ID: "partner-a"}
 	ownerB := webhook.Owner{Surface: webhook.Energy, ID: "partner-b"}
