@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"hash/fnv"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -178,23 +177,23 @@ func etagMatches(header, etag string) bool {
 	return false
 }
 
-func placeFrom(q url.Values) Place {
+func placeFrom(q httpx.Query) Place {
 	return Place{IBGECode: strings.TrimSpace(q.Get("ibge_code")), UF: strings.TrimSpace(q.Get("state")), City: q.Get("city")}
 }
 
 func (a *API) operationAreas(w http.ResponseWriter, r *http.Request) {
-	l, err := a.Catalog.OperationAreas(placeFrom(r.URL.Query()))
+	l, err := a.Catalog.OperationAreas(placeFrom(httpx.Query(r.URL.RawQuery)))
 	a.serveListing(w, r, l, err, operationAreasBody)
 }
 
 func (a *API) plans(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
+	q := httpx.Query(r.URL.RawQuery)
 	l, err := a.Catalog.PlansFor(strings.TrimSpace(q.Get("energy_utility_public_id")), placeFrom(q))
 	a.serveListing(w, r, l, err, plansBody)
 }
 
 func (a *API) qualification(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
+	q := httpx.Query(r.URL.RawQuery)
 	res, err := a.Catalog.Qualify(QualificationQuery{
 		Place:      Place{UF: strings.TrimSpace(q.Get("state")), City: q.Get("city")},
 		PersonType: q.Get("personType"),

@@ -7,7 +7,6 @@
 package energy
 
 import (
-	"context"
 	"log/slog"
 
 	"partnership-service/internal/httpx"
@@ -26,19 +25,6 @@ type Principal struct {
 	// whose seller name folds to SellerName's): a partner console user of
 	// role seller. Another seller's lead is not found.
 	SellerOnly bool
-}
-
-type principalKey struct{}
-
-// WithPrincipal returns ctx carrying p.
-func WithPrincipal(ctx context.Context, p Principal) context.Context {
-	return context.WithValue(ctx, principalKey{}, p)
-}
-
-// PrincipalFrom returns the authenticated caller, set by the API-key middleware.
-func PrincipalFrom(ctx context.Context) (Principal, bool) {
-	p, ok := ctx.Value(principalKey{}).(Principal)
-	return p, ok
 }
 
 // Prefixes are the paths this surface answers (the misspelling is the contract).

@@ -10,12 +10,10 @@ import (
 // The partner API-key middleware: every energy route but the signing page
 // runs behind it.
 
-// authenticated runs h only for a valid partner API key, with the caller
-// in the request context.
+// authenticated runs h, which does not need to know who calls, only for a
+// valid partner API key (the catalog reads).
 func (a *API) authenticated(h http.HandlerFunc) http.HandlerFunc {
-	return a.partner(func(w http.ResponseWriter, r *http.Request, p Principal) {
-		h(w, r.WithContext(WithPrincipal(r.Context(), p)))
-	})
+	return a.partner(func(w http.ResponseWriter, r *http.Request, _ Principal) { h(w, r) })
 }
 
 // principal is r's caller; when the key is refused it answers r and
@@ -31,8 +29,8 @@ func (a *API) principal(w http.ResponseWriter, r *http.Request) (Principal, bool
 
 // adminOnly runs h only for an admin key.
 func (a *API) adminOnly(h http.HandlerFunc) http.HandlerFunc {
-	return a.authenticated(func(w http.ResponseWriter, r *http.Request) {
-		if p, _ := PrincipalFrom(r.Context()); !p.Admin {
+	return a.partner(func(w http.ResponseWriter, r *http.Request, p Principal) {
+		if !p.Admin {
 			Render(w, r, apperr.New(apperr.Forbidden, "esta chave de API não pode administrar o catálogo"))
 			return
 		}
