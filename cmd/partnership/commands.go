@@ -37,6 +37,7 @@ func commands() []command {
 		{name: "partner user create", summary: "create a partner console user (/console/); prints its id", bind: bindConsoleUser(webauth.RealmPartner)},
 		{name: "provider user create", summary: "create a provider back-office user (/provedor/); prints its id", bind: bindConsoleUser(webauth.RealmProvider)},
 		{name: "dev seed-leads", summary: "store generated energy leads in bulk, for load tests; prints how many", bind: bindSeedLeads},
+		{name: "dev seed-companies", summary: "store generated companies in bulk, for load tests; prints how many", bind: bindSeedCompanies},
 	}
 }
 

@@ -41,7 +41,8 @@ func (s *CompaniesStore) Companies(ctx context.Context, f companies.Filter) ([]c
 	in := func(col string, values any) string { return col + " = ANY(" + bind(values) + ")" }
 	// COLLATE "C": the folded name is plain ASCII, and byte order keeps both
 	// engines sorting alike.
-	cond, order, none := storesql.CompanyList(f, bind, in, `c.name_folded COLLATE "C"`)
+	contains := func(fragment string) string { return storesql.NameLike(fragment, bind) } // pg_trgm's index
+	cond, order, none := storesql.CompanyList(f, bind, in, `c.name_folded COLLATE "C"`, contains)
 	if none {
 		return nil, 0, nil
 	}

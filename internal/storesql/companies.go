@@ -141,8 +141,10 @@ func CompanyPage(ctx context.Context, db DB, where string, args []any, offset in
 // says the filter names no account, so there is nothing to query. bind
 // binds one value and returns its placeholder; in binds a []int64 or
 // []string as a membership test of col; nameOrder is how the folded name
-// sorts, so both engines sort bytewise.
-func CompanyList(f companies.Filter, bind func(v any) string, in func(col string, values any) string, nameOrder string) (where, order string, matchesNone bool) {
+// sorts, so both engines sort bytewise; nameContains is the test that the
+// folded name contains a fragment, through the engine's trigram index.
+func CompanyList(f companies.Filter, bind func(v any) string, in func(col string, values any) string, nameOrder string,
+	nameContains func(fragment string) string) (where, order string, matchesNone bool) {
 	if f.AccountIDs != nil && len(f.AccountIDs) == 0 {
 		return "", "", true
 	}
@@ -151,7 +153,7 @@ func CompanyList(f companies.Filter, bind func(v any) string, in func(col string
 		conds = append(conds, in("c.account_id", f.AccountIDs))
 	}
 	if f.Query != "" {
-		conds = append(conds, `(c.name_folded LIKE `+bind(likePattern(f.Query))+` ESCAPE '\' OR c.id = `+bind(f.QueryID)+`)`)
+		conds = append(conds, `(`+nameContains(f.Query)+` OR c.id = `+bind(f.QueryID)+`)`)
 	}
 	if len(f.ExternalIDs) > 0 {
 		conds = append(conds, in("c.external_id", f.ExternalIDs))
@@ -179,10 +181,11 @@ func CompanyList(f companies.Filter, bind func(v any) string, in func(col string
 	return where, " ORDER BY c.id" + dir, false
 }
 
-// likePattern escapes LIKE's wildcards in a fragment.
-func likePattern(fragment string) string {
+// NameLike is the folded name's LIKE test for fragment, bound by bind:
+// PostgreSQL's trigram index serves it; SQLite scans.
+func NameLike(fragment string, bind func(v any) string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return "%" + r.Replace(fragment) + "%"
+	return `c.name_folded LIKE ` + bind("%"+r.Replace(fragment)+"%") + ` ESCAPE '\'`
 }
 
 // AuditSelect reads audit entries in the order ScanAuditEntry expects.

@@ -245,6 +245,59 @@ func runCompanies(t *testing.T, newStore func(t *testing.T) companies.Store) {
 		}
 	})
 
+	// _q's fragment is matched as a substring of the folded name through
+	// the engine's trigram index, which must follow every write and find
+	// what LIKE '%…%' found, wildcards and quotes taken literally.
+	t.Run("name search follows the writes", func(t *testing.T) {
+		w := setup(t)
+		add := func(name string) companies.Company {
+			c, err := insert(w, companies.Company{AccountID: w.cli.ID, Name: name, CityID: 3550308, StateID: 35, CreatedAt: now, UpdatedAt: now})
+			must(t, err)
+			return c
+		}
+		natural, loja, bar, acai := add("Casa 100% Natural"), add("Loja_do_Zé"), add(`Bar "O Ponto"`), add("Açaí da Serra")
+		search := func(fragment string) []int64 {
+			t.Helper()
+			items, total, err := w.s.Companies(ctx, companies.Filter{Query: fragment, Limit: 10})
+			must(t, err)
+			var out []int64
+			for _, c := range items {
+				out = append(out, c.ID)
+			}
+			if total != len(out) {
+				t.Errorf("search %q: total %d for %d companies", fragment, total, len(out))
+			}
+			return out
+		}
+		for _, tc := range []struct {
+			fragment string
+			want     []int64
+		}{
+			{"100%", []int64{natural.ID}},
+			{"0% n", []int64{natural.ID}},
+			{"a_do", []int64{loja.ID}},
+			{"a do", nil},
+			{`"o ponto"`, []int64{bar.ID}},
+			{"serra", []int64{acai.ID}},
+			{"acai da serra", []int64{acai.ID}},
+			{"ac", []int64{acai.ID}}, // shorter than a trigram
+			{"a", []int64{w.parent.ID, w.kid.ID, w.otherAccount.ID, natural.ID, loja.ID, bar.ID, acai.ID}},
+			{"matriz filial", nil},
+		} {
+			if got := search(tc.fragment); !slices.Equal(got, tc.want) {
+				t.Errorf("search %q = %v, want %v", tc.fragment, got, tc.want)
+			}
+		}
+		acai.Name, acai.UpdatedAt = "Bistrô Central", now.Add(time.Minute)
+		must(t, update(w, acai))
+		must(t, remove(w, bar))
+		for fragment, want := range map[string][]int64{"serra": nil, "bistro": {acai.ID}, "ponto": nil} {
+			if got := search(fragment); !slices.Equal(got, want) {
+				t.Errorf("after a rename and a delete, search %q = %v, want %v", fragment, got, want)
+			}
+		}
+	})
+
 	t.Run("tree primitives", func(t *testing.T) {
 		w := setup(t)
 		err := write(w, w.cli.ID, func(tx companies.CompanyTx) error {
