@@ -547,8 +547,7 @@ func TestLeadRefusals(t *testing.T) {
 // partner A's lead id: each answers 404, and A's lead is unchanged.
 func TestPartnersSeeOnlyTheirLeads(t *testing.T) {
 	eachLeadEnv(t, func(t *testing.T, env *leadEnv) {
-		lead := createLead(t, env.A, naturalLead())
-		path := "/sales-conversion/leads/" + lead["id"].(string)
+		path := leadPath(t, env.A, naturalLead())
 		env.A.JSON(http.MethodPost, path+"/contracts", map[string]any{}).Expect(http.StatusCreated)
 		b := env.B
 		for name, req := range map[string]func() *apitest.Response{
