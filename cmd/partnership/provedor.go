@@ -21,5 +21,6 @@ func (a *app) provedorSurface(context.Context) (server.Surface, error) {
 	if err != nil {
 		return server.Surface{}, err
 	}
-	return server.Surface{Name: "provedor", Prefixes: provedor.Prefixes, Render: web.Render, Routes: h.Routes}, nil
+	// h.Routes registers the login's routes too (admin and console pass sessions.Routes here).
+	return web.Surface("provedor", provedor.Prefixes, h.Routes), nil
 }

@@ -15,6 +15,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"partnership-service/internal/pending"
 )
 
 // Entry is one operator change.
@@ -63,26 +65,18 @@ func Diff(before, after Fields) []Change {
 // its context.
 type Pending struct {
 	Entry
-	written bool
+	pending.Once
 }
-
-type pendingKey struct{}
 
 // FromContext returns the entry still to be written with the next write
 // made for ctx, or nil.
-func FromContext(ctx context.Context) *Pending {
-	p, _ := ctx.Value(pendingKey{}).(*Pending)
-	if p == nil || p.written {
-		return nil
-	}
-	return p
-}
+func FromContext(ctx context.Context) *Pending { return pending.From[Pending](ctx) }
 
 // Committed tells p the outcome of the transaction it was inserted in:
 // once one committed, no later write carries it again. A nil p is fine.
 func (p *Pending) Committed(err error) {
-	if p != nil && err == nil {
-		p.written = true
+	if p != nil {
+		p.Once.Committed(err)
 	}
 }
 
@@ -117,10 +111,10 @@ func NewLog(store Store, now func() time.Time) *Log {
 func (l *Log) Record(ctx context.Context, e Entry, change func(ctx context.Context) error) error {
 	e.At = l.now().UTC()
 	p := &Pending{Entry: e}
-	if err := change(context.WithValue(ctx, pendingKey{}, p)); err != nil {
+	if err := change(pending.With(ctx, p)); err != nil {
 		return err
 	}
-	if p.written {
+	if p.Written() {
 		return nil
 	}
 	return l.store.AppendEntry(ctx, p.Entry)

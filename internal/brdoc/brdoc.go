@@ -9,6 +9,8 @@
 // carries a document.
 package brdoc
 
+import "strings"
+
 // OnlyDigits strips everything but 0-9.
 func OnlyDigits(s string) string {
 	n := 0
@@ -41,6 +43,43 @@ func allSame(b []byte) bool {
 		}
 	}
 	return true
+}
+
+// collect fills d with the characters of s, the separators in seps
+// skipped wherever they stand, each passed through char (its position in d
+// and the byte; what to keep, or false to refuse s). It refuses s unless
+// s fills d exactly and d is not one character repeated.
+func collect(s string, d []byte, seps string, char func(n int, c byte) (byte, bool)) bool {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if strings.IndexByte(seps, c) >= 0 {
+			continue
+		}
+		if n == len(d) {
+			return false
+		}
+		c, ok := char(n, c)
+		if !ok {
+			return false
+		}
+		d[n] = c
+		n++
+	}
+	return n == len(d) && !allSame(d)
+}
+
+// normalized answers a Normalize function from what its parser made of s:
+// the canonical characters d when ok, s itself when it already is d (so a
+// value stored normalized is not copied), "" and false when not ok.
+func normalized(s string, d []byte, ok bool) (string, bool) {
+	switch {
+	case !ok:
+		return "", false
+	case s == string(d): // compiler-optimized: no allocation for the comparison
+		return s, true
+	}
+	return string(d), true
 }
 
 // mod11Digit is the check-digit rule shared by CPF and CNPJ.

@@ -28,40 +28,24 @@ func IsCNPJ(s string) bool {
 // not a valid CNPJ.
 func NormalizeCNPJ(s string) (string, bool) {
 	d, ok := parseCNPJ(s)
-	if !ok {
-		return "", false
-	}
-	if s == string(d[:]) { // compiler-optimized: no allocation for the comparison
-		return s, true
-	}
-	return string(d[:]), true
+	return normalized(s, d[:], ok)
 }
 
 func parseCNPJ(s string) ([cnpjLen]byte, bool) {
 	var d [cnpjLen]byte
-	n := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == '.' || c == '/' || c == '-' || c == ' ':
-			continue
-		case n == cnpjLen:
-			return d, false
-		case 'a' <= c && c <= 'z':
-			c -= 'a' - 'A'
-		}
-		// Letters are only allowed in the base; the check digits are numeric.
-		if !isDigit(c) && (n >= 12 || c < 'A' || c > 'Z') {
-			return d, false
-		}
-		d[n] = c
-		n++
-	}
-	if n != cnpjLen || allSame(d[:]) {
-		return d, false
-	}
-	return d, d[12] == cnpjDigit(d[:12], cnpjWeights1[:]) &&
+	ok := collect(s, d[:], "./- ", cnpjChar)
+	return d, ok && d[12] == cnpjDigit(d[:12], cnpjWeights1[:]) &&
 		d[13] == cnpjDigit(d[:13], cnpjWeights2[:])
+}
+
+// cnpjChar is the character at position n of a CNPJ, upper-cased: a digit,
+// or in the base (the first 12) a letter A-Z.
+func cnpjChar(n int, c byte) (byte, bool) {
+	if 'a' <= c && c <= 'z' {
+		c -= 'a' - 'A'
+	}
+	// Letters are only allowed in the base; the check digits are numeric.
+	return c, isDigit(c) || n < 12 && 'A' <= c && c <= 'Z'
 }
 
 func cnpjDigit(d []byte, weights []int) byte {

@@ -15,38 +15,15 @@ func IsCPF(s string) bool {
 // NormalizeCPF returns the 11 digits of s, ok=false if s is not a valid CPF.
 func NormalizeCPF(s string) (string, bool) {
 	d, ok := parseCPF(s)
-	if !ok {
-		return "", false
-	}
-	if len(s) == cpfLen {
-		return s, true // already normalized: reuse the string instead of copying
-	}
-	return string(d[:]), true
+	return normalized(s, d[:], ok)
 }
 
 // parseCPF collects the digits into a fixed array so validation never
 // allocates.
 func parseCPF(s string) ([cpfLen]byte, bool) {
 	var d [cpfLen]byte
-	n := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case isDigit(c):
-			if n == cpfLen {
-				return d, false
-			}
-			d[n] = c
-			n++
-		case c == '.' || c == '-' || c == ' ':
-		default:
-			return d, false
-		}
-	}
-	if n != cpfLen || allSame(d[:]) {
-		return d, false
-	}
-	return d, d[9] == cpfDigit(d[:9]) && d[10] == cpfDigit(d[:10])
+	ok := collect(s, d[:], ".- ", func(_ int, c byte) (byte, bool) { return c, isDigit(c) })
+	return d, ok && d[9] == cpfDigit(d[:9]) && d[10] == cpfDigit(d[:10])
 }
 
 // cpfDigit computes the next check digit: weights count down from len+1 to 2.

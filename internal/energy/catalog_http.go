@@ -298,6 +298,9 @@ func (a *API) listUtilities(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusOK, out)
 }
 
+// catalogBodyMax caps JSON bodies of the operator's catalog changes.
+const catalogBodyMax = 16 << 10
+
 // answerUtility writes the utility as stored after a change.
 func (a *API) answerUtility(w http.ResponseWriter, r *http.Request, status int, id string, err error) {
 	if err != nil {
@@ -310,8 +313,7 @@ func (a *API) answerUtility(w http.ResponseWriter, r *http.Request, status int, 
 
 func (a *API) createUtility(w http.ResponseWriter, r *http.Request) {
 	var body utilityInputBody
-	if err := httpx.DecodeJSON(w, r, &body, 16<<10); err != nil {
-		Render(w, r, err)
+	if !decode(w, r, &body, catalogBodyMax) {
 		return
 	}
 	u, err := a.Catalog.CreateUtility(r.Context(), body.input())
@@ -320,8 +322,7 @@ func (a *API) createUtility(w http.ResponseWriter, r *http.Request) {
 
 func (a *API) updateUtility(w http.ResponseWriter, r *http.Request) {
 	var body utilityInputBody
-	if err := httpx.DecodeJSON(w, r, &body, 16<<10); err != nil {
-		Render(w, r, err)
+	if !decode(w, r, &body, catalogBodyMax) {
 		return
 	}
 	_, err := a.Catalog.UpdateUtility(r.Context(), r.PathValue("id"), body.input())
@@ -343,8 +344,7 @@ func (a *API) deleteArea(w http.ResponseWriter, r *http.Request) {
 
 func (a *API) createPlan(w http.ResponseWriter, r *http.Request) {
 	var body planInputBody
-	if err := httpx.DecodeJSON(w, r, &body, 16<<10); err != nil {
-		Render(w, r, err)
+	if !decode(w, r, &body, catalogBodyMax) {
 		return
 	}
 	p, err := a.Catalog.CreatePlan(r.Context(), r.PathValue("id"), body.input())
@@ -357,8 +357,7 @@ func (a *API) updatePlan(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var body planInputBody
-	if err := httpx.DecodeJSON(w, r, &body, 16<<10); err != nil {
-		Render(w, r, err)
+	if !decode(w, r, &body, catalogBodyMax) {
 		return
 	}
 	p, err := a.Catalog.UpdatePlan(r.Context(), id, body.input())
@@ -407,8 +406,7 @@ func (a *API) getThresholds(w http.ResponseWriter, r *http.Request) {
 
 func (a *API) setThresholds(w http.ResponseWriter, r *http.Request) {
 	var body thresholdsBody
-	if err := httpx.DecodeJSON(w, r, &body, 4<<10); err != nil {
-		Render(w, r, err)
+	if !decode(w, r, &body, 4<<10) {
 		return
 	}
 	t, err := a.Catalog.SetFreeMarketMinimum(r.Context(), body.FreeMarketMinimumBill)

@@ -19,8 +19,7 @@ const leadBodyMax = 64 << 10
 
 func (a *API) createLead(w http.ResponseWriter, r *http.Request, p Principal) {
 	var body createLeadBody
-	if err := httpx.DecodeJSON(w, r, &body, leadBodyMax); err != nil {
-		Render(w, r, err)
+	if !decode(w, r, &body, leadBodyMax) {
 		return
 	}
 	l, err := a.Leads.Create(r.Context(), p, body.draft())
@@ -38,8 +37,7 @@ func (a *API) getLead(w http.ResponseWriter, r *http.Request, p Principal) {
 
 func (a *API) updateLead(w http.ResponseWriter, r *http.Request, p Principal) {
 	var body updateLeadBody
-	if err := httpx.DecodeJSON(w, r, &body, leadBodyMax); err != nil {
-		Render(w, r, err)
+	if !decode(w, r, &body, leadBodyMax) {
 		return
 	}
 	l, err := a.Leads.Update(r.Context(), p, r.PathValue("id"), body.draft())
@@ -51,8 +49,7 @@ func (a *API) setCredentials(w http.ResponseWriter, r *http.Request, p Principal
 		UtilityBillLogin string `json:"utilityBillLogin"`
 		Password         string `json:"password"`
 	}
-	if err := httpx.DecodeJSON(w, r, &body, 4<<10); err != nil {
-		Render(w, r, err)
+	if !decode(w, r, &body, 4<<10) {
 		return
 	}
 	l, err := a.Leads.SetCredentials(r.Context(), p, r.PathValue("id"), UtilityCredentials{Login: body.UtilityBillLogin, Password: body.Password})
@@ -71,8 +68,7 @@ func (a *API) createContract(w http.ResponseWriter, r *http.Request, p Principal
 		Plan                 *planBody            `json:"plan"`
 		LegalRepresentatives []representativeBody `json:"legalRepresentatives"`
 	}
-	if err := httpx.DecodeJSON(w, r, &body, leadBodyMax); err != nil {
-		Render(w, r, err)
+	if !decode(w, r, &body, leadBodyMax) {
 		return
 	}
 	d := ContractDraft{Plan: body.Plan.choice()}

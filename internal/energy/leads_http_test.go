@@ -75,6 +75,12 @@ func representative(name, cpf string) map[string]any {
 	}
 }
 
+// twoRepresentatives are a juridical contract's signers 1 (John Doe) and
+// 2 (Jill Valentine).
+func twoRepresentatives() []any {
+	return []any{representative("John Doe", "607.384.560-04"), representative("Jill Valentine", "529.982.247-25")}
+}
+
 func createLead(t *testing.T, c *apitest.Client, body map[string]any) map[string]any {
 	t.Helper()
 	return c.JSON(http.MethodPost, "/sales-conversion/leads", body).Expect(http.StatusCreated).Map()
@@ -83,7 +89,15 @@ func createLead(t *testing.T, c *apitest.Client, body map[string]any) map[string
 // leadPath creates a lead from body as c and returns its path.
 func leadPath(t *testing.T, c *apitest.Client, body map[string]any) string {
 	t.Helper()
-	return "/sales-conversion/leads/" + createLead(t, c, body)["id"].(string)
+	_, path := newLead(t, c, body)
+	return path
+}
+
+// newLead creates a lead from body as c and returns its id and its path.
+func newLead(t *testing.T, c *apitest.Client, body map[string]any) (id, path string) {
+	t.Helper()
+	id = createLead(t, c, body)["id"].(string)
+	return id, "/sales-conversion/leads/" + id
 }
 
 // signPath is the path of a lead's signing link.
@@ -296,7 +310,7 @@ func TestJuridicalLeadJourney(t *testing.T) {
 		c.JSON(http.MethodPost, path+"/contracts", map[string]any{"legalRepresentatives": []any{representative("John Doe", "607.384.560-04")}}).
 			Expect(http.StatusBadRequest)
 		c.JSON(http.MethodPost, path+"/contracts", map[string]any{"plan": basicPlan()}).Expect(http.StatusBadRequest)
-		contract := juridicalContract(t, c, path, representative("John Doe", "607.384.560-04"), representative("Jill Valentine", "529.982.247-25"))
+		contract := juridicalContract(t, c, path, twoRepresentatives()...)
 		if contract["status"] != "negociacao" || len(contract["legalRepresentatives"].([]any)) != 2 {
 			t.Fatalf("contract answer = %v", contract)
 		}
@@ -533,8 +547,7 @@ func TestLeadRefusals(t *testing.T) {
 // partner A's lead id: each answers 404, and A's lead is unchanged.
 func TestPartnersSeeOnlyTheirLeads(t *testing.T) {
 	eachLeadEnv(t, func(t *testing.T, env *leadEnv) {
-		lead := createLead(t, env.A, naturalLead())
-		path := "/sales-conversion/leads/" + lead["id"].(string)
+		path := leadPath(t, env.A, naturalLead())
 		env.A.JSON(http.MethodPost, path+"/contracts", map[string]any{}).Expect(http.StatusCreated)
 		b := env.B
 		for name, req := range map[string]func() *apitest.Response{

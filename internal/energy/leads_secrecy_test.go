@@ -27,8 +27,7 @@ func TestCredentialsPasswordNeverInClear(t *testing.T) {
 	env := newLeadEnv(t, db)
 	const login, password = "cliente.cpfl@example.com", "Zq9!senha-MUITO-secreta-4711"
 	c := env.A
-	id := createLead(t, c, naturalLead())["id"].(string)
-	path := "/sales-conversion/leads/" + id
+	id, path := newLead(t, c, naturalLead())
 
 	var bodies [][]byte
 	bodies = append(bodies,

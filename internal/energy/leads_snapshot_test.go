@@ -17,8 +17,7 @@ func TestLeadAnswerSnapshot(t *testing.T) {
 	eachLeadEnv(t, func(t *testing.T, env *leadEnv) {
 		ctx := context.Background()
 		c := env.A
-		id := createLead(t, c, naturalLead())["id"].(string)
-		path := "/sales-conversion/leads/" + id
+		id, path := newLead(t, c, naturalLead())
 		check := func(step string, stored bool) {
 			t.Helper()
 			answer := c.Get(path).Expect(http.StatusOK).Body

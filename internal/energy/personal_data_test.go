@@ -16,8 +16,7 @@ import (
 func TestPersonalDataExportAndErasure(t *testing.T) {
 	eachLeadEnv(t, func(t *testing.T, env *leadEnv) {
 		c := env.A
-		id := createLead(t, c, naturalLead())["id"].(string)
-		path := "/sales-conversion/leads/" + id
+		path := leadPath(t, c, naturalLead())
 		c.JSON(http.MethodPatch, path+"/energy-utility-credentials", map[string]any{"utilityBillLogin": "login@cpfl.com", "password": "qwer1234"}).Expect(http.StatusOK)
 		c.Do(multipartRequest(c, http.MethodPost, path+"/utility-bill", filePart{"utilityBill", "conta-john.pdf", pdfBytes})).Expect(http.StatusCreated)
 		sp := contractLink(t, c, path)

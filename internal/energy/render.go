@@ -29,6 +29,16 @@ func Render(w http.ResponseWriter, r *http.Request, err error) {
 	httpx.WriteJSON(w, status, body)
 }
 
+// decode reads r's JSON body, at most maxBytes, into dst; when it cannot,
+// it answers the error in the surface's envelope and returns false.
+func decode(w http.ResponseWriter, r *http.Request, dst any, maxBytes int64) bool {
+	if err := httpx.DecodeJSON(w, r, dst, maxBytes); err != nil {
+		Render(w, r, err)
+		return false
+	}
+	return true
+}
+
 type errorBody struct {
 	StatusCode int      `json:"statusCode"`
 	Message    []string `json:"message"`

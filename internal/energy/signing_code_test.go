@@ -19,7 +19,7 @@ func TestSigningCodeLocksAfterFiveWrong(t *testing.T) {
 	eachLeadEnv(t, func(t *testing.T, env *leadEnv) {
 		c := env.A
 		path := leadPath(t, c, juridicalLead())
-		reps := []any{representative("John Doe", "607.384.560-04"), representative("Jill Valentine", "529.982.247-25")}
+		reps := twoRepresentatives()
 		sp := signPath(t, juridicalContract(t, c, path, reps...))
 
 		requestCode(env.Anon, sp, 1).Expect(http.StatusOK)
@@ -66,8 +66,8 @@ func TestSigningCodeLocksAfterFiveWrong(t *testing.T) {
 func TestSigningCodeLifetime(t *testing.T) {
 	eachLeadEnv(t, func(t *testing.T, env *leadEnv) {
 		c := env.A
-		id := createLead(t, c, naturalLead())["id"].(string)
-		sp := contractLink(t, c, "/sales-conversion/leads/"+id)
+		id, path := newLead(t, c, naturalLead())
+		sp := contractLink(t, c, path)
 
 		requestCode(env.Anon, sp, 1).Expect(http.StatusOK)
 		first := lastCode(t, env.Mail)

@@ -13,7 +13,7 @@ func TestSignatureBelongsToOneContractVersion(t *testing.T) {
 	eachLeadEnv(t, func(t *testing.T, env *leadEnv) {
 		c := env.A
 		path := leadPath(t, c, juridicalLead())
-		reps := []any{representative("John Doe", "607.384.560-04"), representative("Jill Valentine", "529.982.247-25")}
+		reps := twoRepresentatives()
 		signAs(t, env, signPath(t, juridicalContract(t, c, path, reps...)), 2).Expect(http.StatusOK)
 
 		changed := c.JSON(http.MethodPut, path, map[string]any{"plan": map[string]any{"planName": "Premium", "discount": "14", "loyaltyRequirement": "60", "benefit": "Ganhou_1_Fatura_Gratis"}}).

@@ -3,6 +3,8 @@ package energyref
 import (
 	"strings"
 	"testing"
+
+	"partnership-service/internal/testkit"
 )
 
 func TestCatalog(t *testing.T) {
@@ -74,16 +76,12 @@ func TestAliases(t *testing.T) {
 }
 
 func TestCNPJDigits(t *testing.T) {
-	for in, want := range map[string]string{
+	testkit.Strings(t, "CNPJDigits", CNPJDigits, map[string]string{
 		"04.065.033/0001-70": "04065033000170",
 		"4065033000170":      "04065033000170",
 		"04065033000170":     "04065033000170",
 		"":                   "",
 		"abc":                "abc",
 		"123456789012345":    "123456789012345",
-	} {
-		if got := CNPJDigits(in); got != want {
-			t.Errorf("CNPJDigits(%q) = %q, want %q", in, got, want)
-		}
-	}
+	})
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"partnership-service/internal/testkit"
 )
 
 func directory(tb testing.TB) *Directory {
@@ -439,36 +441,31 @@ func TestStateByCEP(t *testing.T) {
 
 func TestFold(t *testing.T) {
 	t.Parallel()
-	tests := []struct{ in, want string }{
-		{"  São   João d'Aliança ", "sao joao d alianca"},
-		{"São Paulo", "sao paulo"},
-		{"SÃO PAULO", "sao paulo"},
-		{"Sa\u0303o Paulo", "sao paulo"}, // NFD
-		{"Alta Floresta D'Oeste", "alta floresta d oeste"},
-		{"Alta Floresta D’Oeste", "alta floresta d oeste"},
-		{"Pindaré-Mirim", "pindare mirim"},
-		{"Xangri-lá", "xangri la"},
-		{"Olho-d'Água do Borges", "olho d agua do borges"},
-		{"Augusto Severo (Campo Grande)", "augusto severo (campo grande)"},
-		{"Anhangüera", "anhanguera"},
-		{"ÁÀÂÃÄ ÉÈÊË ÍÌÎÏ ÓÒÔÕÖ ÚÙÛÜ Ç Ñ", "aaaaa eeee iiii ooooo uuuu c n"},
-		{"áàâãä éèêë íìîï óòôõö úùûü ç ñ", "aaaaa eeee iiii ooooo uuuu c n"},
-		{"\tSão\u00a0Paulo\n", "sao paulo"},
-		{"St. Louis", "st louis"},
-		{"Ørsted", "ørsted"}, // outside the table: lower-cased only
-		{"--'..", ""},
-		{"", ""},
+	folds := map[string]string{
+		"  São   João d'Aliança ":       "sao joao d alianca",
+		"São Paulo":                     "sao paulo",
+		"SÃO PAULO":                     "sao paulo",
+		"Sa\u0303o Paulo":               "sao paulo", // NFD
+		"Alta Floresta D'Oeste":         "alta floresta d oeste",
+		"Alta Floresta D’Oeste":         "alta floresta d oeste",
+		"Pindaré-Mirim":                 "pindare mirim",
+		"Xangri-lá":                     "xangri la",
+		"Olho-d'Água do Borges":         "olho d agua do borges",
+		"Augusto Severo (Campo Grande)": "augusto severo (campo grande)",
+		"Anhangüera":                    "anhanguera",
+		"ÁÀÂÃÄ ÉÈÊË ÍÌÎÏ ÓÒÔÕÖ ÚÙÛÜ Ç Ñ": "aaaaa eeee iiii ooooo uuuu c n",
+		"áàâãä éèêë íìîï óòôõö úùûü ç ñ": "aaaaa eeee iiii ooooo uuuu c n",
+		"\tSão\u00a0Paulo\n": "sao paulo",
+		"St. Louis":          "st louis",
+		"Ørsted":             "ørsted", // outside the table: lower-cased only
+		"--'..":              "",
+		"":                   "",
 	}
-	for _, tt := range tests {
-		t.Run(tt.in, func(t *testing.T) {
-			t.Parallel()
-			if got := Fold(tt.in); got != tt.want {
-				t.Errorf("Fold(%q) = %q, want %q", tt.in, got, tt.want)
-			}
-			if again := Fold(tt.want); again != tt.want {
-				t.Errorf("Fold is not idempotent: Fold(%q) = %q", tt.want, again)
-			}
-		})
+	testkit.Strings(t, "Fold", Fold, folds)
+	for _, want := range folds {
+		if again := Fold(want); again != want {
+			t.Errorf("Fold is not idempotent: Fold(%q) = %q", want, again)
+		}
 	}
 }
 

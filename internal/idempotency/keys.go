@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"partnership-service/internal/httpx"
+	"partnership-service/internal/pending"
 )
 
 // Header is the request header that carries the key.
@@ -158,7 +159,7 @@ func (k *Keys) Serve(w http.ResponseWriter, r *http.Request, owner string, rende
 		p.resource = r.URL.Path
 	}
 	cw := &capture{ResponseWriter: w, suppressed: func() bool { return p.refused }}
-	next(cw, r.WithContext(context.WithValue(r.Context(), pendingKey{}, p)))
+	next(cw, r.WithContext(pending.With(r.Context(), p)))
 	if p.refused {
 		// The handler saw a conflict (and may have worded it as its own,
 		// such as a name taken); the truth is the key's.
@@ -166,7 +167,7 @@ func (k *Keys) Serve(w http.ResponseWriter, r *http.Request, owner string, rende
 		render(w, r, ErrInFlight())
 		return
 	}
-	if !p.written {
+	if !p.Written() {
 		return
 	}
 	if cw.overflow {

@@ -12,6 +12,7 @@ import (
 
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/httpx"
+	"partnership-service/internal/pending"
 )
 
 // Pending is the key record of a request still running, carried in its
@@ -26,21 +27,13 @@ type Pending struct {
 	fingerprint    string
 	resource       string
 	answer         *Answer // what the change said it will answer (Refer)
-	written        bool
 	refused        bool
+	pending.Once
 }
-
-type pendingKey struct{}
 
 // FromContext returns the record still to be written with the next change
 // made for ctx's request, or nil.
-func FromContext(ctx context.Context) *Pending {
-	p, _ := ctx.Value(pendingKey{}).(*Pending)
-	if p == nil || p.written {
-		return nil
-	}
-	return p
-}
+func FromContext(ctx context.Context) *Pending { return pending.From[Pending](ctx) }
 
 // Refer names, for the request running in ctx, the GET path that reads
 // back the resource its change made, so a retry whose answer a crash lost
@@ -107,8 +100,8 @@ func (p *Pending) Answer() (Answer, bool) {
 // one committed, no later write of the request carries it again. A nil p
 // is fine.
 func (p *Pending) Committed(err error) {
-	if p != nil && err == nil {
-		p.written = true
+	if p != nil {
+		p.Once.Committed(err)
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"partnership-service/internal/pacer"
 )
 
 // Key is who attempts a login: the e-mail tried and the client
@@ -275,8 +277,7 @@ type SharedAttempts struct {
 	store  CountStore
 	limits Limits
 
-	mu       sync.Mutex
-	purgedAt time.Time
+	purges pacer.Pacer
 }
 
 var _ Attempts = (*SharedAttempts)(nil)
@@ -313,13 +314,7 @@ func (s *SharedAttempts) Settle(ctx context.Context, k Key, outcome Outcome, _ t
 // two windows: expired whatever their kind, in flight or not. It is what
 // bounds the table, as MaxKeys bounds the memory.
 func (s *SharedAttempts) purge(ctx context.Context, now time.Time) {
-	s.mu.Lock()
-	due := now.Sub(s.purgedAt) >= time.Minute
-	if due {
-		s.purgedAt = now
-	}
-	s.mu.Unlock()
-	if due {
+	if s.purges.Due(now, time.Minute) {
 		// A failed purge is retried a minute later; the counts stay right.
 		_, _ = s.store.DeleteLoginCounts(ctx, now.Add(-2*s.limits.Window))
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"partnership-service/internal/testkit"
 )
 
 func TestMemoryAttempts(t *testing.T) {
@@ -144,15 +146,11 @@ func TestMemoryAttempts(t *testing.T) {
 }
 
 func TestAddrKey(t *testing.T) {
-	for in, want := range map[string]string{
+	testkit.Strings(t, "AddrKey", AddrKey, map[string]string{
 		"198.51.100.7":         "198.51.100.7",
 		"::ffff:198.51.100.7":  "198.51.100.7",
 		"2001:db8:1:2:3:4:5:6": "2001:db8:1:2::/64",
 		"2001:db8:1:2:ffff::1": "2001:db8:1:2::/64",
 		"not an address":       "not an address",
-	} {
-		if got := AddrKey(in); got != want {
-			t.Errorf("AddrKey(%q) = %q, want %q", in, got, want)
-		}
-	}
+	})
 }

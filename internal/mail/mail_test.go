@@ -119,21 +119,16 @@ func TestHeaderInjectionRefused(t *testing.T) {
 
 func TestMaskAddress(t *testing.T) {
 	t.Parallel()
-	tests := []struct{ in, want string }{
-		{"maria.souza@example.com", "m***@example.com"},
-		{"Maria Souza <maria.souza@example.com>", "m***@example.com"},
-		{"joão@exemplo.com.br", "j***@exemplo.com.br"},
-		{"m@example.com", "m***@example.com"},
-		{"not an address", "***"},
-		{"@example.com", "***"},
-		{"maria@", "***"},
-		{"", "***"},
-	}
-	for _, tt := range tests {
-		if got := MaskAddress(tt.in); got != tt.want {
-			t.Errorf("MaskAddress(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
+	testkit.Strings(t, "MaskAddress", MaskAddress, map[string]string{
+		"maria.souza@example.com":               "m***@example.com",
+		"Maria Souza <maria.souza@example.com>": "m***@example.com",
+		"joão@exemplo.com.br":                   "j***@exemplo.com.br",
+		"m@example.com":                         "m***@example.com",
+		"not an address":                        "***",
+		"@example.com":                          "***",
+		"maria@":                                "***",
+		"":                                      "***",
+	})
 }
 
 func TestOpen(t *testing.T) {

@@ -1,6 +1,7 @@
 // Package testkit holds what tests of every package share: a settable
-// clock, a log buffer safe for concurrent writers, and the error-code
-// assertion. Production code never imports it.
+// clock, a log buffer safe for concurrent writers, the error-code
+// assertion and the string-in, string-out table. Production code never
+// imports it.
 package testkit
 
 import (
@@ -67,6 +68,18 @@ func WantCode(tb testing.TB, what string, err error, code apperr.Code) {
 	tb.Helper()
 	if got := apperr.CodeOf(err); got != code {
 		tb.Fatalf("%s: err = %v (code %s), want %s", what, err, got, code)
+	}
+}
+
+// Strings checks a function of one string against a table of inputs and
+// the output each wants, failing tb with "name(in) = got, want want" for
+// every input it gets wrong.
+func Strings(tb testing.TB, name string, fn func(string) string, want map[string]string) {
+	tb.Helper()
+	for in, w := range want {
+		if got := fn(in); got != w {
+			tb.Errorf("%s(%q) = %q, want %q", name, in, got, w)
+		}
 	}
 }
 

@@ -15,13 +15,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/brdoc"
 	"partnership-service/internal/logins"
+	"partnership-service/internal/pacer"
 )
 
 // Realm is which console a user signs into; a session of one realm is
@@ -107,8 +107,7 @@ type Service struct {
 	logins *logins.Guard
 	now    func() time.Time
 
-	mu      sync.Mutex
-	sweptAt time.Time
+	sweeps pacer.Pacer
 }
 
 // NewService returns the service over store, its logins run by guard (the
@@ -279,13 +278,7 @@ func (s *Service) LogoutEverywhere(ctx context.Context, userID int64) error {
 // sweep deletes, at most once an hour per process, the sessions unused for
 // longer than any realm's absolute expiry: expired under every rule.
 func (s *Service) sweep(ctx context.Context, now time.Time) {
-	s.mu.Lock()
-	due := now.Sub(s.sweptAt) >= time.Hour
-	if due {
-		s.sweptAt = now
-	}
-	s.mu.Unlock()
-	if due {
+	if s.sweeps.Due(now, time.Hour) {
 		// A failed sweep is retried an hour later; expired sessions are
 		// refused meanwhile anyway.
 		_, _ = s.store.DeleteSessionsSeenBefore(context.WithoutCancel(ctx), now.Add(-MaxAbsolute))
