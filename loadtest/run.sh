@@ -4,13 +4,14 @@
 # next to issue 13's targets with PASS/FAIL.
 #
 #   bash loadtest/run.sh                      # the full run (about 15 minutes)
-#   DURATION=2s LIST_LEADS=20000 bash loadtest/run.sh   # a quick check that every mode works
+#   DURATION=2s LIST_LEADS=20000 COMPANIES=5000 bash loadtest/run.sh   # a quick check that every mode works
 #
 # Knobs: SVC_ADDR and BASE_ADDR (listen addresses), DURATION (each wrk run of the reads; when set, also the create and
 # list runs), ROUNDS (alternating rounds of the reads), CONNS, CREATE_DURATION
 # (default 60s: long enough to include WAL checkpoints), LIST_DURATION
 # (default 60s per filter), LIST_RATE (default 200 req/s), LIST_LEADS (default
-# 1000000 skewed leads: one partner, one seller, one day, all "Maria da Silva").
+# 1000000 skewed leads: one partner, one seller, one day, all "Maria da Silva"),
+# COMPANIES (default 100000, the _q search's) and COMPANIES_DURATION (30s per fragment).
 #
 # Service and baseline alternate, round after round, and the medians are
 # compared: on a shared 2-core machine one run of either side can be off by
@@ -28,12 +29,15 @@ command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2
 if [[ -n ${DURATION:-} ]]; then
   CREATE_DURATION=${CREATE_DURATION:-$DURATION}
   LIST_DURATION=${LIST_DURATION:-$DURATION}
+  COMPANIES_DURATION=${COMPANIES_DURATION:-$DURATION}
 fi
 DURATION=${DURATION:-5s}
 CREATE_DURATION=${CREATE_DURATION:-60s}
 LIST_DURATION=${LIST_DURATION:-60s}
 LIST_RATE=${LIST_RATE:-200}
 LIST_LEADS=${LIST_LEADS:-1000000}
+COMPANIES=${COMPANIES:-100000}
+COMPANIES_DURATION=${COMPANIES_DURATION:-30s}
 ROUNDS=${ROUNDS:-3}
 CONNS=${CONNS:-32}
 work=$(mktemp -d)
@@ -53,7 +57,7 @@ BASE=${BASE_ADDR:-127.0.0.1:19191}
 # wrk sends everything with one credential from one address: the
 # per-credential rate limit is set out of its reach, since the run measures
 # throughput, not refusals.
-export PARTNERSHIP_RATE_LIMIT=1000000000 PARTNERSHIP_METRICS_TOKEN=loadtest PARTNERSHIP_LOG_LEVEL=warn
+export PARTNERSHIP_RATE_LIMIT=1000000000 PARTNERSHIP_PUBLIC_WRITE_LIMIT=1000000000 PARTNERSHIP_METRICS_TOKEN=loadtest PARTNERSHIP_LOG_LEVEL=warn
 
 # port_free ADDR: fails, naming it, when something already listens on ADDR
 # (a server left by an earlier run would be measured instead of this one).
@@ -208,6 +212,20 @@ ratio=$(echo "$keyed_rps $plain_rps" | awk '{printf "%.1f", 100*$1/$2}')
 printf '%-24s %8.0f req/s (p99 %7s ms) | without   %8.0f req/s                | %5s%% (>= 80%%) %s\n' \
   "+ webhooks + keys" "$keyed_rps" "$keyed_p99" "$plain_rps" "$ratio" "$(verdict "$ratio" ">=" 80)"
 stop_baseline
+# Each surface's most-used write against the same bare INSERT handler
+# (issue 13: every other endpoint kept honest), both sides posting the
+# same bodies; a storefront sign-up and a company, each a new record. The
+# issue names no ratio for these: the lead create's 50% is the yardstick.
+start_baseline -insert-db "$work/bare-writes.db"
+export BODY='{"plan_id":1,"subscription":{"pre_subscription":true,"nome_razao_social":"Maria Souza %d","telefone_celular":"(41) 99891-6002","rua":"Av. do Batel","cep":"80420-090","cidade":"Curitiba","coordinates":{"lat":"-25.4425","lng":"-49.2880"}}}'
+export HEADERS='Origin: http://localhost:8080'
+compare "subscription create" 50 - "$WRK -s loadtest/post.lua http://$SVC/api/v2/subscriptions" "$WRK -s loadtest/post.lua http://$BASE/" "$ROUNDS"
+CLIENT_TOKEN=$(sed -n 's/^ *cliente  *\([A-Za-z0-9_-]*\)$/\1/p' "$work/serve.txt")
+export BODY='{"name":"Empresa de Carga %d","city_id":3550308,"state_id":35}'
+export HEADERS="Authorization: Bearer $CLIENT_TOKEN"
+compare "company create" 50 - "$WRK -s loadtest/post.lua http://$SVC/api/v4/companies" "$WRK -s loadtest/post.lua http://$BASE/" "$ROUNDS"
+unset BODY HEADERS
+stop_baseline
 echo "lead create answers by status (service /metrics; a rare 409 is two random CPFs colliding):"
 curl -s -H "Authorization: Bearer loadtest" "http://$SVC/metrics" | grep 'route="POST /sales-conversion/leads"' | grep http_requests_total | sed 's/^/  /'
 stop_service
@@ -218,6 +236,9 @@ stop_service
 seed_start=$(date +%s)
 "$work/partnership" dev seed-leads --data-dir "$work/data" --count "$LIST_LEADS" --skewed >/dev/null 2>>"$work/service.log"
 seed_s=$(($(date +%s) - seed_start))
+seed_start=$(date +%s)
+"$work/partnership" dev seed-companies --data-dir "$work/data" --count "$COMPANIES" >/dev/null 2>>"$work/service.log"
+companies_seed_s=$(($(date +%s) - seed_start))
 start_service
 existing_ready=$READY_MS
 sleep 1
@@ -227,7 +248,7 @@ printf '%-24s %6d ms on a fresh database (demo data loaded); %6d ms on the exist
   "start to ready" "$fresh_ready" "$existing_ready" "$LIST_LEADS" "$(verdict "$existing_ready" "<=" 150)"
 printf '%-24s %6s MiB idle after a fresh start; %6s MiB after the existing start: %s (target <= 40 MiB)\n' \
   "resident memory" "$fresh_rss" "$existing_rss" "$(verdict "$fresh_rss" "<=" 40)"
-printf '%-24s %d skewed leads seeded in %d s (target < 180 s)\n' "seed-leads" "$LIST_LEADS" "$seed_s"
+printf '%-24s %d skewed leads seeded in %d s (target < 180 s); %d companies in %d s\n' "seed" "$LIST_LEADS" "$seed_s" "$COMPANIES" "$companies_seed_s"
 
 today=$(TZ=America/Sao_Paulo date +%F)
 doc=$(curl -fs -H "$AUTH" "http://$SVC/sales-conversion/leads?page=100&limit=1" | sed -n 's/.*"identificationNumber":"\([0-9]*\)".*/\1/p')
@@ -243,6 +264,18 @@ for query in "filters=customer:maria" "filters=customer:$doc" "filters=seller_na
   v=$(verdict "$ms" "<=" 20)
   [[ $errors != 0 ]] && v=FAIL
   printf '  %-66s %s  %s\n' "$query" "$out" "$v"
+done
+# Companies _q (a fragment of the name) as the client user, over its
+# account's COMPANIES companies: a legal form a third of them carry, an
+# activity of one in twelve, a few hundred names, one name.
+echo "companies _q, $COMPANIES companies, open loop at $LIST_RATE req/s for $COMPANIES_DURATION per query (target p99 <= 10 ms, no errors):"
+for query in "ltda" "padaria" "silva%20ltda%201" "12345"; do
+  out=$("$work/openloop" -rate "$LIST_RATE" -duration "$COMPANIES_DURATION" -header "Authorization: Bearer $CLIENT_TOKEN" "http://$SVC/api/v4/companies?_q=$query")
+  ms=$(sed -n 's/.* p99 \([0-9.]*\) ms.*/\1/p' <<<"$out")
+  errors=$(sed -n 's/.* errors \([0-9]*\) .*/\1/p' <<<"$out")
+  v=$(verdict "$ms" "<=" 10)
+  [[ $errors != 0 ]] && v=FAIL
+  printf '  %-66s %s  %s\n' "_q=$query" "$out" "$v"
 done
 if grep -q '"level":"ERROR"' "$work/service.log"; then
   echo "service errors (first 5):"

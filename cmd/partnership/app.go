@@ -37,6 +37,9 @@ type app struct {
 	// runs its credentialed routes behind; nil (tests, commands other than
 	// serve): none.
 	guard *httpx.Guard
+	// publicWriteLimit bounds each storefront visitor's coupon checks and
+	// sign-ups per minute (serve --public-write-limit); 0: the default.
+	publicWriteLimit int
 
 	storefront *storefront.Service // made on first use (storefrontService)
 	// catalog and partners are made on first use (energyServices), shared

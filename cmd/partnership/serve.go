@@ -21,6 +21,7 @@ import (
 	"partnership-service/internal/httpx"
 	"partnership-service/internal/mail"
 	"partnership-service/internal/server"
+	"partnership-service/internal/storefront"
 )
 
 // serveOptions are serve's own flags.
@@ -31,6 +32,7 @@ type serveOptions struct {
 	maxUploadsPerClient, minBodyRate int
 	retention                        retentionFlag
 	rateLimit                        int
+	publicWriteLimit                 int
 	drainDelay                       time.Duration
 	webhooks                         webhookOptions
 }
@@ -53,6 +55,7 @@ func bindServe(fs *flag.FlagSet, env *environment) action {
 	}
 	fs.Var(&o.retention, "retention", "how long a lead never signed keeps its uploaded files and utility login after its last change, e.g. 180d or 2160h; 0: forever (PARTNERSHIP_RETENTION)")
 	fs.IntVar(&o.rateLimit, "rate-limit", intFromEnv(env, "PARTNERSHIP_RATE_LIMIT", defaultRateLimit), "requests per minute each credential (partner API key, storefront client address, companies token, provider token) may make; more are answered 429 (PARTNERSHIP_RATE_LIMIT)")
+	fs.IntVar(&o.publicWriteLimit, "public-write-limit", intFromEnv(env, "PARTNERSHIP_PUBLIC_WRITE_LIMIT", storefront.DefaultPublicWriteLimit), "coupon checks and subscription sign-ups per minute each storefront visitor (Origin and client address) may make, which no credential guards; more are answered 429 (PARTNERSHIP_PUBLIC_WRITE_LIMIT)")
 	fs.DurationVar(&o.drainDelay, "drain-delay", durationFromEnv(env, "PARTNERSHIP_DRAIN_DELAY", 0), "on SIGTERM, how long /readyz fails while requests are still served, before the server stops accepting them; set it above the load balancer's health-check interval × fall count (PARTNERSHIP_DRAIN_DELAY)")
 	return func(ctx context.Context, inv *invocation) error {
 		if o.retention < 0 {
@@ -61,8 +64,8 @@ func bindServe(fs *flag.FlagSet, env *environment) action {
 		if o.drainDelay < 0 {
 			return inv.usagef("--drain-delay must not be negative")
 		}
-		if o.maxConns <= 0 || o.maxUploads <= 0 || o.maxUploadsPerClient <= 0 || o.minBodyRate <= 0 || o.rateLimit <= 0 {
-			return inv.usagef("--max-conns, --max-uploads, --max-uploads-per-client, --min-body-rate and --rate-limit must be positive")
+		if o.maxConns <= 0 || o.maxUploads <= 0 || o.maxUploadsPerClient <= 0 || o.minBodyRate <= 0 || o.rateLimit <= 0 || o.publicWriteLimit <= 0 {
+			return inv.usagef("--max-conns, --max-uploads, --max-uploads-per-client, --min-body-rate, --rate-limit and --public-write-limit must be positive")
 		}
 		return serve(ctx, inv.env, inv.cfg, o)
 	}
@@ -122,6 +125,7 @@ func serve(ctx context.Context, env *environment, cfg config, o serveOptions) er
 	}
 	a.retention = time.Duration(o.retention)
 	keys := a.useGuard(o.rateLimit)
+	a.publicWriteLimit = o.publicWriteLimit
 	surfaces, err := a.surfaces(ctx)
 	if err != nil {
 		return err

@@ -27,7 +27,7 @@ func (a *app) storefrontService() *storefront.Service {
 // storefrontSurface is the ISP storefront and its admin API.
 func (a *app) storefrontSurface(ctx context.Context) (server.Surface, error) {
 	svc := a.storefrontService()
-	h := storefront.NewHandler(svc, 0)
+	h := storefront.NewHandler(svc, a.publicWriteLimit)
 	h.Guard = a.guard
 	h.Webhooks = a.webhookHandlers(storefront.Render, apperr.Unprocessable)
 	return server.Surface{Name: "storefront", Prefixes: storefront.Prefixes, Render: storefront.Render, Routes: h.Routes}, nil

@@ -65,8 +65,16 @@ func (s *CompaniesStore) Companies(ctx context.Context, f companies.Filter) ([]c
 		args = append(args, v)
 		return "?"
 	}
-	in := func(col string, values any) string { return bindList(bind, col, values) }
 	byIndex := s.fewNamesHold(ctx, f.Query)
+	in := func(col string, values any) string {
+		if byIndex && col == "c.account_id" {
+			// The trigram index drives the search: the account is tested
+			// on each match ("+" keeps SQLite off the account's index,
+			// which would read every company of the account).
+			col = "+" + col
+		}
+		return bindList(bind, col, values)
+	}
 	cond, order, none := storesql.CompanyList(f, bind, in, "c.name_folded", func(fragment string) string {
 		if !byIndex {
 			return storesql.NameLike(fragment, bind)
