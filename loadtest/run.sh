@@ -21,6 +21,10 @@
 #
 # The storefront page (issue 15) is compared with GET /api/v2/providers on
 # the service itself: at least half.
+#
+# On PostgreSQL: LOADTEST_POSTGRES=postgres://user@host/db bash loadtest/run.sh
+# creates a database of its own there (psql), runs the service and the
+# baselines (pgx, same INSERT and SELECT) on it, and drops it at the end.
 # Needs wrk (apt-get install wrk). Traffic stays on 127.0.0.1.
 set -Eeuo pipefail
 cd "$(dirname "$0")/.."
@@ -42,8 +46,24 @@ ROUNDS=${ROUNDS:-3}
 CONNS=${CONNS:-32}
 work=$(mktemp -d)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+engine="SQLite with synchronous=FULL"
+if [[ -n ${LOADTEST_POSTGRES:-} ]]; then
+  command -v psql >/dev/null || { echo "psql is missing: apt-get install -y postgresql-client" >&2; exit 1; }
+  pg_db=loadtest_$$
+  pg_base=${LOADTEST_POSTGRES%%\?*}
+  export DATABASE_URL="${pg_base%/*}/$pg_db${LOADTEST_POSTGRES#"$pg_base"}"
+  psql -q "$LOADTEST_POSTGRES" -c "CREATE DATABASE $pg_db"
+  engine="PostgreSQL (database $pg_db)"
+fi
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+  if [[ -n ${pg_db:-} ]]; then sleep 1; psql -q "$LOADTEST_POSTGRES" -c "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" || true; fi
+}
 trap cleanup EXIT
+# bare_store KIND FILE: the baseline's flag for a bare INSERT ("insert") or
+# read ("row") on this run's engine.
+bare_store() { if [[ -n ${pg_db:-} ]]; then echo "-$1-pg $DATABASE_URL"; else echo "-$1-db $work/$2"; fi; }
 # A failing step names itself and shows the end of the service's log (which
 # the cleanup deletes).
 trap 'echo "loadtest/run.sh: line $LINENO failed (status $?); end of the service log:" >&2; tail -n 20 "$work/service.log" >&2' ERR
@@ -154,7 +174,7 @@ measure_read() {
   stop_baseline
 }
 
-echo "wrk -t2 -c$CONNS -d$DURATION, median of $ROUNDS alternating rounds, $(nproc) cores; service on SQLite with synchronous=FULL"
+echo "wrk -t2 -c$CONNS -d$DURATION, median of $ROUNDS alternating rounds, $(nproc) cores; service on $engine"
 
 # Start-up on a fresh database (migrations, reference data, demo data),
 # then idle memory.
@@ -187,12 +207,12 @@ EOF
 )
 LEAD_ID=$(curl -fs -H "$AUTH" -H 'Content-Type: application/json' -d "$lead" "http://$SVC/sales-conversion/leads" |
   sed -n 's/.*"id":"\([0-9a-f-]*\)".*/\1/p')
-measure_read "lead GET by id" "/sales-conversion/leads/$LEAD_ID" "$AUTH" 50 - -row-db "$work/row.db"
+measure_read "lead GET by id" "/sales-conversion/leads/$LEAD_ID" "$AUTH" 50 - $(bare_store row row.db)
 
 # Lead create: durable (fsynced, group commit) vs a bare INSERT with
 # synchronous=OFF, both decoding the same JSON bodies, in one long run each
 # so that WAL checkpoints fall inside it.
-start_baseline -insert-db "$work/bare.db"
+start_baseline $(bare_store insert bare.db)
 LONG="wrk -t2 -c$CONNS -d$CREATE_DURATION --latency"
 compare "lead create (durable)" 50 25 "KEY=$KEY $LONG -s loadtest/lead.lua http://$SVC/sales-conversion/leads" \
   "$LONG -s loadtest/lead.lua http://$BASE/" 1
@@ -216,7 +236,7 @@ stop_baseline
 # (issue 13: every other endpoint kept honest), both sides posting the
 # same bodies; a storefront sign-up and a company, each a new record. The
 # issue names no ratio for these: the lead create's 50% is the yardstick.
-start_baseline -insert-db "$work/bare-writes.db"
+start_baseline $(bare_store insert bare-writes.db)
 export BODY='{"plan_id":1,"subscription":{"pre_subscription":true,"nome_razao_social":"Maria Souza %d","telefone_celular":"(41) 99891-6002","rua":"Av. do Batel","cep":"80420-090","cidade":"Curitiba","coordinates":{"lat":"-25.4425","lng":"-49.2880"}}}'
 export HEADERS='Origin: http://localhost:8080'
 compare "subscription create" 50 - "$WRK -s loadtest/post.lua http://$SVC/api/v2/subscriptions" "$WRK -s loadtest/post.lua http://$BASE/" "$ROUNDS"
@@ -267,9 +287,10 @@ for query in "filters=customer:maria" "filters=customer:$doc" "filters=seller_na
 done
 # Companies _q (a fragment of the name) as the client user, over its
 # account's COMPANIES companies: a legal form a third of them carry, an
-# activity of one in twelve, a few hundred names, one name.
+# activity of one in twelve, a few hundred names, one name (seed-companies
+# numbers its names).
 echo "companies _q, $COMPANIES companies, open loop at $LIST_RATE req/s for $COMPANIES_DURATION per query (target p99 <= 10 ms, no errors):"
-for query in "ltda" "padaria" "silva%20ltda%201" "12345"; do
+for query in "ltda" "padaria" "silva%20ltda%201" "$((COMPANIES - 7))"; do
   out=$("$work/openloop" -rate "$LIST_RATE" -duration "$COMPANIES_DURATION" -header "Authorization: Bearer $CLIENT_TOKEN" "http://$SVC/api/v4/companies?_q=$query")
   ms=$(sed -n 's/.* p99 \([0-9.]*\) ms.*/\1/p' <<<"$out")
   errors=$(sed -n 's/.* errors \([0-9]*\) .*/\1/p' <<<"$out")

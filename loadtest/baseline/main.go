@@ -8,9 +8,14 @@
 //	baseline -addr 127.0.0.1:9090 -row-db FILE -bytes-from URL [-header 'K: V']
 //	                                          # GET: one row of URL's size read by primary key from SQLite
 //	baseline -addr 127.0.0.1:9090 -sink       # POST: read the body, answer 204 (a webhook receiver)
+//
+// With -insert-pg URL or -row-pg URL in place of the SQLite file, the same
+// handlers run on PostgreSQL through pgx (the INSERT with
+// synchronous_commit off, as SQLite's runs with synchronous=OFF).
 package main
 
 import (
+	"context"
 	"database/sql"
 	"encoding/json"
 	"flag"
@@ -21,6 +26,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	_ "modernc.org/sqlite"
 )
 
@@ -31,7 +37,10 @@ func main() {
 	insertDB := flag.String("insert-db", "", "SQLite file for the bare INSERT handler")
 	rowDB := flag.String("row-db", "", "SQLite file for the bare read-one-row handler (with -bytes-from)")
 	sink := flag.Bool("sink", false, "answer every POST 204 once its body is read")
+	insertPG := flag.String("insert-pg", "", "PostgreSQL URL for the bare INSERT handler (in place of -insert-db)")
+	rowPG := flag.String("row-pg", "", "PostgreSQL URL for the bare read-one-row handler (in place of -row-db)")
 	flag.Parse()
+	ctx := context.Background()
 
 	mux := http.NewServeMux()
 	switch {
@@ -42,18 +51,23 @@ func main() {
 			_, _ = io.Copy(io.Discard, r.Body)
 			w.WriteHeader(http.StatusNoContent)
 		})
-	case *rowDB != "" && *bytesFrom != "":
+	case (*rowDB != "" || *rowPG != "") && *bytesFrom != "":
 		body, contentType, err := fetch(*bytesFrom, *header)
 		if err != nil {
 			log.Fatal(err)
 		}
-		read, err := rowReader(*rowDB, body)
+		var read func(ctx context.Context) ([]byte, error)
+		if *rowPG != "" {
+			read, err = pgRowReader(ctx, *rowPG, body)
+		} else {
+			read, err = rowReader(*rowDB, body)
+		}
 		if err != nil {
 			log.Fatal(err)
 		}
 		mux.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) {
-			var b []byte
-			if err := read.QueryRowContext(r.Context(), rowKey).Scan(&b); err != nil {
+			b, err := read(r.Context())
+			if err != nil {
 				http.Error(w, err.Error(), http.StatusInternalServerError)
 				return
 			}
@@ -69,16 +83,14 @@ func main() {
 			w.Header().Set("Content-Type", contentType)
 			w.Write(body)
 		})
-	case *insertDB != "":
-		db, err := sql.Open("sqlite", "file:"+*insertDB+"?_pragma=journal_mode(WAL)&_pragma=synchronous(OFF)&_pragma=busy_timeout(10000)")
-		if err != nil {
-			log.Fatal(err)
+	case *insertDB != "" || *insertPG != "":
+		var insert func(ctx context.Context, body string) (int64, error)
+		var err error
+		if *insertPG != "" {
+			insert, err = pgInserter(ctx, *insertPG)
+		} else {
+			insert, err = inserter(*insertDB)
 		}
-		db.SetMaxOpenConns(1)
-		if _, err := db.Exec(`CREATE TABLE IF NOT EXISTS rows (id INTEGER PRIMARY KEY, body TEXT NOT NULL, created_at TEXT NOT NULL)`); err != nil {
-			log.Fatal(err)
-		}
-		insert, err := db.Prepare(`INSERT INTO rows (body, created_at) VALUES (?, ?)`)
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -89,18 +101,17 @@ func main() {
 				return
 			}
 			b, _ := json.Marshal(v)
-			res, err := insert.Exec(string(b), time.Now().UTC().Format(time.RFC3339Nano))
+			id, err := insert(r.Context(), string(b))
 			if err != nil {
 				http.Error(w, err.Error(), http.StatusInternalServerError)
 				return
 			}
-			id, _ := res.LastInsertId()
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusCreated)
 			fmt.Fprintf(w, `{"id":%d}`, id)
 		})
 	default:
-		log.Fatal("one of -bytes-from, -insert-db, -row-db with -bytes-from, or -sink is required")
+		log.Fatal("one of -bytes-from, -insert-db (-insert-pg), -row-db (-row-pg) with -bytes-from, or -sink is required")
 	}
 	log.Fatal(http.ListenAndServe(*addr, mux))
 }
@@ -112,10 +123,82 @@ const (
 	rowsAround = 10_000
 )
 
+// inserter opens file for the bare INSERT: one connection, no fsync.
+func inserter(file string) (func(ctx context.Context, body string) (int64, error), error) {
+	db, err := sql.Open("sqlite", "file:"+file+"?_pragma=journal_mode(WAL)&_pragma=synchronous(OFF)&_pragma=busy_timeout(10000)")
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1)
+	if _, err := db.Exec(`CREATE TABLE IF NOT EXISTS rows (id INTEGER PRIMARY KEY, body TEXT NOT NULL, created_at TEXT NOT NULL)`); err != nil {
+		return nil, err
+	}
+	insert, err := db.Prepare(`INSERT INTO rows (body, created_at) VALUES (?, ?)`)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, body string) (int64, error) {
+		res, err := insert.ExecContext(ctx, body, time.Now().UTC().Format(time.RFC3339Nano))
+		if err != nil {
+			return 0, err
+		}
+		return res.LastInsertId()
+	}, nil
+}
+
+// pgInserter is inserter on PostgreSQL: a pool, commits not waiting for
+// the WAL's flush.
+func pgInserter(ctx context.Context, url string) (func(ctx context.Context, body string) (int64, error), error) {
+	pool, err := pgPool(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := pool.Exec(ctx, `CREATE TABLE IF NOT EXISTS bare_rows (id bigserial PRIMARY KEY, body text NOT NULL, created_at timestamptz NOT NULL)`); err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, body string) (id int64, err error) {
+		err = pool.QueryRow(ctx, `INSERT INTO bare_rows (body, created_at) VALUES ($1, $2) RETURNING id`, body, time.Now()).Scan(&id)
+		return id, err
+	}, nil
+}
+
+// pgPool connects to url with synchronous_commit off on every connection.
+func pgPool(ctx context.Context, url string) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, err
+	}
+	cfg.ConnConfig.RuntimeParams["synchronous_commit"] = "off"
+	return pgxpool.NewWithConfig(ctx, cfg)
+}
+
+// pgRowReader is rowReader on PostgreSQL.
+func pgRowReader(ctx context.Context, url string, body []byte) (func(ctx context.Context) ([]byte, error), error) {
+	pool, err := pgPool(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := pool.Exec(ctx, `CREATE TABLE IF NOT EXISTS bare_reads (id text PRIMARY KEY, body bytea NOT NULL)`); err != nil {
+		return nil, err
+	}
+	if _, err := pool.Exec(ctx, `INSERT INTO bare_reads (id, body)
+		SELECT format('0190a1b2-%s-7e5f-8a9b-%s', lpad(to_hex(i % 65536), 4, '0'), lpad(to_hex(i), 12, '0')), $1
+		FROM generate_series(0, $2 - 1) AS i ON CONFLICT DO NOTHING`, body, rowsAround); err != nil {
+		return nil, err
+	}
+	if _, err := pool.Exec(ctx, `INSERT INTO bare_reads (id, body) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET body = excluded.body`, rowKey, body); err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context) (b []byte, err error) {
+		err = pool.QueryRow(ctx, `SELECT body FROM bare_reads WHERE id = $1`, rowKey).Scan(&b)
+		return b, err
+	}, nil
+}
+
 // rowReader stores body as the row rowKey of a table keyed by a text
 // primary key (as a lead's UUID is) and prepares its read on a pool of
 // read-only connections, as the service reads.
-func rowReader(file string, body []byte) (*sql.Stmt, error) {
+func rowReader(file string, body []byte) (func(ctx context.Context) ([]byte, error), error) {
 	db, err := sql.Open("sqlite", "file:"+file+"?_pragma=journal_mode(WAL)&_pragma=synchronous(OFF)")
 	if err != nil {
 		return nil, err
@@ -145,7 +228,14 @@ func rowReader(file string, body []byte) (*sql.Stmt, error) {
 		return nil, err
 	}
 	readers.SetMaxIdleConns(8)
-	return readers.Prepare(`SELECT body FROM rows WHERE id = ?`)
+	read, err := readers.Prepare(`SELECT body FROM rows WHERE id = ?`)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context) (b []byte, err error) {
+		err = read.QueryRowContext(ctx, rowKey).Scan(&b)
+		return b, err
+	}, nil
 }
 
 func fetch(url, header string) ([]byte, string, error) {

@@ -82,7 +82,8 @@ func get(client *http.Client, req *http.Request) error {
 	if _, err := io.Copy(io.Discard, res.Body); err != nil {
 		return err
 	}
-	if res.StatusCode != http.StatusOK {
+	// Any 2xx: an empty companies list is a 204.
+	if res.StatusCode/100 != 2 {
 		return fmt.Errorf("status %d", res.StatusCode)
 	}
 	return nil
