@@ -5642,6 +5642,10 @@ type ClientInterface interface {
 	// ListCompanies List the companies the user may see.
 	//
 	// `_q` matches a name fragment (case, accents and punctuation ignored) or, when numeric, the id too.
+	// A trigram index finds the names holding a fragment of three characters or more; a shorter fragment,
+	// or one most names share, is found by reading the companies in list order, and `total` stays exact
+	// either way: at 100,000 companies a specific fragment answers in a few milliseconds, one in a third of
+	// the names ("ltda") in about 15 ms.
 	// `account_id` is the super admin's filter, as the seed says: a super admin may name any existing account
 	// (an unknown one is 422). From any other user the parameter answers 422
 	// `{"account_id":["O campo account id selecionado é inválido."]}` (the seed's message), even when it names
@@ -8169,6 +8173,10 @@ func (c *Client) ListCities(ctx context.Context, params *ListCitiesParams, reqEd
 // ListCompanies List the companies the user may see.
 //
 // `_q` matches a name fragment (case, accents and punctuation ignored) or, when numeric, the id too.
+// A trigram index finds the names holding a fragment of three characters or more; a shorter fragment,
+// or one most names share, is found by reading the companies in list order, and `total` stays exact
+// either way: at 100,000 companies a specific fragment answers in a few milliseconds, one in a third of
+// the names ("ltda") in about 15 ms.
 // `account_id` is the super admin's filter, as the seed says: a super admin may name any existing account
 // (an unknown one is 422). From any other user the parameter answers 422
 // `{"account_id":["O campo account id selecionado é inválido."]}` (the seed's message), even when it names
@@ -16236,6 +16244,10 @@ type ClientWithResponsesInterface interface {
 	// ListCompaniesWithResponse List the companies the user may see.
 	//
 	// `_q` matches a name fragment (case, accents and punctuation ignored) or, when numeric, the id too.
+	// A trigram index finds the names holding a fragment of three characters or more; a shorter fragment,
+	// or one most names share, is found by reading the companies in list order, and `total` stays exact
+	// either way: at 100,000 companies a specific fragment answers in a few milliseconds, one in a third of
+	// the names ("ltda") in about 15 ms.
 	// `account_id` is the super admin's filter, as the seed says: a super admin may name any existing account
 	// (an unknown one is 422). From any other user the parameter answers 422
 	// `{"account_id":["O campo account id selecionado é inválido."]}` (the seed's message), even when it names
@@ -33829,6 +33841,10 @@ func (c *ClientWithResponses) ListCitiesWithResponse(ctx context.Context, params
 // ListCompaniesWithResponse List the companies the user may see.
 //
 // `_q` matches a name fragment (case, accents and punctuation ignored) or, when numeric, the id too.
+// A trigram index finds the names holding a fragment of three characters or more; a shorter fragment,
+// or one most names share, is found by reading the companies in list order, and `total` stays exact
+// either way: at 100,000 companies a specific fragment answers in a few milliseconds, one in a third of
+// the names ("ltda") in about 15 ms.
 // `account_id` is the super admin's filter, as the seed says: a super admin may name any existing account
 // (an unknown one is 422). From any other user the parameter answers 422
 // `{"account_id":["O campo account id selecionado é inválido."]}` (the seed's message), even when it names
