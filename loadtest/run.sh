@@ -270,6 +270,19 @@ printf '%-24s %6s MiB idle after a fresh start; %6s MiB after the existing start
   "resident memory" "$fresh_rss" "$existing_rss" "$(verdict "$fresh_rss" "<=" 40)"
 printf '%-24s %d skewed leads seeded in %d s (target < 180 s); %d companies in %d s\n' "seed" "$LIST_LEADS" "$seed_s" "$COMPANIES" "$companies_seed_s"
 
+# open_loop LABEL URL HEADER DURATION P99_MS: URL at LIST_RATE for
+# DURATION, one row with PASS when its p99 is within P99_MS and nothing
+# failed.
+open_loop() {
+  local out ms errors v
+  out=$("$work/openloop" -rate "$LIST_RATE" -duration "$4" -header "$3" "$2")
+  ms=$(sed -n 's/.* p99 \([0-9.]*\) ms.*/\1/p' <<<"$out")
+  errors=$(sed -n 's/.* errors \([0-9]*\) .*/\1/p' <<<"$out")
+  v=$(verdict "$ms" "<=" "$5")
+  [[ $errors != 0 ]] && v=FAIL
+  printf '  %-66s %s  %s\n' "$1" "$out" "$v"
+}
+
 today=$(TZ=America/Sao_Paulo date +%F)
 doc=$(curl -fs -H "$AUTH" "http://$SVC/sales-conversion/leads?page=100&limit=1" | sed -n 's/.*"identificationNumber":"\([0-9]*\)".*/\1/p')
 echo "lead list, $LIST_LEADS skewed leads, open loop at $LIST_RATE req/s for $LIST_DURATION per query (target p99 <= 20 ms, no errors):"
@@ -277,13 +290,7 @@ for query in "filters=customer:maria" "filters=customer:$doc" "filters=seller_na
   "filters=status:indicado" "filters=status:negociacao" "filters=seller_name:Vendedor Demo,status:negociacao" \
   "filters=customer:maria,created_at:$today" "filters=customer:maria,seller_name:Vendedor Demo,status:indicado" \
   "filters=customer:maria,status:negociacao" "page=1000&limit=100"; do
-  url="http://$SVC/sales-conversion/leads?$(sed 's/ /%20/g' <<<"$query")"
-  out=$("$work/openloop" -rate "$LIST_RATE" -duration "$LIST_DURATION" -header "$AUTH" "$url")
-  ms=$(sed -n 's/.* p99 \([0-9.]*\) ms.*/\1/p' <<<"$out")
-  errors=$(sed -n 's/.* errors \([0-9]*\) .*/\1/p' <<<"$out")
-  v=$(verdict "$ms" "<=" 20)
-  [[ $errors != 0 ]] && v=FAIL
-  printf '  %-66s %s  %s\n' "$query" "$out" "$v"
+  open_loop "$query" "http://$SVC/sales-conversion/leads?$(sed 's/ /%20/g' <<<"$query")" "$AUTH" "$LIST_DURATION" 20
 done
 # Companies _q (a fragment of the name) as the client user, over its
 # account's COMPANIES companies: a legal form a third of them carry, an
@@ -291,12 +298,7 @@ done
 # numbers its names).
 echo "companies _q, $COMPANIES companies, open loop at $LIST_RATE req/s for $COMPANIES_DURATION per query (target p99 <= 10 ms, no errors):"
 for query in "ltda" "padaria" "silva%20ltda%201" "$((COMPANIES - 7))"; do
-  out=$("$work/openloop" -rate "$LIST_RATE" -duration "$COMPANIES_DURATION" -header "Authorization: Bearer $CLIENT_TOKEN" "http://$SVC/api/v4/companies?_q=$query")
-  ms=$(sed -n 's/.* p99 \([0-9.]*\) ms.*/\1/p' <<<"$out")
-  errors=$(sed -n 's/.* errors \([0-9]*\) .*/\1/p' <<<"$out")
-  v=$(verdict "$ms" "<=" 10)
-  [[ $errors != 0 ]] && v=FAIL
-  printf '  %-66s %s  %s\n' "_q=$query" "$out" "$v"
+  open_loop "_q=$query" "http://$SVC/api/v4/companies?_q=$query" "Authorization: Bearer $CLIENT_TOKEN" "$COMPANIES_DURATION" 10
 done
 if grep -q '"level":"ERROR"' "$work/service.log"; then
   echo "service errors (first 5):"
