@@ -48,10 +48,17 @@ func (a *API) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /sales-conversion/leads/{id}/personal-data", a.partner(a.personalData))
 	mux.HandleFunc("DELETE /sales-conversion/leads/{id}/personal-data", a.partner(a.erasePersonalData))
 
-	// Webhook endpoints (/sales-conversion/webhook-endpoints and below): the
-	// one handler set and routes of package webhook.
+	// Webhook endpoints: the one handler set of package webhook.
 	if a.Webhooks != nil {
-		a.Webhooks.Routes(mux, "/sales-conversion", a.webhooks)
+		hooks := a.Webhooks
+		mux.HandleFunc("POST /sales-conversion/webhook-endpoints", a.webhooks(hooks.Create))
+		mux.HandleFunc("GET /sales-conversion/webhook-endpoints", a.webhooks(hooks.List))
+		mux.HandleFunc("GET /sales-conversion/webhook-endpoints/{id}", a.webhooks(hooks.Get))
+		mux.HandleFunc("PATCH /sales-conversion/webhook-endpoints/{id}", a.webhooks(hooks.Update))
+		mux.HandleFunc("DELETE /sales-conversion/webhook-endpoints/{id}", a.webhooks(hooks.Delete))
+		mux.HandleFunc("POST /sales-conversion/webhook-endpoints/{id}/rotate-secret", a.webhooks(hooks.RotateSecret))
+		mux.HandleFunc("GET /sales-conversion/webhook-endpoints/{id}/deliveries", a.webhooks(hooks.Deliveries))
+		mux.HandleFunc("POST /sales-conversion/webhook-endpoints/{id}/deliveries/{delivery_id}/retry", a.webhooks(hooks.Retry))
 	}
 
 	// SignPathPrefix + "{token}": the links SigningPage hands out.

@@ -48,8 +48,6 @@ type collection[T any] struct {
 	remove func(ctx context.Context, providerID, id int64) error
 	id     func(*T) *int64
 	encode func(T) any
-	// addOnly: records are added and removed, never replaced.
-	addOnly bool
 }
 
 // find returns the record named by the {id} path value.
@@ -155,10 +153,9 @@ func (h *Handler) origins() collection[Origin] {
 		save: func(ctx context.Context, providerID int64, o Origin) (Origin, error) {
 			return s.AddOrigin(ctx, providerID, o.URL)
 		},
-		remove:  s.DeleteOrigin,
-		id:      func(o *Origin) *int64 { return &o.ID },
-		encode:  encodeOrigin,
-		addOnly: true,
+		remove: s.DeleteOrigin,
+		id:     func(o *Origin) *int64 { return &o.ID },
+		encode: encodeOrigin,
 	}
 }
 

@@ -5,26 +5,72 @@ import "net/http"
 // Routes registers the storefront (each route with its CORS preflight) and
 // the provider's admin API.
 func (h *Handler) Routes(mux *http.ServeMux) {
-	h.withPreflight(mux, "GET", "/api/v2/providers", h.storefront(h.serveDocument(providerDocument)))
-	h.withPreflight(mux, "GET", "/api/v2/providers/categories", h.storefront(h.serveDocument(categoriesDocument)))
-	h.withPreflight(mux, "GET", "/api/v2/providers/plans", h.storefront(h.serveDocument(plansDocument)))
-	h.withPreflight(mux, "GET", "/api/v2/providers/check_coupon_availability", h.limited(h.storefront(h.checkCoupon)))
-	h.withPreflight(mux, "POST", "/api/v2/subscriptions", h.limited(h.storefront(h.createSubscription)))
-	h.withPreflight(mux, "PUT", "/api/v2/subscriptions/{uuid}", h.limited(h.storefront(h.updateSubscription)))
-	h.withPreflight(mux, "POST", "/api/v2/subscriptions/{uuid}/files", h.limited(h.storefront(h.uploadFiles)))
+	mux.HandleFunc("GET /api/v2/providers", h.storefront(h.serveDocument(providerDocument)))
+	mux.HandleFunc("OPTIONS /api/v2/providers", h.storefront(preflight("GET")))
+	mux.HandleFunc("GET /api/v2/providers/categories", h.storefront(h.serveDocument(categoriesDocument)))
+	mux.HandleFunc("OPTIONS /api/v2/providers/categories", h.storefront(preflight("GET")))
+	mux.HandleFunc("GET /api/v2/providers/plans", h.storefront(h.serveDocument(plansDocument)))
+	mux.HandleFunc("OPTIONS /api/v2/providers/plans", h.storefront(preflight("GET")))
+	mux.HandleFunc("GET /api/v2/providers/check_coupon_availability", h.limited(h.storefront(h.checkCoupon)))
+	mux.HandleFunc("OPTIONS /api/v2/providers/check_coupon_availability", h.storefront(preflight("GET")))
+	mux.HandleFunc("POST /api/v2/subscriptions", h.limited(h.storefront(h.createSubscription)))
+	mux.HandleFunc("OPTIONS /api/v2/subscriptions", h.storefront(preflight("POST")))
+	mux.HandleFunc("PUT /api/v2/subscriptions/{uuid}", h.limited(h.storefront(h.updateSubscription)))
+	mux.HandleFunc("OPTIONS /api/v2/subscriptions/{uuid}", h.storefront(preflight("PUT")))
+	mux.HandleFunc("POST /api/v2/subscriptions/{uuid}/files", h.limited(h.storefront(h.uploadFiles)))
+	mux.HandleFunc("OPTIONS /api/v2/subscriptions/{uuid}/files", h.storefront(preflight("POST")))
 
 	mux.HandleFunc("GET /api/v2/admin/provider", h.admin(h.getProvider))
 	mux.HandleFunc("PUT /api/v2/admin/provider", h.admin(h.putProvider))
 
-	// The catalog's collections: GET and POST on the list, GET, PUT and
-	// DELETE on a record (origins can only be added and removed).
-	collectionRoutes(mux, h, "/api/v2/admin/origins", h.origins())
-	collectionRoutes(mux, h, "/api/v2/admin/categories", h.items(Categories, "categories", func(c *Catalog) []Item { return c.Categories }))
-	collectionRoutes(mux, h, "/api/v2/admin/payment_methods", h.items(PaymentMethods, "payment_methods", func(c *Catalog) []Item { return c.PaymentMethods }))
-	collectionRoutes(mux, h, "/api/v2/admin/services", h.items(Services, "services", func(c *Catalog) []Item { return c.Services }))
-	collectionRoutes(mux, h, "/api/v2/admin/plans", h.plans())
-	collectionRoutes(mux, h, "/api/v2/admin/coupons", h.coupons())
-	collectionRoutes(mux, h, "/api/v2/admin/coverage_areas", h.coverageAreas())
+	// Origins can only be added and removed.
+	origins := h.origins()
+	mux.HandleFunc("GET /api/v2/admin/origins", h.admin(origins.index))
+	mux.HandleFunc("POST /api/v2/admin/origins", h.admin(origins.create))
+	mux.HandleFunc("GET /api/v2/admin/origins/{id}", h.admin(origins.show))
+	mux.HandleFunc("DELETE /api/v2/admin/origins/{id}", h.admin(origins.delete))
+
+	categories := h.items(Categories, "categories", func(c *Catalog) []Item { return c.Categories })
+	mux.HandleFunc("GET /api/v2/admin/categories", h.admin(categories.index))
+	mux.HandleFunc("POST /api/v2/admin/categories", h.admin(categories.create))
+	mux.HandleFunc("GET /api/v2/admin/categories/{id}", h.admin(categories.show))
+	mux.HandleFunc("PUT /api/v2/admin/categories/{id}", h.admin(categories.replace))
+	mux.HandleFunc("DELETE /api/v2/admin/categories/{id}", h.admin(categories.delete))
+
+	paymentMethods := h.items(PaymentMethods, "payment_methods", func(c *Catalog) []Item { return c.PaymentMethods })
+	mux.HandleFunc("GET /api/v2/admin/payment_methods", h.admin(paymentMethods.index))
+	mux.HandleFunc("POST /api/v2/admin/payment_methods", h.admin(paymentMethods.create))
+	mux.HandleFunc("GET /api/v2/admin/payment_methods/{id}", h.admin(paymentMethods.show))
+	mux.HandleFunc("PUT /api/v2/admin/payment_methods/{id}", h.admin(paymentMethods.replace))
+	mux.HandleFunc("DELETE /api/v2/admin/payment_methods/{id}", h.admin(paymentMethods.delete))
+
+	services := h.items(Services, "services", func(c *Catalog) []Item { return c.Services })
+	mux.HandleFunc("GET /api/v2/admin/services", h.admin(services.index))
+	mux.HandleFunc("POST /api/v2/admin/services", h.admin(services.create))
+	mux.HandleFunc("GET /api/v2/admin/services/{id}", h.admin(services.show))
+	mux.HandleFunc("PUT /api/v2/admin/services/{id}", h.admin(services.replace))
+	mux.HandleFunc("DELETE /api/v2/admin/services/{id}", h.admin(services.delete))
+
+	plans := h.plans()
+	mux.HandleFunc("GET /api/v2/admin/plans", h.admin(plans.index))
+	mux.HandleFunc("POST /api/v2/admin/plans", h.admin(plans.create))
+	mux.HandleFunc("GET /api/v2/admin/plans/{id}", h.admin(plans.show))
+	mux.HandleFunc("PUT /api/v2/admin/plans/{id}", h.admin(plans.replace))
+	mux.HandleFunc("DELETE /api/v2/admin/plans/{id}", h.admin(plans.delete))
+
+	coupons := h.coupons()
+	mux.HandleFunc("GET /api/v2/admin/coupons", h.admin(coupons.index))
+	mux.HandleFunc("POST /api/v2/admin/coupons", h.admin(coupons.create))
+	mux.HandleFunc("GET /api/v2/admin/coupons/{id}", h.admin(coupons.show))
+	mux.HandleFunc("PUT /api/v2/admin/coupons/{id}", h.admin(coupons.replace))
+	mux.HandleFunc("DELETE /api/v2/admin/coupons/{id}", h.admin(coupons.delete))
+
+	areas := h.coverageAreas()
+	mux.HandleFunc("GET /api/v2/admin/coverage_areas", h.admin(areas.index))
+	mux.HandleFunc("POST /api/v2/admin/coverage_areas", h.admin(areas.create))
+	mux.HandleFunc("GET /api/v2/admin/coverage_areas/{id}", h.admin(areas.show))
+	mux.HandleFunc("PUT /api/v2/admin/coverage_areas/{id}", h.admin(areas.replace))
+	mux.HandleFunc("DELETE /api/v2/admin/coverage_areas/{id}", h.admin(areas.delete))
 
 	mux.HandleFunc("GET /api/v2/admin/subscriptions", h.admin(h.listSubscriptions))
 	mux.HandleFunc("GET /api/v2/admin/subscriptions/export", h.admin(h.exportSubscriptions))
@@ -45,24 +91,4 @@ func (h *Handler) Routes(mux *http.ServeMux) {
 		mux.HandleFunc("GET /api/v2/admin/webhook-endpoints/{id}/deliveries", h.webhooks(hooks.Deliveries))
 		mux.HandleFunc("POST /api/v2/admin/webhook-endpoints/{id}/deliveries/{delivery_id}/retry", h.webhooks(hooks.Retry))
 	}
-}
-
-// withPreflight registers a storefront route, method and path, and the
-// CORS preflight (OPTIONS path) that allows it.
-func (h *Handler) withPreflight(mux *http.ServeMux, method, path string, serve http.HandlerFunc) {
-	mux.HandleFunc(method+" "+path, serve)
-	mux.HandleFunc("OPTIONS "+path, h.storefront(preflight(method)))
-}
-
-// collectionRoutes registers the provider's admin handlers of c at path:
-// index and create on path, show, replace (unless c is addOnly) and
-// delete on path/{id}.
-func collectionRoutes[T any](mux *http.ServeMux, h *Handler, path string, c collection[T]) {
-	mux.HandleFunc("GET "+path, h.admin(c.index))
-	mux.HandleFunc("POST "+path, h.admin(c.create))
-	mux.HandleFunc("GET "+path+"/{id}", h.admin(c.show))
-	if !c.addOnly {
-		mux.HandleFunc("PUT "+path+"/{id}", h.admin(c.replace))
-	}
-	mux.HandleFunc("DELETE "+path+"/{id}", h.admin(c.delete))
 }

@@ -41,22 +41,6 @@ func Owned(owner Owner) Caller {
 	return Caller{Owner: owner, May: func(o Owner) bool { return o == owner }}
 }
 
-// Routes registers the endpoint management below base: base +
-// "/webhook-endpoints" and the paths under it, the same on every surface.
-// auth wraps each handler in the surface's authentication, which says who
-// the caller is.
-func (h *Handlers) Routes(mux *http.ServeMux, base string, auth func(func(http.ResponseWriter, *http.Request, Caller)) http.HandlerFunc) {
-	endpoints := base + "/webhook-endpoints"
-	mux.HandleFunc("POST "+endpoints, auth(h.Create))
-	mux.HandleFunc("GET "+endpoints, auth(h.List))
-	mux.HandleFunc("GET "+endpoints+"/{id}", auth(h.Get))
-	mux.HandleFunc("PATCH "+endpoints+"/{id}", auth(h.Update))
-	mux.HandleFunc("DELETE "+endpoints+"/{id}", auth(h.Delete))
-	mux.HandleFunc("POST "+endpoints+"/{id}/rotate-secret", auth(h.RotateSecret))
-	mux.HandleFunc("GET "+endpoints+"/{id}/deliveries", auth(h.Deliveries))
-	mux.HandleFunc("POST "+endpoints+"/{id}/deliveries/{delivery_id}/retry", auth(h.Retry))
-}
-
 // endpointJSON is an endpoint on the wire; secret only in the answers to a
 // create or a rotation.
 type endpointJSON struct {
