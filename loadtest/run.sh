@@ -259,6 +259,11 @@ seed_s=$(($(date +%s) - seed_start))
 seed_start=$(date +%s)
 "$work/partnership" dev seed-companies --data-dir "$work/data" --count "$COMPANIES" >/dev/null 2>>"$work/service.log"
 companies_seed_s=$(($(date +%s) - seed_start))
+# A bulk load leaves PostgreSQL's planner with the statistics of an empty
+# table until autovacuum analyzes it; then the skewed customer filter is
+# read from the name index and sorted (210 ms at 300k leads against 3 ms
+# once analyzed). A bulk load is followed by ANALYZE, as after a restore.
+if [[ -n ${pg_db:-} ]]; then psql -q "$DATABASE_URL" -c ANALYZE; fi
 start_service
 existing_ready=$READY_MS
 sleep 1
