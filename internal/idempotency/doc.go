@@ -36,11 +36,20 @@
 //
 // # Concurrency
 //
+// The record is not looked up before the handler runs: the first request
+// of a key, by far the most common, finds none, and its insert with the
+// change is the check. It is looked up only when the handler answers
+// without having kept the key with a change: when it refused the request
+// (a retry of a done change may be judged anew, as a duplicate lead or a
+// coupon used up), wrote nothing, or the engine refused the record; then a
+// stored record's answer replaces the handler's before a byte of it leaves.
+//
 // A retry that arrives while the first request runs is answered 409 at
 // once by this process (an in-memory set of keys in flight). On several
 // replicas the record's primary key (owner, key) is the backstop: the
-// second transaction's insert conflicts, the change it carried rolls back
-// with it, and the request is answered 409 too; so twenty identical
+// second transaction's insert conflicts and the change it carried rolls
+// back with it; the request gets the first one's answer if that committed
+// meanwhile, and 409 if it is still in flight; so twenty identical
 // requests make one change whatever reaches which replica.
 //
 // # Which writes

@@ -141,16 +141,6 @@ func (k *Keys) Serve(w http.ResponseWriter, r *http.Request, owner string, rende
 	r.Body = body
 	target := r.URL.RequestURI()
 	now := k.now()
-	rec, found, err := k.store.GetKey(r.Context(), owner, key, now)
-	if err != nil {
-		render(w, r, err)
-		return
-	}
-	if found {
-		k.replay(w, r, owner, target, body, rec, render)
-		return
-	}
-
 	p := &Pending{Owner: owner, Key: key, Created: now, Expires: now.Add(TTL),
 		method: r.Method, target: target, body: body}
 	if r.Method == http.MethodPut {
@@ -158,13 +148,41 @@ func (k *Keys) Serve(w http.ResponseWriter, r *http.Request, owner string, rende
 		// exists, it reads that state back.
 		p.resource = r.URL.Path
 	}
-	cw := &capture{ResponseWriter: w, suppressed: func() bool { return p.refused }}
+	// The handler runs before the key is looked up: a first request, by
+	// far the most common, inserts its record with its change, and that
+	// insert is the lookup. Only when the handler answers without having
+	// kept the key with a change (it refused the request, wrote nothing,
+	// or the record exists) is the stored record read, before that answer
+	// leaves: a retry of a done change, which the handler may judge anew
+	// (a duplicate lead, a coupon used up), gets the first answer instead.
+	headers := w.Header().Clone()
+	var (
+		prior  Record
+		lookup error
+		found  bool
+	)
+	cw := &capture{ResponseWriter: w, hold: func() bool {
+		if p.Written() {
+			return false
+		}
+		prior, found, lookup = k.store.GetKey(r.Context(), owner, key, now)
+		return found || p.refused
+	}}
 	next(cw, r.WithContext(pending.With(r.Context(), p)))
-	if p.refused {
-		// The handler saw a conflict (and may have worded it as its own,
-		// such as a name taken); the truth is the key's.
-		w.Header().Del("Location")
-		render(w, r, ErrInFlight())
+	cw.decide()
+	if found || p.refused {
+		// The handler's answer is not the truth about this key (it may
+		// have worded a conflict as its own, such as a name taken); the
+		// record's is.
+		restore(w.Header(), headers)
+		switch {
+		case found:
+			k.replay(w, r, owner, target, body, prior, render)
+		case lookup != nil:
+			render(w, r, lookup)
+		default:
+			render(w, r, ErrInFlight())
+		}
 		return
 	}
 	if !p.Written() {
@@ -250,6 +268,19 @@ func (a Answer) same(b Answer) bool {
 	return a.Status == b.Status && a.ContentType == b.ContentType && a.Location == b.Location && bytes.Equal(a.Body, b.Body)
 }
 
+// restore puts h back as it was (saved), dropping what a handler set on
+// an answer that was held back.
+func restore(h, saved http.Header) {
+	for name := range h {
+		if _, ok := saved[name]; !ok {
+			delete(h, name)
+		}
+	}
+	for name, values := range saved {
+		h[name] = values
+	}
+}
+
 func writeAnswer(w http.ResponseWriter, a Answer) {
 	h := w.Header()
 	if a.ContentType != "" {
@@ -263,18 +294,29 @@ func writeAnswer(w http.ResponseWriter, a Answer) {
 	_, _ = w.Write(a.Body)
 }
 
-// capture passes an answer through and keeps a copy of it; while
-// suppressed says so, it drops it instead.
+// capture passes an answer through and keeps a copy of it; if hold,
+// asked once before the answer's first byte (or by decide), says so, it
+// drops the answer instead.
 type capture struct {
 	http.ResponseWriter
-	suppressed func() bool
-	code       int
-	buf        bytes.Buffer
-	overflow   bool
+	hold     func() bool
+	decided  bool
+	held     bool
+	code     int
+	buf      bytes.Buffer
+	overflow bool
+}
+
+// decide asks hold, once.
+func (c *capture) decide() {
+	if !c.decided {
+		c.decided = true
+		c.held = c.hold != nil && c.hold()
+	}
 }
 
 func (c *capture) WriteHeader(code int) {
-	if c.suppressed != nil && c.suppressed() {
+	if c.decide(); c.held {
 		return
 	}
 	if c.code == 0 {
@@ -284,7 +326,7 @@ func (c *capture) WriteHeader(code int) {
 }
 
 func (c *capture) Write(b []byte) (int, error) {
-	if c.suppressed != nil && c.suppressed() {
+	if c.decide(); c.held {
 		return len(b), nil
 	}
 	if c.code == 0 {
