@@ -299,8 +299,7 @@ func writeAnswer(w http.ResponseWriter, a Answer) {
 // drops the answer instead.
 type capture struct {
 	http.ResponseWriter
-	hold     func() bool
-	decided  bool
+	hold     func() bool // nil once asked
 	held     bool
 	code     int
 	buf      bytes.Buffer
@@ -309,9 +308,8 @@ type capture struct {
 
 // decide asks hold, once.
 func (c *capture) decide() {
-	if !c.decided {
-		c.decided = true
-		c.held = c.hold != nil && c.hold()
+	if c.hold != nil {
+		c.held, c.hold = c.hold(), nil
 	}
 }
 
