@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"sync"
+	"sync/atomic"
 )
 
 // WAL checkpoints (issue 13). By default SQLite checkpoints inside the
@@ -18,13 +19,19 @@ import (
 //
 //   - the writer never checkpoints (wal_autocheckpoint=0);
 //   - a checkpointer goroutine on its own connection runs a PASSIVE
-//     checkpoint once the WAL file passes walCheckpointBytes: it copies the
+//     checkpoint once the WAL file grows past walCheckpointBytes: it copies the
 //     frames no reader still needs and fsyncs the database file while the
 //     writer goes on appending and the readers go on reading, since PASSIVE
 //     takes no lock either of them waits on;
 //   - once a checkpoint has copied every frame, the writer's next
 //     transaction starts the WAL over from its beginning, and its commit
-//     cuts the file back to walCheckpointBytes (journal_size_limit);
+//     cuts the file back to walCheckpointBytes (journal_size_limit). The
+//     file then holds that many bytes of old frames being overwritten, so
+//     only a file larger than that has new frames to copy (see due):
+//     checkpointing at that size ran a checkpoint, and an fsync of the
+//     database file, after every commit (a sixth of a lead create's CPU),
+//     copying each batch's pages where waiting lets the pages every batch
+//     rewrites (the indexes' last leaves, the counters) be copied once;
 //   - should the checkpointer fall behind anyway (a burst of writes on a
 //     slow disk, a reader holding an old snapshot), the writer itself waits
 //     for a checkpoint before a batch once the file has passed walMaxBytes:
@@ -43,6 +50,7 @@ type checkpointer struct {
 	// them.
 	soft, hard int64
 	nudge      chan struct{} // a commit happened: look at the WAL's size
+	runs       atomic.Int64  // checkpoints run, for tests
 	sync       chan chan error
 	stop, done chan struct{}
 	stopOnce   sync.Once
@@ -97,15 +105,24 @@ func (c *checkpointer) beforeBatch() {
 
 func (c *checkpointer) loop() {
 	defer close(c.done)
+	// copiedTo is the WAL's size when the last checkpoint began: the frames
+	// below it are in the database file (or were left for a reader).
+	var copiedTo int64
 	for {
 		select {
 		case <-c.nudge:
-			if c.walSize() >= c.soft {
+			size := c.walSize()
+			if size < copiedTo {
+				copiedTo = 0 // the WAL started over and was cut back
+			}
+			if c.due(size, copiedTo) {
+				copiedTo = size
 				if err := c.checkpoint(); err != nil {
 					slog.Warn("sqlite: passive checkpoint failed", "err", err)
 				}
 			}
 		case reply := <-c.sync:
+			copiedTo = c.walSize()
 			reply <- c.checkpoint()
 		case <-c.stop:
 			return
@@ -113,9 +130,21 @@ func (c *checkpointer) loop() {
 	}
 }
 
+// due reports whether a WAL file of size bytes, copied up to copiedTo,
+// has frames enough to checkpoint. After a start-over only a file past the
+// soft size has new frames beyond the old ones it overwrites. While the
+// writer keeps the WAL from starting over (it appends during every
+// checkpoint), one checkpoint per quarter of the soft size of new frames
+// keeps the file growing slowly towards the hard bound, where one per
+// commit copied each batch's pages and fsynced the database file for it.
+func (c *checkpointer) due(size, copiedTo int64) bool {
+	return size > c.soft && size-copiedTo >= c.soft/4
+}
+
 // checkpoint runs one PASSIVE checkpoint: it never waits for a lock, and
 // copies what it can.
 func (c *checkpointer) checkpoint() error {
+	c.runs.Add(1)
 	var busy, logFrames, copied int
 	return c.conn.QueryRowContext(context.Background(), `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logFrames, &copied)
 }

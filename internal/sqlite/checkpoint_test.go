@@ -55,3 +55,41 @@ func TestWALStaysBounded(t *testing.T) {
 	}
 	t.Logf("largest WAL: %d bytes over %d bytes written", largest, writes*row)
 }
+
+// TestCheckpointsWaitForNewFrames: once the WAL has started over, the file
+// keeps its soft size of old frames, and the checkpointer waits for new
+// frames past it instead of checkpointing after every commit (each a
+// copy of one batch's pages and an fsync of the database file).
+func TestCheckpointsWaitForNewFrames(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "wal.db")
+	db := openDB(t, path)
+	const soft = 256 << 10
+	db.checkpoints.soft = soft
+	ctx := context.Background()
+	if _, err := db.writer.ExecContext(ctx, fmt.Sprintf(`PRAGMA journal_size_limit = %d`, soft)); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.Exec(`CREATE TABLE wal_probe (n INTEGER PRIMARY KEY, body BLOB NOT NULL)`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// Each write commits a page or two: 64 pages fill the soft size.
+	body := make([]byte, 2000)
+	const writes = 600
+	for i := range writes {
+		if err := db.Write(ctx, func(tx *sql.Tx) error {
+			_, err := tx.Exec(`INSERT INTO wal_probe (n, body) VALUES (?, ?)`, i, body)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runs := db.checkpoints.runs.Load()
+	if runs == 0 || runs > writes/5 {
+		t.Errorf("%d checkpoints for %d commits; want a few per %d bytes of WAL, not one per commit", runs, writes, soft)
+	}
+	t.Logf("%d checkpoints for %d commits", runs, writes)
+}

@@ -22,7 +22,7 @@ const (
 	VALUES (?, ?, ?, ?, ?, ?, ?)`
 	// InsertDeliverySQL queues an event for one endpoint.
 	InsertDeliverySQL = `INSERT INTO webhook_deliveries (id, endpoint_id, event_id, state, next_attempt_at, created_at)
-	VALUES (?, ?, ?, 'pending', ?, ?) ON CONFLICT (endpoint_id, event_id) DO NOTHING`
+	VALUES (?, ?, ?, 'pending', ?, ?) ON CONFLICT (event_id, endpoint_id) DO NOTHING`
 )
 
 // Emit records ev in the transaction q belongs to, fanned out at once: one
