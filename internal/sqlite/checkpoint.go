@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -19,19 +20,22 @@ import (
 //
 //   - the writer never checkpoints (wal_autocheckpoint=0);
 //   - a checkpointer goroutine on its own connection runs a PASSIVE
-//     checkpoint once the WAL file grows past walCheckpointBytes: it copies the
-//     frames no reader still needs and fsyncs the database file while the
-//     writer goes on appending and the readers go on reading, since PASSIVE
-//     takes no lock either of them waits on;
-//   - once a checkpoint has copied every frame, the writer's next
-//     transaction starts the WAL over from its beginning, and its commit
-//     cuts the file back to walCheckpointBytes (journal_size_limit). The
-//     file then holds that many bytes of old frames being overwritten, so
-//     only a file larger than that has new frames to copy (see due):
-//     checkpointing at that size ran a checkpoint, and an fsync of the
-//     database file, after every commit (a sixth of a lead create's CPU),
-//     copying each batch's pages where waiting lets the pages every batch
-//     rewrites (the indexes' last leaves, the counters) be copied once;
+//     checkpoint once the WAL file grows past walCheckpointBytes: it copies
+//     the frames no reader still needs while the writer goes on appending
+//     and the readers go on reading, since PASSIVE takes no lock either of
+//     them waits on; then it fsyncs the database file itself, so the pages
+//     it copied reach the disk off the writer's path too;
+//   - the frames the writer appended meanwhile (a batch or two) are the
+//     tail: before its next batch the writer waits for one more checkpoint
+//     of just those, and, every frame copied, its next transaction starts
+//     the WAL over from its beginning and its commit cuts the file back to
+//     walCheckpointBytes (journal_size_limit). Without that pause the
+//     checkpointer chased the writer: every checkpoint left the frames of
+//     the commits made during it, so the WAL never started over until the
+//     hard bound below, and cutting a 64 MiB file back stalled a commit
+//     for 26 ms; checkpointing whenever the file was at least the soft
+//     size (as it is right after a start-over) had run one after every
+//     commit, a sixth of a lead create's CPU;
 //   - should the checkpointer fall behind anyway (a burst of writes on a
 //     slow disk, a reader holding an old snapshot), the writer itself waits
 //     for a checkpoint before a batch once the file has passed walMaxBytes:
@@ -45,12 +49,16 @@ const (
 // checkpointer runs the passive checkpoints on its own connection.
 type checkpointer struct {
 	conn    *sql.DB
+	dbPath  string
 	walPath string
 	// soft and hard are walCheckpointBytes and walMaxBytes; tests lower
 	// them.
 	soft, hard int64
 	nudge      chan struct{} // a commit happened: look at the WAL's size
-	runs       atomic.Int64  // checkpoints run, for tests
+	// tail is set once a background checkpoint has copied the bulk of the
+	// WAL: the writer's next batch waits for the rest to be copied.
+	tail       atomic.Bool
+	runs       atomic.Int64 // checkpoints run, for tests
 	sync       chan chan error
 	stop, done chan struct{}
 	stopOnce   sync.Once
@@ -64,7 +72,7 @@ func newCheckpointer(path, dsn string) (*checkpointer, error) {
 	conn.SetMaxOpenConns(1)
 	conn.SetMaxIdleConns(1)
 	conn.SetConnMaxLifetime(0)
-	c := &checkpointer{conn: conn, walPath: path + "-wal", soft: walCheckpointBytes, hard: walMaxBytes,
+	c := &checkpointer{conn: conn, dbPath: path, walPath: path + "-wal", soft: walCheckpointBytes, hard: walMaxBytes,
 		nudge: make(chan struct{}, 1), sync: make(chan chan error), stop: make(chan struct{}), done: make(chan struct{})}
 	go c.loop()
 	return c, nil
@@ -87,10 +95,11 @@ func (c *checkpointer) committed() {
 	}
 }
 
-// beforeBatch makes the writer wait for a checkpoint when the WAL file has
-// passed the hard bound.
+// beforeBatch makes the writer wait for a checkpoint of the WAL's tail
+// once the bulk is copied, or of all of it when the file has passed the
+// hard bound.
 func (c *checkpointer) beforeBatch() {
-	if c.walSize() < c.hard {
+	if !c.tail.Swap(false) && c.walSize() < c.hard {
 		return
 	}
 	reply := make(chan error)
@@ -105,40 +114,28 @@ func (c *checkpointer) beforeBatch() {
 
 func (c *checkpointer) loop() {
 	defer close(c.done)
-	// copiedTo is the WAL's size when the last checkpoint began: the frames
-	// below it are in the database file (or were left for a reader).
-	var copiedTo int64
 	for {
 		select {
 		case <-c.nudge:
-			size := c.walSize()
-			if size < copiedTo {
-				copiedTo = 0 // the WAL started over and was cut back
+			// After a start-over the file keeps its soft size of old
+			// frames being overwritten: only past it are there new ones.
+			if c.tail.Load() || c.walSize() <= c.soft {
+				continue
 			}
-			if c.due(size, copiedTo) {
-				copiedTo = size
-				if err := c.checkpoint(); err != nil {
-					slog.Warn("sqlite: passive checkpoint failed", "err", err)
-				}
+			if err := c.checkpoint(); err != nil {
+				slog.Warn("sqlite: passive checkpoint failed", "err", err)
+				continue
 			}
+			if err := c.syncDatabase(); err != nil {
+				slog.Warn("sqlite: fsync after a checkpoint failed", "err", err)
+			}
+			c.tail.Store(true)
 		case reply := <-c.sync:
-			copiedTo = c.walSize()
 			reply <- c.checkpoint()
 		case <-c.stop:
 			return
 		}
 	}
-}
-
-// due reports whether a WAL file of size bytes, copied up to copiedTo,
-// has frames enough to checkpoint. After a start-over only a file past the
-// soft size has new frames beyond the old ones it overwrites. While the
-// writer keeps the WAL from starting over (it appends during every
-// checkpoint), one checkpoint per quarter of the soft size of new frames
-// keeps the file growing slowly towards the hard bound, where one per
-// commit copied each batch's pages and fsynced the database file for it.
-func (c *checkpointer) due(size, copiedTo int64) bool {
-	return size > c.soft && size-copiedTo >= c.soft/4
 }
 
 // checkpoint runs one PASSIVE checkpoint: it never waits for a lock, and
@@ -147,6 +144,16 @@ func (c *checkpointer) checkpoint() error {
 	c.runs.Add(1)
 	var busy, logFrames, copied int
 	return c.conn.QueryRowContext(context.Background(), `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logFrames, &copied)
+}
+
+// syncDatabase fsyncs the database file, whose pages a checkpoint that
+// stopped short of the WAL's end wrote without one.
+func (c *checkpointer) syncDatabase() error {
+	f, err := os.Open(c.dbPath)
+	if err != nil {
+		return err
+	}
+	return errors.Join(f.Sync(), f.Close())
 }
 
 // Close stops the goroutine and closes the connection; again, it does

@@ -59,13 +59,15 @@ func TestWALStaysBounded(t *testing.T) {
 // TestCheckpointsWaitForNewFrames: once the WAL has started over, the file
 // keeps its soft size of old frames, and the checkpointer waits for new
 // frames past it instead of checkpointing after every commit (each a
-// copy of one batch's pages and an fsync of the database file).
+// copy of one batch's pages and an fsync of the database file); and the
+// WAL starts over near its soft size, rather than growing to the hard
+// bound while the checkpointer chases the writer's new frames.
 func TestCheckpointsWaitForNewFrames(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "wal.db")
 	db := openDB(t, path)
-	const soft = 256 << 10
-	db.checkpoints.soft = soft
+	const soft, hard = 256 << 10, 1 << 20
+	db.checkpoints.soft, db.checkpoints.hard = soft, hard
 	ctx := context.Background()
 	if _, err := db.writer.ExecContext(ctx, fmt.Sprintf(`PRAGMA journal_size_limit = %d`, soft)); err != nil {
 		t.Fatal(err)
@@ -79,6 +81,7 @@ func TestCheckpointsWaitForNewFrames(t *testing.T) {
 	// Each write commits a page or two: 64 pages fill the soft size.
 	body := make([]byte, 2000)
 	const writes = 600
+	var largest int64
 	for i := range writes {
 		if err := db.Write(ctx, func(tx *sql.Tx) error {
 			_, err := tx.Exec(`INSERT INTO wal_probe (n, body) VALUES (?, ?)`, i, body)
@@ -86,10 +89,16 @@ func TestCheckpointsWaitForNewFrames(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
+		if st, err := os.Stat(path + "-wal"); err == nil {
+			largest = max(largest, st.Size())
+		}
+	}
+	if largest >= hard {
+		t.Errorf("the WAL reached %d bytes, the hard bound %d: it did not start over after the soft size %d", largest, hard, soft)
 	}
 	runs := db.checkpoints.runs.Load()
 	if runs == 0 || runs > writes/5 {
 		t.Errorf("%d checkpoints for %d commits; want a few per %d bytes of WAL, not one per commit", runs, writes, soft)
 	}
-	t.Logf("%d checkpoints for %d commits", runs, writes)
+	t.Logf("%d checkpoints for %d commits; largest WAL %d bytes", runs, writes, largest)
 }
