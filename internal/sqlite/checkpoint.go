@@ -48,8 +48,11 @@ const (
 
 // checkpointer runs the passive checkpoints on its own connection.
 type checkpointer struct {
-	conn    *sql.DB
-	dbPath  string
+	conn *sql.DB
+	// dbFile is the database file, open for fsyncs, and closed only after
+	// every SQLite connection (closeFile): closing any descriptor of a file
+	// drops all of the process's POSIX locks on it, SQLite's included.
+	dbFile  *os.File
 	walPath string
 	// soft and hard are walCheckpointBytes and walMaxBytes; tests lower
 	// them.
@@ -65,14 +68,19 @@ type checkpointer struct {
 }
 
 func newCheckpointer(path, dsn string) (*checkpointer, error) {
+	dbFile, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open checkpointer: %w", err)
+	}
 	conn, err := sql.Open("sqlite", dsn)
 	if err != nil {
+		dbFile.Close()
 		return nil, fmt.Errorf("sqlite: open checkpointer: %w", err)
 	}
 	conn.SetMaxOpenConns(1)
 	conn.SetMaxIdleConns(1)
 	conn.SetConnMaxLifetime(0)
-	c := &checkpointer{conn: conn, dbPath: path, walPath: path + "-wal", soft: walCheckpointBytes, hard: walMaxBytes,
+	c := &checkpointer{conn: conn, dbFile: dbFile, walPath: path + "-wal", soft: walCheckpointBytes, hard: walMaxBytes,
 		nudge: make(chan struct{}, 1), sync: make(chan chan error), stop: make(chan struct{}), done: make(chan struct{})}
 	go c.loop()
 	return c, nil
@@ -148,13 +156,7 @@ func (c *checkpointer) checkpoint() error {
 
 // syncDatabase fsyncs the database file, whose pages a checkpoint that
 // stopped short of the WAL's end wrote without one.
-func (c *checkpointer) syncDatabase() error {
-	f, err := os.Open(c.dbPath)
-	if err != nil {
-		return err
-	}
-	return errors.Join(f.Sync(), f.Close())
-}
+func (c *checkpointer) syncDatabase() error { return c.dbFile.Sync() }
 
 // Close stops the goroutine and closes the connection; again, it does
 // nothing.
@@ -162,4 +164,13 @@ func (c *checkpointer) Close() error {
 	c.stopOnce.Do(func() { close(c.stop) })
 	<-c.done
 	return c.conn.Close()
+}
+
+// closeFile closes the database file once no SQLite connection is open;
+// again, it does nothing.
+func (c *checkpointer) closeFile() error {
+	if err := c.dbFile.Close(); !errors.Is(err, os.ErrClosed) {
+		return err
+	}
+	return nil
 }

@@ -190,7 +190,8 @@ func (db *DB) Close() error {
 	}
 	db.closeMu.Unlock()
 	<-db.done
-	return errors.Join(db.readStmts.Close(), db.writeStmts.Close(), db.checkpoints.Close(), db.reader.Close(), db.writer.Close())
+	return errors.Join(db.readStmts.Close(), db.writeStmts.Close(), db.checkpoints.Close(), db.reader.Close(), db.writer.Close(),
+		db.checkpoints.closeFile())
 }
 
 // ErrClosed is returned by Write after Close.
