@@ -209,7 +209,7 @@ func (db *DB) Write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err != nil {
 		return err
 	}
-	entry, fn := withPendingAudit(ctx, fn)
+	entry, fn := db.withPendingAudit(ctx, fn)
 	op := &writeOp{ctx: ctx, fn: fn, done: make(chan struct{})}
 	if err := db.enqueue(ctx, op); err != nil {
 		return err

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"time"
 
 	"partnership-service/internal/sqlite"
 	"partnership-service/internal/storage"
+	"partnership-service/internal/storesql"
 	"partnership-service/internal/storetest"
 	"partnership-service/internal/testdb"
 )
@@ -99,4 +101,72 @@ func BenchmarkWriteParallel(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestCallerHangingUpSparesItsBatch: a caller whose context ends while its
+// write runs in a shared batch neither undoes the batch nor fails the
+// other writes in it. (The driver interrupts a statement whose context
+// ends, and SQLite rolls an interrupted write's whole transaction back:
+// the other writes of the batch got a 500.) The write of the caller who
+// hung up completes too, since Write reports whether it committed.
+func TestCallerHangingUpSparesItsBatch(t *testing.T) {
+	t.Parallel()
+	db := testdb.SQLite(t).DB
+	ctx := context.Background()
+	if err := db.Write(ctx, func(tx *sql.Tx) error {
+		_, err := tx.Exec(`CREATE TABLE hangup_probe (n INTEGER PRIMARY KEY)`)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	// The writer waits inside a batch of its own while the others queue,
+	// so that they share the next one.
+	release := make(chan struct{})
+	blocked := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		_ = db.Write(ctx, func(*sql.Tx) error { close(blocked); <-release; return nil })
+	})
+	<-blocked
+	const rows, others = 200_000, 8
+	hangUp, cancel := context.WithCancel(ctx)
+	running := make(chan struct{})
+	var hungUpErr error
+	wg.Go(func() {
+		hungUpErr = db.Shared().Write(hangUp, func(q storesql.Querier) error {
+			close(running)
+			_, err := q.Exec(hangUp, `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ?)
+				INSERT INTO hangup_probe (n) SELECT x FROM c`, rows)
+			return err
+		})
+	})
+	errs := make([]error, others)
+	for i := range others {
+		wg.Go(func() {
+			errs[i] = db.Shared().Write(ctx, func(q storesql.Querier) error {
+				_, err := q.Exec(ctx, `INSERT INTO hangup_probe (n) VALUES (?)`, rows+1+i)
+				return err
+			})
+		})
+	}
+	time.Sleep(100 * time.Millisecond) // the writes queue behind the blocked batch
+	close(release)
+	<-running
+	cancel()
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("write %d of the batch: %v", i, err)
+		}
+	}
+	if hungUpErr != nil {
+		t.Errorf("the write whose caller hung up: %v", hungUpErr)
+	}
+	var n int
+	if err := db.Reader().QueryRow(`SELECT count(*) FROM hangup_probe`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != rows+others {
+		t.Errorf("stored %d rows, want %d", n, rows+others)
+	}
 }

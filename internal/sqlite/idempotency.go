@@ -26,14 +26,14 @@ func (db *DB) withPendingKey(ctx context.Context, fn func(*sql.Tx) error) (*idem
 		if err := fn(tx); err != nil {
 			return err
 		}
-		return storesql.InsertPendingKey(ctx, preparedTx{tx: tx, lazy: db.writeStmts}, p)
+		return storesql.InsertPendingKey(ctx, db.writeTx(tx), p)
 	}, nil
 }
 
 // withPendingAudit extends fn with the insert of the operator's audit
 // entry pending in ctx (if any), under fn's savepoint, so the entry
 // commits or rolls back with the change it records.
-func withPendingAudit(ctx context.Context, fn func(*sql.Tx) error) (*audit.Pending, func(*sql.Tx) error) {
+func (db *DB) withPendingAudit(ctx context.Context, fn func(*sql.Tx) error) (*audit.Pending, func(*sql.Tx) error) {
 	p := audit.FromContext(ctx)
 	if p == nil {
 		return nil, fn
@@ -42,6 +42,6 @@ func withPendingAudit(ctx context.Context, fn func(*sql.Tx) error) (*audit.Pendi
 		if err := fn(tx); err != nil {
 			return err
 		}
-		return storesql.InsertAuditEntry(ctx, txQuerier{tx}, p.Entry)
+		return storesql.InsertAuditEntry(ctx, db.writeTx(tx), p.Entry)
 	}
 }

@@ -163,7 +163,9 @@ type errRow struct{ err error }
 func (r errRow) Scan(...any) error { return r.err }
 
 func (p preparedDB) Write(ctx context.Context, fn func(storesql.Querier) error) error {
-	return p.db.Write(ctx, func(tx *sql.Tx) error { return fn(preparedTx{tx: tx, stmts: p.writes, lazy: p.db.writeStmts}) })
+	return p.db.Write(ctx, func(tx *sql.Tx) error {
+		return fn(preparedTx{tx: tx, stmts: p.writes, lazy: p.db.writeStmts, batch: true})
+	})
 }
 
 // ReadSnapshot runs fn in one read transaction on the reader pool, its
@@ -180,9 +182,29 @@ type preparedTx struct {
 	tx    *sql.Tx
 	stmts statements
 	lazy  *stmtCache
+	// batch marks a transaction of the writer's batch, whose statements
+	// run without their caller's cancellation (see statementContext).
+	batch bool
+}
+
+// statementContext is ctx for a statement of t. In the writer's batch it
+// keeps the caller's values but not its cancellation: the driver
+// interrupts a statement whose context ends, and SQLite answers an
+// interrupted write inside a transaction by rolling the whole transaction
+// back, so one client hanging up mid-batch undid the batch and failed
+// every other write in it with a 500 ("no such savepoint"). A caller who
+// gives up is still answered by Write, which waits for the batch's
+// outcome; and a context that cannot end spares each statement the
+// driver's watcher goroutine.
+func (t preparedTx) statementContext(ctx context.Context) context.Context {
+	if t.batch {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 func (t preparedTx) QueryRow(ctx context.Context, query string, args ...any) storesql.Row {
+	ctx = t.statementContext(ctx)
 	if st := lookupInTx(t.stmts, t.lazy, query); st != nil {
 		return t.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 	}
@@ -190,6 +212,7 @@ func (t preparedTx) QueryRow(ctx context.Context, query string, args ...any) sto
 }
 
 func (t preparedTx) Query(ctx context.Context, query string, args ...any) (storesql.Rows, error) {
+	ctx = t.statementContext(ctx)
 	if st := lookupInTx(t.stmts, t.lazy, query); st != nil {
 		return t.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
 	}
@@ -197,11 +220,14 @@ func (t preparedTx) Query(ctx context.Context, query string, args ...any) (store
 }
 
 func (t preparedTx) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	st := lookupInTx(t.stmts, t.lazy, query)
-	if st == nil {
-		return txQuerier{t.tx}.Exec(ctx, query, args...)
+	ctx = t.statementContext(ctx)
+	var res sql.Result
+	var err error
+	if st := lookupInTx(t.stmts, t.lazy, query); st != nil {
+		res, err = t.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	} else {
+		res, err = t.tx.ExecContext(ctx, query, args...)
 	}
-	res, err := t.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 	if err != nil {
 		return 0, err
 	}

@@ -58,7 +58,9 @@ func (s shared) ReadSnapshot(ctx context.Context, fn func(storesql.Querier) erro
 
 // writeTx is a write transaction of the shared store code, on the
 // writer's statements.
-func (db *DB) writeTx(tx *sql.Tx) preparedTx { return preparedTx{tx: tx, lazy: db.writeStmts} }
+func (db *DB) writeTx(tx *sql.Tx) preparedTx {
+	return preparedTx{tx: tx, lazy: db.writeStmts, batch: true}
+}
 
 // readTx runs fn in a read-only transaction on the reader pool.
 func (db *DB) readTx(ctx context.Context, fn func(*sql.Tx) error) error {
@@ -71,22 +73,3 @@ func (db *DB) readTx(ctx context.Context, fn func(*sql.Tx) error) error {
 }
 
 func (shared) MapError(err error) error { return MapError(err) }
-
-// txQuerier runs the shared code inside one write transaction.
-type txQuerier struct{ tx *sql.Tx }
-
-func (t txQuerier) QueryRow(ctx context.Context, query string, args ...any) storesql.Row {
-	return t.tx.QueryRowContext(ctx, query, args...)
-}
-
-func (t txQuerier) Query(ctx context.Context, query string, args ...any) (storesql.Rows, error) {
-	return t.tx.QueryContext(ctx, query, args...)
-}
-
-func (t txQuerier) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	res, err := t.tx.ExecContext(ctx, query, args...)
-	if err != nil {
-		return 0, err
-	}
-	return res.RowsAffected()
-}
