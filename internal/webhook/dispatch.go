@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"partnership-service/internal/apperr"
 )
 
 // fanOutBatch is how many events one fan-out transaction takes.
@@ -137,6 +139,12 @@ func (s *Service) deliver(ctx context.Context, a Attempt) {
 		r.State = Failed
 	}
 	failingSince, err := s.store.Record(ctx, r)
+	if apperr.Is(err, apperr.NotFound) {
+		// Its endpoint was deleted while the attempt ran, and the delivery
+		// with it: nothing is left to record, and nothing went wrong.
+		s.log.Info("webhook attempt of a deleted endpoint", "delivery", r.DeliveryID, "endpoint", r.EndpointID)
+		return
+	}
 	if err != nil {
 		s.log.Error("webhook record attempt", "err", err, "delivery", r.DeliveryID)
 		return

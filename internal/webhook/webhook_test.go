@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -17,6 +18,7 @@ import (
 	"partnership-service/internal/storage"
 	"partnership-service/internal/storesql"
 	"partnership-service/internal/testdb"
+	"partnership-service/internal/testkit"
 	"partnership-service/internal/webhook"
 )
 
@@ -278,6 +280,59 @@ func TestBacklogDrainsAtTheWorkersPace(t *testing.T) {
 			if time.Now().After(deadline) {
 				t.Fatalf("%d of %d delivered within 20 s, the poll being an hour", got.Load(), backlog)
 			}
+		}
+	})
+}
+
+// TestAttemptOfADeletedEndpointIsNoError: an endpoint deleted while an
+// attempt to it is under way takes its deliveries with it; the attempt
+// then finds nothing to record, which the dispatcher does not report as
+// an error (deleting a busy endpoint filled the log with ERROR lines).
+func TestAttemptOfADeletedEndpointIsNoError(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, s storage.Stores) {
+		ctx := context.Background()
+		box, err := secretbox.New(bytes.Repeat([]byte{7}, 32))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var logs testkit.SyncBuffer
+		svc, err := webhook.NewService(webhook.Config{Store: s.Webhooks(), Box: box, AllowPrivate: true,
+			Schedule: webhook.Schedule{time.Hour}, Poll: 20 * time.Millisecond,
+			Log: slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		arrived, deleted := make(chan struct{}), make(chan struct{})
+		rec := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			close(arrived)
+			<-deleted
+			w.WriteHeader(http.StatusNoContent)
+		}))
+		defer rec.Close()
+		id := "00000000-0000-7000-8000-0000000000f4"
+		now := time.Now().UTC()
+		if err := s.Webhooks().CreateEndpoint(ctx, webhook.Endpoint{ID: id, Owner: owner, URL: rec.URL, Secret: mustSeal(t, id),
+			CreatedAt: now, UpdatedAt: now}); err != nil {
+			t.Fatal(err)
+		}
+		run(t, svc)
+		emit(t, s, owner)
+		<-arrived
+		if err := svc.Delete(ctx, func(webhook.Owner) bool { return true }, id); err != nil {
+			t.Fatal(err)
+		}
+		close(deleted)
+		ended := func() bool {
+			l := logs.String()
+			return strings.Contains(l, "deleted endpoint") || strings.Contains(l, `"level":"ERROR"`)
+		}
+		for deadline := time.Now().Add(5 * time.Second); !ended(); time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("the attempt did not end within 5 s; log:\n%s", logs.String())
+			}
+		}
+		if strings.Contains(logs.String(), `"level":"ERROR"`) {
+			t.Errorf("an attempt of a deleted endpoint logged an error:\n%s", logs.String())
 		}
 	})
 }
