@@ -333,7 +333,7 @@ func (s Webhooks) Prune(ctx context.Context, before time.Time, limit int) (int, 
 		n, err = tx.Exec(ctx, `DELETE FROM webhook_events WHERE id IN (
 			SELECT e.id FROM webhook_events e WHERE e.dispatched_at < ? AND NOT EXISTS (
 				SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id AND d.state = 'pending')
-			ORDER BY e.id LIMIT ?)`, Time{T: before}, limit)
+			ORDER BY e.dispatched_at LIMIT ?)`, Time{T: before}, limit)
 		return err
 	})
 	return int(n), s.DB.MapError(err)
