@@ -59,12 +59,22 @@ func TestParseSchedule(t *testing.T) {
 
 func newService(t *testing.T, s storage.Stores, allowPrivate bool, now func() time.Time) *webhook.Service {
 	t.Helper()
+	return newServiceWith(t, s, func(cfg *webhook.Config) {
+		cfg.AllowPrivate, cfg.Schedule, cfg.Poll, cfg.Now = allowPrivate, webhook.Schedule{50 * time.Millisecond}, 20*time.Millisecond, now
+	})
+}
+
+// newServiceWith is a service on s's store with the tests' secret box, its
+// configuration set by configure.
+func newServiceWith(t *testing.T, s storage.Stores, configure func(*webhook.Config)) *webhook.Service {
+	t.Helper()
 	box, err := secretbox.New(bytes.Repeat([]byte{7}, 32))
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := webhook.NewService(webhook.Config{Store: s.Webhooks(), Box: box, AllowPrivate: allowPrivate,
-		Schedule: webhook.Schedule{50 * time.Millisecond}, Poll: 20 * time.Millisecond, Now: now})
+	cfg := webhook.Config{Store: s.Webhooks(), Box: box}
+	configure(&cfg)
+	svc, err := webhook.NewService(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,15 +260,9 @@ func TestEndpointFailingFiveDaysIsDisabled(t *testing.T) {
 func TestBacklogDrainsAtTheWorkersPace(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, s storage.Stores) {
 		ctx := context.Background()
-		box, err := secretbox.New(bytes.Repeat([]byte{7}, 32))
-		if err != nil {
-			t.Fatal(err)
-		}
-		svc, err := webhook.NewService(webhook.Config{Store: s.Webhooks(), Box: box, AllowPrivate: true,
-			Schedule: webhook.Schedule{time.Hour}, Poll: time.Hour, Workers: 4})
-		if err != nil {
-			t.Fatal(err)
-		}
+		svc := newServiceWith(t, s, func(cfg *webhook.Config) {
+			cfg.AllowPrivate, cfg.Schedule, cfg.Poll, cfg.Workers = true, webhook.Schedule{time.Hour}, time.Hour, 4
+		})
 		var got atomic.Int64
 		rec := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			got.Add(1)
@@ -291,17 +295,11 @@ func TestBacklogDrainsAtTheWorkersPace(t *testing.T) {
 func TestAttemptOfADeletedEndpointIsNoError(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, s storage.Stores) {
 		ctx := context.Background()
-		box, err := secretbox.New(bytes.Repeat([]byte{7}, 32))
-		if err != nil {
-			t.Fatal(err)
-		}
 		var logs testkit.SyncBuffer
-		svc, err := webhook.NewService(webhook.Config{Store: s.Webhooks(), Box: box, AllowPrivate: true,
-			Schedule: webhook.Schedule{time.Hour}, Poll: 20 * time.Millisecond,
-			Log: slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))})
-		if err != nil {
-			t.Fatal(err)
-		}
+		svc := newServiceWith(t, s, func(cfg *webhook.Config) {
+			cfg.AllowPrivate, cfg.Schedule, cfg.Poll = true, webhook.Schedule{time.Hour}, 20*time.Millisecond
+			cfg.Log = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+		})
 		arrived, deleted := make(chan struct{}), make(chan struct{})
 		rec := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			close(arrived)
