@@ -157,7 +157,6 @@ compare() {
     [[ $pv == FAIL ]] && v=FAIL
     pt="p99 <= ${pt} ms"
   fi
-  LAST_RPS=$s LAST_P99=$sp
   printf '%-24s %8.0f req/s (p99 %7s ms) | baseline %8.0f req/s (p99 %7s ms) | %5s%% (>= %d%%, %s) %s\n' \
     "$name" "$s" "$sp" "$b" "$bp" "$ratio" "$target" "$pt" "$v"
 }

@@ -49,6 +49,6 @@ func (s *EnergyLeadStore) Close() error {
 // runs meanwhile, so the lead's select needs no lock).
 func (s *EnergyLeadStore) WriteLeads(ctx context.Context, fn func(energy.LeadTx) error) error {
 	return MapError(s.db.Write(ctx, func(tx *sql.Tx) error {
-		return fn(storesql.EnergyLeadTx{Ctx: ctx, Tx: preparedTx{tx: tx, stmts: s.writes, lazy: s.db.writeStmts, batch: true}})
+		return fn(storesql.EnergyLeadTx{Ctx: ctx, Tx: s.db.writeTx(tx, s.writes)})
 	}))
 }

@@ -26,7 +26,7 @@ func (db *DB) withPendingKey(ctx context.Context, fn func(*sql.Tx) error) (*idem
 		if err := fn(tx); err != nil {
 			return err
 		}
-		return storesql.InsertPendingKey(ctx, db.writeTx(tx), p)
+		return storesql.InsertPendingKey(ctx, db.writeTx(tx, nil), p)
 	}, nil
 }
 
@@ -42,6 +42,6 @@ func (db *DB) withPendingAudit(ctx context.Context, fn func(*sql.Tx) error) (*au
 		if err := fn(tx); err != nil {
 			return err
 		}
-		return storesql.InsertAuditEntry(ctx, db.writeTx(tx), p.Entry)
+		return storesql.InsertAuditEntry(ctx, db.writeTx(tx, nil), p.Entry)
 	}
 }

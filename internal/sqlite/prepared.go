@@ -163,9 +163,7 @@ type errRow struct{ err error }
 func (r errRow) Scan(...any) error { return r.err }
 
 func (p preparedDB) Write(ctx context.Context, fn func(storesql.Querier) error) error {
-	return p.db.Write(ctx, func(tx *sql.Tx) error {
-		return fn(preparedTx{tx: tx, stmts: p.writes, lazy: p.db.writeStmts, batch: true})
-	})
+	return p.db.Write(ctx, func(tx *sql.Tx) error { return fn(p.db.writeTx(tx, p.writes)) })
 }
 
 // ReadSnapshot runs fn in one read transaction on the reader pool, its

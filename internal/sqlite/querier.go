@@ -40,14 +40,14 @@ func (s shared) Query(ctx context.Context, query string, args ...any) (storesql.
 
 func (s shared) Exec(ctx context.Context, query string, args ...any) (n int64, err error) {
 	err = s.db.Write(ctx, func(tx *sql.Tx) error {
-		n, err = s.db.writeTx(tx).Exec(ctx, query, args...)
+		n, err = s.db.writeTx(tx, nil).Exec(ctx, query, args...)
 		return err
 	})
 	return n, err
 }
 
 func (s shared) Write(ctx context.Context, fn func(storesql.Querier) error) error {
-	return s.db.Write(ctx, func(tx *sql.Tx) error { return fn(s.db.writeTx(tx)) })
+	return s.db.Write(ctx, func(tx *sql.Tx) error { return fn(s.db.writeTx(tx, nil)) })
 }
 
 // ReadSnapshot runs fn in a read transaction on the reader pool: one
@@ -56,10 +56,10 @@ func (s shared) ReadSnapshot(ctx context.Context, fn func(storesql.Querier) erro
 	return s.db.readTx(ctx, func(tx *sql.Tx) error { return fn(preparedTx{tx: tx, lazy: s.db.readStmts}) })
 }
 
-// writeTx is a write transaction of the shared store code, on the
-// writer's statements.
-func (db *DB) writeTx(tx *sql.Tx) preparedTx {
-	return preparedTx{tx: tx, lazy: db.writeStmts, batch: true}
+// writeTx is tx of the writer's batch, running stmts (nil: the shared
+// store code's, prepared on first use) as prepared statements.
+func (db *DB) writeTx(tx *sql.Tx, stmts statements) preparedTx {
+	return preparedTx{tx: tx, stmts: stmts, lazy: db.writeStmts, batch: true}
 }
 
 // readTx runs fn in a read-only transaction on the reader pool.
