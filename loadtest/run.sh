@@ -12,7 +12,8 @@
 # (default 60s per filter), LIST_RATE (default 200 req/s), LIST_LEADS (default
 # 1000000 skewed leads: one partner, one seller, one day, all "Maria da Silva"),
 # COMPANIES (default 100000, the _q search's), COMPANIES_DURATION (30s per fragment) and
-# KEYED_DURATION (default 20s: each round of the create with and without webhooks and keys).
+# KEYED_DURATION (default 20s: each round of the create with and without webhooks and keys);
+# KEEP=1 leaves the run's directory (database, logs, binaries) in place to be examined.
 #
 # Service and baseline alternate, round after round, and the medians are
 # compared: on a shared 2-core machine one run of either side can be off by
@@ -58,7 +59,7 @@ if [[ -n ${LOADTEST_POSTGRES:-} ]]; then
 fi
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  rm -rf "$work"
+  if [[ -n ${KEEP:-} ]]; then echo "loadtest/run.sh: kept $work" >&2; else rm -rf "$work"; fi
   if [[ -n ${pg_db:-} ]]; then sleep 1; psql -q "$LOADTEST_POSTGRES" -c "DROP DATABASE IF EXISTS $pg_db WITH (FORCE)" || true; fi
 }
 trap cleanup EXIT
