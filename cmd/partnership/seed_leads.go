@@ -132,12 +132,13 @@ func seedLeads(ctx context.Context, store energy.LeadStore, partnerID string, co
 	return stored, firstErr
 }
 
-// insertSeeded stores a batch with one count change per seller, day and
-// status in it.
+// insertSeeded stores a batch with one count change per seller, day,
+// status and count shard in it.
 func insertSeeded(tx energy.LeadTx, batch []energy.Lead) (int, error) {
 	type key struct {
 		seller, day string
 		status      energy.LeadStatus
+		shard       int
 	}
 	counts := map[key]int{}
 	like := map[key]energy.Lead{}
@@ -155,7 +156,7 @@ func insertSeeded(tx energy.LeadTx, batch []energy.Lead) (int, error) {
 		if err := tx.AppendHistory(l.ID, l.History[0]); err != nil {
 			return 0, err
 		}
-		k := key{l.SellerName, energy.LeadDay(l.CreatedAt), l.Status}
+		k := key{l.SellerName, energy.LeadDay(l.CreatedAt), l.Status, energy.CountShard(l.ID)}
 		counts[k]++
 		like[k] = l
 		stored++

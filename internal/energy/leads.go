@@ -215,10 +215,25 @@ type LeadTx interface {
 	// lead with details.
 	RedactHistory(leadID, details string) error
 	// AdjustCount adds delta to the number of leads in status like l: of
-	// its partner, seller and day (LeadDay of its CreatedAt), which
-	// ListLeads answers the totals of those filters from.
+	// its partner, seller, day (LeadDay of its CreatedAt) and count shard
+	// (CountShard of its ID), which ListLeads answers the totals of those
+	// filters from. A delta of several leads is of leads alike in all four.
 	AdjustCount(l Lead, status LeadStatus, delta int) error
 	Emit(ev webhook.Event) error // records ev, delivered once the transaction commits
+}
+
+// CountShard is the shard of a partner's lead counts that the lead with
+// id adds to and takes from: the position of the id's last character among
+// the hex digits (a UUID's is random; -1 for any other). A store whose
+// concurrent writers would queue on one row of counts (PostgreSQL holds an
+// updated row's lock until the commit) keeps a row per shard; since every
+// adjustment for one lead lands on its one shard, each row stays a count
+// of leads and never goes below zero. Migration 00550 computes the same.
+func CountShard(id string) int {
+	if id == "" {
+		return -1
+	}
+	return strings.IndexByte("0123456789abcdef", id[len(id)-1])
 }
 
 // ErrOpenLeadTaken marks a write the open-lead unique index refused.

@@ -2,10 +2,13 @@ package energy_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sync"
 	"testing"
 
 	"partnership-service/internal/apperr"
+	"partnership-service/internal/brdoc"
 	"partnership-service/internal/energy"
 	"partnership-service/internal/storage"
 	"partnership-service/internal/testdb"
@@ -222,6 +225,63 @@ func TestLeadServiceTotalsFollowTheStatus(t *testing.T) {
 				leads, total, err := env.leads.List(ctx, env.a, energy.LeadQuery{Page: 1, Limit: 10, Status: want.status})
 				if err != nil || total != (energy.LeadTotal{Count: want.total}) || len(leads) != want.total {
 					t.Errorf("%s: status %q: %d leads, total %+v, %v; want %d", st.name, want.status, len(leads), total, err, want.total)
+				}
+			}
+		}
+	})
+}
+
+// TestLeadServiceConcurrentMovesKeepTheTotals races status changes of one
+// partner's leads in both directions (a contract moves a lead to
+// negociacao, a change of it back to indicado). On PostgreSQL the counts
+// are spread over shards by lead id and every move of a lead must land on
+// its own shard (a wrong one fails the counts' check), and two opposite
+// moves in one shard must not deadlock: every write succeeds, and the
+// totals match the leads.
+func TestLeadServiceConcurrentMovesKeepTheTotals(t *testing.T) {
+	eachRuleEnv(t, func(t *testing.T, env ruleEnv) {
+		ctx := context.Background()
+		const n = 24
+		ids := make([]string, n)
+		var wg sync.WaitGroup
+		errs := make([]error, n)
+		for i := range n {
+			wg.Go(func() {
+				l, err := env.leads.Create(ctx, env.a, draft(brdoc.CompleteCPF(fmt.Sprintf("%09d", 100000000+i*7919))))
+				ids[i], errs[i] = l.ID, err
+			})
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			t.Fatalf("creates: %v", err)
+		}
+		// Every lead to negociacao; the even ones, once there, back.
+		for i, id := range ids {
+			wg.Go(func() {
+				if _, errs[i] = env.leads.CreateContract(ctx, env.a, id, energy.ContractDraft{}); errs[i] != nil || i%2 == 1 {
+					return
+				}
+				_, errs[i] = env.leads.Update(ctx, env.a, id, energy.LeadDraft{Street: ptr("Rua Nova")})
+			})
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			t.Fatalf("moves: %v", err)
+		}
+		for _, want := range []struct {
+			status energy.LeadStatus
+			total  int
+		}{{"", n}, {energy.StatusIndicado, n / 2}, {energy.StatusNegociacao, n / 2}} {
+			// The partner's counts, and the tallies of its seller.
+			for _, filters := range []string{"", "seller_name:Seller A"} {
+				q, err := energy.ParseLeadQuery("1", "100", filters)
+				if err != nil {
+					t.Fatal(err)
+				}
+				q.Status = want.status
+				leads, total, err := env.leads.List(ctx, env.a, q)
+				if err != nil || total != (energy.LeadTotal{Count: want.total}) || len(leads) != want.total {
+					t.Errorf("status %q, filters %q: %d leads, total %+v, %v; want %d", want.status, filters, len(leads), total, err, want.total)
 				}
 			}
 		}

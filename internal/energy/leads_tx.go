@@ -35,10 +35,10 @@ func (s *LeadService) createLead(ctx context.Context, l *Lead) error {
 		if err := tx.Insert(*l); err != nil {
 			return err
 		}
-		if err := recordChanges(tx, Lead{}, *l); err != nil {
+		if err := emit(tx, events); err != nil {
 			return err
 		}
-		return emit(tx, events)
+		return recordChanges(tx, Lead{}, *l)
 	})
 }
 
@@ -78,10 +78,10 @@ func (s *LeadService) rewriteLead(ctx context.Context, p Principal, id string, c
 		if err := tx.Save(l); err != nil {
 			return err
 		}
-		if err := recordChanges(tx, old, l); err != nil {
+		if err := emit(tx, events); err != nil {
 			return err
 		}
-		if err := emit(tx, events); err != nil {
+		if err := recordChanges(tx, old, l); err != nil {
 			return err
 		}
 		out = l
@@ -137,19 +137,12 @@ func checkOpenLead(tx LeadTx, l Lead) error {
 }
 
 // recordChanges writes what l gained over old (the zero Lead for a new
-// one): the count of its status, and the history entries, documents and
-// signatures appended.
+// one): the history entries, documents and signatures appended, and the
+// count of its status. It is a write's last step, and the counts its last
+// part: their rows are shared by all of a partner's writes, and
+// PostgreSQL holds a written row's lock until the commit, so the later
+// they are taken the sooner the next write of the partner may take them.
 func recordChanges(tx LeadTx, old, l Lead) error {
-	if l.Status != old.Status {
-		if old.Status != "" {
-			if err := tx.AdjustCount(old, old.Status, -1); err != nil {
-				return err
-			}
-		}
-		if err := tx.AdjustCount(l, l.Status, 1); err != nil {
-			return err
-		}
-	}
 	for _, h := range l.History[len(old.History):] {
 		if err := tx.AppendHistory(l.ID, h); err != nil {
 			return err
@@ -165,7 +158,24 @@ func recordChanges(tx LeadTx, old, l Lead) error {
 			return err
 		}
 	}
-	return nil
+	if l.Status == old.Status {
+		return nil
+	}
+	if old.Status == "" {
+		return tx.AdjustCount(l, l.Status, 1)
+	}
+	// In status order: two writes moving leads of one shard between the
+	// same two statuses, in opposite directions, would otherwise each hold
+	// a row the other waits for (PostgreSQL then aborts one as a deadlock).
+	first, second := func() error { return tx.AdjustCount(old, old.Status, -1) },
+		func() error { return tx.AdjustCount(l, l.Status, 1) }
+	if l.Status < old.Status {
+		first, second = second, first
+	}
+	if err := first(); err != nil {
+		return err
+	}
+	return second()
 }
 
 // clone copies the slices a change may append to, so that the loaded lead

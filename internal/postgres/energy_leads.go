@@ -30,7 +30,7 @@ func newEnergyLeadStore(db *DB) *EnergyLeadStore {
 // WriteLeads implements energy.LeadStore.
 func (s *EnergyLeadStore) WriteLeads(ctx context.Context, fn func(energy.LeadTx) error) error {
 	return MapError(s.db.Tx(ctx, func(tx pgx.Tx) error {
-		return fn(energyLeadTx{storesql.EnergyLeadTx{Ctx: ctx, Tx: txQuerier{tx}, Lock: " FOR UPDATE"}})
+		return fn(energyLeadTx{storesql.EnergyLeadTx{Ctx: ctx, Tx: txQuerier{tx}, Lock: " FOR UPDATE", SpreadCounts: true}})
 	}))
 }
 

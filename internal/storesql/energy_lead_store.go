@@ -44,13 +44,14 @@ var (
 	InsertSignatureSQL = `INSERT INTO energy_lead_signatures (lead_id, ` + SignatureColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	DeleteDocsSQL      = `DELETE FROM energy_lead_documents WHERE lead_id = ?`
 	RedactHistorySQL   = `UPDATE energy_lead_status_history SET details = ? WHERE lead_id = ?`
-	CountUpSQL         = `INSERT INTO energy_lead_counts (partner_id, status, leads) VALUES (?, ?, ?)
-		ON CONFLICT (partner_id, status) DO UPDATE SET leads = energy_lead_counts.leads + excluded.leads`
-	CountDownSQL = `UPDATE energy_lead_counts SET leads = leads + ? WHERE partner_id = ? AND status = ?`
-	TallyUpSQL   = `INSERT INTO energy_lead_tallies (partner_id, seller_name_folded, created_day, status, leads) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (partner_id, seller_name_folded, created_day, status) DO UPDATE SET leads = energy_lead_tallies.leads + excluded.leads`
+	CountUpSQL         = `INSERT INTO energy_lead_counts (partner_id, status, shard, leads) VALUES (?, ?, ?, ?)
+		ON CONFLICT (partner_id, status, shard) DO UPDATE SET leads = energy_lead_counts.leads + excluded.leads`
+	CountDownSQL = `UPDATE energy_lead_counts SET leads = leads + ? WHERE partner_id = ? AND status = ? AND shard = ?`
+	TallyUpSQL   = `INSERT INTO energy_lead_tallies (partner_id, seller_name_folded, created_day, status, shard, leads)
+		VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (partner_id, seller_name_folded, created_day, status, shard) DO UPDATE SET leads = energy_lead_tallies.leads + excluded.leads`
 	TallyDownSQL = `UPDATE energy_lead_tallies SET leads = leads + ?
-		WHERE partner_id = ? AND seller_name_folded = ? AND created_day = ? AND status = ?`
+		WHERE partner_id = ? AND seller_name_folded = ? AND created_day = ? AND status = ? AND shard = ?`
 
 	// LeadReadSQL are the statements of the lead reads outside a write.
 	LeadReadSQL = []string{SelectLeadSQL, LeadBySignRefSQL, SnapshotSQL, SelectChildrenSQL, CountAllSQL, CountStatusSQL}
@@ -174,6 +175,19 @@ type EnergyLeadTx struct {
 	// concurrent writers must wait for one another, "" under a single
 	// writer.
 	Lock string
+	// SpreadCounts spreads a partner's counts and tallies over shards
+	// (energy.CountShard), where concurrent writers would otherwise queue on one
+	// locked row until each commits; under a single writer they stay in
+	// one row (shard 0).
+	SpreadCounts bool
+}
+
+// shard is where l's adjustments go in this transaction's engine.
+func (t EnergyLeadTx) shard(l energy.Lead) int {
+	if !t.SpreadCounts {
+		return 0
+	}
+	return energy.CountShard(l.ID)
 }
 
 func (t EnergyLeadTx) exec(query string, args ...any) error {
@@ -231,15 +245,15 @@ func (t EnergyLeadTx) Emit(ev webhook.Event) error { return Emit(t.Ctx, t.Tx, ev
 // with a negative count would fail the tables' checks before the upsert
 // applies.
 func (t EnergyLeadTx) AdjustCount(l energy.Lead, status energy.LeadStatus, delta int) error {
-	seller, day := geo.Fold(l.SellerName), energy.LeadDay(l.CreatedAt)
+	seller, day, shard := geo.Fold(l.SellerName), energy.LeadDay(l.CreatedAt), t.shard(l)
 	if delta < 0 {
-		if err := t.exec(CountDownSQL, delta, l.PartnerID, string(status)); err != nil {
+		if err := t.exec(CountDownSQL, delta, l.PartnerID, string(status), shard); err != nil {
 			return err
 		}
-		return t.exec(TallyDownSQL, delta, l.PartnerID, seller, day, string(status))
+		return t.exec(TallyDownSQL, delta, l.PartnerID, seller, day, string(status), shard)
 	}
-	if err := t.exec(CountUpSQL, l.PartnerID, string(status), delta); err != nil {
+	if err := t.exec(CountUpSQL, l.PartnerID, string(status), shard, delta); err != nil {
 		return err
 	}
-	return t.exec(TallyUpSQL, l.PartnerID, seller, day, string(status), delta)
+	return t.exec(TallyUpSQL, l.PartnerID, seller, day, string(status), shard, delta)
 }
