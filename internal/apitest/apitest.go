@@ -21,11 +21,7 @@ import (
 )
 
 var contract = sync.OnceValues(func() (validator.Validator, error) {
-	c, err := api.Document()
-	if err != nil {
-		return nil, err
-	}
-	doc, err := libopenapi.NewDocument(c.JSON)
+	doc, err := libopenapi.NewDocument(api.Document().JSON)
 	if err != nil {
 		return nil, fmt.Errorf("parse contract: %w", err)
 	}

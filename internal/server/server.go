@@ -56,10 +56,7 @@ const DefaultMaxBody = 64 << 20
 
 // New returns the service's handler.
 func New(cfg Config) (http.Handler, error) {
-	contract, err := api.Document()
-	if err != nil {
-		return nil, err
-	}
+	contract := api.Document()
 	if cfg.MaxBody <= 0 {
 		cfg.MaxBody = DefaultMaxBody
 	}
