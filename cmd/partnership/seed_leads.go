@@ -5,7 +5,9 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
@@ -132,13 +134,16 @@ func seedLeads(ctx context.Context, store energy.LeadStore, partnerID string, co
 	return stored, firstErr
 }
 
-// insertSeeded stores a batch with one count change per seller, day,
-// status and count shard in it.
+// insertSeeded stores a batch with one count change per status, count
+// shard, seller and day in it, made in that order: batches stored at once
+// (on PostgreSQL) lock the rows of counts and tallies they change until
+// they commit, and two that took them in different orders would deadlock.
+// In this order each row of counts comes before every tally under it.
 func insertSeeded(tx energy.LeadTx, batch []energy.Lead) (int, error) {
 	type key struct {
-		seller, day string
 		status      energy.LeadStatus
 		shard       int
+		seller, day string
 	}
 	counts := map[key]int{}
 	like := map[key]energy.Lead{}
@@ -156,13 +161,17 @@ func insertSeeded(tx energy.LeadTx, batch []energy.Lead) (int, error) {
 		if err := tx.AppendHistory(l.ID, l.History[0]); err != nil {
 			return 0, err
 		}
-		k := key{l.SellerName, energy.LeadDay(l.CreatedAt), l.Status, energy.CountShard(l.ID)}
+		k := key{l.Status, energy.CountShard(l.ID), l.SellerName, energy.LeadDay(l.CreatedAt)}
 		counts[k]++
 		like[k] = l
 		stored++
 	}
-	for k, n := range counts {
-		if err := tx.AdjustCount(like[k], k.status, n); err != nil {
+	keys := slices.SortedFunc(maps.Keys(counts), func(a, b key) int {
+		return cmp.Or(cmp.Compare(a.status, b.status), cmp.Compare(a.shard, b.shard),
+			cmp.Compare(a.seller, b.seller), cmp.Compare(a.day, b.day))
+	})
+	for _, k := range keys {
+		if err := tx.AdjustCount(like[k], k.status, counts[k]); err != nil {
 			return 0, err
 		}
 	}

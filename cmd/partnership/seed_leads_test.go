@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
 	"partnership-service/internal/brdoc"
 	"partnership-service/internal/energy"
+	"partnership-service/internal/storage"
 	"partnership-service/internal/testdb"
 )
 
@@ -54,4 +57,57 @@ func TestSeedLeadsLeavesOutTakenCPFs(t *testing.T) {
 	if err != nil || total.Count != 1+4+4 {
 		t.Fatalf("leads = %d, %v; want 9", total.Count, err)
 	}
+}
+
+// TestSeedLeadsConcurrentBatches: batches stored at once, each changing
+// the counts and tallies of every status and shard of one partner, all
+// commit on every engine (on PostgreSQL, batches that took those rows in
+// different orders deadlocked), and the totals they leave match the leads.
+func TestSeedLeadsConcurrentBatches(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, stores storage.Stores) {
+		ctx := context.Background()
+		now := time.Now().UTC().Truncate(time.Microsecond)
+		partner := energy.Partner{ID: "00000000-0000-7000-8000-00000000a002", Name: "Parceiro", CreatedAt: now}
+		if err := stores.EnergyPartners().CreatePartner(ctx, partner); err != nil {
+			t.Fatal(err)
+		}
+		statuses := []energy.LeadStatus{energy.StatusIndicado, energy.StatusNegociacao, energy.StatusAssinado, energy.StatusDesqualificado}
+		const batches, perBatch = 16, 64
+		errs := make([]error, batches)
+		var wg sync.WaitGroup
+		for b := range batches {
+			batch := make([]energy.Lead, perBatch)
+			for i := range batch {
+				n := b*perBatch + i
+				l := energy.Lead{ID: fmt.Sprintf("00000000-0000-7000-8000-%012x", n), PartnerID: partner.ID,
+					SellerName: fmt.Sprintf("Vendedor %d", n%3), PersonType: energy.Natural, FullName: "Ana",
+					UtilityBillHolder: energy.Natural, UtilityBillCents: 100,
+					IdentificationNumber: brdoc.CompleteCPF(fmt.Sprintf("%09d", 200_000_000+n)),
+					Address:              energy.Address{ZipCode: "13010000", State: "SP", City: "Campinas", IBGECode: 3509502},
+					Status:               statuses[(n/16)%len(statuses)], CreatedAt: now, UpdatedAt: now}
+				l.History = []energy.StatusChange{{Status: l.Status, At: now}}
+				batch[i] = l
+			}
+			wg.Go(func() {
+				errs[b] = stores.EnergyLeads().WriteLeads(ctx, func(tx energy.LeadTx) error {
+					_, err := insertSeeded(tx, batch)
+					return err
+				})
+			})
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			t.Fatalf("batches: %v", err)
+		}
+		_, total, err := stores.EnergyLeads().ListLeads(ctx, partner.ID, energy.LeadQuery{Page: 1, Limit: 1})
+		if err != nil || total.Count != batches*perBatch {
+			t.Fatalf("total %d, %v; want %d", total.Count, err, batches*perBatch)
+		}
+		for _, status := range statuses {
+			_, total, err := stores.EnergyLeads().ListLeads(ctx, partner.ID, energy.LeadQuery{Page: 1, Limit: 1, Status: status})
+			if err != nil || total.Count != batches*perBatch/len(statuses) {
+				t.Errorf("%s: total %d, %v; want %d", status, total.Count, err, batches*perBatch/len(statuses))
+			}
+		}
+	})
 }
