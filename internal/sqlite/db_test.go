@@ -128,7 +128,7 @@ func TestCallerHangingUpSparesItsBatch(t *testing.T) {
 		_ = db.Write(ctx, func(*sql.Tx) error { close(blocked); <-release; return nil })
 	})
 	<-blocked
-	const rows, others = 200_000, 8
+	const rows, others = 20_000, 8
 	hangUp, cancel := context.WithCancel(ctx)
 	running := make(chan struct{})
 	var hungUpErr error
