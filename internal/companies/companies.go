@@ -173,6 +173,11 @@ type Store interface {
 	// returned as is. On SQLite fn runs inside the single writer's group
 	// commit: it must be short, with no network or file I/O.
 	UpdateCompanies(ctx context.Context, accountID int64, fn func(tx CompanyTx) error) error
+	// WriteCompanies is UpdateCompanies without the serialization, for a
+	// write whose rules read no other company (a new company without a
+	// parent: nothing another write does can make it wrong). The account's
+	// other writes do not wait for it, nor it for them.
+	WriteCompanies(ctx context.Context, fn func(tx CompanyTx) error) error
 
 	AuditLog(ctx context.Context, companyID int64, limit, offset int) ([]AuditEntry, int, error)
 }

@@ -334,7 +334,14 @@ func (s *Service) CreateCompany(ctx context.Context, sess *Session, in CompanyIn
 	applyInput(&c, in)
 	now := s.now().UTC()
 	c.CreatedAt, c.UpdatedAt = now, now
-	err := s.store.UpdateCompanies(ctx, c.AccountID, func(tx CompanyTx) error {
+	// A new company without a parent reads no other company in its checks,
+	// so it need not wait for the account's other writes (on PostgreSQL
+	// they queue on the account's row, each until it commits).
+	write := func(fn func(tx CompanyTx) error) error { return s.store.UpdateCompanies(ctx, c.AccountID, fn) }
+	if c.ParentID == 0 {
+		write = func(fn func(tx CompanyTx) error) error { return s.store.WriteCompanies(ctx, fn) }
+	}
+	err := write(func(tx CompanyTx) error {
 		if err := s.check(ctx, tx, &c, &errs); err != nil {
 			return err
 		}

@@ -140,9 +140,20 @@ func (s CompaniesStore) Company(ctx context.Context, id int64) (companies.Compan
 // UpdateCompanies runs fn in one write transaction, after AccountLock when
 // the engine needs it.
 func (s CompaniesStore) UpdateCompanies(ctx context.Context, accountID int64, fn func(tx companies.CompanyTx) error) error {
+	return s.write(ctx, accountID, fn)
+}
+
+// WriteCompanies runs fn in one write transaction, without AccountLock.
+func (s CompaniesStore) WriteCompanies(ctx context.Context, fn func(tx companies.CompanyTx) error) error {
+	return s.write(ctx, 0, fn)
+}
+
+// write runs fn in one write transaction, after AccountLock of lockAccount
+// unless it is 0.
+func (s CompaniesStore) write(ctx context.Context, lockAccount int64, fn func(tx companies.CompanyTx) error) error {
 	return s.DB.MapError(s.DB.Write(ctx, func(tx Querier) error {
-		if s.AccountLock != "" {
-			if _, err := tx.Exec(ctx, s.AccountLock, accountID); err != nil {
+		if s.AccountLock != "" && lockAccount != 0 {
+			if _, err := tx.Exec(ctx, s.AccountLock, lockAccount); err != nil {
 				return err
 			}
 		}

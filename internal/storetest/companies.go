@@ -203,6 +203,41 @@ func runCompanies(t *testing.T, newStore func(t *testing.T) companies.Store) {
 		}
 	})
 
+	t.Run("a write without the account's lock is one transaction too", func(t *testing.T) {
+		w := setup(t)
+		c := companies.Company{AccountID: w.cli.ID, Name: "Delta", CityID: 3550308, StateID: 35, CreatedAt: now, UpdatedAt: now}
+		var refused int64
+		refusal := errors.New("refused")
+		err := w.s.WriteCompanies(ctx, func(tx companies.CompanyTx) error {
+			id, err := tx.Insert(ctx, c)
+			if err != nil {
+				return err
+			}
+			refused = id
+			return refusal
+		})
+		if !errors.Is(err, refusal) {
+			t.Fatalf("refused write: %v", err)
+		}
+		if _, err := w.s.Company(ctx, refused); !apperr.Is(err, apperr.NotFound) {
+			t.Errorf("the refused write's company is there: %v", err)
+		}
+		var stored int64
+		must(t, w.s.WriteCompanies(ctx, func(tx companies.CompanyTx) error {
+			id, err := tx.Insert(ctx, c)
+			stored = id
+			a := w.audit
+			a.CompanyID = id
+			return errors.Join(err, tx.AppendAudit(ctx, a))
+		}))
+		got, err := w.s.Company(ctx, stored)
+		must(t, err)
+		entries, total, err := w.s.AuditLog(ctx, stored, 10, 0)
+		if got.Name != "Delta" || err != nil || total != 1 || len(entries) != 1 {
+			t.Errorf("stored %+v, audit %d entries (total %d), %v", got, len(entries), total, err)
+		}
+	})
+
 	t.Run("list filters, order, pagination, isolation", func(t *testing.T) {
 		w := setup(t)
 		ids := func(f companies.Filter) ([]int64, int) {
