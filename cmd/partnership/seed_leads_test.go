@@ -28,12 +28,7 @@ func TestSeedLeadsLeavesOutTakenCPFs(t *testing.T) {
 	}
 	// The seeder numbers CPFs from the partner's count of leads on: with
 	// this one stored, the second lead it makes would take this CPF.
-	taken := energy.Lead{ID: "00000000-0000-7000-8000-0000000000c1", PartnerID: partner.ID, SellerName: "API",
-		PersonType: energy.Natural, FullName: "Ana", UtilityBillHolder: energy.Natural, UtilityBillCents: 100,
-		IdentificationNumber: brdoc.CompleteCPF(fmt.Sprintf("%09d", 100_000_002)),
-		Address:              energy.Address{ZipCode: "13010000", State: "SP", City: "Campinas", IBGECode: 3509502},
-		Status:               energy.StatusIndicado, CreatedAt: now, UpdatedAt: now}
-	taken.History = []energy.StatusChange{{Status: taken.Status, At: now}}
+	taken := storedLead(partner.ID, "00000000-0000-7000-8000-0000000000c1", "API", 100_000_002, energy.StatusIndicado, now)
 	if err := stores.EnergyLeads().WriteLeads(ctx, func(tx energy.LeadTx) error {
 		n, err := insertSeeded(tx, []energy.Lead{taken})
 		if n != 1 {
@@ -79,14 +74,8 @@ func TestSeedLeadsConcurrentBatches(t *testing.T) {
 			batch := make([]energy.Lead, perBatch)
 			for i := range batch {
 				n := b*perBatch + i
-				l := energy.Lead{ID: fmt.Sprintf("00000000-0000-7000-8000-%012x", n), PartnerID: partner.ID,
-					SellerName: fmt.Sprintf("Vendedor %d", n%3), PersonType: energy.Natural, FullName: "Ana",
-					UtilityBillHolder: energy.Natural, UtilityBillCents: 100,
-					IdentificationNumber: brdoc.CompleteCPF(fmt.Sprintf("%09d", 200_000_000+n)),
-					Address:              energy.Address{ZipCode: "13010000", State: "SP", City: "Campinas", IBGECode: 3509502},
-					Status:               statuses[(n/16)%len(statuses)], CreatedAt: now, UpdatedAt: now}
-				l.History = []energy.StatusChange{{Status: l.Status, At: now}}
-				batch[i] = l
+				batch[i] = storedLead(partner.ID, fmt.Sprintf("00000000-0000-7000-8000-%012x", n), fmt.Sprintf("Vendedor %d", n%3),
+					200_000_000+n, statuses[(n/16)%len(statuses)], now)
 			}
 			wg.Go(func() {
 				errs[b] = stores.EnergyLeads().WriteLeads(ctx, func(tx energy.LeadTx) error {
@@ -110,4 +99,15 @@ func TestSeedLeadsConcurrentBatches(t *testing.T) {
 			}
 		}
 	})
+}
+
+// storedLead is a valid lead of partnerID in status, by seller, whose CPF
+// is the one numbered cpfBase, as insertSeeded stores it.
+func storedLead(partnerID, id, seller string, cpfBase int, status energy.LeadStatus, at time.Time) energy.Lead {
+	return energy.Lead{ID: id, PartnerID: partnerID, SellerName: seller,
+		PersonType: energy.Natural, FullName: "Ana", UtilityBillHolder: energy.Natural, UtilityBillCents: 100,
+		IdentificationNumber: brdoc.CompleteCPF(fmt.Sprintf("%09d", cpfBase)),
+		Address:              energy.Address{ZipCode: "13010000", State: "SP", City: "Campinas", IBGECode: 3509502},
+		Status:               status, CreatedAt: at, UpdatedAt: at,
+		History: []energy.StatusChange{{Status: status, At: at}}}
 }
