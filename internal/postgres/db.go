@@ -50,6 +50,18 @@ func OpenDB(ctx context.Context, url string) (*DB, error) {
 	return &DB{Pool: pool}, nil
 }
 
+// Sibling opens a second pool to db's database, with db's settings and at
+// most conns connections.
+func (db *DB) Sibling(ctx context.Context, conns int32) (*DB, error) {
+	cfg := db.Pool.Config() // a copy
+	cfg.MaxConns, cfg.MinConns = conns, min(cfg.MinConns, conns)
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: connect: %w", err)
+	}
+	return &DB{Pool: pool}, nil
+}
+
 // Migrate applies the embedded migrations.
 func (db *DB) Migrate(ctx context.Context) error {
 	sqlDB := stdlib.OpenDBFromPool(db.Pool)

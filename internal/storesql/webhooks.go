@@ -97,6 +97,11 @@ func scanDelivery(r Row) (webhook.Delivery, error) {
 // Webhooks is webhook.Store on either engine.
 type Webhooks struct {
 	DB DB
+	// Jobs, when set, runs the dispatcher's queries (fan-out, claims,
+	// records, prunes): PostgreSQL gives them a pool of their own, so they
+	// do not queue behind the requests. SQLite leaves it nil: its single
+	// writer already batches them with the requests' writes.
+	Jobs DB
 	// SkipLocked ends the claims' selects: " FOR UPDATE OF … SKIP LOCKED"
 	// on PostgreSQL, where replicas claim concurrently; "" on SQLite,
 	// whose single writer runs one claim at a time.
@@ -104,6 +109,14 @@ type Webhooks struct {
 }
 
 var _ webhook.Store = Webhooks{}
+
+// jobs is where the dispatcher's queries run.
+func (s Webhooks) jobs() DB {
+	if s.Jobs == nil {
+		return s.DB
+	}
+	return s.Jobs
+}
 
 func (s Webhooks) lock(alias string) string {
 	if s.SkipLocked == nil {
@@ -181,7 +194,7 @@ func (s Webhooks) RetryDelivery(ctx context.Context, endpointID, deliveryID stri
 // nothing.
 func (s Webhooks) any(ctx context.Context, query string, args ...any) (bool, error) {
 	var one int
-	err := s.DB.QueryRow(ctx, query, args...).Scan(&one)
+	err := s.jobs().QueryRow(ctx, query, args...).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) { // pgx.ErrNoRows matches it too
 		return false, nil
 	}
@@ -193,10 +206,10 @@ func inList(n int) string { return "(?" + strings.Repeat(", ?", n-1) + ")" }
 
 func (s Webhooks) FanOut(ctx context.Context, at time.Time, limit int, wants func(webhook.Endpoint, webhook.Event) bool) (int, error) {
 	if found, err := s.any(ctx, `SELECT 1 FROM webhook_events WHERE dispatched_at IS NULL LIMIT 1`); !found {
-		return 0, s.DB.MapError(err)
+		return 0, s.jobs().MapError(err)
 	}
 	var n int
-	err := s.DB.Write(ctx, func(tx Querier) error {
+	err := s.jobs().Write(ctx, func(tx Querier) error {
 		events, err := QueryAll(ctx, tx, func(r Row) (webhook.Event, error) {
 			var e webhook.Event
 			var surface string
@@ -251,16 +264,16 @@ func (s Webhooks) FanOut(ctx context.Context, at time.Time, limit int, wants fun
 		}
 		return err
 	})
-	return n, s.DB.MapError(err)
+	return n, s.jobs().MapError(err)
 }
 
 func (s Webhooks) Claim(ctx context.Context, now, leaseUntil time.Time, limit int) ([]webhook.Attempt, error) {
 	if found, err := s.any(ctx, `SELECT 1 FROM webhook_deliveries WHERE state = 'pending' AND next_attempt_at <= ? LIMIT 1`,
 		Time{T: now}); !found {
-		return nil, s.DB.MapError(err)
+		return nil, s.jobs().MapError(err)
 	}
 	var out []webhook.Attempt
-	err := s.DB.Write(ctx, func(tx Querier) error {
+	err := s.jobs().Write(ctx, func(tx Querier) error {
 		var err error
 		out, err = QueryAll(ctx, tx, func(r Row) (webhook.Attempt, error) {
 			var a webhook.Attempt
@@ -289,31 +302,49 @@ func (s Webhooks) Claim(ctx context.Context, now, leaseUntil time.Time, limit in
 		_, err = tx.Exec(ctx, `UPDATE webhook_deliveries SET lease_until = ? WHERE id IN `+inList(len(out)), ids...)
 		return err
 	})
-	return out, s.DB.MapError(err)
+	return out, s.jobs().MapError(err)
 }
 
-func (s Webhooks) Record(ctx context.Context, r webhook.Result) (time.Time, error) {
-	var failing Time
-	err := s.DB.Write(ctx, func(tx Querier) error {
-		if err := ExecOne(ctx, tx, `UPDATE webhook_deliveries SET state = ?, attempts = attempts + 1, next_attempt_at = ?,
-			lease_until = NULL, last_attempt_at = ?, last_status = ?, last_error = ?, last_response = ? WHERE id = ?`,
-			string(r.State), Time{T: r.NextAttemptAt}, Time{T: r.At}, r.Status, r.Error, r.Response, r.DeliveryID); err != nil {
-			return err
+func (s Webhooks) Record(ctx context.Context, rs []webhook.Result) ([]webhook.Recorded, error) {
+	var out []webhook.Recorded
+	err := s.jobs().Write(ctx, func(tx Querier) error {
+		out = make([]webhook.Recorded, len(rs)) // afresh if the write is retried
+		// The endpoints a success of this batch has cleared already: a
+		// healthy endpoint's row is rewritten at most once a batch (once
+		// per success wrote a page per delivery).
+		cleared := map[string]bool{}
+		for i, r := range rs {
+			n, err := tx.Exec(ctx, `UPDATE webhook_deliveries SET state = ?, attempts = attempts + 1, next_attempt_at = ?,
+				lease_until = NULL, last_attempt_at = ?, last_status = ?, last_error = ?, last_response = ? WHERE id = ?`,
+				string(r.State), Time{T: r.NextAttemptAt}, Time{T: r.At}, r.Status, r.Error, r.Response, r.DeliveryID)
+			switch {
+			case err != nil:
+				return err
+			case n == 0:
+				out[i].Gone = true
+			case r.State == webhook.Succeeded && !cleared[r.EndpointID]:
+				cleared[r.EndpointID] = true
+				if _, err := tx.Exec(ctx, `UPDATE webhook_endpoints SET failing_since = NULL
+					WHERE id = ? AND failing_since IS NOT NULL`, r.EndpointID); err != nil {
+					return err
+				}
+			case r.State != webhook.Succeeded:
+				delete(cleared, r.EndpointID)
+				var failing Time
+				if err := tx.QueryRow(ctx, `UPDATE webhook_endpoints SET failing_since = COALESCE(failing_since, ?)
+					WHERE id = ? RETURNING failing_since`, Time{T: r.At}, r.EndpointID).Scan(&failing); err != nil {
+					return err
+				}
+				out[i].FailingSince = failing.T
+			}
 		}
-		if r.State == webhook.Succeeded {
-			// A healthy endpoint's row is left as it is: rewriting it on
-			// every success wrote a page per batch of deliveries.
-			_, err := tx.Exec(ctx, `UPDATE webhook_endpoints SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL`, r.EndpointID)
-			return err
-		}
-		return tx.QueryRow(ctx, `UPDATE webhook_endpoints SET failing_since = COALESCE(failing_since, ?)
-			WHERE id = ? RETURNING failing_since`, Time{T: r.At}, r.EndpointID).Scan(&failing)
+		return nil
 	})
-	return failing.T, s.DB.MapError(err)
+	return out, s.jobs().MapError(err)
 }
 
 func (s Webhooks) DisableEndpoint(ctx context.Context, id, reason string, at time.Time) error {
-	return s.DB.MapError(s.DB.Write(ctx, func(tx Querier) error {
+	return s.jobs().MapError(s.jobs().Write(ctx, func(tx Querier) error {
 		// Already disabled (by its owner, or by a concurrent attempt) is fine.
 		_, err := tx.Exec(ctx, `UPDATE webhook_endpoints SET disabled_at = ?, disabled_reason = ?, updated_at = ?
 			WHERE id = ? AND disabled_at IS NULL`, Time{T: at}, reason, Time{T: at}, id)
@@ -322,13 +353,13 @@ func (s Webhooks) DisableEndpoint(ctx context.Context, id, reason string, at tim
 }
 
 func (s Webhooks) ReleaseLeases(ctx context.Context) error {
-	_, err := s.DB.Exec(ctx, `UPDATE webhook_deliveries SET lease_until = NULL WHERE lease_until IS NOT NULL`)
-	return s.DB.MapError(err)
+	_, err := s.jobs().Exec(ctx, `UPDATE webhook_deliveries SET lease_until = NULL WHERE lease_until IS NOT NULL`)
+	return s.jobs().MapError(err)
 }
 
 func (s Webhooks) Prune(ctx context.Context, before time.Time, limit int) (int, error) {
 	var n int64
-	err := s.DB.Write(ctx, func(tx Querier) error {
+	err := s.jobs().Write(ctx, func(tx Querier) error {
 		var err error
 		n, err = tx.Exec(ctx, `DELETE FROM webhook_events WHERE id IN (
 			SELECT e.id FROM webhook_events e WHERE e.dispatched_at < ? AND NOT EXISTS (
@@ -336,5 +367,5 @@ func (s Webhooks) Prune(ctx context.Context, before time.Time, limit int) (int, 
 			ORDER BY e.dispatched_at LIMIT ?)`, Time{T: before}, limit)
 		return err
 	})
-	return int(n), s.DB.MapError(err)
+	return int(n), s.jobs().MapError(err)
 }

@@ -49,6 +49,7 @@ func Run(t *testing.T, open func(t *testing.T) storage.Stores) {
 		runLoginCounts(t, func(t *testing.T) logins.CountStore { return open(t).Companies() })
 	})
 	t.Run("webhooks", func(t *testing.T) { runWebhooks(t, open(t)) })
+	t.Run("webhook results recorded in batches", func(t *testing.T) { runWebhookRecordBatch(t, open(t)) })
 	t.Run("console users and sessions", func(t *testing.T) { runWebAuth(t, open) })
 }
 

@@ -100,10 +100,10 @@ func runWebhooks(t *testing.T, s storage.Stores) {
 	}
 
 	fail := at.Add(time.Minute)
-	since, err := wh.Record(ctx, webhook.Result{DeliveryID: a.Delivery.ID, EndpointID: epAll.ID, State: webhook.Pending,
-		NextAttemptAt: fail.Add(5 * time.Second), At: fail, Status: 500, Error: "resposta HTTP 500", Response: "oops"})
-	if err != nil || !since.Equal(fail) {
-		t.Fatalf("Record failure: failing since %v, %v; want %v", since, err, fail)
+	rec, err := wh.Record(ctx, []webhook.Result{{DeliveryID: a.Delivery.ID, EndpointID: epAll.ID, State: webhook.Pending,
+		NextAttemptAt: fail.Add(5 * time.Second), At: fail, Status: 500, Error: "resposta HTTP 500", Response: "oops"}})
+	if err != nil || len(rec) != 1 || rec[0].Gone || !rec[0].FailingSince.Equal(fail) {
+		t.Fatalf("Record failure = %+v, %v; want failing since %v", rec, err, fail)
 	}
 	if got, err := wh.Claim(ctx, fail.Add(time.Second), fail.Add(time.Minute), 10); err != nil || len(got) != 0 {
 		t.Fatalf("claim before the retry is due = %v, %v", got, err)
@@ -123,9 +123,9 @@ func runWebhooks(t *testing.T, s storage.Stores) {
 	}
 
 	later := fail.Add(10 * time.Second)
-	if since, err := wh.Record(ctx, webhook.Result{DeliveryID: a.Delivery.ID, EndpointID: epAll.ID, State: webhook.Succeeded,
-		At: later, Status: 204}); err != nil || !since.IsZero() {
-		t.Fatalf("Record success: %v, %v", since, err)
+	if rec, err := wh.Record(ctx, []webhook.Result{{DeliveryID: a.Delivery.ID, EndpointID: epAll.ID, State: webhook.Succeeded,
+		At: later, Status: 204}}); err != nil || len(rec) != 1 || rec[0] != (webhook.Recorded{}) {
+		t.Fatalf("Record success = %+v, %v", rec, err)
 	}
 	if ep, err := wh.Endpoint(ctx, epAll.ID); err != nil || !ep.FailingSince.IsZero() {
 		t.Fatalf("endpoint after a success: %+v, %v", ep, err)
@@ -151,8 +151,8 @@ func runWebhooks(t *testing.T, s storage.Stores) {
 	if err != nil || len(eps) != 2 || eps[0].DisabledReason != "parado" || !slices.Equal(eps[1].Events, []string{webhook.ContractSigned}) {
 		t.Fatalf("Endpoints(A) = %+v, %v", eps, err)
 	}
-	if _, err := wh.Record(ctx, webhook.Result{DeliveryID: a.Delivery.ID, EndpointID: epAll.ID, State: webhook.Succeeded,
-		At: later, Status: 204}); err != nil {
+	if _, err := wh.Record(ctx, []webhook.Result{{DeliveryID: a.Delivery.ID, EndpointID: epAll.ID, State: webhook.Succeeded,
+		At: later, Status: 204}}); err != nil {
 		t.Fatal(err)
 	}
 	if n, err := wh.Prune(ctx, at, 100); err != nil || n != 0 {
@@ -183,5 +183,88 @@ func runWebhooks(t *testing.T, s storage.Stores) {
 	}
 	if ds, err := wh.Deliveries(ctx, epB.ID, 10); err != nil || len(ds) != 1 || ds[0].EventID != legacy.ID {
 		t.Fatalf("partner B's deliveries after the fan-out = %+v, %v", ds, err)
+	}
+}
+
+// runWebhookRecordBatch checks that one Record stores a batch of results
+// in order: each delivery gets its own, the endpoint's FailingSince
+// follows the last of its results, and a delivery deleted meanwhile is
+// reported gone without failing the others.
+func runWebhookRecordBatch(t *testing.T, s storage.Stores) {
+	ctx := t.Context()
+	wh := s.Webhooks()
+	at := epoch
+	addPartner(t, s.EnergyPartners(), "partner-a", "partner-a", at)
+	owner := webhook.Owner{Surface: webhook.Energy, ID: "partner-a"}
+	ep := webhook.Endpoint{ID: "00000000-0000-7000-8000-00000000e101", Owner: owner, URL: "https://example.com/a",
+		Secret: []byte("sealed"), CreatedAt: at, UpdatedAt: at}
+	if err := wh.CreateEndpoint(ctx, ep); err != nil {
+		t.Fatal(err)
+	}
+	lead := newLead("partner-a", "00000000-0000-7000-8000-0000000001c1", "52998224725", at)
+	var events []webhook.Event
+	for range 3 {
+		ev, err := webhook.NewEvent(owner, webhook.LeadUpdated, map[string]string{"id": "x"}, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		events = append(events, ev)
+	}
+	mustWrite(t, s.EnergyLeads(), func(tx energy.LeadTx) error {
+		return errors.Join(tx.Insert(lead), tx.Emit(events[0]), tx.Emit(events[1]), tx.Emit(events[2]))
+	})
+	claimed, err := wh.Claim(ctx, at, at.Add(time.Minute), 10)
+	if err != nil || len(claimed) != 3 {
+		t.Fatalf("claimed %d deliveries, %v; want 3", len(claimed), err)
+	}
+	t1, t2 := at.Add(time.Second), at.Add(2*time.Second)
+	failed := func(a webhook.Attempt, when time.Time) webhook.Result {
+		return webhook.Result{DeliveryID: a.Delivery.ID, EndpointID: ep.ID, State: webhook.Pending,
+			NextAttemptAt: when.Add(5 * time.Second), At: when, Status: 503, Error: "resposta HTTP 503"}
+	}
+	succeeded := func(a webhook.Attempt, when time.Time) webhook.Result {
+		return webhook.Result{DeliveryID: a.Delivery.ID, EndpointID: ep.ID, State: webhook.Succeeded, At: when, Status: 204}
+	}
+	gone := webhook.Result{DeliveryID: "00000000-0000-7000-8000-0000000000ff", EndpointID: ep.ID,
+		State: webhook.Succeeded, At: t1, Status: 204}
+
+	// A failure, a success and a failure again: the endpoint fails since
+	// the last one.
+	rec, err := wh.Record(ctx, []webhook.Result{failed(claimed[0], t1), gone, succeeded(claimed[1], t1), failed(claimed[2], t2)})
+	want := []webhook.Recorded{{FailingSince: t1}, {Gone: true}, {}, {FailingSince: t2}}
+	if err != nil || len(rec) != len(want) {
+		t.Fatalf("Record = %+v, %v; want %+v", rec, err, want)
+	}
+	for i := range want {
+		if rec[i].Gone != want[i].Gone || !rec[i].FailingSince.Equal(want[i].FailingSince) {
+			t.Fatalf("Record = %+v; want %+v", rec, want)
+		}
+	}
+	if got, err := wh.Endpoint(ctx, ep.ID); err != nil || !got.FailingSince.Equal(t2) {
+		t.Fatalf("endpoint failing since %v, %v; want %v", got.FailingSince, err, t2)
+	}
+	ds, err := wh.Deliveries(ctx, ep.ID, 10)
+	if err != nil || len(ds) != 3 {
+		t.Fatalf("Deliveries = %+v, %v", ds, err)
+	}
+	states := map[string]webhook.DeliveryState{}
+	for _, d := range ds {
+		if d.Attempts != 1 {
+			t.Fatalf("delivery %s: %d attempts, want 1", d.ID, d.Attempts)
+		}
+		states[d.ID] = d.State
+	}
+	if states[claimed[0].Delivery.ID] != webhook.Pending || states[claimed[1].Delivery.ID] != webhook.Succeeded ||
+		states[claimed[2].Delivery.ID] != webhook.Pending {
+		t.Fatalf("delivery states %v", states)
+	}
+
+	// Two successes clear it, the second finding nothing left to clear.
+	rec, err = wh.Record(ctx, []webhook.Result{succeeded(claimed[0], t2), succeeded(claimed[2], t2)})
+	if err != nil || len(rec) != 2 || rec[0] != (webhook.Recorded{}) || rec[1] != (webhook.Recorded{}) {
+		t.Fatalf("Record of two successes = %+v, %v", rec, err)
+	}
+	if got, err := wh.Endpoint(ctx, ep.ID); err != nil || !got.FailingSince.IsZero() {
+		t.Fatalf("endpoint after the successes: failing since %v, %v", got.FailingSince, err)
 	}
 }

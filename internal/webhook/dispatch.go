@@ -11,12 +11,13 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
-
-	"partnership-service/internal/apperr"
 )
 
 // fanOutBatch is how many events one fan-out transaction takes.
 const fanOutBatch = 100
+
+// recordBatch is how many attempts' results one write records at most.
+const recordBatch = 64
 
 // Run delivers events until ctx ends, then waits for the attempts in
 // flight (each bounded by Timeout). serve runs it on every replica: on
@@ -28,14 +29,28 @@ func (s *Service) Run(ctx context.Context) {
 			s.log.Error("webhook release leases", "err", err)
 		}
 	}
+	// The workers hand their results to one recorder, which stores all
+	// those waiting in one write: a write per attempt queued each behind
+	// the creates for a pooled connection and a commit of its own, and on
+	// PostgreSQL under load the deliveries fell behind the events.
+	outcomes := make(chan outcome, s.workers)
+	recorded := make(chan struct{})
+	go func() {
+		defer close(recorded)
+		s.record(context.WithoutCancel(ctx), outcomes)
+	}()
 	var wg sync.WaitGroup
-	defer wg.Wait()
+	defer func() {
+		wg.Wait()
+		close(outcomes)
+		<-recorded
+	}()
 	slots := make(chan struct{}, s.workers)
 	tick := time.NewTicker(s.poll)
 	defer tick.Stop()
 	var pruned time.Time
 	for {
-		s.step(ctx, slots, &wg)
+		s.step(ctx, slots, &wg, outcomes)
 		if now := s.clock(); now.Sub(pruned) >= time.Hour {
 			s.prune(ctx, now)
 			pruned = now
@@ -53,7 +68,7 @@ func (s *Service) Run(ctx context.Context) {
 // backlog drains at the workers' pace rather than one claim per poll (16
 // deliveries every half second starved the endpoints under a sustained
 // load of creates), and returns once nothing is left to fan out or due.
-func (s *Service) step(ctx context.Context, slots chan struct{}, wg *sync.WaitGroup) {
+func (s *Service) step(ctx context.Context, slots chan struct{}, wg *sync.WaitGroup, outcomes chan<- outcome) {
 	for ctx.Err() == nil {
 		n, err := s.store.FanOut(ctx, s.clock(), fanOutBatch, Endpoint.Wants)
 		if err != nil {
@@ -62,7 +77,7 @@ func (s *Service) step(ctx context.Context, slots chan struct{}, wg *sync.WaitGr
 			}
 			return
 		}
-		if full := s.startDue(ctx, slots, wg); !full && n < fanOutBatch {
+		if full := s.startDue(ctx, slots, wg, outcomes); !full && n < fanOutBatch {
 			return
 		}
 	}
@@ -75,7 +90,7 @@ func (s *Service) step(ctx context.Context, slots chan struct{}, wg *sync.WaitGr
 // reports whether it claimed a full round (more may be due). With every
 // worker busy for a poll, it gives up the wait (reporting full), so that
 // new events still fan out.
-func (s *Service) startDue(ctx context.Context, slots chan struct{}, wg *sync.WaitGroup) (full bool) {
+func (s *Service) startDue(ctx context.Context, slots chan struct{}, wg *sync.WaitGroup, outcomes chan<- outcome) (full bool) {
 	select {
 	case slots <- struct{}{}: // the first attempt's worker
 	case <-time.After(s.poll):
@@ -101,7 +116,7 @@ func (s *Service) startDue(ctx context.Context, slots chan struct{}, wg *sync.Wa
 			defer func() { <-slots; wg.Done() }()
 			// An attempt under way finishes even when serve stops: its
 			// lease would otherwise hold the delivery for nothing.
-			s.deliver(context.WithoutCancel(ctx), a)
+			outcomes <- s.attempt(context.WithoutCancel(ctx), a)
 		}()
 	}
 	return len(attempts) == cap(slots)
@@ -124,13 +139,19 @@ func (s *Service) prune(ctx context.Context, now time.Time) {
 	}
 }
 
-// deliver makes one attempt and records it.
-func (s *Service) deliver(ctx context.Context, a Attempt) {
+// outcome is one attempt's result on its way to the recorder, with the
+// attempt it is of.
+type outcome struct {
+	Result
+	attempt Attempt
+}
+
+// attempt makes one attempt and says what is to be recorded of it.
+func (s *Service) attempt(ctx context.Context, a Attempt) outcome {
 	now := s.clock()
 	r := Result{DeliveryID: a.Delivery.ID, EndpointID: a.Endpoint.ID, At: now}
 	r.Status, r.Response, r.Error = s.send(ctx, a, now)
-	attempts := a.Delivery.Attempts + 1
-	switch next, more := s.schedule.next(attempts, now); {
+	switch next, more := s.schedule.next(a.Delivery.Attempts+1, now); {
 	case r.Error == "":
 		r.State = Succeeded
 	case more:
@@ -138,23 +159,60 @@ func (s *Service) deliver(ctx context.Context, a Attempt) {
 	default:
 		r.State = Failed
 	}
-	failingSince, err := s.store.Record(ctx, r)
-	if apperr.Is(err, apperr.NotFound) {
+	return outcome{Result: r, attempt: a}
+}
+
+// record stores the outcomes as they come, each write taking all those
+// waiting (up to recordBatch), until outcomes is closed and drained.
+func (s *Service) record(ctx context.Context, outcomes <-chan outcome) {
+	batch := make([]outcome, 0, recordBatch)
+	results := make([]Result, 0, recordBatch)
+	for o := range outcomes {
+		batch = append(batch[:0], o)
+	more:
+		for len(batch) < recordBatch {
+			select {
+			case o, ok := <-outcomes:
+				if !ok {
+					break more
+				}
+				batch = append(batch, o)
+			default:
+				break more
+			}
+		}
+		results = results[:0]
+		for _, o := range batch {
+			results = append(results, o.Result)
+		}
+		recorded, err := s.store.Record(ctx, results)
+		if err != nil {
+			// Their leases run out and the deliveries are attempted again.
+			s.log.Error("webhook record attempts", "err", err, "attempts", len(batch))
+			continue
+		}
+		for i, o := range batch {
+			s.recorded(ctx, o, recorded[i])
+		}
+	}
+}
+
+// recorded logs a recorded attempt and disables an endpoint that has
+// failed every attempt for DisableAfter.
+func (s *Service) recorded(ctx context.Context, o outcome, rec Recorded) {
+	r, a := o.Result, o.attempt
+	if rec.Gone {
 		// Its endpoint was deleted while the attempt ran, and the delivery
 		// with it: nothing is left to record, and nothing went wrong.
 		s.log.Info("webhook attempt of a deleted endpoint", "delivery", r.DeliveryID, "endpoint", r.EndpointID)
 		return
 	}
-	if err != nil {
-		s.log.Error("webhook record attempt", "err", err, "delivery", r.DeliveryID)
-		return
-	}
 	s.log.Info("webhook attempt", "delivery", r.DeliveryID, "endpoint", r.EndpointID, "event", a.Event.ID,
-		"type", a.Event.Type, "attempt", attempts, "status", r.Status, "state", string(r.State), "error", r.Error)
-	if r.Error != "" && !failingSince.IsZero() && now.Sub(failingSince) >= DisableAfter {
+		"type", a.Event.Type, "attempt", a.Delivery.Attempts+1, "status", r.Status, "state", string(r.State), "error", r.Error)
+	if r.Error != "" && !rec.FailingSince.IsZero() && r.At.Sub(rec.FailingSince) >= DisableAfter {
 		reason := fmt.Sprintf("Desativado em %s: todas as entregas falharam desde %s.",
-			now.Format(time.RFC3339), failingSince.Format(time.RFC3339))
-		if err := s.store.DisableEndpoint(ctx, a.Endpoint.ID, reason, now); err != nil {
+			r.At.Format(time.RFC3339), rec.FailingSince.Format(time.RFC3339))
+		if err := s.store.DisableEndpoint(ctx, a.Endpoint.ID, reason, r.At); err != nil {
 			s.log.Error("webhook disable endpoint", "err", err, "endpoint", a.Endpoint.ID)
 		}
 	}

@@ -182,6 +182,16 @@ type Result struct {
 	Error, Response        string
 }
 
+// Recorded is what Store.Record did with one Result.
+type Recorded struct {
+	// Gone: the delivery no longer exists (its endpoint was deleted while
+	// the attempt ran, and the delivery with it): nothing was recorded.
+	Gone bool
+	// FailingSince is, after a failed attempt, since when its endpoint
+	// has failed every attempt.
+	FailingSince time.Time
+}
+
 // Store keeps endpoints, events and deliveries. Events are written by the
 // contexts' own transactions (Emit); the store reads and updates the rest.
 type Store interface {
@@ -211,10 +221,11 @@ type Store interface {
 	// ReleaseLeases ends every lease: for a process that knows it is the
 	// only one delivering, at its start.
 	ReleaseLeases(ctx context.Context) error
-	// Record stores an attempt's result and ends its lease. A success
-	// clears the endpoint's FailingSince; a failure sets it when unset,
-	// and failingSince is its value after the update.
-	Record(ctx context.Context, r Result) (failingSince time.Time, err error)
+	// Record stores attempts' results in one transaction, in order, and
+	// ends their leases; what it did with rs[i] is in the answer's [i]. A
+	// success clears the endpoint's FailingSince; a failure sets it when
+	// unset.
+	Record(ctx context.Context, rs []Result) ([]Recorded, error)
 	// Prune deletes up to limit events fanned out before before, with their
 	// deliveries, once none of those is pending; it returns how many.
 	Prune(ctx context.Context, before time.Time, limit int) (int, error)

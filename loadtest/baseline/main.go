@@ -7,7 +7,7 @@
 //	baseline -addr 127.0.0.1:9090 -insert-db FILE                  # POST: decode JSON, INSERT, no fsync
 //	baseline -addr 127.0.0.1:9090 -row-db FILE -bytes-from URL [-header 'K: V']
 //	                                          # GET: one row of URL's size read by primary key from SQLite
-//	baseline -addr 127.0.0.1:9090 -sink       # POST: read the body, answer 204 (a webhook receiver)
+//	baseline -addr 127.0.0.1:9090 -sink       # POST: read the body, answer 204 (a webhook receiver); GET /count: how many
 //
 // With -insert-pg URL or -row-pg URL in place of the SQLite file, the same
 // handlers run on PostgreSQL through pgx (the INSERT with
@@ -24,6 +24,7 @@ import (
 	"log"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -47,9 +48,16 @@ func main() {
 	case *sink:
 		// The partner's receiver runs on the partner's machines; here it
 		// shares the service's cores, so it does the least a receiver can.
+		// GET /count says how many it has received, so the load script
+		// can tell whether the deliveries kept up with the creates.
+		var received atomic.Int64
 		mux.HandleFunc("POST /", func(w http.ResponseWriter, r *http.Request) {
 			_, _ = io.Copy(io.Discard, r.Body)
+			received.Add(1)
 			w.WriteHeader(http.StatusNoContent)
+		})
+		mux.HandleFunc("GET /count", func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprintln(w, received.Load())
 		})
 	case (*rowDB != "" || *rowPG != "") && *bytesFrom != "":
 		body, contentType, err := fetch(*bytesFrom, *header)
