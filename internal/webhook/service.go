@@ -28,7 +28,11 @@ type Config struct {
 	AllowPrivate bool
 	// Poll is how often the dispatcher looks for work (default 500 ms).
 	Poll time.Duration
-	// Workers is how many deliveries are sent at once (default 16).
+	// Workers is how many deliveries are sent at once, and so how many one
+	// claim takes (default 32). Each claim waits for a commit, about 10 ms
+	// on SQLite's busy writer: with 16, about 1,600 deliveries a second,
+	// and under 2,400 lead creates a second a third of the events were
+	// still queued when the creates stopped.
 	Workers int
 	// Lease is how long a claimed delivery is kept from other claims
 	// (default twice Timeout): a process that dies mid-attempt leaves it
@@ -72,7 +76,7 @@ func NewService(cfg Config) (*Service, error) {
 		s.lease = 2 * Timeout
 	}
 	if s.workers <= 0 {
-		s.workers = 16
+		s.workers = 32
 	}
 	s.client = newClient(cfg.AllowPrivate, s.workers)
 	if s.log == nil {
