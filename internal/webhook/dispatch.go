@@ -20,7 +20,8 @@ const fanOutBatch = 100
 const recordBatch = 64
 
 // Run delivers events until ctx ends, then waits for the attempts in
-// flight (each bounded by Timeout). serve runs it on every replica: on
+// flight (each bounded by Timeout) and for their results to be recorded.
+// serve runs it on every replica: on
 // PostgreSQL the claims' SKIP LOCKED and leases share the work out, on
 // SQLite there is one process.
 func (s *Service) Run(ctx context.Context) {
