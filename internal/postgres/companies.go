@@ -28,6 +28,7 @@ func newCompaniesStore(db *DB) *CompaniesStore {
 			// the foreign-key checks of the account's other writes
 			// unblocked.
 			AccountLock: `SELECT id FROM companies_accounts WHERE id = ? FOR NO KEY UPDATE`,
+			Totals:      storesql.NewCompanyTotals(),
 		},
 	}
 }
@@ -46,7 +47,7 @@ func (s *CompaniesStore) Companies(ctx context.Context, f companies.Filter) ([]c
 	if none {
 		return nil, 0, nil
 	}
-	return storesql.CompanyPage(ctx, s.DB, cond, args, f.Offset, func(q storesql.Querier) ([]companies.Company, error) {
+	return storesql.CompanyPage(ctx, s.DB, s.Totals, f, cond, args, func(q storesql.Querier) ([]companies.Company, error) {
 		page := append(args, f.Limit, f.Offset)
 		return storesql.QueryAll(ctx, q, storesql.ScanCompany, storesql.CompanySelect+cond+order+
 			fmt.Sprintf(" LIMIT $%d OFFSET $%d", len(page)-1, len(page)), page...)

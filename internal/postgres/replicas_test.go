@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"partnership-service/internal/changes"
+	"partnership-service/internal/companies"
 	"partnership-service/internal/postgres"
 	"partnership-service/internal/testdb"
 )
@@ -85,4 +86,33 @@ func TestChangesReachOtherReplicas(t *testing.T) {
 		t.Fatal(err)
 	}
 	next("keys:")
+}
+
+// TestCompanyTotalsFollowOtherReplicas: a company list's total, kept by
+// one replica, changes as soon as another replica adds a company that
+// matches.
+func TestCompanyTotalsFollowOtherReplicas(t *testing.T) {
+	t.Parallel()
+	one, two := replicas(t)
+	ctx := context.Background()
+	now := time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)
+	account, err := one.Companies().CreateAccount(ctx, companies.Account{Name: "Cliente", Type: companies.Client, CreatedAt: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := companies.Filter{AccountIDs: []int64{account.ID}, Query: "padaria", Limit: 1}
+	for want := range 3 {
+		for range 2 { // the second list finds the total the first kept
+			if _, total, err := one.Companies().Companies(ctx, list); err != nil || total != want {
+				t.Fatalf("replica one's total = %d, %v; want %d", total, err, want)
+			}
+		}
+		err := two.Companies().UpdateCompanies(ctx, account.ID, func(tx companies.CompanyTx) error {
+			_, err := tx.Insert(ctx, companies.Company{AccountID: account.ID, Name: "Padaria", CityID: 3550308, StateID: 35, CreatedAt: now, UpdatedAt: now})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 }

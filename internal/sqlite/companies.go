@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
+	"time"
 	"unicode/utf8"
 
 	"partnership-service/internal/companies"
@@ -20,6 +22,7 @@ type CompaniesStore struct {
 	db *DB
 	// The prepared statements by their text.
 	reads, writes statements
+	plans         namePlans
 }
 
 var _ companies.Store = (*CompaniesStore)(nil)
@@ -34,7 +37,10 @@ func newCompaniesStore(ctx context.Context, db *DB) (*CompaniesStore, error) {
 	if s.writes, err = prepareAll(ctx, db.writer, storesql.CompaniesTxStatements()); err != nil {
 		return nil, errors.Join(fmt.Errorf("sqlite: prepare companies statement: %w", err), s.reads.Close())
 	}
-	s.CompaniesStore = storesql.CompaniesStore{DB: preparedDB{DB: db.Shared(), db: db, reads: s.reads, writes: s.writes}}
+	s.CompaniesStore = storesql.CompaniesStore{
+		DB:     preparedDB{DB: db.Shared(), db: db, reads: s.reads, writes: s.writes},
+		Totals: storesql.NewCompanyTotals(),
+	}
 	return s, nil
 }
 
@@ -77,14 +83,17 @@ func (s *CompaniesStore) Companies(ctx context.Context, f companies.Filter) ([]c
 	}
 	cond, order, none := storesql.CompanyList(f, bind, in, "c.name_folded", func(fragment string) string {
 		if !byIndex {
-			return storesql.NameLike(fragment, bind)
+			// instr, not LIKE: both sides are folded already, and SQLite
+			// prepares a statement anew whenever a LIKE pattern it binds
+			// changes, which cost a fifth of a search.
+			return `instr(c.name_folded, ` + bind(fragment) + `) > 0`
 		}
 		return `c.id IN (SELECT rowid FROM companies_name_trigrams WHERE companies_name_trigrams MATCH ` + bind(ftsPhrase(fragment)) + `)`
 	})
 	if none {
 		return nil, 0, nil
 	}
-	return storesql.CompanyPage(ctx, s.db.Shared(), cond, args, f.Offset, func(q storesql.Querier) ([]companies.Company, error) {
+	return storesql.CompanyPage(ctx, s.db.Shared(), s.Totals, f, cond, args, func(q storesql.Querier) ([]companies.Company, error) {
 		// The page's ids are picked from the covering indexes first, so only
 		// the rows on the page are joined and decoded, not every match.
 		return storesql.QueryAll(ctx, q, storesql.ScanCompany, storesql.CompanySelect+` WHERE c.id IN (SELECT c.id FROM companies c`+cond+order+
@@ -100,14 +109,66 @@ func (s *CompaniesStore) Companies(ctx context.Context, f companies.Filter) ([]c
 // stops at a page's worth in sort order, is faster. A probe of the index
 // that stops at indexedMatches tells the two apart. A fragment shorter
 // than a trigram has nothing to look up.
+//
+// The probe cost as much as the search it chose for, so its answer is
+// kept for a while (namePlans): an outdated one only picks the slower of
+// two searches that find the same companies.
 func (s *CompaniesStore) fewNamesHold(ctx context.Context, fragment string) bool {
 	if utf8.RuneCountInString(fragment) < 3 {
 		return false
 	}
+	now := time.Now()
+	if few, ok := s.plans.get(fragment, now); ok {
+		return few
+	}
 	var n int
 	err := s.db.Shared().QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM companies_name_trigrams
 		WHERE companies_name_trigrams MATCH ? LIMIT ?)`, ftsPhrase(fragment), indexedMatches).Scan(&n)
-	return err == nil && n < indexedMatches
+	if err != nil {
+		return false
+	}
+	few := n < indexedMatches
+	s.plans.put(fragment, few, now)
+	return few
+}
+
+// namePlans keeps fewNamesHold's answers by fragment, each for
+// namePlanLife, at most namePlansKept of them.
+type namePlans struct {
+	mu    sync.Mutex
+	plans map[string]namePlan
+}
+
+type namePlan struct {
+	few   bool
+	until time.Time
+}
+
+const (
+	namePlanLife  = time.Minute
+	namePlansKept = 4096
+)
+
+func (p *namePlans) get(fragment string, now time.Time) (few, ok bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	plan, ok := p.plans[fragment]
+	return plan.few, ok && now.Before(plan.until)
+}
+
+func (p *namePlans) put(fragment string, few bool, now time.Time) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.plans == nil {
+		p.plans = make(map[string]namePlan)
+	}
+	if len(p.plans) >= namePlansKept {
+		for k := range p.plans { // any one: the map's order is random
+			delete(p.plans, k)
+			break
+		}
+	}
+	p.plans[fragment] = namePlan{few: few, until: now.Add(namePlanLife)}
 }
 
 // indexedMatches is where the index stops paying (see fewNamesHold): below

@@ -117,17 +117,19 @@ func CompanyValues(c companies.Company) []any {
 		EncodeDemands(c.EnergyDemandsPeak), EncodeDemands(c.EnergyDemandsOffPeak)}
 }
 
-// CompanyPage counts the companies matching where (bound by args) and,
-// unless offset is past them, reads the page with page, in one snapshot:
-// the count and the page see the same state.
-func CompanyPage(ctx context.Context, db DB, where string, args []any, offset int, page func(q Querier) ([]companies.Company, error)) ([]companies.Company, int, error) {
+// CompanyPage counts the companies of f's accounts matching where (bound
+// by args), through totals, and, unless f's offset is past them, reads the
+// page with page, in one snapshot: the count and the page see the same
+// state.
+func CompanyPage(ctx context.Context, db DB, totals *CompanyTotals, f companies.Filter, where string, args []any,
+	page func(q Querier) ([]companies.Company, error)) ([]companies.Company, int, error) {
 	var out []companies.Company
 	var total int
 	err := db.ReadSnapshot(ctx, func(q Querier) error {
-		if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM companies c`+where, args...).Scan(&total); err != nil || total <= offset {
+		var err error
+		if total, err = totals.count(ctx, q, f.AccountIDs, where, args); err != nil || total <= f.Offset {
 			return err
 		}
-		var err error
 		out, err = page(q)
 		return err
 	})

@@ -26,6 +26,8 @@ type CompaniesStore struct {
 	// with the account id, to serialize the changes of an account's
 	// companies; unset where the engine serializes every write already.
 	AccountLock string
+	// Totals keeps the company lists' counts (see CompanyTotals).
+	Totals *CompanyTotals
 }
 
 // The statements of CompaniesStore on hot paths.

@@ -333,6 +333,72 @@ func runCompanies(t *testing.T, newStore func(t *testing.T) companies.Store) {
 		}
 	})
 
+	t.Run("a list's total follows every change, asked again and again", func(t *testing.T) {
+		w := setup(t)
+		// One company per page, so the total is counted, not the page's
+		// length; each list runs twice, so a kept total is what answers.
+		total := func(f companies.Filter) int {
+			t.Helper()
+			f.Limit = 1
+			var totals [2]int
+			for i := range totals {
+				_, n, err := w.s.Companies(ctx, f)
+				must(t, err)
+				totals[i] = n
+			}
+			if totals[0] != totals[1] {
+				t.Fatalf("list %+v: total %d, then %d with nothing changed", f, totals[0], totals[1])
+			}
+			return totals[0]
+		}
+		padarias := companies.Filter{AccountIDs: []int64{w.cli.ID}, Query: "padaria"}
+		both := companies.Filter{AccountIDs: []int64{w.cli.ID, w.gestao.ID}, Query: "padaria"}
+		everyone := companies.Filter{Query: "padaria"}
+		check := func(step string, cli, gestao int) {
+			t.Helper()
+			for _, tc := range []struct {
+				f    companies.Filter
+				want int
+			}{{padarias, cli}, {both, cli + gestao}, {everyone, cli + gestao}} {
+				if got := total(tc.f); got != tc.want {
+					t.Errorf("%s: total of %v = %d, want %d", step, tc.f.AccountIDs, got, tc.want)
+				}
+			}
+		}
+		add := func(name string, account int64) companies.Company {
+			c, err := insert(w, companies.Company{AccountID: account, Name: name, CityID: 3550308, StateID: 35, CreatedAt: now, UpdatedAt: now})
+			must(t, err)
+			return c
+		}
+		check("none yet", 0, 0)
+		first, _ := add("Padaria Estrela", w.cli.ID), add("Padaria Lua", w.cli.ID)
+		check("two added", 2, 0)
+		other := add("Padaria Sol", w.gestao.ID)
+		check("one added to the other account", 2, 1)
+		first.Name, first.UpdatedAt = "Mercearia Estrela", now.Add(time.Minute)
+		must(t, update(w, first))
+		check("one renamed away", 1, 1)
+		must(t, write(w, other.AccountID, func(tx companies.CompanyTx) error {
+			other.AccountID = w.cli.ID
+			return tx.Update(ctx, other)
+		}))
+		check("one moved between the accounts", 2, 0)
+		must(t, remove(w, other))
+		check("one deleted", 1, 0)
+		// A failed change leaves the count, and the next list, alone.
+		boom := errors.New("boom")
+		err := write(w, w.cli.ID, func(tx companies.CompanyTx) error {
+			if _, err := tx.Insert(ctx, companies.Company{AccountID: w.cli.ID, Name: "Padaria Rolada", CityID: 3550308, StateID: 35, CreatedAt: now, UpdatedAt: now}); err != nil {
+				return err
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("rolled-back insert: %v", err)
+		}
+		check("an insert rolled back", 1, 0)
+	})
+
 	t.Run("tree primitives", func(t *testing.T) {
 		w := setup(t)
 		err := write(w, w.cli.ID, func(tx companies.CompanyTx) error {

@@ -1,0 +1,108 @@
+package storesql
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// CompanyTotals remembers how many companies a list's filter matched, by
+// the filter and the version of the accounts it counted in. Counting is
+// the cost of a search most names match (a legal form, a common word):
+// the page stops after a few rows in sort order, but the exact total reads
+// every company of the account. Every change to a company bumps its
+// account's version in the same transaction (a trigger, migration 00340),
+// and the version is read in the snapshot that counts, so an entry is
+// found only while what it counted is unchanged, on this replica or any
+// other. A first search, or one after a change, still counts.
+type CompanyTotals struct {
+	mu      sync.Mutex
+	byQuery map[string]int
+}
+
+// companyTotalsKept bounds the entries: about 300 bytes each.
+const companyTotalsKept = 4096
+
+// NewCompanyTotals returns an empty cache.
+func NewCompanyTotals() *CompanyTotals {
+	return &CompanyTotals{byQuery: make(map[string]int)}
+}
+
+// count is the number of companies where (bound by args) selects, in
+// accounts (nil: every account), read through q: the kept total if the
+// accounts' version is the one it was counted at, otherwise counted and
+// kept.
+func (t *CompanyTotals) count(ctx context.Context, q Querier, accounts []int64, where string, args []any) (int, error) {
+	version, err := companiesVersion(ctx, q, accounts)
+	if err != nil {
+		return 0, err
+	}
+	key := totalKey(version, where, args)
+	t.mu.Lock()
+	total, ok := t.byQuery[key]
+	t.mu.Unlock()
+	if ok {
+		return total, nil
+	}
+	if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM companies c`+where, args...).Scan(&total); err != nil {
+		return 0, err
+	}
+	t.mu.Lock()
+	if len(t.byQuery) >= companyTotalsKept {
+		for k := range t.byQuery { // any one: the map's order is random
+			delete(t.byQuery, k)
+			break
+		}
+	}
+	t.byQuery[key] = total
+	t.mu.Unlock()
+	return total, nil
+}
+
+// companiesVersion sums the versions of accounts (nil: every account).
+// Versions only grow and accounts are never deleted, so for one set of
+// accounts the sum names one state of their companies.
+func companiesVersion(ctx context.Context, q Querier, accounts []int64) (int64, error) {
+	query := `SELECT COALESCE(SUM(companies_version), 0) FROM companies_accounts`
+	var args []any
+	if accounts != nil {
+		if len(accounts) == 0 {
+			return 0, nil
+		}
+		marks := strings.Repeat(", ?", len(accounts))[2:]
+		query += ` WHERE id IN (` + marks + `)`
+		for _, id := range accounts {
+			args = append(args, id)
+		}
+	}
+	var version int64
+	err := q.QueryRow(ctx, query, args...).Scan(&version)
+	return version, err
+}
+
+// totalKey names a count: the version, the WHERE text and each bound
+// value, strings quoted so that no two argument lists read alike.
+func totalKey(version int64, where string, args []any) string {
+	b := strconv.AppendInt(nil, version, 10)
+	b = append(b, 0)
+	b = append(b, where...)
+	for _, a := range args {
+		b = append(b, 0)
+		switch v := a.(type) {
+		case string:
+			b = strconv.AppendQuote(b, v)
+		case []string:
+			for _, s := range v {
+				b = strconv.AppendQuote(b, s)
+			}
+		case Time:
+			b = v.T.UTC().AppendFormat(b, time.RFC3339Nano)
+		default:
+			b = fmt.Appendf(b, "%#v", v)
+		}
+	}
+	return string(b)
+}
