@@ -5931,6 +5931,11 @@ type ClientInterface interface {
 	// with the leads and are always exact. Pages past a bounded total are still served (as long as leads
 	// match); narrow the filter (a longer prefix, a day, a seller) to get an exact count.
 	//
+	// A page is found by skipping the leads before it, so its cost grows with `page` × `limit`: at a million
+	// leads, page 1000 of 100 takes tens of milliseconds where page 1 takes a few. To read a whole list, or to
+	// catch up after missed webhooks, walk it with `updated_since` (the last `updatedAt` seen), whose every
+	// call starts where the last one ended.
+	//
 	// Corresponds with GET /sales-conversion/leads (the `ListLeads` operationId).
 	ListLeads(ctx context.Context, params *ListLeadsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -8741,6 +8746,11 @@ func (c *Client) GetReadiness(ctx context.Context, reqEditors ...RequestEditorFn
 // `seller_name`, `created_at` and `status` filters, alone or together, are counted from tallies kept
 // with the leads and are always exact. Pages past a bounded total are still served (as long as leads
 // match); narrow the filter (a longer prefix, a day, a seller) to get an exact count.
+//
+// A page is found by skipping the leads before it, so its cost grows with `page` × `limit`: at a million
+// leads, page 1000 of 100 takes tens of milliseconds where page 1 takes a few. To read a whole list, or to
+// catch up after missed webhooks, walk it with `updated_since` (the last `updatedAt` seen), whose every
+// call starts where the last one ended.
 //
 // Corresponds with GET /sales-conversion/leads (the `ListLeads` operationId).
 func (c *Client) ListLeads(ctx context.Context, params *ListLeadsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -16572,6 +16582,11 @@ type ClientWithResponsesInterface interface {
 	// `seller_name`, `created_at` and `status` filters, alone or together, are counted from tallies kept
 	// with the leads and are always exact. Pages past a bounded total are still served (as long as leads
 	// match); narrow the filter (a longer prefix, a day, a seller) to get an exact count.
+	//
+	// A page is found by skipping the leads before it, so its cost grows with `page` × `limit`: at a million
+	// leads, page 1000 of 100 takes tens of milliseconds where page 1 takes a few. To read a whole list, or to
+	// catch up after missed webhooks, walk it with `updated_since` (the last `updatedAt` seen), whose every
+	// call starts where the last one ended.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -34337,6 +34352,11 @@ func (c *ClientWithResponses) GetReadinessWithResponse(ctx context.Context, reqE
 // `seller_name`, `created_at` and `status` filters, alone or together, are counted from tallies kept
 // with the leads and are always exact. Pages past a bounded total are still served (as long as leads
 // match); narrow the filter (a longer prefix, a day, a seller) to get an exact count.
+//
+// A page is found by skipping the leads before it, so its cost grows with `page` × `limit`: at a million
+// leads, page 1000 of 100 takes tens of milliseconds where page 1 takes a few. To read a whole list, or to
+// catch up after missed webhooks, walk it with `updated_since` (the last `updatedAt` seen), whose every
+// call starts where the last one ended.
 //
 // Returns a wrapper object for the known response body format(s).
 //
