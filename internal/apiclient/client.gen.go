@@ -5644,8 +5644,10 @@ type ClientInterface interface {
 	// `_q` matches a name fragment (case, accents and punctuation ignored) or, when numeric, the id too.
 	// A trigram index finds the names holding a fragment of three characters or more; a shorter fragment,
 	// or one most names share, is found by reading the companies in list order, and `total` stays exact
-	// either way: at 100,000 companies a specific fragment answers in a few milliseconds, one in a third of
-	// the names ("ltda") in about 15 ms.
+	// either way. Counting a fragment most names share reads every company of the accounts (about 45 ms at
+	// 100,000 companies, for one in a third of the names, "ltda"), so each replica keeps the totals it
+	// counted, each valid until a company of those accounts is created, changed or deleted, on any replica:
+	// the same list asked again answers in a few milliseconds, and never with a stale `total`.
 	// `account_id` is the super admin's filter, as the seed says: a super admin may name any existing account
 	// (an unknown one is 422). From any other user the parameter answers 422
 	// `{"account_id":["O campo account id selecionado é inválido."]}` (the seed's message), even when it names
@@ -8180,8 +8182,10 @@ func (c *Client) ListCities(ctx context.Context, params *ListCitiesParams, reqEd
 // `_q` matches a name fragment (case, accents and punctuation ignored) or, when numeric, the id too.
 // A trigram index finds the names holding a fragment of three characters or more; a shorter fragment,
 // or one most names share, is found by reading the companies in list order, and `total` stays exact
-// either way: at 100,000 companies a specific fragment answers in a few milliseconds, one in a third of
-// the names ("ltda") in about 15 ms.
+// either way. Counting a fragment most names share reads every company of the accounts (about 45 ms at
+// 100,000 companies, for one in a third of the names, "ltda"), so each replica keeps the totals it
+// counted, each valid until a company of those accounts is created, changed or deleted, on any replica:
+// the same list asked again answers in a few milliseconds, and never with a stale `total`.
 // `account_id` is the super admin's filter, as the seed says: a super admin may name any existing account
 // (an unknown one is 422). From any other user the parameter answers 422
 // `{"account_id":["O campo account id selecionado é inválido."]}` (the seed's message), even when it names
@@ -16256,8 +16260,10 @@ type ClientWithResponsesInterface interface {
 	// `_q` matches a name fragment (case, accents and punctuation ignored) or, when numeric, the id too.
 	// A trigram index finds the names holding a fragment of three characters or more; a shorter fragment,
 	// or one most names share, is found by reading the companies in list order, and `total` stays exact
-	// either way: at 100,000 companies a specific fragment answers in a few milliseconds, one in a third of
-	// the names ("ltda") in about 15 ms.
+	// either way. Counting a fragment most names share reads every company of the accounts (about 45 ms at
+	// 100,000 companies, for one in a third of the names, "ltda"), so each replica keeps the totals it
+	// counted, each valid until a company of those accounts is created, changed or deleted, on any replica:
+	// the same list asked again answers in a few milliseconds, and never with a stale `total`.
 	// `account_id` is the super admin's filter, as the seed says: a super admin may name any existing account
 	// (an unknown one is 422). From any other user the parameter answers 422
 	// `{"account_id":["O campo account id selecionado é inválido."]}` (the seed's message), even when it names
@@ -33858,8 +33864,10 @@ func (c *ClientWithResponses) ListCitiesWithResponse(ctx context.Context, params
 // `_q` matches a name fragment (case, accents and punctuation ignored) or, when numeric, the id too.
 // A trigram index finds the names holding a fragment of three characters or more; a shorter fragment,
 // or one most names share, is found by reading the companies in list order, and `total` stays exact
-// either way: at 100,000 companies a specific fragment answers in a few milliseconds, one in a third of
-// the names ("ltda") in about 15 ms.
+// either way. Counting a fragment most names share reads every company of the accounts (about 45 ms at
+// 100,000 companies, for one in a third of the names, "ltda"), so each replica keeps the totals it
+// counted, each valid until a company of those accounts is created, changed or deleted, on any replica:
+// the same list asked again answers in a few milliseconds, and never with a stale `total`.
 // `account_id` is the super admin's filter, as the seed says: a super admin may name any existing account
 // (an unknown one is 422). From any other user the parameter answers 422
 // `{"account_id":["O campo account id selecionado é inválido."]}` (the seed's message), even when it names
