@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -22,14 +21,15 @@ type CompaniesStore struct {
 	db *DB
 	// The prepared statements by their text.
 	reads, writes statements
-	plans         namePlans
+	// fewNamesHold's answers by fragment, at most 4,096.
+	plans *storesql.Kept[namePlan]
 }
 
 var _ companies.Store = (*CompaniesStore)(nil)
 
 // newCompaniesStore prepares the statements on db.
 func newCompaniesStore(ctx context.Context, db *DB) (*CompaniesStore, error) {
-	s := &CompaniesStore{db: db}
+	s := &CompaniesStore{db: db, plans: storesql.NewKept[namePlan](4096)}
 	var err error
 	if s.reads, err = prepareAll(ctx, db.reader, storesql.CompaniesReads()); err != nil {
 		return nil, fmt.Errorf("sqlite: prepare companies statement: %w", err)
@@ -111,15 +111,15 @@ func (s *CompaniesStore) Companies(ctx context.Context, f companies.Filter) ([]c
 // than a trigram has nothing to look up.
 //
 // The probe cost as much as the search it chose for, so its answer is
-// kept for a while (namePlans): an outdated one only picks the slower of
+// kept for a while (namePlanLife): an outdated one only picks the slower of
 // two searches that find the same companies.
 func (s *CompaniesStore) fewNamesHold(ctx context.Context, fragment string) bool {
 	if utf8.RuneCountInString(fragment) < 3 {
 		return false
 	}
 	now := time.Now()
-	if few, ok := s.plans.get(fragment, now); ok {
-		return few
+	if plan, ok := s.plans.Get(fragment); ok && now.Before(plan.until) {
+		return plan.few
 	}
 	var n int
 	err := s.db.Shared().QueryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM companies_name_trigrams
@@ -128,48 +128,18 @@ func (s *CompaniesStore) fewNamesHold(ctx context.Context, fragment string) bool
 		return false
 	}
 	few := n < indexedMatches
-	s.plans.put(fragment, few, now)
+	s.plans.Put(fragment, namePlan{few: few, until: now.Add(namePlanLife)})
 	return few
 }
 
-// namePlans keeps fewNamesHold's answers by fragment, each for
-// namePlanLife, at most namePlansKept of them.
-type namePlans struct {
-	mu    sync.Mutex
-	plans map[string]namePlan
-}
-
+// namePlan is a kept answer of fewNamesHold, good until until.
 type namePlan struct {
 	few   bool
 	until time.Time
 }
 
-const (
-	namePlanLife  = time.Minute
-	namePlansKept = 4096
-)
-
-func (p *namePlans) get(fragment string, now time.Time) (few, ok bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	plan, ok := p.plans[fragment]
-	return plan.few, ok && now.Before(plan.until)
-}
-
-func (p *namePlans) put(fragment string, few bool, now time.Time) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.plans == nil {
-		p.plans = make(map[string]namePlan)
-	}
-	if len(p.plans) >= namePlansKept {
-		for k := range p.plans { // any one: the map's order is random
-			delete(p.plans, k)
-			break
-		}
-	}
-	p.plans[fragment] = namePlan{few: few, until: now.Add(namePlanLife)}
-}
+// namePlanLife is how long fewNamesHold trusts an answer it kept.
+const namePlanLife = time.Minute
 
 // indexedMatches is where the index stops paying (see fewNamesHold): below
 // it, a search through the index costs a few milliseconds at 100,000

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -19,16 +18,13 @@ import (
 // found only while what it counted is unchanged, on this replica or any
 // other. A first search, or one after a change, still counts.
 type CompanyTotals struct {
-	mu      sync.Mutex
-	byQuery map[string]int
+	byQuery *Kept[int]
 }
 
-// companyTotalsKept bounds the entries: about 300 bytes each.
-const companyTotalsKept = 4096
-
-// NewCompanyTotals returns an empty cache.
+// NewCompanyTotals returns an empty cache of at most 4,096 totals (about
+// 300 bytes each).
 func NewCompanyTotals() *CompanyTotals {
-	return &CompanyTotals{byQuery: make(map[string]int)}
+	return &CompanyTotals{byQuery: NewKept[int](4096)}
 }
 
 // count is the number of companies where (bound by args) selects, in
@@ -41,24 +37,14 @@ func (t *CompanyTotals) count(ctx context.Context, q Querier, accounts []int64, 
 		return 0, err
 	}
 	key := totalKey(version, where, args)
-	t.mu.Lock()
-	total, ok := t.byQuery[key]
-	t.mu.Unlock()
-	if ok {
+	if total, ok := t.byQuery.Get(key); ok {
 		return total, nil
 	}
+	var total int
 	if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM companies c`+where, args...).Scan(&total); err != nil {
 		return 0, err
 	}
-	t.mu.Lock()
-	if len(t.byQuery) >= companyTotalsKept {
-		for k := range t.byQuery { // any one: the map's order is random
-			delete(t.byQuery, k)
-			break
-		}
-	}
-	t.byQuery[key] = total
-	t.mu.Unlock()
+	t.byQuery.Put(key, total)
 	return total, nil
 }
 
