@@ -66,9 +66,7 @@ func (h *Handler) authed(next func(http.ResponseWriter, *http.Request, *Session)
 		// Requests are counted per token; keys belong to the token's user.
 		sum := sha256.Sum256([]byte(token))
 		cred := httpx.Credential{RateKey: "companies-token:" + hex.EncodeToString(sum[:12]), KeyOwner: "companies:" + strconv.FormatInt(sess.User.ID, 10)}
-		h.Guard.Serve(w, r, cred, Render, func(w http.ResponseWriter, r *http.Request) {
-			next(w, r, sess)
-		})
+		httpx.Serve(h.Guard, w, r, cred, Render, sess, next)
 	}
 }
 

@@ -155,11 +155,12 @@ func (c *CatalogService) RefreshEvery(ctx context.Context, d time.Duration) {
 type snapshot struct {
 	version   uint64 // one more on every rebuild
 	data      CatalogData
-	utilities map[string]Utility // by public id
-	byName    map[string]Utility // by nameKey of its name and aliases
-	atCity    map[int][]Utility  // serving a municipality, by name
-	areasOf   map[string][]int   // municipalities a utility serves, by code
-	plans     map[string][]Plan  // by utility, by id
+	utilities map[string]Utility   // by public id
+	alone     map[string][]Utility // each utility in a list of its own, by public id
+	byName    map[string]Utility   // by nameKey of its name and aliases
+	atCity    map[int][]Utility    // serving a municipality, by name
+	areasOf   map[string][]int     // municipalities a utility serves, by code
+	plans     map[string][]Plan    // by utility, by id
 }
 
 func buildSnapshot(version uint64, d CatalogData) *snapshot {
@@ -167,6 +168,7 @@ func buildSnapshot(version uint64, d CatalogData) *snapshot {
 		version:   version,
 		data:      d,
 		utilities: map[string]Utility{},
+		alone:     map[string][]Utility{},
 		byName:    map[string]Utility{},
 		atCity:    map[int][]Utility{},
 		areasOf:   map[string][]int{},
@@ -174,6 +176,7 @@ func buildSnapshot(version uint64, d CatalogData) *snapshot {
 	}
 	for _, u := range d.Utilities {
 		s.utilities[u.PublicID] = u
+		s.alone[u.PublicID] = []Utility{u}
 		s.byName[nameKey(u.Name)] = u
 	}
 	// The names the reference data knows a utility by (its legal name,
@@ -208,13 +211,33 @@ func buildSnapshot(version uint64, d CatalogData) *snapshot {
 
 // CatalogListing answers a catalog read: the utilities it lists, each with
 // its plans. Version and Key identify it: within one catalog version, the
-// same key is the same listing, so an edge may encode it once per version.
+// same key is the same listing, so an edge may encode it once per version
+// (and, reading it from a cache, never call Utilities).
 type CatalogListing struct {
 	Version uint64
-	Key     string
+	Key     ListingKey
 	// Municipality is the place asked about; zero when asked by utility.
 	Municipality geo.Municipality
-	Utilities    []UtilityPlans
+	utilities    []Utility
+	plans        map[string][]Plan
+}
+
+// ListingKey names a listing within a catalog version: comparable, and
+// made without an allocation.
+type ListingKey struct {
+	Kind      string // "areas", "plans-at" or "plans-of"
+	IBGECode  int    // the municipality's, but for plans-of
+	UtilityID string // plans-of's
+}
+
+// Utilities are the listed utilities with their plans, built anew on each
+// call.
+func (l CatalogListing) Utilities() []UtilityPlans {
+	out := make([]UtilityPlans, len(l.utilities))
+	for i, u := range l.utilities {
+		out[i] = UtilityPlans{Utility: u, Plans: l.plans[u.PublicID]}
+	}
+	return out
 }
 
 // UtilityPlans is a utility with its plans, by id.
@@ -223,12 +246,8 @@ type UtilityPlans struct {
 	Plans   []Plan
 }
 
-func (s *snapshot) listing(key string, m geo.Municipality, us []Utility) CatalogListing {
-	l := CatalogListing{Version: s.version, Key: key, Municipality: m, Utilities: make([]UtilityPlans, len(us))}
-	for i, u := range us {
-		l.Utilities[i] = UtilityPlans{Utility: u, Plans: s.plans[u.PublicID]}
-	}
-	return l
+func (s *snapshot) listing(key ListingKey, m geo.Municipality, us []Utility) CatalogListing {
+	return CatalogListing{Version: s.version, Key: key, Municipality: m, utilities: us, plans: s.plans}
 }
 
 // Place is a municipality named by the caller, either way the seed allows.
@@ -289,7 +308,7 @@ func (c *CatalogService) OperationAreas(p Place) (CatalogListing, error) {
 		return CatalogListing{}, err
 	}
 	s := c.snap.Load()
-	return s.listing("areas:"+strconv.Itoa(m.IBGECode), m, s.atCity[m.IBGECode]), nil
+	return s.listing(ListingKey{Kind: "areas", IBGECode: m.IBGECode}, m, s.atCity[m.IBGECode]), nil
 }
 
 // PlansFor answers GET /distribuited-generation/plans: by utility when
@@ -300,17 +319,17 @@ func (c *CatalogService) PlansFor(utilityID string, p Place) (CatalogListing, er
 		if !isUUID(utilityID) {
 			return CatalogListing{}, apperr.Field(apperr.Invalid, "energy_utility_public_id", "energy_utility_public_id deve ser um UUID válido")
 		}
-		u, ok := s.utilities[strings.ToLower(utilityID)]
+		u, ok := s.alone[strings.ToLower(utilityID)]
 		if !ok {
 			return CatalogListing{}, apperr.New(apperr.NotFound, "distribuidora não encontrada")
 		}
-		return s.listing("plans-of:"+u.PublicID, geo.Municipality{}, []Utility{u}), nil
+		return s.listing(ListingKey{Kind: "plans-of", UtilityID: u[0].PublicID}, geo.Municipality{}, u), nil
 	}
 	m, err := c.resolve(p)
 	if err != nil {
 		return CatalogListing{}, err
 	}
-	return s.listing("plans-at:"+strconv.Itoa(m.IBGECode), m, s.atCity[m.IBGECode]), nil
+	return s.listing(ListingKey{Kind: "plans-at", IBGECode: m.IBGECode}, m, s.atCity[m.IBGECode]), nil
 }
 
 // UtilityFor returns the utility serving a municipality, preferring one

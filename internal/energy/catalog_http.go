@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/httpx"
@@ -57,9 +58,10 @@ func toUtilityPlansBody(up UtilityPlans) utilityPlansBody {
 }
 
 func operationAreasBody(l CatalogListing) any {
-	out := make([]operationAreaBody, len(l.Utilities))
+	ups := l.Utilities()
+	out := make([]operationAreaBody, len(ups))
 	m := l.Municipality
-	for i, up := range l.Utilities {
+	for i, up := range ups {
 		u := up.Utility
 		out[i] = operationAreaBody{EnergyUtilityPublicID: u.PublicID, EnergyUtilityName: u.Name, EnergyUtilityQualified: u.Qualified,
 			IBGECode: strconv.Itoa(m.IBGECode), State: m.UF, City: m.Name}
@@ -68,20 +70,26 @@ func operationAreasBody(l CatalogListing) any {
 }
 
 func plansBody(l CatalogListing) any {
-	out := make([]utilityPlansBody, len(l.Utilities))
-	for i, up := range l.Utilities {
+	ups := l.Utilities()
+	out := make([]utilityPlansBody, len(ups))
+	for i, up := range ups {
 		out[i] = toUtilityPlansBody(up)
 	}
 	return out
 }
 
 // catalogBodies holds the encoded catalog reads of the current catalog
-// version: each listing is encoded on first use, so a read is a map lookup
-// and a write of cached bytes; a new version starts afresh.
+// version: each listing is encoded on first use, so a read is a lookup
+// and a write of cached bytes; a new version starts afresh. Reads take no
+// lock: every catalog request passes here, from every core.
 type catalogBodies struct {
-	mu      sync.RWMutex
+	current atomic.Pointer[versionBodies]
+}
+
+// versionBodies are one catalog version's encoded listings.
+type versionBodies struct {
 	version uint64
-	bodies  map[string]cachedBody
+	bodies  sync.Map // ListingKey → cachedBody
 }
 
 // cachedBody is an encoded answer with its entity tag, and the header
@@ -93,24 +101,25 @@ type cachedBody struct {
 }
 
 func (c *catalogBodies) get(l CatalogListing, shape func(CatalogListing) any) (cachedBody, error) {
-	c.mu.RLock()
-	b, ok := c.bodies[l.Key]
-	current := c.version == l.Version
-	c.mu.RUnlock()
-	if ok && current {
-		return b, nil
+	cur := c.current.Load()
+	if cur != nil && cur.version == l.Version {
+		if b, ok := cur.bodies.Load(l.Key); ok {
+			return b.(cachedBody), nil
+		}
 	}
 	b, err := newCachedBody(shape(l))
 	if err != nil {
 		return cachedBody{}, err
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	switch {
-	case l.Version > c.version:
-		c.version, c.bodies = l.Version, map[string]cachedBody{l.Key: b}
-	case l.Version == c.version:
-		c.bodies[l.Key] = b
+	case cur == nil || l.Version > cur.version:
+		next := &versionBodies{version: l.Version}
+		next.bodies.Store(l.Key, b)
+		// Losing the race to another new version costs an encoding on a
+		// later read, nothing more.
+		c.current.CompareAndSwap(cur, next)
+	case l.Version == cur.version:
+		cur.bodies.Store(l.Key, b)
 	}
 	// A listing of an older version than the cache's is answered but
 	// not kept.
@@ -153,7 +162,7 @@ func (a *API) serveListing(w http.ResponseWriter, r *http.Request, l CatalogList
 		return
 	}
 	h := w.Header()
-	if match := r.Header.Get("If-None-Match"); match != "" && etagMatches(match, b.etag) {
+	if match := r.Header.Get("If-None-Match"); match != "" && httpx.ETagMatches(match, b.etag) {
 		h["Etag"], h["Cache-Control"] = b.header["Etag"], b.header["Cache-Control"]
 		w.WriteHeader(http.StatusNotModified)
 		return
@@ -165,16 +174,6 @@ func (a *API) serveListing(w http.ResponseWriter, r *http.Request, l CatalogList
 	}
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(b.body)
-}
-
-func etagMatches(header, etag string) bool {
-	for tag := range strings.SplitSeq(header, ",") {
-		tag = strings.TrimPrefix(strings.TrimSpace(tag), "W/")
-		if tag == etag || tag == "*" {
-			return true
-		}
-	}
-	return false
 }
 
 func placeFrom(q httpx.Query) Place {

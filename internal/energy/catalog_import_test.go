@@ -40,7 +40,7 @@ func servedBy(t testing.TB, c *energy.CatalogService, ibge string) []string {
 		t.Fatal(err)
 	}
 	var names []string
-	for _, u := range l.Utilities {
+	for _, u := range l.Utilities() {
 		names = append(names, u.Utility.Name)
 	}
 	return names

@@ -54,8 +54,6 @@ func (a *API) partner(h partnerHandler) http.HandlerFunc {
 		// Rate limits and idempotency keys are per API key, not per
 		// partner: a partner's sellers each have theirs.
 		owner := "energy:" + p.KeyID
-		a.Guard.Serve(w, r, httpx.Credential{RateKey: owner, KeyOwner: owner}, Render, func(w http.ResponseWriter, r *http.Request) {
-			h(w, r, p)
-		})
+		httpx.Serve(a.Guard, w, r, httpx.Credential{RateKey: owner, KeyOwner: owner}, Render, p, h)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -61,8 +62,10 @@ type PartnerService struct {
 	// show; this process's own revocations apply at once.
 	cacheTTL time.Duration
 
-	mu    sync.RWMutex
-	cache map[string]cachedPrincipal
+	// cache is read by every partner request, from every core: sync.Map
+	// takes no lock to read.
+	cache  sync.Map // key → cachedPrincipal
+	cached atomic.Int64
 	// bus and log are set by ShareChanges; nil bus: one process.
 	bus changes.Bus
 	log *slog.Logger
@@ -81,7 +84,7 @@ const PartnerKeyCacheTTL = 2 * time.Second
 
 // NewPartnerService returns the service; now is the clock.
 func NewPartnerService(store PartnerStore, now func() time.Time) *PartnerService {
-	return &PartnerService{store: store, now: now, cacheTTL: PartnerKeyCacheTTL, cache: map[string]cachedPrincipal{}}
+	return &PartnerService{store: store, now: now, cacheTTL: PartnerKeyCacheTTL}
 }
 
 // CreatePartner registers a partner.
@@ -193,9 +196,8 @@ func (s *PartnerService) Partners(ctx context.Context) ([]Partner, error) {
 }
 
 func (s *PartnerService) forget() {
-	s.mu.Lock()
-	clear(s.cache)
-	s.mu.Unlock()
+	s.cache.Clear()
+	s.cached.Store(0)
 }
 
 // ShareChanges publishes this service's revocations on bus and drops the
@@ -222,14 +224,13 @@ func (s *PartnerService) Authenticate(ctx context.Context, authorization string)
 	// The cache is keyed by the key itself: the process holds it for the
 	// request anyway, and a hit then costs no hashing.
 	now := s.now()
-	s.mu.RLock()
-	c, hit := s.cache[key]
-	s.mu.RUnlock()
-	if hit && now.Before(c.until) {
-		if !c.ok {
-			return Principal{}, errUnauthorized
+	if v, hit := s.cache.Load(key); hit {
+		if c := v.(cachedPrincipal); now.Before(c.until) {
+			if !c.ok {
+				return Principal{}, errUnauthorized
+			}
+			return c.principal, nil
 		}
-		return c.principal, nil
 	}
 	k, p, err := s.store.KeyByHash(ctx, hashKey(key))
 	switch {
@@ -251,12 +252,9 @@ func (s *PartnerService) Authenticate(ctx context.Context, authorization string)
 const maxCachedKeys = 10_000
 
 func (s *PartnerService) remember(key string, c cachedPrincipal) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if len(s.cache) >= maxCachedKeys {
-		clear(s.cache)
+	if _, existed := s.cache.Swap(key, c); !existed && s.cached.Add(1) > maxCachedKeys {
+		s.forget()
 	}
-	s.cache[key] = c
 }
 
 // wellFormedKey says whether key has the shape CreateKey issues:

@@ -143,3 +143,17 @@ func ParseUpdatedSince(r *http.Request) (time.Time, error) {
 	}
 	return t.UTC(), nil
 }
+
+// ETagMatches implements If-None-Match's weak comparison of etag against
+// the header's list (RFC 9110, 13.1.2).
+func ETagMatches(header, etag string) bool {
+	for header != "" {
+		var tag string
+		tag, header, _ = strings.Cut(header, ",")
+		tag = strings.TrimPrefix(strings.TrimSpace(tag), "W/")
+		if tag == etag || tag == "*" {
+			return true
+		}
+	}
+	return false
+}

@@ -80,3 +80,13 @@ func TestCancelledRequestIsNotOurError(t *testing.T) {
 		t.Fatalf("a cancellation not caused by the client is still ours: got %s", e.Code)
 	}
 }
+
+func TestETagMatches(t *testing.T) {
+	t.Parallel()
+	tag := `"abc"`
+	for header, want := range map[string]bool{`"abc"`: true, `W/"abc"`: true, `"x", "abc"`: true, ` "x" ,W/"abc" `: true, `*`: true, `"x"`: false, `"ab"`: false, ``: false} {
+		if got := httpx.ETagMatches(header, tag); got != want {
+			t.Errorf("ETagMatches(%q) = %v, want %v", header, got, want)
+		}
+	}
+}

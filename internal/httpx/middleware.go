@@ -136,6 +136,13 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
+// requestState is what Logging keeps for one request.
+type requestState struct {
+	statusRecorder
+	info    requestInfo
+	idValue [1]string // len == cap: a handler's Add copies
+}
+
 // Observer is told about every finished request (metrics).
 type Observer func(r *http.Request, route string, status int, elapsed time.Duration)
 
@@ -151,12 +158,18 @@ func Logging(log *slog.Logger, renderers *Renderers, redact *Redactor, observe O
 		if !validRequestID(id) {
 			id = newRequestID()
 		}
+		// The recorder, the context's value and the id's header value
+		// share one allocation: every request pays for it.
+		st := &requestState{
+			statusRecorder: statusRecorder{ResponseWriter: w},
+			info:           requestInfo{id: id, path: redact.Path(r.URL.Path)},
+			idValue:        [1]string{id},
+		}
+		sr, info := &st.statusRecorder, &st.info
 		h := w.Header()
-		h["X-Request-Id"] = []string{id}
+		h["X-Request-Id"] = st.idValue[:]
 		h["X-Content-Type-Options"] = nosniff
-		info := &requestInfo{id: id, path: redact.Path(r.URL.Path)}
 		r = r.WithContext(context.WithValue(r.Context(), requestInfoKey, info))
-		sr := &statusRecorder{ResponseWriter: w}
 
 		defer func() {
 			if p := recover(); p != nil {

@@ -3,6 +3,7 @@ package httpx
 import (
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"partnership-service/internal/apperr"
@@ -37,15 +38,36 @@ const RatePolicyName = "default"
 // HTTP" spells it: RateLimit-Policy: "default";q=1200;w=60 and
 // RateLimit: "default";r=1199;t=1 (seconds, rounded up), and Retry-After
 // when d refused the request. Every credentialed answer carries them, so
-// they are built without Header.Set's canonicalising and with one
-// allocation each.
+// they are built without Header.Set's canonicalising, and the policy,
+// the same for every answer of one limiter, is built once.
 func SetRateHeaders(h http.Header, d RateDecision) {
-	h["Ratelimit-Policy"] = []string{rateItem("q", d.Limit, "w", seconds(d.Window))}
+	h["Ratelimit-Policy"] = policyValue(d.Limit, d.Window)
 	h["Ratelimit"] = []string{rateItem("r", d.Remaining, "t", seconds(d.Reset))}
 	if !d.Allowed {
 		h["Retry-After"] = []string{strconv.Itoa(max(seconds(d.RetryAfter), 1))}
 	}
 }
+
+// policyValue is the RateLimit-Policy value of limit per window, shared by
+// the answers of one policy (len == cap: an Add copies).
+func policyValue(limit int, window time.Duration) []string {
+	if p := lastPolicy.Load(); p != nil && p.limit == limit && p.window == window {
+		return p.value
+	}
+	v := []string{rateItem("q", limit, "w", seconds(window))}
+	lastPolicy.Store(&policy{limit: limit, window: window, value: v})
+	return v
+}
+
+type policy struct {
+	limit  int
+	window time.Duration
+	value  []string
+}
+
+// lastPolicy is the policy answered last: a process runs one, so it is
+// nearly always the one asked for.
+var lastPolicy atomic.Pointer[policy]
 
 // rateItem is `"default";k1=v1;k2=v2`.
 func rateItem(k1 string, v1 int, k2 string, v2 int) string {
@@ -85,14 +107,12 @@ type Credential struct {
 	KeyOwner string
 }
 
-// Serve runs next for the caller c, answering 429 in render's envelope
-// past the rate limit.
-func (g *Guard) Serve(w http.ResponseWriter, r *http.Request, c Credential, render Renderer, next http.HandlerFunc) {
-	if g == nil {
-		next(w, r)
-		return
-	}
-	if g.Limits != nil {
+// Serve runs next(w, r, v) for the caller c, answering 429 in render's
+// envelope past the rate limit. It takes v for next rather than a closure
+// over it: a read (no idempotency key to handle) then allocates nothing
+// here.
+func Serve[T any](g *Guard, w http.ResponseWriter, r *http.Request, c Credential, render Renderer, v T, next func(http.ResponseWriter, *http.Request, T)) {
+	if g != nil && g.Limits != nil {
 		d := g.Limits.Take(c.RateKey)
 		SetRateHeaders(w.Header(), d)
 		if !d.Allowed {
@@ -100,9 +120,14 @@ func (g *Guard) Serve(w http.ResponseWriter, r *http.Request, c Credential, rend
 			return
 		}
 	}
-	if g.Keys == nil {
-		next(w, r)
+	if g == nil || g.Keys == nil || !takesKey(r.Method) {
+		next(w, r, v)
 		return
 	}
-	g.Keys.Serve(w, r, c.KeyOwner, render, next)
+	g.Keys.Serve(w, r, c.KeyOwner, render, func(w http.ResponseWriter, r *http.Request) { next(w, r, v) })
+}
+
+// takesKey says whether method's requests may carry an Idempotency-Key.
+func takesKey(method string) bool {
+	return method == http.MethodPost || method == http.MethodPut || method == http.MethodPatch
 }

@@ -123,18 +123,21 @@ type metrics struct {
 	latency  *prometheus.HistogramVec
 
 	// The children of the vectors, cached: finding one by label values
-	// hashes every value on every request.
-	mu       sync.RWMutex
-	counters map[routeStatus]prometheus.Counter
-	timers   map[routeMethod]prometheus.Observer
+	// hashes every value on every request. Unmatched requests share the
+	// route "unmatched", so the cache is bounded by the routes × methods ×
+	// statuses the server answers; reads take no lock.
+	series sync.Map // seriesKey → series
 }
 
-type routeStatus struct {
+type seriesKey struct {
 	method, route string
 	status        int
 }
 
-type routeMethod struct{ method, route string }
+type series struct {
+	counter prometheus.Counter
+	timer   prometheus.Observer
+}
 
 func newMetrics(reg prometheus.Registerer) *metrics {
 	m := &metrics{
@@ -147,8 +150,6 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help:    "HTTP request latency by method and route pattern.",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 10},
 		}, []string{"method", "route"}),
-		counters: map[routeStatus]prometheus.Counter{},
-		timers:   map[routeMethod]prometheus.Observer{},
 	}
 	reg.MustRegister(m.requests, m.latency)
 	return m
@@ -163,20 +164,17 @@ func (m *metrics) observe(r *http.Request, route string, status int, elapsed tim
 	default:
 		method = "OTHER" // clients choose methods freely; series must stay bounded
 	}
-	rs, rm := routeStatus{method, route, status}, routeMethod{method, route}
-	m.mu.RLock()
-	counter, okC := m.counters[rs]
-	timer, okT := m.timers[rm]
-	m.mu.RUnlock()
-	if !okC || !okT {
-		counter = m.requests.WithLabelValues(method, route, strconv.Itoa(status))
-		timer = m.latency.WithLabelValues(method, route)
-		m.mu.Lock()
-		// Unmatched requests share the route "unmatched", so the map is
-		// bounded by the routes × methods × statuses the server answers.
-		m.counters[rs], m.timers[rm] = counter, timer
-		m.mu.Unlock()
+	key := seriesKey{method, route, status}
+	var s series
+	if v, ok := m.series.Load(key); ok {
+		s = v.(series)
+	} else {
+		s = series{
+			counter: m.requests.WithLabelValues(method, route, strconv.Itoa(status)),
+			timer:   m.latency.WithLabelValues(method, route),
+		}
+		m.series.Store(key, s)
 	}
-	counter.Inc()
-	timer.Observe(elapsed.Seconds())
+	s.counter.Inc()
+	s.timer.Observe(elapsed.Seconds())
 }

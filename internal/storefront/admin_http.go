@@ -31,9 +31,7 @@ func (h *Handler) admin(next func(http.ResponseWriter, *http.Request, int64)) ht
 		// Every token of a provider acts for it: its keys and its count are
 		// the provider's.
 		admin := "storefront-admin:" + strconv.FormatInt(providerID, 10)
-		h.Guard.Serve(w, r, httpx.Credential{RateKey: admin, KeyOwner: admin}, Render, func(w http.ResponseWriter, r *http.Request) {
-			next(w, r, providerID)
-		})
+		httpx.Serve(h.Guard, w, r, httpx.Credential{RateKey: admin, KeyOwner: admin}, Render, providerID, next)
 	}
 }
 

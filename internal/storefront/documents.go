@@ -9,10 +9,12 @@ import (
 	"partnership-service/internal/apperr"
 )
 
-// document is an encoded response body and its strong ETag.
+// document is an encoded response body and its strong ETag (with the
+// ETag header's value, shared by every answer).
 type document struct {
-	body []byte
-	etag string
+	body      []byte
+	etag      string
+	etagValue []string
 }
 
 func newDocument(v any) (document, error) {
@@ -21,7 +23,8 @@ func newDocument(v any) (document, error) {
 		return document{}, apperr.Wrap(apperr.Internal, err, "encode catalog")
 	}
 	sum := sha256.Sum256(b)
-	return document{body: b, etag: `"` + hex.EncodeToString(sum[:12]) + `"`}, nil
+	etag := `"` + hex.EncodeToString(sum[:12]) + `"`
+	return document{body: b, etag: etag, etagValue: []string{etag}}, nil
 }
 
 // catalogDocuments are the three storefront documents of one loaded
@@ -35,26 +38,23 @@ type catalogDocuments struct {
 
 // documentCache keeps each provider's documents encoded for the catalog
 // the Service serves now: the Service hands out the same *Catalog until it
-// reloads one, and a reloaded catalog is encoded again on first use.
+// reloads one, and a reloaded catalog is encoded again on first use. Every
+// catalog read passes here, so reads take no lock.
 type documentCache struct {
-	mu         sync.Mutex
-	byProvider map[int64]*catalogDocuments
+	byProvider sync.Map // provider id → *catalogDocuments
 }
 
-func newDocumentCache() *documentCache {
-	return &documentCache{byProvider: map[int64]*catalogDocuments{}}
-}
+func newDocumentCache() *documentCache { return &documentCache{} }
 
 // of returns c's documents, encoding them when c is not the catalog they
 // were encoded from.
 func (dc *documentCache) of(c *Catalog) (*catalogDocuments, error) {
-	dc.mu.Lock()
-	d := dc.byProvider[c.Provider.ID]
-	dc.mu.Unlock()
-	if d != nil && d.catalog == c {
-		return d, nil
+	if v, ok := dc.byProvider.Load(c.Provider.ID); ok {
+		if d := v.(*catalogDocuments); d.catalog == c {
+			return d, nil
+		}
 	}
-	d = &catalogDocuments{catalog: c}
+	d := &catalogDocuments{catalog: c}
 	var err error
 	if d.provider, err = newDocument(encodeProvider(c)); err != nil {
 		return nil, err
@@ -65,8 +65,6 @@ func (dc *documentCache) of(c *Catalog) (*catalogDocuments, error) {
 	if d.plans, err = newDocument(encodePlans(c)); err != nil {
 		return nil, err
 	}
-	dc.mu.Lock()
-	dc.byProvider[c.Provider.ID] = d
-	dc.mu.Unlock()
+	dc.byProvider.Store(c.Provider.ID, d)
 	return d, nil
 }

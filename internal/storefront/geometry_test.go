@@ -140,13 +140,3 @@ func TestParseDueDay(t *testing.T) {
 		}
 	}
 }
-
-func TestETagMatches(t *testing.T) {
-	t.Parallel()
-	tag := `"abc"`
-	for header, want := range map[string]bool{`"abc"`: true, `W/"abc"`: true, `"x", "abc"`: true, `*`: true, `"x"`: false, ``: false} {
-		if got := etagMatches(header, tag); got != want {
-			t.Errorf("etagMatches(%q) = %v, want %v", header, got, want)
-		}
-	}
-}

@@ -3,7 +3,6 @@ package storefront
 import (
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"partnership-service/internal/apperr"
@@ -60,12 +59,25 @@ func (h *Handler) limited(next http.HandlerFunc) http.HandlerFunc {
 	}, Render, next)
 }
 
+// Header values every storefront answer shares (len == cap: an Add
+// copies), so a catalog read allocates none of them.
+var (
+	varyOrigin     = []string{"Origin"}
+	exposedHeaders = []string{"ETag, X-Request-Id, RateLimit, RateLimit-Policy, Retry-After, Idempotent-Replayed"}
+	noCache        = []string{"no-cache"}
+)
+
 // storefront resolves the provider's catalog from the Origin header and
 // answers CORS for it. An Origin that no provider registered gets a 404
 // and no CORS headers, so browsers refuse the answer.
 func (h *Handler) storefront(next func(http.ResponseWriter, *http.Request, *Catalog)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Add("Vary", "Origin")
+		hdr := w.Header()
+		if len(hdr["Vary"]) == 0 {
+			hdr["Vary"] = varyOrigin
+		} else {
+			hdr.Add("Vary", "Origin")
+		}
 		c, registered, err := h.svc.CatalogByOrigin(r.Context(), r.Header.Get("Origin"))
 		if err != nil {
 			Render(w, r, err)
@@ -73,13 +85,10 @@ func (h *Handler) storefront(next func(http.ResponseWriter, *http.Request, *Cata
 		}
 		// The registered origin, never the raw header: a browser compares
 		// it byte for byte, and a header is the client's to shape.
-		hdr := w.Header()
-		hdr.Set("Access-Control-Allow-Origin", registered)
-		hdr.Set("Access-Control-Expose-Headers", "ETag, X-Request-Id, RateLimit, RateLimit-Policy, Retry-After, Idempotent-Replayed")
+		hdr["Access-Control-Allow-Origin"] = []string{registered}
+		hdr["Access-Control-Expose-Headers"] = exposedHeaders
 		client := "storefront:" + registered + " " + httpx.ClientAddr(r)
-		h.Guard.Serve(w, r, httpx.Credential{RateKey: client, KeyOwner: client}, Render, func(w http.ResponseWriter, r *http.Request) {
-			next(w, r, c)
-		})
+		httpx.Serve(h.Guard, w, r, httpx.Credential{RateKey: client, KeyOwner: client}, Render, c, next)
 	}
 }
 
@@ -106,9 +115,8 @@ func (h *Handler) serveDocument(pick func(*catalogDocuments) *document) func(htt
 		}
 		doc := pick(docs)
 		hdr := w.Header()
-		hdr.Set("ETag", doc.etag)
-		hdr.Set("Cache-Control", "no-cache")
-		if etagMatches(r.Header.Get("If-None-Match"), doc.etag) {
+		hdr["Etag"], hdr["Cache-Control"] = doc.etagValue, noCache
+		if httpx.ETagMatches(r.Header.Get("If-None-Match"), doc.etag) {
 			w.WriteHeader(http.StatusNotModified)
 			return
 		}
@@ -119,19 +127,6 @@ func (h *Handler) serveDocument(pick func(*catalogDocuments) *document) func(htt
 func providerDocument(d *catalogDocuments) *document   { return &d.provider }
 func categoriesDocument(d *catalogDocuments) *document { return &d.categories }
 func plansDocument(d *catalogDocuments) *document      { return &d.plans }
-
-// etagMatches implements If-None-Match's weak comparison over a list.
-func etagMatches(header, etag string) bool {
-	for header != "" {
-		var tag string
-		tag, header, _ = strings.Cut(header, ",")
-		tag = strings.TrimPrefix(strings.TrimSpace(tag), "W/")
-		if tag == etag || tag == "*" {
-			return true
-		}
-	}
-	return false
-}
 
 type couponAttrs struct {
 	Description string `json:"description"`

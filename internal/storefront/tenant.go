@@ -3,6 +3,7 @@ package storefront
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"partnership-service/internal/apperr"
@@ -74,21 +75,31 @@ func atoi(digits string) int {
 
 // tenants caches tenants by provider id, and provider ids by origin.
 // Unknown origins are not cached, so a provider created by another process
-// is found on its first request.
+// is found on its first request. Every storefront request reads the
+// caches, from every core, so reads take no lock (sync.Map); mu orders a
+// load's store against invalidations.
 type tenants struct {
 	store Store
 
-	mu       sync.RWMutex
-	byOrigin map[string]int64
-	bySlugs  map[string]int64
-	byID     map[int64]*tenant
+	byOrigin sync.Map // origin → provider id (int64)
+	bySlugs  sync.Map // slug → provider id (int64)
+	byID     sync.Map // provider id → *tenant
+
+	mu sync.Mutex
 	// generation counts invalidations: a load that started before one must
 	// not store what it read.
-	generation uint64
+	generation atomic.Uint64
 }
 
-func newTenants(store Store) *tenants {
-	return &tenants{store: store, byOrigin: map[string]int64{}, bySlugs: map[string]int64{}, byID: map[int64]*tenant{}}
+func newTenants(store Store) *tenants { return &tenants{store: store} }
+
+// cachedID is key's provider id in m.
+func cachedID(m *sync.Map, key string) (int64, bool) {
+	v, ok := m.Load(key)
+	if !ok {
+		return 0, false
+	}
+	return v.(int64), true
 }
 
 // errUnknownOrigin is what every storefront request without a registered
@@ -107,17 +118,13 @@ func (ts *tenants) byOriginHeader(ctx context.Context, header string) (*tenant, 
 		return nil, "", errUnknownOrigin()
 	}
 	origin := header
-	ts.mu.RLock()
-	id, ok := ts.byOrigin[origin]
-	ts.mu.RUnlock()
+	id, ok := cachedID(&ts.byOrigin, origin)
 	if !ok {
 		var valid bool
 		if origin, valid = NormalizeOrigin(header); !valid {
 			return nil, "", errUnknownOrigin()
 		}
-		ts.mu.RLock()
-		id, ok = ts.byOrigin[origin]
-		ts.mu.RUnlock()
+		id, ok = cachedID(&ts.byOrigin, origin)
 	}
 	if !ok {
 		var err error
@@ -128,9 +135,7 @@ func (ts *tenants) byOriginHeader(ctx context.Context, header string) (*tenant, 
 		if err != nil {
 			return nil, "", err
 		}
-		ts.mu.Lock()
-		ts.byOrigin[origin] = id
-		ts.mu.Unlock()
+		ts.byOrigin.Store(origin, id)
 	}
 	t, err := ts.get(ctx, id)
 	if err != nil {
@@ -139,9 +144,7 @@ func (ts *tenants) byOriginHeader(ctx context.Context, header string) (*tenant, 
 	// An origin removed by another process stays mapped until the tenant
 	// is reloaded; the reloaded catalog is the authority.
 	if !t.hasOrigin(origin) {
-		ts.mu.Lock()
-		delete(ts.byOrigin, origin)
-		ts.mu.Unlock()
+		ts.byOrigin.Delete(origin)
 		return nil, "", errUnknownOrigin()
 	}
 	return t, origin, nil
@@ -158,9 +161,7 @@ func (ts *tenants) bySlug(ctx context.Context, slug string) (*tenant, error) {
 	if !slugPattern.MatchString(slug) {
 		return nil, errUnknownSlug()
 	}
-	ts.mu.RLock()
-	id, ok := ts.bySlugs[slug]
-	ts.mu.RUnlock()
+	id, ok := cachedID(&ts.bySlugs, slug)
 	if !ok {
 		var err error
 		id, err = ts.store.ProviderIDBySlug(ctx, slug)
@@ -170,9 +171,7 @@ func (ts *tenants) bySlug(ctx context.Context, slug string) (*tenant, error) {
 		if err != nil {
 			return nil, err
 		}
-		ts.mu.Lock()
-		ts.bySlugs[slug] = id
-		ts.mu.Unlock()
+		ts.bySlugs.Store(slug, id)
 	}
 	t, err := ts.get(ctx, id)
 	if err != nil {
@@ -181,9 +180,7 @@ func (ts *tenants) bySlug(ctx context.Context, slug string) (*tenant, error) {
 	// A slug changed by another process stays mapped until the tenant is
 	// reloaded; the reloaded catalog is the authority.
 	if t.Provider.Slug != slug {
-		ts.mu.Lock()
-		delete(ts.bySlugs, slug)
-		ts.mu.Unlock()
+		ts.bySlugs.Delete(slug)
 		return nil, errUnknownSlug()
 	}
 	return t, nil
@@ -200,20 +197,20 @@ func (t *tenant) hasOrigin(origin string) bool {
 
 // get returns the provider's tenant, loading it when missing or stale.
 func (ts *tenants) get(ctx context.Context, providerID int64) (*tenant, error) {
-	ts.mu.RLock()
-	t, gen := ts.byID[providerID], ts.generation
-	ts.mu.RUnlock()
-	if t != nil && time.Since(t.loadedAt) < tenantTTL {
-		return t, nil
+	gen := ts.generation.Load()
+	if v, ok := ts.byID.Load(providerID); ok {
+		if t := v.(*tenant); time.Since(t.loadedAt) < tenantTTL {
+			return t, nil
+		}
 	}
 	c, err := ts.store.Catalog(ctx, providerID)
 	if err != nil {
 		return nil, err
 	}
-	t = newTenant(c)
+	t := newTenant(c)
 	ts.mu.Lock()
-	if ts.generation == gen {
-		ts.byID[providerID] = t
+	if ts.generation.Load() == gen {
+		ts.byID.Store(providerID, t)
 	}
 	ts.mu.Unlock()
 	return t, nil
@@ -223,25 +220,27 @@ func (ts *tenants) get(ctx context.Context, providerID int64) (*tenant, error) {
 func (ts *tenants) invalidate(providerID int64) {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
-	ts.generation++
-	delete(ts.byID, providerID)
-	for origin, id := range ts.byOrigin {
-		if id == providerID {
-			delete(ts.byOrigin, origin)
-		}
-	}
-	for slug, id := range ts.bySlugs {
-		if id == providerID {
-			delete(ts.bySlugs, slug)
-		}
-	}
+	ts.generation.Add(1)
+	ts.byID.Delete(providerID)
+	dropID(&ts.byOrigin, providerID)
+	dropID(&ts.bySlugs, providerID)
 }
 
 // invalidateAll drops every cached tenant: changes may have been missed.
 func (ts *tenants) invalidateAll() {
 	ts.mu.Lock()
 	defer ts.mu.Unlock()
-	ts.generation++
-	clear(ts.byID)
-	clear(ts.byOrigin)
+	ts.generation.Add(1)
+	ts.byID.Clear()
+	ts.byOrigin.Clear()
+}
+
+// dropID deletes m's entries that map to providerID.
+func dropID(m *sync.Map, providerID int64) {
+	m.Range(func(k, v any) bool {
+		if v.(int64) == providerID {
+			m.Delete(k)
+		}
+		return true
+	})
 }

@@ -3,7 +3,7 @@
 // in the same run so the service is judged as a ratio, not in absolute
 // numbers that depend on the machine.
 //
-//	baseline -addr 127.0.0.1:9090 -bytes-from URL [-header 'K: V']  # serves the exact bytes URL answers
+//	baseline -addr 127.0.0.1:9090 -bytes-from URL [-header 'K: V']  # serves the exact bytes URL answers, headers included
 //	baseline -addr 127.0.0.1:9090 -insert-db FILE                  # POST: decode JSON, INSERT, no fsync
 //	baseline -addr 127.0.0.1:9090 -row-db FILE -bytes-from URL [-header 'K: V']
 //	                                          # GET: one row of URL's size read by primary key from SQLite
@@ -60,7 +60,7 @@ func main() {
 			fmt.Fprintln(w, received.Load())
 		})
 	case (*rowDB != "" || *rowPG != "") && *bytesFrom != "":
-		body, contentType, err := fetch(*bytesFrom, *header)
+		body, answered, err := fetch(*bytesFrom, *header)
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -79,16 +79,16 @@ func main() {
 				http.Error(w, err.Error(), http.StatusInternalServerError)
 				return
 			}
-			w.Header().Set("Content-Type", contentType)
+			answered.writeTo(w)
 			w.Write(b)
 		})
 	case *bytesFrom != "":
-		body, contentType, err := fetch(*bytesFrom, *header)
+		body, answered, err := fetch(*bytesFrom, *header)
 		if err != nil {
 			log.Fatal(err)
 		}
 		mux.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", contentType)
+			answered.writeTo(w)
 			w.Write(body)
 		})
 	case *insertDB != "" || *insertPG != "":
@@ -246,22 +246,38 @@ func rowReader(file string, body []byte) (func(ctx context.Context) ([]byte, err
 	}, nil
 }
 
-func fetch(url, header string) ([]byte, string, error) {
+// answeredHeader is the header block the service answered, less what
+// net/http writes itself (Date, Content-Length): the baseline sends the
+// same header bytes, so a ratio compares the work behind an answer, not
+// how many response headers each side chose to send.
+type answeredHeader http.Header
+
+func (a answeredHeader) writeTo(w http.ResponseWriter) {
+	h := w.Header()
+	for k, v := range a {
+		h[k] = v
+	}
+}
+
+func fetch(url, header string) ([]byte, answeredHeader, error) {
 	req, err := http.NewRequest(http.MethodGet, url, nil)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, err
 	}
 	if k, v, ok := strings.Cut(header, ":"); ok {
 		req.Header.Set(strings.TrimSpace(k), strings.TrimSpace(v))
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, err
 	}
 	defer res.Body.Close()
 	if res.StatusCode != http.StatusOK {
-		return nil, "", fmt.Errorf("%s answered %d", url, res.StatusCode)
+		return nil, nil, fmt.Errorf("%s answered %d", url, res.StatusCode)
 	}
 	b, err := io.ReadAll(res.Body)
-	return b, res.Header.Get("Content-Type"), err
+	answered := answeredHeader(res.Header.Clone())
+	delete(answered, "Date")
+	delete(answered, "Content-Length")
+	return b, answered, err
 }
