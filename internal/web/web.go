@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"sync"
 )
 
 //go:embed layout.html partials.html
@@ -55,9 +56,24 @@ type Page struct {
 	Data any
 }
 
-// Templates are a package's pages, each parsed with the layout.
+// Templates are a package's pages, each parsed with the layout on first
+// use: an idle service holds no parsed page (the consoles' pages alone
+// took megabytes), and one that is never visited is never parsed. The
+// files are embedded, so a page that does not parse fails every test that
+// renders it.
 type Templates struct {
-	pages map[string]*template.Template
+	fsys     fs.FS // the pages directory
+	funcs    template.FuncMap
+	partials []string
+	pages    map[string]*page
+}
+
+// page is one page's template, parsed once.
+type page struct {
+	file string
+	once sync.Once
+	tmpl *template.Template
+	err  error
 }
 
 // Funcs are the template functions every page has: asset (a base asset's
@@ -76,9 +92,9 @@ func Funcs() template.FuncMap {
 	}
 }
 
-// ParseTemplates parses every "*.html" file in the pages directory of
-// fsys (a page package's embedded files): files whose names start with
-// "_" are partials shared by all pages (after the ones every page has,
+// ParseTemplates finds every "*.html" file in the pages directory of fsys
+// (a page package's embedded files): files whose names start with "_" are
+// partials shared by all pages (after the ones every page has,
 // partials.html, which they may redefine); each other file is a page,
 // named by its file name without ".html". extra adds functions.
 func ParseTemplates(fsys fs.FS, extra template.FuncMap) (*Templates, error) {
@@ -90,38 +106,37 @@ func ParseTemplates(fsys fs.FS, extra template.FuncMap) (*Templates, error) {
 	if err != nil {
 		return nil, err
 	}
-	funcs := Funcs()
+	t := &Templates{fsys: fsys, funcs: Funcs(), pages: map[string]*page{}}
 	for k, v := range extra {
-		funcs[k] = v
+		t.funcs[k] = v
 	}
-	base, err := template.New("layout.html").Funcs(funcs).ParseFS(layoutFS, "layout.html", "partials.html")
-	if err != nil {
-		return nil, err
-	}
-	var partials, pages []string
 	for _, n := range names {
 		if strings.HasPrefix(n, "_") {
-			partials = append(partials, n)
+			t.partials = append(t.partials, n)
 		} else {
-			pages = append(pages, n)
-		}
-	}
-	if len(partials) > 0 {
-		if base, err = base.ParseFS(fsys, partials...); err != nil {
-			return nil, err
-		}
-	}
-	t := &Templates{pages: make(map[string]*template.Template, len(pages))}
-	for _, n := range pages {
-		clone, err := base.Clone()
-		if err != nil {
-			return nil, err
-		}
-		if t.pages[strings.TrimSuffix(n, ".html")], err = clone.ParseFS(fsys, n); err != nil {
-			return nil, err
+			t.pages[strings.TrimSuffix(n, ".html")] = &page{file: n}
 		}
 	}
 	return t, nil
+}
+
+// template is page name parsed with the layout and the partials.
+func (t *Templates) template(name string) (*template.Template, error) {
+	p := t.pages[name]
+	if p == nil {
+		return nil, fmt.Errorf("web: no page %q", name)
+	}
+	p.once.Do(func() {
+		tmpl, err := template.New("layout.html").Funcs(t.funcs).ParseFS(layoutFS, "layout.html", "partials.html")
+		if err == nil && len(t.partials) > 0 {
+			tmpl, err = tmpl.ParseFS(t.fsys, t.partials...)
+		}
+		if err == nil {
+			tmpl, err = tmpl.ParseFS(t.fsys, p.file)
+		}
+		p.tmpl, p.err = tmpl, err
+	})
+	return p.tmpl, p.err
 }
 
 // Render writes page name with status and the page headers. The page is
@@ -139,9 +154,9 @@ func (t *Templates) Render(w http.ResponseWriter, r *http.Request, status int, n
 // Execute renders page name, for a caller that keeps the bytes (a page
 // that is the same for every visitor).
 func (t *Templates) Execute(name string, p Page) ([]byte, error) {
-	tmpl := t.pages[name]
-	if tmpl == nil {
-		return nil, fmt.Errorf("web: no page %q", name)
+	tmpl, err := t.template(name)
+	if err != nil {
+		return nil, err
 	}
 	var buf bytes.Buffer
 	if err := tmpl.ExecuteTemplate(&buf, "layout", p); err != nil {
