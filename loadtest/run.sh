@@ -295,12 +295,26 @@ printf '%-24s %6s MiB idle after a fresh start; %6s MiB after the existing start
   "resident memory" "$fresh_rss" "$existing_rss" "$(verdict "$fresh_rss" "<=" 40)"
 printf '%-24s %d skewed leads seeded in %d s (target < 180 s); %d companies in %d s\n' "seed" "$LIST_LEADS" "$seed_s" "$COMPANIES" "$companies_seed_s"
 
+# cpu_ticks: the machine's CPU time so far and the part of it stolen by
+# the hypervisor, in ticks (/proc/stat).
+cpu_ticks() { awk '/^cpu / {t = 0; for (i = 2; i <= 9; i++) t += $i; print t, $9}' /proc/stat; }
+# steal_since "TOTAL STEAL": the share of CPU time stolen since that sample,
+# printed next to an open-loop row so that a tail the host caused shows as
+# such.
+steal_since() {
+  read -r t0 s0 <<<"$1"
+  read -r t1 s1 <<<"$(cpu_ticks)"
+  awk -v t="$((t1 - t0))" -v s="$((s1 - s0))" 'BEGIN { printf "steal %.1f%%", (t > 0 ? 100 * s / t : 0) }'
+}
+
 # open_loop LABEL URL HEADER DURATION P99_MS: URL at LIST_RATE for
 # DURATION, one row with PASS when its p99 is within P99_MS and nothing
 # failed (P99_MS "-": no target, the figures only).
 open_loop() {
-  local out ms errors v
+  local out ms errors v before
+  before=$(cpu_ticks)
   out=$("$work/openloop" -rate "$LIST_RATE" -duration "$4" -header "$3" "$2")
+  out+="  $(steal_since "$before")"
   ms=$(sed -n 's/.* p99 \([0-9.]*\) ms.*/\1/p' <<<"$out")
   errors=$(sed -n 's/.* errors \([0-9]*\) .*/\1/p' <<<"$out")
   if [[ $5 == - ]]; then
