@@ -62,10 +62,9 @@ type Page struct {
 // files are embedded, so a page that does not parse fails every test that
 // renders it.
 type Templates struct {
-	fsys     fs.FS // the pages directory
-	funcs    template.FuncMap
-	partials []string
-	pages    map[string]*page
+	fsys  fs.FS // the pages directory
+	base  func() (*template.Template, error)
+	pages map[string]*page
 }
 
 // page is one page's template, parsed once.
@@ -106,17 +105,28 @@ func ParseTemplates(fsys fs.FS, extra template.FuncMap) (*Templates, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &Templates{fsys: fsys, funcs: Funcs(), pages: map[string]*page{}}
+	funcs := Funcs()
 	for k, v := range extra {
-		t.funcs[k] = v
+		funcs[k] = v
 	}
+	var partials []string
+	t := &Templates{fsys: fsys, pages: map[string]*page{}}
 	for _, n := range names {
 		if strings.HasPrefix(n, "_") {
-			t.partials = append(t.partials, n)
+			partials = append(partials, n)
 		} else {
 			t.pages[strings.TrimSuffix(n, ".html")] = &page{file: n}
 		}
 	}
+	// The layout and the partials, parsed once, on the first page's use;
+	// each page parses into a clone of them.
+	t.base = sync.OnceValues(func() (*template.Template, error) {
+		base, err := template.New("layout.html").Funcs(funcs).ParseFS(layoutFS, "layout.html", "partials.html")
+		if err == nil && len(partials) > 0 {
+			base, err = base.ParseFS(fsys, partials...)
+		}
+		return base, err
+	})
 	return t, nil
 }
 
@@ -127,14 +137,14 @@ func (t *Templates) template(name string) (*template.Template, error) {
 		return nil, fmt.Errorf("web: no page %q", name)
 	}
 	p.once.Do(func() {
-		tmpl, err := template.New("layout.html").Funcs(t.funcs).ParseFS(layoutFS, "layout.html", "partials.html")
-		if err == nil && len(t.partials) > 0 {
-			tmpl, err = tmpl.ParseFS(t.fsys, t.partials...)
+		base, err := t.base()
+		if err == nil {
+			base, err = base.Clone()
 		}
 		if err == nil {
-			tmpl, err = tmpl.ParseFS(t.fsys, p.file)
+			p.tmpl, err = base.ParseFS(t.fsys, p.file)
 		}
-		p.tmpl, p.err = tmpl, err
+		p.err = err
 	})
 	return p.tmpl, p.err
 }
