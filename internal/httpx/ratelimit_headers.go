@@ -120,14 +120,15 @@ func Serve[T any](g *Guard, w http.ResponseWriter, r *http.Request, c Credential
 			return
 		}
 	}
-	if g == nil || g.Keys == nil || !takesKey(r.Method) {
+	if g == nil || g.Keys == nil || !TakesKey(r.Method) {
 		next(w, r, v)
 		return
 	}
 	g.Keys.Serve(w, r, c.KeyOwner, render, func(w http.ResponseWriter, r *http.Request) { next(w, r, v) })
 }
 
-// takesKey says whether method's requests may carry an Idempotency-Key.
-func takesKey(method string) bool {
+// TakesKey says whether method's requests may carry an Idempotency-Key
+// (POST, PUT and PATCH).
+func TakesKey(method string) bool {
 	return method == http.MethodPost || method == http.MethodPut || method == http.MethodPatch
 }

@@ -121,7 +121,7 @@ func ParseKey(values []string) (string, error) {
 // (owner, key) for POST, PUT and PATCH requests that carry the header.
 func (k *Keys) Serve(w http.ResponseWriter, r *http.Request, owner string, render httpx.Renderer, next http.HandlerFunc) {
 	values := r.Header.Values(Header)
-	if len(values) == 0 || (r.Method != http.MethodPost && r.Method != http.MethodPut && r.Method != http.MethodPatch) {
+	if len(values) == 0 || !httpx.TakesKey(r.Method) {
 		next(w, r)
 		return
 	}
