@@ -166,6 +166,9 @@ func serve(ctx context.Context, env *environment, cfg config, o serveOptions) er
 	if err != nil {
 		return err
 	}
+	// The dispatcher runs in this process: the deliveries a request's
+	// change queues go to it at commit, without waiting for a claim.
+	handler = a.webhooks.HandOff(handler)
 	keys.ServeResourcesWith(handler)
 	go a.sweepIdempotencyKeys(ctx, keys)
 	srv := &http.Server{

@@ -17,6 +17,7 @@ import (
 
 	"partnership-service/internal/migrations"
 	"partnership-service/internal/storesql"
+	"partnership-service/internal/webhook"
 )
 
 // DB is a PostgreSQL connection pool.
@@ -82,16 +83,19 @@ func (db *DB) Close() error {
 //
 // An Idempotency-Key record pending in ctx is inserted in the same
 // transaction (internal/idempotency), and so is an operator's audit entry
-// (internal/audit).
+// (internal/audit); the webhook deliveries it queues are handed to this
+// process's dispatcher once it commits (webhook.Handoff).
 func (db *DB) Tx(ctx context.Context, fn func(pgx.Tx) error) error {
 	key, fn, err := withPendingKey(ctx, fn)
 	if err != nil {
 		return err
 	}
 	entry, fn := withPendingAudit(ctx, fn)
+	fn, handed := webhook.WithHandoff(ctx, fn)
 	err = pgx.BeginFunc(ctx, db.Pool, fn)
 	key.Committed(err)
 	entry.Committed(err)
+	handed(err)
 	return err
 }
 

@@ -22,6 +22,7 @@ import (
 
 	"partnership-service/internal/migrations"
 	"partnership-service/internal/storesql"
+	"partnership-service/internal/webhook"
 )
 
 // maxBatch bounds how many queued writes share one commit, so one batch
@@ -201,6 +202,10 @@ var ErrClosed = errors.New("sqlite: database closed")
 // writes. fn runs under its own savepoint: if it returns an error, only its
 // changes are rolled back and the error is returned; the others commit. Write
 // returns after the batch is durably committed. fn must not keep tx.
+//
+// The records pending in ctx (an Idempotency-Key's, an audit entry) are
+// written in fn's savepoint, and the webhook deliveries fn queues are
+// handed to this process's dispatcher once it commits (webhook.Handoff).
 func (db *DB) Write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -210,6 +215,7 @@ func (db *DB) Write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return err
 	}
 	entry, fn := db.withPendingAudit(ctx, fn)
+	fn, handed := webhook.WithHandoff(ctx, fn)
 	op := &writeOp{ctx: ctx, fn: fn, done: make(chan struct{})}
 	if err := db.enqueue(ctx, op); err != nil {
 		return err
@@ -222,6 +228,7 @@ func (db *DB) Write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	key.Committed(op.err)
 	entry.Committed(op.err)
+	handed(op.err)
 	return op.err
 }
 

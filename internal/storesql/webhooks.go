@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,13 +17,15 @@ import (
 // so SQLite prepares them with the lead writes.
 const (
 	// ListeningSQL reads the endpoints an event of an owner may go to.
-	ListeningSQL = `SELECT id, events FROM webhook_endpoints WHERE surface = ? AND owner_id = ? AND disabled_at IS NULL`
+	ListeningSQL = `SELECT id, events, url, secret, previous_secret, previous_secret_until
+	FROM webhook_endpoints WHERE surface = ? AND owner_id = ? AND disabled_at IS NULL`
 	// InsertEventSQL writes an event already fanned out.
 	InsertEventSQL = `INSERT INTO webhook_events (id, surface, owner_id, type, data, created_at, dispatched_at)
 	VALUES (?, ?, ?, ?, ?, ?, ?)`
-	// InsertDeliverySQL queues an event for one endpoint.
-	InsertDeliverySQL = `INSERT INTO webhook_deliveries (id, endpoint_id, event_id, state, next_attempt_at, created_at)
-	VALUES (?, ?, ?, 'pending', ?, ?) ON CONFLICT (event_id, endpoint_id) DO NOTHING`
+	// InsertDeliverySQL queues an event for one endpoint, leased to the
+	// hand-off (webhook.Handoff) or not (NULL).
+	InsertDeliverySQL = `INSERT INTO webhook_deliveries (id, endpoint_id, event_id, state, next_attempt_at, lease_until, created_at)
+	VALUES (?, ?, ?, 'pending', ?, ?, ?) ON CONFLICT (event_id, endpoint_id) DO NOTHING`
 )
 
 // Emit records ev in the transaction q belongs to, fanned out at once: one
@@ -31,36 +34,43 @@ const (
 // if that transaction commits. An event no endpoint wants is not written
 // at all (most owners have none). Fanning out here, rather than in the
 // dispatcher after the commit, spares each event a second write of its row
-// and the dispatcher's read of it. The one primitive behind LeadTx,
+// and the dispatcher's read of it. When ctx carries a webhook.Handoff (a
+// request to a process running the dispatcher), each delivery is written
+// leased to that dispatcher and handed to it once the transaction commits,
+// so its first attempt needs no claim. The one primitive behind LeadTx,
 // SubscriptionTx and CompanyTx's Emit.
 func Emit(ctx context.Context, q Querier, ev webhook.Event) error {
 	listening, err := QueryAll(ctx, q, func(r Row) (webhook.Endpoint, error) {
 		ep := webhook.Endpoint{Owner: ev.Owner}
 		var events string
-		err := r.Scan(&ep.ID, &events)
-		ep.Events = webhook.SplitEvents(events)
+		var until Time
+		err := r.Scan(&ep.ID, &events, &ep.URL, &ep.Secret, &ep.PreviousSecret, &until)
+		ep.Events, ep.PreviousUntil = webhook.SplitEvents(events), until.T
 		return ep, err
 	}, ListeningSQL, string(ev.Owner.Surface), ev.Owner.ID)
 	if err != nil {
 		return err
 	}
-	var wanted []string
-	for _, ep := range listening {
-		if ep.Wants(ev) {
-			wanted = append(wanted, ep.ID)
-		}
-	}
-	if len(wanted) == 0 {
+	listening = slices.DeleteFunc(listening, func(ep webhook.Endpoint) bool { return !ep.Wants(ev) })
+	if len(listening) == 0 {
 		return nil
 	}
 	at := Time{T: ev.At}
 	if _, err := q.Exec(ctx, InsertEventSQL, ev.ID, string(ev.Owner.Surface), ev.Owner.ID, ev.Type, string(ev.Data), at, at); err != nil {
 		return err
 	}
-	for _, endpoint := range wanted {
-		if _, err := q.Exec(ctx, InsertDeliverySQL, uuid.Must(uuid.NewV7()).String(), endpoint, ev.ID, at, at); err != nil {
+	hand := webhook.HandoffFrom(ctx)
+	lease := Time{T: hand.LeaseUntil(ev.At)}
+	for _, ep := range listening {
+		id := uuid.Must(uuid.NewV7()).String()
+		if _, err := q.Exec(ctx, InsertDeliverySQL, id, ep.ID, ev.ID, at, lease, at); err != nil {
 			return err
 		}
+		hand.Add(webhook.Attempt{
+			Delivery: webhook.Delivery{ID: id, EndpointID: ep.ID, EventID: ev.ID, EventType: ev.Type, State: webhook.Pending,
+				NextAttemptAt: ev.At, CreatedAt: ev.At},
+			Event: ev, Endpoint: ep,
+		})
 	}
 	return nil
 }
@@ -243,7 +253,7 @@ func (s Webhooks) FanOut(ctx context.Context, at time.Time, limit int, wants fun
 					continue
 				}
 				wanted = true
-				if _, err := tx.Exec(ctx, InsertDeliverySQL, uuid.Must(uuid.NewV7()).String(), ep.ID, e.ID, now, now); err != nil {
+				if _, err := tx.Exec(ctx, InsertDeliverySQL, uuid.Must(uuid.NewV7()).String(), ep.ID, e.ID, now, nil, now); err != nil {
 					return err
 				}
 			}
@@ -268,8 +278,8 @@ func (s Webhooks) FanOut(ctx context.Context, at time.Time, limit int, wants fun
 }
 
 func (s Webhooks) Claim(ctx context.Context, now, leaseUntil time.Time, limit int) ([]webhook.Attempt, error) {
-	if found, err := s.any(ctx, `SELECT 1 FROM webhook_deliveries WHERE state = 'pending' AND next_attempt_at <= ? LIMIT 1`,
-		Time{T: now}); !found {
+	if found, err := s.any(ctx, `SELECT 1 FROM webhook_deliveries WHERE state = 'pending' AND next_attempt_at <= ?
+		AND (lease_until IS NULL OR lease_until <= ?) LIMIT 1`, Time{T: now}, Time{T: now}); !found {
 		return nil, s.jobs().MapError(err)
 	}
 	var out []webhook.Attempt

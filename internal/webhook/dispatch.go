@@ -47,6 +47,11 @@ func (s *Service) Run(ctx context.Context) {
 		<-recorded
 	}()
 	slots := make(chan struct{}, s.workers)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		s.runHanded(ctx, slots, &wg, outcomes)
+	}()
 	tick := time.NewTicker(s.poll)
 	defer tick.Stop()
 	var pruned time.Time

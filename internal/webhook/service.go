@@ -34,9 +34,9 @@ type Config struct {
 	// and under 2,400 lead creates a second a third of the events were
 	// still queued when the creates stopped.
 	Workers int
-	// Lease is how long a claimed delivery is kept from other claims
-	// (default twice Timeout): a process that dies mid-attempt leaves it
-	// to be claimed again after it.
+	// Lease is how long a claimed or handed delivery is kept from other
+	// claims (default twice Timeout): a process that dies mid-attempt
+	// leaves it to be claimed again after it.
 	Lease time.Duration
 	// Exclusive says this process is the only one delivering (SQLite): a
 	// lease found at start is a dead predecessor's, released at once.
@@ -57,6 +57,7 @@ type Service struct {
 	exclusive    bool
 	log          *slog.Logger
 	now          func() time.Time
+	handed       handedAttempts // see HandOff
 }
 
 // NewService checks cfg and builds the service.
@@ -85,6 +86,7 @@ func NewService(cfg Config) (*Service, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.handed = handedAttempts{ch: make(chan []Attempt, handedQueue), svc: s}
 	return s, nil
 }
 
