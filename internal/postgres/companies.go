@@ -47,7 +47,11 @@ func (s *CompaniesStore) Companies(ctx context.Context, f companies.Filter) ([]c
 	if none {
 		return nil, 0, nil
 	}
-	return storesql.CompanyPage(ctx, s.DB, s.Totals, f, cond, args, func(q storesql.Querier) ([]companies.Company, error) {
+	matchIDs := func(q storesql.Querier, limit int) ([]int64, error) {
+		return storesql.QueryAll(ctx, q, storesql.ScanID, `SELECT c.id FROM companies c`+cond+order+
+			fmt.Sprintf(" LIMIT $%d", len(args)+1), append(args, limit)...)
+	}
+	return storesql.CompanyPage(ctx, s.DB, s.Totals, f, cond, order, args, matchIDs, func(q storesql.Querier) ([]companies.Company, error) {
 		page := append(args, f.Limit, f.Offset)
 		return storesql.QueryAll(ctx, q, storesql.ScanCompany, storesql.CompanySelect+cond+order+
 			fmt.Sprintf(" LIMIT $%d OFFSET $%d", len(page)-1, len(page)), page...)

@@ -93,7 +93,10 @@ func (s *CompaniesStore) Companies(ctx context.Context, f companies.Filter) ([]c
 	if none {
 		return nil, 0, nil
 	}
-	return storesql.CompanyPage(ctx, s.db.Shared(), s.Totals, f, cond, args, func(q storesql.Querier) ([]companies.Company, error) {
+	matchIDs := func(q storesql.Querier, limit int) ([]int64, error) {
+		return storesql.QueryAll(ctx, q, storesql.ScanID, `SELECT c.id FROM companies c`+cond+order+` LIMIT ?`, append(args, limit)...)
+	}
+	return storesql.CompanyPage(ctx, s.db.Shared(), s.Totals, f, cond, order, args, matchIDs, func(q storesql.Querier) ([]companies.Company, error) {
 		// The page's ids are picked from the covering indexes first, so only
 		// the rows on the page are joined and decoded, not every match.
 		return storesql.QueryAll(ctx, q, storesql.ScanCompany, storesql.CompanySelect+` WHERE c.id IN (SELECT c.id FROM companies c`+cond+order+

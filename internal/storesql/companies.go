@@ -3,6 +3,7 @@ package storesql
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 
 	"partnership-service/internal/companies"
@@ -120,15 +121,30 @@ func CompanyValues(c companies.Company) []any {
 // CompanyPage counts the companies of f's accounts matching where (bound
 // by args), through totals, and, unless f's offset is past them, reads the
 // page with page, in one snapshot: the count and the page see the same
-// state.
-func CompanyPage(ctx context.Context, db DB, totals *CompanyTotals, f companies.Filter, where string, args []any,
-	page func(q Querier) ([]companies.Company, error)) ([]companies.Company, int, error) {
+// state. The matches of a name search few companies match are found once
+// with matchIDs (where and order as an id list, at most limit ids) and
+// kept: its pages are then read from them (see CompanyTotals).
+func CompanyPage(ctx context.Context, db DB, totals *CompanyTotals, f companies.Filter, where, order string, args []any,
+	matchIDs func(q Querier, limit int) ([]int64, error), page func(q Querier) ([]companies.Company, error)) ([]companies.Company, int, error) {
 	var out []companies.Company
 	var total int
 	err := db.ReadSnapshot(ctx, func(q Querier) error {
-		var err error
-		if total, err = totals.count(ctx, q, f.AccountIDs, where, args); err != nil || total <= f.Offset {
+		version, err := companiesVersion(ctx, q, f.AccountIDs)
+		if err != nil {
 			return err
+		}
+		if total, err = totals.count(ctx, q, version, where, args); err != nil || total <= f.Offset {
+			return err
+		}
+		if f.Query != "" {
+			ids, err := totals.searchMatches(ctx, q, version, total, where, order, args, matchIDs)
+			if err != nil {
+				return err
+			}
+			if ids != nil {
+				out, err = companiesByID(ctx, q, window(ids, f.Offset, f.Limit))
+				return err
+			}
 		}
 		out, err = page(q)
 		return err
@@ -137,6 +153,35 @@ func CompanyPage(ctx context.Context, db DB, totals *CompanyTotals, f companies.
 		return nil, 0, db.MapError(err)
 	}
 	return out, total, nil
+}
+
+// window is ids[offset:offset+limit], cut to ids.
+func window(ids []int64, offset, limit int) []int64 {
+	if offset >= len(ids) {
+		return nil
+	}
+	return ids[offset:min(len(ids), offset+limit)]
+}
+
+// companiesByID reads the companies of ids, in the order of ids.
+func companiesByID(ctx context.Context, q Querier, ids []int64) ([]companies.Company, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	found, err := QueryAll(ctx, q, ScanCompany, CompanySelect+` WHERE c.id IN (?`+strings.Repeat(", ?", len(ids)-1)+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	at := make(map[int64]int, len(ids))
+	for i, id := range ids {
+		at[id] = i
+	}
+	slices.SortFunc(found, func(a, b companies.Company) int { return at[a.ID] - at[b.ID] })
+	return found, nil
 }
 
 // CompanyList is the WHERE and ORDER BY of a company list; matchesNone

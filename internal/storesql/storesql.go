@@ -100,3 +100,10 @@ func NullID(id int64) any {
 	}
 	return id
 }
+
+// ScanID reads a row of one integer id.
+func ScanID(r Row) (int64, error) {
+	var id int64
+	err := r.Scan(&id)
+	return id, err
+}

@@ -399,6 +399,61 @@ func runCompanies(t *testing.T, newStore func(t *testing.T) companies.Store) {
 		check("an insert rolled back", 1, 0)
 	})
 
+	// A search few names match is answered from its kept matches after the
+	// first time: its pages, in each order, and its total must still be
+	// the ones a fresh search finds, before and after a change.
+	t.Run("a search's pages follow the order and the writes, asked again", func(t *testing.T) {
+		w := setup(t)
+		add := func(name string) companies.Company {
+			c, err := insert(w, companies.Company{AccountID: w.cli.ID, Name: name, CityID: 3550308, StateID: 35, CreatedAt: now, UpdatedAt: now})
+			must(t, err)
+			return c
+		}
+		beta, alfa, gama := add("Padaria Beta"), add("Padaria Alfa"), add("Padaria Gama")
+		add("Mercearia Delta")
+		pages := func(f companies.Filter) (ids []int64) {
+			t.Helper()
+			f.Query, f.Limit = "padaria", 2
+			var totals []int
+			for f.Offset = 0; f.Offset < 6; f.Offset += f.Limit {
+				items, total, err := w.s.Companies(ctx, f)
+				must(t, err)
+				for _, c := range items {
+					ids = append(ids, c.ID)
+				}
+				totals = append(totals, total)
+			}
+			for _, total := range totals {
+				if total != len(ids) {
+					t.Errorf("pages of %+v: totals %v for %d companies", f, totals, len(ids))
+					break
+				}
+			}
+			return ids
+		}
+		check := func(step string, f companies.Filter, want []int64) {
+			t.Helper()
+			for range 2 {
+				if got := pages(f); !slices.Equal(got, want) {
+					t.Errorf("%s: pages of %+v = %v, want %v", step, f, got, want)
+				}
+			}
+		}
+		byName := companies.Filter{Sort: companies.SortByName}
+		byNameDesc := companies.Filter{Sort: companies.SortByName, Desc: true}
+		check("by id", companies.Filter{}, []int64{beta.ID, alfa.ID, gama.ID})
+		check("by name", byName, []int64{alfa.ID, beta.ID, gama.ID})
+		check("by name, descending", byNameDesc, []int64{gama.ID, beta.ID, alfa.ID})
+		beta.Name, beta.UpdatedAt = "Padaria Zeta", now.Add(time.Minute)
+		must(t, update(w, beta))
+		check("renamed, by name", byName, []int64{alfa.ID, gama.ID, beta.ID})
+		must(t, remove(w, alfa))
+		check("deleted, by name, descending", byNameDesc, []int64{beta.ID, gama.ID})
+		if _, total, err := w.s.Companies(ctx, companies.Filter{Query: "padaria", Limit: 1}); err != nil || total != 2 {
+			t.Errorf("total after the changes = %d, %v; want 2", total, err)
+		}
+	})
+
 	t.Run("tree primitives", func(t *testing.T) {
 		w := setup(t)
 		err := write(w, w.cli.ID, func(tx companies.CompanyTx) error {
