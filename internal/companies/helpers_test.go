@@ -50,6 +50,11 @@ type fixture struct {
 	gestaoCo, clienteCo, alheiaCo int64
 }
 
+// eachFixture runs fn on every engine (testdb.Each) with a fresh fixture.
+func eachFixture(t *testing.T, fn func(t *testing.T, f *fixture)) {
+	testdb.Each(t, func(t *testing.T, e storage.Stores) { fn(t, newFixture(t, e)) })
+}
+
 func newFixture(t testing.TB, e storage.Stores) *fixture {
 	t.Helper()
 	ctx := context.Background()
@@ -130,6 +135,12 @@ type world struct {
 	anon    *apitest.Client
 
 	super, manager, client, foreign persona
+}
+
+// eachWorld runs fn on every engine (testdb.Each) with a fresh world
+// without a guard.
+func eachWorld(t *testing.T, fn func(t *testing.T, w *world)) {
+	testdb.Each(t, func(t *testing.T, e storage.Stores) { fn(t, newWorld(t, e)) })
 }
 
 // newWorld builds the world; a guardPerMinute puts the handler behind the

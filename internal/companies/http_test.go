@@ -8,17 +8,13 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"partnership-service/internal/storage"
-	"partnership-service/internal/testdb"
 )
 
 // TestIsolationMatrix checks who may list, get, create, update and delete
 // the companies of which account: super admin / gestão user / client user
 // × own, managed, foreign account.
 func TestIsolationMatrix(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		w := newWorld(t, e)
+	eachWorld(t, func(t *testing.T, w *world) {
 		type target struct {
 			name    string
 			account int64
@@ -106,8 +102,7 @@ func TestIsolationMatrix(t *testing.T) {
 }
 
 func TestCompanyRules(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		w := newWorld(t, e)
+	eachWorld(t, func(t *testing.T, w *world) {
 
 		t.Run("create shape and normalization", func(t *testing.T) {
 			var c companyBody
@@ -282,8 +277,7 @@ func TestCompanyRules(t *testing.T) {
 }
 
 func TestListFilters(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		w := newWorld(t, e)
+	eachWorld(t, func(t *testing.T, w *world) {
 		names := []string{"Açaí do Norte", "Beta Energia", "acai Sul", "Gama"}
 		ids := make([]int64, len(names))
 		for i, n := range names {
@@ -324,8 +318,7 @@ func TestListFilters(t *testing.T) {
 }
 
 func TestHostileInput(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		w := newWorld(t, e)
+	eachWorld(t, func(t *testing.T, w *world) {
 		api := w.client.api
 		cases := []struct {
 			name   string
@@ -385,8 +378,7 @@ func TestHostileInput(t *testing.T) {
 }
 
 func TestLogin(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		w := newWorld(t, e)
+	eachWorld(t, func(t *testing.T, w *world) {
 		login := func(email, pw string) *struct {
 			status int
 			token  string
@@ -457,8 +449,7 @@ func TestLogin(t *testing.T) {
 }
 
 func TestAuditLog(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		w := newWorld(t, e)
+	eachWorld(t, func(t *testing.T, w *world) {
 		id := w.create(w.client, map[string]any{"name": "Auditada"})
 		w.client.api.JSON("PUT", path(id), map[string]any{"name": "Auditada 2", "district": "Centro"}).Expect(http.StatusOK)
 		w.client.api.JSON("PUT", path(id), map[string]any{"name": "Auditada 2"}).Expect(http.StatusOK) // no change
@@ -494,8 +485,7 @@ func TestAuditLog(t *testing.T) {
 }
 
 func TestReferenceData(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		w := newWorld(t, e)
+	eachWorld(t, func(t *testing.T, w *world) {
 		var states struct {
 			Items []struct {
 				ID   int

@@ -101,8 +101,7 @@ func TestCompaniesRateLimit(t *testing.T) {
 // user may see that changed after it, in update order, whatever _sort
 // says; a bad time is a 400 naming the parameter.
 func TestCompaniesChangeFeed(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		w := newWorld(t, e)
+	eachWorld(t, func(t *testing.T, w *world) {
 		since := w.clock.Now()
 		w.clock.Advance(time.Second)
 		a := w.create(w.client, map[string]any{"name": "Alfa"})

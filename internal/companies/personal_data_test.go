@@ -5,17 +5,13 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-
-	"partnership-service/internal/storage"
-	"partnership-service/internal/testdb"
 )
 
 // TestContactPersonalData: the contact of a company is exported with its
 // history, and erased from the company and from the audit log's values,
 // the entries themselves kept, and the erasure recorded.
 func TestContactPersonalData(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		w := newWorld(t, e)
+	eachWorld(t, func(t *testing.T, w *world) {
 		id := w.create(w.client, map[string]any{"name": "Padaria", "contact_name": "Joana Lima", "contact_email": "joana@padaria.com.br", "contact_cellphone": "(11) 99888-7766"})
 		w.client.api.JSON(http.MethodPut, path(id), map[string]any{"contact_telephone": "(11) 3333-4444", "name": "Padaria Lima"}).Expect(http.StatusOK)
 		pd := path(id) + "/personal-data"

@@ -9,8 +9,6 @@ import (
 
 	"partnership-service/internal/apperr"
 	"partnership-service/internal/companies"
-	"partnership-service/internal/storage"
-	"partnership-service/internal/testdb"
 	"partnership-service/internal/testkit"
 )
 
@@ -42,8 +40,7 @@ func isField(err error, field string) bool {
 // TestServicePersonas: super admin, gestão user and client user × their
 // own, a managed and a foreign account, for every company operation.
 func TestServicePersonas(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		f := newFixture(t, e)
+	eachFixture(t, func(t *testing.T, f *fixture) {
 		ctx := context.Background()
 		cases := []struct {
 			name    string
@@ -109,8 +106,7 @@ func TestServicePersonas(t *testing.T) {
 // TestServiceAccountRules: which account a new company goes to, that a
 // company never changes account, and who reads the audit log.
 func TestServiceAccountRules(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		f := newFixture(t, e)
+	eachFixture(t, func(t *testing.T, f *fixture) {
 		ctx := context.Background()
 		for _, tc := range []struct {
 			name string
@@ -148,8 +144,7 @@ func TestServiceAccountRules(t *testing.T) {
 // the company itself nor below it; a company with children stays; refused
 // changes leave no audit entry.
 func TestServiceTreeRules(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		f := newFixture(t, e)
+	eachFixture(t, func(t *testing.T, f *fixture) {
 		ctx := context.Background()
 		a := f.mustCreate(f.clientSess, map[string]any{"name": "A"})
 		b := f.mustCreate(f.clientSess, map[string]any{"name": "B", "parent_id": a.ID})
@@ -237,8 +232,7 @@ func TestServiceTreeRules(t *testing.T) {
 // TestServiceTreeRulesUnderConcurrency: the tree rules hold when the
 // requests that would break them race.
 func TestServiceTreeRulesUnderConcurrency(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		f := newFixture(t, e)
+	eachFixture(t, func(t *testing.T, f *fixture) {
 		ctx := context.Background()
 		// Two companies made each other's parent at the same time: at most
 		// one may win, whatever the interleaving.
@@ -285,8 +279,7 @@ func TestServiceTreeRulesUnderConcurrency(t *testing.T) {
 
 // TestServiceListFilters: what a list shows, in which order, page by page.
 func TestServiceListFilters(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		f := newFixture(t, e)
+	eachFixture(t, func(t *testing.T, f *fixture) {
 		ctx := context.Background()
 		names := []string{"Açaí do Norte", "Beta Energia", "acai Sul", "Gama"}
 		ids := make([]int64, len(names))
@@ -357,8 +350,7 @@ func TestServiceListFilters(t *testing.T) {
 // creating another gives a new id, so the audit log of the old id holds
 // only the old company's history, on both engines.
 func TestCompanyIDsAreNeverReused(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		f := newFixture(t, e)
+	eachFixture(t, func(t *testing.T, f *fixture) {
 		ctx := context.Background()
 		old := f.mustCreate(f.clientSess, map[string]any{"name": "Filial Antiga"})
 		if err := f.svc.DeleteCompany(ctx, f.clientSess, old.ID); err != nil {

@@ -12,8 +12,6 @@ import (
 
 	"partnership-service/internal/apitest"
 	"partnership-service/internal/apperr"
-	"partnership-service/internal/storage"
-	"partnership-service/internal/testdb"
 	"partnership-service/internal/testkit"
 )
 
@@ -35,8 +33,7 @@ func created(t testing.TB, res interface{ Decode(any) }) int64 {
 }
 
 func TestAdminAuthentication(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		h := newHarness(t, e)
+	eachHarness(t, func(t *testing.T, h *harness) {
 		for _, auth := range []string{"", "Bearer ", "Bearer sfa_nottherealtoken", "Basic " + h.a.token, h.a.token,
 			"Bearer " + strings.Repeat("x", 5000)} {
 			c := h.api
@@ -56,8 +53,7 @@ func TestAdminAuthentication(t *testing.T) {
 // TestAdminTokensExpireAndRevoke: issue 10 #7. A token works until its
 // validity ends, and a revoked one is refused at once.
 func TestAdminTokensExpireAndRevoke(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		h := newHarness(t, e)
+	eachHarness(t, func(t *testing.T, h *harness) {
 		ctx := context.Background()
 		short, err := h.svc.IssueToken(ctx, originA, time.Hour)
 		if err != nil {
@@ -79,8 +75,7 @@ func TestAdminTokensExpireAndRevoke(t *testing.T) {
 }
 
 func TestAdminIsolation(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		h := newHarness(t, e)
+	eachHarness(t, func(t *testing.T, h *harness) {
 		// Provider B, with its own token, cannot read, change or delete A's records.
 		for _, path := range []string{
 			"/api/v2/admin/plans/" + itoa(h.a.basic),
@@ -118,8 +113,7 @@ func TestAdminIsolation(t *testing.T) {
 // TestAdminProviderSlug: issue 15. The slug names the storefront pages; a
 // PUT without it keeps it, a taken or malformed one is a 422 on "slug".
 func TestAdminProviderSlug(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		h := newHarness(t, e)
+	eachHarness(t, func(t *testing.T, h *harness) {
 		ctx := context.Background()
 		put := func(admin *apitest.Client, body map[string]any, want int) *apitest.Response {
 			t.Helper()
@@ -165,8 +159,7 @@ func TestAdminProviderSlug(t *testing.T) {
 func errOf[T any](_ T, err error) error { return err }
 
 func TestAdminProviderAndOrigins(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		h := newHarness(t, e)
+	eachHarness(t, func(t *testing.T, h *harness) {
 		body := map[string]any{"nome": "Fibra A+", "cor_navbar": "#000000", "logo": "https://cdn.fibra-a.com.br/logo.svg",
 			"dias_vencimento": []int{20, 5, 5}}
 		res := h.a.admin.JSON(http.MethodPut, "/api/v2/admin/provider", body).Expect(http.StatusOK)
@@ -215,8 +208,7 @@ func TestAdminProviderAndOrigins(t *testing.T) {
 }
 
 func TestAdminItems(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		h := newHarness(t, e)
+	eachHarness(t, func(t *testing.T, h *harness) {
 		for _, kind := range []string{"categories", "payment_methods", "services"} {
 			t.Run(kind, func(t *testing.T) {
 				base := "/api/v2/admin/" + kind
@@ -246,8 +238,7 @@ func TestAdminItems(t *testing.T) {
 }
 
 func TestAdminPlans(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		h := newHarness(t, e)
+	eachHarness(t, func(t *testing.T, h *harness) {
 		body := map[string]any{
 			"nome": "Fibra 1 Giga", "ordenacao": 2, "mensalidade": 199.9, "taxa_instalacao_a_vista": "0",
 			"velocidade_download": 1000, "velocidade_upload": 500, "detalhes_linha1": "Wi-Fi 6",
@@ -306,8 +297,7 @@ func TestAdminPlans(t *testing.T) {
 }
 
 func TestAdminCoupons(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		h := newHarness(t, e)
+	eachHarness(t, func(t *testing.T, h *harness) {
 		body := map[string]any{"name": "Natal", "description": "Natal 2026", "plan_ids": []int64{h.a.fast},
 			"valid_from": "2026-06-01T00:00:00-03:00", "valid_until": "2026-12-31T23:59:59-03:00", "max_redemptions": 10}
 		res := h.a.admin.JSON(http.MethodPost, "/api/v2/admin/coupons", body).Expect(http.StatusCreated)
@@ -350,8 +340,7 @@ func TestAdminCoupons(t *testing.T) {
 }
 
 func TestAdminCoverageAreas(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		h := newHarness(t, e)
+	eachHarness(t, func(t *testing.T, h *harness) {
 		ctx := map[string]any{"plan_id": h.a.enterprise, "subscription": map[string]any{"cep": "01310-100"}}
 		if h.a.subscribe(t, ctx).Data.Attributes.Coverage {
 			t.Fatal("Paulista covered before the area exists")
@@ -401,8 +390,7 @@ func TestAdminCoverageAreas(t *testing.T) {
 }
 
 func TestAdminSubscriptionsListAndExport(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		h := newHarness(t, e)
+	eachHarness(t, func(t *testing.T, h *harness) {
 		start := h.clock.Now()
 		var ids []string
 		for i, name := range []string{"Ana Lima", "=HYPERLINK(\"http://evil\")", "Carla Dias"} {

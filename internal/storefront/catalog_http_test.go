@@ -3,14 +3,10 @@ package storefront_test
 import (
 	"net/http"
 	"testing"
-
-	"partnership-service/internal/storage"
-	"partnership-service/internal/testdb"
 )
 
 func TestProviderDocumentFollowsTheSeed(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		h := newHarness(t, e)
+	eachHarness(t, func(t *testing.T, h *harness) {
 		var doc struct {
 			Data struct {
 				ID         string `json:"id"`
@@ -78,8 +74,7 @@ func TestProviderDocumentFollowsTheSeed(t *testing.T) {
 }
 
 func TestPlansAndCategoriesFollowTheSeed(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		h := newHarness(t, e)
+	eachHarness(t, func(t *testing.T, h *harness) {
 		var plans struct {
 			Data []struct {
 				ID         string `json:"id"`
@@ -127,8 +122,7 @@ func TestPlansAndCategoriesFollowTheSeed(t *testing.T) {
 }
 
 func TestCatalogETagAndRefresh(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		h := newHarness(t, e)
+	eachHarness(t, func(t *testing.T, h *harness) {
 		for _, path := range []string{"/api/v2/providers", "/api/v2/providers/categories", "/api/v2/providers/plans"} {
 			first := h.a.client.Get(path).Expect(http.StatusOK)
 			etag := first.Header.Get("ETag")
@@ -165,8 +159,7 @@ func TestCatalogETagAndRefresh(t *testing.T) {
 }
 
 func TestOriginSelectsTheProvider(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		h := newHarness(t, e)
+	eachHarness(t, func(t *testing.T, h *harness) {
 		for _, tt := range []struct {
 			name, origin string
 			want         int
@@ -210,8 +203,7 @@ func TestOriginSelectsTheProvider(t *testing.T) {
 }
 
 func TestCORSPreflight(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		h := newHarness(t, e)
+	eachHarness(t, func(t *testing.T, h *harness) {
 		paths := map[string]string{
 			"/api/v2/providers":                                                "GET",
 			"/api/v2/providers/plans":                                          "GET",

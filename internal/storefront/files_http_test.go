@@ -9,8 +9,6 @@ import (
 
 	"partnership-service/internal/apitest"
 	"partnership-service/internal/blob/blobtest"
-	"partnership-service/internal/storage"
-	"partnership-service/internal/testdb"
 )
 
 var (
@@ -57,8 +55,7 @@ func upload(t testing.TB, c *apitest.Client, id string, parts ...part) *apitest.
 }
 
 func TestUploadFiles(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		h := newHarness(t, e)
+	eachHarness(t, func(t *testing.T, h *harness) {
 		id := *h.a.subscribe(t, subscription(h.a.fast, nil)).Data.ID
 
 		var res subscribeResult
@@ -119,8 +116,7 @@ func TestUploadFiles(t *testing.T) {
 }
 
 func TestUploadFilesRefusals(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		h := newHarness(t, e)
+	eachHarness(t, func(t *testing.T, h *harness) {
 		id := *h.a.subscribe(t, subscription(h.a.fast, nil)).Data.ID
 		tests := []struct {
 			name  string

@@ -59,6 +59,12 @@ type tenantFixture struct {
 	coupon                  int64           // "PROMO10", limit 3, plans basic and fast
 }
 
+// eachHarness runs fn on every engine (testdb.Each) with a fresh harness
+// of default options.
+func eachHarness(t *testing.T, fn func(t *testing.T, h *harness)) {
+	testdb.Each(t, func(t *testing.T, e storage.Stores) { fn(t, newHarness(t, e)) })
+}
+
 // harnessOptions customise newHarness.
 type harnessOptions struct {
 	// guardPerMinute > 0 puts the handler behind the guard serve wires

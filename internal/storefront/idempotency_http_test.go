@@ -103,8 +103,7 @@ func TestStorefrontRateLimit(t *testing.T) {
 // TestSubscriptionChangeFeed: issue 12. updated_since lists the
 // provider's subscriptions changed after it, in update order, paged.
 func TestSubscriptionChangeFeed(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		h := newHarness(t, e)
+	eachHarness(t, func(t *testing.T, h *harness) {
 		var ids []string
 		var since time.Time
 		for i := range 3 {

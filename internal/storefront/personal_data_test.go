@@ -6,9 +6,6 @@ import (
 	"net/http"
 	"path/filepath"
 	"testing"
-
-	"partnership-service/internal/storage"
-	"partnership-service/internal/testdb"
 )
 
 // TestSubscriptionPersonalDataExportAndErasure: the provider exports a
@@ -16,8 +13,7 @@ import (
 // become null, the files are gone (records and bytes), the rest stays, and
 // the erasure is recorded without naming the token in clear.
 func TestSubscriptionPersonalDataExportAndErasure(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		h := newHarness(t, e)
+	eachHarness(t, func(t *testing.T, h *harness) {
 		id := *h.a.subscribe(t, subscription(h.a.fast, nil)).Data.ID
 		upload(t, h.a.client, id, part{"files[comprovante_rg]", "rg-maria.jpg", jpegFile}).Expect(http.StatusOK)
 		path := "/api/v2/admin/subscriptions/" + id + "/personal-data"

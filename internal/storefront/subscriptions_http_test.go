@@ -28,8 +28,7 @@ func (f tenantFixture) storedCount(t testing.TB) int {
 }
 
 func TestCoverageCheckStoresNothing(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		h := newHarness(t, e)
+	eachHarness(t, func(t *testing.T, h *harness) {
 		tests := []struct {
 			name   string
 			planID int64
@@ -65,8 +64,7 @@ func TestCoverageCheckStoresNothing(t *testing.T) {
 }
 
 func TestPreSubscriptionIsStored(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		h := newHarness(t, e)
+	eachHarness(t, func(t *testing.T, h *harness) {
 		res := h.a.subscribe(t, subscription(h.a.fast, map[string]any{
 			"forma_pagamentos_id": h.a.card, "vencimento": "dia 10", "coupon_id": fmt.Sprint(h.a.coupon),
 			"is_instalacao_a_vista": false, "taxa_instalacao": "50", "rg_ie": 500793839, "provedor": "Vivo",
@@ -102,8 +100,7 @@ func TestPreSubscriptionIsStored(t *testing.T) {
 }
 
 func TestTheSeedsCreateExampleGetsTheSeeds422(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		h := newHarness(t, e)
+	eachHarness(t, func(t *testing.T, h *harness) {
 		// The seed's own body, with cold_lead but no name or phone.
 		body := fmt.Sprintf(`{"plan_id": %d, "subscription": {"rua": "Av Anitta Garibald", "cep": "82220-370",
 			"pre_subscription": true, "provedor": "asdasdas", "cold_lead": true, "cidade": "Teste de cidade",
@@ -117,8 +114,7 @@ func TestTheSeedsCreateExampleGetsTheSeeds422(t *testing.T) {
 }
 
 func TestColdLead(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		h := newHarness(t, e)
+	eachHarness(t, func(t *testing.T, h *harness) {
 		// Only name and phone: no plan, no address.
 		res := h.a.subscribe(t, map[string]any{"pre_subscription": true, "cold_lead": true, "subscription": map[string]any{
 			"nome_razao_social": "Ana Lima", "telefone_celular": "(41) 3333-4444",
@@ -149,8 +145,7 @@ func TestColdLead(t *testing.T) {
 }
 
 func TestSubscriptionValidation(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		h := newHarness(t, e)
+	eachHarness(t, func(t *testing.T, h *harness) {
 		expired := h.coupon(storefront.Coupon{Name: "VELHO", ValidUntil: h.clock.Now().Add(-time.Hour)})
 		future := h.coupon(storefront.Coupon{Name: "FUTURO", ValidFrom: h.clock.Now().Add(time.Hour)})
 		zero := 0
@@ -228,8 +223,7 @@ func TestSubscriptionValidation(t *testing.T) {
 }
 
 func TestUpdateSubscription(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		h := newHarness(t, e)
+	eachHarness(t, func(t *testing.T, h *harness) {
 		created := h.a.subscribe(t, map[string]any{"plan_id": h.a.basic, "subscription": map[string]any{
 			"pre_subscription": true, "nome_razao_social": "Jian", "telefone_celular": "(41) 99891-6002",
 			"rua": "asdasd", "cep": "01310-100", "cidade": "São Paulo",
@@ -293,8 +287,7 @@ func TestUpdateSubscription(t *testing.T) {
 }
 
 func TestCouponCountedOncePerSubscription(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		h := newHarness(t, e)
+	eachHarness(t, func(t *testing.T, h *harness) {
 		ctx := context.Background()
 		other, err := h.svc.SaveCoupon(ctx, h.a.id, storefront.Coupon{Name: "OUTRO"})
 		h.must(err)
@@ -327,8 +320,7 @@ func TestCouponCountedOncePerSubscription(t *testing.T) {
 }
 
 func TestCouponLimitUnderConcurrency(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		h := newHarness(t, e)
+	eachHarness(t, func(t *testing.T, h *harness) {
 		const attempts, limit = 24, 5
 		l := limit
 		c, err := h.svc.SaveCoupon(context.Background(), h.a.id, storefront.Coupon{Name: "RELAMPAGO", MaxRedemptions: &l})
@@ -355,8 +347,7 @@ func TestCouponLimitUnderConcurrency(t *testing.T) {
 }
 
 func TestCheckCouponAvailability(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		h := newHarness(t, e)
+	eachHarness(t, func(t *testing.T, h *harness) {
 		h.coupon(storefront.Coupon{Name: "VELHO", ValidUntil: h.clock.Now().Add(-time.Minute)})
 		zero := 0
 		h.coupon(storefront.Coupon{Name: "ESGOTADO", MaxRedemptions: &zero})
@@ -407,8 +398,7 @@ func TestCheckCouponAvailability(t *testing.T) {
 }
 
 func TestHostileInput(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		h := newHarness(t, e)
+	eachHarness(t, func(t *testing.T, h *harness) {
 		big := `{"plan_id":1,"subscription":{"rua":"` + strings.Repeat("a", 70<<10) + `"}}`
 		tests := []struct {
 			name        string

@@ -7,9 +7,7 @@ import (
 	"testing"
 
 	"partnership-service/internal/apperr"
-	"partnership-service/internal/storage"
 	"partnership-service/internal/storefront"
-	"partnership-service/internal/testdb"
 	"partnership-service/internal/textnorm"
 )
 
@@ -18,8 +16,7 @@ import (
 // U+2028 in a free-text field answer 422 {"errors":{campo:["contém
 // caracteres não permitidos"]}}, so none reaches the CSV export.
 func TestSubscriptionTextRefusesControlsAndBidi(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		h := newHarness(t, e)
+	eachHarness(t, func(t *testing.T, h *harness) {
 		hostile := map[string]string{
 			"NUL": "Jian\x00", "ESC": "Jian\x1b[2J", "BEL": "Ji\x07an", "RLO": "Ji\u202ean", "ZWSP": "Ji\u200ban",
 			"BOM": "\ufeffJian", "LS": "Ji\u2028an", "newline": "Ji\nan",
@@ -48,8 +45,7 @@ func TestSubscriptionTextRefusesControlsAndBidi(t *testing.T) {
 // category names saved by a provider's admin refuse the same characters
 // with a 422 on the field (issue 10 #11); accented Portuguese is saved.
 func TestAdminTextRefusesControlsAndBidi(t *testing.T) {
-	testdb.Each(t, func(t *testing.T, e storage.Stores) {
-		h := newHarness(t, e)
+	eachHarness(t, func(t *testing.T, h *harness) {
 		ctx := context.Background()
 		for name, bad := range map[string]string{"NUL": "PROMO\x00", "ESC": "PRO\x1bMO", "RLO": "PRO\u202eMO", "BOM": "\ufeffPROMO", "invalid UTF-8": "PRO\xffMO"} {
 			t.Run("coupon name/"+name, func(t *testing.T) {

@@ -69,6 +69,13 @@ func runCompanies(t *testing.T, newStore func(t *testing.T) companies.Store) {
 			return tx.AppendAudit(ctx, a)
 		})
 	}
+	// named stores a company called name in account, in São Paulo.
+	named := func(t *testing.T, w *world, name string, account int64) companies.Company {
+		t.Helper()
+		c, err := insert(w, companies.Company{AccountID: account, Name: name, CityID: 3550308, StateID: 35, CreatedAt: now, UpdatedAt: now})
+		must(t, err)
+		return c
+	}
 	setup := func(t *testing.T) *world {
 		t.Helper()
 		w := &world{s: newStore(t)}
@@ -285,11 +292,7 @@ func runCompanies(t *testing.T, newStore func(t *testing.T) companies.Store) {
 	// what LIKE '%…%' found, wildcards and quotes taken literally.
 	t.Run("name search follows the writes", func(t *testing.T) {
 		w := setup(t)
-		add := func(name string) companies.Company {
-			c, err := insert(w, companies.Company{AccountID: w.cli.ID, Name: name, CityID: 3550308, StateID: 35, CreatedAt: now, UpdatedAt: now})
-			must(t, err)
-			return c
-		}
+		add := func(name string) companies.Company { return named(t, w, name, w.cli.ID) }
 		natural, loja, bar, acai := add("Casa 100% Natural"), add("Loja_do_Zé"), add(`Bar "O Ponto"`), add("Açaí da Serra")
 		search := func(fragment string) []int64 {
 			t.Helper()
@@ -365,11 +368,7 @@ func runCompanies(t *testing.T, newStore func(t *testing.T) companies.Store) {
 				}
 			}
 		}
-		add := func(name string, account int64) companies.Company {
-			c, err := insert(w, companies.Company{AccountID: account, Name: name, CityID: 3550308, StateID: 35, CreatedAt: now, UpdatedAt: now})
-			must(t, err)
-			return c
-		}
+		add := func(name string, account int64) companies.Company { return named(t, w, name, account) }
 		check("none yet", 0, 0)
 		first, _ := add("Padaria Estrela", w.cli.ID), add("Padaria Lua", w.cli.ID)
 		check("two added", 2, 0)
@@ -404,11 +403,7 @@ func runCompanies(t *testing.T, newStore func(t *testing.T) companies.Store) {
 	// the ones a fresh search finds, before and after a change.
 	t.Run("a search's pages follow the order and the writes, asked again", func(t *testing.T) {
 		w := setup(t)
-		add := func(name string) companies.Company {
-			c, err := insert(w, companies.Company{AccountID: w.cli.ID, Name: name, CityID: 3550308, StateID: 35, CreatedAt: now, UpdatedAt: now})
-			must(t, err)
-			return c
-		}
+		add := func(name string) companies.Company { return named(t, w, name, w.cli.ID) }
 		beta, alfa, gama := add("Padaria Beta"), add("Padaria Alfa"), add("Padaria Gama")
 		add("Mercearia Delta")
 		pages := func(f companies.Filter) (ids []int64) {
