@@ -60,7 +60,7 @@ func Emit(ctx context.Context, q Querier, ev webhook.Event) error {
 		return err
 	}
 	hand := webhook.HandoffFrom(ctx)
-	lease := Time{T: hand.LeaseUntil(ev.At)}
+	lease := Time{T: hand.LeaseUntil()}
 	for _, ep := range listening {
 		id := uuid.Must(uuid.NewV7()).String()
 		if _, err := q.Exec(ctx, InsertDeliverySQL, id, ep.ID, ev.ID, at, lease, at); err != nil {

@@ -56,13 +56,15 @@ func HandoffFrom(ctx context.Context) *Handoff {
 	return h
 }
 
-// LeaseUntil is the lease a delivery queued at now holds for the hand-off;
-// zero (no lease) without a Handoff.
-func (h *Handoff) LeaseUntil(now time.Time) time.Time {
+// LeaseUntil is the lease a delivery queued now holds for the hand-off,
+// on the dispatcher's clock (the one its claims compare leases with, which
+// need not be the clock that timed the change); zero (no lease) without a
+// Handoff.
+func (h *Handoff) LeaseUntil() time.Time {
 	if h == nil {
 		return time.Time{}
 	}
-	return now.Add(h.svc.lease)
+	return h.svc.clock().Add(h.svc.lease)
 }
 
 // Add notes a delivery queued with the lease of LeaseUntil.

@@ -3,6 +3,8 @@ package webhook_test
 import (
 	"context"
 	"errors"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -19,20 +21,27 @@ import (
 // endpoint at once, without a claim (the dispatcher's poll here is an
 // hour); an event whose transaction rolls back is never sent; and a
 // handed delivery is sent once, its lease keeping a poller's claim
-// (every 20 ms here) off it.
+// (every 20 ms here) off it while the receiver takes its time, even when
+// the change was timed by another clock than the dispatcher's (a year
+// behind here).
 func TestHandedDeliveries(t *testing.T) {
 	for _, tc := range []struct {
-		name string
-		poll time.Duration
+		name    string
+		poll    time.Duration
+		slow    time.Duration // how long the receiver takes to answer
+		eventAt time.Time     // when the changes happen, by their own clock
 	}{
-		{"no poll for an hour", time.Hour},
-		{"a poll every 20 ms", 20 * time.Millisecond},
+		{"no poll for an hour", time.Hour, 0, time.Now()},
+		{"a poll every 20 ms", 20 * time.Millisecond, 100 * time.Millisecond, time.Now()},
+		{"a poll every 20 ms, the change's clock a year behind", 20 * time.Millisecond, 100 * time.Millisecond,
+			time.Now().AddDate(-1, 0, 0)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			testdb.Each(t, func(t *testing.T, s storage.Stores) {
 				ctx := context.Background()
 				svc := newServiceWith(t, s, func(cfg *webhook.Config) {
 					cfg.AllowPrivate, cfg.Schedule, cfg.Poll = true, webhook.Schedule{time.Hour}, tc.poll
+					cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 				})
 				var mu sync.Mutex
 				got := map[string]int{} // webhook-id → deliveries
@@ -40,6 +49,7 @@ func TestHandedDeliveries(t *testing.T) {
 					mu.Lock()
 					got[r.Header.Get("webhook-id")]++
 					mu.Unlock()
+					time.Sleep(tc.slow)
 					w.WriteHeader(http.StatusNoContent)
 				}))
 				defer rec.Close()
@@ -57,7 +67,7 @@ func TestHandedDeliveries(t *testing.T) {
 				// transactions emit one event each, the odd ones roll back.
 				post := svc.HandOff(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 					for i := range 6 {
-						ev, err := webhook.NewEvent(owner, webhook.LeadCreated, map[string]int{"n": i}, time.Now())
+						ev, err := webhook.NewEvent(owner, webhook.LeadCreated, map[string]int{"n": i}, tc.eventAt)
 						if err != nil {
 							t.Error(err)
 							return
@@ -98,7 +108,7 @@ func TestHandedDeliveries(t *testing.T) {
 						t.Fatalf("%d of %d committed events delivered within 2 s", n, len(committed))
 					}
 				}
-				time.Sleep(300 * time.Millisecond) // room for a wrong second attempt or a rolled-back event
+				time.Sleep(300*time.Millisecond + tc.slow) // room for a wrong second attempt or a rolled-back event
 				_, byID := count()
 				for _, ev := range committed {
 					if byID[ev] != 1 {
