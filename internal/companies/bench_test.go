@@ -61,6 +61,9 @@ func BenchmarkListCompanies(b *testing.B) {
 		{"gestao/page 50 of 100", manager, map[string][]string{"_page": {"50"}, "_limit": {"100"}}},
 		{"super/id desc", super, map[string][]string{}},
 		{"super/q=acai", super, map[string][]string{"_q": {"acai"}}},
+		// A fragment few names hold (a name and its number): the search
+		// whose matches are kept by version once found.
+		{"super/q=gama 4242", super, map[string][]string{"_q": {"gama 4242"}}},
 		{"super/account_id sort=nome", super, map[string][]string{"account_id": {fmt.Sprint(accounts[3])}, "_sort": {"nome"}}},
 		{"super/parent_id", super, map[string][]string{"parent_id": {fmt.Sprint(w.clienteCo)}}},
 	} {
