@@ -117,15 +117,21 @@ func (s *Service) startDue(ctx context.Context, slots chan struct{}, wg *sync.Wa
 		if i > 0 {
 			slots <- struct{}{} // waits at most for one attempt to end (Timeout)
 		}
-		wg.Add(1)
-		go func() {
-			defer func() { <-slots; wg.Done() }()
-			// An attempt under way finishes even when serve stops: its
-			// lease would otherwise hold the delivery for nothing.
-			outcomes <- s.attempt(context.WithoutCancel(ctx), a)
-		}()
+		s.startAttempt(ctx, a, slots, wg, outcomes)
 	}
 	return len(attempts) == cap(slots)
+}
+
+// startAttempt makes a, whose worker slot is taken, in a goroutine that
+// frees the slot and hands the outcome to the recorder.
+func (s *Service) startAttempt(ctx context.Context, a Attempt, slots chan struct{}, wg *sync.WaitGroup, outcomes chan<- outcome) {
+	wg.Add(1)
+	go func() {
+		defer func() { <-slots; wg.Done() }()
+		// An attempt under way finishes even when serve stops: its
+		// lease would otherwise hold the delivery for nothing.
+		outcomes <- s.attempt(context.WithoutCancel(ctx), a)
+	}()
 }
 
 // prune deletes what is past Retention, in batches small enough not to

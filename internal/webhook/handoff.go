@@ -135,11 +135,7 @@ func (s *Service) runHanded(ctx context.Context, slots chan struct{}, wg *sync.W
 			case <-ctx.Done():
 				return
 			}
-			wg.Add(1)
-			go func() {
-				defer func() { <-slots; wg.Done() }()
-				outcomes <- s.attempt(context.WithoutCancel(ctx), a)
-			}()
+			s.startAttempt(ctx, a, slots, wg, outcomes)
 		}
 	}
 }
