@@ -138,8 +138,24 @@ func seedLeads(ctx context.Context, store energy.LeadStore, partnerID string, co
 // shard, seller and day in it, made in that order: batches stored at once
 // (on PostgreSQL) lock the rows of counts and tallies they change until
 // they commit, and two that took them in different orders would deadlock.
-// In this order each row of counts comes before every tally under it.
+// In this order each row of counts comes before every tally under it. An
+// open lead to seed whose CPF an open lead of the partner already holds
+// (one the API stored, such as a load test's random CPFs) is left out, as
+// the open-lead rule wants.
 func insertSeeded(tx energy.LeadTx, batch []energy.Lead) (int, error) {
+	fresh := make([]energy.Lead, 0, len(batch))
+	for _, l := range batch {
+		taken, err := openLeadHolds(tx, l)
+		if err != nil {
+			return 0, err
+		}
+		if !taken {
+			fresh = append(fresh, l)
+		}
+	}
+	if err := tx.InsertNew(fresh); err != nil {
+		return 0, err
+	}
 	type key struct {
 		status      energy.LeadStatus
 		shard       int
@@ -147,24 +163,10 @@ func insertSeeded(tx energy.LeadTx, batch []energy.Lead) (int, error) {
 	}
 	counts := map[key]int{}
 	like := map[key]energy.Lead{}
-	stored := 0
-	for _, l := range batch {
-		if taken, err := openLeadHolds(tx, l); err != nil || taken {
-			if err != nil {
-				return 0, err
-			}
-			continue
-		}
-		if err := tx.Insert(l); err != nil {
-			return 0, err
-		}
-		if err := tx.AppendHistory(l.ID, l.History[0]); err != nil {
-			return 0, err
-		}
+	for _, l := range fresh {
 		k := key{l.Status, energy.CountShard(l.ID), l.SellerName, energy.LeadDay(l.CreatedAt)}
 		counts[k]++
 		like[k] = l
-		stored++
 	}
 	keys := slices.SortedFunc(maps.Keys(counts), func(a, b key) int {
 		return cmp.Or(cmp.Compare(a.status, b.status), cmp.Compare(a.shard, b.shard),
@@ -175,12 +177,11 @@ func insertSeeded(tx energy.LeadTx, batch []energy.Lead) (int, error) {
 			return 0, err
 		}
 	}
-	return stored, nil
+	return len(fresh), nil
 }
 
 // openLeadHolds reports whether an open lead of the partner already holds
-// the CPF of l, an open lead to seed: one the API stored, such as a load
-// test's random CPFs; l is then left out, as the open-lead rule wants.
+// the CPF of l, an open lead to seed.
 func openLeadHolds(tx energy.LeadTx, l energy.Lead) (bool, error) {
 	if !l.Status.Open() {
 		return false, nil

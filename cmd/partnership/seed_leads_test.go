@@ -17,41 +17,49 @@ import (
 // TestSeedLeadsLeavesOutTakenCPFs: seeding after leads the API stored
 // (a load test's random CPFs) leaves out the generated lead whose CPF an
 // open lead already holds, instead of failing on the open-lead index, and
-// a second run adds more.
+// a second run adds more; a seeded lead reads back as it was stored, its
+// history included (on PostgreSQL the batch goes through COPY).
 func TestSeedLeadsLeavesOutTakenCPFs(t *testing.T) {
-	ctx := context.Background()
-	stores := testdb.SQLite(t)
-	now := time.Now().UTC().Truncate(time.Microsecond)
-	partner := energy.Partner{ID: "00000000-0000-7000-8000-00000000a001", Name: "Parceiro", CreatedAt: now}
-	if err := stores.EnergyPartners().CreatePartner(ctx, partner); err != nil {
-		t.Fatal(err)
-	}
-	// The seeder numbers CPFs from the partner's count of leads on: with
-	// this one stored, the second lead it makes would take this CPF.
-	taken := storedLead(partner.ID, "00000000-0000-7000-8000-0000000000c1", "API", 100_000_002, energy.StatusIndicado, now)
-	if err := stores.EnergyLeads().WriteLeads(ctx, func(tx energy.LeadTx) error {
-		n, err := insertSeeded(tx, []energy.Lead{taken})
-		if n != 1 {
-			t.Errorf("stored %d of the API's lead", n)
+	testdb.Each(t, func(t *testing.T, stores storage.Stores) {
+		ctx := context.Background()
+		partner, now := seedPartner(t, stores, "00000000-0000-7000-8000-00000000a001")
+		// The seeder numbers CPFs from the partner's count of leads on:
+		// with this one stored, the second lead it makes would take this
+		// CPF.
+		taken := storedLead(partner.ID, "00000000-0000-7000-8000-0000000000c1", "API", 100_000_002, energy.StatusIndicado, now)
+		if err := stores.EnergyLeads().WriteLeads(ctx, func(tx energy.LeadTx) error {
+			n, err := insertSeeded(tx, []energy.Lead{taken})
+			if n != 1 {
+				t.Errorf("stored %d of the API's lead", n)
+			}
+			return err
+		}); err != nil {
+			t.Fatal(err)
 		}
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	n, err := seedLeads(ctx, stores.EnergyLeads(), partner.ID, 5, true, now)
-	if err != nil || n != 4 {
-		t.Fatalf("seedLeads = %d, %v; want 4 stored, the taken CPF left out", n, err)
-	}
-	// The second run's numbering starts at the count, on a CPF the first
-	// run holds: that one is left out too.
-	again, err := seedLeads(ctx, stores.EnergyLeads(), partner.ID, 5, true, now)
-	if err != nil || again != 4 {
-		t.Fatalf("second seedLeads = %d, %v; want 4 more", again, err)
-	}
-	_, total, err := stores.EnergyLeads().ListLeads(ctx, partner.ID, energy.LeadQuery{Page: 1, Limit: 1})
-	if err != nil || total.Count != 1+4+4 {
-		t.Fatalf("leads = %d, %v; want 9", total.Count, err)
-	}
+		got, err := stores.EnergyLeads().Lead(ctx, partner.ID, taken.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.IdentificationNumber != taken.IdentificationNumber || got.FullName != taken.FullName || got.SellerName != taken.SellerName ||
+			got.Status != taken.Status || !got.CreatedAt.Equal(taken.CreatedAt) || got.Address != taken.Address ||
+			len(got.History) != 1 || got.History[0].Status != taken.Status || !got.History[0].At.Equal(now) {
+			t.Errorf("seeded lead read back as %+v; want %+v", got, taken)
+		}
+		n, err := seedLeads(ctx, stores.EnergyLeads(), partner.ID, 5, true, now)
+		if err != nil || n != 4 {
+			t.Fatalf("seedLeads = %d, %v; want 4 stored, the taken CPF left out", n, err)
+		}
+		// The second run's numbering starts at the count, on a CPF the
+		// first run holds: that one is left out too.
+		again, err := seedLeads(ctx, stores.EnergyLeads(), partner.ID, 5, true, now)
+		if err != nil || again != 4 {
+			t.Fatalf("second seedLeads = %d, %v; want 4 more", again, err)
+		}
+		_, total, err := stores.EnergyLeads().ListLeads(ctx, partner.ID, energy.LeadQuery{Page: 1, Limit: 1})
+		if err != nil || total.Count != 1+4+4 {
+			t.Fatalf("leads = %d, %v; want 9", total.Count, err)
+		}
+	})
 }
 
 // TestSeedLeadsConcurrentBatches: batches stored at once, each changing
@@ -61,11 +69,7 @@ func TestSeedLeadsLeavesOutTakenCPFs(t *testing.T) {
 func TestSeedLeadsConcurrentBatches(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, stores storage.Stores) {
 		ctx := context.Background()
-		now := time.Now().UTC().Truncate(time.Microsecond)
-		partner := energy.Partner{ID: "00000000-0000-7000-8000-00000000a002", Name: "Parceiro", CreatedAt: now}
-		if err := stores.EnergyPartners().CreatePartner(ctx, partner); err != nil {
-			t.Fatal(err)
-		}
+		partner, now := seedPartner(t, stores, "00000000-0000-7000-8000-00000000a002")
 		statuses := []energy.LeadStatus{energy.StatusIndicado, energy.StatusNegociacao, energy.StatusAssinado, energy.StatusDesqualificado}
 		const batches, perBatch = 16, 64
 		errs := make([]error, batches)
@@ -99,6 +103,18 @@ func TestSeedLeadsConcurrentBatches(t *testing.T) {
 			}
 		}
 	})
+}
+
+// seedPartner creates the partner the leads of a test are seeded for, and
+// returns it with the time the test stores them at.
+func seedPartner(t *testing.T, stores storage.Stores, id string) (energy.Partner, time.Time) {
+	t.Helper()
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	partner := energy.Partner{ID: id, Name: "Parceiro", CreatedAt: now}
+	if err := stores.EnergyPartners().CreatePartner(context.Background(), partner); err != nil {
+		t.Fatal(err)
+	}
+	return partner, now
 }
 
 // storedLead is a valid lead of partnerID in status, by seller, whose CPF

@@ -201,6 +201,9 @@ type LeadTx interface {
 	// Insert stores a new lead's own fields (not its history, documents or
 	// signatures).
 	Insert(l Lead) error
+	// InsertNew stores new leads with their history entries, in bulk
+	// (dev seed-leads): what Insert and AppendHistory of each would.
+	InsertNew(leads []Lead) error
 	// Save writes the lead's own fields over the stored ones.
 	Save(l Lead) error
 	AppendHistory(leadID string, h StatusChange) error

@@ -43,6 +43,10 @@ func (t energyLeadTx) Insert(l energy.Lead) error { return openLeadTaken(t.Energ
 
 func (t energyLeadTx) Save(l energy.Lead) error { return openLeadTaken(t.EnergyLeadTx.Save(l)) }
 
+func (t energyLeadTx) InsertNew(leads []energy.Lead) error {
+	return openLeadTaken(t.EnergyLeadTx.InsertNew(leads))
+}
+
 // openLeadTaken marks the open-lead index's violation: a concurrent
 // transaction opened a lead for the customer after this one checked.
 func openLeadTaken(err error) error {

@@ -72,6 +72,12 @@ func (t txQuerier) Exec(ctx context.Context, query string, args ...any) (int64, 
 	return tag.RowsAffected(), err
 }
 
+// CopyRows implements storesql.Copier with COPY FROM STDIN.
+func (t txQuerier) CopyRows(ctx context.Context, table string, columns []string, rows [][]any) error {
+	_, err := t.tx.CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromRows(rows))
+	return err
+}
+
 func queryRows(rows pgx.Rows, err error) (storesql.Rows, error) {
 	if err != nil {
 		return nil, err

@@ -212,6 +212,44 @@ func (t EnergyLeadTx) OpenLeadWith(partnerID, doc, exceptID string) (string, err
 	return id, err
 }
 
+// InsertNew stores new leads with their history entries: through COPY
+// where the transaction is a Copier, else with Insert and AppendHistory.
+func (t EnergyLeadTx) InsertNew(leads []energy.Lead) error {
+	copier, ok := t.Tx.(Copier)
+	if !ok {
+		for _, l := range leads {
+			if err := t.Insert(l); err != nil {
+				return err
+			}
+			for _, h := range l.History {
+				if err := t.AppendHistory(l.ID, h); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	leadRows := make([][]any, 0, len(leads))
+	var historyRows [][]any
+	for _, l := range leads {
+		leadRows = append(leadRows, append([]any{l.ID, l.PartnerID, LeadTime(l.CreatedAt)}, LeadValues(l, LeadTime)...))
+		for _, h := range l.History {
+			historyRows = append(historyRows, HistoryValues(l.ID, h, LeadTime))
+		}
+	}
+	if err := copier.CopyRows(t.Ctx, "energy_leads", leadColumns, leadRows); err != nil {
+		return err
+	}
+	return copier.CopyRows(t.Ctx, "energy_lead_status_history", historyColumns, historyRows)
+}
+
+// leadColumns and historyColumns are InsertLeadSQL's and
+// InsertHistorySQL's columns, for CopyRows.
+var (
+	leadColumns    = append([]string{"id", "partner_id", "created_at"}, LeadMutable...)
+	historyColumns = append([]string{"lead_id"}, strings.Split(HistoryColumns, ", ")...)
+)
+
 func (t EnergyLeadTx) Insert(l energy.Lead) error {
 	return t.exec(InsertLeadSQL, append([]any{l.ID, l.PartnerID, LeadTime(l.CreatedAt)}, LeadValues(l, LeadTime)...)...)
 }

@@ -17,6 +17,13 @@ type Querier interface {
 	Exec(ctx context.Context, query string, args ...any) (int64, error)
 }
 
+// Copier is a transaction that loads many rows in one go (PostgreSQL's
+// COPY), where one INSERT a row would cost a round trip each. A Querier
+// without it (SQLite's writer, in process) gets one prepared INSERT a row.
+type Copier interface {
+	CopyRows(ctx context.Context, table string, columns []string, rows [][]any) error
+}
+
 // Rows is an open result: a Cursor the caller closes.
 type Rows interface {
 	Cursor
