@@ -36,8 +36,8 @@ var (
 
 	OpenLeadSQL = `SELECT id FROM energy_leads
 		WHERE partner_id = ? AND identification_number = ? AND status IN ('indicado', 'negociacao') AND id <> ?`
-	InsertLeadSQL = `INSERT INTO energy_leads (id, partner_id, created_at, ` + strings.Join(LeadMutable, ", ") +
-		`) VALUES (?, ?, ?` + strings.Repeat(", ?", len(LeadMutable)) + `)`
+	InsertLeadSQL = `INSERT INTO energy_leads (` + strings.Join(leadColumns, ", ") +
+		`) VALUES (?` + strings.Repeat(", ?", len(leadColumns)-1) + `)`
 	UpdateLeadSQL      = `UPDATE energy_leads SET ` + strings.Join(LeadMutable, " = ?, ") + ` = ? WHERE partner_id = ? AND id = ?`
 	InsertDocSQL       = `INSERT INTO energy_lead_documents (lead_id, ` + DocumentColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 	InsertHistorySQL   = `INSERT INTO energy_lead_status_history (lead_id, ` + HistoryColumns + `) VALUES (?, ?, ?, ?)`
@@ -232,7 +232,7 @@ func (t EnergyLeadTx) InsertNew(leads []energy.Lead) error {
 	leadRows := make([][]any, 0, len(leads))
 	var historyRows [][]any
 	for _, l := range leads {
-		leadRows = append(leadRows, append([]any{l.ID, l.PartnerID, LeadTime(l.CreatedAt)}, LeadValues(l, LeadTime)...))
+		leadRows = append(leadRows, insertValues(l))
 		for _, h := range l.History {
 			historyRows = append(historyRows, HistoryValues(l.ID, h, LeadTime))
 		}
@@ -243,15 +243,18 @@ func (t EnergyLeadTx) InsertNew(leads []energy.Lead) error {
 	return copier.CopyRows(t.Ctx, "energy_lead_status_history", historyColumns, historyRows)
 }
 
-// leadColumns and historyColumns are InsertLeadSQL's and
-// InsertHistorySQL's columns, for CopyRows.
+// leadColumns are a new lead's columns (InsertLeadSQL, CopyRows), and
+// historyColumns InsertHistorySQL's.
 var (
 	leadColumns    = append([]string{"id", "partner_id", "created_at"}, LeadMutable...)
 	historyColumns = append([]string{"lead_id"}, strings.Split(HistoryColumns, ", ")...)
 )
 
-func (t EnergyLeadTx) Insert(l energy.Lead) error {
-	return t.exec(InsertLeadSQL, append([]any{l.ID, l.PartnerID, LeadTime(l.CreatedAt)}, LeadValues(l, LeadTime)...)...)
+func (t EnergyLeadTx) Insert(l energy.Lead) error { return t.exec(InsertLeadSQL, insertValues(l)...) }
+
+// insertValues are a new lead's values for leadColumns.
+func insertValues(l energy.Lead) []any {
+	return append([]any{l.ID, l.PartnerID, LeadTime(l.CreatedAt)}, LeadValues(l, LeadTime)...)
 }
 
 func (t EnergyLeadTx) Save(l energy.Lead) error {
